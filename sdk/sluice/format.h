@@ -1,0 +1,50 @@
+/*
+ * sluice/format.h - format plugins (serializers): bytes <-> sl_value.
+ *
+ * Sources and sinks name formats with `format =` and `key.format =`; the
+ * engine calls them at the edges of the job, so sources and sinks only see
+ * bytes and operators only see values.
+ */
+#ifndef SLUICE_FORMAT_H
+#define SLUICE_FORMAT_H
+
+#include <sluice/stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What a format plugin provides. */
+typedef struct sl_format_class {
+	uint32_t struct_size; /**< sizeof(sl_format_class) */
+
+	/**
+	 * Optional.  Open an instance for the source or sink @p stage that
+	 * uses this format.  When NULL, `self` is NULL in the calls below.
+	 */
+	int (*open)(sl_stage *stage, void **self, sl_error *err);
+
+	/**
+	 * Decode @p len bytes at @p data into @p out, allocating from
+	 * @p arena (strings may point into @p data, which outlives the
+	 * value).  Bad input: fill @p err (kind SL_ERR_RECORD, the reason
+	 * without the origin, which the engine adds) and return SL_ERR.
+	 */
+	int (*decode)(void *self, const uint8_t *data, size_t len,
+		      sl_arena *arena, sl_value *out, sl_error *err);
+
+	/**
+	 * Append the encoding of @p value to @p out.  A value this format
+	 * cannot write: fill @p err (SL_ERR_RECORD) and return SL_ERR.
+	 */
+	int (*encode)(void *self, const sl_value *value, sl_buf *out,
+		      sl_error *err);
+
+	/** Optional.  Close the instance. */
+	void (*close)(void *self);
+} sl_format_class;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLUICE_FORMAT_H */

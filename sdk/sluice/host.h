@@ -1,0 +1,124 @@
+/*
+ * sluice/host.h - the table of host functions handed to every plugin.
+ *
+ * As with SQLite's loadable extensions, a plugin calls the engine only
+ * through this table, so it links against nothing in the host.  The table
+ * only grows at the end; `struct_size` tells a plugin how much of it the
+ * running host provides.  Call the functions through the macros in
+ * sluice/stage.h rather than directly.
+ */
+#ifndef SLUICE_HOST_H
+#define SLUICE_HOST_H
+
+#include <stdint.h>
+#include <sluice/error.h>
+#include <sluice/batch.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Major version of the plugin ABI; a plugin built for another is refused. */
+#define SL_ABI_MAJOR 1
+
+#if defined(__GNUC__)
+#define SL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define SL_PRINTF(f, a)
+#endif
+
+/** An instance's stage (opaque). */
+typedef struct sl_stage sl_stage;
+
+/** Log levels, as `log.level` in the job. */
+enum sl_log_level { SL_LOG_ERROR = 0, SL_LOG_WARN, SL_LOG_INFO, SL_LOG_DEBUG };
+
+/** Delivery guarantees, as `delivery` in the job. */
+enum sl_delivery {
+	SL_DELIVERY_NONE = 0,
+	SL_DELIVERY_AT_LEAST_ONCE,
+	SL_DELIVERY_EXACTLY_ONCE
+};
+
+/** The host table. */
+typedef struct sl_host {
+	uint32_t abi_major;   /**< SL_ABI_MAJOR of the host */
+	uint32_t struct_size; /**< sizeof(sl_host) in the host */
+
+	const char *(*stage_name)(const sl_stage *stage);
+	const char *(*job_name)(const sl_stage *stage);
+	int (*job_delivery)(const sl_stage *stage);
+
+	const char *(*option)(const sl_stage *stage, const char *key);
+	int64_t (*option_int)(const sl_stage *stage, const char *key);
+	double (*option_number)(const sl_stage *stage, const char *key);
+	int (*option_bool)(const sl_stage *stage, const char *key);
+	int64_t (*option_duration_ms)(const sl_stage *stage, const char *key);
+	int (*option_each)(const sl_stage *stage, const char *prefix,
+			   int (*fn)(void *ctx, const char *key, const char *value),
+			   void *ctx);
+
+	void (*log)(const sl_stage *stage, int level, const char *fmt, ...)
+		SL_PRINTF(3, 4);
+	int (*log_enabled)(const sl_stage *stage, int level);
+
+	int (*error_set)(sl_error *err, sl_error_kind kind, const char *fmt, ...)
+		SL_PRINTF(3, 4);
+	int (*config_error)(const sl_stage *stage, const char *key, sl_error *err,
+			    const char *fmt, ...) SL_PRINTF(4, 5);
+	int (*record_error)(sl_stage *stage, const sl_record *rec, sl_error *err,
+			    const char *fmt, ...) SL_PRINTF(4, 5);
+
+	void (*batch_on_release)(sl_batch *batch, void (*fn)(void *arg), void *arg);
+	int (*value_to_json)(const sl_value *value, sl_buf *buf);
+	void (*metric_add)(sl_stage *stage, const char *name, int64_t delta);
+	int (*commit_now)(sl_stage *stage, sl_error *err);
+	void (*forget_position)(sl_stage *stage, const char *topic,
+				int32_t partition);
+	/* Expressions (sluice/expr.h). */
+	struct sl_expr *(*expr_compile)(const sl_stage *stage, const char *key,
+					sl_error *err);
+	int (*expr_eval)(const struct sl_expr *expr, const sl_record *rec,
+			 sl_arena *arena, sl_value *out, sl_error *why);
+	void (*expr_free)(struct sl_expr *expr);
+	/* Keyed state (sluice/state.h). */
+	struct sl_state *(*state_open)(sl_stage *stage, const char *name,
+				       sl_error *err);
+	int (*state_get)(const struct sl_state *st, const void *key, size_t klen,
+			 sl_bytes *out);
+	int (*state_put)(struct sl_state *st, const void *key, size_t klen,
+			 const void *val, size_t vlen);
+	void *(*state_slot)(struct sl_state *st, const void *key, size_t klen,
+			    size_t vlen, int *created);
+	int (*state_delete)(struct sl_state *st, const void *key, size_t klen);
+	size_t (*state_count)(const struct sl_state *st);
+	int (*state_each)(const struct sl_state *st,
+			  int (*fn)(void *ctx, const void *key, size_t klen,
+				    const void *val, size_t vlen),
+			  void *ctx);
+	int (*state_timer_set)(struct sl_state *st, int64_t when, const void *key,
+			       size_t klen);
+	int (*state_timer_delete)(struct sl_state *st, int64_t when,
+				  const void *key, size_t klen);
+	int (*state_timer_next)(const struct sl_state *st, int64_t *when);
+	int (*state_timers_fire)(struct sl_state *st, int64_t upto,
+				 int (*fn)(void *ctx, int64_t when,
+					   const void *key, size_t klen),
+				 void *ctx);
+	/* New members go here, at the end. */
+} sl_host;
+
+/**
+ * The host table, set by the plugin's entry function (SL_PLUGIN_DEFINE
+ * defines it, hidden, in the plugin).
+ */
+#if defined(__GNUC__)
+extern const sl_host *sl_host_api __attribute__((visibility("hidden")));
+#else
+extern const sl_host *sl_host_api;
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLUICE_HOST_H */

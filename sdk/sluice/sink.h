@@ -1,0 +1,42 @@
+/*
+ * sluice/sink.h - sink plugins: where records go.
+ */
+#ifndef SLUICE_SINK_H
+#define SLUICE_SINK_H
+
+#include <sluice/stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What a sink plugin provides. */
+typedef struct sl_sink_class {
+	uint32_t struct_size; /**< sizeof(sl_sink_class) */
+
+	/** Open an instance for @p stage.  SL_OK or SL_ERR. */
+	int (*open)(sl_stage *stage, void **self, sl_error *err);
+
+	/**
+	 * Take the records of @p batch.  key_raw and value_raw hold the bytes
+	 * the stage's formats produced (key_raw.data is NULL for a record with
+	 * no key).  The batch's memory is released after the call: copy what
+	 * is kept.  SL_OK or SL_ERR.
+	 */
+	int (*write)(void *self, const sl_batch *batch, sl_error *err);
+
+	/**
+	 * Return once everything written so far is durable (written and
+	 * flushed, acknowledged by the broker), or fail.  The engine commits
+	 * source positions only after every sink's flush succeeded.
+	 */
+	int (*flush)(void *self, int timeout_ms, sl_error *err);
+
+	/** Close the instance and free it.  May be NULL. */
+	void (*close)(void *self);
+} sl_sink_class;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLUICE_SINK_H */

@@ -1,0 +1,57 @@
+/*
+ * sluice/source.h - source plugins: where records come from.
+ */
+#ifndef SLUICE_SOURCE_H
+#define SLUICE_SOURCE_H
+
+#include <sluice/stage.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A position reached in one partition of a source. */
+typedef struct sl_position {
+	const char *topic;   /**< as in sl_origin.topic */
+	int32_t partition;
+	int64_t next_offset; /**< offset of the next record to read */
+} sl_position;
+
+/** What a source plugin provides. */
+typedef struct sl_source_class {
+	uint32_t struct_size; /**< sizeof(sl_source_class) */
+
+	/**
+	 * Open an instance for @p stage (read its options now) and return it
+	 * in @p self.  SL_OK or SL_ERR.
+	 */
+	int (*open)(sl_stage *stage, void **self, sl_error *err);
+
+	/**
+	 * Append up to @p max records to @p batch, waiting at most
+	 * @p timeout_ms for the first one.  Fill key_raw/value_raw (the engine
+	 * decodes them with the stage's formats), timestamp, headers and
+	 * origin.  Returns SL_OK (with zero or more records), SL_EOF when the
+	 * source is exhausted (records appended in the same call still count)
+	 * or SL_ERR.
+	 */
+	int (*poll)(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
+		    sl_error *err);
+
+	/**
+	 * Make @p positions durable: every record before them has been
+	 * processed and acknowledged by every sink.  Called from the commit
+	 * cycle (every `commit.interval.ms` and at the end).  May be NULL for
+	 * sources with nothing to commit.
+	 */
+	int (*commit)(void *self, const sl_position *positions, size_t count,
+		      sl_error *err);
+
+	/** Close the instance and free it.  May be NULL. */
+	void (*close)(void *self);
+} sl_source_class;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SLUICE_SOURCE_H */
