@@ -1,0 +1,17 @@
+/*
+ * convert.h - option text to typed values, shared by validation and the
+ * option accessors of the host table.  Each returns 0 on success, -1 when
+ * the text is not of the type.
+ */
+#ifndef SL_CONVERT_H
+#define SL_CONVERT_H
+
+#include <stdint.h>
+
+int sl_parse_int(const char *text, int64_t *out);
+int sl_parse_number(const char *text, double *out);
+int sl_parse_bool(const char *text, int *out);
+/* "250ms", "60s", "5m", "1h", "2d", or a bare integer taken as ms */
+int sl_parse_duration_ms(const char *text, int64_t *out);
+
+#endif

@@ -1,0 +1,736 @@
+/*
+ * engine.c - open the stages of a job and move batches through them.
+ *
+ * One thread runs the job: poll a source for a batch, decode it, run it
+ * through the operators that read from it and into the sinks, release the
+ * batch's memory; every commit.interval.ms flush the sinks and then commit
+ * the sources' positions, so a position is committed only once every
+ * record before it is acknowledged by every sink (at-least-once).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arena.h"
+#include "engine.h"
+#include "state.h"
+#include "progress.h"
+
+extern const sl_host sl_core_host;
+
+#define BATCH_MAX 1024
+#define TICK_MS 100
+#define FLUSH_TIMEOUT_MS 60000
+
+void sl_error_prefix(sl_error *err, const char *fmt, ...)
+{
+	char rest[SL_ERROR_MAX];
+	size_t n;
+	va_list ap;
+
+	memcpy(rest, err->message, sizeof rest);
+	va_start(ap, fmt);
+	n = (size_t)vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	if (n < sizeof err->message)
+		memcpy(err->message + n, rest, strnlen(rest, sizeof err->message - n - 1) + 1);
+	err->message[sizeof err->message - 1] = '\0';
+}
+
+int64_t sl_now_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- batches ---------------------------------------------------------- */
+
+static sl_record *batch_grow(sl_batch *b)
+{
+	sl_engine *e = b->engine;
+	uint32_t cap = b->capacity ? b->capacity * 2 : 64;
+	sl_record *records = sl_arena_alloc(e->arena, cap * sizeof *records);
+
+	if (records == NULL)
+		return NULL;
+	if (b->count)
+		memcpy(records, b->records, b->count * sizeof *records);
+	b->records = records;
+	b->capacity = cap;
+	return sl_batch_push(b);
+}
+
+static int batch_init(sl_engine *e, sl_batch *b, uint32_t capacity)
+{
+	memset(b, 0, sizeof *b);
+	b->arena = e->arena;
+	b->grow = batch_grow;
+	b->engine = e;
+	if (capacity == 0)
+		return 0;
+	b->records = sl_arena_alloc(e->arena, capacity * sizeof *b->records);
+	b->capacity = b->records ? capacity : 0;
+	return b->records ? 0 : -1;
+}
+
+/* The batch has reached every sink: give its memory back. */
+static void batch_release(sl_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->release_count; i++)
+		e->releases[i].fn(e->releases[i].arg);
+	e->release_count = 0;
+	sl_arena_reset(e->arena);
+}
+
+/* ---- formats at the edges --------------------------------------------- */
+
+static int decode_batch(sl_stage *s, sl_batch *b, sl_error *err)
+{
+	uint32_t i, kept = 0;
+	int rc = SL_OK;
+
+	for (i = 0; i < b->count; i++) {
+		sl_record *r = &b->records[i];
+		sl_value *v = sl_arena_alloc(b->arena, 2 * sizeof *v);
+		sl_error why;
+
+		if (v == NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		r->origin.stage = s->def->name;
+		why.kind = SL_ERR_NONE;
+		if (s->format->decode(s->format_self, r->value_raw.data,
+				      r->value_raw.len, b->arena, &v[0],
+				      &why) != SL_OK)
+			rc = sl_record_error(s, r, err, "cannot decode value (%s): %s",
+					     s->def->format->name, why.message);
+		else if (r->key_raw.data != NULL &&
+			 s->key_format->decode(s->key_format_self, r->key_raw.data,
+					       r->key_raw.len, b->arena, &v[1],
+					       &why) != SL_OK)
+			rc = sl_record_error(s, r, err, "cannot decode key (%s): %s",
+					     s->def->key_format->name, why.message);
+		else
+			rc = SL_OK;
+		if (rc == SL_ERR)
+			break;
+		if (rc == SL_SKIP)
+			continue;
+		r->value = &v[0];
+		r->value_codec = s->format;
+		if (r->key_raw.data != NULL) {
+			r->key = &v[1];
+			r->key_codec = s->key_format;
+		}
+		b->records[kept++] = *r;
+	}
+	b->count = kept;
+	return rc == SL_ERR ? SL_ERR : SL_OK;
+}
+
+/* Encode one side of a record unless its bytes already are this format's. */
+static int encode_side(const sl_format_class *fmt, void *self,
+		       const sl_value *value, const void *codec, int stale,
+		       sl_bytes *raw, sl_arena *arena, sl_error *why)
+{
+	sl_buf buf = { NULL, 0, 0, arena };
+
+	if (value == NULL)
+		return raw->data == NULL || codec == fmt ? SL_OK :
+			sl_error_set(why, SL_ERR_RECORD, "no decoded value to encode");
+	if (!stale && codec == fmt && raw->data != NULL)
+		return SL_OK;
+	if (fmt->encode(self, value, &buf, why) != SL_OK)
+		return SL_ERR;
+	/* an empty encoding is still a value, not "no key" */
+	raw->data = buf.data ? buf.data : (const uint8_t *)"";
+	raw->len = buf.len;
+	return SL_OK;
+}
+
+static int encode_batch(sl_stage *s, sl_batch *b, sl_error *err)
+{
+	uint32_t i, kept = 0;
+	int rc = SL_OK;
+
+	for (i = 0; i < b->count; i++) {
+		sl_record *r = &b->records[i];
+		sl_error why;
+
+		why.kind = SL_ERR_NONE;
+		if (encode_side(s->format, s->format_self, r->value,
+				r->value_codec, r->flags & SL_RECORD_VALUE_SET,
+				&r->value_raw, b->arena, &why) != SL_OK)
+			rc = sl_record_error(s, r, err, "cannot encode value (%s): %s",
+					     s->def->format->name, why.message);
+		else if (encode_side(s->key_format, s->key_format_self, r->key,
+				     r->key_codec, r->flags & SL_RECORD_KEY_SET,
+				     &r->key_raw, b->arena, &why) != SL_OK)
+			rc = sl_record_error(s, r, err, "cannot encode key (%s): %s",
+					     s->def->key_format->name, why.message);
+		else
+			rc = SL_OK;
+		if (rc == SL_ERR)
+			break;
+		if (rc == SL_SKIP)
+			continue;
+		r->value_codec = s->format;
+		r->key_codec = s->key_format;
+		r->flags &= ~(uint32_t)(SL_RECORD_VALUE_SET | SL_RECORD_KEY_SET);
+		b->records[kept++] = *r;
+	}
+	b->count = kept;
+	return rc == SL_ERR ? SL_ERR : SL_OK;
+}
+
+/* ---- moving a batch down the graph ------------------------------------ */
+
+static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err);
+
+/*
+ * Hand @p b to every stage reading from @p from.  Each reader but the last
+ * gets a copy of the record array (records share the arena), because
+ * readers rewrite batches in place.  A record failure downstream does not
+ * stop the other readers from getting what came before it.
+ */
+static int deliver(sl_engine *e, sl_stage *from, sl_batch *b, sl_error *err)
+{
+	size_t i;
+	int rc = SL_OK;
+
+	for (i = 0; i < from->output_count; i++) {
+		sl_batch copy, *use = b;
+		sl_error sub;
+		int r;
+
+		if (i + 1 < from->output_count) {
+			if (batch_init(e, &copy, b->count) != 0)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			if (b->count)
+				memcpy(copy.records, b->records,
+				       b->count * sizeof *b->records);
+			copy.count = b->count;
+			use = &copy;
+		}
+		r = run_stage(e, from->outputs[i], use, rc == SL_OK ? err : &sub);
+		if (r != SL_OK) {
+			if (rc == SL_OK && (err->kind != SL_ERR_RECORD))
+				return r; /* runtime failure: stop at once */
+			rc = r;
+		}
+	}
+	return rc;
+}
+
+static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
+{
+	int rc;
+
+	s->records_in += b->count;
+	if (s->kind == SL_KIND_OPERATOR) {
+		int down;
+
+		rc = s->plugin->op->process(s->self, b, err);
+		if (rc != SL_OK && err->kind != SL_ERR_RECORD)
+			return SL_ERR;
+		s->records_out += b->count;
+		if (b->count == 0 || s->output_count == 0)
+			return rc;
+		/* records before a failed one still go on */
+		if (rc != SL_OK) {
+			sl_error sub;
+			down = deliver(e, s, b, &sub);
+			if (down != SL_OK && sub.kind != SL_ERR_RECORD)
+				*err = sub;
+			return SL_ERR;
+		}
+		return deliver(e, s, b, err);
+	}
+	/* a sink */
+	rc = encode_batch(s, b, err);
+	if (b->count > 0) {
+		sl_error sub;
+
+		if (s->plugin->sink->write(s->self, b, rc == SL_OK ? err : &sub) != SL_OK) {
+			if (rc != SL_OK)
+				*err = sub;
+			return SL_ERR;
+		}
+		s->records_out += b->count;
+	}
+	return rc;
+}
+
+/* ---- positions and commits -------------------------------------------- */
+
+static int track(sl_stage *s, const sl_origin *o)
+{
+	sl_tracked *t;
+	size_t i;
+
+	for (i = 0; i < s->position_count; i++) {
+		t = &s->positions[i];
+		if (t->partition == o->partition &&
+		    (t->topic == NULL ? o->topic == NULL :
+		     o->topic != NULL && strcmp(t->topic, o->topic) == 0)) {
+			if (o->offset + 1 > t->next_offset)
+				t->next_offset = o->offset + 1;
+			return 0;
+		}
+	}
+	t = realloc(s->positions, (s->position_count + 1) * sizeof *t);
+	if (t == NULL)
+		return -1;
+	s->positions = t;
+	t = &t[s->position_count];
+	t->topic = o->topic ? strdup(o->topic) : NULL;
+	if (o->topic != NULL && t->topic == NULL)
+		return -1;
+	t->partition = o->partition;
+	t->next_offset = o->offset + 1;
+	s->position_count++;
+	return 0;
+}
+
+static int same_origin(const sl_failure *f, const sl_origin *o)
+{
+	if (f->partition != o->partition || f->offset != o->offset)
+		return 0;
+	if (!f->has_topic)
+		return o->topic == NULL;
+	return o->topic != NULL && strcmp(f->topic, o->topic) == 0;
+}
+
+/*
+ * The batch from source @p s has been delivered: advance its positions
+ * over the polled origins, stopping at the record that failed (nothing
+ * from it on is committed).
+ */
+static int advance_positions(sl_engine *e, sl_stage *s, const sl_origin *polled,
+			     uint32_t count)
+{
+	uint32_t i;
+	int cut = e->failure.set && e->failure.source == s;
+
+	if (s->plugin->source->commit == NULL)
+		return 0;
+	for (i = 0; i < count; i++) {
+		if (cut && same_origin(&e->failure, &polled[i]))
+			break;
+		if (track(s, &polled[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int commit_all(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind == SL_KIND_SINK &&
+		    s->plugin->sink->flush(s->self, FLUSH_TIMEOUT_MS, err) != SL_OK)
+			return SL_ERR;
+	}
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		sl_position pos[64], *p = pos;
+		size_t j;
+		int rc;
+
+		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
+		    s->position_count == 0)
+			continue;
+		if (s->position_count > 64 &&
+		    (p = malloc(s->position_count * sizeof *p)) == NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		for (j = 0; j < s->position_count; j++) {
+			p[j].topic = s->positions[j].topic;
+			p[j].partition = s->positions[j].partition;
+			p[j].next_offset = s->positions[j].next_offset;
+		}
+		rc = s->plugin->source->commit(s->self, p, s->position_count, err);
+		if (p != pos)
+			free(p);
+		if (rc != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+int sl_engine_commit_now(sl_stage *stage, sl_error *err)
+{
+	return commit_all(stage->engine, err);
+}
+
+void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < s->position_count; i++) {
+		sl_tracked *t = &s->positions[i];
+
+		if (t->partition == partition &&
+		    (t->topic == NULL ? topic == NULL :
+		     topic != NULL && strcmp(t->topic, topic) == 0)) {
+			free(t->topic);
+			s->positions[i] = s->positions[--s->position_count];
+			return;
+		}
+	}
+}
+
+/* ---- opening and closing ---------------------------------------------- */
+
+static int open_format(sl_engine *e, sl_stage *s, const sl_descriptor *d,
+		       const sl_format_class **fmt, void **self, sl_error *err)
+{
+	const sl_plugin *p;
+
+	if (sl_loader_get(e->loader, e->registry, d, &p, err) != SL_OK)
+		return SL_ERR;
+	*fmt = p->format;
+	*self = NULL;
+	if (p->format->open != NULL && p->format->open(s, self, err) != SL_OK)
+		return SL_ERR;
+	return SL_OK;
+}
+
+static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
+{
+	const sl_job_stage *d = s->def;
+	int rc;
+
+	if (d->errors == SL_ERRORS_DEAD_LETTER) {
+		const sl_job_option *o = sl_job_stage_option(d, "errors");
+		return sl_error_set(err, SL_ERR_CONFIG,
+			"%s:%d: %s: errors = dead-letter needs the Kafka "
+			"dead-letter producer, which this build does not have "
+			"yet; use errors = fail or skip", e->job->path,
+			o ? o->line : d->line, d->name);
+	}
+	if (sl_loader_get(e->loader, e->registry, d->plugin, &s->plugin, err) != SL_OK)
+		return SL_ERR;
+	if (s->kind & (SL_KIND_SOURCE | SL_KIND_SINK)) {
+		if (open_format(e, s, d->format, &s->format, &s->format_self, err) != SL_OK ||
+		    open_format(e, s, d->key_format, &s->key_format,
+				&s->key_format_self, err) != SL_OK)
+			return SL_ERR;
+	}
+	switch (s->kind) {
+	case SL_KIND_SOURCE:
+		rc = s->plugin->source->open(s, &s->self, err);
+		break;
+	case SL_KIND_SINK:
+		rc = s->plugin->sink->open(s, &s->self, err);
+		break;
+	default:
+		rc = s->plugin->op->open(s, &s->self, err);
+		break;
+	}
+	if (rc != SL_OK)
+		return SL_ERR;
+	s->opened = 1;
+	return SL_OK;
+}
+
+static void close_format(const sl_format_class *fmt, void *self)
+{
+	if (fmt != NULL && fmt->close != NULL)
+		fmt->close(self);
+}
+
+static void close_stage(sl_stage *s)
+{
+	size_t i;
+
+	if (s->opened) {
+		if (s->kind == SL_KIND_SOURCE && s->plugin->source->close)
+			s->plugin->source->close(s->self);
+		else if (s->kind == SL_KIND_SINK && s->plugin->sink->close)
+			s->plugin->sink->close(s->self);
+		else if (s->kind == SL_KIND_OPERATOR && s->plugin->op->close)
+			s->plugin->op->close(s->self);
+	}
+	close_format(s->format, s->format_self);
+	/* key and value may share one format instance only when both NULL */
+	if (s->key_format_self != s->format_self || s->key_format_self == NULL)
+		close_format(s->key_format, s->key_format_self);
+	for (i = 0; i < s->metric_count; i++)
+		free(s->metrics[i].name);
+	free(s->metrics);
+	for (i = 0; i < s->position_count; i++)
+		free(s->positions[i].topic);
+	free(s->positions);
+	free(s->outputs);
+	sl_state_host_close_all(s);
+}
+
+static sl_stage *stage_of(sl_engine *e, const sl_job_stage *d)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].def == d)
+			return &e->stages[i];
+	return NULL;
+}
+
+static int wire(sl_engine *e, sl_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		for (j = 0; j < s->def->input_count; j++) {
+			sl_stage *in = stage_of(e, s->def->inputs[j]);
+			sl_stage **o = realloc(in->outputs,
+					       (in->output_count + 1) * sizeof *o);
+			if (o == NULL)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			in->outputs = o;
+			o[in->output_count++] = s;
+		}
+	}
+	return SL_OK;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void summary(const sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		const sl_stage *s = &e->stages[i];
+		char extra[512] = "";
+		size_t n = 0;
+
+		for (j = 0; j < s->metric_count && n < sizeof extra; j++)
+			n += (size_t)snprintf(extra + n, sizeof extra - n, ", %s %lld",
+					      s->metrics[j].name,
+					      (long long)s->metrics[j].value);
+		if (s->kind == SL_KIND_SOURCE)
+			sl_stage_log(s, SL_LOG_INFO, "records out %llu, skipped %llu%s",
+				     (unsigned long long)s->records_out,
+				     (unsigned long long)s->skipped, extra);
+		else
+			sl_stage_log(s, SL_LOG_INFO,
+				     "records in %llu, out %llu, skipped %llu%s",
+				     (unsigned long long)s->records_in,
+				     (unsigned long long)s->records_out,
+				     (unsigned long long)s->skipped, extra);
+	}
+}
+
+/* Poll one source, run its batch through the job.  SL_EOF when done. */
+static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
+		       sl_origin *polled, int *got, sl_error *err)
+{
+	sl_batch b;
+	uint32_t i, npolled;
+	int rc, prc;
+
+	*got = 0;
+	if (batch_init(e, &b, e->batch_max) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	prc = s->plugin->source->poll(s->self, &b, e->batch_max, timeout_ms, err);
+	if (prc == SL_ERR) {
+		batch_release(e);
+		return SL_ERR;
+	}
+	*got = b.count > 0;
+	for (i = 0; i < b.count; i++) {
+		b.records[i].origin.stage = s->def->name;
+		polled[i] = b.records[i].origin;
+	}
+	npolled = b.count;
+	rc = decode_batch(s, &b, err);
+	s->records_out += b.count;
+	if (b.count > 0) {
+		sl_error sub;
+		int d = deliver(e, s, &b, rc == SL_OK ? err : &sub);
+
+		if (d != SL_OK && rc == SL_OK)
+			rc = d;
+		else if (d != SL_OK && sub.kind != SL_ERR_RECORD)
+			*err = sub, rc = SL_ERR;
+	}
+	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
+		if (advance_positions(e, s, polled, npolled) != 0)
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	batch_release(e);
+	if (rc != SL_OK)
+		return SL_ERR;
+	if (prc == SL_EOF) {
+		s->finished = 1;
+		return SL_EOF;
+	}
+	return SL_OK;
+}
+
+/* Operators with a tick or finish callback emit; what they emit goes on. */
+static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		const sl_operator_class *op;
+		sl_batch out;
+		int rc;
+
+		if (s->kind != SL_KIND_OPERATOR)
+			continue;
+		op = s->plugin->op;
+		if (finishing ? op->finish == NULL : op->tick == NULL)
+			continue;
+		if (batch_init(e, &out, 0) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		rc = finishing ? op->finish(s->self, &out, err)
+			       : op->tick(s->self, now, &out, err);
+		if (rc == SL_OK && out.count > 0) {
+			s->records_out += out.count;
+			rc = deliver(e, s, &out, err);
+		}
+		batch_release(e);
+		if (rc != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
+{
+	const sl_job *job = e->job;
+	int64_t last_commit = sl_now_mono_ms(), last_tick = last_commit;
+	size_t i, active;
+
+	for (;;) {
+		int busy = 0;
+		int64_t now;
+
+		active = 0;
+		for (i = 0; i < e->stage_count; i++)
+			active += e->stages[i].kind == SL_KIND_SOURCE &&
+				  !e->stages[i].finished;
+		if (active == 0 || *e->stop)
+			break;
+		for (i = 0; i < e->stage_count && !*e->stop; i++) {
+			sl_stage *s = &e->stages[i];
+			int got;
+
+			if (s->kind != SL_KIND_SOURCE || s->finished)
+				continue;
+			/* several sources share the tick budget */
+			if (pump_source(e, s, busy ? 0 : (int)(TICK_MS / active),
+					polled, &got, err) == SL_ERR)
+				return SL_ERR;
+			busy |= got;
+		}
+		now = sl_now_mono_ms();
+		if (now - last_tick >= TICK_MS) {
+			last_tick = now;
+			if (emit_all(e, 0, now_wall_ms(), err) != SL_OK)
+				return SL_ERR;
+			if (e->progress)
+				sl_progress_update(e, 0);
+		}
+		if (job->delivery != SL_DELIVERY_NONE &&
+		    now - last_commit >= job->commit_interval_ms) {
+			last_commit = now;
+			if (commit_all(e, err) != SL_OK)
+				return SL_ERR;
+		}
+	}
+	if (!*e->stop && emit_all(e, 1, now_wall_ms(), err) != SL_OK)
+		return SL_ERR;
+	return SL_OK;
+}
+
+int sl_engine_run(const sl_job *job, const sl_registry *reg,
+		  volatile sig_atomic_t *stop, int progress, sl_error *err)
+{
+	sl_engine e;
+	sl_origin *polled = NULL;
+	size_t i;
+	int rc = SL_ERR;
+
+	memset(&e, 0, sizeof e);
+	e.job = job;
+	e.registry = reg;
+	e.stop = stop;
+	e.progress = progress;
+	e.batch_max = BATCH_MAX;
+	sl_engine_set_log_level(job->log_level);
+	e.loader = sl_loader_new();
+	e.arena = sl_arena_new();
+	e.stages = calloc(job->stage_count, sizeof *e.stages);
+	polled = malloc(e.batch_max * sizeof *polled);
+	if (e.loader == NULL || e.arena == NULL || e.stages == NULL || polled == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		goto out;
+	}
+	e.stage_count = job->stage_count;
+	for (i = 0; i < job->stage_count; i++) {
+		e.stages[i].def = job->order[i];
+		e.stages[i].engine = &e;
+		e.stages[i].kind = job->order[i]->kind;
+	}
+	if (wire(&e, err) != SL_OK)
+		goto out;
+	/* readers first, so nothing is consumed before its sinks are ready */
+	for (i = e.stage_count; i-- > 0;) {
+		if (open_stage(&e, &e.stages[i], err) != SL_OK) {
+			if (err->kind != SL_ERR_CONFIG)
+				sl_error_prefix(err, "stage '%s': ",
+						e.stages[i].def->name);
+			goto out;
+		}
+	}
+	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
+		     job->name, e.stage_count,
+		     job->delivery == SL_DELIVERY_NONE ? "none" :
+		     job->delivery == SL_DELIVERY_EXACTLY_ONCE ? "exactly-once" :
+		     "at-least-once");
+	rc = run_loop(&e, polled, err);
+	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
+		/* commit what came before a failed record, nothing after it */
+		sl_error cerr;
+		if (commit_all(&e, rc == SL_OK ? err : &cerr) != SL_OK && rc == SL_OK)
+			rc = SL_ERR;
+	}
+	if (e.progress)
+		sl_progress_update(&e, 1);
+	summary(&e);
+out:
+	for (i = 0; i < e.stage_count; i++)
+		close_stage(&e.stages[i]);
+	if (e.arena != NULL)
+		batch_release(&e);
+	free(e.releases);
+	free(e.stages);
+	free(polled);
+	sl_arena_free(e.arena);
+	sl_loader_free(e.loader);
+	return rc;
+}

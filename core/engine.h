@@ -1,0 +1,109 @@
+/*
+ * engine.h - a running job: stage instances wired as the job file says,
+ * and the loop that moves batches through them.
+ */
+#ifndef SL_ENGINE_H
+#define SL_ENGINE_H
+
+#include <signal.h>
+#include <sluice/plugin.h>
+
+#include "job.h"
+#include "loader.h"
+
+typedef struct sl_engine sl_engine;
+
+/* A named counter a plugin added to (sl_metric_add). */
+typedef struct sl_metric {
+	char *name;
+	int64_t value;
+} sl_metric;
+
+/* A partition's position, tracked by the engine for a source's commits. */
+typedef struct sl_tracked {
+	char *topic;
+	int32_t partition;
+	int64_t next_offset;
+} sl_tracked;
+
+struct sl_stage {
+	const sl_job_stage *def; /* from the job file */
+	sl_engine *engine;
+	unsigned kind;
+	const sl_plugin *plugin;
+	void *self;              /* the plugin's instance */
+	int opened;
+
+	/* sources and sinks: the formats at the edge */
+	const sl_format_class *format, *key_format;
+	void *format_self, *key_format_self;
+
+	sl_stage **outputs;      /* stages reading from this one */
+	size_t output_count;
+
+	int finished;            /* a source that returned SL_EOF */
+	uint64_t records_in, records_out, skipped;
+	sl_metric *metrics;
+	size_t metric_count;
+
+	sl_tracked *positions;   /* sources with a commit callback */
+	size_t position_count;
+
+	struct sl_state **states; /* keyed state stores the operator opened */
+	size_t state_count;
+};
+
+/* The origin of the record that failed under errors = fail. */
+typedef struct sl_failure {
+	int set;
+	const sl_stage *stage;   /* the stage that reported it */
+	char topic[256];
+	int has_topic;
+	int32_t partition;
+	int64_t offset;
+	const sl_stage *source;  /* the source stage it came from */
+} sl_failure;
+
+struct sl_engine {
+	const sl_job *job;
+	const sl_registry *registry;
+	sl_loader *loader;
+	sl_stage *stages;        /* job->order order */
+	size_t stage_count;
+	sl_arena *arena;         /* the current batch's memory */
+	struct release { void (*fn)(void *); void *arg; } *releases;
+	size_t release_count, release_cap;
+	sl_failure failure;
+	volatile sig_atomic_t *stop;
+	int progress;            /* print a status line to a terminal */
+	uint32_t batch_max;
+};
+
+/*
+ * Load and open every stage of @p job, run until every source is
+ * exhausted, *stop becomes non-zero or a failure, commit, close.
+ * Returns SL_OK or SL_ERR with @p err (kind SL_ERR_CONFIG for problems
+ * that are the job file's: the exit code is then 2).
+ */
+int sl_engine_run(const sl_job *job, const sl_registry *reg,
+		  volatile sig_atomic_t *stop, int progress, sl_error *err);
+
+/* Describe @p origin as "topic/partition@offset", "path:line" or "#seq". */
+void sl_origin_format(const char *topic, int has_topic, int32_t partition,
+		      int64_t offset, char *buf, size_t size);
+
+/* The host's commit_now and forget_position. */
+int sl_engine_commit_now(sl_stage *stage, sl_error *err);
+void sl_engine_forget_position(sl_stage *stage, const char *topic,
+			       int32_t partition);
+
+/* Put "prefix" (printf-style) in front of err's message. */
+void sl_error_prefix(sl_error *err, const char *fmt, ...) SL_PRINTF(2, 3);
+int64_t sl_now_mono_ms(void);
+
+/* Set while a job runs: the host functions that need the job use it. */
+void sl_stage_log(const sl_stage *stage, int level, const char *fmt, ...)
+	SL_PRINTF(3, 4);
+void sl_engine_set_log_level(int level);
+
+#endif

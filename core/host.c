@@ -1,0 +1,330 @@
+/*
+ * host.c - the host table handed to plugins, and the engine's logging.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "engine.h"
+#include "expr.h"
+#include "state.h"
+#include "json_write.h"
+
+static int log_level = SL_LOG_INFO;
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+/* Skipped records are logged one by one up to this many per stage. */
+#define SKIP_LOG_LIMIT 100
+
+void sl_engine_set_log_level(int level)
+{
+	log_level = level;
+}
+
+static void vlog(const sl_stage *stage, int level, const char *fmt, va_list ap)
+{
+	char msg[2048];
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	if (level < 0 || level > SL_LOG_DEBUG)
+		level = SL_LOG_INFO;
+	/* one write per line, so lines from stages never interleave */
+	if (stage != NULL)
+		fprintf(stderr, "sluice: %s: %s: %s\n", level_names[level],
+			stage->def->name, msg);
+	else
+		fprintf(stderr, "sluice: %s: %s\n", level_names[level], msg);
+}
+
+void sl_stage_log(const sl_stage *stage, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(stage, level, fmt, ap);
+	va_end(ap);
+}
+
+static int host_log_enabled(const sl_stage *stage, int level)
+{
+	(void)stage;
+	return level <= log_level;
+}
+
+static const char *host_stage_name(const sl_stage *stage)
+{
+	return stage->def->name;
+}
+
+static const char *host_job_name(const sl_stage *stage)
+{
+	return stage->engine->job->name;
+}
+
+static int host_job_delivery(const sl_stage *stage)
+{
+	return stage->engine->job->delivery;
+}
+
+static const char *host_option(const sl_stage *stage, const char *key)
+{
+	const sl_job_option *o = sl_job_stage_option(stage->def, key);
+	const sl_opt_desc *d;
+
+	if (o != NULL)
+		return o->value;
+	d = sl_descriptor_option(stage->def->plugin, stage->kind, key);
+	return d != NULL ? d->def : NULL;
+}
+
+/* Options were validated against the descriptor, so parsing succeeds. */
+static int64_t host_option_int(const sl_stage *stage, const char *key)
+{
+	const char *v = host_option(stage, key);
+	int64_t out = 0;
+
+	if (v != NULL)
+		sl_parse_int(v, &out);
+	return out;
+}
+
+static double host_option_number(const sl_stage *stage, const char *key)
+{
+	const char *v = host_option(stage, key);
+	double out = 0;
+
+	if (v != NULL)
+		sl_parse_number(v, &out);
+	return out;
+}
+
+static int host_option_bool(const sl_stage *stage, const char *key)
+{
+	const char *v = host_option(stage, key);
+	int out = 0;
+
+	if (v != NULL)
+		sl_parse_bool(v, &out);
+	return out;
+}
+
+static int64_t host_option_duration_ms(const sl_stage *stage, const char *key)
+{
+	const char *v = host_option(stage, key);
+	int64_t out = 0;
+
+	if (v != NULL)
+		sl_parse_duration_ms(v, &out);
+	return out;
+}
+
+static int host_option_each(const sl_stage *stage, const char *prefix,
+			    int (*fn)(void *ctx, const char *key, const char *value),
+			    void *ctx)
+{
+	size_t i, n = strlen(prefix);
+	int rc;
+
+	for (i = 0; i < stage->def->option_count; i++) {
+		const sl_job_option *o = &stage->def->options[i];
+
+		if (strncmp(o->key, prefix, n) == 0 &&
+		    (rc = fn(ctx, o->key, o->value)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int verror(sl_error *err, sl_error_kind kind, const char *fmt, va_list ap)
+{
+	if (err != NULL) {
+		err->kind = kind;
+		vsnprintf(err->message, sizeof err->message, fmt, ap);
+	}
+	return SL_ERR;
+}
+
+static int host_error_set(sl_error *err, sl_error_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, kind, fmt, ap);
+	va_end(ap);
+	return SL_ERR;
+}
+
+static int host_config_error(const sl_stage *stage, const char *key,
+			     sl_error *err, const char *fmt, ...)
+{
+	const sl_job_option *o = sl_job_stage_option(stage->def, key);
+	int line = o != NULL && o->line > 0 ? o->line : stage->def->line;
+	char msg[SL_ERROR_MAX / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return host_error_set(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
+			      stage->engine->job->path, line, stage->def->name,
+			      key, msg);
+}
+
+void sl_origin_format(const char *topic, int has_topic, int32_t partition,
+		      int64_t offset, char *buf, size_t size)
+{
+	if (has_topic && partition >= 0)
+		snprintf(buf, size, "topic %s partition %d offset %lld", topic,
+			 (int)partition, (long long)offset);
+	else if (has_topic)
+		snprintf(buf, size, "%s:%lld", topic, (long long)offset);
+	else
+		snprintf(buf, size, "record #%lld", (long long)offset);
+}
+
+static void remember_failure(sl_stage *stage, const sl_record *rec)
+{
+	sl_failure *f = &stage->engine->failure;
+	size_t i;
+
+	if (f->set)
+		return;
+	f->set = 1;
+	f->stage = stage;
+	f->has_topic = rec->origin.topic != NULL;
+	snprintf(f->topic, sizeof f->topic, "%s",
+		 f->has_topic ? rec->origin.topic : "");
+	f->partition = rec->origin.partition;
+	f->offset = rec->origin.offset;
+	f->source = NULL;
+	for (i = 0; i < stage->engine->stage_count; i++) {
+		const sl_stage *s = &stage->engine->stages[i];
+		if (rec->origin.stage != NULL &&
+		    strcmp(s->def->name, rec->origin.stage) == 0)
+			f->source = s;
+	}
+}
+
+static int host_record_error(sl_stage *stage, const sl_record *rec,
+			     sl_error *err, const char *fmt, ...)
+{
+	char msg[SL_ERROR_MAX / 2], where[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sl_origin_format(rec->origin.topic, rec->origin.topic != NULL,
+			 rec->origin.partition, rec->origin.offset, where,
+			 sizeof where);
+	if (stage->def->errors == SL_ERRORS_SKIP) {
+		stage->skipped++;
+		if (stage->skipped <= SKIP_LOG_LIMIT)
+			sl_stage_log(stage, SL_LOG_WARN, "skipped %s: %s%s",
+				     where, msg,
+				     stage->skipped == SKIP_LOG_LIMIT ?
+				     " (further skipped records are counted, "
+				     "not logged)" : "");
+		return SL_SKIP;
+	}
+	remember_failure(stage, rec);
+	return host_error_set(err, SL_ERR_RECORD, "stage '%s': %s: %s",
+			      stage->def->name, where, msg);
+}
+
+static void host_batch_on_release(sl_batch *batch, void (*fn)(void *), void *arg)
+{
+	sl_engine *e = batch->engine;
+
+	if (e->release_count == e->release_cap) {
+		size_t cap = e->release_cap ? e->release_cap * 2 : 64;
+		struct release *r = realloc(e->releases, cap * sizeof *r);
+
+		if (r == NULL) {
+			/* cannot defer: release now, the batch is still alive */
+			sl_stage_log(NULL, SL_LOG_ERROR, "out of memory");
+			abort();
+		}
+		e->releases = r;
+		e->release_cap = cap;
+	}
+	e->releases[e->release_count].fn = fn;
+	e->releases[e->release_count++].arg = arg;
+}
+
+static void host_metric_add(sl_stage *stage, const char *name, int64_t delta)
+{
+	sl_metric *grown;
+	size_t i;
+
+	for (i = 0; i < stage->metric_count; i++) {
+		if (strcmp(stage->metrics[i].name, name) == 0) {
+			stage->metrics[i].value += delta;
+			return;
+		}
+	}
+	grown = realloc(stage->metrics, (stage->metric_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return;
+	stage->metrics = grown;
+	grown[stage->metric_count].name = strdup(name);
+	if (grown[stage->metric_count].name == NULL)
+		return;
+	grown[stage->metric_count++].value = delta;
+}
+
+static void host_log(const sl_stage *stage, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(stage, level, fmt, ap);
+	va_end(ap);
+}
+
+const sl_host sl_core_host = {
+	SL_ABI_MAJOR,
+	sizeof(sl_host),
+	host_stage_name,
+	host_job_name,
+	host_job_delivery,
+	host_option,
+	host_option_int,
+	host_option_number,
+	host_option_bool,
+	host_option_duration_ms,
+	host_option_each,
+	host_log,
+	host_log_enabled,
+	host_error_set,
+	host_config_error,
+	host_record_error,
+	host_batch_on_release,
+	sl_json_write,
+	host_metric_add,
+	sl_engine_commit_now,
+	sl_engine_forget_position,
+	sl_expr_host_compile,
+	sl_expr_evaluate,
+	sl_expr_destroy,
+	sl_state_host_open,
+	sl_store_get,
+	sl_store_put,
+	sl_store_slot,
+	sl_store_delete,
+	sl_store_count,
+	sl_store_each,
+	sl_store_timer_set,
+	sl_store_timer_delete,
+	sl_store_timer_next,
+	sl_store_timers_fire,
+};
+
+/* The core uses the SDK's macros too. */
+const sl_host *sl_host_api = &sl_core_host;

@@ -1,0 +1,197 @@
+/*
+ * loader.c - plugin libraries through libltdl, checked before use.
+ */
+#include "config.h"
+
+#include <ltdl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+
+extern const sl_host sl_core_host;
+
+typedef struct loaded {
+	const sl_descriptor *desc;
+	lt_dlhandle handle;
+	const sl_plugin *plugin;
+} loaded;
+
+struct sl_loader {
+	loaded *items;
+	size_t count;
+	int ltdl_ready;
+};
+
+sl_loader *sl_loader_new(void)
+{
+	sl_loader *l = calloc(1, sizeof *l);
+
+	if (l != NULL && lt_dlinit() == 0)
+		l->ltdl_ready = 1;
+	return l;
+}
+
+void sl_loader_free(sl_loader *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	/*
+	 * Under AddressSanitizer an unloaded library's frames cannot be
+	 * symbolized in a leak report; keep them mapped there.
+	 */
+#ifndef SL_KEEP_PLUGINS_LOADED
+	for (i = 0; i < l->count; i++)
+		lt_dlclose(l->items[i].handle);
+#else
+	(void)i;
+#endif
+	free(l->items);
+	if (l->ltdl_ready)
+		lt_dlexit();
+	free(l);
+}
+
+/* Try ROOT/SUBDIR/LIBRARY under every root, as libltdl resolves .la/.so. */
+static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
+				char *tried, size_t tried_size)
+{
+	size_t i, used = 0;
+
+	tried[0] = '\0';
+	for (i = 0; i < reg->root_count; i++) {
+		char path[4096];
+		lt_dlhandle h;
+
+		snprintf(path, sizeof path, "%s%s%s/%s", reg->roots[i],
+			 d->subdir[0] ? "/" : "", d->subdir, d->library);
+		h = lt_dlopenext(path);
+		if (h != NULL)
+			return h;
+		if (used < tried_size)
+			used += (size_t)snprintf(tried + used, tried_size - used,
+						 "%s%s.{la,so} (%s)",
+						 used ? ", " : "", path,
+						 lt_dlerror());
+	}
+	return NULL;
+}
+
+static const char *kind_missing(const sl_descriptor *d, const sl_plugin *p)
+{
+	if ((d->kinds & SL_KIND_SOURCE) &&
+	    (p->source == NULL || p->source->struct_size <
+	     offsetof(sl_source_class, close) + sizeof(void *)))
+		return "source";
+	if ((d->kinds & SL_KIND_SINK) &&
+	    (p->sink == NULL || p->sink->struct_size <
+	     offsetof(sl_sink_class, close) + sizeof(void *)))
+		return "sink";
+	if ((d->kinds & SL_KIND_OPERATOR) &&
+	    (p->op == NULL || p->op->struct_size <
+	     offsetof(sl_operator_class, close) + sizeof(void *)))
+		return "operator";
+	if ((d->kinds & SL_KIND_FORMAT) &&
+	    (p->format == NULL || p->format->struct_size <
+	     offsetof(sl_format_class, close) + sizeof(void *)))
+		return "format";
+	return NULL;
+}
+
+static int check_plugin(const sl_descriptor *d, const char *file,
+			const sl_plugin *p, sl_error *err)
+{
+	const char *kind;
+
+	if (p == NULL)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): its entry function returned nothing",
+			d->name, file);
+	if (p->abi_major != SL_ABI_MAJOR)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) is built for plugin ABI %u, but this "
+			"sluice speaks ABI %d: rebuild it against this SDK",
+			d->name, file, p->abi_major, SL_ABI_MAJOR);
+	if (p->struct_size < offsetof(sl_plugin, format) + sizeof(void *))
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): its plugin struct is truncated "
+			"(%u bytes): rebuild it against this SDK",
+			d->name, file, p->struct_size);
+	if (p->host_size > sizeof(sl_host))
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) needs a newer sluice (host table of %u "
+			"bytes, this one has %zu)", d->name, file, p->host_size,
+			sizeof(sl_host));
+	if (p->name == NULL || strcmp(p->name, d->name) != 0)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) calls itself '%s': descriptor and "
+			"library do not match", d->name, file,
+			p->name ? p->name : "(null)");
+	if ((kind = kind_missing(d, p)) != NULL)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): its descriptor lists kind %s, but the "
+			"library does not provide it", d->name, file, kind);
+	return SL_OK;
+}
+
+int sl_loader_get(sl_loader *l, const sl_registry *reg,
+		  const sl_descriptor *d, const sl_plugin **out, sl_error *err)
+{
+	char tried[2048];
+	const lt_dlinfo *info;
+	sl_plugin_entry_fn entry;
+	lt_dlhandle h;
+	loaded *grown;
+	const char *file;
+	size_t i;
+
+	for (i = 0; i < l->count; i++) {
+		if (l->items[i].desc == d) {
+			*out = l->items[i].plugin;
+			return SL_OK;
+		}
+	}
+	if (!l->ltdl_ready)
+		return sl_core_host.error_set(err, SL_ERR_RUNTIME,
+			"cannot initialise libltdl: %s", lt_dlerror());
+	if (d->abi != SL_ABI_MAJOR)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) declares plugin ABI %d, but this sluice "
+			"speaks ABI %d: rebuild it against this SDK",
+			d->name, d->path, d->abi, SL_ABI_MAJOR);
+	h = open_library(reg, d, tried, sizeof tried);
+	if (h == NULL)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): cannot load library '%s'; tried %s",
+			d->name, d->path, d->library, tried);
+	info = lt_dlgetinfo(h);
+	file = info && info->filename ? info->filename : d->library;
+	*(void **)&entry = lt_dlsym(h, SL_PLUGIN_ENTRY_NAME);
+	if (entry == NULL) {
+		sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) has no entry symbol '%s': not a sluice "
+			"plugin, or built without SL_PLUGIN_DEFINE",
+			d->name, file, SL_PLUGIN_ENTRY_NAME);
+		lt_dlclose(h);
+		return SL_ERR;
+	}
+	if (check_plugin(d, file, entry(&sl_core_host), err) != SL_OK) {
+		lt_dlclose(h);
+		return SL_ERR;
+	}
+	grown = realloc(l->items, (l->count + 1) * sizeof *grown);
+	if (grown == NULL) {
+		lt_dlclose(h);
+		return sl_core_host.error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	l->items = grown;
+	l->items[l->count].desc = d;
+	l->items[l->count].handle = h;
+	l->items[l->count].plugin = entry(&sl_core_host);
+	*out = l->items[l->count++].plugin;
+	return SL_OK;
+}

@@ -1,0 +1,35 @@
+# The engine: a convenience library (also linked by the unit tests) and
+# the sluice command.
+noinst_LTLIBRARIES += core/libslcore.la
+core_libslcore_la_SOURCES = \
+	core/arena.c core/arena.h \
+	core/cli.h \
+	core/cli_args.c \
+	core/cmd_plugins.c \
+	core/cmd_run.c \
+	core/cmd_validate.c \
+	core/convert.c core/convert.h \
+	core/descriptor.c core/descriptor.h \
+	core/diag.c core/diag.h \
+	core/engine.c core/engine.h \
+	core/expr.h core/expr_internal.h core/expr_lex.h \
+	core/expr_eval.c core/expr_func.c core/expr_host.c core/expr_lex.c \
+	core/expr_parse.c \
+	core/host.c \
+	core/ini_lines.c core/ini_lines.h \
+	core/jobfile.c core/job.h \
+	core/job_open.c \
+	core/json_write.c core/json_write.h \
+	core/loader.c core/loader.h \
+	core/plugin_roots.c \
+	core/progress.c core/progress.h \
+	core/registry.c \
+	core/state.c core/state.h core/state_internal.h \
+	core/state_host.c core/state_timer.c \
+	core/validate.c
+core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
+core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
+
+bin_PROGRAMS += core/sluice
+core_sluice_SOURCES = core/main.c
+core_sluice_LDADD = core/libslcore.la
