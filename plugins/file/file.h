@@ -1,0 +1,16 @@
+/*
+ * file.h - the file plugin: lines of a file (or stdin) in, lines out.
+ */
+#ifndef FILE_PLUGIN_H
+#define FILE_PLUGIN_H
+
+#include <sluice/plugin.h>
+
+extern const sl_source_class file_source_class;
+extern const sl_sink_class file_sink_class;
+
+/* How messages name standard input and output (`path = -`). */
+#define FILE_STDIN_NAME "<stdin>"
+#define FILE_STDOUT_NAME "<stdout>"
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * file_sink.c - the file sink: one line per record, to a file or stdout.
+ *
+ * Each record's value bytes are written followed by '\n'; the key is not
+ * written.  Lines are gathered in a large buffer and written with one
+ * write(2) per buffer, not per record.  flush() is what makes output
+ * durable for the commit cycle: the buffer is written out and, for a
+ * regular file, fsync'ed, so a committed source position never covers
+ * lines that a crash could lose.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+
+#define OUT_SIZE (1u << 20)
+
+typedef struct file_sink {
+	sl_stage *stage;
+	char *path;
+	const char *name; /* path, or FILE_STDOUT_NAME */
+	int fd;
+	int owns_fd;
+	int regular;      /* fsync applies */
+	int unsynced;     /* written since the last fsync */
+	uint8_t *buf;
+	size_t len;
+} file_sink;
+
+static int write_all(file_sink *s, const uint8_t *p, size_t n, sl_error *err)
+{
+	while (n > 0) {
+		ssize_t w = write(s->fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return sl_error_set(err, SL_ERR_RUNTIME, "cannot write to %s: %s",
+					    s->name, strerror(errno));
+		}
+		p += w;
+		n -= (size_t)w;
+		s->unsynced = 1;
+	}
+	return SL_OK;
+}
+
+/* Write out the buffer.  On failure its contents are dropped: the job
+ * stops, and what was not committed is read again on the next run. */
+static int drain(file_sink *s, sl_error *err)
+{
+	int rc = write_all(s, s->buf, s->len, err);
+
+	s->len = 0;
+	return rc;
+}
+
+static void sink_close(void *self)
+{
+	file_sink *s = self;
+	sl_error err;
+
+	if (s == NULL)
+		return;
+	/* The engine flushes before closing; this only rescues a stop that
+	 * skipped it, so a failure here can only be logged. */
+	if (s->fd >= 0 && s->len > 0 && drain(s, &err) != SL_OK)
+		sl_log(s->stage, SL_LOG_ERROR, "%s", err.message);
+	if (s->owns_fd && s->fd >= 0 && close(s->fd) != 0)
+		sl_log(s->stage, SL_LOG_ERROR, "cannot close %s: %s", s->name,
+		       strerror(errno));
+	free(s->buf);
+	free(s->path);
+	free(s);
+}
+
+static int sink_open(sl_stage *stage, void **self, sl_error *err)
+{
+	const char *path = sl_option(stage, "path");
+	file_sink *s = calloc(1, sizeof *s);
+	struct stat st;
+
+	if (s == NULL || path == NULL || (s->path = strdup(path)) == NULL ||
+	    (s->buf = malloc(OUT_SIZE)) == NULL) {
+		if (s != NULL)
+			s->fd = -1;
+		sink_close(s);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	s->stage = stage;
+	if (strcmp(path, "-") == 0) {
+		s->fd = STDOUT_FILENO;
+		s->name = FILE_STDOUT_NAME;
+	} else {
+		int flags = O_WRONLY | O_CREAT | O_CLOEXEC |
+			(sl_option_bool(stage, "append") ? O_APPEND : O_TRUNC);
+
+		s->name = s->path;
+		s->owns_fd = 1;
+		s->fd = open(path, flags, 0666);
+		if (s->fd < 0) {
+			int e = errno;
+			sink_close(s);
+			return sl_error_set(err, SL_ERR_RUNTIME, "cannot open %s: %s",
+					    path, strerror(e));
+		}
+	}
+	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	*self = s;
+	return SL_OK;
+}
+
+static int sink_write(void *self, const sl_batch *batch, sl_error *err)
+{
+	file_sink *s = self;
+	uint32_t i;
+
+	for (i = 0; i < batch->count; i++) {
+		const sl_bytes *v = &batch->records[i].value_raw;
+
+		if (v->len + 1 > OUT_SIZE - s->len) {
+			if (drain(s, err) != SL_OK)
+				return SL_ERR;
+			if (v->len + 1 > OUT_SIZE) {
+				/* Too big to gather: write it where it is. */
+				if (write_all(s, v->data, v->len, err) != SL_OK ||
+				    write_all(s, (const uint8_t *)"\n", 1, err) != SL_OK)
+					return SL_ERR;
+				continue;
+			}
+		}
+		if (v->len)
+			memcpy(s->buf + s->len, v->data, v->len);
+		s->len += v->len;
+		s->buf[s->len++] = '\n';
+	}
+	return SL_OK;
+}
+
+static int sink_flush(void *self, int timeout_ms, sl_error *err)
+{
+	file_sink *s = self;
+
+	(void)timeout_ms;
+	if (s->len > 0 && drain(s, err) != SL_OK)
+		return SL_ERR;
+	if (s->regular && s->unsynced) {
+		if (fsync(s->fd) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "cannot sync %s: %s",
+					    s->name, strerror(errno));
+		s->unsynced = 0;
+	}
+	return SL_OK;
+}
+
+const sl_sink_class file_sink_class = {
+	sizeof(sl_sink_class), sink_open, sink_write, sink_flush, sink_close
+};

@@ -1,0 +1,16 @@
+# string: the SimpleString format.
+plugin_LTLIBRARIES += plugins/string/string.la
+plugins_string_string_la_SOURCES = \
+	plugins/string/string.c \
+	plugins/string/utf8.c plugins/string/utf8.h
+plugins_string_string_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+dist_plugin_DATA += plugins/string/string.plugin
+
+# Unit test: the real plugin, loaded through the engine's registry and loader.
+check_PROGRAMS += plugins/string/tests/string_format
+plugins_string_tests_string_format_SOURCES = plugins/string/tests/string_format.c
+plugins_string_tests_string_format_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
+	-DPLUGIN_BUILD_ROOT='"$(abs_top_builddir)/plugins"' \
+	-DPLUGIN_SRC_ROOT='"$(abs_top_srcdir)/plugins"'
+plugins_string_tests_string_format_LDADD = core/libslcore.la
+TESTS += plugins/string/tests/string_format
