@@ -1,0 +1,5 @@
+# Loading plugins for real: refusals, and wiring through loaded operators.
+TESTS += tests/loader/loader.test
+EXTRA_DIST += tests/loader/loader.test tests/loader/badabi.ini \
+	tests/loader/noentry.ini tests/loader/nolib.ini \
+	tests/loader/nolib/nolib.plugin tests/loader/fanout.ini
