@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "commit.h"
 #include "engine.h"
 #include "state.h"
 #include "progress.h"
@@ -24,7 +25,6 @@ extern const sl_host sl_core_host;
 
 #define BATCH_MAX 1024
 #define TICK_MS 100
-#define FLUSH_TIMEOUT_MS 60000
 
 void sl_error_prefix(sl_error *err, const char *fmt, ...)
 {
@@ -276,127 +276,6 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 	return rc;
 }
 
-/* ---- positions and commits -------------------------------------------- */
-
-static int track(sl_stage *s, const sl_origin *o)
-{
-	sl_tracked *t;
-	size_t i;
-
-	for (i = 0; i < s->position_count; i++) {
-		t = &s->positions[i];
-		if (t->partition == o->partition &&
-		    (t->topic == NULL ? o->topic == NULL :
-		     o->topic != NULL && strcmp(t->topic, o->topic) == 0)) {
-			if (o->offset + 1 > t->next_offset)
-				t->next_offset = o->offset + 1;
-			return 0;
-		}
-	}
-	t = realloc(s->positions, (s->position_count + 1) * sizeof *t);
-	if (t == NULL)
-		return -1;
-	s->positions = t;
-	t = &t[s->position_count];
-	t->topic = o->topic ? strdup(o->topic) : NULL;
-	if (o->topic != NULL && t->topic == NULL)
-		return -1;
-	t->partition = o->partition;
-	t->next_offset = o->offset + 1;
-	s->position_count++;
-	return 0;
-}
-
-static int same_origin(const sl_failure *f, const sl_origin *o)
-{
-	if (f->partition != o->partition || f->offset != o->offset)
-		return 0;
-	if (!f->has_topic)
-		return o->topic == NULL;
-	return o->topic != NULL && strcmp(f->topic, o->topic) == 0;
-}
-
-/*
- * The batch from source @p s has been delivered: advance its positions
- * over the polled origins, stopping at the record that failed (nothing
- * from it on is committed).
- */
-static int advance_positions(sl_engine *e, sl_stage *s, const sl_origin *polled,
-			     uint32_t count)
-{
-	uint32_t i;
-	int cut = e->failure.set && e->failure.source == s;
-
-	if (s->plugin->source->commit == NULL)
-		return 0;
-	for (i = 0; i < count; i++) {
-		if (cut && same_origin(&e->failure, &polled[i]))
-			break;
-		if (track(s, &polled[i]) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int commit_all(sl_engine *e, sl_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-
-		if (s->kind == SL_KIND_SINK &&
-		    s->plugin->sink->flush(s->self, FLUSH_TIMEOUT_MS, err) != SL_OK)
-			return SL_ERR;
-	}
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-		sl_position pos[64], *p = pos;
-		size_t j;
-		int rc;
-
-		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
-		    s->position_count == 0)
-			continue;
-		if (s->position_count > 64 &&
-		    (p = malloc(s->position_count * sizeof *p)) == NULL)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		for (j = 0; j < s->position_count; j++) {
-			p[j].topic = s->positions[j].topic;
-			p[j].partition = s->positions[j].partition;
-			p[j].next_offset = s->positions[j].next_offset;
-		}
-		rc = s->plugin->source->commit(s->self, p, s->position_count, err);
-		if (p != pos)
-			free(p);
-		if (rc != SL_OK)
-			return SL_ERR;
-	}
-	return SL_OK;
-}
-
-int sl_engine_commit_now(sl_stage *stage, sl_error *err)
-{
-	return commit_all(stage->engine, err);
-}
-
-void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition)
-{
-	size_t i;
-
-	for (i = 0; i < s->position_count; i++) {
-		sl_tracked *t = &s->positions[i];
-
-		if (t->partition == partition &&
-		    (t->topic == NULL ? topic == NULL :
-		     topic != NULL && strcmp(t->topic, topic) == 0)) {
-			free(t->topic);
-			s->positions[i] = s->positions[--s->position_count];
-			return;
-		}
-	}
-}
-
 /* ---- opening and closing ---------------------------------------------- */
 
 static int open_format(sl_engine *e, sl_stage *s, const sl_descriptor *d,
@@ -476,9 +355,7 @@ static void close_stage(sl_stage *s)
 	for (i = 0; i < s->metric_count; i++)
 		free(s->metrics[i].name);
 	free(s->metrics);
-	for (i = 0; i < s->position_count; i++)
-		free(s->positions[i].topic);
-	free(s->positions);
+	sl_commit_free(s);
 	free(s->outputs);
 	sl_state_host_close_all(s);
 }
@@ -575,7 +452,7 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 			*err = sub, rc = SL_ERR;
 	}
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
-		if (advance_positions(e, s, polled, npolled) != 0)
+		if (sl_commit_advance(e, s, polled, npolled) != 0)
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	batch_release(e);
@@ -655,10 +532,9 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			if (e->progress)
 				sl_progress_update(e, 0);
 		}
-		if (job->delivery != SL_DELIVERY_NONE &&
-		    now - last_commit >= job->commit_interval_ms) {
+		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
-			if (commit_all(e, err) != SL_OK)
+			if (sl_commit_cycle(e, err) != SL_OK)
 				return SL_ERR;
 		}
 	}
@@ -707,6 +583,8 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 			goto out;
 		}
 	}
+	if (sl_commit_open(&e, err) != SL_OK)
+		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count,
 		     job->delivery == SL_DELIVERY_NONE ? "none" :
@@ -716,8 +594,12 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
-		if (commit_all(&e, rc == SL_OK ? err : &cerr) != SL_OK && rc == SL_OK)
+		if (sl_commit_cycle(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
+			sl_commit_abort(&e);
+		}
+	} else {
+		sl_commit_abort(&e);
 	}
 	if (e.progress)
 		sl_progress_update(&e, 1);

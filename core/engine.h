@@ -46,8 +46,10 @@ struct sl_stage {
 	sl_metric *metrics;
 	size_t metric_count;
 
-	sl_tracked *positions;   /* sources with a commit callback */
+	sl_tracked *positions;   /* sources: read and delivered */
 	size_t position_count;
+	sl_tracked *committed;   /* sources: committed by a transaction */
+	size_t committed_count;
 
 	struct sl_state **states; /* keyed state stores the operator opened */
 	size_t state_count;
@@ -76,6 +78,8 @@ struct sl_engine {
 	sl_failure failure;
 	volatile sig_atomic_t *stop;
 	int progress;            /* print a status line to a terminal */
+	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
+	uint64_t aborts;         /* transactions aborted and retried */
 	uint32_t batch_max;
 };
 

@@ -180,7 +180,10 @@ static int datagen_poll(void *self, sl_batch *batch, uint32_t max,
 }
 
 static const sl_source_class datagen_source = {
-	sizeof(sl_source_class), datagen_open, datagen_poll, NULL, datagen_close
+	.struct_size = sizeof(sl_source_class),
+	.open = datagen_open,
+	.poll = datagen_poll,
+	.close = datagen_close,
 };
 
 SL_PLUGIN_DEFINE("datagen", &datagen_source, NULL, NULL, NULL)

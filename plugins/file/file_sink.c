@@ -158,5 +158,9 @@ static int sink_flush(void *self, int timeout_ms, sl_error *err)
 }
 
 const sl_sink_class file_sink_class = {
-	sizeof(sl_sink_class), sink_open, sink_write, sink_flush, sink_close
+	.struct_size = sizeof(sl_sink_class),
+	.open = sink_open,
+	.write = sink_write,
+	.flush = sink_flush,
+	.close = sink_close,
 };

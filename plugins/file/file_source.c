@@ -243,5 +243,8 @@ nomem:
 }
 
 const sl_source_class file_source_class = {
-	sizeof(sl_source_class), source_open, source_poll, NULL, source_close
+	.struct_size = sizeof(sl_source_class),
+	.open = source_open,
+	.poll = source_poll,
+	.close = source_close,
 };

@@ -4,8 +4,9 @@
 #include "json_internal.h"
 
 static const sl_format_class json_format = {
-	sizeof(sl_format_class), NULL, json_format_decode, json_format_encode,
-	NULL
+	.struct_size = sizeof(sl_format_class),
+	.decode = json_format_decode,
+	.encode = json_format_encode,
 };
 
 SL_PLUGIN_DEFINE("json", NULL, NULL, NULL, &json_format)

@@ -32,7 +32,10 @@ static int null_flush(void *self, int timeout_ms, sl_error *err)
 }
 
 static const sl_sink_class null_sink = {
-	sizeof(sl_sink_class), null_open, null_write, null_flush, NULL
+	.struct_size = sizeof(sl_sink_class),
+	.open = null_open,
+	.write = null_write,
+	.flush = null_flush,
 };
 
 SL_PLUGIN_DEFINE("null", NULL, &null_sink, NULL, NULL)

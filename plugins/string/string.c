@@ -85,7 +85,9 @@ nomem:
 }
 
 static const sl_format_class string_format = {
-	sizeof(sl_format_class), NULL, string_decode, string_encode, NULL
+	.struct_size = sizeof(sl_format_class),
+	.decode = string_decode,
+	.encode = string_encode,
 };
 
 SL_PLUGIN_DEFINE("string", NULL, NULL, NULL, &string_format)

@@ -6,10 +6,17 @@
  * options.  A minimal plugin:
  *
  *     #include <sluice/plugin.h>
- *     static const sl_operator_class my_op = { sizeof my_op, my_open,
- *                                              my_process, NULL, NULL,
- *                                              my_close };
+ *     static const sl_operator_class my_op = {
+ *             .struct_size = sizeof(sl_operator_class),
+ *             .open = my_open,
+ *             .process = my_process,
+ *             .close = my_close,
+ *     };
  *     SL_PLUGIN_DEFINE("my", NULL, NULL, &my_op, NULL)
+ *
+ * Fill class structs with designated initializers: they grow at the end
+ * as the ABI gains optional callbacks, and a plugin built against an
+ * older SDK keeps working (the engine reads struct_size).
  *
  * See sdk/template/ for a complete one with its build files.
  */

@@ -5,6 +5,7 @@
 #define SLUICE_SINK_H
 
 #include <sluice/stage.h>
+#include <sluice/source.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,6 +35,28 @@ typedef struct sl_sink_class {
 
 	/** Close the instance and free it.  May be NULL. */
 	void (*close)(void *self);
+
+	/*
+	 * Exactly-once: a transactional sink provides all three.  The engine
+	 * picks one transactional sink as the job's transaction owner; sinks
+	 * of the same plugin must share its transaction (one producer per
+	 * process, as Kafka Streams' exactly-once v2).
+	 */
+
+	/** Open the first transaction (called once, after open). */
+	int (*txn_begin)(void *self, sl_error *err);
+
+	/**
+	 * Commit everything written since the last commit together with the
+	 * sources' positions in @p txn, and begin the next transaction.
+	 * Errors: SL_ERR_ABORTABLE (the engine aborts, rewinds sources to the
+	 * last committed positions and goes on), SL_ERR_FATAL (a fenced
+	 * producer: the job stops), anything else stops the job.
+	 */
+	int (*txn_commit)(void *self, const sl_txn *txn, sl_error *err);
+
+	/** Abort the open transaction and begin the next one. */
+	int (*txn_abort)(void *self, sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus

@@ -49,7 +49,38 @@ typedef struct sl_source_class {
 
 	/** Close the instance and free it.  May be NULL. */
 	void (*close)(void *self);
+
+	/* Exactly-once (delivery = exactly-once); both optional. */
+
+	/**
+	 * An opaque handle that a transactional sink commits positions with
+	 * (Kafka: the consumer's group metadata, for KIP-447
+	 * send_offsets_to_transaction).  NULL: positions are not committed
+	 * through the transaction.
+	 */
+	void *(*txn_group)(void *self);
+
+	/**
+	 * Move back to @p positions, the last committed ones, after the
+	 * engine aborted a transaction: what was read since is read again.
+	 */
+	int (*rewind)(void *self, const sl_position *positions, size_t count,
+		      sl_error *err);
 } sl_source_class;
+
+/** One source's part of a transaction: its group handle and positions. */
+typedef struct sl_txn_source {
+	const char *stage;
+	void *group;                   /**< from txn_group() */
+	const sl_position *positions;
+	size_t count;
+} sl_txn_source;
+
+/** What a transaction commits besides the records written into it. */
+typedef struct sl_txn {
+	const sl_txn_source *sources;
+	size_t source_count;
+} sl_txn;
 
 #ifdef __cplusplus
 }

@@ -103,7 +103,10 @@ static void up_close(void *self)
 }
 
 static const sl_operator_class uppercase_op = {
-	sizeof uppercase_op, up_open, up_process, NULL, NULL, up_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = up_open,
+	.process = up_process,
+	.close = up_close,
 };
 
 SL_PLUGIN_DEFINE("uppercase", NULL, NULL, &uppercase_op, NULL)

@@ -15,7 +15,9 @@ static int never_process(void *self, sl_batch *batch, sl_error *err)
 }
 
 static const sl_operator_class badabi_op = {
-	sizeof badabi_op, never_open, never_process, NULL, NULL, NULL
+	.struct_size = sizeof(sl_operator_class),
+	.open = never_open,
+	.process = never_process,
 };
 
 const sl_host *sl_host_api;

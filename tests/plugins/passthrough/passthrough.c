@@ -17,7 +17,9 @@ static int pt_process(void *self, sl_batch *batch, sl_error *err)
 }
 
 static const sl_operator_class passthrough_op = {
-	sizeof passthrough_op, pt_open, pt_process, NULL, NULL, NULL
+	.struct_size = sizeof(sl_operator_class),
+	.open = pt_open,
+	.process = pt_process,
 };
 
 SL_PLUGIN_DEFINE("passthrough", NULL, NULL, &passthrough_op, NULL)
