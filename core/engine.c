@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,14 +298,6 @@ static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
 	const sl_job_stage *d = s->def;
 	int rc;
 
-	if (d->errors == SL_ERRORS_DEAD_LETTER) {
-		const sl_job_option *o = sl_job_stage_option(d, "errors");
-		return sl_error_set(err, SL_ERR_CONFIG,
-			"%s:%d: %s: errors = dead-letter needs the Kafka "
-			"dead-letter producer, which this build does not have "
-			"yet; use errors = fail or skip", e->job->path,
-			o ? o->line : d->line, d->name);
-	}
 	if (sl_loader_get(e->loader, e->registry, d->plugin, &s->plugin, err) != SL_OK)
 		return SL_ERR;
 	if (s->kind & (SL_KIND_SOURCE | SL_KIND_SINK)) {
@@ -386,6 +379,35 @@ static int wire(sl_engine *e, sl_error *err)
 			in->outputs = o;
 			o[in->output_count++] = s;
 		}
+	}
+	return SL_OK;
+}
+
+/*
+ * Dead letters of every stage go through the first sink that can write
+ * them (a Kafka sink: its producer, its transaction).
+ */
+static int find_dead_letter_sink(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count && e->dlq_sink == NULL; i++) {
+		const sl_sink_class *k = e->stages[i].plugin->sink;
+
+		if (e->stages[i].kind == SL_KIND_SINK &&
+		    k->struct_size >= offsetof(sl_sink_class, dead_letter) +
+		    sizeof(k->dead_letter) && k->dead_letter != NULL)
+			e->dlq_sink = &e->stages[i];
+	}
+	for (i = 0; i < e->stage_count; i++) {
+		const sl_job_stage *d = e->stages[i].def;
+		const sl_job_option *o = sl_job_stage_option(d, "errors");
+
+		if (d->errors == SL_ERRORS_DEAD_LETTER && e->dlq_sink == NULL)
+			return sl_error_set(err, SL_ERR_CONFIG,
+				"%s:%d: %s: errors = dead-letter needs a sink that "
+				"can write dead letters (a kafka sink) in the job",
+				e->job->path, o ? o->line : d->line, d->name);
 	}
 	return SL_OK;
 }
@@ -583,7 +605,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 			goto out;
 		}
 	}
-	if (sl_commit_open(&e, err) != SL_OK)
+	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK)
 		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count,

@@ -80,6 +80,8 @@ struct sl_engine {
 	int progress;            /* print a status line to a terminal */
 	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
 	uint64_t aborts;         /* transactions aborted and retried */
+	sl_stage *dlq_sink;      /* writes every stage's dead letters */
+	uint64_t dead_letters;
 	uint32_t batch_max;
 };
 

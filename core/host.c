@@ -188,6 +188,8 @@ void sl_origin_format(const char *topic, int has_topic, int32_t partition,
 		snprintf(buf, size, "record #%lld", (long long)offset);
 }
 
+static void host_metric_add(sl_stage *stage, const char *name, int64_t delta);
+
 static void remember_failure(sl_stage *stage, const sl_record *rec)
 {
 	sl_failure *f = &stage->engine->failure;
@@ -211,6 +213,53 @@ static void remember_failure(sl_stage *stage, const sl_record *rec)
 	}
 }
 
+/*
+ * errors = dead-letter: the record's original bytes go to the stage's
+ * dead-letter.topic through the job's dead-letter sink, with headers that
+ * say where it failed and why.  A record that cannot be dead-lettered
+ * stops the job: it must not vanish.
+ */
+static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
+		       const char *msg, const char *where)
+{
+	sl_stage *dlq = stage->engine->dlq_sink;
+	const sl_job_option *topic = sl_job_stage_option(stage->def,
+							 "dead-letter.topic");
+	char partition[16], offset[24];
+	sl_header h[5];
+	sl_error why;
+
+	snprintf(partition, sizeof partition, "%d", (int)rec->origin.partition);
+	snprintf(offset, sizeof offset, "%lld", (long long)rec->origin.offset);
+	h[0].name = "sluice.stage";
+	h[1].name = "sluice.error";
+	h[2].name = "sluice.topic";
+	h[3].name = "sluice.partition";
+	h[4].name = "sluice.offset";
+	h[0].value.data = (const uint8_t *)stage->def->name;
+	h[1].value.data = (const uint8_t *)msg;
+	h[2].value.data = (const uint8_t *)(rec->origin.topic ? rec->origin.topic : "");
+	h[3].value.data = (const uint8_t *)partition;
+	h[4].value.data = (const uint8_t *)offset;
+	for (size_t i = 0; i < 5; i++)
+		h[i].value.len = strlen((const char *)h[i].value.data);
+	why.kind = SL_ERR_NONE;
+	if (dlq == NULL || topic == NULL ||
+	    dlq->plugin->sink->dead_letter(dlq->self, topic->value, rec, h, 5,
+					   &why) != SL_OK) {
+		remember_failure(stage, rec);
+		return host_error_set(err, SL_ERR_RECORD,
+			"stage '%s': %s: %s; and it could not be dead-lettered: %s",
+			stage->def->name, where, msg,
+			dlq == NULL ? "no dead-letter sink" : why.message);
+	}
+	host_metric_add(stage, "dead-lettered", 1);
+	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
+		sl_stage_log(stage, SL_LOG_WARN, "dead-lettered %s to %s: %s",
+			     where, topic->value, msg);
+	return SL_SKIP;
+}
+
 static int host_record_error(sl_stage *stage, const sl_record *rec,
 			     sl_error *err, const char *fmt, ...)
 {
@@ -223,6 +272,8 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 	sl_origin_format(rec->origin.topic, rec->origin.topic != NULL,
 			 rec->origin.partition, rec->origin.offset, where,
 			 sizeof where);
+	if (stage->def->errors == SL_ERRORS_DEAD_LETTER)
+		return dead_letter(stage, rec, err, msg, where);
 	if (stage->def->errors == SL_ERRORS_SKIP) {
 		stage->skipped++;
 		if (stage->skipped <= SKIP_LOG_LIMIT)

@@ -57,6 +57,18 @@ typedef struct sl_sink_class {
 
 	/** Abort the open transaction and begin the next one. */
 	int (*txn_abort)(void *self, sl_error *err);
+
+	/**
+	 * Optional: write the original bytes of @p rec (key_raw, value_raw as
+	 * the source read them) to @p topic with @p headers, which the engine
+	 * fills to name the stage, the error and the record's origin.  Under
+	 * exactly-once the record joins the open transaction.  The engine
+	 * sends every stage's dead letters (errors = dead-letter) through the
+	 * first sink of the job that provides this.
+	 */
+	int (*dead_letter)(void *self, const char *topic, const sl_record *rec,
+			   const sl_header *headers, size_t header_count,
+			   sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus
