@@ -10,7 +10,10 @@
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_plugins(int argc, char **argv);
-/* Collect "--set stage.key=value" arguments; 0, or 2 after a usage message. */
+/*
+ * Collect "--set stage.key=value" arguments; 0, or 2 after a usage message.
+ * On 0 the caller free()s *overrides (their strings point into argv).
+ */
 struct sl_job_override;
 int sl_cli_job_args(int argc, char **argv, const char **path,
 		    struct sl_job_override **overrides, size_t *count);

@@ -6,6 +6,7 @@
 #ifndef SL_CONVERT_H
 #define SL_CONVERT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int sl_parse_int(const char *text, int64_t *out);
@@ -13,5 +14,7 @@ int sl_parse_number(const char *text, double *out);
 int sl_parse_bool(const char *text, int *out);
 /* "250ms", "60s", "5m", "1h", "2d", or a bare integer taken as ms */
 int sl_parse_duration_ms(const char *text, int64_t *out);
+/* @p ms in the largest unit that divides it ("90s", "1h", "250ms"), in @p buf. */
+const char *sl_format_duration_ms(int64_t ms, char *buf, size_t size);
 
 #endif

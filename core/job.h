@@ -81,6 +81,9 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
  * their kinds, options (unknown, missing, type), formats, errors policy,
  * wiring (unknown `from`, cycles, a stage with no input).  Fills the
  * resolved fields.  Returns the number of problems added to @p diag.
+ * Pass the diag sl_job_load() filled: when it already holds problems, the
+ * checks a refused section would set off (no source, no sink, a stage
+ * nobody reads) are left out.
  */
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag);
 

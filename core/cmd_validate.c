@@ -1,0 +1,70 @@
+/*
+ * cmd_validate.c - `sluice validate JOB.ini [--set stage.key=value]...`
+ *
+ * Checks the job against the plugin descriptors only: no plugin library
+ * is loaded, so validating never runs plugin code.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "job.h"
+
+/* The stages that read from @p st, comma-separated, in file order. */
+static void print_readers(const sl_job *job, const sl_job_stage *st)
+{
+	size_t i, k;
+	int first = 1;
+
+	for (i = 0; i < job->stage_count; i++) {
+		for (k = 0; k < job->stages[i].input_count; k++) {
+			if (job->stages[i].inputs[k] != st)
+				continue;
+			printf("%s%s", first ? " -> " : ", ", job->stages[i].name);
+			first = 0;
+		}
+	}
+}
+
+static void print_stage(const sl_job *job, const sl_job_stage *st)
+{
+	size_t k;
+
+	printf("  %s %s (%s", sl_kind_name(st->kind), st->name, st->plugin->name);
+	if (st->format != NULL)
+		printf(", format %s", st->format->name);
+	printf(")");
+	for (k = 0; k < st->input_count; k++)
+		printf("%s%s", k ? ", " : " <- ", st->inputs[k]->name);
+	print_readers(job, st);
+	printf("\n");
+}
+
+int sl_cmd_validate(int argc, char **argv)
+{
+	struct sl_job_override *overrides;
+	const char *path;
+	size_t count, i;
+	sl_registry reg;
+	sl_job *job;
+	int rc;
+
+	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
+		return rc;
+	rc = sl_job_open(path, overrides, count, &job, &reg);
+	free(overrides);
+	if (rc != 0)
+		return rc;
+	printf("%s: ok (%zu stage%s:", path, job->stage_count,
+	       job->stage_count == 1 ? "" : "s");
+	for (i = 0; i < job->stage_count; i++)
+		printf("%s %s", i ? "," : "", job->order[i]->name);
+	printf(")\n");
+	for (i = 0; i < job->stage_count; i++)
+		print_stage(job, job->order[i]);
+	sl_job_free(job);
+	sl_registry_free(&reg);
+	return 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * job_open.c - load, find plugins, validate: what `run` and `validate`
+ * share.
+ *
+ * A broken plugin descriptor somewhere on the plugin path must not stop
+ * every job: it is a warning, unless the job uses a plugin of that name
+ * that could not be found otherwise, in which case it is the explanation
+ * of the job's error and is printed as an error with it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job.h"
+
+/* The line number of a "PATH:LINE: ..." diagnostic about @p path, else 0. */
+static long line_of(const char *text, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (text == NULL || strncmp(text, path, n) != 0 || text[n] != ':')
+		return 0;
+	return strtol(text + n + 1, NULL, 10);
+}
+
+/* Sort the job's problems by line (a stable insertion sort; few lines). */
+static void sort_by_line(sl_diag *diag, const char *path)
+{
+	size_t i, j;
+	char *moving;
+
+	for (i = 1; i < diag->count; i++) {
+		moving = diag->lines[i];
+		for (j = i; j > 0 && line_of(diag->lines[j - 1], path) >
+				       line_of(moving, path); j--)
+			diag->lines[j] = diag->lines[j - 1];
+		diag->lines[j] = moving;
+	}
+}
+
+/* The plugin name of a "DIR/NAME.plugin:..." diagnostic, in @p buf. */
+static int descriptor_name(const char *text, char *buf, size_t size)
+{
+	const char *end, *start;
+
+	if (text == NULL || (end = strstr(text, ".plugin:")) == NULL)
+		return -1;
+	for (start = end; start > text && start[-1] != '/'; start--)
+		;
+	if ((size_t)(end - start) >= size)
+		return -1;
+	memcpy(buf, start, (size_t)(end - start));
+	buf[end - start] = '\0';
+	return 0;
+}
+
+/* Does the job name @p name as a plugin or format that did not resolve? */
+static int wanted_and_missing(const sl_job *job, const sl_registry *reg,
+			      const char *name)
+{
+	static const char *const keys[] = { "plugin", "format", "key.format" };
+	const sl_job_option *o;
+	size_t i, k;
+
+	if (sl_registry_find(reg, name) != NULL)
+		return 0;
+	for (i = 0; i < job->stage_count; i++) {
+		for (k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			o = sl_job_stage_option(&job->stages[i], keys[k]);
+			if (o != NULL && strcmp(o->value, name) == 0)
+				return 1;
+		}
+		if ((job->stages[i].kind & (SL_KIND_SOURCE | SL_KIND_SINK)) &&
+		    strcmp(name, "string") == 0)
+			return 1; /* the default format */
+	}
+	return 0;
+}
+
+/* Print descriptor problems; returns how many are errors for this job. */
+static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
+			      const sl_registry *reg)
+{
+	char name[256];
+	size_t i, errors = 0;
+	const char *line;
+
+	for (i = 0; i < reg_diag->count; i++) {
+		line = reg_diag->lines[i] ? reg_diag->lines[i] : "out of memory";
+		if (descriptor_name(line, name, sizeof name) == 0 &&
+		    wanted_and_missing(job, reg, name)) {
+			fprintf(stderr, "%s\n", line);
+			errors++;
+		} else {
+			fprintf(stderr, "warning: %s\n", line);
+		}
+	}
+	return errors;
+}
+
+int sl_job_open(const char *path, const sl_job_override *overrides,
+		size_t override_count, sl_job **out, sl_registry *reg)
+{
+	sl_diag diag = { NULL, 0 }, reg_diag = { NULL, 0 };
+	const sl_job_option *plugin_path;
+	char **roots = NULL;
+	size_t root_count = 0, i, errors;
+	sl_job *job;
+	int rc = 0;
+
+	*out = NULL;
+	memset(reg, 0, sizeof *reg);
+	if ((job = sl_job_load(path, overrides, override_count, &diag)) == NULL) {
+		sl_diag_print(&diag);
+		sl_diag_free(&diag);
+		return 2;
+	}
+	plugin_path = sl_job_option_find(job, "plugin.path");
+	if (sl_plugin_roots(plugin_path ? plugin_path->value : NULL, job->dir,
+			    &roots, &root_count) != 0 ||
+	    sl_registry_load(reg, roots, root_count, &reg_diag) != 0) {
+		fprintf(stderr, "sluice: out of memory\n");
+		rc = 1;
+	} else {
+		sl_job_validate(job, reg, &diag);
+		errors = report_registry(&reg_diag, job, reg);
+		sort_by_line(&diag, job->path);
+		sl_diag_print(&diag);
+		if (diag.count > 0 || errors > 0)
+			rc = 2;
+	}
+	for (i = 0; i < root_count; i++)
+		free(roots[i]);
+	free(roots);
+	sl_diag_free(&diag);
+	sl_diag_free(&reg_diag);
+	if (rc != 0) {
+		sl_job_free(job);
+		sl_registry_free(reg);
+		return rc;
+	}
+	*out = job;
+	return 0;
+}

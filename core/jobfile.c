@@ -1,0 +1,589 @@
+/*
+ * jobfile.c - read a job file into sections and options, with the line of
+ * every value, then apply --set overrides.
+ *
+ * Only the structure is checked here (sections, names, duplicates,
+ * ${VAR}); what the keys mean is validate.c's business.
+ *
+ * ${VAR} expansion:
+ *   ${NAME}            the variable's value; an error when it is not set
+ *                      (set but empty gives the empty string)
+ *   ${NAME:-default}   the default when NAME is unset or empty, as in sh;
+ *                      the default may itself contain ${...}
+ *   $$                 a literal '$' (to write "${" literally, "$${")
+ *   any other '$'      itself, so regular expressions like "^a.*$" work
+ * Only values read from the file are expanded: a --set value has already
+ * been through the user's shell, and expanding it again would surprise.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ini_lines.h"
+#include "job.h"
+
+enum section { SEC_NONE, SEC_JOB, SEC_STAGE, SEC_IGNORE };
+
+typedef struct loader {
+	sl_job *job;
+	sl_diag *diag;
+	int problems;
+	int oom;
+	enum section cur;
+	size_t stage;            /* index of the current stage (SEC_STAGE) */
+	sl_job_option *last;     /* the option a continuation line extends */
+} loader;
+
+static void problem(loader *l, int line, const char *fmt, ...) SL_PRINTF(3, 4);
+
+static void problem(loader *l, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sl_diag_add(l->diag, l->job->path, line, "%s", msg);
+	l->problems++;
+}
+
+static int valid_stage_name(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0')
+		return 0;
+	for (p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return 1;
+}
+
+static sl_job_option *find_option(sl_job_option *opts, size_t count,
+				  const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (strcmp(opts[i].key, key) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+/* Append key = value to a section; NULL when out of memory. */
+static sl_job_option *add_option(sl_job_option **opts, size_t *count,
+				 const char *key, const char *value, int line)
+{
+	sl_job_option *grown, *o;
+
+	grown = realloc(*opts, (*count + 1) * sizeof **opts);
+	if (grown == NULL)
+		return NULL;
+	*opts = grown;
+	o = &grown[*count];
+	o->key = strdup(key);
+	o->value = strdup(value);
+	o->line = line;
+	if (o->key == NULL || o->value == NULL) {
+		free(o->key);
+		free(o->value);
+		return NULL;
+	}
+	(*count)++;
+	return o;
+}
+
+static sl_job_stage *find_stage(sl_job *job, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++)
+		if (strcmp(job->stages[i].name, name) == 0)
+			return &job->stages[i];
+	return NULL;
+}
+
+static int kind_of_word(const char *word, size_t len, unsigned *kind)
+{
+	static const struct {
+		const char *word;
+		unsigned kind;
+	} kinds[] = {
+		{ "source", SL_KIND_SOURCE },
+		{ "operator", SL_KIND_OPERATOR },
+		{ "sink", SL_KIND_SINK },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strlen(kinds[i].word) == len &&
+		    memcmp(kinds[i].word, word, len) == 0) {
+			*kind = kinds[i].kind;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void open_job_section(loader *l, const char *header, int line)
+{
+	if (l->job->job_line != 0) {
+		problem(l, line, "duplicate [job] section (the first is at line %d)",
+			l->job->job_line);
+		l->cur = SEC_IGNORE;
+		return;
+	}
+	if (strcmp(header, "job") != 0)
+		problem(l, line, "[job] takes no name: write [job]");
+	l->job->job_line = line;
+	l->cur = SEC_JOB;
+}
+
+static void open_stage_section(loader *l, unsigned kind, const char *word,
+			       size_t word_len, const char *name, int line)
+{
+	sl_job *job = l->job;
+	sl_job_stage *grown, *st;
+
+	l->cur = SEC_IGNORE;
+	if (*name == '\0') {
+		problem(l, line, "[%.*s] needs a stage name: write [%.*s NAME]",
+			(int)word_len, word, (int)word_len, word);
+		return;
+	}
+	if (!valid_stage_name(name)) {
+		problem(l, line, "bad stage name '%s': use letters, digits, '_' and '-'",
+			name);
+		return;
+	}
+	if (strcmp(name, "job") == 0) {
+		/* --set job.KEY must keep meaning the [job] section */
+		problem(l, line, "the stage name 'job' is reserved; choose another");
+		return;
+	}
+	if ((st = find_stage(job, name)) != NULL) {
+		problem(l, line, "duplicate stage name '%s' (first defined at line %d)",
+			name, st->line);
+		return;
+	}
+	grown = realloc(job->stages, (job->stage_count + 1) * sizeof *grown);
+	if (grown == NULL) {
+		l->oom = 1;
+		return;
+	}
+	job->stages = grown;
+	st = &grown[job->stage_count];
+	memset(st, 0, sizeof *st);
+	if ((st->name = strdup(name)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	st->kind = kind;
+	st->line = line;
+	l->stage = job->stage_count++;
+	l->cur = SEC_STAGE;
+}
+
+static void on_section(void *user, const char *header, int line)
+{
+	loader *l = user;
+	const char *name;
+	size_t word_len;
+	unsigned kind;
+
+	l->last = NULL;
+	l->cur = SEC_IGNORE;
+	if (header == NULL)
+		return; /* reported by the reader */
+	word_len = strcspn(header, " \t");
+	name = header + word_len;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	if (word_len == 3 && memcmp(header, "job", 3) == 0) {
+		open_job_section(l, header, line);
+	} else if (kind_of_word(header, word_len, &kind) == 0) {
+		open_stage_section(l, kind, header, word_len, name, line);
+	} else {
+		problem(l, line, "unknown section [%s]: expected [job], [source NAME], "
+			"[operator NAME] or [sink NAME]", header);
+	}
+}
+
+static void on_key(void *user, const char *key, const char *value, int line)
+{
+	loader *l = user;
+	sl_job_option **opts, *dup;
+	size_t *count;
+	const char *where;
+	unsigned kind = 0;
+
+	l->last = NULL;
+	if (l->cur == SEC_NONE) {
+		problem(l, line, "key '%s' is outside any section: put it under [job] "
+			"or a stage section", key);
+		return;
+	}
+	if (l->cur == SEC_IGNORE)
+		return;
+	if (l->cur == SEC_JOB) {
+		opts = &l->job->job_options;
+		count = &l->job->job_option_count;
+		where = "job";
+	} else {
+		opts = &l->job->stages[l->stage].options;
+		count = &l->job->stages[l->stage].option_count;
+		where = l->job->stages[l->stage].name;
+		kind = l->job->stages[l->stage].kind;
+	}
+	if ((dup = find_option(*opts, *count, key)) != NULL) {
+		problem(l, line, "duplicate key '%s' in [%s%s%s] (first at line %d)",
+			key, l->cur == SEC_JOB ? "job" : sl_kind_name(kind),
+			l->cur == SEC_JOB ? "" : " ", l->cur == SEC_JOB ? "" : where,
+			dup->line);
+		return;
+	}
+	if ((l->last = add_option(opts, count, key, value, line)) == NULL)
+		l->oom = 1;
+}
+
+static void on_more(void *user, const char *text, int line)
+{
+	loader *l = user;
+	size_t old, add;
+	char *grown;
+
+	(void)line;
+	if (l->last == NULL)
+		return; /* continues a key that was refused */
+	old = strlen(l->last->value);
+	add = strlen(text);
+	if ((grown = realloc(l->last->value, old + add + 2)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	grown[old] = '\n';
+	memcpy(grown + old + 1, text, add + 1);
+	l->last->value = grown;
+}
+
+/* ---- ${VAR} expansion ------------------------------------------------ */
+
+typedef struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+} buf;
+
+static void buf_add(buf *b, const char *s, size_t n)
+{
+	char *grown;
+	size_t cap;
+
+	if (b->oom)
+		return;
+	if (b->cap - b->len <= n) {
+		cap = b->cap ? b->cap : 64;
+		while (cap - b->len <= n)
+			cap *= 2;
+		if ((grown = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* The '}' closing a "${" whose content starts at @p s, or NULL. */
+static const char *closing_brace(const char *s, const char *end)
+{
+	int depth = 1;
+
+	while (s < end) {
+		if (s[0] == '$' && s + 1 < end && (s[1] == '$' || s[1] == '{')) {
+			depth += s[1] == '{';
+			s += 2;
+			continue;
+		}
+		if (*s == '}' && --depth == 0)
+			return s;
+		s++;
+	}
+	return NULL;
+}
+
+static int expand_range(const char *s, const char *end, buf *out, char *why,
+			size_t why_size);
+
+/* Expand the reference "${...}" whose inside is [@p s, @p close). */
+static int expand_reference(const char *s, const char *close, buf *out,
+			    char *why, size_t why_size)
+{
+	const char *p = s, *value;
+	char name[128];
+	size_t n;
+
+	if (p < close && (isalpha((unsigned char)*p) || *p == '_'))
+		while (p < close && (isalnum((unsigned char)*p) || *p == '_'))
+			p++;
+	n = (size_t)(p - s);
+	if (n == 0 || n >= sizeof name ||
+	    (p < close && !(close - p >= 2 && p[0] == ':' && p[1] == '-'))) {
+		snprintf(why, why_size, "bad reference '${%.*s}': write ${NAME} "
+			 "or ${NAME:-default}", (int)(close - s), s);
+		return -1;
+	}
+	memcpy(name, s, n);
+	name[n] = '\0';
+	value = getenv(name);
+	if (p < close) {
+		if (value == NULL || *value == '\0')
+			return expand_range(p + 2, close, out, why, why_size);
+	} else if (value == NULL) {
+		snprintf(why, why_size, "environment variable %s is not set "
+			 "(write ${%s:-default} to give a default)", name, name);
+		return -1;
+	}
+	buf_add(out, value, strlen(value));
+	return 0;
+}
+
+static int expand_range(const char *s, const char *end, buf *out, char *why,
+			size_t why_size)
+{
+	const char *close;
+
+	while (s < end) {
+		const char *dollar = memchr(s, '$', (size_t)(end - s));
+
+		if (dollar == NULL) {
+			buf_add(out, s, (size_t)(end - s));
+			break;
+		}
+		buf_add(out, s, (size_t)(dollar - s));
+		s = dollar + 1;
+		if (s < end && *s == '$') {
+			buf_add(out, "$", 1);
+			s++;
+		} else if (s < end && *s == '{') {
+			if ((close = closing_brace(s + 1, end)) == NULL) {
+				snprintf(why, why_size, "unterminated '${' (missing '}')");
+				return -1;
+			}
+			if (expand_reference(s + 1, close, out, why, why_size) != 0)
+				return -1;
+			s = close + 1;
+		} else {
+			buf_add(out, "$", 1);
+		}
+	}
+	return 0;
+}
+
+/* Replace @p o's value by its expansion; reports a problem on failure. */
+static void expand_option(loader *l, sl_job_option *o)
+{
+	buf out = { NULL, 0, 0, 0 };
+	char why[1024];
+
+	if (strchr(o->value, '$') == NULL)
+		return;
+	buf_add(&out, "", 0);
+	if (expand_range(o->value, o->value + strlen(o->value), &out, why,
+			 sizeof why) != 0) {
+		problem(l, o->line, "%s: %s", o->key, why);
+		free(out.p);
+		return;
+	}
+	if (out.oom) {
+		l->oom = 1;
+		free(out.p);
+		return;
+	}
+	free(o->value);
+	o->value = out.p;
+}
+
+static void expand_all(loader *l)
+{
+	sl_job *job = l->job;
+	size_t i, j;
+
+	for (i = 0; i < job->job_option_count; i++)
+		expand_option(l, &job->job_options[i]);
+	for (i = 0; i < job->stage_count; i++)
+		for (j = 0; j < job->stages[i].option_count; j++)
+			expand_option(l, &job->stages[i].options[j]);
+}
+
+/* ---- overrides --------------------------------------------------------- */
+
+static void apply_override(loader *l, const sl_job_override *ov)
+{
+	sl_job *job = l->job;
+	sl_job_option **opts, *o;
+	size_t *count;
+	sl_job_stage *st;
+	char *value;
+
+	if (strcmp(ov->stage, "job") == 0) {
+		opts = &job->job_options;
+		count = &job->job_option_count;
+	} else if ((st = find_stage(job, ov->stage)) != NULL) {
+		opts = &st->options;
+		count = &st->option_count;
+	} else {
+		problem(l, 0, "--set %s.%s: no stage %s", ov->stage, ov->key,
+			ov->stage);
+		return;
+	}
+	if ((o = find_option(*opts, *count, ov->key)) != NULL) {
+		if ((value = strdup(ov->value)) == NULL) {
+			l->oom = 1;
+			return;
+		}
+		free(o->value);
+		o->value = value;
+		o->line = 0;
+	} else if (add_option(opts, count, ov->key, ov->value, 0) == NULL) {
+		l->oom = 1;
+	}
+}
+
+int sl_job_override_parse(char *text, sl_job_override *out)
+{
+	char *dot = strchr(text, '.');
+	char *eq = strchr(text, '=');
+
+	if (dot == NULL || eq == NULL || eq < dot || dot == text || eq == dot + 1)
+		return -1;
+	*dot = '\0';
+	*eq = '\0';
+	out->stage = text;
+	out->key = dot + 1;
+	out->value = eq + 1;
+	return 0;
+}
+
+/* ---- the job ------------------------------------------------------------ */
+
+static sl_job *job_new(const char *path)
+{
+	sl_job *job = calloc(1, sizeof *job);
+	const char *slash;
+
+	if (job == NULL)
+		return NULL;
+	job->path = strdup(path);
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		job->dir = strdup(".");
+	else if (slash == path)
+		job->dir = strdup("/");
+	else
+		job->dir = strndup(path, (size_t)(slash - path));
+	job->delivery = SL_DELIVERY_AT_LEAST_ONCE;
+	job->commit_interval_ms = 100;
+	job->log_level = SL_LOG_INFO;
+	if (job->path == NULL || job->dir == NULL) {
+		sl_job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+static int parse_text(loader *l, const char *text, size_t len)
+{
+	static const sl_ini_handlers handlers = { on_section, on_key, on_more };
+	int n = sl_ini_parse(l->job->path, text, len, &handlers, l, l->diag);
+
+	if (n < 0)
+		return -1;
+	l->problems += n;
+	return 0;
+}
+
+sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
+		    size_t override_count, sl_diag *diag)
+{
+	loader l;
+	char *text;
+	size_t len, i;
+	int err;
+
+	memset(&l, 0, sizeof l);
+	l.diag = diag;
+	if ((err = sl_read_file(path, &text, &len)) != 0) {
+		sl_diag_add(diag, path, 0, "cannot read: %s", strerror(err));
+		return NULL;
+	}
+	if ((l.job = job_new(path)) == NULL) {
+		free(text);
+		sl_diag_add(diag, path, 0, "out of memory");
+		return NULL;
+	}
+	if (parse_text(&l, text, len) != 0)
+		l.oom = 1;
+	free(text);
+	if (l.job->job_line == 0 && !l.oom)
+		problem(&l, 0, "missing [job] section");
+	expand_all(&l);
+	for (i = 0; i < override_count; i++)
+		apply_override(&l, &overrides[i]);
+	if (l.oom) {
+		sl_diag_add(diag, path, 0, "out of memory");
+		sl_job_free(l.job);
+		return NULL;
+	}
+	return l.job;
+}
+
+const sl_job_option *sl_job_stage_option(const sl_job_stage *stage,
+					 const char *key)
+{
+	return find_option(stage->options, stage->option_count, key);
+}
+
+const sl_job_option *sl_job_option_find(const sl_job *job, const char *key)
+{
+	return find_option(job->job_options, job->job_option_count, key);
+}
+
+static void free_options(sl_job_option *opts, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		free(opts[i].key);
+		free(opts[i].value);
+	}
+	free(opts);
+}
+
+void sl_job_free(sl_job *job)
+{
+	size_t i;
+
+	if (job == NULL)
+		return;
+	for (i = 0; i < job->stage_count; i++) {
+		free(job->stages[i].name);
+		free_options(job->stages[i].options, job->stages[i].option_count);
+		free(job->stages[i].inputs);
+	}
+	free(job->stages);
+	free_options(job->job_options, job->job_option_count);
+	free(job->order);
+	free(job->path);
+	free(job->dir);
+	free(job);
+}

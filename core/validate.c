@@ -1,0 +1,778 @@
+/*
+ * validate.c - check a loaded job against the plugin descriptors and wire
+ * its stages, reporting every problem at the line that causes it.
+ *
+ * Wiring rule.  A stage without `from` reads from the nearest stage above
+ * it in the file that produces records: a source or an operator, never a
+ * sink.  So a source followed by two sinks fans out to both, which is what
+ * a user who lists "where the records go" under a source expects, and a
+ * sink placed between two operators does not cut the chain.  `from = a, b`
+ * overrides the rule (fan-in).  Sources take no `from`.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sluice/host.h>
+
+#include "job.h"
+
+#define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
+#define STAGE_KINDS (SL_KIND_SOURCE | SL_KIND_SINK | SL_KIND_OPERATOR)
+
+static char *errors_values[] = { "fail", "skip", "dead-letter" };
+static char *delivery_values[] = { "none", "at-least-once", "exactly-once" };
+static char *level_values[] = { "error", "warn", "info", "debug" };
+
+static sl_opt_desc engine_options[] = {
+	{ .name = "plugin", .type = SL_OPT_STRING, .required = 1,
+	  .kinds = STAGE_KINDS,
+	  .summary = "The plugin that runs this stage (see: sluice plugins)" },
+	{ .name = "from", .type = SL_OPT_LIST,
+	  .kinds = SL_KIND_OPERATOR | SL_KIND_SINK,
+	  .summary = "Stages to read from, comma-separated (default: the "
+		     "nearest source or operator above)" },
+	{ .name = "errors", .type = SL_OPT_ENUM, .def = "fail",
+	  .kinds = STAGE_KINDS, .values = errors_values, .value_count = 3,
+	  .summary = "A bad record fails the job, is skipped (and counted), or "
+		     "goes to dead-letter.topic" },
+	{ .name = "dead-letter.topic", .type = SL_OPT_STRING,
+	  .kinds = STAGE_KINDS,
+	  .summary = "Kafka topic for bad records (required with errors = "
+		     "dead-letter)" },
+	{ .name = "format", .type = SL_OPT_STRING, .def = "string",
+	  .kinds = SOURCE_SINK,
+	  .summary = "Format plugin of record values (string, json)" },
+	{ .name = "key.format", .type = SL_OPT_STRING, .def = "string",
+	  .kinds = SOURCE_SINK,
+	  .summary = "Format plugin of record keys (string, json)" },
+};
+
+enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_COUNT };
+static sl_opt_desc job_keys[J_COUNT] = {
+	{ .name = "name", .type = SL_OPT_STRING, .required = 1 },
+	{ .name = "delivery", .type = SL_OPT_ENUM, .def = "at-least-once",
+	  .values = delivery_values, .value_count = 3 },
+	{ .name = "commit.interval.ms", .type = SL_OPT_INT, .def = "100",
+	  .has_min = 1, .min = 1 },
+	{ .name = "plugin.path", .type = SL_OPT_STRING },
+	{ .name = "log.level", .type = SL_OPT_ENUM, .def = "info",
+	  .values = level_values, .value_count = 4 },
+};
+
+const sl_opt_desc *sl_engine_stage_options(size_t *count)
+{
+	*count = sizeof engine_options / sizeof engine_options[0];
+	return engine_options;
+}
+
+typedef struct ctx {
+	sl_job *job;
+	const sl_registry *reg;
+	sl_diag *diag;
+	size_t problems;
+	size_t wiring_problems;
+	size_t file_problems; /* found while reading the file, before us */
+} ctx;
+
+static void problem(ctx *c, int line, const char *fmt, ...) SL_PRINTF(3, 4);
+static void opt_problem(ctx *c, const char *section, const sl_job_option *o,
+			const char *fmt, ...) SL_PRINTF(4, 5);
+
+static void problem(ctx *c, int line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sl_diag_add(c->diag, c->job->path, line, "%s", msg);
+	c->problems++;
+}
+
+/* A problem with option @p o of @p section ("job" or a stage name). */
+static void opt_problem(ctx *c, const char *section, const sl_job_option *o,
+			const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	const char *hint = "";
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (strchr(o->value, '\n') != NULL)
+		hint = " (an indented line continues the value above it; remove "
+		       "the indentation to start a new key)";
+	if (o->line > 0)
+		problem(c, o->line, "%s%s", msg, hint);
+	else /* a --set value has no line: name the argument instead */
+		problem(c, 0, "--set %s.%s: %s%s", section, o->key, msg, hint);
+}
+
+static int enum_index(const sl_opt_desc *opt, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < opt->value_count; i++)
+		if (strcmp(opt->values[i], value) == 0)
+			return (int)i;
+	return 0;
+}
+
+/*
+ * Edit distance of two short names (a swap of neighbours counts as one
+ * edit, the commonest typo), for "did you mean"; large when too long.
+ */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	unsigned char d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1u < best)
+				best = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < best)
+				best = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1u < best)
+				best = d[i - 2][j - 2] + 1u;
+			d[i][j] = (unsigned char)best;
+		}
+	}
+	return d[la][lb];
+}
+
+static void consider(const char **best, size_t *best_d, const char *key,
+		     const char *candidate)
+{
+	size_t d = distance(key, candidate);
+
+	if (d < *best_d) {
+		*best = candidate;
+		*best_d = d;
+	}
+}
+
+/* ---- [job] ----------------------------------------------------------------- */
+
+static int valid_job_name(const char *name)
+{
+	if (*name == '\0')
+		return 0;
+	for (; *name; name++)
+		if (!isalnum((unsigned char)*name) && strchr("._-", *name) == NULL)
+			return 0;
+	return 1;
+}
+
+static void check_job_option(ctx *c, const sl_job_option *o)
+{
+	sl_job *job = c->job;
+	char why[1024];
+	size_t k;
+
+	for (k = 0; k < J_COUNT; k++)
+		if (strcmp(job_keys[k].name, o->key) == 0)
+			break;
+	if (k == J_COUNT) {
+		opt_problem(c, "job", o, "unknown key '%s' in [job] (expected: name, "
+			    "delivery, commit.interval.ms, plugin.path, log.level)",
+			    o->key);
+		return;
+	}
+	if (sl_opt_check(&job_keys[k], o->value, why, sizeof why) != 0) {
+		opt_problem(c, "job", o, "%s: %s", o->key, why);
+		return;
+	}
+	switch (k) {
+	case J_NAME:
+		if (!valid_job_name(o->value))
+			opt_problem(c, "job", o, "name: bad job name '%s': use letters, "
+				    "digits, '.', '_' and '-'", o->value);
+		else
+			job->name = o->value;
+		break;
+	case J_DELIVERY:
+		job->delivery = enum_index(&job_keys[k], o->value);
+		break;
+	case J_COMMIT:
+		job->commit_interval_ms = strtoll(o->value, NULL, 10);
+		break;
+	case J_PLUGIN_PATH:
+		job->plugin_path = o->value;
+		break;
+	case J_LOG_LEVEL:
+		job->log_level = enum_index(&job_keys[k], o->value);
+		break;
+	}
+}
+
+static void check_job_section(ctx *c)
+{
+	sl_job *job = c->job;
+	size_t i;
+
+	job->name = NULL;
+	job->delivery = SL_DELIVERY_AT_LEAST_ONCE;
+	job->commit_interval_ms = 100;
+	job->plugin_path = NULL;
+	job->log_level = SL_LOG_INFO;
+	for (i = 0; i < job->job_option_count; i++)
+		check_job_option(c, &job->job_options[i]);
+	/* a missing [job] was reported when the file was read */
+	if (job->job_line != 0 && sl_job_option_find(job, "name") == NULL)
+		problem(c, job->job_line, "[job] has no name: add name = NAME "
+			"(letters, digits, '.', '_', '-'; used in group and "
+			"transactional ids)");
+}
+
+/* ---- plugins --------------------------------------------------------------- */
+
+static void roots_text(const sl_registry *reg, const char *subdir, char *buf,
+		       size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < reg->root_count && len < size; i++) {
+		snprintf(buf + len, size - len, "%s%s%s%s", i ? ", " : "",
+			 reg->roots[i], *subdir ? "/" : "", subdir);
+		len = strlen(buf);
+	}
+	if (reg->root_count == 0)
+		snprintf(buf, size, "(no plugin directories)");
+}
+
+/*
+ * The plugin @p name for stage @p st, given by option @p key (@p o, NULL
+ * when @p name is the default), needed as @p want; NULL after reporting.
+ */
+static const sl_descriptor *resolve(ctx *c, const sl_job_stage *st,
+				    const char *key, const sl_job_option *o,
+				    const char *name, unsigned want)
+{
+	const sl_descriptor *d = sl_registry_find(c->reg, name);
+	const char *what = want == SL_KIND_FORMAT ? "format" : "plugin";
+	char text[2048], kinds[64], pre[160] = "";
+	sl_job_option fallback = { (char *)key, (char *)name, st->line };
+	char *lib;
+
+	if (o == NULL) {
+		/* reported at the section header, saying where the name came from */
+		o = &fallback;
+		snprintf(pre, sizeof pre, "%s defaults to '%s': ", key, name);
+	}
+	if (d == NULL) {
+		roots_text(c->reg, "", text, sizeof text);
+		opt_problem(c, st->name, o, "%sunknown %s '%s' (no %s.plugin in: %s)",
+			    pre, what, name, name, text);
+		return NULL;
+	}
+	if (!(d->kinds & want)) {
+		sl_kinds_text(d->kinds, kinds, sizeof kinds);
+		if (want == SL_KIND_FORMAT)
+			opt_problem(c, st->name, o, "%s'%s' is not a format plugin "
+				    "(it provides: %s)", pre, name, kinds);
+		else
+			opt_problem(c, st->name, o, "plugin '%s' is not a%s %s (it "
+				    "provides: %s)", name,
+				    want == SL_KIND_OPERATOR ? "n" : "",
+				    sl_kind_name(want), kinds);
+		return NULL;
+	}
+	if (d->abi != SL_ABI_MAJOR) {
+		opt_problem(c, st->name, o, "%s%s '%s' is built for plugin ABI %d, "
+			    "but this sluice loads ABI %d (%s): rebuild it against "
+			    "this sluice's SDK", pre, what, name, d->abi,
+			    SL_ABI_MAJOR, d->path);
+		return NULL;
+	}
+	if ((lib = sl_registry_library(c->reg, d)) == NULL) {
+		roots_text(c->reg, d->subdir, text, sizeof text);
+		opt_problem(c, st->name, o, "%s%s '%s': library not found (no %s.la "
+			    "or %s.so in: %s)", pre, what, name, d->library,
+			    d->library, text);
+		return NULL;
+	}
+	free(lib);
+	return d;
+}
+
+static void list_options(const sl_job_stage *st, char *buf, size_t size)
+{
+	const sl_descriptor *d = st->plugin;
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->option_count && len < size; i++) {
+		if (!(d->options[i].kinds & st->kind))
+			continue;
+		snprintf(buf + len, size - len, "%s%s%s", len ? ", " : "",
+			 d->options[i].name, d->options[i].is_prefix ? "*" : "");
+		len = strlen(buf);
+	}
+}
+
+static void unknown_option(ctx *c, const sl_job_stage *st,
+			   const sl_job_option *o)
+{
+	const sl_descriptor *d = st->plugin;
+	const char *best = NULL;
+	size_t best_d = 3, i, n;
+	const sl_opt_desc *engine = sl_engine_stage_options(&n);
+	char known[1024];
+
+	for (i = 0; i < d->option_count; i++)
+		if ((d->options[i].kinds & st->kind) && !d->options[i].is_prefix)
+			consider(&best, &best_d, o->key, d->options[i].name);
+	for (i = 0; i < n; i++)
+		if (engine[i].kinds & st->kind)
+			consider(&best, &best_d, o->key, engine[i].name);
+	if (best != NULL && best_d <= (strlen(o->key) > 4 ? 2u : 1u)) {
+		opt_problem(c, st->name, o, "unknown option '%s' for plugin '%s'; "
+			    "did you mean '%s'?", o->key, d->name, best);
+		return;
+	}
+	list_options(st, known, sizeof known);
+	if (known[0] == '\0')
+		opt_problem(c, st->name, o, "unknown option '%s': plugin '%s' takes "
+			    "no options as a %s", o->key, d->name,
+			    sl_kind_name(st->kind));
+	else
+		opt_problem(c, st->name, o, "unknown option '%s' for plugin '%s' "
+			    "(its %s options: %s; see: sluice plugins %s)", o->key,
+			    d->name, sl_kind_name(st->kind), known, d->name);
+}
+
+static const sl_opt_desc *engine_option(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof engine_options / sizeof engine_options[0]; i++)
+		if (strcmp(engine_options[i].name, key) == 0)
+			return &engine_options[i];
+	return NULL;
+}
+
+static void check_stage_option(ctx *c, const sl_job_stage *st,
+			       const sl_job_option *o)
+{
+	const sl_opt_desc *opt = engine_option(o->key);
+	char why[1024];
+
+	if (opt != NULL && !(opt->kinds & st->kind)) {
+		if (strcmp(o->key, "from") == 0)
+			opt_problem(c, st->name, o, "a source reads from no stage: "
+				    "remove 'from'");
+		else
+			opt_problem(c, st->name, o, "'%s' applies to sources and sinks "
+				    "only; an operator sees decoded values", o->key);
+		return;
+	}
+	if (opt == NULL) {
+		if (st->plugin == NULL)
+			return; /* nothing to check against */
+		if ((opt = sl_descriptor_option(st->plugin, st->kind, o->key)) == NULL) {
+			unknown_option(c, st, o);
+			return;
+		}
+	}
+	if (sl_opt_check(opt, o->value, why, sizeof why) != 0)
+		opt_problem(c, st->name, o, "%s: %s", o->key, why);
+}
+
+static void check_required(ctx *c, const sl_job_stage *st)
+{
+	const sl_descriptor *d = st->plugin;
+	const sl_opt_desc *o;
+	size_t i;
+
+	for (i = 0; i < d->option_count; i++) {
+		o = &d->options[i];
+		if (!o->required || o->is_prefix || !(o->kinds & st->kind) ||
+		    sl_job_stage_option(st, o->name) != NULL)
+			continue;
+		problem(c, st->line, "[%s %s]: missing required option '%s' of "
+			"plugin '%s'%s%s", sl_kind_name(st->kind), st->name, o->name,
+			d->name, *o->summary ? ": " : "", o->summary);
+	}
+}
+
+static void check_errors_policy(ctx *c, sl_job_stage *st)
+{
+	const sl_job_option *o = sl_job_stage_option(st, "errors");
+	const sl_opt_desc *opt = engine_option("errors");
+	char why[256];
+
+	st->errors = SL_ERRORS_FAIL;
+	if (o == NULL || sl_opt_check(opt, o->value, why, sizeof why) != 0)
+		return; /* a bad value was reported with the other options */
+	st->errors = enum_index(opt, o->value);
+	if (st->errors == SL_ERRORS_DEAD_LETTER &&
+	    sl_job_stage_option(st, "dead-letter.topic") == NULL)
+		opt_problem(c, st->name, o, "errors = dead-letter needs "
+			    "dead-letter.topic = TOPIC in the same stage");
+}
+
+static void check_formats(ctx *c, sl_job_stage *st)
+{
+	const sl_job_option *o;
+
+	st->format = st->key_format = NULL;
+	if (!(st->kind & SOURCE_SINK))
+		return;
+	o = sl_job_stage_option(st, "format");
+	st->format = resolve(c, st, "format", o, o ? o->value : "string",
+			     SL_KIND_FORMAT);
+	o = sl_job_stage_option(st, "key.format");
+	st->key_format = resolve(c, st, "key.format", o, o ? o->value : "string",
+				 SL_KIND_FORMAT);
+}
+
+static void check_stage(ctx *c, sl_job_stage *st)
+{
+	const sl_job_option *plugin = sl_job_stage_option(st, "plugin");
+	size_t i;
+
+	st->plugin = NULL;
+	if (plugin == NULL)
+		problem(c, st->line, "[%s %s] has no plugin: add plugin = NAME "
+			"(see: sluice plugins)", sl_kind_name(st->kind), st->name);
+	else if (*plugin->value != '\0')
+		st->plugin = resolve(c, st, "plugin", plugin, plugin->value,
+				     st->kind);
+	for (i = 0; i < st->option_count; i++)
+		check_stage_option(c, st, &st->options[i]);
+	if (st->plugin != NULL)
+		check_required(c, st);
+	check_errors_policy(c, st);
+	check_formats(c, st);
+}
+
+/* ---- wiring ---------------------------------------------------------------- */
+
+static sl_job_stage *stage_named(sl_job *job, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++)
+		if (strlen(job->stages[i].name) == len &&
+		    memcmp(job->stages[i].name, name, len) == 0)
+			return &job->stages[i];
+	return NULL;
+}
+
+static int add_input(sl_job_stage *st, sl_job_stage *in)
+{
+	sl_job_stage **grown;
+
+	grown = realloc(st->inputs, (st->input_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return -1;
+	st->inputs = grown;
+	st->inputs[st->input_count++] = in;
+	return 0;
+}
+
+static void wiring_problem_from(ctx *c, const sl_job_stage *st,
+				const sl_job_option *o, const char *name,
+				size_t len, const char *why)
+{
+	opt_problem(c, st->name, o, "from: '%.*s' %s", (int)len, name, why);
+	c->wiring_problems++;
+}
+
+/* The stages named by `from = a, b`; -1 when out of memory. */
+static int wire_from(ctx *c, sl_job_stage *st, const sl_job_option *o)
+{
+	const char *p = o->value, *end, *a, *b;
+	sl_job_stage *in;
+	size_t i;
+
+	for (;; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		for (a = p; a < end && isspace((unsigned char)*a); a++)
+			;
+		for (b = end; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		in = stage_named(c->job, a, (size_t)(b - a));
+		if (a == b)
+			c->wiring_problems++; /* reported as an empty list item */
+		else if (in == NULL)
+			wiring_problem_from(c, st, o, a, (size_t)(b - a),
+					    "names no stage in this job");
+		else if (in->kind == SL_KIND_SINK)
+			wiring_problem_from(c, st, o, a, (size_t)(b - a),
+					    "is a sink; sinks produce no records "
+					    "to read");
+		else {
+			for (i = 0; i < st->input_count && st->inputs[i] != in; i++)
+				;
+			if (i < st->input_count)
+				wiring_problem_from(c, st, o, a, (size_t)(b - a),
+						    "is listed twice");
+			else if (add_input(st, in) != 0)
+				return -1;
+		}
+		if (*end == '\0')
+			return 0;
+	}
+}
+
+static int wire_stage(ctx *c, size_t index)
+{
+	sl_job_stage *st = &c->job->stages[index];
+	const sl_job_option *from = sl_job_stage_option(st, "from");
+	size_t j;
+
+	if (st->kind == SL_KIND_SOURCE)
+		return 0; /* a `from` on a source was reported with the options */
+	if (from != NULL)
+		return wire_from(c, st, from);
+	for (j = index; j-- > 0;)
+		if (c->job->stages[j].kind != SL_KIND_SINK)
+			return add_input(st, &c->job->stages[j]);
+	problem(c, st->line, "%s '%s' has no input: there is no source or "
+		"operator above it; move it below one or add from = NAME",
+		sl_kind_name(st->kind), st->name);
+	c->wiring_problems++;
+	return 0;
+}
+
+typedef struct walk {
+	ctx *c;
+	sl_job_stage **stack;
+	size_t depth;
+	unsigned char *color; /* 0 unseen, 1 on the stack, 2 done */
+	unsigned char *reported;
+} walk;
+
+static size_t index_of(const sl_job *job, const sl_job_stage *st)
+{
+	return (size_t)(st - job->stages);
+}
+
+/* Report the cycle stack[from .. depth) once, in the direction data flows. */
+static void report_cycle(walk *w, size_t from)
+{
+	sl_job *job = w->c->job;
+	const sl_job_stage *at = NULL;
+	const sl_job_option *o;
+	char text[2048];
+	size_t i, k, n, start, len = 0;
+
+	for (i = from; i < w->depth; i++)
+		if (w->reported[index_of(job, w->stack[i])])
+			return;
+	for (i = from; i < w->depth; i++) {
+		w->reported[index_of(job, w->stack[i])] = 1;
+		if (sl_job_stage_option(w->stack[i], "from") != NULL &&
+		    (at == NULL || w->stack[i] < at))
+			at = w->stack[i];
+	}
+	if (at == NULL)
+		at = w->stack[from];
+	o = sl_job_stage_option(at, "from");
+	w->c->wiring_problems++;
+	if (w->depth - from == 1) {
+		opt_problem(w->c, at->name, o, "stage '%s' reads from itself",
+			    at->name);
+		return;
+	}
+	/*
+	 * The stack follows inputs upstream, so records flow from stack[i+1]
+	 * to stack[i], and from stack[from] to the top.  Start at @p at.
+	 */
+	n = w->depth - from;
+	for (start = from; w->stack[start] != at; start++)
+		;
+	text[0] = '\0';
+	for (k = 0; k <= n && len < sizeof text; k++) {
+		i = from + (start - from + n - k % n) % n;
+		snprintf(text + len, sizeof text - len, "%s%s", k ? " -> " : "",
+			 w->stack[i]->name);
+		len = strlen(text);
+	}
+	opt_problem(w->c, at->name, o, "the stages form a cycle: %s", text);
+}
+
+static void visit(walk *w, sl_job_stage *st)
+{
+	size_t i, k, self = index_of(w->c->job, st);
+
+	w->color[self] = 1;
+	w->stack[w->depth++] = st;
+	for (i = 0; i < st->input_count; i++) {
+		size_t in = index_of(w->c->job, st->inputs[i]);
+
+		if (w->color[in] == 1) {
+			for (k = 0; w->stack[k] != st->inputs[i]; k++)
+				;
+			report_cycle(w, k);
+		} else if (w->color[in] == 0) {
+			visit(w, st->inputs[i]);
+		}
+	}
+	w->depth--;
+	w->color[self] = 2;
+}
+
+static int report_cycles(ctx *c, const unsigned char *placed)
+{
+	sl_job *job = c->job;
+	size_t n = job->stage_count, i;
+	walk w = { c, NULL, 0, NULL, NULL };
+
+	w.stack = calloc(n, sizeof *w.stack);
+	w.color = calloc(n, 1);
+	w.reported = calloc(n, 1);
+	if (w.stack == NULL || w.color == NULL || w.reported == NULL) {
+		free(w.stack);
+		free(w.color);
+		free(w.reported);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!placed[i] && w.color[i] == 0)
+			visit(&w, &job->stages[i]);
+	free(w.stack);
+	free(w.color);
+	free(w.reported);
+	return 0;
+}
+
+static int ready(const sl_job *job, const sl_job_stage *st,
+		 const unsigned char *placed)
+{
+	size_t i;
+
+	for (i = 0; i < st->input_count; i++)
+		if (!placed[index_of(job, st->inputs[i])])
+			return 0;
+	return 1;
+}
+
+/* Inputs before readers, file order among equals; cycles reported. */
+static int order_stages(ctx *c)
+{
+	sl_job *job = c->job;
+	size_t n = job->stage_count, placed_count = 0, i;
+	unsigned char *placed = calloc(n ? n : 1, 1);
+	int rc = 0;
+
+	job->order = calloc(n ? n : 1, sizeof *job->order);
+	if (placed == NULL || job->order == NULL) {
+		free(placed);
+		return -1;
+	}
+	while (placed_count < n) {
+		for (i = 0; i < n; i++)
+			if (!placed[i] && ready(job, &job->stages[i], placed))
+				break;
+		if (i == n)
+			break;
+		placed[i] = 1;
+		job->order[placed_count++] = &job->stages[i];
+	}
+	if (placed_count < n)
+		rc = report_cycles(c, placed);
+	for (i = 0; i < n; i++) /* keep every stage in order, even when stuck */
+		if (!placed[i])
+			job->order[placed_count++] = &job->stages[i];
+	free(placed);
+	return rc;
+}
+
+static void check_readers(ctx *c)
+{
+	sl_job *job = c->job;
+	size_t i, j, k, readers;
+
+	for (i = 0; i < job->stage_count; i++) {
+		const sl_job_stage *st = &job->stages[i];
+
+		if (st->kind == SL_KIND_SINK)
+			continue;
+		readers = 0;
+		for (j = 0; j < job->stage_count; j++)
+			for (k = 0; k < job->stages[j].input_count; k++)
+				readers += job->stages[j].inputs[k] == st;
+		if (readers == 0)
+			problem(c, st->line, "nothing reads from %s '%s': add a sink "
+				"below it or name it in a from =",
+				sl_kind_name(st->kind), st->name);
+	}
+}
+
+static int wire(ctx *c)
+{
+	sl_job *job = c->job;
+	size_t i, sources = 0, sinks = 0;
+
+	for (i = 0; i < job->stage_count; i++) {
+		sources += job->stages[i].kind == SL_KIND_SOURCE;
+		sinks += job->stages[i].kind == SL_KIND_SINK;
+		if (wire_stage(c, i) != 0)
+			return -1;
+	}
+	if (order_stages(c) != 0)
+		return -1;
+	/*
+	 * A section the reader refused is the likelier cause of a job without
+	 * a sink or of a stage nobody reads, so these only speak for files
+	 * that read cleanly; a stage left unread is most often a typo in a
+	 * from, so that one waits until the wiring is otherwise right.
+	 */
+	if (c->file_problems > 0)
+		return 0;
+	if (sources == 0)
+		problem(c, 0, "the job has no source: add a [source NAME] section");
+	if (sinks == 0)
+		problem(c, 0, "the job has no sink: add a [sink NAME] section");
+	if (c->wiring_problems == 0)
+		check_readers(c);
+	return 0;
+}
+
+static void reset(sl_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++) {
+		free(job->stages[i].inputs);
+		job->stages[i].inputs = NULL;
+		job->stages[i].input_count = 0;
+	}
+	free(job->order);
+	job->order = NULL;
+}
+
+size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)
+{
+	ctx c = { job, reg, diag, 0, 0, diag->count };
+	size_t i;
+
+	reset(job);
+	check_job_section(&c);
+	for (i = 0; i < job->stage_count; i++)
+		check_stage(&c, &job->stages[i]);
+	if (wire(&c) != 0)
+		problem(&c, 0, "out of memory");
+	return c.problems;
+}

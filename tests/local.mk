@@ -1,0 +1,52 @@
+# Tests run by `make check` (the automake parallel harness).
+#
+# Sections: the environment every test gets; C unit tests of the core
+# library; job-file tests through the sluice command.  Further suites have
+# their own local.mk under tests/ and add to TESTS and EXTRA_DIST.
+
+# ---- environment ------------------------------------------------------------
+# Scripts find the command, the plugins of this build (libraries in the
+# build tree, descriptors in the source tree) and both trees from here.
+AM_TESTS_ENVIRONMENT = \
+	SLUICE='$(abs_top_builddir)/core/sluice'; \
+	SLUICE_PLUGIN_PATH='$(abs_top_builddir)/plugins:$(abs_top_srcdir)/plugins'; \
+	top_srcdir='$(abs_top_srcdir)'; \
+	top_builddir='$(abs_top_builddir)'; \
+	export SLUICE SLUICE_PLUGIN_PATH top_srcdir top_builddir;
+
+# ---- unit tests of core/libslcore.la ---------------------------------------
+UNIT_TESTS = \
+	tests/unit/test_convert \
+	tests/unit/test_jobfile \
+	tests/unit/test_descriptor \
+	tests/unit/test_validate
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+UNIT_LDADD = core/libslcore.la
+# They include the core's internal headers; fixtures are written to a
+# temporary folder by each test, so a read-only source tree is fine.
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
+tests_unit_test_convert_SOURCES = tests/unit/test_convert.c tests/unit/check.h
+tests_unit_test_convert_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_convert_LDADD = $(UNIT_LDADD)
+tests_unit_test_jobfile_SOURCES = tests/unit/test_jobfile.c tests/unit/check.h
+tests_unit_test_jobfile_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_jobfile_LDADD = $(UNIT_LDADD)
+tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \
+	tests/unit/check.h
+tests_unit_test_descriptor_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
+tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
+	tests/unit/check.h
+tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_validate_LDADD = $(UNIT_LDADD)
+
+# ---- job files through `sluice validate` ------------------------------------
+# bad/: each must be refused (exit 2) with its "; expect:" message at its
+# line; good/: each must validate.  fixtures/plugins/ and
+# fixtures/broken-plugins/: descriptors for the cases that need an odd
+# plugin (no library, another ABI, a broken descriptor, every option type).
+TESTS += tests/jobs/bad.test tests/jobs/good.test
+# The folders are distributed whole, so a new case needs no edit here.
+EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test \
+	tests/jobs/bad tests/jobs/good tests/jobs/fixtures
