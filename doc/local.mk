@@ -1,0 +1,2 @@
+# Documentation shipped with the sources.
+EXTRA_DIST += doc/job-files.md doc/plugins.md
