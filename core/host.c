@@ -72,6 +72,11 @@ static int host_job_delivery(const sl_stage *stage)
 	return stage->engine->job->delivery;
 }
 
+static int64_t host_job_commit_interval_ms(const sl_stage *stage)
+{
+	return stage->engine->job->commit_interval_ms;
+}
+
 static const char *host_option(const sl_stage *stage, const char *key)
 {
 	const sl_job_option *o = sl_job_stage_option(stage->def, key);
@@ -375,6 +380,7 @@ const sl_host sl_core_host = {
 	sl_store_timer_delete,
 	sl_store_timer_next,
 	sl_store_timers_fire,
+	host_job_commit_interval_ms,
 };
 
 /* The core uses the SDK's macros too. */

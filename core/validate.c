@@ -19,6 +19,7 @@
 
 #include <sluice/host.h>
 
+#include "expr.h"
 #include "job.h"
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
@@ -369,6 +370,16 @@ static const sl_opt_desc *engine_option(const char *key)
 	return NULL;
 }
 
+/* Expressions are parsed here too, so a typo is found before running. */
+static void check_expr(ctx *c, const sl_job_stage *st, const sl_job_option *o)
+{
+	char msg[256];
+	int column = 0;
+
+	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0)
+		opt_problem(c, st->name, o, "%s: column %d: %s", o->key, column, msg);
+}
+
 static void check_stage_option(ctx *c, const sl_job_stage *st,
 			       const sl_job_option *o)
 {
@@ -394,6 +405,8 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 	}
 	if (sl_opt_check(opt, o->value, why, sizeof why) != 0)
 		opt_problem(c, st->name, o, "%s: %s", o->key, why);
+	else if (opt->type == SL_OPT_EXPR)
+		check_expr(c, st, o);
 }
 
 static void check_required(ctx *c, const sl_job_stage *st)

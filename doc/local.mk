@@ -1,2 +1,3 @@
 # Documentation shipped with the sources.
 EXTRA_DIST += doc/job-files.md doc/plugins.md
+EXTRA_DIST += doc/operators.md

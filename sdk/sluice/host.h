@@ -105,6 +105,9 @@ typedef struct sl_host {
 				 int (*fn)(void *ctx, int64_t when,
 					   const void *key, size_t klen),
 				 void *ctx);
+	/* The job's commit.interval.ms (a transactional sink checks its
+	 * transaction timeout against it). */
+	int64_t (*job_commit_interval_ms)(const sl_stage *stage);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -25,6 +25,13 @@ extern "C" {
 #define sl_job_delivery(stage) (sl_host_api->job_delivery(stage))
 
 /**
+ * The job's `commit.interval.ms`.  A member added after ABI 1's first
+ * table: check sl_host_api->struct_size before calling it.
+ */
+#define sl_job_commit_interval_ms(stage) \
+	(sl_host_api->job_commit_interval_ms(stage))
+
+/**
  * The value of option @p key as written (after ${VAR} expansion and
  * --set), else the descriptor's default, else NULL.
  */

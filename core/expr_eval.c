@@ -1,0 +1,361 @@
+/*
+ * expr_eval.c - evaluate a compiled expression against a record.
+ *
+ * Intermediate values live on the C stack (sl_value is 16 bytes) and
+ * point into the record or the expression; only results that need new
+ * bytes (string concatenation, lower(), string()) take them from the
+ * batch arena.  Null propagates through arithmetic, ordering and
+ * functions; `and`, `or` and `not` use three-valued logic, as in SQL, so
+ * a filter on a missing field drops the record instead of failing.  `==`
+ * and `!=` are plain equality (null == null is true) so `x == null` tests
+ * for a missing field.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "expr_internal.h"
+
+typedef struct ctx {
+	const sl_expr *x;
+	const sl_record *rec;
+	sl_arena *arena;
+	sl_error *why;
+} ctx;
+
+static int type_error(const ctx *c, int column, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int type_error(const ctx *c, int column, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	c->why->kind = SL_ERR_RECORD;
+	n = snprintf(c->why->message, sizeof c->why->message, "column %d: ",
+		     column);
+	va_start(ap, fmt);
+	vsnprintf(c->why->message + n, sizeof c->why->message - (size_t)n, fmt, ap);
+	va_end(ap);
+	return SL_ERR;
+}
+
+static int out_of_memory(const ctx *c)
+{
+	c->why->kind = SL_ERR_RUNTIME;
+	snprintf(c->why->message, sizeof c->why->message,
+		 "out of memory evaluating an expression");
+	return SL_ERR;
+}
+
+static int eval(const ctx *c, uint32_t i, sl_value *out);
+
+static int value_equal(const sl_value *a, const sl_value *b);
+
+static int member_in(const sl_member *m, const sl_value *obj)
+{
+	const sl_value *v = sl_value_member_n(obj, m->key, m->key_len);
+	return v != NULL && value_equal(&m->value, v);
+}
+
+/* Numbers compare by value (1 == 1.0); objects ignore member order. */
+static int value_equal(const sl_value *a, const sl_value *b)
+{
+	uint32_t i;
+
+	if (sl_value_is_number(a) && sl_value_is_number(b)) {
+		if (a->type == SL_TINT && b->type == SL_TINT)
+			return a->as.i == b->as.i;
+		return sl_value_as_double(a) == sl_value_as_double(b);
+	}
+	if (a->type != b->type)
+		return 0;
+	switch (a->type) {
+	case SL_TNULL:
+		return 1;
+	case SL_TBOOL:
+		return a->as.b == b->as.b;
+	case SL_TSTRING:
+	case SL_TBYTES:
+		return a->len == b->len &&
+		       (a->len == 0 || memcmp(a->as.s, b->as.s, a->len) == 0);
+	case SL_TARRAY:
+		if (a->len != b->len)
+			return 0;
+		for (i = 0; i < a->len; i++)
+			if (!value_equal(&a->as.items[i], &b->as.items[i]))
+				return 0;
+		return 1;
+	case SL_TOBJECT:
+		if (a->len != b->len)
+			return 0;
+		for (i = 0; i < a->len; i++)
+			if (!member_in(&a->as.members[i], b))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int eval_path(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	const sl_value *v = n->root == XROOT_KEY ? c->rec->key : c->rec->value;
+	uint32_t i;
+
+	for (i = 0; v != NULL && i < n->count; i++) {
+		const sl_xseg *s = &c->x->segs[n->first + i];
+		v = sl_value_member_n(v, s->name, s->len);
+	}
+	*out = v != NULL ? *v : sl_value_null();
+	return SL_OK;
+}
+
+/* A boolean operand of and/or/not: 1, 0, or -1 for null. */
+static int truth(const ctx *c, const sl_xnode *n, const sl_value *v, int *out)
+{
+	if (v->type == SL_TBOOL) {
+		*out = v->as.b;
+		return SL_OK;
+	}
+	if (v->type == SL_TNULL) {
+		*out = -1;
+		return SL_OK;
+	}
+	return type_error(c, n->column, "'%s' needs true or false, got %s",
+			  sl_xop_name(n->op), sl_type_name(v->type));
+}
+
+static void set_truth(sl_value *out, int t)
+{
+	*out = t < 0 ? sl_value_null() : sl_value_bool(t);
+}
+
+static int eval_logic(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	sl_value v;
+	int a, b;
+
+	if (eval(c, n->a, &v) != SL_OK || truth(c, n, &v, &a) != SL_OK)
+		return SL_ERR;
+	if (n->op == XOP_NOT) {
+		set_truth(out, a < 0 ? -1 : !a);
+		return SL_OK;
+	}
+	/* short-circuit: the right side is not evaluated, so cannot fail */
+	if ((n->op == XOP_AND && a == 0) || (n->op == XOP_OR && a == 1)) {
+		*out = sl_value_bool(a);
+		return SL_OK;
+	}
+	if (eval(c, n->b, &v) != SL_OK || truth(c, n, &v, &b) != SL_OK)
+		return SL_ERR;
+	if (n->op == XOP_AND)
+		set_truth(out, b == 0 ? 0 : (a < 0 || b < 0) ? -1 : 1);
+	else
+		set_truth(out, b == 1 ? 1 : (a < 0 || b < 0) ? -1 : 0);
+	return SL_OK;
+}
+
+static int compare_strings(const sl_value *a, const sl_value *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int r = n ? memcmp(a->as.s, b->as.s, n) : 0;
+
+	if (r != 0)
+		return r;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int compare_numbers(const sl_value *a, const sl_value *b)
+{
+	double x, y;
+
+	if (a->type == SL_TINT && b->type == SL_TINT)
+		return a->as.i < b->as.i ? -1 : a->as.i > b->as.i;
+	x = sl_value_as_double(a);
+	y = sl_value_as_double(b);
+	return x < y ? -1 : x > y;
+}
+
+static int eval_compare(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	sl_value a, b;
+	int r;
+
+	if (eval(c, n->a, &a) != SL_OK || eval(c, n->b, &b) != SL_OK)
+		return SL_ERR;
+	if (n->op == XOP_EQ || n->op == XOP_NE) {
+		r = value_equal(&a, &b);
+		*out = sl_value_bool(n->op == XOP_EQ ? r : !r);
+		return SL_OK;
+	}
+	if (a.type == SL_TNULL || b.type == SL_TNULL) {
+		*out = sl_value_null();
+		return SL_OK;
+	}
+	if (sl_value_is_number(&a) && sl_value_is_number(&b))
+		r = compare_numbers(&a, &b);
+	else if (a.type == SL_TSTRING && b.type == SL_TSTRING)
+		r = compare_strings(&a, &b);
+	else
+		return type_error(c, n->column, "cannot compare %s with %s ('%s')",
+				  sl_type_name(a.type), sl_type_name(b.type),
+				  sl_xop_name(n->op));
+	switch (n->op) {
+	case XOP_LT: *out = sl_value_bool(r < 0); break;
+	case XOP_LE: *out = sl_value_bool(r <= 0); break;
+	case XOP_GT: *out = sl_value_bool(r > 0); break;
+	default: *out = sl_value_bool(r >= 0); break;
+	}
+	return SL_OK;
+}
+
+static int concat(const ctx *c, const sl_xnode *n, const sl_value *a,
+		  const sl_value *b, sl_value *out)
+{
+	size_t len = (size_t)a->len + b->len;
+	char *s;
+
+	if (len > UINT32_MAX)
+		return type_error(c, n->column, "string too long");
+	s = sl_arena_alloc(c->arena, len ? len : 1);
+	if (s == NULL)
+		return out_of_memory(c);
+	if (a->len)
+		memcpy(s, a->as.s, a->len);
+	if (b->len)
+		memcpy(s + a->len, b->as.s, b->len);
+	*out = sl_value_string(s, len);
+	return SL_OK;
+}
+
+static int int_arith(const ctx *c, const sl_xnode *n, int64_t a, int64_t b,
+		     sl_value *out)
+{
+	int64_t r;
+	int overflow;
+
+	switch (n->op) {
+	case XOP_ADD: overflow = __builtin_add_overflow(a, b, &r); break;
+	case XOP_SUB: overflow = __builtin_sub_overflow(a, b, &r); break;
+	default: overflow = __builtin_mul_overflow(a, b, &r); break;
+	}
+	if (overflow)
+		return type_error(c, n->column,
+				  "integer overflow in '%s' (64-bit)",
+				  sl_xop_name(n->op));
+	*out = sl_value_int(r);
+	return SL_OK;
+}
+
+static int eval_arith(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	sl_value a, b;
+	double x, y, r;
+
+	if (eval(c, n->a, &a) != SL_OK || eval(c, n->b, &b) != SL_OK)
+		return SL_ERR;
+	if (a.type == SL_TNULL || b.type == SL_TNULL) {
+		*out = sl_value_null();
+		return SL_OK;
+	}
+	if (n->op == XOP_ADD && a.type == SL_TSTRING && b.type == SL_TSTRING)
+		return concat(c, n, &a, &b, out);
+	if (!sl_value_is_number(&a) || !sl_value_is_number(&b))
+		return type_error(c, n->column, "cannot apply '%s' to %s and %s%s",
+				  sl_xop_name(n->op), sl_type_name(a.type),
+				  sl_type_name(b.type),
+				  n->op == XOP_ADD && (a.type == SL_TSTRING ||
+						       b.type == SL_TSTRING) ?
+				  " (use string() to join text)" : "");
+	if (n->op != XOP_DIV && a.type == SL_TINT && b.type == SL_TINT)
+		return int_arith(c, n, a.as.i, b.as.i, out);
+	x = sl_value_as_double(&a);
+	y = sl_value_as_double(&b);
+	switch (n->op) {
+	case XOP_ADD: r = x + y; break;
+	case XOP_SUB: r = x - y; break;
+	case XOP_MUL: r = x * y; break;
+	default:
+		if (y == 0)
+			return type_error(c, n->column, "division by zero");
+		r = x / y;
+		break;
+	}
+	if (!isfinite(r))
+		return type_error(c, n->column,
+				  "'%s' gives a number too large to represent",
+				  sl_xop_name(n->op));
+	*out = sl_value_double(r);
+	return SL_OK;
+}
+
+static int eval_neg(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	sl_value a;
+
+	if (eval(c, n->a, &a) != SL_OK)
+		return SL_ERR;
+	switch (a.type) {
+	case SL_TNULL:
+		*out = a;
+		return SL_OK;
+	case SL_TINT:
+		if (a.as.i == INT64_MIN)
+			return type_error(c, n->column, "integer overflow in '-'");
+		*out = sl_value_int(-a.as.i);
+		return SL_OK;
+	case SL_TDOUBLE:
+		*out = sl_value_double(-a.as.d);
+		return SL_OK;
+	default:
+		return type_error(c, n->column, "cannot negate %s",
+				  sl_type_name(a.type));
+	}
+}
+
+static int eval(const ctx *c, uint32_t i, sl_value *out)
+{
+	const sl_xnode *n = &c->x->nodes[i];
+	sl_value a;
+
+	switch (n->op) {
+	case XOP_LIT:
+		*out = n->lit;
+		return SL_OK;
+	case XOP_PATH:
+		return eval_path(c, n, out);
+	case XOP_NOT:
+	case XOP_AND:
+	case XOP_OR:
+		return eval_logic(c, n, out);
+	case XOP_NEG:
+		return eval_neg(c, n, out);
+	case XOP_EQ: case XOP_NE: case XOP_LT: case XOP_LE: case XOP_GT:
+	case XOP_GE:
+		return eval_compare(c, n, out);
+	case XOP_ADD: case XOP_SUB: case XOP_MUL: case XOP_DIV:
+		return eval_arith(c, n, out);
+	case XOP_CALL:
+		if (eval(c, n->a, &a) != SL_OK)
+			return SL_ERR;
+		return sl_xfn_apply(n->fn, n->column, &a, c->arena, out, c->why);
+	default:
+		return type_error(c, n->column, "bad expression node");
+	}
+}
+
+int sl_expr_evaluate(const sl_expr *x, const sl_record *rec, sl_arena *arena,
+		     sl_value *out, sl_error *why)
+{
+	ctx c;
+
+	c.x = x;
+	c.rec = rec;
+	c.arena = arena;
+	c.why = why;
+	return eval(&c, x->top, out);
+}

@@ -1,0 +1,106 @@
+/*
+ * aggregate.c - a running aggregate per key: every input record updates
+ * its key's accumulator in the keyed state store and is replaced by the
+ * key's current result, {"key": "42", "count": 5}, keyed by the group key.
+ *
+ * The accumulator is updated in place in the store (one hash lookup, no
+ * allocation); the output lives in the batch arena.
+ */
+#include <stdlib.h>
+
+#include <sluice/plugin.h>
+
+#include "../lib/aggfn.h"
+#include "../lib/groupkey.h"
+
+typedef struct aggregate {
+	sl_stage *stage;
+	sl_state *state;
+	slop_agg agg;
+} aggregate;
+
+static void aggregate_close(void *self)
+{
+	aggregate *a = self;
+
+	if (a == NULL)
+		return;
+	slop_agg_close(&a->agg);
+	free(a);
+}
+
+static int aggregate_open(sl_stage *stage, void **self, sl_error *err)
+{
+	aggregate *a = calloc(1, sizeof *a);
+
+	if (a == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	a->stage = stage;
+	if (slop_agg_open(&a->agg, stage, "function", err) != SL_OK ||
+	    (a->state = sl_state_open(stage, NULL, err)) == NULL) {
+		aggregate_close(a);
+		return SL_ERR;
+	}
+	*self = a;
+	return SL_OK;
+}
+
+static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
+{
+	aggregate *a = self;
+	uint32_t i, kept = 0;
+	int rc = SL_OK;
+
+	for (i = 0; i < batch->count; i++) {
+		sl_record *r = &batch->records[i];
+		const char *gk;
+		size_t gklen;
+		slop_input in;
+		sl_error why;
+		uint8_t *acc;
+		sl_value *out, *key;
+
+		if (slop_agg_input(&a->agg, r, &in, &why) != SL_OK) {
+			rc = sl_record_error(a->stage, r, err, "%s", why.message);
+			if (rc == SL_ERR)
+				break;
+			rc = SL_OK;
+			continue;
+		}
+		if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0) {
+			rc = sl_record_error(a->stage, r, err,
+					     "the key cannot be written as text");
+			if (rc == SL_ERR)
+				break;
+			rc = SL_OK;
+			continue;
+		}
+		out = sl_arena_alloc(batch->arena, sizeof *out);
+		acc = sl_state_slot(a->state, gk, gklen, SLOP_ACC_SIZE, NULL);
+		if (out == NULL || acc == NULL) {
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			break;
+		}
+		slop_agg_fold(&a->agg, acc, &in);
+		/* the group key text already lives as long as the batch */
+		if (slop_agg_output(&a->agg, acc, gk, gklen, 0, NULL, batch->arena,
+				    out, &key) != 0) {
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			break;
+		}
+		sl_record_set_value(r, out);
+		sl_record_set_key(r, key);
+		if (kept != i)
+			batch->records[kept] = *r;
+		kept++;
+	}
+	batch->count = kept;
+	return rc;
+}
+
+static const sl_operator_class aggregate_op = {
+	sizeof(sl_operator_class), aggregate_open, aggregate_process, NULL,
+	NULL, aggregate_close
+};
+
+SL_PLUGIN_DEFINE("aggregate", NULL, NULL, &aggregate_op, NULL)

@@ -1,0 +1,13 @@
+# window: tumbling windows per key on event, record or processing time.
+plugin_LTLIBRARIES += plugins/window/window.la
+plugins_window_window_la_SOURCES = plugins/window/window.c \
+	plugins/window/watermark.c plugins/window/watermark.h
+plugins_window_window_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_window_window_la_LIBADD = plugins/lib/libslop.la
+dist_plugin_DATA += plugins/window/window.plugin
+
+check_PROGRAMS += plugins/window/tests/test_window
+TESTS += plugins/window/tests/test_window
+plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
+plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
+plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)

@@ -1,0 +1,418 @@
+/*
+ * The window operator against hand-computed outputs: boundaries,
+ * out-of-order and late events, allowed lateness, several partitions,
+ * idle partitions, end of input, processing time and type errors.
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "../../../tests/unit/check.h"
+#include "../../lib/tests/optest.h"
+
+#define W(key, start, end, n)                                              \
+	"\"" key "\" {\"key\":\"" key "\",\"window_start\":" #start            \
+	",\"window_end\":" #end ",\"count\":" #n "}\n"
+
+static optest t;
+
+/* The sum of the "count" fields of rendered outputs. */
+static int count_total(const char *out)
+{
+	const char *p;
+	int total = 0;
+
+	for (p = out; (p = strstr(p, "\"count\":")) != NULL; p++)
+		total += atoi(p + 8);
+	return total;
+}
+
+/* idle.timeout = 0 unless given: the watermark moves with the first
+ * record, so outputs do not depend on the wall clock. */
+static void open_window(const char *extra1, const char *extra2, int errors)
+{
+	const char *opts[] = { "size=60s", "time=event:ts", "function=count",
+			       extra1 ? extra1 : "idle.timeout=0", extra2, NULL };
+
+	CHECK(optest_open(&t, "window", opts, errors) == SL_OK);
+}
+
+/* ts on partition @p part of source "src", keyed by @p key. */
+static void ev(const char *key, int64_t ts, int32_t part)
+{
+	char value[64], k[32];
+
+	snprintf(value, sizeof value, "{\"ts\":%lld}", (long long)ts);
+	snprintf(k, sizeof k, "\"%s\"", key);
+	optest_add(&t, value, k, -1, "src", part);
+}
+
+/* An event exactly at a window's end belongs to the next window. */
+static void test_boundaries(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", 0, 0);
+	ev("b", 30000, 0);
+	ev("a", 59999, 0);
+	ev("a", 60000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2) W("b", 0, 60000, 1));
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 60000, 120000, 1));
+	/* nothing is left after the end */
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	optest_close(&t);
+}
+
+/* Negative event times: floor, not truncation toward zero. */
+static void test_negative_times(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", -60001, 0);
+	ev("a", -60000, 0);
+	ev("a", -1, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", -120000, -60000, 1));
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", -60000, 0, 2));
+	optest_close(&t);
+}
+
+/* Out of order but before the watermark passes: counted; after: late. */
+static void test_out_of_order_and_late_skip(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_SKIP);
+	ev("a", 10000, 0);
+	ev("a", 5000, 0);   /* older, but its window is open */
+	ev("a", 61000, 0);  /* watermark 61000: [0, 60000) fires */
+	ev("a", 59000, 0);  /* late */
+	ev("a", 62000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2));
+	CHECK(optest_metric(&t, "late") == 1);
+	CHECK(t.stage.skipped == 1);
+	/* across batches too */
+	ev("b", 1000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	CHECK(optest_metric(&t, "late") == 2 && t.stage.skipped == 2);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 60000, 120000, 2));
+	optest_close(&t);
+}
+
+/* Under errors = fail a late record stops the job; outputs produced by
+ * the records before it are kept. */
+static void test_late_fail(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", 1000, 0);
+	ev("a", 60500, 0);
+	ev("a", 2000, 0);   /* late: fails */
+	ev("a", 130000, 0); /* never processed */
+	CHECK(optest_process(&t) == SL_ERR);
+	CHECK(t.err.kind == SL_ERR_RECORD);
+	CHECK_HAS(t.err.message, "stage 'op'");
+	CHECK_HAS(t.err.message, "late record: event time 2000 is in window "
+		  "[0, 60000), closed at watermark 60500");
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	CHECK(optest_metric(&t, "late") == 1);
+	optest_close(&t);
+}
+
+/* allowed.lateness keeps a window open past its end. */
+static void test_allowed_lateness(void)
+{
+	open_window("allowed.lateness=10s", "idle.timeout=0", SL_ERRORS_SKIP);
+	ev("a", 1000, 0);
+	ev("a", 65000, 0);  /* watermark 65000 < 60000 + 10000 */
+	ev("a", 59000, 0);  /* still taken */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	ev("a", 70000, 0);  /* 70000 >= 70000: fires */
+	ev("a", 3000, 0);   /* now late */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2));
+	CHECK(optest_metric(&t, "late") == 1 && t.stage.skipped == 1);
+	optest_close(&t);
+}
+
+/* The watermark is the minimum over partitions. */
+static void test_partitions(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", 10000, 1);
+	ev("a", 70000, 0);
+	ev("b", 20000, 1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");       /* partition 1 holds it at 20000 */
+	ev("a", 30000, 0);          /* fine: p0 is ahead, not the watermark */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	ev("b", 65000, 1);          /* now both are past 60000 */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2) W("b", 0, 60000, 1));
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 60000, 120000, 1) W("b", 60000, 120000, 1));
+	optest_close(&t);
+}
+
+/* Partitions of different sources and topics are different inputs. */
+static void test_sources(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	optest_add(&t, "{\"ts\":1000}", "\"a\"", -1, "two", -1);
+	optest_add(&t, "{\"ts\":70000}", "\"a\"", -1, "one", -1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	optest_add(&t, "{\"ts\":80000}", "\"a\"", -1, "two", -1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	optest_close(&t);
+}
+
+/* An idle partition stops holding the watermark back (tick). */
+static void test_idle_tick(void)
+{
+	int64_t now = optest_now();
+
+	open_window("idle.timeout=5s", NULL, SL_ERRORS_SKIP);
+	ev("a", 70000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	/* for the first 5 s partitions not seen yet may still come: a
+	 * record far behind partition 0 is not late */
+	ev("a", 10000, 1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	CHECK(optest_tick(&t, now + 1000) == SL_OK);
+	CHECK_STR(t.out, "");       /* not idle yet */
+	CHECK(optest_tick(&t, now + 6000) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	CHECK(optest_metric(&t, "late") == 0);
+	optest_close(&t);
+}
+
+/* Unpartitioned inputs (files, generators) need no start-up wait: with
+ * the default idle.timeout the watermark moves at once. */
+static void test_unpartitioned(void)
+{
+	const char *opts[] = { "size=60s", "time=event:ts", "function=count", NULL };
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_SKIP) == SL_OK);
+	optest_add(&t, "{\"ts\":1000}", "\"a\"", -1, "file", -1);
+	optest_add(&t, "{\"ts\":60000}", "\"a\"", -1, "file", -1);
+	optest_add(&t, "{\"ts\":2000}", "\"a\"", -1, "file", -1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	CHECK(optest_metric(&t, "late") == 1);
+	optest_close(&t);
+}
+
+/* One partition idle, the other busy: the busy one sets the watermark,
+ * and the idle one's old records are late when it wakes. */
+static void test_idle_partition(void)
+{
+	open_window("idle.timeout=50ms", NULL, SL_ERRORS_SKIP);
+	ev("a", 10000, 1);
+	CHECK(optest_process(&t) == SL_OK);
+	usleep(120 * 1000);
+	ev("a", 70000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	ev("a", 20000, 1);          /* p1 wakes: its window has closed */
+	ev("a", 75000, 1);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	CHECK(optest_metric(&t, "late") == 1);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 60000, 120000, 2));
+	optest_close(&t);
+}
+
+/* idle.timeout = 0: a partition never goes idle. */
+static void test_never_idle(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", 10000, 1);
+	ev("a", 70000, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK(optest_tick(&t, optest_now() + 3600 * 1000) == SL_OK);
+	CHECK_STR(t.out, "");
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 1) W("a", 60000, 120000, 1));
+	optest_close(&t);
+}
+
+/* Bad event times are per-record errors, under skip and under fail. */
+static void test_type_errors(void)
+{
+	open_window(NULL, NULL, SL_ERRORS_SKIP);
+	ev("a", 1000, 0);
+	optest_add(&t, "{\"nots\":1}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":\"12:00\"}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":null}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":1e300}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":1500.7}", "\"a\"", -1, "src", 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK(t.stage.skipped == 4);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2));
+	optest_close(&t);
+
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	ev("a", 1000, 0);
+	ev("a", 61000, 0);
+	optest_add(&t, "{\"ts\":\"12:00\"}", "\"a\"", -1, "src", 0);
+	ev("a", 125000, 0);
+	CHECK(optest_process(&t) == SL_ERR);
+	CHECK_HAS(t.err.message, "event time field 'ts' is string, not a time in ms");
+	CHECK_STR(t.out, W("a", 0, 60000, 1));
+	optest_close(&t);
+}
+
+/* sum/avg, keys of several types, a record without a key. */
+static void test_functions_and_keys(void)
+{
+	const char *opts[] = { "size=1m", "time=event:t.ms", "function=sum(n)",
+			       NULL };
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_SKIP) == SL_OK);
+	optest_add(&t, "{\"t\":{\"ms\":1},\"n\":2}", "42", -1, "s", 0);
+	optest_add(&t, "{\"t\":{\"ms\":2},\"n\":3.5}", "42", -1, "s", 0);
+	optest_add(&t, "{\"t\":{\"ms\":3},\"n\":1}", NULL, -1, "s", 0);
+	optest_add(&t, "{\"t\":{\"ms\":4},\"n\":1}", "{\"x\":1}", -1, "s", 0);
+	optest_add(&t, "{\"t\":{\"ms\":5},\"n\":\"x\"}", "42", -1, "s", 0);
+	optest_add(&t, "{\"t\":{\"ms\":6}}", "7", -1, "s", 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK(t.stage.skipped == 1);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out,
+		  "\"42\" {\"key\":\"42\",\"window_start\":0,\"window_end\":60000,\"sum\":5.5}\n"
+		  "\"null\" {\"key\":\"null\",\"window_start\":0,\"window_end\":60000,\"sum\":1}\n"
+		  "\"{\\\"x\\\":1}\" {\"key\":\"{\\\"x\\\":1}\",\"window_start\":0,\"window_end\":60000,\"sum\":1}\n"
+		  "\"7\" {\"key\":\"7\",\"window_start\":0,\"window_end\":60000,\"sum\":0}\n");
+	optest_close(&t);
+}
+
+/* time = record: the record's timestamp. */
+static void test_record_time(void)
+{
+	const char *opts[] = { "size=10s", "time=record", "function=count",
+			       "idle.timeout=0", NULL };
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	optest_add(&t, "{}", "\"k\"", 9999, "s", 0);
+	optest_add(&t, "{}", "\"k\"", 10000, "s", 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "\"k\" {\"key\":\"k\",\"window_start\":0,\"window_end\":10000,\"count\":1}\n");
+	optest_add(&t, "{}", "\"k\"", -1, "s", 0);
+	CHECK(optest_process(&t) == SL_ERR);
+	CHECK_HAS(t.err.message, "the record has no timestamp");
+	optest_close(&t);
+}
+
+/* time = processing: windows of the wall clock, fired by tick. */
+static void test_processing_time(void)
+{
+	const char *opts[] = { "size=100ms", "time=processing", "function=count",
+			       NULL };
+	int64_t now;
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	optest_add(&t, "{}", "\"k\"", -1, "s", 0);
+	optest_add(&t, "{}", "\"k\"", -1, "s", 0);
+	optest_add(&t, "{}", "\"j\"", -1, "s", 1);
+	CHECK(optest_process(&t) == SL_OK);
+	now = optest_now();
+	CHECK_STR(t.out, "");
+	CHECK(optest_tick(&t, now + 1000) == SL_OK);
+	/* the three may straddle a window boundary: add the counts up */
+	CHECK(count_total(t.out) == 3);
+	CHECK(strstr(t.out, "\"j\" {\"key\":\"j\"") != NULL);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	optest_close(&t);
+}
+
+/* Option problems are job-file errors naming the line. */
+static void test_config_errors(void)
+{
+	const char *bad_time[] = { "size=60s", "time=event", "function=count", NULL };
+	const char *bad_field[] = { "size=60s", "time=event:", "function=count", NULL };
+	const char *bad_fn[] = { "size=60s", "function=median(x)", NULL };
+	const char *no_field[] = { "size=60s", "function=sum", NULL };
+	const char *count_arg[] = { "size=60s", "function=count(x)", NULL };
+	const char *zero[] = { "size=0", "function=count", NULL };
+
+	CHECK(optest_open(&t, "window", bad_time, 0) == SL_ERR);
+	CHECK(t.err.kind == SL_ERR_CONFIG);
+	CHECK_STR(t.err.message, "job.ini:4: op: time: expected event:FIELD, "
+		  "record or processing");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", bad_field, 0) == SL_ERR);
+	CHECK_HAS(t.err.message, "job.ini:4: op: time: event: needs the field");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", bad_fn, 0) == SL_ERR);
+	CHECK_HAS(t.err.message, "job.ini:4: op: function: unknown function "
+		  "'median(x)'");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", no_field, 0) == SL_ERR);
+	CHECK_HAS(t.err.message, "function: sum needs a field: write `sum(field)`");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", count_arg, 0) == SL_ERR);
+	CHECK_HAS(t.err.message, "count takes no field");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", zero, 0) == SL_ERR);
+	CHECK_HAS(t.err.message, "job.ini:3: op: size: must be at least 1ms");
+	optest_close(&t);
+}
+
+/* Many keys and windows: every record is in exactly one output. */
+static void test_volume(void)
+{
+	const char *opts[] = { "size=1s", "time=event:ts", "function=count",
+			       "idle.timeout=0", NULL };
+	int i, total = 0;
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	for (i = 0; i < 5000; i++) {
+		char v[64], k[32];
+
+		snprintf(v, sizeof v, "{\"ts\":%d}", i * 7);
+		snprintf(k, sizeof k, "%d", i % 13);
+		optest_add(&t, v, k, -1, "s", 0);
+		if (i % 200 == 199) {
+			CHECK(optest_process(&t) == SL_OK);
+			total += count_total(t.out);
+		}
+	}
+	CHECK(optest_process(&t) == SL_OK);
+	total += count_total(t.out);
+	CHECK(optest_finish(&t) == SL_OK);
+	total += count_total(t.out);
+	CHECK(total == 5000);
+	optest_close(&t);
+}
+
+int main(void)
+{
+	test_boundaries();
+	test_negative_times();
+	test_out_of_order_and_late_skip();
+	test_late_fail();
+	test_allowed_lateness();
+	test_partitions();
+	test_sources();
+	test_idle_tick();
+	test_unpartitioned();
+	test_idle_partition();
+	test_never_idle();
+	test_type_errors();
+	test_functions_and_keys();
+	test_record_time();
+	test_processing_time();
+	test_config_errors();
+	test_volume();
+	return check_done("test_window");
+}

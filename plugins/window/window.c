@@ -1,0 +1,368 @@
+/*
+ * window.c - tumbling windows per key, fired by the watermark.
+ *
+ * Each (window, key) has an accumulator in the keyed state store under
+ * [window start, 8 bytes][group key], and a timer at the window's end
+ * with the same key.  When the watermark minus the allowed lateness
+ * reaches a window's end, its timer fires: the result is emitted and the
+ * entry deleted.  Windows are [start, end): an event exactly at the end
+ * belongs to the next window.  Everything a window needs is in the store,
+ * so restoring the store restores the open windows.
+ *
+ * A record whose window has already fired is late: it is counted in the
+ * "late" metric and reported under the stage's errors policy (skip logs
+ * and counts it, fail stops the job), never dropped silently.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sluice/plugin.h>
+
+#include "../lib/aggfn.h"
+#include "../lib/groupkey.h"
+#include "watermark.h"
+
+enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
+
+/* Event times beyond +-2^53 ms (285,000 years) are refused, so window
+ * arithmetic cannot overflow. */
+#define TS_LIMIT (INT64_C(1) << 53)
+
+typedef struct window {
+	sl_stage *stage;
+	sl_state *state;
+	slop_agg agg;
+	int mode;               /* enum time_mode */
+	slop_path field;        /* TIME_EVENT */
+	int64_t size, lateness;
+	watermark wm;
+	uint8_t *key;           /* state key buffer, reused */
+	size_t key_cap;
+	int64_t emitted;        /* sequence number of outputs, for origins */
+} window;
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void window_close(void *self)
+{
+	window *w = self;
+
+	if (w == NULL)
+		return;
+	slop_agg_close(&w->agg);
+	slop_path_free(&w->field);
+	wm_free(&w->wm);
+	free(w->key);
+	free(w);
+}
+
+static int open_time(window *w, sl_error *err)
+{
+	const char *time = sl_option(w->stage, "time"), *why = NULL;
+	int rc;
+
+	if (time == NULL || strcmp(time, "record") == 0) {
+		w->mode = TIME_RECORD;
+		return SL_OK;
+	}
+	if (strcmp(time, "processing") == 0) {
+		w->mode = TIME_PROCESSING;
+		return SL_OK;
+	}
+	if (strncmp(time, "event:", 6) != 0)
+		return sl_config_error(w->stage, "time", err,
+				       "expected event:FIELD, record or processing");
+	w->mode = TIME_EVENT;
+	rc = slop_path_parse(&w->field, time + 6, strlen(time + 6), &why);
+	if (rc == -2)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (rc != 0 || w->field.count == 0)
+		return sl_config_error(w->stage, "time", err,
+				       "event: needs the field holding the event "
+				       "time in ms, e.g. event:ts");
+	return SL_OK;
+}
+
+static int window_open(sl_stage *stage, void **self, sl_error *err)
+{
+	window *w = calloc(1, sizeof *w);
+	const char *type = sl_option(stage, "type");
+
+	if (w == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	w->stage = stage;
+	wm_init(&w->wm, sl_option_duration_ms(stage, "idle.timeout"));
+	w->size = sl_option_duration_ms(stage, "size");
+	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
+	if (type != NULL && strcmp(type, "tumbling") != 0) {
+		sl_config_error(stage, "type", err, "only tumbling windows exist");
+		goto fail;
+	}
+	if (w->size <= 0 || w->size > TS_LIMIT) {
+		sl_config_error(stage, "size", err, "must be at least 1ms");
+		goto fail;
+	}
+	if (w->lateness < 0 || w->lateness > TS_LIMIT) {
+		sl_config_error(stage, "allowed.lateness", err, "out of range");
+		goto fail;
+	}
+	if (open_time(w, err) != SL_OK ||
+	    slop_agg_open(&w->agg, stage, "function", err) != SL_OK ||
+	    (w->state = sl_state_open(stage, NULL, err)) == NULL)
+		goto fail;
+	*self = w;
+	return SL_OK;
+fail:
+	window_close(w);
+	return SL_ERR;
+}
+
+/* Window starts sort as unsigned big-endian bytes. */
+static void put_start(uint8_t *p, int64_t start)
+{
+	uint64_t v = (uint64_t)start ^ UINT64_C(0x8000000000000000);
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static int64_t get_start(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return (int64_t)(v ^ UINT64_C(0x8000000000000000));
+}
+
+/* The event time of @p r in *@p ts; SL_OK, or SL_ERR with @p why. */
+static int event_time(const window *w, const sl_record *r, int64_t now,
+		      int64_t *ts, sl_error *why)
+{
+	const sl_value *v;
+
+	switch (w->mode) {
+	case TIME_PROCESSING:
+		*ts = now;
+		return SL_OK;
+	case TIME_RECORD:
+		if (r->timestamp < 0)
+			return sl_error_set(why, SL_ERR_RECORD,
+					    "the record has no timestamp "
+					    "(time = record)");
+		*ts = r->timestamp;
+		return SL_OK;
+	default:
+		break;
+	}
+	v = slop_path_get(&w->field, r->value);
+	if (v == NULL || v->type == SL_TNULL)
+		return sl_error_set(why, SL_ERR_RECORD,
+				    "no event time: field '%s' is missing",
+				    w->field.text);
+	if (v->type == SL_TINT) {
+		*ts = v->as.i;
+	} else if (v->type == SL_TDOUBLE && v->as.d > -(double)TS_LIMIT &&
+		   v->as.d < (double)TS_LIMIT) {
+		*ts = (int64_t)v->as.d;
+		if ((double)*ts > v->as.d)
+			(*ts)--; /* floor, for negative times */
+	} else {
+		return sl_error_set(why, SL_ERR_RECORD,
+				    "event time field '%s' is %s, not a time in ms",
+				    w->field.text, sl_type_name(v->type));
+	}
+	if (*ts <= -TS_LIMIT || *ts >= TS_LIMIT)
+		return sl_error_set(why, SL_ERR_RECORD,
+				    "event time %lld in '%s' is out of range",
+				    (long long)*ts, w->field.text);
+	return SL_OK;
+}
+
+static int64_t window_start(const window *w, int64_t ts)
+{
+	int64_t r = ts % w->size;
+
+	return ts - (r < 0 ? r + w->size : r);
+}
+
+/* The state key [start][group key] in w->key; its length, or 0 (OOM). */
+static size_t state_key(window *w, int64_t start, const char *gk, size_t gklen)
+{
+	if (gklen + 8 > w->key_cap) {
+		size_t cap = w->key_cap ? w->key_cap : 64;
+		uint8_t *k;
+
+		while (cap < gklen + 8)
+			cap *= 2;
+		k = realloc(w->key, cap);
+		if (k == NULL)
+			return 0;
+		w->key = k;
+		w->key_cap = cap;
+	}
+	put_start(w->key, start);
+	if (gklen)
+		memcpy(w->key + 8, gk, gklen);
+	return gklen + 8;
+}
+
+typedef struct emit_ctx {
+	window *w;
+	sl_batch *out;
+	sl_error *err;
+} emit_ctx;
+
+/* A window's timer fired: its result becomes a record of the batch. */
+static int emit(void *ctx, int64_t end, const void *key, size_t klen)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	int64_t bounds[2];
+	sl_bytes acc;
+	sl_record *r;
+	sl_value *v, *k;
+
+	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
+		return 0; /* nothing accumulated (cannot happen) */
+	bounds[0] = get_start(key);
+	bounds[1] = end;
+	v = sl_arena_alloc(ec->out->arena, sizeof *v);
+	r = sl_batch_push(ec->out);
+	if (v == NULL || r == NULL ||
+	    slop_agg_output(&w->agg, acc.data, (const char *)key + 8, klen - 8,
+			    1, bounds, ec->out->arena, v, &k) != 0)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+	sl_record_set_value(r, v);
+	sl_record_set_key(r, k);
+	r->timestamp = end - 1; /* the last instant inside the window */
+	r->origin.stage = sl_stage_name(w->stage);
+	r->origin.offset = w->emitted++;
+	sl_state_delete(w->state, key, klen);
+	return 0;
+}
+
+/* Emit every window the watermark has passed (all when @p all). */
+static int fire(window *w, sl_batch *out, int all, sl_error *err)
+{
+	emit_ctx ec = { w, out, err };
+	int64_t upto;
+
+	if (all)
+		upto = INT64_MAX;
+	else if (w->wm.value == INT64_MIN)
+		return SL_OK;
+	else
+		upto = w->wm.value - w->lateness;
+	return sl_state_timers_fire(w->state, upto, emit, &ec) == 0 ? SL_OK
+								     : SL_ERR;
+}
+
+/* Fold one record into its window.  SL_OK, SL_SKIP or SL_ERR. */
+static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
+	       sl_error *err)
+{
+	sl_error why;
+	slop_input in;
+	int64_t ts = 0, start;
+	const char *gk;
+	size_t gklen, klen;
+	uint8_t *acc;
+	int created;
+
+	if (event_time(w, r, now, &ts, &why) != SL_OK ||
+	    slop_agg_input(&w->agg, r, &in, &why) != SL_OK)
+		return sl_record_error(w->stage, r, err, "%s", why.message);
+	start = window_start(w, ts);
+	if (w->wm.value != INT64_MIN &&
+	    start + w->size + w->lateness <= w->wm.value) {
+		sl_metric_add(w->stage, "late", 1);
+		if (wm_observe(&w->wm, &r->origin, ts, now) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return sl_record_error(w->stage, r, err,
+				       "late record: event time %lld is in window "
+				       "[%lld, %lld), closed at watermark %lld "
+				       "(allowed.lateness %lld ms)",
+				       (long long)ts, (long long)start,
+				       (long long)(start + w->size),
+				       (long long)w->wm.value,
+				       (long long)w->lateness);
+	}
+	if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0)
+		return sl_record_error(w->stage, r, err,
+				       "the key cannot be written as text");
+	klen = state_key(w, start, gk, gklen);
+	acc = klen ? sl_state_slot(w->state, w->key, klen, SLOP_ACC_SIZE,
+				   &created) : NULL;
+	if (acc == NULL || (created && sl_state_timer_set(w->state,
+				start + w->size, w->key, klen) != SL_OK))
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	slop_agg_fold(&w->agg, acc, &in);
+	if (w->mode != TIME_PROCESSING &&
+	    wm_observe(&w->wm, &r->origin, ts, now) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	return SL_OK;
+}
+
+static int window_process(void *self, sl_batch *batch, sl_error *err)
+{
+	window *w = self;
+	int64_t now = wall_ms();
+	uint32_t i, n = batch->count;
+	int rc = SL_OK;
+
+	if (w->mode == TIME_PROCESSING)
+		wm_advance(&w->wm, now);
+	else
+		wm_refresh(&w->wm, now);
+	for (i = 0; i < n; i++) {
+		rc = add(w, batch, &batch->records[i], now, err);
+		if (rc == SL_ERR)
+			break;
+		rc = SL_OK;
+	}
+	/* the inputs are consumed; what fires replaces them */
+	batch->count = 0;
+	if (rc == SL_ERR && err->kind != SL_ERR_RECORD)
+		return SL_ERR;
+	if (fire(w, batch, 0, rc == SL_OK ? err : &(sl_error){ 0 }) != SL_OK &&
+	    rc == SL_OK)
+		return SL_ERR;
+	return rc;
+}
+
+static int window_tick(void *self, int64_t now_ms, sl_batch *out, sl_error *err)
+{
+	window *w = self;
+
+	if (w->mode == TIME_PROCESSING)
+		wm_advance(&w->wm, now_ms);
+	else
+		wm_refresh(&w->wm, now_ms);
+	return fire(w, out, 0, err);
+}
+
+/* End of input: the watermark moves to the end, every window fires. */
+static int window_finish(void *self, sl_batch *out, sl_error *err)
+{
+	window *w = self;
+
+	wm_advance(&w->wm, INT64_MAX);
+	return fire(w, out, 1, err);
+}
+
+static const sl_operator_class window_op = {
+	sizeof(sl_operator_class), window_open, window_process, window_tick,
+	window_finish, window_close
+};
+
+SL_PLUGIN_DEFINE("window", NULL, NULL, &window_op, NULL)
