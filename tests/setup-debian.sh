@@ -1,0 +1,27 @@
+#!/bin/sh
+# Install what building and testing Sluice needs on Debian bookworm.
+# Runs without a terminal (CI); uses sudo only when not root.
+set -eu
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+packages="build-essential autoconf automake libtool pkg-config
+	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
+	default-jre-headless maven"
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+# Java and Maven may come from elsewhere (a JDK image): accept those too.
+if command -v java >/dev/null 2>&1; then
+	missing=$(echo "$missing" | tr ' ' '\n' | grep -v '^default-jre-headless$' | tr '\n' ' ')
+fi
+if command -v mvn >/dev/null 2>&1; then
+	missing=$(echo "$missing" | tr ' ' '\n' | grep -v '^maven$' | tr '\n' ' ')
+fi
+if [ -n "$(echo "$missing" | tr -d ' ')" ]; then
+	echo "setup: installing$missing"
+	$sudo apt-get update -q
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
