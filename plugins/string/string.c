@@ -8,7 +8,6 @@
  * text), through the host's JSON writer so `string` and `json` can never
  * disagree on how a number looks.
  */
-#include <math.h>
 #include <stdint.h>
 
 #include <sluice/plugin.h>
@@ -33,32 +32,11 @@ static int string_decode(void *self, const uint8_t *data, size_t len,
 	return SL_OK;
 }
 
-/* JSON has no text for NaN or the infinities; find one anywhere in @p v. */
-static int has_non_finite(const sl_value *v)
-{
-	uint32_t i;
-
-	switch (v->type) {
-	case SL_TDOUBLE:
-		return !isfinite(v->as.d);
-	case SL_TARRAY:
-		for (i = 0; i < v->len; i++)
-			if (has_non_finite(&v->as.items[i]))
-				return 1;
-		return 0;
-	case SL_TOBJECT:
-		for (i = 0; i < v->len; i++)
-			if (has_non_finite(&v->as.members[i].value))
-				return 1;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 static int string_encode(void *self, const sl_value *value, sl_buf *out,
 			 sl_error *err)
 {
+	int rc;
+
 	(void)self;
 	switch (value->type) {
 	case SL_TSTRING:
@@ -70,12 +48,9 @@ static int string_encode(void *self, const sl_value *value, sl_buf *out,
 			goto nomem;
 		return SL_OK;
 	default:
-		if (sl_value_to_json(value, out) == 0)
+		if ((rc = sl_value_to_json(value, out)) == 0)
 			return SL_OK;
-		/* The writer refuses NaN/Infinity (or runs out of memory);
-		 * looking for the culprit only now keeps the common path to
-		 * one pass. */
-		if (has_non_finite(value))
+		if (rc == -2)
 			return sl_error_set(err, SL_ERR_RECORD,
 					    "cannot write NaN/Infinity as text");
 		goto nomem;

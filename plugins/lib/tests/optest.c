@@ -45,33 +45,48 @@ int64_t optest_now(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int optest_open(optest *t, const char *plugin, const char *const *options,
-		int errors)
+const sl_plugin *optest_load_plugin(const char *name, sl_registry *reg,
+				    sl_loader **loader)
 {
 	char *roots[2] = { TOP_BUILDDIR "/plugins", TOP_SRCDIR "/plugins" };
 	const sl_descriptor *d;
 	const sl_plugin *p;
 	sl_diag diag = { NULL, 0 };
-	size_t i;
+	sl_error err;
 
-	memset(t, 0, sizeof *t);
-	t->arena = sl_arena_new();
-	t->loader = sl_loader_new();
-	if (t->arena == NULL || t->loader == NULL ||
-	    sl_registry_load(&t->reg, roots, 2, &diag) != 0) {
+	*loader = sl_loader_new();
+	if (*loader == NULL || sl_registry_load(reg, roots, 2, &diag) != 0) {
 		fprintf(stderr, "optest: out of memory\n");
 		exit(99);
 	}
 	sl_diag_free(&diag);
-	d = sl_registry_find(&t->reg, plugin);
+	d = sl_registry_find(reg, name);
 	if (d == NULL) {
-		fprintf(stderr, "optest: no plugin '%s' under %s\n", plugin, roots[0]);
+		fprintf(stderr, "optest: no plugin '%s' under %s\n", name, roots[0]);
 		exit(99);
 	}
-	if (sl_loader_get(t->loader, &t->reg, d, &p, &t->err) != SL_OK ||
-	    p->op == NULL) {
-		fprintf(stderr, "optest: cannot load '%s': %s\n", plugin,
-			t->err.message);
+	if (sl_loader_get(*loader, reg, d, &p, &err) != SL_OK) {
+		fprintf(stderr, "optest: cannot load '%s': %s\n", name, err.message);
+		exit(99);
+	}
+	return p;
+}
+
+int optest_open(optest *t, const char *plugin, const char *const *options,
+		int errors)
+{
+	const sl_plugin *p;
+	size_t i;
+
+	memset(t, 0, sizeof *t);
+	t->arena = sl_arena_new();
+	if (t->arena == NULL) {
+		fprintf(stderr, "optest: out of memory\n");
+		exit(99);
+	}
+	p = optest_load_plugin(plugin, &t->reg, &t->loader);
+	if (p->op == NULL) {
+		fprintf(stderr, "optest: '%s' is not an operator\n", plugin);
 		exit(99);
 	}
 	t->op = p->op;
@@ -80,7 +95,7 @@ int optest_open(optest *t, const char *plugin, const char *const *options,
 	t->def.name = "op";
 	t->def.kind = SL_KIND_OPERATOR;
 	t->def.line = 2;
-	t->def.plugin = d;
+	t->def.plugin = sl_registry_find(&t->reg, plugin);
 	t->def.errors = errors;
 	for (i = 0; options != NULL && options[i] != NULL; i++) {
 		const char *eq = strchr(options[i], '=');

@@ -34,6 +34,13 @@ typedef struct optest {
 } optest;
 
 /*
+ * Load plugin @p name from the build's plugin folders through the core's
+ * registry and loader, as `sluice run` does; exits 99 when it cannot.
+ */
+const sl_plugin *optest_load_plugin(const char *name, sl_registry *reg,
+				    sl_loader **loader);
+
+/*
  * Open @p plugin with options "key=value" (NULL-terminated) and errors
  * policy @p errors (enum sl_errors_policy).  Option i is on line i + 3 of
  * "job.ini".  Returns SL_OK, or SL_ERR with t->err (the operator's open

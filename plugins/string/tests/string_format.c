@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "descriptor.h"
 #include "loader.h"
+#include "optest.h"
 
 static int failures;
 
@@ -36,26 +37,7 @@ static sl_arena *arena;
 static const sl_format_class *load_format(const char *name, sl_registry *reg,
 					  sl_loader **loader)
 {
-	char *roots[] = { PLUGIN_BUILD_ROOT, PLUGIN_SRC_ROOT };
-	const sl_descriptor *d;
-	const sl_plugin *p;
-	sl_diag diag = { NULL, 0 };
-	sl_error err;
-
-	if (sl_registry_load(reg, roots, 2, &diag) != 0 || diag.count > 0) {
-		sl_diag_print(&diag);
-		return NULL;
-	}
-	if ((d = sl_registry_find(reg, name)) == NULL) {
-		printf("no descriptor for plugin '%s'\n", name);
-		return NULL;
-	}
-	*loader = sl_loader_new();
-	if (sl_loader_get(*loader, reg, d, &p, &err) != SL_OK) {
-		printf("%s\n", err.message);
-		return NULL;
-	}
-	return p->format;
+	return optest_load_plugin(name, reg, loader)->format;
 }
 
 /* ---- decode ----------------------------------------------------------- */
