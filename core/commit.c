@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changelog.h"
 #include "commit.h"
 
 /* A class member exists when the plugin's struct is large enough for it. */
@@ -283,11 +284,19 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 
 	if (e->job->delivery == SL_DELIVERY_NONE)
 		return flush_sinks(e, err);
-	if (e->txn_owner == NULL)
-		return flush_sinks(e, err) == SL_OK ? commit_sources(e, 0, err) : SL_ERR;
-
-	if (flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK)
+	/* state changes first: durable before the positions that follow them */
+	if (e->txn_owner == NULL) {
+		if (sl_changelog_write(e, err) != SL_OK || flush_sinks(e, err) != SL_OK ||
+		    commit_sources(e, 0, err) != SL_OK)
+			return SL_ERR;
+		sl_changelog_committed(e);
+		return SL_OK;
+	}
+	if (sl_changelog_write(e, &why) == SL_OK && flush_sinks(e, &why) == SL_OK &&
+	    txn_commit(e, &why) == SL_OK) {
+		sl_changelog_committed(e);
 		return commit_sources(e, 1, err);
+	}
 	if (why.kind != SL_ERR_ABORTABLE) {
 		*err = why;
 		sl_error_prefix(err, "exactly-once commit failed: ");
@@ -299,6 +308,8 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 	if (e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, err) != SL_OK)
 		return SL_ERR;
 	e->aborts++;
+	if (sl_changelog_reset(e, err) != SL_OK)
+		return SL_ERR;
 	return rewind_sources(e, err);
 }
 

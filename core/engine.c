@@ -17,10 +17,12 @@
 #include <time.h>
 
 #include "arena.h"
+#include "changelog.h"
 #include "commit.h"
 #include "engine.h"
 #include "state.h"
 #include "progress.h"
+#include "state.h"
 
 extern const sl_host sl_core_host;
 
@@ -238,6 +240,63 @@ static int deliver(sl_engine *e, sl_stage *from, sl_batch *b, sl_error *err)
 	return rc;
 }
 
+static void set_state_partition(sl_engine *e, sl_stage *s, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < s->state_count; i++)
+		sl_store_set_partition(s->states[i],
+				       sl_changelog_partition(e, partition));
+}
+
+/*
+ * A stateful operator sees one input partition at a time, so each state
+ * entry it writes is tagged with the partition whose changelog keeps it.
+ */
+static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
+				sl_error *err)
+{
+	const sl_operator_class *op = s->plugin->op;
+	sl_batch out, run;
+	uint32_t start, end;
+	int rc = SL_OK;
+
+	for (end = 1; end < b->count; end++)
+		if (b->records[end].origin.partition != b->records[0].origin.partition)
+			break;
+	if (e->state_sink == NULL || s->state_count == 0 || end >= b->count) {
+		if (b->count > 0)
+			set_state_partition(e, s, b->records[0].origin.partition);
+		return op->process(s->self, b, err);
+	}
+	if (batch_init(e, &out, b->count) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (start = 0; start < b->count && rc == SL_OK; start = end) {
+		int32_t p = b->records[start].origin.partition;
+		uint32_t i;
+
+		for (end = start + 1; end < b->count; end++)
+			if (b->records[end].origin.partition != p)
+				break;
+		if (batch_init(e, &run, end - start) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		memcpy(run.records, b->records + start,
+		       (end - start) * sizeof *run.records);
+		run.count = end - start;
+		set_state_partition(e, s, p);
+		rc = op->process(s->self, &run, err);
+		for (i = 0; i < run.count; i++) {
+			sl_record *r = sl_batch_push(&out);
+
+			if (r == NULL)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			*r = run.records[i];
+		}
+	}
+	*b = out;
+	return rc;
+}
+
 static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 {
 	int rc;
@@ -246,7 +305,7 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 	if (s->kind == SL_KIND_OPERATOR) {
 		int down;
 
-		rc = s->plugin->op->process(s->self, b, err);
+		rc = process_by_partition(e, s, b, err);
 		if (rc != SL_OK && err->kind != SL_ERR_RECORD)
 			return SL_ERR;
 		s->records_out += b->count;
@@ -605,7 +664,8 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 			goto out;
 		}
 	}
-	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK)
+	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
+	    sl_changelog_open(&e, err) != SL_OK)
 		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count,

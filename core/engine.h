@@ -81,6 +81,10 @@ struct sl_engine {
 	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
 	uint64_t aborts;         /* transactions aborted and retried */
 	sl_stage *dlq_sink;      /* writes every stage's dead letters */
+	sl_stage *state_sink;    /* writes and reads the state changelogs */
+	int32_t state_partitions; /* partitions of every changelog topic */
+	int32_t *owned;          /* state partitions this instance holds */
+	size_t owned_count;
 	uint64_t dead_letters;
 	uint32_t batch_max;
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changelog.h"
 #include "convert.h"
 #include "engine.h"
 #include "expr.h"
@@ -381,6 +382,8 @@ const sl_host sl_core_host = {
 	sl_store_timer_next,
 	sl_store_timers_fire,
 	host_job_commit_interval_ms,
+	sl_engine_partitions_assigned,
+	sl_engine_partitions_revoked,
 };
 
 /* The core uses the SDK's macros too. */

@@ -8,6 +8,7 @@ core_libslcore_la_SOURCES = \
 	core/cmd_plugins.c \
 	core/cmd_run.c \
 	core/cmd_validate.c \
+	core/changelog.c core/changelog.h \
 	core/commit.c core/commit.h \
 	core/convert.c core/convert.h \
 	core/descriptor.c core/descriptor.h \

@@ -299,6 +299,7 @@ uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 			e->live = 1;
 			*added = 1;
 		}
+		e->partition = st->partition;
 		return i;
 	}
 	/* keep the table at most half full so probes stay short */
@@ -327,6 +328,7 @@ uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 	e->ns = (uint8_t)ns;
 	e->live = 1;
 	e->link = NO_INDEX;
+	e->partition = st->partition;
 	st->slots[s] = i + 1;
 	st->in_table++;
 	*added = 1;
@@ -501,8 +503,8 @@ static uint64_t get_be64(const uint8_t *p)
 }
 
 int sl_store_changes(sl_state *st,
-		     int (*fn)(void *ctx, const uint8_t *key, size_t klen,
-			       const uint8_t *val, size_t vlen),
+		     int (*fn)(void *ctx, int32_t partition, const uint8_t *key,
+			       size_t klen, const uint8_t *val, size_t vlen),
 		     void *ctx)
 {
 	uint32_t c;
@@ -520,7 +522,7 @@ int sl_store_changes(sl_state *st,
 			put_be64(k + 1, (uint64_t)e->when ^ 0x8000000000000000ull);
 		if (e->klen)
 			memcpy(k + head, e->block, e->klen);
-		rc = fn(ctx, k, head + e->klen,
+		rc = fn(ctx, e->partition, k, head + e->klen,
 			!e->live ? NULL : e->ns == NS_TIMER ? (const uint8_t *)"" :
 			e->block + e->klen, e->vlen);
 		if (rc != 0)
@@ -546,6 +548,40 @@ void sl_store_changes_clear(sl_state *st)
 			drop_entry(st, i);
 	}
 	st->change_len = 0;
+}
+
+void sl_store_set_partition(sl_state *st, int32_t partition)
+{
+	st->partition = partition;
+}
+
+void sl_store_drop_partition(sl_state *st, int32_t partition)
+{
+	int tracking = st->tracking;
+	uint32_t i, c, kept = 0;
+
+	/* pending changes of the partition go too: another instance owns it */
+	for (c = 0; c < st->change_len; c++) {
+		uint32_t j = st->changes[c];
+
+		if (st->entries[j].partition == partition)
+			st->entries[j].dirty = 0;
+		else
+			st->changes[kept++] = j;
+	}
+	st->change_len = kept;
+	st->tracking = 0;
+	for (i = 0; i < st->entry_count; i++) {
+		sl_entry *e = &st->entries[i];
+
+		if (e->ns == NS_FREE || e->partition != partition || e->dirty)
+			continue;
+		if (e->live)
+			sl_store_kill(st, i);
+		else
+			drop_entry(st, i);
+	}
+	st->tracking = tracking;
 }
 
 int sl_store_restore(sl_state *st, const uint8_t *key, size_t klen,

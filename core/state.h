@@ -58,8 +58,8 @@ void sl_store_track(sl_state *st, int on);
  * a deletion.  Stops at and returns the first non-zero return of @p fn.
  */
 int sl_store_changes(sl_state *st,
-		     int (*fn)(void *ctx, const uint8_t *key, size_t klen,
-			       const uint8_t *val, size_t vlen),
+		     int (*fn)(void *ctx, int32_t partition, const uint8_t *key,
+			       size_t klen, const uint8_t *val, size_t vlen),
 		     void *ctx);
 size_t sl_store_change_count(const sl_state *st);
 /* The changes are durable: forget them (and free deleted entries). */
@@ -72,6 +72,17 @@ void sl_store_changes_clear(sl_state *st);
  */
 int sl_store_restore(sl_state *st, const uint8_t *key, size_t klen,
 		     const uint8_t *val, size_t vlen);
+
+/*
+ * Entries written from now on belong to input partition @p partition (the
+ * engine sets it before an operator sees records of that partition, and
+ * before restoring a partition's changelog).  State is partitioned like
+ * the input, so it can follow a partition to another instance.
+ */
+void sl_store_set_partition(sl_state *st, int32_t partition);
+/* Forget every entry of @p partition, and its pending changes, without
+ * recording a change: the partition now belongs to another instance. */
+void sl_store_drop_partition(sl_state *st, int32_t partition);
 
 /* Drop everything (before restoring from the changelog again). */
 void sl_store_clear(sl_state *st);

@@ -24,6 +24,7 @@ typedef struct sl_entry {
 	uint64_t seq;       /* NS_TIMER: order set, breaks ties in time */
 	uint32_t klen, vlen, vcap;
 	uint32_t link;      /* NS_TIMER: heap index; NS_FREE: next free */
+	int32_t partition;  /* input partition of the record that last wrote it */
 	uint8_t ns;
 	uint8_t live;       /* 0: deleted, kept as a tombstone until the
 			       change is cleared */
@@ -42,6 +43,7 @@ struct sl_state {
 	uint32_t heap_len, heap_cap;
 	uint64_t seq;
 	int tracking;
+	int32_t partition;  /* given to entries written from now on */
 	uint32_t *changes;
 	uint32_t change_len;    /* capacity: entry_cap */
 	void *spare[BLOCK_CLASSES]; /* freed blocks by size class, reused */

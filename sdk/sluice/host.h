@@ -108,6 +108,11 @@ typedef struct sl_host {
 	/* The job's commit.interval.ms (a transactional sink checks its
 	 * transaction timeout against it). */
 	int64_t (*job_commit_interval_ms)(const sl_stage *stage);
+	/* Partitions moving between instances (sluice/source.h). */
+	int (*partitions_assigned)(sl_stage *stage, const int32_t *partitions,
+				   size_t count, sl_error *err);
+	void (*partitions_revoked)(sl_stage *stage, const int32_t *partitions,
+				   size_t count);
 	/* New members go here, at the end. */
 } sl_host;
 

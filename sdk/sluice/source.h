@@ -66,7 +66,33 @@ typedef struct sl_source_class {
 	 */
 	int (*rewind)(void *self, const sl_position *positions, size_t count,
 		      sl_error *err);
+
+	/**
+	 * Optional.  How many partitions the input has (the most among its
+	 * topics): keyed state is partitioned like the input, so each
+	 * stateful stage's changelog topic gets this many partitions.  A
+	 * source that provides it reports its partitions with
+	 * sl_partitions_assigned() / sl_partitions_revoked(); state of the
+	 * other sources' records lives in partition 0.
+	 */
+	int32_t (*partition_count)(void *self);
 } sl_source_class;
+
+/**
+ * The source now reads @p partitions: the engine restores their keyed
+ * state from the changelogs before this returns, so call it before
+ * handing out any record of them (in the rebalance callback).
+ */
+#define sl_partitions_assigned(stage, partitions, count, err) \
+	(sl_host_api->partitions_assigned(stage, partitions, count, err))
+
+/**
+ * The source no longer reads @p partitions (revoked, after
+ * sl_commit_now(), or lost): the engine drops their keyed state, which
+ * now belongs to another instance.
+ */
+#define sl_partitions_revoked(stage, partitions, count) \
+	(sl_host_api->partitions_revoked(stage, partitions, count))
 
 /** One source's part of a transaction: its group handle and positions. */
 typedef struct sl_txn_source {

@@ -227,8 +227,8 @@ typedef struct log {
 	sl_state *into; /* restore each change here too */
 } log_t;
 
-static int on_change(void *ctx, const uint8_t *key, size_t klen,
-		     const uint8_t *val, size_t vlen)
+static int on_change(void *ctx, int32_t partition, const uint8_t *key,
+		     size_t klen, const uint8_t *val, size_t vlen)
 {
 	log_t *l = ctx;
 	size_t i;
@@ -331,6 +331,55 @@ static void test_each(void)
 	sl_store_free(st);
 }
 
+/* Changes carry the partition of the record that wrote them. */
+static int on_partition(void *ctx, int32_t partition, const uint8_t *key,
+			size_t klen, const uint8_t *val, size_t vlen)
+{
+	char *text = ctx;
+	size_t n = strlen(text);
+
+	if (key[0] == 'v')
+		snprintf(text + n, 256 - n, "%d:%.*s%s ", (int)partition,
+			 (int)klen - 1, (const char *)key + 1, val ? "" : "=DEL");
+	else
+		snprintf(text + n, 256 - n, "%d:timer ", (int)partition);
+	return 0;
+}
+
+/* Entries belong to the input partition that last wrote them; dropping a
+ * partition forgets its entries, timers and pending changes only. */
+static void test_partitions(void)
+{
+	sl_state *st = sl_store_new("p");
+	char text[256] = "";
+	int64_t when;
+
+	sl_store_track(st, 1);
+	sl_store_set_partition(st, 0);
+	put(st, "a", "1");
+	put(st, "moved", "1");
+	sl_store_set_partition(st, 3);
+	put(st, "b", "2");
+	put(st, "moved", "2");  /* now partition 3's */
+	CHECK(sl_store_timer_set(st, 7, "b", 1) == SL_OK);
+	CHECK(sl_store_changes(st, on_partition, text) == 0);
+	CHECK_STR(text, "0:a 3:moved 3:b 3:timer ");
+	sl_store_changes_clear(st);
+	sl_store_set_partition(st, 0);
+	put(st, "c", "3");
+	sl_store_set_partition(st, 3);
+	put(st, "d", "4");      /* a pending change of the partition to drop */
+	sl_store_drop_partition(st, 3);
+	CHECK(has(st, "a", "1") && has(st, "c", "3"));
+	CHECK(has(st, "b", NULL) && has(st, "moved", NULL) && has(st, "d", NULL));
+	CHECK(sl_store_timer_next(st, &when) == 0);
+	CHECK(sl_store_count(st) == 2);
+	text[0] = '\0';
+	CHECK(sl_store_changes(st, on_partition, text) == 0);
+	CHECK_STR(text, "0:c ");  /* dropping is not a change */
+	sl_store_free(st);
+}
+
 int main(void)
 {
 	test_values();
@@ -339,5 +388,6 @@ int main(void)
 	test_timer_order();
 	test_changes();
 	test_each();
+	test_partitions();
 	return check_done("test_state");
 }

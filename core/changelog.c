@@ -1,0 +1,372 @@
+/*
+ * changelog.c - Kafka as the state backend.
+ *
+ * Every stateful stage (one whose operator opened a keyed state store)
+ * gets a compacted changelog topic `<job>-<stage>-changelog` with as many
+ * partitions as the input.  Store entries belong to the input partition of
+ * the record that last wrote them, so a partition's state moves with the
+ * partition.  Each commit writes what changed since the last one (under
+ * exactly-once inside the transaction, under at-least-once before the
+ * positions are committed); a partition's state is restored from its
+ * changelog before any of its records is processed, and reset from it
+ * after an aborted transaction.  The topics are written and read through
+ * the job's sink that provides the changelog hooks (the Kafka sink).
+ *
+ * Changelog record: key = store name, NUL, the store's serialized key;
+ * value = the stored bytes, or a tombstone for a deletion.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "changelog.h"
+#include "state.h"
+
+#define HAS(cls, member) \
+	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
+	 sizeof((cls)->member) && (cls)->member != NULL)
+
+/* Log restore progress at most this often. */
+#define RESTORE_LOG_MS 2000
+
+static int is_stateful(const sl_stage *s)
+{
+	return s->kind == SL_KIND_OPERATOR && s->state_count > 0;
+}
+
+static void topic_name(const sl_engine *e, const sl_stage *s, char *buf,
+		       size_t size)
+{
+	snprintf(buf, size, "%s-%s-changelog", e->job->name, s->def->name);
+}
+
+int32_t sl_changelog_partition(const sl_engine *e, int32_t partition)
+{
+	if (partition < 0 || e->state_partitions <= 0)
+		return 0;
+	return partition % e->state_partitions;
+}
+
+static int owns(const sl_engine *e, int32_t p)
+{
+	size_t i;
+
+	for (i = 0; i < e->owned_count; i++)
+		if (e->owned[i] == p)
+			return 1;
+	return 0;
+}
+
+/* ---- restoring ---------------------------------------------------------- */
+
+typedef struct restore_ctx {
+	sl_engine *e;
+	sl_stage *stage;
+	const char *topic;
+	uint64_t records;
+	int64_t last_log;
+	int bad;
+} restore_ctx;
+
+static int apply(void *ctx, int32_t partition, const void *key, size_t klen,
+		 const void *value, size_t vlen)
+{
+	restore_ctx *r = ctx;
+	const uint8_t *k = key;
+	const uint8_t *nul = memchr(k, 0, klen);
+	size_t i, name_len;
+	int64_t now;
+
+	r->records++;
+	now = sl_now_mono_ms();
+	if (now - r->last_log >= RESTORE_LOG_MS) {
+		r->last_log = now;
+		sl_stage_log(r->stage, SL_LOG_INFO, "restoring state from %s: "
+			     "%llu records so far", r->topic,
+			     (unsigned long long)r->records);
+	}
+	if (nul == NULL) {
+		r->bad++;
+		return 0;
+	}
+	name_len = (size_t)(nul - k);
+	for (i = 0; i < r->stage->state_count; i++) {
+		sl_state *st = r->stage->states[i];
+		const char *name = sl_store_name(st);
+
+		if (strlen(name) != name_len || memcmp(name, k, name_len) != 0)
+			continue;
+		sl_store_set_partition(st, partition);
+		if (sl_store_restore(st, nul + 1, klen - name_len - 1, value,
+				     vlen) != 0)
+			r->bad++;
+		return 0;
+	}
+	r->bad++; /* a store this operator no longer opens */
+	return 0;
+}
+
+/* Drop what @p s holds for @p partitions, then read it back. */
+static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
+			 size_t count, sl_error *err)
+{
+	const sl_sink_class *k = e->state_sink->plugin->sink;
+	char topic[512];
+	restore_ctx r;
+	size_t i, j;
+	int64_t t0 = sl_now_mono_ms();
+
+	topic_name(e, s, topic, sizeof topic);
+	for (i = 0; i < s->state_count; i++)
+		for (j = 0; j < count; j++)
+			sl_store_drop_partition(s->states[i], partitions[j]);
+	memset(&r, 0, sizeof r);
+	r.e = e;
+	r.stage = s;
+	r.topic = topic;
+	r.last_log = t0;
+	if (k->changelog_read(e->state_sink->self, topic, partitions, count,
+			      apply, &r, err) != SL_OK) {
+		sl_error_prefix(err, "stage '%s': restoring state from %s: ",
+				s->def->name, topic);
+		return SL_ERR;
+	}
+	if (r.bad > 0)
+		sl_stage_log(s, SL_LOG_WARN, "%d changelog records of %s could "
+			     "not be applied (not written by this job's stores)",
+			     r.bad, topic);
+	sl_stage_log(s, r.records ? SL_LOG_INFO : SL_LOG_DEBUG,
+		     "restored %llu changelog records from %s in %lld ms",
+		     (unsigned long long)r.records, topic,
+		     (long long)(sl_now_mono_ms() - t0));
+	return SL_OK;
+}
+
+static int restore_all(sl_engine *e, const int32_t *partitions, size_t count,
+		       sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (is_stateful(&e->stages[i]) &&
+		    restore_stage(e, &e->stages[i], partitions, count, err) != SL_OK)
+			return SL_ERR;
+	return SL_OK;
+}
+
+/* ---- partitions moving -------------------------------------------------- */
+
+int sl_engine_partitions_assigned(sl_stage *src, const int32_t *partitions,
+				  size_t count, sl_error *err)
+{
+	sl_engine *e = src->engine;
+	int32_t *fresh;
+	size_t i, n = 0;
+	int rc;
+
+	if (e->state_sink == NULL || count == 0)
+		return SL_OK;
+	fresh = malloc(count * sizeof *fresh);
+	if (fresh == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (i = 0; i < count; i++) {
+		int32_t p = sl_changelog_partition(e, partitions[i]);
+		int32_t *grown;
+
+		if (owns(e, p))
+			continue;
+		grown = realloc(e->owned, (e->owned_count + 1) * sizeof *grown);
+		if (grown == NULL) {
+			free(fresh);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+		e->owned = grown;
+		e->owned[e->owned_count++] = p;
+		fresh[n++] = p;
+	}
+	rc = n ? restore_all(e, fresh, n, err) : SL_OK;
+	free(fresh);
+	return rc;
+}
+
+void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
+				  size_t count)
+{
+	sl_engine *e = src->engine;
+	size_t i, j, k;
+
+	if (e->state_sink == NULL)
+		return;
+	for (i = 0; i < count; i++) {
+		int32_t p = sl_changelog_partition(e, partitions[i]);
+
+		for (j = 0; j < e->owned_count; j++) {
+			if (e->owned[j] != p)
+				continue;
+			e->owned[j] = e->owned[--e->owned_count];
+			for (k = 0; k < e->stage_count; k++) {
+				sl_stage *s = &e->stages[k];
+				size_t m;
+
+				for (m = 0; is_stateful(s) && m < s->state_count; m++)
+					sl_store_drop_partition(s->states[m], p);
+			}
+			break;
+		}
+	}
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct write_ctx {
+	sl_engine *e;
+	const char *topic;
+	const char *store;
+	size_t store_len;
+	uint8_t *buf;
+	size_t cap;
+	sl_error *err;
+} write_ctx;
+
+static int write_change(void *ctx, int32_t partition, const uint8_t *key,
+			size_t klen, const uint8_t *val, size_t vlen)
+{
+	write_ctx *w = ctx;
+	size_t need = w->store_len + 1 + klen;
+	const sl_sink_class *k = w->e->state_sink->plugin->sink;
+
+	if (need > w->cap) {
+		uint8_t *grown = realloc(w->buf, need * 2);
+
+		if (grown == NULL)
+			return sl_error_set(w->err, SL_ERR_RUNTIME, "out of memory");
+		w->buf = grown;
+		w->cap = need * 2;
+	}
+	memcpy(w->buf, w->store, w->store_len);
+	w->buf[w->store_len] = 0;
+	memcpy(w->buf + w->store_len + 1, key, klen);
+	return k->changelog_write(w->e->state_sink->self, w->topic,
+				  sl_changelog_partition(w->e, partition),
+				  w->buf, need, val, vlen, w->err) == SL_OK ? 0 : -1;
+}
+
+int sl_changelog_write(sl_engine *e, sl_error *err)
+{
+	char topic[512];
+	write_ctx w;
+	size_t i, j;
+	int rc = SL_OK;
+
+	if (e->state_sink == NULL)
+		return SL_OK;
+	memset(&w, 0, sizeof w);
+	w.e = e;
+	w.topic = topic;
+	w.err = err;
+	for (i = 0; i < e->stage_count && rc == SL_OK; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (!is_stateful(s))
+			continue;
+		topic_name(e, s, topic, sizeof topic);
+		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
+			w.store = sl_store_name(s->states[j]);
+			w.store_len = strlen(w.store);
+			if (sl_store_changes(s->states[j], write_change, &w) != 0) {
+				sl_error_prefix(err, "stage '%s': writing %s: ",
+						s->def->name, topic);
+				rc = SL_ERR;
+			}
+		}
+	}
+	free(w.buf);
+	return rc;
+}
+
+void sl_changelog_committed(sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++)
+		for (j = 0; is_stateful(&e->stages[i]) && j < e->stages[i].state_count; j++)
+			sl_store_changes_clear(e->stages[i].states[j]);
+}
+
+int sl_changelog_reset(sl_engine *e, sl_error *err)
+{
+	size_t i, j;
+
+	if (e->state_sink == NULL)
+		return SL_OK;
+	for (i = 0; i < e->stage_count; i++)
+		for (j = 0; is_stateful(&e->stages[i]) && j < e->stages[i].state_count; j++)
+			sl_store_changes_clear(e->stages[i].states[j]);
+	return e->owned_count ? restore_all(e, e->owned, e->owned_count, err) : SL_OK;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+int sl_changelog_open(sl_engine *e, sl_error *err)
+{
+	char topic[512];
+	size_t i, j;
+	int partitioned = 0, stateful = 0;
+	int32_t zero = 0;
+
+	for (i = 0; i < e->stage_count; i++)
+		stateful += is_stateful(&e->stages[i]);
+	if (stateful == 0)
+		return SL_OK;
+	for (i = 0; i < e->stage_count && e->state_sink == NULL; i++) {
+		const sl_sink_class *k = e->stages[i].plugin->sink;
+
+		if (e->stages[i].kind == SL_KIND_SINK && HAS(k, changelog_prepare) &&
+		    HAS(k, changelog_write) && HAS(k, changelog_read))
+			e->state_sink = &e->stages[i];
+	}
+	if (e->job->delivery == SL_DELIVERY_NONE || e->state_sink == NULL) {
+		for (i = 0; i < e->stage_count; i++)
+			if (is_stateful(&e->stages[i]))
+				sl_stage_log(&e->stages[i], SL_LOG_INFO,
+					"keyed state is kept in memory only (%s)",
+					e->job->delivery == SL_DELIVERY_NONE ?
+					"delivery = none" :
+					"no sink of this job can write a changelog");
+		e->state_sink = NULL;
+		return SL_OK;
+	}
+	e->state_partitions = 1;
+	for (i = 0; i < e->stage_count; i++) {
+		const sl_source_class *src = e->stages[i].plugin->source;
+		int32_t n;
+
+		if (e->stages[i].kind != SL_KIND_SOURCE || !HAS(src, partition_count))
+			continue;
+		partitioned = 1;
+		n = src->partition_count(e->stages[i].self);
+		if (n > e->state_partitions)
+			e->state_partitions = n;
+	}
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (!is_stateful(s))
+			continue;
+		topic_name(e, s, topic, sizeof topic);
+		if (e->state_sink->plugin->sink->changelog_prepare(
+			    e->state_sink->self, topic, e->state_partitions, err) != SL_OK) {
+			sl_error_prefix(err, "stage '%s': ", s->def->name);
+			return SL_ERR;
+		}
+		for (j = 0; j < s->state_count; j++)
+			sl_store_track(s->states[j], 1);
+	}
+	/* records of unpartitioned sources keep their state in partition 0 */
+	if (!partitioned)
+		return sl_engine_partitions_assigned(&e->stages[0], &zero, 1, err);
+	return SL_OK;
+}
