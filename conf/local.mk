@@ -1,10 +1,18 @@
 # Example job files, installed under $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples
-dist_examples_DATA = conf/examples/hello.ini
+dist_examples_DATA = conf/examples/hello.ini \
+	conf/examples/message-length.ini conf/examples/key-count.ini \
+	conf/examples/user-behavior.ini conf/examples/user-events.ini \
+	conf/examples/passthrough.ini
 
-# `make demo`: run the demo job from the build tree.
-DEMO_JOB = $(srcdir)/conf/examples/hello.ini
+# `make demo`: the Quick start's demo, from the build tree: a Kafka of its
+# own, sample events, user-behavior.ini exactly-once, a table of counts.
+# `make demo-hello`: the smallest job, no Kafka needed.
+DEMO_ENV = SLUICE=$(abs_top_builddir)/core/sluice \
+	SLUICE_PLUGIN_PATH=$(abs_top_builddir)/plugins:$(abs_top_srcdir)/plugins
 demo: all
-	SLUICE_PLUGIN_PATH=$(abs_top_builddir)/plugins:$(abs_top_srcdir)/plugins \
-	  $(abs_top_builddir)/core/sluice run $(DEMO_JOB)
-.PHONY: demo
+	@$(DEMO_ENV) $(SHELL) $(srcdir)/tests/quickstart/demo.sh
+demo-hello: all
+	@$(DEMO_ENV) $(abs_top_builddir)/core/sluice run \
+	  $(srcdir)/conf/examples/hello.ini
+.PHONY: demo demo-hello
