@@ -292,8 +292,11 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		sl_changelog_committed(e);
 		return SL_OK;
 	}
-	if (sl_changelog_write(e, &why) == SL_OK && flush_sinks(e, &why) == SL_OK &&
-	    txn_commit(e, &why) == SL_OK) {
+	if (e->txn_doomed) {
+		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
+			     "uncommitted records in the transaction");
+	} else if (sl_changelog_write(e, &why) == SL_OK &&
+		   flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK) {
 		sl_changelog_committed(e);
 		return commit_sources(e, 1, err);
 	}
@@ -307,6 +310,7 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		     "committed positions", why.message);
 	if (e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, err) != SL_OK)
 		return SL_ERR;
+	e->txn_doomed = 0;
 	e->aborts++;
 	if (sl_changelog_reset(e, err) != SL_OK)
 		return SL_ERR;
@@ -353,8 +357,31 @@ int sl_engine_commit_now(sl_stage *stage, sl_error *err)
 	return sl_commit_cycle(stage->engine, err);
 }
 
+/* The position recorded for a partition in @p list, or -1. */
+static int64_t position_of(const sl_tracked *list, size_t count,
+			   const char *topic, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (same_partition(&list[i], topic, partition))
+			return list[i].next_offset;
+	return -1;
+}
+
 void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition)
 {
+	sl_engine *e = s->engine;
+
+	/*
+	 * A partition lost (not revoked: a revoke commits first) with
+	 * uncommitted reads: the open transaction holds output of records
+	 * another instance will read again.  It must not commit.
+	 */
+	if (e->txn_owner != NULL &&
+	    position_of(s->positions, s->position_count, topic, partition) >
+	    position_of(s->committed, s->committed_count, topic, partition))
+		e->txn_doomed = 1;
 	forget(s->positions, &s->position_count, topic, partition);
 	forget(s->committed, &s->committed_count, topic, partition);
 }

@@ -80,6 +80,7 @@ struct sl_engine {
 	int progress;            /* print a status line to a terminal */
 	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
 	uint64_t aborts;         /* transactions aborted and retried */
+	int txn_doomed;          /* the open transaction must abort */
 	sl_stage *dlq_sink;      /* writes every stage's dead letters */
 	sl_stage *state_sink;    /* writes and reads the state changelogs */
 	int32_t state_partitions; /* partitions of every changelog topic */

@@ -51,8 +51,12 @@ void sl_loader_free(sl_loader *l)
 	(void)i;
 #endif
 	free(l->items);
+	/* lt_dlexit() would unload them all the same, and what librdkafka
+	 * allocated for its globals would look leaked */
+#ifndef SL_KEEP_PLUGINS_LOADED
 	if (l->ltdl_ready)
 		lt_dlexit();
+#endif
 	free(l);
 }
 

@@ -1,7 +1,7 @@
 # Benchmarks: `make bench`.  Figures are ratios against a baseline measured
 # in the same run; nothing here is a timed test.
-bench_scripts = tests/bench/engine.sh
-EXTRA_PROGRAMS = tests/bench/runjob
+bench_scripts += tests/bench/engine.sh
+EXTRA_PROGRAMS += tests/bench/runjob
 tests_bench_runjob_SOURCES = tests/bench/runjob.c
 EXTRA_DIST += $(bench_scripts) tests/bench/engine-baseline.ini \
 	tests/bench/engine-3ops.ini
