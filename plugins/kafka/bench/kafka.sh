@@ -1,0 +1,164 @@
+#!/bin/sh
+# Kafka -> map -> Kafka with 100-byte values on the local broker, against a
+# bare librdkafka loop (kafka-bare pipe: consume, produce through an
+# idempotent producer, flush) measured in the same run on the same broker:
+#
+#   throughput, best and median of 5: bare, Sluice at-least-once, Sluice
+#   exactly-once with commit.interval.ms = 100; the ratios bare / Sluice time
+#   latency at 10,000 records/s: p50 and p99 of (time a consumer of the
+#   output reads a record - the record's timestamp, set when the input was
+#   produced and carried through), for the bare loop and both guarantees
+#
+# Env: SLUICE, top_srcdir, top_builddir (set by `make bench`),
+# KAFKA_BARE (the baseline program), SLUICE_BENCH_KAFKA_RECORDS (500000),
+# SLUICE_BENCH_KAFKA_REPS (5), SLUICE_BOOTSTRAP (a broker to use instead of
+# a private one).
+set -eu
+: "${SLUICE:?}" "${top_srcdir:?}" "${top_builddir:?}"
+bare=${KAFKA_BARE:-$top_builddir/plugins/kafka/bench/kafka-bare}
+N=${SLUICE_BENCH_KAFKA_RECORDS:-500000}
+REPS=${SLUICE_BENCH_KAFKA_REPS:-5}
+LAT_RATE=10000
+LAT_N=50000
+
+for t in java kcat; do
+	if ! command -v $t >/dev/null 2>&1 && [ -z "${SLUICE_BOOTSTRAP:-}" ]; then
+		echo "kafka benchmark skipped: $t not installed"
+		exit 0
+	fi
+done
+SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
+export SLUICE_KAFKA_HOME
+. "$SLUICE_KAFKA_HOME/kafka-env.sh"
+sl_need_kafka
+B=$SLUICE_BOOTSTRAP
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-kafka.XXXXXX")
+jobpid=
+trap '[ -z "$jobpid" ] || kill "$jobpid" 2>/dev/null; rm -rf "$work"' EXIT
+run=$$
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# job FILE NAME DELIVERY IN OUT STOP
+# queued.min.messages as in kafka-bare: librdkafka 2.0 backs a consumer's
+# fetcher off for a second once that many records wait, starving a fast
+# pipeline in bursts; both consumers get the same setting.
+job() {
+	cat >"$1" <<-EOF
+	[job]
+	name = $2
+	delivery = $3
+	commit.interval.ms = 100
+
+	[source in]
+	plugin = kafka
+	bootstrap.servers = $B
+	topics = $4
+	stop = $6
+	kafka.queued.min.messages = 1000000
+
+	[operator m]
+	plugin = map
+	value = value
+
+	[sink out]
+	plugin = kafka
+	bootstrap.servers = $B
+	topic = $5
+	EOF
+}
+
+# the topics, created side by side (each is a JVM)
+for t in in out-bare out-alo out-eos lat-in-bare lat-out-bare lat-in-alo \
+	lat-out-alo lat-in-eos lat-out-eos; do
+	sl_topic "bench-$t-$run" 4 &
+done
+wait
+"$bare" produce "$B" "bench-in-$run" "$N" 100 0
+# untimed: a fresh broker loads its group and transaction coordinators on
+# first use, which would fall on whichever run came first
+"$bare" pipe "$B" "bench-in-$run" "bench-out-bare-$run" "$N" \
+	"bench-warmup-$run" >/dev/null
+
+# The broker shares the machine, so its speed drifts: the three take turns
+# in a rotating order with a pause between runs, each timed from process
+# start to exit, and each keeps its best and median of REPS.
+measure() { # bare | alo | eos, the repetition -> milliseconds
+	t0=$(now_ms)
+	if [ "$1" = bare ]; then
+		"$bare" pipe "$B" "bench-in-$run" "bench-out-bare-$run" "$N" \
+			"bench-bare-$run-$2" >/dev/null
+	else
+		delivery=at-least-once
+		[ "$1" = alo ] || delivery=exactly-once
+		job "$work/$1.ini" "bench-$1-$run-$2" $delivery "bench-in-$run" \
+			"bench-out-$1-$run" end
+		"$SLUICE" run "$work/$1.ini" 2>"$work/$1.log" || {
+			cat "$work/$1.log" >&2
+			exit 1
+		}
+	fi
+	echo $(($(now_ms) - t0))
+}
+rep=1
+order="bare alo eos"
+: >"$work/times"
+while [ $rep -le $REPS ]; do
+	for d in $order; do
+		echo "$d $(measure $d $rep)" >>"$work/times"
+		sleep 1
+	done
+	set -- $order
+	order="$2 $3 $1"
+	rep=$((rep + 1))
+done
+# best median: of one contender's times
+stats() {
+	awk -v d="$1" '$1 == d { print $2 }' "$work/times" | sort -n |
+		awk '{ t[NR] = $1 } END { print t[1], t[int((NR + 1) / 2)] }'
+}
+
+echo "kafka benchmark: $N records, 100-byte values, 4 partitions, local broker, best (median) of $REPS"
+awk -v n="$N" -v b="$(stats bare)" -v a="$(stats alo)" -v e="$(stats eos)" 'BEGIN {
+	split(b, B, " "); split(a, A, " "); split(e, E, " ");
+	printf "  bare librdkafka consume->produce:       %4.0f k rec/s (%d ms, median %d)\n", n / B[1], B[1], B[2];
+	printf "  sluice kafka->map->kafka at-least-once: %4.0f k rec/s (%d ms, median %d)  ratio %.2f, median %.2f (target >= 0.9)\n", n / A[1], A[1], A[2], B[1] / A[1], B[2] / A[2];
+	printf "  sluice kafka->map->kafka exactly-once:  %4.0f k rec/s (%d ms, median %d)  ratio %.2f, median %.2f (target >= 0.8), commit.interval.ms = 100\n", n / E[1], E[1], E[2], B[1] / E[1], B[2] / E[2];
+}'
+
+# latency MODE: p50 p99 in ms of the output of LAT_N records at LAT_RATE/s
+latency() {
+	"$bare" latency "$B" "bench-lat-out-$1-$run" $LAT_N >"$work/lat" &
+	reader=$!
+	if [ "$1" = bare ]; then
+		"$bare" pipe "$B" "bench-lat-in-$1-$run" "bench-lat-out-$1-$run" \
+			$LAT_N "bench-lat-bare-$run" >/dev/null &
+	else
+		delivery=at-least-once
+		[ "$1" = alo ] || delivery=exactly-once
+		job "$work/lat-$1.ini" "bench-lat-$1-$run" $delivery \
+			"bench-lat-in-$1-$run" "bench-lat-out-$1-$run" never
+		"$SLUICE" run "$work/lat-$1.ini" 2>"$work/lat-$1.log" &
+	fi
+	jobpid=$!
+	sleep 2 # group joins, init_transactions
+	"$bare" produce "$B" "bench-lat-in-$1-$run" $LAT_N 100 $LAT_RATE
+	wait "$reader"
+	# the bare loop ends by itself after LAT_N records; a job is stopped
+	[ "$1" = bare ] || kill -TERM "$jobpid" 2>/dev/null || true
+	wait "$jobpid" || true
+	jobpid=
+	cat "$work/lat"
+}
+
+echo "end-to-end latency at $LAT_RATE records/s ($LAT_N records; produce time -> read by a consumer of the output):"
+for m in bare alo eos; do
+	set -- $(latency $m)
+	case $m in
+	bare) what="bare librdkafka consume->produce:      " ;;
+	alo) what="sluice at-least-once:                  " ;;
+	eos) what="sluice exactly-once (read_committed):  " ;;
+	esac
+	echo "  $what p50 $1 ms  p99 $2 ms"
+done

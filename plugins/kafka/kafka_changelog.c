@@ -1,0 +1,99 @@
+/*
+ * kafka_changelog.c - changes of keyed state into the job's producer.
+ *
+ * Changelog records go through the producer the job's sinks share, so
+ * under exactly-once they are part of the open transaction: a change
+ * becomes visible to a read_committed restore together with the outputs
+ * and source offsets of the same commit, or not at all.  The engine picks
+ * the partition (the input partition the state belongs to), so no
+ * partitioner is involved.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_changelog.h"
+
+/* Waiting for room in a full producer queue, serving reports meanwhile. */
+#define QUEUE_FULL_WAIT_MS 10
+
+rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
+					sl_error *err)
+{
+	rd_kafka_topic_t **grown, *rkt;
+	size_t i;
+
+	for (i = 0; i < k->changelog_count; i++)
+		if (strcmp(rd_kafka_topic_name(k->changelogs[i]), topic) == 0)
+			return k->changelogs[i];
+	grown = realloc(k->changelogs, (k->changelog_count + 1) * sizeof *grown);
+	if (grown == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	k->changelogs = grown;
+	/* the producer's defaults: acks=all, as idempotence requires */
+	rkt = rd_kafka_topic_new(k->p->client.rk, topic, NULL);
+	if (rkt == NULL) {
+		char what[300];
+
+		snprintf(what, sizeof what, "cannot use changelog topic %s", topic);
+		kafka_error_code(err, rd_kafka_last_error(), what);
+		return NULL;
+	}
+	k->changelogs[k->changelog_count++] = rkt;
+	return rkt;
+}
+
+void kafka_changelog_close(kafka_sink *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->changelog_count; i++)
+		rd_kafka_topic_destroy(k->changelogs[i]);
+	free(k->changelogs);
+	k->changelogs = NULL;
+	k->changelog_count = 0;
+}
+
+int kafka_changelog_write(void *self, const char *topic, int32_t partition,
+			  const void *key, size_t klen, const void *value,
+			  size_t vlen, sl_error *err)
+{
+	kafka_sink *k = self;
+	kafka_producer *p = k->p;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_resp_err_t code;
+	size_t len = value != NULL ? vlen : 0;
+	char what[300];
+
+	if (kafka_producer_writable(p, err) != SL_OK)
+		return SL_ERR;
+	/* the transaction aborts anyway, and the changes are written again */
+	if (p->doomed)
+		return SL_OK;
+	if ((rkt = kafka_changelog_topic(k, topic, err)) == NULL)
+		return SL_ERR;
+	for (;;) {
+		/* a NULL value is a NULL payload: a tombstone, which
+		 * compaction uses to forget the key */
+		code = rd_kafka_producev(
+			p->client.rk, RD_KAFKA_V_RKT(rkt),
+			RD_KAFKA_V_PARTITION(partition),
+			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+			RD_KAFKA_V_KEY(key, klen),
+			RD_KAFKA_V_VALUE((void *)value, len),
+			RD_KAFKA_V_OPAQUE((void *)k->name),
+			RD_KAFKA_V_END);
+		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(p->client.rk, QUEUE_FULL_WAIT_MS);
+	}
+	if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->produced++; /* the commit must not skip this transaction */
+		return SL_OK;
+	}
+	snprintf(what, sizeof what, "cannot write changelog topic %s partition %d",
+		 topic, (int)partition);
+	return kafka_producer_failed(p, code, what, err);
+}

@@ -1,0 +1,40 @@
+/*
+ * kafka_changelog.h - Kafka as the state backend: the sink's changelog
+ * hooks (sluice/sink.h).
+ *
+ * The engine keeps each stateful stage's keyed state in a compacted topic
+ * `<job>-<stage>-changelog` with as many partitions as the input.  The
+ * Kafka sink that holds the job's producer serves it:
+ *
+ *   kafka_changelog_topic.c  create the topic, or check the one there is
+ *                            (Admin API: DescribeConfigs, CreateTopics)
+ *   kafka_changelog.c        changes into the shared producer: under
+ *                            exactly-once they join the job's transaction
+ *   kafka_changelog_read.c   read partitions back to their committed end
+ *                            with a short-lived consumer of its own
+ */
+#ifndef SL_KAFKA_CHANGELOG_H
+#define SL_KAFKA_CHANGELOG_H
+
+#include "kafka_sink.h"
+
+int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,
+			    sl_error *err);
+int kafka_changelog_write(void *self, const char *topic, int32_t partition,
+			  const void *key, size_t klen, const void *value,
+			  size_t vlen, sl_error *err);
+int kafka_changelog_read(void *self, const char *topic,
+			 const int32_t *partitions, size_t count,
+			 int (*apply)(void *ctx, int32_t partition,
+				      const void *key, size_t klen,
+				      const void *value, size_t vlen),
+			 void *ctx, sl_error *err);
+
+/* The sink's topic object for changelog @p topic, opened on first use. */
+rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
+					sl_error *err);
+
+/* Close the sink's changelog topics (before its producer goes). */
+void kafka_changelog_close(kafka_sink *k);
+
+#endif

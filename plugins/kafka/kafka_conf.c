@@ -1,0 +1,204 @@
+/*
+ * kafka_conf.c - librdkafka configuration from a stage's options, and
+ * librdkafka's logs and errors in Sluice's terms.
+ *
+ * `kafka.*` options go to rd_kafka_conf_set() unchanged, after the
+ * plugin's defaults, so that anything librdkafka knows can be tuned from
+ * a job file; only properties the plugin's guarantees depend on are
+ * refused, with the option that sets them instead.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "kafka_conf.h"
+
+#define KAFKA_PREFIX "kafka."
+
+/* Properties no stage may set: the plugin's own plumbing depends on them. */
+static const kafka_managed always_managed[] = {
+	{ "bootstrap.servers", "use the option bootstrap.servers" },
+	{ "log.queue", "is how librdkafka's messages reach the job's log" },
+	{ NULL, NULL }
+};
+
+int64_t kafka_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int kafka_code_is_transient(rd_kafka_resp_err_t code)
+{
+	switch (code) {
+	case RD_KAFKA_RESP_ERR__TRANSPORT:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT:
+	case RD_KAFKA_RESP_ERR__TIMED_OUT_QUEUE:
+	case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+	case RD_KAFKA_RESP_ERR__RESOLVE:
+	case RD_KAFKA_RESP_ERR__WAIT_COORD:
+	case RD_KAFKA_RESP_ERR__IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR__PREV_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+	case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+	case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+	case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+	case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
+	case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+	case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+	case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+	case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+	/* the group moved on: the rebalance that follows sorts it out */
+	case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+	case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+	case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int kafka_error_code(sl_error *err, rd_kafka_resp_err_t code, const char *what)
+{
+	sl_error_kind kind = code == RD_KAFKA_RESP_ERR__FATAL ? SL_ERR_FATAL :
+		kafka_code_is_transient(code) ? SL_ERR_RETRIABLE : SL_ERR_RUNTIME;
+
+	return sl_error_set(err, kind, "%s: %s", what, rd_kafka_err2str(code));
+}
+
+int kafka_error_take(sl_error *err, rd_kafka_error_t *error, const char *what)
+{
+	sl_error_kind kind = rd_kafka_error_is_fatal(error) ? SL_ERR_FATAL :
+		rd_kafka_error_txn_requires_abort(error) ? SL_ERR_ABORTABLE :
+		rd_kafka_error_is_retriable(error) ? SL_ERR_RETRIABLE :
+		SL_ERR_RUNTIME;
+
+	sl_error_set(err, kind, "%s: %s", what, rd_kafka_error_string(error));
+	rd_kafka_error_destroy(error);
+	return SL_ERR;
+}
+
+int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
+		   const char *name, const char *value, sl_error *err)
+{
+	char why[512];
+
+	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
+		return SL_OK;
+	if (key == NULL) /* a default of the plugin: librdkafka is too old */
+		return sl_error_set(err, SL_ERR_RUNTIME,
+				    "librdkafka %s refuses %s=%s: %s",
+				    rd_kafka_version_str(), name, value, why);
+	return sl_config_error(stage, key, err, "%s", why);
+}
+
+static const char *managed_reason(const kafka_managed *list, const char *name)
+{
+	for (; list != NULL && list->name != NULL; list++)
+		if (strcmp(list->name, name) == 0)
+			return list->reason;
+	return NULL;
+}
+
+typedef struct pass_ctx {
+	sl_stage *stage;
+	rd_kafka_conf_t *conf;
+	const kafka_managed *managed;
+	sl_error *err;
+} pass_ctx;
+
+static int pass_through(void *arg, const char *key, const char *value)
+{
+	pass_ctx *c = arg;
+	const char *name = key + strlen(KAFKA_PREFIX);
+	const char *why;
+
+	if (*name == '\0')
+		return sl_config_error(c->stage, key, c->err,
+				       "names no librdkafka property");
+	if ((why = managed_reason(always_managed, name)) != NULL ||
+	    (why = managed_reason(c->managed, name)) != NULL)
+		return sl_config_error(c->stage, key, c->err,
+				       "%s is set by the plugin: it %s", name, why);
+	return kafka_conf_set(c->stage, c->conf, key, name, value, c->err) == SL_OK ?
+		0 : SL_ERR;
+}
+
+/*
+ * librdkafka's syslog levels: only warnings and worse are the user's
+ * business.  Connection failures (FAIL) also reach error_cb, which says
+ * the same: logging both would print every one twice.
+ */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	kafka_client *c = rd_kafka_opaque(rk);
+	int ours = level <= 4 ? SL_LOG_WARN : level == 5 ? SL_LOG_INFO : SL_LOG_DEBUG;
+
+	if (strcmp(fac, "FAIL") == 0)
+		ours = SL_LOG_DEBUG;
+
+	if (c != NULL && sl_log_enabled(c->stage, ours))
+		sl_log(c->stage, ours, "librdkafka %s: %s", fac, buf);
+}
+
+static void error_cb(rd_kafka_t *rk, int code, const char *reason, void *opaque)
+{
+	kafka_client *c = opaque;
+
+	(void)rk;
+	/* librdkafka retries these itself; a fatal one stops the next poll */
+	sl_log(c->stage, code == RD_KAFKA_RESP_ERR__FATAL ? SL_LOG_ERROR : SL_LOG_WARN,
+	       "Kafka: %s", reason);
+}
+
+int kafka_conf_callbacks(kafka_client *client, rd_kafka_conf_t *conf, sl_error *err)
+{
+	if (kafka_conf_set(client->stage, conf, NULL, "log.queue", "true", err) != SL_OK)
+		return SL_ERR;
+	rd_kafka_conf_set_opaque(conf, client);
+	rd_kafka_conf_set_log_cb(conf, log_cb);
+	rd_kafka_conf_set_error_cb(conf, error_cb);
+	return SL_OK;
+}
+
+rd_kafka_conf_t *kafka_conf_new(kafka_client *client, const char *const *defaults,
+				const kafka_managed *managed, sl_error *err)
+{
+	sl_stage *stage = client->stage;
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	const char *servers = sl_option(stage, "bootstrap.servers");
+	pass_ctx ctx = { stage, conf, managed, err };
+
+	if (conf == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	if (servers == NULL || *servers == '\0') {
+		sl_config_error(stage, "bootstrap.servers", err,
+				"names no broker (host:port, ...)");
+		goto fail;
+	}
+	if (kafka_conf_set(stage, conf, "bootstrap.servers", "bootstrap.servers",
+			   servers, err) != SL_OK)
+		goto fail;
+	for (; defaults != NULL && defaults[0] != NULL; defaults += 2)
+		if (kafka_conf_set(stage, conf, NULL, defaults[0], defaults[1],
+				   err) != SL_OK)
+			goto fail;
+	if (sl_option_each(stage, KAFKA_PREFIX, pass_through, &ctx) != 0)
+		goto fail;
+	if (kafka_conf_callbacks(client, conf, err) != SL_OK)
+		goto fail;
+	return conf;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
+void kafka_conf_route_logs(kafka_client *client)
+{
+	/* NULL: the main queue, which poll (or the consumer queue) serves */
+	rd_kafka_set_log_queue(client->rk, NULL);
+}

@@ -1,0 +1,27 @@
+/*
+ * kafka_sink.h - the Kafka sink: opening and options (kafka_sink.c),
+ * records and dead letters into the producer (kafka_sink_write.c).
+ */
+#ifndef SL_KAFKA_SINK_H
+#define SL_KAFKA_SINK_H
+
+#include "kafka_txn.h"
+
+typedef struct kafka_sink {
+	sl_stage *stage;
+	const char *name;        /* the stage's name: each message's opaque */
+	kafka_producer *p;       /* shared with the job's other kafka sinks */
+	rd_kafka_topic_t *rkt;   /* `topic`, with this sink's topic settings */
+	rd_kafka_topic_t **changelogs; /* state changelogs (kafka_changelog.h) */
+	size_t changelog_count;
+} kafka_sink;
+
+extern const sl_sink_class kafka_sink_class;
+
+int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err);
+int kafka_sink_flush(void *self, int timeout_ms, sl_error *err);
+int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
+			   const sl_header *headers, size_t header_count,
+			   sl_error *err);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * kafka_source.c - the Kafka source: options, the consumer, closing.
+ *
+ * One high-level consumer per source stage, subscribed to `topics` or
+ * `topic.pattern` in the group `group.id`.  Offsets are committed by the
+ * engine's commit cycle (kafka_source_commit.c), never automatically,
+ * except under job delivery `none`.
+ */
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_source.h"
+
+/* Kafka's own limit; longer names are refused by the broker. */
+#define TOPIC_NAME_MAX 249
+
+static const kafka_managed source_managed[] = {
+	{ "group.id", "use the option group.id" },
+	{ "enable.auto.commit", "follows job.delivery: offsets are committed "
+	  "once the sinks have the records, automatically only under "
+	  "delivery = none" },
+	{ "enable.auto.offset.store", "follows job.delivery" },
+	{ "enable.partition.eof", "is how the source finds the end for stop = end" },
+	{ NULL, NULL }
+};
+
+static int topic_name_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > TOPIC_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || p[i] == '.' || p[i] == '_' ||
+		      p[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* `topics = a, b`: one subscription entry per name. */
+static int add_topics(sl_stage *stage, const char *list,
+		      rd_kafka_topic_partition_list_t *sub, sl_error *err)
+{
+	const char *p = list;
+	char name[TOPIC_NAME_MAX + 1];
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!topic_name_ok(p, n))
+			return sl_config_error(stage, "topics", err,
+				"'%.*s' is not a topic name (1 to %d of "
+				"[A-Za-z0-9._-]; use topic.pattern for a regular "
+				"expression)", (int)n, p, TOPIC_NAME_MAX);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		rd_kafka_topic_partition_list_add(sub, name, RD_KAFKA_PARTITION_UA);
+		if (end == NULL)
+			return SL_OK;
+		p = end + 1;
+	}
+}
+
+/*
+ * `topic.pattern`: librdkafka takes a subscription starting with '^' as a
+ * POSIX extended regular expression and searches topic names with it; the
+ * pattern is anchored at both ends so that it matches whole names, as
+ * Java's pattern subscriptions do.
+ */
+static int add_pattern(sl_stage *stage, const char *pattern,
+		       rd_kafka_topic_partition_list_t *sub, sl_error *err)
+{
+	size_t n = strlen(pattern);
+	char *anchored;
+	regex_t re;
+	int rc;
+
+	if (n == 0)
+		return sl_config_error(stage, "topic.pattern", err, "is empty");
+	if ((rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
+		char why[256];
+
+		regerror(rc, &re, why, sizeof why);
+		return sl_config_error(stage, "topic.pattern", err,
+				       "not a POSIX extended regular expression: %s", why);
+	}
+	regfree(&re);
+	if ((anchored = malloc(n + 5)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	snprintf(anchored, n + 5, "^(%s)$", pattern);
+	rd_kafka_topic_partition_list_add(sub, anchored, RD_KAFKA_PARTITION_UA);
+	free(anchored);
+	return SL_OK;
+}
+
+static int parse_start(kafka_source *s, sl_stage *stage, sl_error *err)
+{
+	const char *v = sl_option(stage, "start");
+	const char *ts;
+	char *end;
+
+	if (v == NULL || strcmp(v, "committed") == 0)
+		s->start = KAFKA_START_COMMITTED;
+	else if (strcmp(v, "earliest") == 0)
+		s->start = KAFKA_START_EARLIEST;
+	else if (strcmp(v, "latest") == 0)
+		s->start = KAFKA_START_LATEST;
+	else if (strncmp(v, "timestamp:", 10) == 0) {
+		ts = v + 10;
+		errno = 0;
+		s->start_ts = strtoll(ts, &end, 10);
+		if (*ts < '0' || *ts > '9' || *end != '\0' || errno != 0)
+			return sl_config_error(stage, "start", err,
+				"'%s' is not timestamp:<ms since the epoch>", v);
+		s->start = KAFKA_START_TIMESTAMP;
+	} else
+		return sl_config_error(stage, "start", err,
+			"'%s': expected earliest, latest, committed or "
+			"timestamp:<ms>", v);
+	return SL_OK;
+}
+
+static int parse_stop(kafka_source *s, sl_stage *stage, sl_error *err)
+{
+	const char *v = sl_option(stage, "stop");
+
+	if (v == NULL || strcmp(v, "never") == 0)
+		s->stop_at_end = 0;
+	else if (strcmp(v, "end") == 0)
+		s->stop_at_end = 1;
+	else
+		return sl_config_error(stage, "stop", err,
+				       "'%s': expected never or end", v);
+	return SL_OK;
+}
+
+/* Exactly one of topics and topic.pattern. */
+static int subscription(sl_stage *stage, rd_kafka_topic_partition_list_t *sub,
+			sl_error *err)
+{
+	const char *topics = sl_option(stage, "topics");
+	const char *pattern = sl_option(stage, "topic.pattern");
+
+	if (topics != NULL && pattern != NULL)
+		return sl_config_error(stage, "topic.pattern", err,
+				       "give either topics or topic.pattern, not both");
+	if (topics == NULL && pattern == NULL)
+		return sl_config_error(stage, "topics", err,
+				       "give topics (a list) or topic.pattern (a "
+				       "regular expression)");
+	return topics ? add_topics(stage, topics, sub, err)
+		      : add_pattern(stage, pattern, sub, err);
+}
+
+/*
+ * Cooperative rebalancing moves only the partitions that change owner,
+ * but librdkafka before 2.8.0 treats a manual commit that races the
+ * group's next generation as losing the whole assignment (librdkafka
+ * issue #4059), so records are read twice after every such rebalance.
+ * There the eager protocol, which revokes everything (committing first)
+ * before rejoining, is the safe default.  Both are handled by the
+ * rebalance callback; kafka.partition.assignment.strategy overrides.
+ */
+static const char *kafka_default_assignor(void)
+{
+	return rd_kafka_version() >= 0x02080000 ? "cooperative-sticky" : "range";
+}
+
+static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
+				      sl_error *err)
+{
+	const char *group = sl_option(stage, "group.id");
+	const char *autocommit = s->delivery == SL_DELIVERY_NONE ? "true" : "false";
+	char client_id[256];
+	const char *defaults[] = {
+		"client.id", client_id,
+		"group.id", group && *group ? group : sl_job_name(stage),
+		"isolation.level", "read_committed",
+		"partition.assignment.strategy", kafka_default_assignor(),
+		/* where `committed` falls back to, and where partitions
+		 * handed over later start when the group has no offset */
+		"auto.offset.reset", s->start == KAFKA_START_LATEST ? "latest" : "earliest",
+		"enable.auto.commit", autocommit,
+		"enable.auto.offset.store", autocommit,
+		"enable.partition.eof", s->stop_at_end ? "true" : "false",
+		NULL
+	};
+	rd_kafka_conf_t *conf;
+
+	snprintf(client_id, sizeof client_id, "sluice-%s-%s", sl_job_name(stage),
+		 sl_stage_name(stage));
+	conf = kafka_conf_new(&s->client, defaults, source_managed, err);
+	if (conf != NULL)
+		rd_kafka_conf_set_rebalance_cb(conf, kafka_source_rebalance);
+	return conf;
+}
+
+static void source_close(void *self)
+{
+	kafka_source *s = self;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	/* The engine made its final commit; the revocation that closing
+	 * triggers must not reach back into it. */
+	s->closing = 1;
+	/* Leaving the group: with the coordinator unreachable librdkafka
+	 * waits up to session.timeout.ms, and no destroy flag avoids it. */
+	if (s->client.rk != NULL) {
+		rd_kafka_resp_err_t code = rd_kafka_consumer_close(s->client.rk);
+
+		if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+			sl_log(s->client.stage, SL_LOG_WARN,
+			       "closing the consumer: %s", rd_kafka_err2str(code));
+		rd_kafka_destroy(s->client.rk);
+	}
+	if (s->group != NULL)
+		rd_kafka_consumer_group_metadata_destroy(s->group);
+	for (i = 0; i < s->part_count; i++)
+		free(s->parts[i].topic);
+	free(s->parts);
+	free(s);
+}
+
+static int source_open(sl_stage *stage, void **self, sl_error *err)
+{
+	kafka_source *s = calloc(1, sizeof *s);
+	rd_kafka_topic_partition_list_t *sub = NULL;
+	rd_kafka_conf_t *conf;
+	rd_kafka_resp_err_t code;
+	char why[512];
+
+	if (s == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	s->client.stage = stage;
+	s->delivery = sl_job_delivery(stage);
+	sub = rd_kafka_topic_partition_list_new(4);
+	if (subscription(stage, sub, err) != SL_OK ||
+	    parse_start(s, stage, err) != SL_OK ||
+	    parse_stop(s, stage, err) != SL_OK ||
+	    (conf = consumer_conf(s, stage, err)) == NULL)
+		goto fail;
+	s->client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+	if (s->client.rk == NULL) {
+		rd_kafka_conf_destroy(conf);
+		sl_error_set(err, SL_ERR_RUNTIME, "cannot create a Kafka consumer: %s",
+			     why);
+		goto fail;
+	}
+	kafka_conf_route_logs(&s->client);
+	/* callbacks and logs are served by poll, in the engine's thread */
+	rd_kafka_poll_set_consumer(s->client.rk);
+	if ((code = rd_kafka_subscribe(s->client.rk, sub)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		kafka_error_code(err, code, "cannot subscribe");
+		goto fail;
+	}
+	rd_kafka_topic_partition_list_destroy(sub);
+	*self = s;
+	return SL_OK;
+fail:
+	rd_kafka_topic_partition_list_destroy(sub);
+	source_close(s);
+	return SL_ERR;
+}
+
+void kafka_source_fail(kafka_source *s, const sl_error *err)
+{
+	if (!s->failed) {
+		s->failed = 1;
+		s->failure = *err;
+	}
+}
+
+/* Designated: the class grows at the end (exactly-once hooks). */
+const sl_source_class kafka_source_class = {
+	.struct_size = sizeof(sl_source_class),
+	.open = source_open,
+	.poll = kafka_source_poll,
+	.commit = kafka_source_commit,
+	.close = source_close,
+	.txn_group = kafka_source_txn_group,
+	.rewind = kafka_source_rewind,
+};

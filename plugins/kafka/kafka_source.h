@@ -1,0 +1,87 @@
+/*
+ * kafka_source.h - the Kafka source, shared by its files: opening and
+ * options (kafka_source.c), polling records (kafka_source_poll.c),
+ * partition assignment (kafka_source_rebalance.c) and offset commits
+ * (kafka_source_commit.c).
+ */
+#ifndef SL_KAFKA_SOURCE_H
+#define SL_KAFKA_SOURCE_H
+
+#include "kafka_conf.h"
+
+/* Where a partition starts the first time this process is assigned it. */
+enum kafka_start {
+	KAFKA_START_COMMITTED = 0, /* the group's offset, else the earliest */
+	KAFKA_START_EARLIEST,
+	KAFKA_START_LATEST,
+	KAFKA_START_TIMESTAMP      /* the first record at or after start_ts */
+};
+
+/* A partition this process has been assigned at least once. */
+typedef struct kafka_part {
+	char *topic;
+	int32_t partition;
+	int assigned;
+	int64_t start;     /* where its first assignment started (maybe logical) */
+	int64_t committed; /* what this consumer last committed, -1 none */
+	int64_t end;  /* stop = end: the first offset not to read, -1 unknown */
+	int done;     /* stop = end: everything before `end` has been read */
+} kafka_part;
+
+typedef struct kafka_source {
+	kafka_client client;     /* first: the opaque of librdkafka's callbacks */
+	int delivery;            /* enum sl_delivery */
+	enum kafka_start start;
+	int64_t start_ts;        /* KAFKA_START_TIMESTAMP: ms since the epoch */
+	int stop_at_end;
+	int assigned_once;       /* the first assignment has happened */
+	int rejoining;           /* everything revoked; an assignment follows */
+	int closing;             /* close: no more commits through the engine */
+	int commit_failures;     /* transient commit failures in a row */
+
+	kafka_part *parts;
+	size_t part_count, part_cap;
+	size_t last_part;        /* records come in runs from one partition */
+
+	/* The batch poll is filling: a revocation inside poll drops what
+	 * it holds of the revoked partitions, which are not ours any more. */
+	sl_batch *batch;
+	uint32_t batch_start;
+
+	/* exactly-once: the group metadata handed to the transaction */
+	rd_kafka_consumer_group_metadata_t *group;
+
+	/* A failure found inside a librdkafka callback, returned by poll. */
+	int failed;
+	sl_error failure;
+} kafka_source;
+
+extern const sl_source_class kafka_source_class;
+
+/* The source's poll and commit callbacks. */
+int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
+		      sl_error *err);
+int kafka_source_commit(void *self, const sl_position *positions, size_t count,
+			sl_error *err);
+
+/* Exactly-once: the group metadata for the transaction, and the rewind
+ * to the last committed positions after an abort. */
+void *kafka_source_txn_group(void *self);
+int kafka_source_rewind(void *self, const sl_position *positions, size_t count,
+			sl_error *err);
+
+/* The rebalance callback (librdkafka's rebalance_cb). */
+void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
+			    rd_kafka_topic_partition_list_t *parts, void *opaque);
+
+/* The state of @p topic / @p partition, added when new; NULL out of memory. */
+kafka_part *kafka_source_part(kafka_source *s, const char *topic,
+			      int32_t partition, int add);
+
+/* Mark @p p read to its end and stop fetching it. */
+void kafka_source_part_done(kafka_source *s, kafka_part *p);
+
+/* Keep the first failure found in a callback for poll to return. */
+void kafka_source_fail(kafka_source *s, const sl_error *err);
+
+#endif

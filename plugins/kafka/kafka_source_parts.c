@@ -1,0 +1,73 @@
+/*
+ * kafka_source_parts.c - what the source knows about each partition it
+ * has been assigned: whether it holds it now and, for stop = end, where
+ * its end is and whether it has been reached.
+ *
+ * Entries outlive a revocation, so that a partition handed back keeps the
+ * end seen at its first assignment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_source.h"
+
+static int same(const kafka_part *p, const char *topic, int32_t partition)
+{
+	return p->partition == partition && strcmp(p->topic, topic) == 0;
+}
+
+kafka_part *kafka_source_part(kafka_source *s, const char *topic,
+			      int32_t partition, int add)
+{
+	kafka_part *p;
+	size_t i;
+
+	if (s->last_part < s->part_count &&
+	    same(&s->parts[s->last_part], topic, partition))
+		return &s->parts[s->last_part];
+	for (i = 0; i < s->part_count; i++) {
+		if (same(&s->parts[i], topic, partition)) {
+			s->last_part = i;
+			return &s->parts[i];
+		}
+	}
+	if (!add)
+		return NULL;
+	if (s->part_count == s->part_cap) {
+		size_t cap = s->part_cap ? s->part_cap * 2 : 16;
+		kafka_part *grown = realloc(s->parts, cap * sizeof *grown);
+
+		if (grown == NULL)
+			return NULL;
+		s->parts = grown;
+		s->part_cap = cap;
+	}
+	p = &s->parts[s->part_count];
+	memset(p, 0, sizeof *p);
+	if ((p->topic = strdup(topic)) == NULL)
+		return NULL;
+	p->partition = partition;
+	p->end = -1;
+	p->start = RD_KAFKA_OFFSET_INVALID;
+	p->committed = -1;
+	s->last_part = s->part_count++;
+	return p;
+}
+
+void kafka_source_part_done(kafka_source *s, kafka_part *p)
+{
+	rd_kafka_topic_partition_list_t *one;
+
+	if (p->done)
+		return;
+	p->done = 1;
+	sl_log(s->client.stage, SL_LOG_DEBUG,
+	       "topic %s partition %d: read to offset %lld, its end at start",
+	       p->topic, (int)p->partition, (long long)p->end);
+	/* Nothing more is read from it: no need to fetch what would be
+	 * dropped. */
+	one = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(one, p->topic, p->partition);
+	rd_kafka_pause_partitions(s->client.rk, one);
+	rd_kafka_topic_partition_list_destroy(one);
+}

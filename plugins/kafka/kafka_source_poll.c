@@ -1,0 +1,231 @@
+/*
+ * kafka_source_poll.c - records from the consumer into a batch.
+ *
+ * Zero copy: a record's key, value and headers point into librdkafka's
+ * message, and the batch holds the messages until the engine releases it
+ * (one release callback per batch destroys them all).  The first poll
+ * waits up to the engine's timeout; once a record is in, the rest of what
+ * librdkafka has already fetched is taken without waiting.
+ *
+ * stop = end: a partition is finished when a record at or past the end
+ * seen at its first assignment shows up, or when librdkafka reports the
+ * partition's end (under read_committed, its last stable offset) at or
+ * past it.  The end event is what finishes a partition whose last offsets
+ * hold transaction markers or aborted records, which are never delivered.
+ */
+#include "kafka_source.h"
+
+/* The messages a batch's records point into. */
+typedef struct held {
+	uint32_t count;
+	rd_kafka_message_t *msgs[];
+} held;
+
+static void release_held(void *arg)
+{
+	held *h = arg;
+	uint32_t i;
+
+	for (i = 0; i < h->count; i++)
+		rd_kafka_message_destroy(h->msgs[i]);
+}
+
+static int all_done(const kafka_source *s)
+{
+	size_t i;
+
+	/* not before the first assignment, nor between an eager protocol's
+	 * revocation of everything and the assignment that follows it */
+	if (!s->stop_at_end || !s->assigned_once || s->rejoining)
+		return 0;
+	for (i = 0; i < s->part_count; i++)
+		if (s->parts[i].assigned && !s->parts[i].done)
+			return 0;
+	return 1;
+}
+
+static int fatal(kafka_source *s, sl_error *err)
+{
+	char why[512];
+	rd_kafka_resp_err_t code = rd_kafka_fatal_error(s->client.rk, why, sizeof why);
+
+	return sl_error_set(err, SL_ERR_FATAL, "Kafka consumer failed for good: %s (%s)",
+			    why, rd_kafka_err2name(code));
+}
+
+/* An event instead of a record: the end of a partition, or an error. */
+static int on_event(kafka_source *s, const rd_kafka_message_t *m, sl_error *err)
+{
+	const char *topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL;
+	kafka_part *p;
+
+	switch (m->err) {
+	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+		p = topic ? kafka_source_part(s, topic, m->partition, 0) : NULL;
+		if (s->stop_at_end && p != NULL && p->end >= 0 && m->offset >= p->end)
+			kafka_source_part_done(s, p);
+		return SL_OK;
+	case RD_KAFKA_RESP_ERR__FATAL:
+		return fatal(s, err);
+	/* A bounded run would wait forever for partitions that do not
+	 * exist: a missing topic is an error, a pattern that matches nothing
+	 * is nothing to read.  Unbounded runs wait for them to appear. */
+	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+		if (!s->stop_at_end || topic == NULL)
+			break;
+		if (topic[0] != '^')
+			return sl_error_set(err, SL_ERR_RUNTIME, "topic %s does not "
+					    "exist (stop = end: nothing to wait for)",
+					    topic);
+		if (!s->assigned_once) {
+			sl_log(s->client.stage, SL_LOG_WARN,
+			       "topic.pattern matches no topic: nothing to read");
+			s->assigned_once = 1;
+		}
+		return SL_OK;
+	/* the job cannot do what it was asked: stop rather than wait forever */
+	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+	case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+		if (topic != NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME,
+					    "topic %s partition %d: %s", topic,
+					    (int)m->partition, rd_kafka_message_errstr(m));
+		return sl_error_set(err, SL_ERR_RUNTIME, "%s", rd_kafka_message_errstr(m));
+	default:
+		break;
+	}
+	/* librdkafka recovers from the others by itself */
+	if (topic != NULL)
+		sl_log(s->client.stage, SL_LOG_WARN, "topic %s: %s", topic,
+		       rd_kafka_message_errstr(m));
+	else
+		sl_log(s->client.stage, SL_LOG_WARN, "Kafka: %s",
+		       rd_kafka_message_errstr(m));
+	return SL_OK;
+}
+
+static int fill(sl_record *r, rd_kafka_message_t *m, sl_arena *arena, sl_error *err)
+{
+	rd_kafka_timestamp_type_t type;
+	rd_kafka_headers_t *hdrs;
+	int64_t ts = rd_kafka_message_timestamp(m, &type);
+
+	r->key_raw.data = m->key;
+	r->key_raw.len = m->key_len;
+	r->value_raw.data = m->payload;
+	r->value_raw.len = m->len;
+	r->timestamp = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : ts;
+	r->origin.topic = rd_kafka_topic_name(m->rkt);
+	r->origin.partition = m->partition;
+	r->origin.offset = m->offset;
+	if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		size_t i, n = rd_kafka_header_cnt(hdrs);
+		sl_header *hv = sl_arena_alloc(arena, n * sizeof *hv);
+
+		if (hv == NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		for (i = 0; i < n; i++) {
+			const void *value;
+			size_t size;
+
+			rd_kafka_header_get_all(hdrs, i, &hv[i].name, &value, &size);
+			hv[i].value.data = value;
+			hv[i].value.len = size;
+		}
+		r->headers = hv;
+		r->header_count = (uint32_t)n;
+	}
+	return SL_OK;
+}
+
+/* Whether the record @p m is past the end of a stop = end run. */
+static int past_end(kafka_source *s, const rd_kafka_message_t *m)
+{
+	kafka_part *p = kafka_source_part(s, rd_kafka_topic_name(m->rkt),
+					  m->partition, 0);
+
+	if (p == NULL || p->end < 0)
+		return 0;
+	if (p->done || m->offset >= p->end) {
+		kafka_source_part_done(s, p);
+		return 1;
+	}
+	if (m->offset + 1 >= p->end)
+		kafka_source_part_done(s, p); /* the last one: take it */
+	return 0;
+}
+
+int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
+		      sl_error *err)
+{
+	kafka_source *s = self;
+	int64_t deadline = kafka_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int wait = timeout_ms > 0 ? timeout_ms : 0;
+	held *h = NULL;
+	int rc = SL_OK;
+
+	if (s->failed) {
+		*err = s->failure;
+		return SL_ERR;
+	}
+	if (all_done(s))
+		return SL_EOF;
+	if (max == 0)
+		return SL_OK;
+	s->batch = batch;
+	s->batch_start = batch->count;
+	while (h == NULL || h->count < max) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(s->client.rk, wait);
+		sl_record *r;
+
+		/* a rebalance callback inside that poll may have failed */
+		if (s->failed) {
+			if (m != NULL)
+				rd_kafka_message_destroy(m);
+			*err = s->failure;
+			rc = SL_ERR;
+			break;
+		}
+		if (m == NULL) {
+			if (h != NULL || (wait = (int)(deadline - kafka_now_ms())) <= 0)
+				break;
+			continue;
+		}
+		if (m->err) {
+			rc = on_event(s, m, err);
+			rd_kafka_message_destroy(m);
+		} else if (s->stop_at_end && past_end(s, m)) {
+			rd_kafka_message_destroy(m);
+		} else {
+			if (h == NULL) {
+				h = sl_arena_alloc(batch->arena,
+						   sizeof *h + max * sizeof h->msgs[0]);
+				if (h == NULL) {
+					rd_kafka_message_destroy(m);
+					rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+					break;
+				}
+				h->count = 0;
+				sl_batch_on_release(batch, release_held, h);
+			}
+			h->msgs[h->count++] = m;
+			r = sl_batch_push(batch);
+			rc = r != NULL ? fill(r, m, batch->arena, err)
+				       : sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			wait = 0;
+		}
+		if (rc != SL_OK || all_done(s))
+			break;
+		if (h == NULL && (wait = (int)(deadline - kafka_now_ms())) < 0)
+			wait = 0;
+	}
+	s->batch = NULL;
+	if (rc == SL_OK && all_done(s)) {
+		sl_log(s->client.stage, SL_LOG_INFO,
+		       "every partition read to the end it had at start");
+		return SL_EOF;
+	}
+	return rc;
+}

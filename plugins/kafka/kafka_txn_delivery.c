@@ -1,0 +1,138 @@
+/*
+ * kafka_txn_delivery.c - what became of the records a shared producer
+ * was given: delivery reports, flushes, and failures in the engine's
+ * terms (a fenced producer says who took over).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kafka_txn.h"
+
+void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
+				void *opaque)
+{
+	kafka_producer *p = opaque;
+
+	(void)rk;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return;
+	if (p->failed++ == 0) {
+		p->first_err = m->err;
+		snprintf(p->first_topic, sizeof p->first_topic, "%s",
+			 m->rkt ? rd_kafka_topic_name(m->rkt) : "?");
+		p->first_partition = m->partition;
+		p->first_stage = m->_private;
+	}
+}
+
+static void forget_failures(kafka_producer *p)
+{
+	p->failed = 0;
+	p->first_stage = NULL;
+}
+
+/*
+ * "topic t partition 3: 12 record(s) not delivered: <reason>", naming the
+ * sink that wrote the first of them unless it is @p self, whose name the
+ * caller's error carries already.
+ */
+static void describe_failures(const kafka_producer *p, const char *self,
+			      char *buf, size_t size)
+{
+	const char *other = p->first_stage != NULL &&
+		(self == NULL || strcmp(p->first_stage, self) != 0) ?
+		p->first_stage : NULL;
+	char part[32] = "";
+
+	if (p->first_partition >= 0)
+		snprintf(part, sizeof part, " partition %d", (int)p->first_partition);
+	snprintf(buf, size, "topic %s%s: %llu record(s) not delivered%s%s%s: %s",
+		 p->first_topic, part, (unsigned long long)p->failed,
+		 other ? " (written by sink '" : "", other ? other : "",
+		 other ? "')" : "", rd_kafka_err2str(p->first_err));
+}
+
+void kafka_producer_report_lost(kafka_producer *p)
+{
+	char what[512];
+
+	if (p->failed == 0)
+		return;
+	describe_failures(p, NULL, what, sizeof what);
+	sl_log(p->client.stage, SL_LOG_WARN, "%s (delivery = none: not retried)",
+	       what);
+	sl_metric_add(p->client.stage, "records lost", (int64_t)p->failed);
+	forget_failures(p);
+}
+
+int kafka_txn_fatal(kafka_producer *p, const char *what, sl_error *err)
+{
+	char why[512] = "";
+	rd_kafka_resp_err_t code = rd_kafka_fatal_error(p->client.rk, why, sizeof why);
+
+	if (p->txn_id != NULL && (code == RD_KAFKA_RESP_ERR__FENCED ||
+				  code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+				  code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH))
+		return sl_error_set(err, SL_ERR_FATAL,
+			"producer fenced: another instance of job '%s' with "
+			"transactional.id '%s' took over (%s); this instance stops. "
+			"Instances that run side by side need a kafka.transactional.id "
+			"each", p->job, p->txn_id, why);
+	return sl_error_set(err, SL_ERR_FATAL, "%s: the Kafka producer failed for "
+			    "good: %s (%s)", what, why[0] ? why : "fatal error",
+			    rd_kafka_err2name(code));
+}
+
+int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
+			 sl_error *err)
+{
+	rd_kafka_resp_err_t code;
+	char what[512];
+
+	if (p->delivery != SL_DELIVERY_AT_LEAST_ONCE) {
+		rd_kafka_poll(p->client.rk, 0);
+		if (p->delivery == SL_DELIVERY_NONE)
+			kafka_producer_report_lost(p);
+		return SL_OK;
+	}
+	code = rd_kafka_flush(p->client.rk, timeout_ms);
+	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return kafka_txn_fatal(p, "flushing", err);
+	if (p->failed > 0) {
+		describe_failures(p, self, what, sizeof what);
+		forget_failures(p);
+		return sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
+	}
+	if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return sl_error_set(err, SL_ERR_RUNTIME,
+				    "%d record(s) still not acknowledged by Kafka "
+				    "after %d ms (%s)", rd_kafka_outq_len(p->client.rk),
+				    timeout_ms, rd_kafka_err2str(code));
+	return SL_OK;
+}
+
+int kafka_producer_writable(const kafka_producer *p, sl_error *err)
+{
+	if (p->delivery != SL_DELIVERY_EXACTLY_ONCE || p->txn_open)
+		return SL_OK;
+	return sl_error_set(err, SL_ERR_RUNTIME,
+			    "exactly-once: no Kafka transaction is open, so the "
+			    "records would never be committed (the job's transaction "
+			    "must be owned by a kafka sink)");
+}
+
+int kafka_producer_failed(kafka_producer *p, rd_kafka_resp_err_t code,
+			  const char *what, sl_error *err)
+{
+	if (code == RD_KAFKA_RESP_ERR__FATAL)
+		return kafka_txn_fatal(p, what, err);
+	if (p->delivery == SL_DELIVERY_EXACTLY_ONCE) {
+		if (!p->doomed) {
+			p->doomed = 1;
+			sl_error_set(&p->doom, SL_ERR_ABORTABLE, "%s: %s", what,
+				     rd_kafka_err2str(code));
+		}
+		return SL_OK;
+	}
+	return kafka_error_code(err, code, what);
+}

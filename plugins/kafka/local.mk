@@ -1,0 +1,70 @@
+# kafka: the Kafka source (the sink joins it in the same library).
+plugin_LTLIBRARIES += plugins/kafka/kafka.la
+plugins_kafka_kafka_la_SOURCES = \
+	plugins/kafka/plugin.c \
+	plugins/kafka/kafka_conf.c plugins/kafka/kafka_conf.h \
+	plugins/kafka/kafka_source.c plugins/kafka/kafka_source.h \
+	plugins/kafka/kafka_source_commit.c \
+	plugins/kafka/kafka_source_parts.c \
+	plugins/kafka/kafka_source_poll.c \
+	plugins/kafka/kafka_source_rebalance.c \
+	plugins/kafka/kafka_source_txn.c \
+	plugins/kafka/kafka_sink.c plugins/kafka/kafka_sink.h \
+	plugins/kafka/kafka_sink_write.c \
+	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
+	plugins/kafka/kafka_txn_delivery.c \
+	plugins/kafka/kafka_txn_producer.c \
+	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
+	plugins/kafka/kafka_changelog_read.c \
+	plugins/kafka/kafka_changelog_topic.c \
+	plugins/kafka/kafka_source_state.c
+plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+plugins_kafka_kafka_la_LIBADD = $(RDKAFKA_LIBS)
+plugins_kafka_kafka_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+dist_plugin_DATA += plugins/kafka/kafka.plugin
+
+# Tests against a real broker (tests/kafka/kafka-env.sh), and a test-only
+# sink that writes out every part of a record.
+KAFKA_TESTS = \
+	plugins/kafka/tests/source-config.test \
+	plugins/kafka/tests/source-start.test \
+	plugins/kafka/tests/source-records.test \
+	plugins/kafka/tests/source-errors.test \
+	plugins/kafka/tests/source-group.test \
+	plugins/kafka/tests/source-txn.test \
+	plugins/kafka/tests/source-broker-restart.test
+TESTS += $(KAFKA_TESTS)
+EXTRA_DIST += $(KAFKA_TESTS) plugins/kafka/tests/source_lib.sh \
+	plugins/kafka/tests/dump.plugin
+check_LTLIBRARIES += plugins/kafka/tests/dump.la
+plugins_kafka_tests_dump_la_SOURCES = plugins/kafka/tests/dump.c
+plugins_kafka_tests_dump_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir) -export-symbols-regex '^sluice_plugin_entry$$' \
+	$(SANITIZER_CFLAGS)
+check_PROGRAMS += plugins/kafka/tests/txn-produce
+plugins_kafka_tests_txn_produce_SOURCES = plugins/kafka/tests/txn-produce.c
+plugins_kafka_tests_txn_produce_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+plugins_kafka_tests_txn_produce_LDADD = $(RDKAFKA_LIBS)
+
+# The sink's tests: settings refused before anything runs, what it writes,
+# and the delivery guarantees through SIGKILLs, a fencing second instance,
+# a broker restart and SIGTERM (real broker; the longest first).
+KAFKA_SINK_TESTS = \
+	plugins/kafka/tests/eos_crash.test \
+	plugins/kafka/tests/sink_alo_crash.test \
+	plugins/kafka/tests/eos_broker_restart.test \
+	plugins/kafka/tests/eos_fence.test \
+	plugins/kafka/tests/eos_sigterm.test \
+	plugins/kafka/tests/sink_records.test \
+	plugins/kafka/tests/sink_config.test
+TESTS += $(KAFKA_SINK_TESTS)
+EXTRA_DIST += $(KAFKA_SINK_TESTS) plugins/kafka/tests/sink_lib.sh
+
+# `make bench`: Kafka -> map -> Kafka against a bare librdkafka loop.
+bench_scripts += plugins/kafka/bench/kafka.sh
+EXTRA_PROGRAMS += plugins/kafka/bench/kafka-bare
+plugins_kafka_bench_kafka_bare_SOURCES = plugins/kafka/bench/kafka-bare.c
+plugins_kafka_bench_kafka_bare_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+plugins_kafka_bench_kafka_bare_LDADD = $(RDKAFKA_LIBS)
+CLEANFILES += plugins/kafka/bench/kafka-bare
+bench: plugins/kafka/bench/kafka-bare
