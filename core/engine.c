@@ -306,8 +306,10 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 		int down;
 
 		rc = process_by_partition(e, s, b, err);
-		if (rc != SL_OK && err->kind != SL_ERR_RECORD)
+		if (rc != SL_OK && err->kind != SL_ERR_RECORD) {
+			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
+		}
 		s->records_out += b->count;
 		if (b->count == 0 || s->output_count == 0)
 			return rc;
@@ -329,6 +331,8 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 		if (s->plugin->sink->write(s->self, b, rc == SL_OK ? err : &sub) != SL_OK) {
 			if (rc != SL_OK)
 				*err = sub;
+			if (err->kind != SL_ERR_RECORD)
+				sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
 		s->records_out += b->count;
@@ -513,6 +517,8 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 	prc = s->plugin->source->poll(s->self, &b, e->batch_max, timeout_ms, err);
 	if (prc == SL_ERR) {
 		batch_release(e);
+		if (err->kind != SL_ERR_CONFIG)
+			sl_error_prefix(err, "stage '%s': ", s->def->name);
 		return SL_ERR;
 	}
 	*got = b.count > 0;
