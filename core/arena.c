@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -108,6 +109,20 @@ void sl_arena_free(sl_arena *pub)
 		free(c);
 	}
 	free(a);
+}
+
+sl_record *sl_arena_batch_grow(sl_batch *b)
+{
+	uint32_t cap = b->capacity ? b->capacity * 2 : 64;
+	sl_record *records = sl_arena_alloc(b->arena, cap * sizeof *records);
+
+	if (records == NULL)
+		return NULL;
+	if (b->count)
+		memcpy(records, b->records, b->count * sizeof *records);
+	b->records = records;
+	b->capacity = cap;
+	return sl_batch_push(b);
 }
 
 size_t sl_arena_footprint(const sl_arena *pub)

@@ -14,6 +14,11 @@ sl_arena *sl_arena_new(void);
 /* Forget every allocation; keep the memory for the next batch. */
 void sl_arena_reset(sl_arena *arena);
 void sl_arena_free(sl_arena *arena);
+/*
+ * A batch's grow callback: a twice larger record array from the batch's
+ * arena (the old one is reclaimed with the arena), then the pushed record.
+ */
+sl_record *sl_arena_batch_grow(sl_batch *batch);
 /* Bytes held, for tests and benchmarks. */
 size_t sl_arena_footprint(const sl_arena *arena);
 

@@ -132,6 +132,28 @@ static sl_position *as_positions(const sl_tracked *t, size_t n,
 	return p;
 }
 
+/* Hand a source's positions to one of its callbacks (commit, rewind). */
+static int call_with_positions(sl_stage *s, const sl_tracked *list, size_t n,
+			       int (*fn)(void *self, const sl_position *positions,
+					 size_t count, sl_error *err),
+			       sl_error *err)
+{
+	sl_position pos[64] = { { NULL, 0, 0 } };
+	sl_position *p = as_positions(list, n, pos, 64);
+	int rc;
+
+	if (p == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	rc = fn(s->self, p, n, err);
+	if (p != pos)
+		free(p);
+	if (rc != SL_OK) {
+		sl_error_prefix(err, "stage '%s': ", s->def->name);
+		return SL_ERR;
+	}
+	return SL_OK;
+}
+
 static int flush_sinks(sl_engine *e, sl_error *err)
 {
 	size_t i;
@@ -155,23 +177,14 @@ static int commit_sources(sl_engine *e, int skip_txn_sources, sl_error *err)
 
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
-		sl_position pos[64], *p;
-		int rc;
 
 		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
 		    s->position_count == 0 ||
 		    (skip_txn_sources && HAS(s->plugin->source, txn_group)))
 			continue;
-		p = as_positions(s->positions, s->position_count, pos, 64);
-		if (p == NULL)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		rc = s->plugin->source->commit(s->self, p, s->position_count, err);
-		if (p != pos)
-			free(p);
-		if (rc != SL_OK) {
-			sl_error_prefix(err, "stage '%s': ", s->def->name);
+		if (call_with_positions(s, s->positions, s->position_count,
+					s->plugin->source->commit, err) != SL_OK)
 			return SL_ERR;
-		}
 	}
 	return SL_OK;
 }
@@ -201,8 +214,6 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
-		sl_position pos[64], *p;
-		int rc;
 
 		if (s->kind != SL_KIND_SOURCE)
 			continue;
@@ -218,16 +229,9 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 				"stage '%s': the transaction was aborted, but "
 				"plugin '%s' cannot rewind to read its records again",
 				s->def->name, s->def->plugin->name);
-		p = as_positions(s->committed, s->committed_count, pos, 64);
-		if (p == NULL)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		rc = s->plugin->source->rewind(s->self, p, s->committed_count, err);
-		if (p != pos)
-			free(p);
-		if (rc != SL_OK) {
-			sl_error_prefix(err, "stage '%s': ", s->def->name);
+		if (call_with_positions(s, s->committed, s->committed_count,
+					s->plugin->source->rewind, err) != SL_OK)
 			return SL_ERR;
-		}
 	}
 	return SL_OK;
 }

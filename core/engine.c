@@ -62,26 +62,11 @@ static int64_t now_wall_ms(void)
 
 /* ---- batches ---------------------------------------------------------- */
 
-static sl_record *batch_grow(sl_batch *b)
-{
-	sl_engine *e = b->engine;
-	uint32_t cap = b->capacity ? b->capacity * 2 : 64;
-	sl_record *records = sl_arena_alloc(e->arena, cap * sizeof *records);
-
-	if (records == NULL)
-		return NULL;
-	if (b->count)
-		memcpy(records, b->records, b->count * sizeof *records);
-	b->records = records;
-	b->capacity = cap;
-	return sl_batch_push(b);
-}
-
 static int batch_init(sl_engine *e, sl_batch *b, uint32_t capacity)
 {
 	memset(b, 0, sizeof *b);
 	b->arena = e->arena;
-	b->grow = batch_grow;
+	b->grow = sl_arena_batch_grow;
 	b->engine = e;
 	if (capacity == 0)
 		return 0;

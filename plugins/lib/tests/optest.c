@@ -15,25 +15,11 @@
 #include "optest.h"
 #include "state.h"
 
-static sl_record *grow(sl_batch *b)
-{
-	uint32_t cap = b->capacity ? b->capacity * 2 : 64;
-	sl_record *records = sl_arena_alloc(b->arena, cap * sizeof *records);
-
-	if (records == NULL)
-		return NULL;
-	if (b->count)
-		memcpy(records, b->records, b->count * sizeof *records);
-	b->records = records;
-	b->capacity = cap;
-	return sl_batch_push(b);
-}
-
 static void new_batch(optest *t)
 {
 	memset(&t->batch, 0, sizeof t->batch);
 	t->batch.arena = t->arena;
-	t->batch.grow = grow;
+	t->batch.grow = sl_arena_batch_grow;
 	t->batch.engine = &t->engine;
 }
 
