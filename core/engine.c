@@ -683,6 +683,7 @@ out:
 	if (e.arena != NULL)
 		batch_release(&e);
 	free(e.releases);
+	free(e.owned);
 	free(e.stages);
 	free(polled);
 	sl_arena_free(e.arena);
