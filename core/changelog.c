@@ -348,6 +348,12 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 			continue;
 		partitioned = 1;
 		n = src->partition_count(e->stages[i].self);
+		/* a guess would create changelogs that never fit the input */
+		if (n < 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "stage '%s': "
+				"cannot tell how many partitions its input has "
+				"(see above), which keyed state is partitioned by",
+				e->stages[i].def->name);
 		if (n > e->state_partitions)
 			e->state_partitions = n;
 	}

@@ -9,3 +9,4 @@ dist_man_MANS = doc/sluice.1 doc/sluice-job.5
 TESTS += doc/man.test
 EXTRA_DIST += doc/man.test
 EXTRA_DIST += doc/kafka-source.md
+EXTRA_DIST += doc/kafka-state.md

@@ -25,13 +25,14 @@
 
 #include "kafka_changelog.h"
 
-#define BATCH 1024
 #define POLL_MS 100
 #define QUERY_TIMEOUT_MS 10000
 /* A read that makes no progress this long fails: a transaction left open
  * by a process that is not coming back ends within the broker's
  * transaction.timeout.ms (librdkafka's default: 60 s). */
 #define STALL_MS 120000
+/* Offsets to read from which a restore is announced before it starts. */
+#define LARGE_RESTORE 100000
 
 /* `kafka.*` options of the sink that also concern the reader: how to reach
  * and authenticate to the brokers.  Others (producer settings) would only
@@ -56,8 +57,11 @@ typedef struct reader {
 	rd_kafka_queue_t *q;
 	part *parts;
 	size_t count, left;
+	int (*apply)(void *ctx, int32_t partition, const void *key, size_t klen,
+		     const void *value, size_t vlen);
+	void *ctx;
 	sl_error *err;
-	int failed;
+	int failed, stop, moved;
 } reader;
 
 typedef struct conf_ctx {
@@ -99,6 +103,9 @@ static rd_kafka_conf_t *reader_conf(reader *r, sl_error *err)
 		/* the end is found by a fetch that comes back empty: the
 		 * broker's usual wait for data would add 500 ms to it */
 		"fetch.wait.max.ms", "10",
+		/* librdkafka 2.0 stops fetching for a second once this many
+		 * records wait in its queue: a restore drains them far faster */
+		"queued.min.messages", "1000000",
 		NULL
 	};
 	size_t i;
@@ -132,6 +139,7 @@ static int fail_part(reader *r, rd_kafka_resp_err_t code, int32_t partition,
 /* Where each partition ends now; an empty one is done at once. */
 static int find_targets(reader *r, int64_t deadline)
 {
+	int64_t span = 0;
 	size_t i;
 
 	for (i = 0; i < r->count; i++) {
@@ -139,11 +147,15 @@ static int find_targets(reader *r, int64_t deadline)
 		int64_t lo = 0, hi = 0;
 		rd_kafka_resp_err_t code;
 
-		/* a topic just created may have no leader for a moment */
+		/* a topic just created may have no leader for a moment, or
+		 * be unknown to a broker whose metadata lags */
 		while ((code = rd_kafka_query_watermark_offsets(
 				r->client.rk, r->topic, p->partition, &lo, &hi,
 				QUERY_TIMEOUT_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-		       kafka_code_is_transient(code) && kafka_now_ms() < deadline)
+		       (kafka_code_is_transient(code) ||
+			code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+			code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) &&
+		       kafka_now_ms() < deadline)
 			rd_kafka_poll(r->client.rk, POLL_MS);
 		if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
 			return fail_part(r, code, p->partition, "cannot find the end");
@@ -151,7 +163,13 @@ static int find_targets(reader *r, int64_t deadline)
 		p->eof = -1;
 		p->done = hi <= lo;
 		r->left += !p->done;
+		span += hi - lo;
 	}
+	/* the engine logs progress as records come; say first what to expect */
+	if (span >= LARGE_RESTORE)
+		sl_log(r->client.stage, SL_LOG_INFO, "restoring state from %s: up to "
+		       "%lld records in %zu partition(s)", r->topic, (long long)span,
+		       r->count);
 	return SL_OK;
 }
 
@@ -248,40 +266,36 @@ static int stalled(reader *r)
 	return SL_ERR;
 }
 
-static int read_all(reader *r, int (*apply)(void *, int32_t, const void *,
-					    size_t, const void *, size_t),
-		    void *ctx)
+/* Each message as the queue serves it (librdkafka destroys it after). */
+static void on_message(rd_kafka_message_t *m, void *opaque)
 {
-	rd_kafka_message_t *msgs[BATCH];
+	reader *r = opaque;
+
+	/* the rest of what was fetched is dropped after a stop */
+	if (r->stop || r->failed)
+		return;
+	/* errors the client retries are no progress */
+	r->moved |= !m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+	if (m->err)
+		on_event(r, m);
+	else
+		r->stop = r->apply(r->ctx, m->partition, m->key, m->key_len,
+				   m->payload, m->len) != 0;
+}
+
+static int read_all(reader *r)
+{
 	int64_t progress = kafka_now_ms();
-	int stop = 0;
 
-	while (r->left > 0 && !stop && !r->failed) {
-		ssize_t n = rd_kafka_consume_batch_queue(r->q, POLL_MS, msgs, BATCH);
-		ssize_t i;
-		int moved = 0;
-
-		rd_kafka_poll(r->client.rk, 0); /* logs and error callbacks */
-		if (n < 0)
+	/* the callback API serves everything already fetched in one call,
+	 * where consume_batch_queue would wait for a full batch */
+	while (r->left > 0 && !r->stop && !r->failed) {
+		r->moved = 0;
+		if (rd_kafka_consume_callback_queue(r->q, POLL_MS, on_message, r) < 0)
 			return kafka_error_code(r->err, rd_kafka_last_error(),
 						"cannot read changelog");
-		for (i = 0; i < n; i++) {
-			rd_kafka_message_t *m = msgs[i];
-
-			/* the rest of the batch is dropped after a stop */
-			if (!stop && !r->failed) {
-				/* errors the client retries are no progress */
-				moved |= !m->err ||
-					 m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-				if (m->err)
-					on_event(r, m);
-				else
-					stop = apply(ctx, m->partition, m->key,
-						     m->key_len, m->payload, m->len) != 0;
-			}
-			rd_kafka_message_destroy(m);
-		}
-		if (moved)
+		rd_kafka_poll(r->client.rk, 0); /* logs and error callbacks */
+		if (r->moved)
 			progress = kafka_now_ms();
 		else if (kafka_now_ms() - progress > STALL_MS)
 			return stalled(r);
@@ -322,6 +336,8 @@ int kafka_changelog_read(void *self, const char *topic,
 	memset(&r, 0, sizeof r);
 	r.client.stage = k->stage;
 	r.topic = topic;
+	r.apply = apply;
+	r.ctx = ctx;
 	r.err = err;
 	if (count == 0)
 		return SL_OK;
@@ -348,7 +364,7 @@ int kafka_changelog_read(void *self, const char *topic,
 	}
 	if (find_targets(&r, kafka_now_ms() + STALL_MS) == SL_OK &&
 	    start(&r) == SL_OK)
-		rc = read_all(&r, apply, ctx);
+		rc = read_all(&r);
 out:
 	reader_close(&r);
 	return rc;

@@ -25,7 +25,7 @@
 #define PROPAGATION_MS 30000
 #define PROPAGATION_PAUSE_MS 100
 
-/* "job-stage-changelog: " for errors. */
+/* "changelog topic T: WHY: DETAIL" in @p err; SL_ERR. */
 static int fail_on(sl_error *err, sl_error_kind kind, const char *topic,
 		   const char *why, const char *detail)
 {

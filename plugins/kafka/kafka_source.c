@@ -290,4 +290,5 @@ const sl_source_class kafka_source_class = {
 	.close = source_close,
 	.txn_group = kafka_source_txn_group,
 	.rewind = kafka_source_rewind,
+	.partition_count = kafka_source_partition_count,
 };

@@ -70,6 +70,19 @@ void *kafka_source_txn_group(void *self);
 int kafka_source_rewind(void *self, const sl_position *positions, size_t count,
 			sl_error *err);
 
+/*
+ * Kafka as the state backend (kafka_source_state.c): the most partitions
+ * among the subscribed topics (-1 when unknown: the job stops), and the
+ * engine told of partitions that come (restoring their state; a failure
+ * stops the job at the next poll) and go (@p parts NULL: every partition
+ * held, before they are marked unassigned; else after).
+ */
+int32_t kafka_source_partition_count(void *self);
+void kafka_source_state_assigned(kafka_source *s,
+				 const rd_kafka_topic_partition_list_t *parts);
+void kafka_source_state_revoked(kafka_source *s,
+				const rd_kafka_topic_partition_list_t *parts);
+
 /* The rebalance callback (librdkafka's rebalance_cb). */
 void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
 			    rd_kafka_topic_partition_list_t *parts, void *opaque);

@@ -23,7 +23,10 @@
 
 static int is_cooperative(rd_kafka_t *rk)
 {
-	return strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	/* NULL outside a group generation: a join finishing inside close */
+	const char *protocol = rd_kafka_rebalance_protocol(rk);
+
+	return protocol != NULL && strcmp(protocol, "COOPERATIVE") == 0;
 }
 
 static const char *start_name(const kafka_source *s)
@@ -175,6 +178,8 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 	if (rc != SL_OK)
 		kafka_source_fail(s, &e); /* assigned all the same: the group
 					   * protocol must go on until close */
+	else
+		kafka_source_state_assigned(s, parts); /* before any record */
 	if (is_cooperative(rk)) {
 		rd_kafka_error_t *error = rd_kafka_incremental_assign(rk, parts);
 
@@ -233,15 +238,9 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 	sl_error e;
 	int i;
 
-	/* Under exactly-once the open transaction holds records of the lost
-	 * partitions, which their new owner reads again: it must not commit.
-	 * The job stops and the transaction is aborted. */
-	if (lost && !s->closing && s->delivery == SL_DELIVERY_EXACTLY_ONCE) {
-		sl_error_set(&e, SL_ERR_ABORTABLE, "lost %d partition(s) (the "
-			     "consumer's session expired): the open transaction "
-			     "holds records of them and cannot commit", parts->cnt);
-		kafka_source_fail(s, &e);
-	}
+	/* Lost under exactly-once: forgetting their uncommitted positions
+	 * (below) dooms the open transaction, which the engine aborts and
+	 * rewinds at its next cycle. */
 	if (!lost && !s->closing && s->delivery != SL_DELIVERY_NONE &&
 	    sl_commit_now(stage, &e) != SL_OK) {
 		sl_error ctx;
@@ -260,6 +259,7 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 			sl_forget_position(stage, parts->elems[i].topic,
 					   parts->elems[i].partition);
 	}
+	kafka_source_state_revoked(s, parts);
 	if (is_cooperative(rk)) {
 		rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, parts);
 
@@ -295,6 +295,7 @@ void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
 		       rd_kafka_err2str(code));
 		if (s->batch != NULL)
 			s->batch->count = s->batch_start; /* nothing is ours */
+		kafka_source_state_revoked(s, NULL);
 		for (i = 0; i < s->part_count; i++) {
 			if (s->parts[i].assigned && !s->closing)
 				sl_forget_position(s->client.stage, s->parts[i].topic,

@@ -129,7 +129,8 @@ void kafka_source_state_assigned(kafka_source *s,
 	size_t n;
 	sl_error e;
 
-	if (!HOST_HAS(partitions_assigned) || parts->cnt == 0)
+	/* an assignment served inside close: the engine is done */
+	if (!HOST_HAS(partitions_assigned) || s->closing || parts->cnt == 0)
 		return;
 	if ((p = malloc((size_t)parts->cnt * sizeof *p)) == NULL) {
 		sl_error_set(&e, SL_ERR_RUNTIME, "out of memory");

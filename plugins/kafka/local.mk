@@ -60,8 +60,21 @@ KAFKA_SINK_TESTS = \
 TESTS += $(KAFKA_SINK_TESTS)
 EXTRA_DIST += $(KAFKA_SINK_TESTS) plugins/kafka/tests/sink_lib.sh
 
+# Kafka as the state backend: changelog topics refused or created,
+# running counts and windows exact through SIGKILLs, state moving between
+# two instances (real broker; the longest first).
+KAFKA_STATE_TESTS = \
+	plugins/kafka/tests/state_count_crash.test \
+	plugins/kafka/tests/state_window_crash.test \
+	plugins/kafka/tests/state_handover.test \
+	plugins/kafka/tests/state_topic.test
+TESTS += $(KAFKA_STATE_TESTS)
+EXTRA_DIST += $(KAFKA_STATE_TESTS) plugins/kafka/tests/state_lib.sh
+
 # `make bench`: Kafka -> map -> Kafka against a bare librdkafka loop.
 bench_scripts += plugins/kafka/bench/kafka.sh
+# and Kafka as the state backend: the cost of state writes, a 1M-key restore
+bench_scripts += plugins/kafka/bench/state.sh
 EXTRA_PROGRAMS += plugins/kafka/bench/kafka-bare
 plugins_kafka_bench_kafka_bare_SOURCES = plugins/kafka/bench/kafka-bare.c
 plugins_kafka_bench_kafka_bare_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)

@@ -73,7 +73,8 @@ typedef struct sl_source_class {
 	 * stateful stage's changelog topic gets this many partitions.  A
 	 * source that provides it reports its partitions with
 	 * sl_partitions_assigned() / sl_partitions_revoked(); state of the
-	 * other sources' records lives in partition 0.
+	 * other sources' records lives in partition 0.  -1 when it cannot
+	 * tell (log why): the job stops.
 	 */
 	int32_t (*partition_count)(void *self);
 } sl_source_class;
