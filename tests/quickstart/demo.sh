@@ -56,8 +56,10 @@ events=user_events$sfx
 stats=user_behavior_stats$sfx
 
 say "Creating topics $events and $stats (3 partitions each)"
-sh "$kafka_local" create-topic "$BOOTSTRAP" "$events" 3
-sh "$kafka_local" create-topic "$BOOTSTRAP" "$stats" 3
+# The sample events carry 2023 timestamps, and so do the window counts:
+# the default 7-day retention would let the broker delete them mid-demo.
+sh "$kafka_local" create-topic "$BOOTSTRAP" "$events" 3 retention.ms=-1
+sh "$kafka_local" create-topic "$BOOTSTRAP" "$stats" 3 retention.ms=-1
 
 say "Producing sample user events: sluice run conf/examples/user-events.ini"
 OUT_TOPIC=$events "$SLUICE" run "$examples/user-events.ini" \
