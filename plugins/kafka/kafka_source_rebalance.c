@@ -21,11 +21,25 @@
  * time is not going to. */
 #define QUERY_TIMEOUT_MS 30000
 
-static int is_cooperative(rd_kafka_t *rk)
+/*
+ * The group's rebalance protocol.  Inside rd_kafka_consumer_close(),
+ * asking librdkafka 2.0 for it waits on the main thread, which waits on
+ * the close: a deadlock when a join finishes during close (a job that
+ * failed before its first poll).  There the configured assignor answers.
+ */
+static int is_cooperative(const kafka_source *s, rd_kafka_t *rk)
 {
-	/* NULL outside a group generation: a join finishing inside close */
-	const char *protocol = rd_kafka_rebalance_protocol(rk);
+	const char *protocol;
+	char assignor[256];
+	size_t size = sizeof assignor;
 
+	if (s->closing)
+		return rd_kafka_conf_get(rd_kafka_conf(rk),
+					 "partition.assignment.strategy", assignor,
+					 &size) == RD_KAFKA_CONF_OK &&
+		       strstr(assignor, "cooperative") != NULL;
+	/* NULL outside a group generation */
+	protocol = rd_kafka_rebalance_protocol(rk);
 	return protocol != NULL && strcmp(protocol, "COOPERATIVE") == 0;
 }
 
@@ -180,7 +194,7 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 					   * protocol must go on until close */
 	else
 		kafka_source_state_assigned(s, parts); /* before any record */
-	if (is_cooperative(rk)) {
+	if (is_cooperative(s, rk)) {
 		rd_kafka_error_t *error = rd_kafka_incremental_assign(rk, parts);
 
 		if (error != NULL) {
@@ -260,7 +274,7 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 					   parts->elems[i].partition);
 	}
 	kafka_source_state_revoked(s, parts);
-	if (is_cooperative(rk)) {
+	if (is_cooperative(s, rk)) {
 		rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, parts);
 
 		if (error != NULL) {
