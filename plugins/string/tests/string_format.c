@@ -17,19 +17,8 @@
 #include "arena.h"
 #include "descriptor.h"
 #include "loader.h"
+#include "checkmsg.h"
 #include "optest.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                               \
-	do {                                                           \
-		if (!(cond)) {                                         \
-			failures++;                                    \
-			printf("not ok - %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                           \
-			printf("\n");                                  \
-		}                                                      \
-	} while (0)
 
 static const sl_format_class *fmt;
 static sl_arena *arena;
