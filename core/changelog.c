@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "plan.h"
 #include "state.h"
 
 #define HAS(cls, member) \
@@ -40,22 +41,32 @@ static int is_stateful(const sl_stage *s)
 static void topic_name(const sl_engine *e, const sl_stage *s, char *buf,
 		       size_t size)
 {
-	snprintf(buf, size, "%s-%s-changelog", e->job->name, s->def->name);
+	sl_plan_topic(e->job, s->def, "changelog", buf, size);
 }
 
-int32_t sl_changelog_partition(const sl_engine *e, int32_t partition)
+int32_t sl_changelog_partition(const sl_stage *s, int32_t partition)
 {
-	if (partition < 0 || e->state_partitions <= 0)
+	if (partition < 0 || s->state_partitions <= 0)
 		return 0;
-	return partition % e->state_partitions;
+	return partition % s->state_partitions;
 }
 
-static int owns(const sl_engine *e, int32_t p)
+static int owns(const sl_stage *s, int32_t p)
 {
 	size_t i;
 
-	for (i = 0; i < e->owned_count; i++)
-		if (e->owned[i] == p)
+	for (i = 0; i < s->owned_count; i++)
+		if (s->owned[i] == p)
+			return 1;
+	return 0;
+}
+
+static int fed_by(const sl_stage *s, const sl_stage *source)
+{
+	size_t i;
+
+	for (i = 0; i < s->upstream_count; i++)
+		if (s->upstream[i] == source)
 			return 1;
 	return 0;
 }
@@ -145,16 +156,35 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 	return SL_OK;
 }
 
-static int restore_all(sl_engine *e, const int32_t *partitions, size_t count,
-		       sl_error *err)
+/* Stateful stage @p s now holds the state partitions of its input
+ * partitions @p partitions: read back those it did not hold. */
+static int take_partitions(sl_engine *e, sl_stage *s, const int32_t *partitions,
+			   size_t count, sl_error *err)
 {
-	size_t i;
+	int32_t *fresh = malloc((count ? count : 1) * sizeof *fresh);
+	size_t i, n = 0;
+	int rc;
 
-	for (i = 0; i < e->stage_count; i++)
-		if (is_stateful(&e->stages[i]) &&
-		    restore_stage(e, &e->stages[i], partitions, count, err) != SL_OK)
-			return SL_ERR;
-	return SL_OK;
+	if (fresh == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (i = 0; i < count; i++) {
+		int32_t p = sl_changelog_partition(s, partitions[i]);
+		int32_t *grown;
+
+		if (owns(s, p))
+			continue;
+		grown = realloc(s->owned, (s->owned_count + 1) * sizeof *grown);
+		if (grown == NULL) {
+			free(fresh);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+		s->owned = grown;
+		s->owned[s->owned_count++] = p;
+		fresh[n++] = p;
+	}
+	rc = n ? restore_stage(e, s, fresh, n, err) : SL_OK;
+	free(fresh);
+	return rc;
 }
 
 /* ---- partitions moving -------------------------------------------------- */
@@ -163,58 +193,41 @@ int sl_engine_partitions_assigned(sl_stage *src, const int32_t *partitions,
 				  size_t count, sl_error *err)
 {
 	sl_engine *e = src->engine;
-	int32_t *fresh;
-	size_t i, n = 0;
-	int rc;
+	size_t i;
 
 	if (e->state_sink == NULL || count == 0)
 		return SL_OK;
-	fresh = malloc(count * sizeof *fresh);
-	if (fresh == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	for (i = 0; i < count; i++) {
-		int32_t p = sl_changelog_partition(e, partitions[i]);
-		int32_t *grown;
-
-		if (owns(e, p))
-			continue;
-		grown = realloc(e->owned, (e->owned_count + 1) * sizeof *grown);
-		if (grown == NULL) {
-			free(fresh);
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		}
-		e->owned = grown;
-		e->owned[e->owned_count++] = p;
-		fresh[n++] = p;
-	}
-	rc = n ? restore_all(e, fresh, n, err) : SL_OK;
-	free(fresh);
-	return rc;
+	for (i = 0; i < e->stage_count; i++)
+		if (is_stateful(&e->stages[i]) && fed_by(&e->stages[i], src) &&
+		    take_partitions(e, &e->stages[i], partitions, count, err) != SL_OK)
+			return SL_ERR;
+	return SL_OK;
 }
 
 void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 				  size_t count)
 {
 	sl_engine *e = src->engine;
-	size_t i, j, k;
+	size_t i, j, k, m;
 
 	if (e->state_sink == NULL)
 		return;
-	for (i = 0; i < count; i++) {
-		int32_t p = sl_changelog_partition(e, partitions[i]);
+	for (k = 0; k < e->stage_count; k++) {
+		sl_stage *s = &e->stages[k];
 
-		for (j = 0; j < e->owned_count; j++) {
-			if (e->owned[j] != p)
-				continue;
-			e->owned[j] = e->owned[--e->owned_count];
-			for (k = 0; k < e->stage_count; k++) {
-				sl_stage *s = &e->stages[k];
-				size_t m;
+		if (!is_stateful(s) || !fed_by(s, src))
+			continue;
+		for (i = 0; i < count; i++) {
+			int32_t p = sl_changelog_partition(s, partitions[i]);
 
-				for (m = 0; is_stateful(s) && m < s->state_count; m++)
+			for (j = 0; j < s->owned_count; j++) {
+				if (s->owned[j] != p)
+					continue;
+				s->owned[j] = s->owned[--s->owned_count];
+				for (m = 0; m < s->state_count; m++)
 					sl_store_drop_partition(s->states[m], p);
+				break;
 			}
-			break;
 		}
 	}
 }
@@ -223,6 +236,7 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 
 typedef struct write_ctx {
 	sl_engine *e;
+	const sl_stage *stage;
 	const char *topic;
 	const char *store;
 	size_t store_len;
@@ -250,7 +264,7 @@ static int write_change(void *ctx, int32_t partition, const uint8_t *key,
 	w->buf[w->store_len] = 0;
 	memcpy(w->buf + w->store_len + 1, key, klen);
 	return k->changelog_write(w->e->state_sink->self, w->topic,
-				  sl_changelog_partition(w->e, partition),
+				  sl_changelog_partition(w->stage, partition),
 				  w->buf, need, val, vlen, w->err) == SL_OK ? 0 : -1;
 }
 
@@ -273,6 +287,7 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 		if (!is_stateful(s))
 			continue;
 		topic_name(e, s, topic, sizeof topic);
+		w.stage = s;
 		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
 			w.store = sl_store_name(s->states[j]);
 			w.store_len = strlen(w.store);
@@ -302,30 +317,80 @@ int sl_changelog_reset(sl_engine *e, sl_error *err)
 
 	if (e->state_sink == NULL)
 		return SL_OK;
-	for (i = 0; i < e->stage_count; i++)
-		for (j = 0; is_stateful(&e->stages[i]) && j < e->stages[i].state_count; j++)
-			sl_store_changes_clear(e->stages[i].states[j]);
-	return e->owned_count ? restore_all(e, e->owned, e->owned_count, err) : SL_OK;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (!is_stateful(s))
+			continue;
+		for (j = 0; j < s->state_count; j++)
+			sl_store_changes_clear(s->states[j]);
+		if (s->owned_count > 0 &&
+		    restore_stage(e, s, s->owned, s->owned_count, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
 }
 
 /* ---- opening ------------------------------------------------------------ */
 
+/*
+ * Keyed state is partitioned like a stateful stage's input: as many
+ * partitions as the most any partitioned source upstream of it has (a
+ * guess would create changelogs that never fit the input); records of
+ * unpartitioned sources keep their state in partition 0, held from the
+ * start.
+ */
+static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
+{
+	size_t i;
+
+	*unpartitioned = s->upstream_count == 0;
+	s->state_partitions = 1;
+	for (i = 0; i < s->upstream_count; i++) {
+		const sl_stage *src = s->upstream[i];
+		const sl_source_class *k = src->plugin->source;
+		int32_t n;
+
+		if (!HAS(k, partition_count)) {
+			*unpartitioned = 1;
+			continue;
+		}
+		n = k->partition_count(src->self);
+		if (n < 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "stage '%s': "
+				"cannot tell how many partitions its input has "
+				"(see above), which keyed state is partitioned by",
+				src->def->name);
+		if (n > s->state_partitions)
+			s->state_partitions = n;
+	}
+	return SL_OK;
+}
+
 int sl_changelog_open(sl_engine *e, sl_error *err)
 {
+	static const int32_t zero = 0;
 	char topic[512];
 	size_t i, j;
-	int partitioned = 0, stateful = 0;
-	int32_t zero = 0;
+	int stateful = 0, unpartitioned;
 
+	/* partitioned like the input even in memory: watermarks and timers
+	 * are kept per partition */
 	for (i = 0; i < e->stage_count; i++)
-		stateful += is_stateful(&e->stages[i]);
+		if (is_stateful(&e->stages[i])) {
+			stateful++;
+			if (size_stage(&e->stages[i], &unpartitioned, err) != SL_OK)
+				return SL_ERR;
+		}
 	if (stateful == 0)
 		return SL_OK;
 	for (i = 0; i < e->stage_count && e->state_sink == NULL; i++) {
 		const sl_sink_class *k = e->stages[i].plugin->sink;
 
-		if (e->stages[i].kind == SL_KIND_SINK && HAS(k, changelog_prepare) &&
-		    HAS(k, changelog_write) && HAS(k, changelog_read))
+		if (e->stages[i].kind == SL_KIND_SINK &&
+		    e->stages[i].def->role == SL_ROLE_JOB &&
+		    HAS(k, changelog_prepare) && HAS(k, changelog_write) &&
+		    HAS(k, changelog_read))
 			e->state_sink = &e->stages[i];
 	}
 	if (e->job->delivery == SL_DELIVERY_NONE || e->state_sink == NULL) {
@@ -339,40 +404,27 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 		e->state_sink = NULL;
 		return SL_OK;
 	}
-	e->state_partitions = 1;
-	for (i = 0; i < e->stage_count; i++) {
-		const sl_source_class *src = e->stages[i].plugin->source;
-		int32_t n;
-
-		if (e->stages[i].kind != SL_KIND_SOURCE || !HAS(src, partition_count))
-			continue;
-		partitioned = 1;
-		n = src->partition_count(e->stages[i].self);
-		/* a guess would create changelogs that never fit the input */
-		if (n < 0)
-			return sl_error_set(err, SL_ERR_RUNTIME, "stage '%s': "
-				"cannot tell how many partitions its input has "
-				"(see above), which keyed state is partitioned by",
-				e->stages[i].def->name);
-		if (n > e->state_partitions)
-			e->state_partitions = n;
-	}
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 
 		if (!is_stateful(s))
 			continue;
 		topic_name(e, s, topic, sizeof topic);
+		for (j = 0; j < s->state_count; j++)
+			sl_store_track(s->states[j], 1);
 		if (e->state_sink->plugin->sink->changelog_prepare(
-			    e->state_sink->self, topic, e->state_partitions, err) != SL_OK) {
+			    e->state_sink->self, topic, s->state_partitions, err) != SL_OK) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
-		for (j = 0; j < s->state_count; j++)
-			sl_store_track(s->states[j], 1);
+		/* records of unpartitioned sources keep their state in
+		 * partition 0, held from the start */
+		for (j = 0, unpartitioned = s->upstream_count == 0;
+		     j < s->upstream_count; j++)
+			unpartitioned |= !HAS(s->upstream[j]->plugin->source,
+					      partition_count);
+		if (unpartitioned && take_partitions(e, s, &zero, 1, err) != SL_OK)
+			return SL_ERR;
 	}
-	/* records of unpartitioned sources keep their state in partition 0 */
-	if (!partitioned)
-		return sl_engine_partitions_assigned(&e->stages[0], &zero, 1, err);
 	return SL_OK;
 }

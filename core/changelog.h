@@ -10,8 +10,8 @@
 /* After every stage is open: find the sink that writes changelogs, create
  * or check each stateful stage's topic, turn change tracking on. */
 int sl_changelog_open(sl_engine *e, sl_error *err);
-/* The state partition of records from input partition @p partition. */
-int32_t sl_changelog_partition(const sl_engine *e, int32_t partition);
+/* The state partition of stage @p s for input partition @p partition. */
+int32_t sl_changelog_partition(const sl_stage *s, int32_t partition);
 /* Commit cycle: write what changed; after the commit, forget it. */
 int sl_changelog_write(sl_engine *e, sl_error *err);
 void sl_changelog_committed(sl_engine *e);

@@ -171,6 +171,18 @@ static int describe(const sl_registry *reg, const sl_descriptor *d)
 	lib = sl_registry_library(reg, d);
 	printf("%s: %s\n", d->name, d->summary);
 	printf("  kinds:      %s\n", sl_kinds_text(d->kinds, kinds, sizeof kinds));
+	if (d->capabilities != 0) {
+		unsigned cap;
+		const char *sep = "";
+
+		printf("  capabilities: ");
+		for (cap = 1; cap != 0 && cap <= d->capabilities; cap <<= 1)
+			if (d->capabilities & cap) {
+				printf("%s%s", sep, sl_capability_name(cap));
+				sep = ", ";
+			}
+		printf("\n");
+	}
 	printf("  library:    %s\n", lib ? lib : "(not found beside the descriptor)");
 	printf("  abi:        %d%s\n", d->abi,
 	       d->abi == SL_ABI_MAJOR ? "" : " (this sluice loads another ABI)");

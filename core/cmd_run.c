@@ -40,6 +40,7 @@ static void install_signals(void)
 int sl_cmd_run(int argc, char **argv)
 {
 	sl_job_override *overrides = NULL;
+	sl_diag notes = { NULL, 0 };
 	sl_registry reg;
 	sl_job *job = NULL;
 	const char *path;
@@ -50,7 +51,11 @@ int sl_cmd_run(int argc, char **argv)
 	memset(&reg, 0, sizeof reg);
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg);
+	rc = sl_job_open(path, overrides, count, &job, &reg, &notes);
+	for (size_t i = 0; i < notes.count; i++)
+		fprintf(stderr, "sluice: warn: %s\n",
+			notes.lines[i] ? notes.lines[i] : "out of memory");
+	sl_diag_free(&notes);
 	if (rc != 0)
 		goto out;
 	install_signals();

@@ -19,6 +19,9 @@
 
 #include "changelog.h"
 #include "commit.h"
+#include "hop.h"
+#include "inputs.h"
+#include "watermark.h"
 
 /* A class member exists when the plugin's struct is large enough for it. */
 #define HAS(cls, member) \
@@ -113,6 +116,18 @@ int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 			return -1;
 	}
 	return 0;
+}
+
+int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
+		       int32_t partition, int64_t next_offset)
+{
+	const sl_source_class *src = s->plugin->source;
+
+	(void)e;
+	if (src->commit == NULL && !HAS(src, txn_group))
+		return 0;
+	return set_position(&s->positions, &s->position_count, topic, partition,
+			    next_offset, 1);
 }
 
 /* A position array for a plugin call; *p is pos or a malloc'd one. */
@@ -239,20 +254,22 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 static int txn_commit(sl_engine *e, sl_error *err)
 {
 	sl_stage *owner = e->txn_owner;
-	sl_txn_source parts[16], *part = parts;
-	sl_position *lists[16];
-	size_t i, n = 0, room = 16;
+	sl_txn_source *part;
+	sl_position **lists;
+	size_t i, n = 0;
 	sl_txn txn;
 	int rc = SL_ERR;
 
-	memset(lists, 0, sizeof lists);
 	for (i = 0; i < e->stage_count; i++)
 		n += e->stages[i].kind == SL_KIND_SOURCE &&
 		     HAS(e->stages[i].plugin->source, txn_group);
-	if (n > room)
-		return sl_error_set(err, SL_ERR_CONFIG,
-			"exactly-once supports at most %zu Kafka sources in a job",
-			room);
+	part = calloc(n ? n : 1, sizeof *part);
+	lists = calloc(n ? n : 1, sizeof *lists);
+	if (part == NULL || lists == NULL) {
+		free(part);
+		free(lists);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
 	n = 0;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
@@ -279,13 +296,29 @@ static int txn_commit(sl_engine *e, sl_error *err)
 out:
 	for (i = 0; i < n; i++)
 		free(lists[i]);
+	free(lists);
+	free(part);
 	return rc;
+}
+
+/* After an abort everything since the last commit is read again: event
+ * time starts over with it, as the state does. */
+static void reset_watermarks(sl_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].wm != NULL)
+			sl_wm_reset(e->stages[i].wm);
 }
 
 int sl_commit_cycle(sl_engine *e, sl_error *err)
 {
 	sl_error why;
 
+	/* progress reports go out with the records they speak for */
+	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE && sl_hop_report(e, err) != SL_OK)
+		return SL_ERR;
 	if (e->job->delivery == SL_DELIVERY_NONE)
 		return flush_sinks(e, err);
 	/* state changes first: durable before the positions that follow them */
@@ -299,7 +332,8 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 	if (e->txn_doomed) {
 		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
 			     "uncommitted records in the transaction");
-	} else if (sl_changelog_write(e, &why) == SL_OK &&
+	} else if (sl_hop_report(e, &why) == SL_OK &&
+		   sl_changelog_write(e, &why) == SL_OK &&
 		   flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK) {
 		sl_changelog_committed(e);
 		return commit_sources(e, 1, err);
@@ -318,6 +352,7 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 	e->aborts++;
 	if (sl_changelog_reset(e, err) != SL_OK)
 		return SL_ERR;
+	reset_watermarks(e);
 	return rewind_sources(e, err);
 }
 
@@ -388,6 +423,7 @@ void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition
 		e->txn_doomed = 1;
 	forget(s->positions, &s->position_count, topic, partition);
 	forget(s->committed, &s->committed_count, topic, partition);
+	sl_inputs_forget(e, s, topic, partition);
 }
 
 void sl_commit_free(sl_stage *s)

@@ -18,6 +18,11 @@ int sl_commit_open(sl_engine *e, sl_error *err);
 int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 		      uint32_t count);
 
+/* Move @p s's position in a partition forward to @p next_offset (a
+ * partition's end, past records that are not handed out); 0 or -1. */
+int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
+		       int32_t partition, int64_t next_offset);
+
 /* Flush sinks, commit positions (or the transaction).  An abortable
  * transaction failure is handled here (abort, rewind) and is not an
  * error. */

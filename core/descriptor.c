@@ -4,7 +4,7 @@
  *
  *   [plugin]                      [option NAME] / [option PREFIX.*]
  *   name, kinds, library, abi,    kinds, type, required, default, values,
- *   summary                       min, max, summary
+ *   summary, capabilities         min, max, summary
  *
  * A descriptor is parsed in two steps: the INI text into raw fields that
  * remember their lines, then the fields into an sl_descriptor.  Fields
@@ -24,9 +24,15 @@
 #include "descriptor.h"
 #include "ini_lines.h"
 
-enum { P_NAME, P_KINDS, P_LIBRARY, P_ABI, P_SUMMARY, P_COUNT };
+enum { P_NAME, P_KINDS, P_LIBRARY, P_ABI, P_SUMMARY, P_CAPABILITIES,
+       P_COUNT };
 static const char *const plugin_keys[P_COUNT] = {
-	"name", "kinds", "library", "abi", "summary"
+	"name", "kinds", "library", "abi", "summary", "capabilities"
+};
+
+/* The words of `capabilities`, in enum sl_capability's bit order. */
+static const char *const capability_names[] = {
+	"keyed", "sets-key", "partitioned", "repartition", "transactional"
 };
 
 enum { F_KINDS, F_TYPE, F_REQUIRED, F_DEFAULT, F_VALUES, F_MIN, F_MAX,
@@ -41,7 +47,8 @@ static const char *const type_names[] = {
 
 /* Keys the engine handles on every stage; a plugin may not redefine them. */
 static const char *const engine_keys[] = {
-	"plugin", "from", "errors", "dead-letter.topic", "format", "key.format"
+	"plugin", "from", "errors", "dead-letter.topic", "format", "key.format",
+	"repartition.partitions"
 };
 
 typedef struct field {
@@ -322,6 +329,48 @@ static unsigned parse_kinds(parser *ps, const field *f)
 	return kinds;
 }
 
+/* "keyed, sets-key" to capability bits; 0 after reporting a problem. */
+static unsigned parse_capabilities(parser *ps, const field *f)
+{
+	const size_t known = sizeof capability_names / sizeof capability_names[0];
+	char **words;
+	size_t count, i, k;
+	unsigned caps = 0;
+	int empty = split(f->text, ',', &words, &count);
+
+	if (empty < 0) {
+		ps->oom = 1;
+		return 0;
+	}
+	if (empty > 0)
+		problem(ps, f->line, "capabilities: empty item in '%s'", f->text);
+	for (i = 0; empty == 0 && i < count; i++) {
+		for (k = 0; k < known; k++)
+			if (strcmp(words[i], capability_names[k]) == 0)
+				break;
+		if (k == known) {
+			problem(ps, f->line, "unknown capability '%s': expected keyed, "
+				"sets-key, partitioned, repartition or transactional",
+				words[i]);
+			caps = 0;
+			break;
+		}
+		caps |= 1u << k;
+	}
+	free_strings(words, count);
+	return caps;
+}
+
+const char *sl_capability_name(unsigned capability)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof capability_names / sizeof capability_names[0]; k++)
+		if (capability == 1u << k)
+			return capability_names[k];
+	return "?";
+}
+
 static int build_plugin(parser *ps, sl_descriptor *d, const char *base)
 {
 	const field *f = ps->p;
@@ -356,6 +405,8 @@ static int build_plugin(parser *ps, sl_descriptor *d, const char *base)
 			f[P_ABI].text);
 	else
 		d->abi = (int)abi;
+	if (f[P_CAPABILITIES].text != NULL)
+		d->capabilities = parse_capabilities(ps, &f[P_CAPABILITIES]);
 	d->name = f[P_NAME].text ? strdup(f[P_NAME].text) : NULL;
 	d->library = f[P_LIBRARY].text ? strdup(f[P_LIBRARY].text) : NULL;
 	d->summary = strdup(f[P_SUMMARY].text ? f[P_SUMMARY].text : "");

@@ -20,6 +20,19 @@ enum sl_kind {
 	SL_KIND_FORMAT = 8
 };
 
+/*
+ * What a plugin declares it does beyond its kinds (`capabilities` in its
+ * descriptor), so the engine plans a job from descriptors alone and a
+ * third-party plugin is treated like a built-in one.
+ */
+enum sl_capability {
+	SL_CAP_KEYED = 1,        /* operator: keeps state per record key */
+	SL_CAP_SETS_KEY = 2,     /* operator: replaces the record key */
+	SL_CAP_PARTITIONED = 4,  /* source: partitioned input that instances share */
+	SL_CAP_REPARTITION = 8,  /* source and sink: can carry a repartition hop */
+	SL_CAP_TRANSACTIONAL = 16 /* sink: takes part in exactly-once transactions */
+};
+
 typedef enum sl_opt_type {
 	SL_OPT_STRING = 0,
 	SL_OPT_INT,      /* 64-bit integer, optional min/max */
@@ -51,6 +64,7 @@ typedef struct sl_descriptor {
 	char *library;   /* module name, without extension */
 	int abi;         /* ABI major version the plugin is built for */
 	char *summary;
+	unsigned capabilities; /* enum sl_capability bits */
 	char *path;      /* the descriptor file */
 	char *subdir;    /* its folder relative to the root it was found in ("" or "file") */
 	sl_opt_desc *options;
@@ -82,6 +96,9 @@ const sl_opt_desc *sl_descriptor_option(const sl_descriptor *desc,
  */
 int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
 		 size_t why_size);
+
+/* "keyed", "sets-key", ... for one enum sl_capability bit. */
+const char *sl_capability_name(unsigned capability);
 
 /* "source", "sink", "operator" or "format" for one kind bit. */
 const char *sl_kind_name(unsigned kind);

@@ -20,7 +20,8 @@
 #include "changelog.h"
 #include "commit.h"
 #include "engine.h"
-#include "state.h"
+#include "hop.h"
+#include "inputs.h"
 #include "progress.h"
 #include "state.h"
 
@@ -52,7 +53,7 @@ int64_t sl_now_mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t now_wall_ms(void)
+int64_t sl_now_wall_ms(void)
 {
 	struct timespec ts;
 
@@ -225,13 +226,13 @@ static int deliver(sl_engine *e, sl_stage *from, sl_batch *b, sl_error *err)
 	return rc;
 }
 
-static void set_state_partition(sl_engine *e, sl_stage *s, int32_t partition)
+static void set_state_partition(sl_stage *s, int32_t partition)
 {
 	size_t i;
 
 	for (i = 0; i < s->state_count; i++)
 		sl_store_set_partition(s->states[i],
-				       sl_changelog_partition(e, partition));
+				       sl_changelog_partition(s, partition));
 }
 
 /*
@@ -249,9 +250,9 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 	for (end = 1; end < b->count; end++)
 		if (b->records[end].origin.partition != b->records[0].origin.partition)
 			break;
-	if (e->state_sink == NULL || s->state_count == 0 || end >= b->count) {
+	if (s->state_count == 0 || end >= b->count) {
 		if (b->count > 0)
-			set_state_partition(e, s, b->records[0].origin.partition);
+			set_state_partition(s, b->records[0].origin.partition);
 		return op->process(s->self, b, err);
 	}
 	if (batch_init(e, &out, b->count) != 0)
@@ -268,7 +269,7 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 		memcpy(run.records, b->records + start,
 		       (end - start) * sizeof *run.records);
 		run.count = end - start;
-		set_state_partition(e, s, p);
+		set_state_partition(s, p);
 		rc = op->process(s->self, &run, err);
 		for (i = 0; i < run.count; i++) {
 			sl_record *r = sl_batch_push(&out);
@@ -308,7 +309,9 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 		}
 		return deliver(e, s, b, err);
 	}
-	/* a sink */
+	/* a sink; in front of a repartition topic it notes event times */
+	if (s->wm != NULL && sl_hop_observe(e, s, b, err) != SL_OK)
+		return SL_ERR;
 	rc = encode_batch(s, b, err);
 	if (b->count > 0) {
 		sl_error sub;
@@ -371,6 +374,25 @@ static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
 	return SL_OK;
 }
 
+/* Open the stages of the job, or (@p hops) the sources of its hops. */
+static int open_stages(sl_engine *e, int hops, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if ((s->def->role == SL_ROLE_REPARTITION_SOURCE) != hops)
+			continue;
+		if (open_stage(e, s, err) != SL_OK) {
+			if (err->kind != SL_ERR_CONFIG)
+				sl_error_prefix(err, "stage '%s': ", s->def->name);
+			return SL_ERR;
+		}
+	}
+	return SL_OK;
+}
+
 static void close_format(const sl_format_class *fmt, void *self)
 {
 	if (fmt != NULL && fmt->close != NULL)
@@ -399,6 +421,9 @@ static void close_stage(sl_stage *s)
 	sl_commit_free(s);
 	free(s->outputs);
 	sl_state_host_close_all(s);
+	sl_engine_watermark_close(s);
+	free(s->owned);
+	free(s->report);
 }
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *d)
@@ -501,6 +526,7 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	prc = s->plugin->source->poll(s->self, &b, e->batch_max, timeout_ms, err);
 	if (prc == SL_ERR) {
+		sl_inputs_settle(e, s, 0, NULL);
 		batch_release(e);
 		if (err->kind != SL_ERR_CONFIG)
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
@@ -527,12 +553,37 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		if (sl_commit_advance(e, s, polled, npolled) != 0)
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
+	/* what the source reported while filling the batch comes after it */
+	if (sl_inputs_settle(e, s, rc == SL_OK, err) != SL_OK)
+		rc = SL_ERR;
 	batch_release(e);
 	if (rc != SL_OK)
 		return SL_ERR;
 	if (prc == SL_EOF) {
 		s->finished = 1;
 		return SL_EOF;
+	}
+	return SL_OK;
+}
+
+/*
+ * A finished source may still have a client to serve (a consumer group
+ * member answers rebalances, or the whole group waits for it): it is
+ * polled without room for records while other sources run.
+ */
+static int serve_finished(sl_engine *e, sl_stage *s, sl_error *err)
+{
+	sl_batch b;
+	int rc;
+
+	if (batch_init(e, &b, 0) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	rc = s->plugin->source->poll(s->self, &b, 0, 0, err);
+	sl_inputs_settle(e, s, 0, NULL);
+	batch_release(e);
+	if (rc == SL_ERR) {
+		sl_error_prefix(err, "stage '%s': ", s->def->name);
+		return SL_ERR;
 	}
 	return SL_OK;
 }
@@ -572,7 +623,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
 	int64_t last_commit = sl_now_mono_ms(), last_tick = last_commit;
-	size_t i, active;
+	size_t i, active, ended = 0;
 
 	for (;;) {
 		int busy = 0;
@@ -584,12 +635,23 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 				  !e->stages[i].finished;
 		if (active == 0 || *e->stop)
 			break;
+		/* a source finished: repartition topics behind it may end */
+		if (e->stage_count - active != ended) {
+			ended = e->stage_count - active;
+			if (sl_hop_end_inputs(e, err) != SL_OK)
+				return SL_ERR;
+		}
 		for (i = 0; i < e->stage_count && !*e->stop; i++) {
 			sl_stage *s = &e->stages[i];
 			int got;
 
-			if (s->kind != SL_KIND_SOURCE || s->finished)
+			if (s->kind != SL_KIND_SOURCE)
 				continue;
+			if (s->finished) {
+				if (serve_finished(e, s, err) != SL_OK)
+					return SL_ERR;
+				continue;
+			}
 			/* several sources share the tick budget */
 			if (pump_source(e, s, busy ? 0 : (int)(TICK_MS / active),
 					polled, &got, err) == SL_ERR)
@@ -599,7 +661,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 		now = sl_now_mono_ms();
 		if (now - last_tick >= TICK_MS) {
 			last_tick = now;
-			if (emit_all(e, 0, now_wall_ms(), err) != SL_OK)
+			if (emit_all(e, 0, sl_now_wall_ms(), err) != SL_OK)
 				return SL_ERR;
 			if (e->progress)
 				sl_progress_update(e, 0);
@@ -610,7 +672,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 				return SL_ERR;
 		}
 	}
-	if (!*e->stop && emit_all(e, 1, now_wall_ms(), err) != SL_OK)
+	if (!*e->stop && emit_all(e, 1, sl_now_wall_ms(), err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
 }
@@ -632,29 +694,30 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 	sl_engine_set_log_level(job->log_level);
 	e.loader = sl_loader_new();
 	e.arena = sl_arena_new();
-	e.stages = calloc(job->stage_count, sizeof *e.stages);
+	e.stages = calloc(job->order_count, sizeof *e.stages);
 	polled = malloc(e.batch_max * sizeof *polled);
 	if (e.loader == NULL || e.arena == NULL || e.stages == NULL || polled == NULL) {
 		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		goto out;
 	}
-	e.stage_count = job->stage_count;
-	for (i = 0; i < job->stage_count; i++) {
+	e.stage_count = job->order_count;
+	for (i = 0; i < job->order_count; i++) {
 		e.stages[i].def = job->order[i];
 		e.stages[i].engine = &e;
 		e.stages[i].kind = job->order[i]->kind;
 	}
 	if (wire(&e, err) != SL_OK)
 		goto out;
-	/* readers first, so nothing is consumed before its sinks are ready */
-	for (i = e.stage_count; i-- > 0;) {
-		if (open_stage(&e, &e.stages[i], err) != SL_OK) {
-			if (err->kind != SL_ERR_CONFIG)
-				sl_error_prefix(err, "stage '%s': ",
-						e.stages[i].def->name);
-			goto out;
-		}
-	}
+	/*
+	 * In order, sources first: nothing is read before the loop polls,
+	 * and a sink may take settings from the source it works with (a
+	 * transactional id from the group's static membership).  The
+	 * sources of repartition hops come last, once their topics exist.
+	 */
+	if (sl_inputs_open(&e, err) != SL_OK ||
+	    open_stages(&e, 0, err) != SL_OK || sl_hop_prepare(&e, err) != SL_OK ||
+	    open_stages(&e, 1, err) != SL_OK)
+		goto out;
 	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
 	    sl_changelog_open(&e, err) != SL_OK)
 		goto out;
@@ -683,7 +746,7 @@ out:
 	if (e.arena != NULL)
 		batch_release(&e);
 	free(e.releases);
-	free(e.owned);
+	sl_inputs_close(&e);
 	free(e.stages);
 	free(polled);
 	sl_arena_free(e.arena);

@@ -53,7 +53,34 @@ struct sl_stage {
 
 	struct sl_state **states; /* keyed state stores the operator opened */
 	size_t state_count;
+	int32_t state_partitions; /* stateful stages: their changelog's partitions */
+	int32_t *owned;          /* stateful stages: state partitions held here */
+	size_t owned_count;
+
+	sl_tracked *held;        /* sources: the inputs they reported assigned */
+	size_t held_count;
+	sl_stage **upstream;     /* the sources whose records reach this stage */
+	size_t upstream_count;
+	struct sl_watermark *wm; /* stages on event time, and the repartition
+				  * sinks in front of one: their inputs */
+	sl_stage *serves;        /* repartition sinks and sources: the keyed stage */
+	int32_t hop_partitions;  /* repartition sinks: partitions of the topic */
+	int64_t reported_ms;     /* repartition sinks: when they last reported */
+	char *report;            /* repartition sinks: what they last reported */
+	size_t report_len;
+	int input_ended;         /* repartition sources: end_input was called */
 };
+
+/* Something a source reported inside poll, applied once the batch it was
+ * filling has gone through the job (see sl_partition_end). */
+typedef struct sl_pending {
+	sl_stage *source;
+	char *topic;
+	int32_t partition;
+	int64_t next_offset;     /* the position it moves to */
+	void *control;           /* control data, or NULL */
+	size_t control_len;
+} sl_pending;
 
 /* The origin of the record that failed under errors = fail. */
 typedef struct sl_failure {
@@ -83,9 +110,8 @@ struct sl_engine {
 	int txn_doomed;          /* the open transaction must abort */
 	sl_stage *dlq_sink;      /* writes every stage's dead letters */
 	sl_stage *state_sink;    /* writes and reads the state changelogs */
-	int32_t state_partitions; /* partitions of every changelog topic */
-	int32_t *owned;          /* state partitions this instance holds */
-	size_t owned_count;
+	sl_pending *pending;     /* reported inside the current poll */
+	size_t pending_count, pending_cap;
 	uint64_t dead_letters;
 	uint32_t batch_max;
 };
@@ -111,6 +137,14 @@ void sl_engine_forget_position(sl_stage *stage, const char *topic,
 /* Put "prefix" (printf-style) in front of err's message. */
 void sl_error_prefix(sl_error *err, const char *fmt, ...) SL_PRINTF(2, 3);
 int64_t sl_now_mono_ms(void);
+int64_t sl_now_wall_ms(void);
+
+/* The host's watermark functions (event_time.c), and freeing a stage's. */
+int sl_engine_watermark_open(sl_stage *s, int64_t idle_ms, sl_error *err);
+int64_t sl_engine_watermark_observe(sl_stage *s, const sl_record *rec,
+				    int64_t ts, int64_t now);
+int64_t sl_engine_watermark(sl_stage *s, int32_t partition, int64_t now);
+void sl_engine_watermark_close(sl_stage *s);
 
 /* Set while a job runs: the host functions that need the job use it. */
 void sl_stage_log(const sl_stage *stage, int level, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include "convert.h"
 #include "engine.h"
 #include "expr.h"
+#include "inputs.h"
 #include "state.h"
 #include "json_write.h"
 
@@ -63,6 +64,16 @@ static const char *host_stage_name(const sl_stage *stage)
 	return stage->def->name;
 }
 
+static int host_stage_role(const sl_stage *stage)
+{
+	return stage->def->role;
+}
+
+static const char *host_stage_storage(const sl_stage *stage)
+{
+	return stage->def->storage;
+}
+
 static const char *host_job_name(const sl_stage *stage)
 {
 	return stage->engine->job->name;
@@ -78,14 +89,23 @@ static int64_t host_job_commit_interval_ms(const sl_stage *stage)
 	return stage->engine->job->commit_interval_ms;
 }
 
+/*
+ * A stage the planner added takes the options it does not set from its
+ * template (the stage of the job file it stands in for), as long as they
+ * are options of its own kind: a repartition hop reaches the same
+ * cluster as the source it repartitions.
+ */
 static const char *host_option(const sl_stage *stage, const char *key)
 {
-	const sl_job_option *o = sl_job_stage_option(stage->def, key);
-	const sl_opt_desc *d;
+	const sl_job_stage *def = stage->def;
+	const sl_opt_desc *d = sl_descriptor_option(def->plugin, stage->kind, key);
+	const sl_job_option *o = sl_job_stage_option(def, key);
 
+	for (; o == NULL && d != NULL && def->template_of != NULL;
+	     def = def->template_of)
+		o = sl_job_stage_option(def->template_of, key);
 	if (o != NULL)
 		return o->value;
-	d = sl_descriptor_option(stage->def->plugin, stage->kind, key);
 	return d != NULL ? d->def : NULL;
 }
 
@@ -134,13 +154,19 @@ static int host_option_each(const sl_stage *stage, const char *prefix,
 			    int (*fn)(void *ctx, const char *key, const char *value),
 			    void *ctx)
 {
+	const sl_job_stage *def = stage->def;
 	size_t i, n = strlen(prefix);
 	int rc;
 
-	for (i = 0; i < stage->def->option_count; i++) {
-		const sl_job_option *o = &stage->def->options[i];
+	/* an added stage's own options are the engine's; its template has
+	 * the user's */
+	while (def->template_of != NULL)
+		def = def->template_of;
+	for (i = 0; i < def->option_count; i++) {
+		const sl_job_option *o = &def->options[i];
 
 		if (strncmp(o->key, prefix, n) == 0 &&
+		    sl_descriptor_option(stage->def->plugin, stage->kind, o->key) &&
 		    (rc = fn(ctx, o->key, o->value)) != 0)
 			return rc;
 	}
@@ -384,6 +410,16 @@ const sl_host sl_core_host = {
 	host_job_commit_interval_ms,
 	sl_engine_partitions_assigned,
 	sl_engine_partitions_revoked,
+	host_stage_role,
+	host_stage_storage,
+	sl_engine_inputs_assigned,
+	sl_engine_inputs_revoked,
+	sl_engine_partition_end,
+	sl_engine_control_received,
+	sl_engine_watermark_open,
+	sl_engine_watermark_observe,
+	sl_engine_watermark,
+	sl_store_timers_fire_by,
 };
 
 /* The core uses the SDK's macros too. */

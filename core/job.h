@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sluice/stage.h>
+
 #include "descriptor.h"
 #include "diag.h"
 
@@ -39,6 +41,14 @@ struct sl_job_stage {
 	int errors;                      /* enum sl_errors_policy */
 	sl_job_stage **inputs;           /* stages this one reads from */
 	size_t input_count;
+
+	/* Stages the planner adds (plan.c); zero for the job file's own. */
+	int role;                        /* enum sl_stage_role */
+	const sl_job_stage *template_of; /* options not set here come from it */
+	const sl_job_stage *serves;      /* the keyed stage a hop feeds */
+	char *storage;                   /* the hop's topic: JOB-STAGE-repartition */
+	int32_t partitions;              /* repartition.partitions, 0: the input's */
+	size_t order_index;              /* its place in sl_job.order (plan.c) */
 };
 
 typedef struct sl_job {
@@ -58,6 +68,9 @@ typedef struct sl_job {
 	sl_job_stage *stages; /* in file order */
 	size_t stage_count;
 	sl_job_stage **order; /* filled by validation: inputs before readers */
+	size_t order_count;   /* stage_count, plus the planner's stages */
+	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
+	size_t added_count;
 } sl_job;
 
 /* One --set stage.key=value from the command line. */
@@ -109,9 +122,12 @@ void sl_job_free(sl_job *job);
 /*
  * What `run` and `validate` share: load @p path with @p overrides, find
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
- * @p reg, validate.  On any problem print each diagnostic line to stderr
- * and return 2 (the exit code); else return 0 with *job set.
+ * @p reg, validate, plan (plan.h).  On any problem print each diagnostic
+ * line to stderr and return 2 (the exit code); else return 0 with *job
+ * set.  What the user should know about the plan goes to @p notes (may
+ * be NULL).
  */
 int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **job, sl_registry *reg);
+		size_t override_count, sl_job **job, sl_registry *reg,
+		sl_diag *notes);
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "plan.h"
 
 /* The line number of a "PATH:LINE: ..." diagnostic about @p path, else 0. */
 static long line_of(const char *text, const char *path)
@@ -101,7 +102,8 @@ static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
 }
 
 int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **out, sl_registry *reg)
+		size_t override_count, sl_job **out, sl_registry *reg,
+		sl_diag *notes)
 {
 	sl_diag diag = { NULL, 0 }, reg_diag = { NULL, 0 };
 	const sl_job_option *plugin_path;
@@ -124,7 +126,10 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 		fprintf(stderr, "sluice: out of memory\n");
 		rc = 1;
 	} else {
-		sl_job_validate(job, reg, &diag);
+		/* a job that validates is planned: hops have their own needs */
+		if (sl_job_validate(job, reg, &diag) == 0 && diag.count == 0 &&
+		    sl_plan_job(job, reg, &diag, notes) < 0)
+			sl_diag_add(&diag, job->path, 0, "out of memory");
 		errors = report_registry(&reg_diag, job, reg);
 		sort_by_line(&diag, job->path);
 		sl_diag_print(&diag);

@@ -581,6 +581,14 @@ void sl_job_free(sl_job *job)
 		free(job->stages[i].inputs);
 	}
 	free(job->stages);
+	for (i = 0; i < job->added_count; i++) {
+		free(job->added[i]->name);
+		free_options(job->added[i]->options, job->added[i]->option_count);
+		free(job->added[i]->inputs);
+		free(job->added[i]->storage);
+		free(job->added[i]);
+	}
+	free(job->added);
 	free_options(job->job_options, job->job_option_count);
 	free(job->order);
 	free(job->path);

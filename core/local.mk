@@ -17,10 +17,15 @@ core_libslcore_la_SOURCES = \
 	core/expr.h core/expr_internal.h core/expr_lex.h \
 	core/expr_eval.c core/expr_func.c core/expr_host.c core/expr_lex.c \
 	core/expr_parse.c \
+	core/event_time.c \
+	core/hop.c core/hop.h \
+	core/inputs.c core/inputs.h \
+	core/watermark.c core/watermark.h \
 	core/host.c \
 	core/ini_lines.c core/ini_lines.h \
 	core/jobfile.c core/job.h \
 	core/job_open.c \
+	core/plan.c core/plan.h \
 	core/json_write.c core/json_write.h \
 	core/loader.c core/loader.h \
 	core/plugin_roots.c \

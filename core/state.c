@@ -148,7 +148,7 @@ void sl_store_free(sl_state *st)
 	free_spares(st);
 	free(st->entries);
 	free(st->slots);
-	free(st->heap);
+	sl_timer_heaps_free(st);
 	free(st->changes);
 	free(st->scratch);
 	free(st->name);
@@ -163,7 +163,7 @@ void sl_store_clear(sl_state *st)
 	memset(st->slots, 0, (st->slot_mask + 1) * sizeof *st->slots);
 	st->in_table = 0;
 	st->live_values = 0;
-	st->heap_len = 0;
+	sl_timer_heaps_clear(st);
 	st->change_len = 0;
 }
 

@@ -48,6 +48,12 @@ int sl_store_timers_fire(sl_state *st, int64_t upto,
 			 int (*fn)(void *ctx, int64_t when, const void *key,
 				   size_t klen),
 			 void *ctx);
+/* Fire the timers of each partition up to what @p upto says for it. */
+int sl_store_timers_fire_by(sl_state *st,
+			    int64_t (*upto)(void *ctx, int32_t partition),
+			    int (*fn)(void *ctx, int64_t when, const void *key,
+				      size_t klen),
+			    void *ctx);
 
 /* Record changes from now on (on) or stop and forget them (off). */
 void sl_store_track(sl_state *st, int on);

@@ -17,6 +17,12 @@
  * classes and are kept for reuse when freed. */
 #define BLOCK_CLASSES 6
 
+/* The timers of one partition, ordered by (when, seq). */
+typedef struct sl_timer_heap {
+	uint32_t *idx;      /* entry indexes */
+	uint32_t len, cap;
+} sl_timer_heap;
+
 typedef struct sl_entry {
 	uint8_t *block;     /* key bytes, then vcap bytes of value */
 	uint64_t hash;
@@ -39,8 +45,9 @@ struct sl_state {
 	uint32_t slot_mask;
 	uint32_t in_table;  /* entries in the table, tombstones included */
 	size_t live_values;
-	uint32_t *heap;     /* NS_TIMER entries, ordered by (when, seq) */
-	uint32_t heap_len, heap_cap;
+	sl_timer_heap *heaps; /* NS_TIMER entries, one heap per partition,
+			       * indexed by partition + 1 */
+	uint32_t heap_count;
 	uint64_t seq;
 	int tracking;
 	int32_t partition;  /* given to entries written from now on */
@@ -65,8 +72,10 @@ void sl_store_mark(sl_state *st, uint32_t i);
 /* @p size bytes of scratch, or NULL. */
 uint8_t *sl_store_scratch(sl_state *st, size_t size);
 
-/* Timer heap (state_timer.c). */
+/* Timer heaps (state_timer.c); an entry's heap is its partition's. */
 int sl_timer_heap_push(sl_state *st, uint32_t i);
 void sl_timer_heap_remove(sl_state *st, uint32_t i);
+void sl_timer_heaps_free(sl_state *st);
+void sl_timer_heaps_clear(sl_state *st);
 
 #endif

@@ -51,6 +51,11 @@ static sl_opt_desc engine_options[] = {
 	{ .name = "key.format", .type = SL_OPT_STRING, .def = "string",
 	  .kinds = SOURCE_SINK,
 	  .summary = "Format plugin of record keys (string, json)" },
+	{ .name = "repartition.partitions", .type = SL_OPT_INT, .has_min = 1,
+	  .min = 1, .has_max = 1, .max = 100000, .kinds = SL_KIND_OPERATOR,
+	  .summary = "Keyed stages: partitions of the repartition topic the "
+		     "engine adds when the key is not the input's (default: as "
+		     "many as the input)" },
 };
 
 enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_COUNT };
@@ -694,6 +699,7 @@ static int order_stages(ctx *c)
 		free(placed);
 		return -1;
 	}
+	job->order_count = n;
 	while (placed_count < n) {
 		for (i = 0; i < n; i++)
 			if (!placed[i] && ready(job, &job->stages[i], placed))
@@ -774,6 +780,7 @@ static void reset(sl_job *job)
 	}
 	free(job->order);
 	job->order = NULL;
+	job->order_count = 0;
 }
 
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)

@@ -98,9 +98,12 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 	return rc;
 }
 
+/* Designated: the class grows at the end. */
 static const sl_operator_class aggregate_op = {
-	sizeof(sl_operator_class), aggregate_open, aggregate_process, NULL,
-	NULL, aggregate_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = aggregate_open,
+	.process = aggregate_process,
+	.close = aggregate_close,
 };
 
 SL_PLUGIN_DEFINE("aggregate", NULL, NULL, &aggregate_op, NULL)

@@ -86,9 +86,12 @@ static void filter_close(void *self)
 	free(f);
 }
 
+/* Designated: the class grows at the end. */
 static const sl_operator_class filter_op = {
-	sizeof(sl_operator_class), filter_open, filter_process, NULL, NULL,
-	filter_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = filter_open,
+	.process = filter_process,
+	.close = filter_close,
 };
 
 SL_PLUGIN_DEFINE("filter", NULL, NULL, &filter_op, NULL)

@@ -112,9 +112,12 @@ static int key_by_process(void *self, sl_batch *batch, sl_error *err)
 	return rc;
 }
 
+/* Designated: the class grows at the end. */
 static const sl_operator_class key_by_op = {
-	sizeof(sl_operator_class), key_by_open, key_by_process, NULL, NULL,
-	key_by_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = key_by_open,
+	.process = key_by_process,
+	.close = key_by_close,
 };
 
 SL_PLUGIN_DEFINE("key_by", NULL, NULL, &key_by_op, NULL)

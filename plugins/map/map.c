@@ -252,8 +252,12 @@ static int map_process(void *self, sl_batch *batch, sl_error *err)
 	return rc;
 }
 
+/* Designated: the class grows at the end. */
 static const sl_operator_class map_op = {
-	sizeof(sl_operator_class), map_open, map_process, NULL, NULL, map_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = map_open,
+	.process = map_process,
+	.close = map_close,
 };
 
 SL_PLUGIN_DEFINE("map", NULL, NULL, &map_op, NULL)

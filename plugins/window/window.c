@@ -12,6 +12,13 @@
  * A record whose window has already fired is late: it is counted in the
  * "late" metric and reported under the stage's errors policy (skip logs
  * and counts it, fail stops the job), never dropped silently.
+ *
+ * On event and record time the engine keeps a watermark for each
+ * partition of the state (sluice/operator.h), from the inputs feeding it:
+ * a window fires when its own partition's watermark passes its end, and
+ * a record is late when its partition's has.  The stage tells the engine
+ * each record's event time, in order.  On processing time the watermark
+ * is the wall clock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +28,6 @@
 
 #include "../lib/aggfn.h"
 #include "../lib/groupkey.h"
-#include "watermark.h"
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
 
@@ -36,7 +42,7 @@ typedef struct window {
 	int mode;               /* enum time_mode */
 	slop_path field;        /* TIME_EVENT */
 	int64_t size, lateness;
-	watermark wm;
+	int64_t wm;             /* processing time: the wall clock seen */
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
 	int64_t emitted;        /* sequence number of outputs, for origins */
@@ -58,7 +64,6 @@ static void window_close(void *self)
 		return;
 	slop_agg_close(&w->agg);
 	slop_path_free(&w->field);
-	wm_free(&w->wm);
 	free(w->key);
 	free(w);
 }
@@ -98,7 +103,7 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 	if (w == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	w->stage = stage;
-	wm_init(&w->wm, sl_option_duration_ms(stage, "idle.timeout"));
+	w->wm = INT64_MIN;
 	w->size = sl_option_duration_ms(stage, "size");
 	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
 	if (type != NULL && strcmp(type, "tumbling") != 0) {
@@ -114,6 +119,9 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 		goto fail;
 	}
 	if (open_time(w, err) != SL_OK ||
+	    (w->mode != TIME_PROCESSING &&
+	     sl_watermark_open(stage, sl_option_duration_ms(stage, "idle.timeout"),
+			       err) != SL_OK) ||
 	    slop_agg_open(&w->agg, stage, "function", err) != SL_OK ||
 	    (w->state = sl_state_open(stage, NULL, err)) == NULL)
 		goto fail;
@@ -220,6 +228,7 @@ typedef struct emit_ctx {
 	window *w;
 	sl_batch *out;
 	sl_error *err;
+	int64_t now;
 } emit_ctx;
 
 /* A window's timer fired: its result becomes a record of the batch. */
@@ -251,20 +260,31 @@ static int emit(void *ctx, int64_t end, const void *key, size_t klen)
 	return 0;
 }
 
-/* Emit every window the watermark has passed (all when @p all). */
-static int fire(window *w, sl_batch *out, int all, sl_error *err)
+/* Windows of a state partition close this far: its watermark less the
+ * allowed lateness. */
+static int64_t closed_upto(void *ctx, int32_t partition)
 {
-	emit_ctx ec = { w, out, err };
-	int64_t upto;
+	emit_ctx *ec = ctx;
+	int64_t wm = sl_watermark(ec->w->stage, partition, ec->now);
+
+	return wm == INT64_MIN ? INT64_MIN : wm - ec->w->lateness;
+}
+
+/* Emit every window its partition's watermark has passed (all when
+ * @p all), at wall clock @p now. */
+static int fire(window *w, sl_batch *out, int all, int64_t now, sl_error *err)
+{
+	emit_ctx ec = { w, out, err, now };
+	int rc;
 
 	if (all)
-		upto = INT64_MAX;
-	else if (w->wm.value == INT64_MIN)
-		return SL_OK;
+		rc = sl_state_timers_fire(w->state, INT64_MAX, emit, &ec);
+	else if (w->mode == TIME_PROCESSING)
+		rc = w->wm == INT64_MIN ? 0 :
+			sl_state_timers_fire(w->state, w->wm - w->lateness, emit, &ec);
 	else
-		upto = w->wm.value - w->lateness;
-	return sl_state_timers_fire(w->state, upto, emit, &ec) == 0 ? SL_OK
-								     : SL_ERR;
+		rc = sl_state_timers_fire_by(w->state, closed_upto, emit, &ec);
+	return rc == 0 ? SL_OK : SL_ERR;
 }
 
 /* Fold one record into its window.  SL_OK, SL_SKIP or SL_ERR. */
@@ -273,7 +293,7 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 {
 	sl_error why;
 	slop_input in;
-	int64_t ts = 0, start;
+	int64_t ts = 0, start, wm;
 	const char *gk;
 	size_t gklen, klen;
 	uint8_t *acc;
@@ -283,18 +303,19 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	    slop_agg_input(&w->agg, r, &in, &why) != SL_OK)
 		return sl_record_error(w->stage, r, err, "%s", why.message);
 	start = window_start(w, ts);
-	if (w->wm.value != INT64_MIN &&
-	    start + w->size + w->lateness <= w->wm.value) {
+	wm = w->mode == TIME_PROCESSING ? w->wm :
+		sl_watermark(w->stage, r->origin.partition, now);
+	if (wm != INT64_MIN && start + w->size + w->lateness <= wm) {
 		sl_metric_add(w->stage, "late", 1);
-		if (wm_observe(&w->wm, &r->origin, ts, now) != 0)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		if (w->mode != TIME_PROCESSING)
+			sl_watermark_observe(w->stage, r, ts, now);
 		return sl_record_error(w->stage, r, err,
 				       "late record: event time %lld is in window "
 				       "[%lld, %lld), closed at watermark %lld "
 				       "(allowed.lateness %lld ms)",
 				       (long long)ts, (long long)start,
 				       (long long)(start + w->size),
-				       (long long)w->wm.value,
+				       (long long)wm,
 				       (long long)w->lateness);
 	}
 	if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0)
@@ -307,9 +328,8 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 				start + w->size, w->key, klen) != SL_OK))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	slop_agg_fold(&w->agg, acc, &in);
-	if (w->mode != TIME_PROCESSING &&
-	    wm_observe(&w->wm, &r->origin, ts, now) != 0)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (w->mode != TIME_PROCESSING)
+		sl_watermark_observe(w->stage, r, ts, now);
 	return SL_OK;
 }
 
@@ -320,10 +340,8 @@ static int window_process(void *self, sl_batch *batch, sl_error *err)
 	uint32_t i, n = batch->count;
 	int rc = SL_OK;
 
-	if (w->mode == TIME_PROCESSING)
-		wm_advance(&w->wm, now);
-	else
-		wm_refresh(&w->wm, now);
+	if (w->mode == TIME_PROCESSING && now > w->wm)
+		w->wm = now;
 	for (i = 0; i < n; i++) {
 		rc = add(w, batch, &batch->records[i], now, err);
 		if (rc == SL_ERR)
@@ -334,7 +352,7 @@ static int window_process(void *self, sl_batch *batch, sl_error *err)
 	batch->count = 0;
 	if (rc == SL_ERR && err->kind != SL_ERR_RECORD)
 		return SL_ERR;
-	if (fire(w, batch, 0, rc == SL_OK ? err : &(sl_error){ 0 }) != SL_OK &&
+	if (fire(w, batch, 0, now, rc == SL_OK ? err : &(sl_error){ 0 }) != SL_OK &&
 	    rc == SL_OK)
 		return SL_ERR;
 	return rc;
@@ -344,11 +362,9 @@ static int window_tick(void *self, int64_t now_ms, sl_batch *out, sl_error *err)
 {
 	window *w = self;
 
-	if (w->mode == TIME_PROCESSING)
-		wm_advance(&w->wm, now_ms);
-	else
-		wm_refresh(&w->wm, now_ms);
-	return fire(w, out, 0, err);
+	if (w->mode == TIME_PROCESSING && now_ms > w->wm)
+		w->wm = now_ms;
+	return fire(w, out, 0, now_ms, err);
 }
 
 /* End of input: the watermark moves to the end, every window fires. */
@@ -356,13 +372,30 @@ static int window_finish(void *self, sl_batch *out, sl_error *err)
 {
 	window *w = self;
 
-	wm_advance(&w->wm, INT64_MAX);
-	return fire(w, out, 1, err);
+	return fire(w, out, 1, 0, err);
 }
 
+/* The event time of @p r as add() will read it (for the engine, in front
+ * of a repartition topic). */
+static int window_event_time(void *self, const sl_record *r, int64_t *ts)
+{
+	const window *w = self;
+	sl_error why;
+
+	if (w->mode == TIME_PROCESSING)
+		return SL_SKIP;
+	return event_time(w, r, 0, ts, &why) == SL_OK ? SL_OK : SL_SKIP;
+}
+
+/* Designated: the class grows at the end. */
 static const sl_operator_class window_op = {
-	sizeof(sl_operator_class), window_open, window_process, window_tick,
-	window_finish, window_close
+	.struct_size = sizeof(sl_operator_class),
+	.open = window_open,
+	.process = window_process,
+	.tick = window_tick,
+	.finish = window_finish,
+	.close = window_close,
+	.event_time = window_event_time,
 };
 
 SL_PLUGIN_DEFINE("window", NULL, NULL, &window_op, NULL)

@@ -10,6 +10,7 @@
 #ifndef SLUICE_HOST_H
 #define SLUICE_HOST_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sluice/error.h>
 #include <sluice/batch.h>
@@ -29,6 +30,8 @@ extern "C" {
 
 /** An instance's stage (opaque). */
 typedef struct sl_stage sl_stage;
+
+struct sl_input; /* sluice/source.h */
 
 /** Log levels, as `log.level` in the job. */
 enum sl_log_level { SL_LOG_ERROR = 0, SL_LOG_WARN, SL_LOG_INFO, SL_LOG_DEBUG };
@@ -113,8 +116,40 @@ typedef struct sl_host {
 				   size_t count, sl_error *err);
 	void (*partitions_revoked)(sl_stage *stage, const int32_t *partitions,
 				   size_t count);
+	/* Stages the engine adds (sluice/stage.h). */
+	int (*stage_role)(const sl_stage *stage);
+	const char *(*stage_storage)(const sl_stage *stage);
+	/* What a partitioned source reads (sluice/source.h). */
+	int (*inputs_assigned)(sl_stage *stage, const struct sl_input *inputs,
+			       size_t count, sl_error *err);
+	void (*inputs_revoked)(sl_stage *stage, const struct sl_input *inputs,
+			       size_t count);
+	void (*partition_end)(sl_stage *stage, const char *topic,
+			      int32_t partition, int64_t offset);
+	void (*control_received)(sl_stage *stage, const sl_origin *origin,
+				 const void *data, size_t len);
+	/* Event time (sluice/operator.h). */
+	int (*watermark_open)(sl_stage *stage, int64_t idle_ms, sl_error *err);
+	int64_t (*watermark_observe)(sl_stage *stage, const sl_record *rec,
+				     int64_t ts, int64_t now);
+	int64_t (*watermark)(sl_stage *stage, int32_t partition, int64_t now);
+	int (*state_timers_fire_by)(struct sl_state *st,
+				    int64_t (*upto)(void *ctx, int32_t partition),
+				    int (*fn)(void *ctx, int64_t when,
+					      const void *key, size_t klen),
+				    void *ctx);
 	/* New members go here, at the end. */
 } sl_host;
+
+/**
+ * Whether the running host provides @p member of its table: a plugin may
+ * run on a host older than the SDK it was built with, whose table ends
+ * before the member.  Check before calling a member added after the
+ * first table of the ABI.
+ */
+#define SL_HOST_HAS(member)                                                 \
+	(sl_host_api->struct_size >= offsetof(sl_host, member) +            \
+		 sizeof sl_host_api->member && sl_host_api->member != NULL)
 
 /**
  * The host table, set by the plugin's entry function (SL_PLUGIN_DEFINE

@@ -40,7 +40,49 @@ typedef struct sl_operator_class {
 
 	/** Close the instance and free it.  May be NULL. */
 	void (*close)(void *self);
+
+	/**
+	 * Optional, for operators on event time that called
+	 * sl_watermark_open(): the event time of @p rec in ms, as process()
+	 * will read it, in *@p ts; SL_OK, or SL_SKIP when it has none (then
+	 * process() reports it).  The engine calls it where it cannot wait
+	 * for process(): before a repartition topic, to tell the instances
+	 * across it how far event time has come.
+	 */
+	int (*event_time)(void *self, const sl_record *rec, int64_t *ts);
 } sl_operator_class;
+
+/**
+ * The stage orders records by event time: the engine keeps a watermark
+ * for each partition of its keyed state (sluice/state.h), the event time
+ * up to which the inputs feeding that partition have delivered: the
+ * partitions of that number of the sources upstream as they are
+ * assigned, or across a repartition topic what the instances writing it
+ * report.  An input that delivers nothing for @p idle_ms (0: never)
+ * stops holding its partition back.  A partition that comes to this
+ * instance starts its watermark anew, as its state is restored; windows
+ * of one partition never wait for another.  Call it from open.  SL_OK or
+ * SL_ERR.
+ */
+#define sl_watermark_open(stage, idle_ms, err) \
+	(sl_host_api->watermark_open(stage, idle_ms, err))
+
+/**
+ * Record @p rec, whose event time is @p ts, arriving at wall clock
+ * @p now (ms), and return the watermark of its partition after it.  Call
+ * it for each record, in order, after deciding whether the record is
+ * late.
+ */
+#define sl_watermark_observe(stage, rec, ts, now) \
+	(sl_host_api->watermark_observe(stage, rec, ts, now))
+
+/**
+ * The watermark at wall clock @p now of the state partition that records
+ * of input partition @p partition (sl_origin.partition, as in a record;
+ * or a partition a timer fires in) belong to: INT64_MIN before any.
+ */
+#define sl_watermark(stage, partition, now) \
+	(sl_host_api->watermark(stage, partition, now))
 
 #ifdef __cplusplus
 }

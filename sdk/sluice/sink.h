@@ -105,6 +105,30 @@ typedef struct sl_sink_class {
 					   const void *key, size_t klen,
 					   const void *value, size_t vlen),
 			      void *ctx, sl_error *err);
+
+	/*
+	 * A plugin with the capability `repartition` (its sink serving the
+	 * role SL_ROLE_REPARTITION_SINK, sluice/stage.h) provides these two.
+	 */
+
+	/**
+	 * Create the stage's storage (sl_stage_storage()) with @p partitions
+	 * partitions when missing, keeping records until the job's source
+	 * has read them (no time-based deletion); when it exists, check that
+	 * it has that many partitions (a mismatch: SL_ERR_CONFIG saying what
+	 * to change).
+	 */
+	int (*prepare_topic)(void *self, int32_t partitions, sl_error *err);
+
+	/**
+	 * Write @p data, control data of the engine's, to partition
+	 * @p partition of the stage's storage, after the records written so
+	 * far (under exactly-once in the open transaction).  The source
+	 * reading it hands it back with sl_control_received(), never as a
+	 * record.
+	 */
+	int (*write_control)(void *self, int32_t partition, const void *data,
+			     size_t len, sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus

@@ -33,7 +33,10 @@ typedef struct sl_source_class {
 	 * decodes them with the stage's formats), timestamp, headers and
 	 * origin.  Returns SL_OK (with zero or more records), SL_EOF when the
 	 * source is exhausted (records appended in the same call still count)
-	 * or SL_ERR.
+	 * or SL_ERR.  After SL_EOF the engine goes on calling it with
+	 * @p max 0 while other sources of the job run, so that a client can
+	 * be served (a consumer group member's rebalances); such calls
+	 * append nothing.
 	 */
 	int (*poll)(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		    sl_error *err);
@@ -77,7 +80,62 @@ typedef struct sl_source_class {
 	 * tell (log why): the job stops.
 	 */
 	int32_t (*partition_count)(void *self);
+
+	/**
+	 * Optional.  Bounded runs of an input that other stages write (a
+	 * repartition topic): its writers have finished.  Read to the
+	 * input's current end, then return SL_EOF from poll (a partitioned
+	 * source: once every partition, whoever reads it, is committed up
+	 * to that end).
+	 */
+	int (*end_input)(void *self, sl_error *err);
 } sl_source_class;
+
+/** A partition a source reads: what sl_inputs_assigned() reports. */
+typedef struct sl_input {
+	const char *topic;
+	int32_t partition;
+	int32_t partitions;   /**< how many partitions @p topic has */
+} sl_input;
+
+/**
+ * The source now reads @p inputs: the engine restores their keyed state
+ * from the changelogs and starts counting them in the watermarks of the
+ * stages downstream before this returns, so call it before handing out
+ * any record of them (in the rebalance callback).  Supersedes
+ * sl_partitions_assigned().
+ */
+#define sl_inputs_assigned(stage, inputs, count, err) \
+	(sl_host_api->inputs_assigned(stage, inputs, count, err))
+
+/**
+ * The source no longer reads @p inputs (revoked, after sl_commit_now(),
+ * or lost): their keyed state now belongs to another instance.
+ * Supersedes sl_partitions_revoked().
+ */
+#define sl_inputs_revoked(stage, inputs, count) \
+	(sl_host_api->inputs_revoked(stage, inputs, count))
+
+/**
+ * The source has read partition @p partition of @p topic to its end,
+ * @p offset (a Kafka consumer's partition EOF): the records it handed
+ * out are all there is for now, and the position to commit is
+ * @p offset even when no record stands there (transaction markers,
+ * aborted records).  It takes effect once the batch being filled has
+ * gone through the job.
+ */
+#define sl_partition_end(stage, topic, partition, offset) \
+	(sl_host_api->partition_end(stage, topic, partition, offset))
+
+/**
+ * A source that serves the role SL_ROLE_REPARTITION_SOURCE read control
+ * data the engine wrote with the sink's write_control(): hand it back
+ * instead of a record (@p origin says where it was read).  It takes
+ * effect, and counts as read, once the batch being filled has gone
+ * through the job.
+ */
+#define sl_control_received(stage, origin, data, len) \
+	(sl_host_api->control_received(stage, origin, data, len))
 
 /**
  * The source now reads @p partitions: the engine restores their keyed

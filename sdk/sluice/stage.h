@@ -15,6 +15,14 @@
 extern "C" {
 #endif
 
+/** What a stage is for (sl_stage_role()). */
+enum sl_stage_role {
+	SL_ROLE_JOB = 0,            /**< a stage of the job file */
+	SL_ROLE_REPARTITION_SINK,   /**< added by the engine: writes the records
+				      *  to its repartition topic, by key */
+	SL_ROLE_REPARTITION_SOURCE  /**< added by the engine: reads them back */
+};
+
 /** The name of @p stage as written in the job file ("gen"). */
 #define sl_stage_name(stage) (sl_host_api->stage_name(stage))
 
@@ -122,6 +130,23 @@ extern "C" {
  */
 #define sl_forget_position(stage, topic, partition) \
 	(sl_host_api->forget_position(stage, topic, partition))
+
+/**
+ * What @p stage is for (enum sl_stage_role): a stage of the job file, or
+ * one the engine added to repartition records by key.  A plugin whose
+ * descriptor has the capability `repartition` serves both added roles:
+ * the sink writes each record to its topic, partitioned by the record's
+ * key, and the source reads the topic back in the job's consumer group;
+ * options they do not set themselves come from a stage of the job file
+ * that uses the same plugin.
+ */
+#define sl_stage_role(stage) (sl_host_api->stage_role(stage))
+
+/**
+ * For a stage the engine added: the name of the storage it writes or
+ * reads (a topic, `JOB-STAGE-repartition`); NULL for the job file's.
+ */
+#define sl_stage_storage(stage) (sl_host_api->stage_storage(stage))
 
 #ifdef __cplusplus
 }

@@ -99,6 +99,16 @@ typedef struct sl_state sl_state;
 #define sl_state_timers_fire(st, upto, fn, ctx) \
 	(sl_host_api->state_timers_fire(st, upto, fn, ctx))
 
+/**
+ * Like sl_state_timers_fire(), each partition of the state up to its own
+ * time: @p upto(@p ctx, partition) says how far (a window: the
+ * partition's watermark, sl_watermark()).  State is partitioned like the
+ * stage's input, and a timer belongs to the partition of the record that
+ * set it.
+ */
+#define sl_state_timers_fire_by(st, upto, fn, ctx) \
+	(sl_host_api->state_timers_fire_by(st, upto, fn, ctx))
+
 #ifdef __cplusplus
 }
 #endif

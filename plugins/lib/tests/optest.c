@@ -218,12 +218,48 @@ static void render(optest *t)
 	new_batch(t);
 }
 
+/* The state partition the engine gives records of input @p partition. */
+static void set_partition(optest *t, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < t->stage.state_count; i++)
+		sl_store_set_partition(t->stage.states[i], partition < 0 ? 0 : partition);
+}
+
+/*
+ * As the engine does, a stateful operator sees one input partition at a
+ * time, so what it stores belongs to that partition: the batch goes
+ * through in runs of one partition, their outputs in one batch.
+ */
 int optest_process(optest *t)
 {
-	int rc;
+	sl_batch all = t->batch, run, out;
+	uint32_t start, end, i;
+	int rc = SL_OK;
 
 	memset(&t->err, 0, sizeof t->err);
-	rc = t->op->process(t->self, &t->batch, &t->err);
+	memset(&out, 0, sizeof out);
+	out.arena = t->arena;
+	out.grow = sl_arena_batch_grow;
+	out.engine = &t->engine;
+	for (start = 0; start < all.count && rc == SL_OK; start = end) {
+		for (end = start + 1; end < all.count; end++)
+			if (all.records[end].origin.partition !=
+			    all.records[start].origin.partition)
+				break;
+		run = all;
+		run.records = all.records + start;
+		run.count = run.capacity = end - start;
+		/* the run's records are copies: outputs may grow its array */
+		run.records = sl_arena_alloc(t->arena, run.count * sizeof *run.records);
+		memcpy(run.records, all.records + start, run.count * sizeof *run.records);
+		set_partition(t, all.records[start].origin.partition);
+		rc = t->op->process(t->self, &run, &t->err);
+		for (i = 0; i < run.count; i++)
+			*sl_batch_push(&out) = run.records[i];
+	}
+	t->batch = out;
 	render(t);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * The window operator against hand-computed outputs: boundaries,
- * out-of-order and late events, allowed lateness, several partitions,
- * idle partitions, end of input, processing time and type errors.
+ * out-of-order and late events, allowed lateness, a watermark per
+ * partition, idle inputs, end of input, processing time and type errors.
  */
 #include "config.h"
 
@@ -138,23 +138,27 @@ static void test_allowed_lateness(void)
 	optest_close(&t);
 }
 
-/* The watermark is the minimum over partitions. */
+/* Each partition of the state has its own watermark: one running ahead
+ * closes its own windows, never another's, and makes no record of
+ * another partition late. */
 static void test_partitions(void)
 {
 	open_window(NULL, NULL, SL_ERRORS_FAIL);
 	ev("a", 10000, 1);
-	ev("a", 70000, 0);
-	ev("b", 20000, 1);
-	CHECK(optest_process(&t) == SL_OK);
-	CHECK_STR(t.out, "");       /* partition 1 holds it at 20000 */
-	ev("a", 30000, 0);          /* fine: p0 is ahead, not the watermark */
+	ev("b", 20000, 0);
 	CHECK(optest_process(&t) == SL_OK);
 	CHECK_STR(t.out, "");
-	ev("b", 65000, 1);          /* now both are past 60000 */
+	ev("b", 70000, 0);          /* partition 0 passes 60000 */
 	CHECK(optest_process(&t) == SL_OK);
-	CHECK_STR(t.out, W("a", 0, 60000, 2) W("b", 0, 60000, 1));
+	CHECK_STR(t.out, W("b", 0, 60000, 1));
+	ev("a", 30000, 1);          /* partition 1 is at 10000: not late */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	ev("a", 65000, 1);          /* now partition 1 passes 60000 */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, W("a", 0, 60000, 2));
 	CHECK(optest_finish(&t) == SL_OK);
-	CHECK_STR(t.out, W("a", 60000, 120000, 1) W("b", 60000, 120000, 1));
+	CHECK_STR(t.out, W("b", 60000, 120000, 1) W("a", 60000, 120000, 1));
 	optest_close(&t);
 }
 
@@ -172,17 +176,15 @@ static void test_sources(void)
 	optest_close(&t);
 }
 
-/* An idle partition stops holding the watermark back (tick). */
+/* Two inputs of one partition (two unpartitioned sources): the smaller
+ * maximum holds the watermark until its input is idle (tick). */
 static void test_idle_tick(void)
 {
 	int64_t now = optest_now();
 
 	open_window("idle.timeout=5s", NULL, SL_ERRORS_SKIP);
-	ev("a", 70000, 0);
-	CHECK(optest_process(&t) == SL_OK);
-	/* for the first 5 s partitions not seen yet may still come: a
-	 * record far behind partition 0 is not late */
-	ev("a", 10000, 1);
+	optest_add(&t, "{\"ts\":10000}", "\"a\"", -1, "two", -1);
+	optest_add(&t, "{\"ts\":70000}", "\"a\"", -1, "one", -1);
 	CHECK(optest_process(&t) == SL_OK);
 	CHECK_STR(t.out, "");
 	CHECK(optest_tick(&t, now + 1000) == SL_OK);
@@ -209,19 +211,20 @@ static void test_unpartitioned(void)
 	optest_close(&t);
 }
 
-/* One partition idle, the other busy: the busy one sets the watermark,
- * and the idle one's old records are late when it wakes. */
+/* One input idle, the other busy: the busy one sets the watermark, and
+ * the idle one's old records are late when it wakes. */
 static void test_idle_partition(void)
 {
 	open_window("idle.timeout=50ms", NULL, SL_ERRORS_SKIP);
-	ev("a", 10000, 1);
+	optest_add(&t, "{\"ts\":10000}", "\"a\"", -1, "two", -1);
 	CHECK(optest_process(&t) == SL_OK);
 	usleep(120 * 1000);
-	ev("a", 70000, 0);
+	optest_add(&t, "{\"ts\":70000}", "\"a\"", -1, "one", -1);
 	CHECK(optest_process(&t) == SL_OK);
 	CHECK_STR(t.out, W("a", 0, 60000, 1));
-	ev("a", 20000, 1);          /* p1 wakes: its window has closed */
-	ev("a", 75000, 1);
+	/* "two" wakes: its window has closed */
+	optest_add(&t, "{\"ts\":20000}", "\"a\"", -1, "two", -1);
+	optest_add(&t, "{\"ts\":75000}", "\"a\"", -1, "two", -1);
 	CHECK(optest_process(&t) == SL_OK);
 	CHECK_STR(t.out, "");
 	CHECK(optest_metric(&t, "late") == 1);
@@ -230,12 +233,12 @@ static void test_idle_partition(void)
 	optest_close(&t);
 }
 
-/* idle.timeout = 0: a partition never goes idle. */
+/* idle.timeout = 0: an input never goes idle. */
 static void test_never_idle(void)
 {
 	open_window(NULL, NULL, SL_ERRORS_FAIL);
-	ev("a", 10000, 1);
-	ev("a", 70000, 0);
+	optest_add(&t, "{\"ts\":10000}", "\"a\"", -1, "two", -1);
+	optest_add(&t, "{\"ts\":70000}", "\"a\"", -1, "one", -1);
 	CHECK(optest_process(&t) == SL_OK);
 	CHECK(optest_tick(&t, optest_now() + 3600 * 1000) == SL_OK);
 	CHECK_STR(t.out, "");

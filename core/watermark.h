@@ -1,0 +1,124 @@
+/*
+ * watermark.h - event-time progress of a stage's inputs (watermark.c).
+ *
+ * A stage that orders records by event time (a window) keeps its state
+ * partitioned like its input, and so is its watermark: each partition of
+ * the stage's state has its own, the event time up to which the inputs
+ * feeding that partition have delivered, as Kafka Streams keeps a stream
+ * time per task.  A key's records all come through one partition, so a
+ * window fires when its own partition has moved past its end, however far
+ * behind or ahead other partitions are; and a partition handed to this
+ * instance brings no record older than a watermark it never had (its
+ * watermark starts anew with it, as its state is restored with it).
+ *
+ * A partition is fed by the inputs numbered like it: the partitions of
+ * that number of the sources upstream (several topics, co-partitioned),
+ * or for unpartitioned sources (files, generators: partition -1) the one
+ * partition 0.  Each input has seen event times up to some maximum; the
+ * partition's watermark is the smallest of those maxima, and an input
+ * that delivered nothing for the idle timeout (wall clock) stops holding
+ * it back (when all are idle it is the largest).  Inputs are reported by
+ * their source when assigned (sl_inputs_assigned), so one that has not
+ * delivered yet holds its partition back, or learnt from their records.
+ * A watermark never goes back while its partition stays here.
+ *
+ * Across a repartition topic the records of one input come from every
+ * partition upstream, in no event-time order, so the records cannot tell
+ * the watermark.  There each input is a partition of the topic, and the
+ * instances writing it report, for each upstream partition they read, its
+ * largest event time and whether it is idle (hop.c); the input's event
+ * time is the smallest over those upstream partitions, every one of which
+ * must have reported.
+ */
+#ifndef SL_WATERMARK_H
+#define SL_WATERMARK_H
+
+#include <stdint.h>
+#include <sluice/plugin.h>
+
+/* What the writers of a repartition topic said of one upstream partition. */
+typedef struct sl_wm_origin {
+	char *stage;          /* the upstream source stage */
+	char *topic;          /* NULL for a source without topics */
+	int32_t partition;
+	int32_t partitions;   /* how many its topic has (1 without topics) */
+	int64_t max_ts;
+	int idle;
+} sl_wm_origin;
+
+typedef struct sl_wm_input {
+	char *stage;          /* the source stage, as in sl_origin.stage */
+	char *topic;          /* NULL for sources without topics */
+	int32_t partition;
+	int32_t partitions;   /* how many its topic has: 1 unless reported */
+	int32_t group;        /* the state partition it feeds */
+	int64_t max_ts;       /* largest event time seen; INT64_MIN none */
+	int64_t seen_ms;      /* wall clock of its last record or assignment */
+	int assigned;         /* reported by its source, not learnt */
+	sl_wm_origin *origins; /* a repartition topic's: the reports */
+	size_t origin_count, origin_cap;
+} sl_wm_input;
+
+/* The watermark of one partition of the stage's state. */
+typedef struct sl_wm_group {
+	int32_t group;
+	uint32_t inputs;      /* how many inputs feed it */
+	int64_t value;        /* INT64_MIN before any */
+} sl_wm_group;
+
+typedef struct sl_watermark {
+	sl_wm_input *inputs;
+	size_t count, cap;
+	size_t last;          /* the input of the previous record */
+	sl_wm_group *groups;
+	size_t group_count, group_cap;
+	size_t last_group;
+	int64_t idle_ms;      /* 0: inputs never go idle */
+	int reported;         /* inputs are repartition topic partitions */
+} sl_watermark;
+
+void sl_wm_init(sl_watermark *wm, int64_t idle_ms, int reported);
+void sl_wm_free(sl_watermark *wm);
+
+/* The state partition records of input partition @p partition feed. */
+int32_t sl_wm_group_of(int32_t partition);
+
+/*
+ * A record from @p origin with event time @p ts arrived at @p now (wall
+ * clock, ms).  0, or -1 when out of memory.  A reported watermark takes
+ * nothing from records.
+ */
+int sl_wm_observe(sl_watermark *wm, const sl_origin *origin, int64_t ts,
+		  int64_t now);
+
+/* The watermark of state partition @p group at wall clock @p now. */
+int64_t sl_wm_value(sl_watermark *wm, int32_t group, int64_t now);
+
+/* A source reports @p partition of @p topic (which has @p partitions)
+ * assigned at @p now, or gone.  0, or -1 when out of memory. */
+int sl_wm_assigned(sl_watermark *wm, const char *stage, const char *topic,
+		   int32_t partition, int32_t partitions, int64_t now);
+void sl_wm_revoked(sl_watermark *wm, const char *stage, const char *topic,
+		   int32_t partition);
+
+/*
+ * A report read from partition @p partition of repartition topic @p topic
+ * (of source @p stage): upstream partition @p origin has seen event times
+ * up to @p max_ts and is idle or not.  0, or -1 when out of memory.
+ */
+int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
+		 int32_t partition, const sl_wm_origin *origin, int64_t now);
+
+/*
+ * Forget every event time seen (after an aborted transaction: what was
+ * read since the last commit is read again, and must not find its own
+ * watermark ahead of it).  The inputs stay.
+ */
+void sl_wm_reset(sl_watermark *wm);
+
+/* The inputs in a report's order: calls @p fn for each, stopping at a
+ * non-zero return.  What a repartition sink reports of its inputs. */
+int sl_wm_each(const sl_watermark *wm, int64_t now,
+	       int (*fn)(void *ctx, const sl_wm_input *in, int idle), void *ctx);
+
+#endif
