@@ -56,33 +56,31 @@ void kafka_changelog_close(kafka_sink *k)
 	k->changelog_count = 0;
 }
 
-int kafka_changelog_write(void *self, const char *topic, int32_t partition,
-			  const void *key, size_t klen, const void *value,
-			  size_t vlen, sl_error *err)
+/*
+ * One record of the engine's own to partition @p partition of @p rkt,
+ * through the job's producer (in the open transaction).  @p what names
+ * the destination for errors.
+ */
+static int produce_to(kafka_sink *k, rd_kafka_topic_t *rkt, int32_t partition,
+		      const void *key, size_t klen, const void *value,
+		      size_t vlen, const char *what, sl_error *err)
 {
-	kafka_sink *k = self;
 	kafka_producer *p = k->p;
-	rd_kafka_topic_t *rkt;
 	rd_kafka_resp_err_t code;
-	size_t len = value != NULL ? vlen : 0;
-	char what[300];
+	char ctx[400];
 
 	if (kafka_producer_writable(p, err) != SL_OK)
 		return SL_ERR;
-	/* the transaction aborts anyway, and the changes are written again */
+	/* the transaction aborts anyway, and the records are written again */
 	if (p->doomed)
 		return SL_OK;
-	if ((rkt = kafka_changelog_topic(k, topic, err)) == NULL)
-		return SL_ERR;
 	for (;;) {
-		/* a NULL value is a NULL payload: a tombstone, which
-		 * compaction uses to forget the key */
 		code = rd_kafka_producev(
 			p->client.rk, RD_KAFKA_V_RKT(rkt),
 			RD_KAFKA_V_PARTITION(partition),
 			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			RD_KAFKA_V_KEY(key, klen),
-			RD_KAFKA_V_VALUE((void *)value, len),
+			RD_KAFKA_V_VALUE((void *)value, vlen),
 			RD_KAFKA_V_OPAQUE((void *)k->name),
 			RD_KAFKA_V_END);
 		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -93,7 +91,30 @@ int kafka_changelog_write(void *self, const char *topic, int32_t partition,
 		p->produced++; /* the commit must not skip this transaction */
 		return SL_OK;
 	}
-	snprintf(what, sizeof what, "cannot write changelog topic %s partition %d",
-		 topic, (int)partition);
-	return kafka_producer_failed(p, code, what, err);
+	snprintf(ctx, sizeof ctx, "cannot write %s %s partition %d", what,
+		 rd_kafka_topic_name(rkt), (int)partition);
+	return kafka_producer_failed(p, code, ctx, err);
+}
+
+int kafka_changelog_write(void *self, const char *topic, int32_t partition,
+			  const void *key, size_t klen, const void *value,
+			  size_t vlen, sl_error *err)
+{
+	kafka_sink *k = self;
+	rd_kafka_topic_t *rkt = kafka_changelog_topic(k, topic, err);
+
+	/* a NULL value is a NULL payload: a tombstone, which compaction
+	 * uses to forget the key */
+	return rkt == NULL ? SL_ERR :
+		produce_to(k, rkt, partition, key, klen, value,
+			   value != NULL ? vlen : 0, "changelog topic", err);
+}
+
+int kafka_repartition_control(void *self, int32_t partition, const void *data,
+			      size_t len, sl_error *err)
+{
+	kafka_sink *k = self;
+
+	return produce_to(k, k->rkt, partition, KAFKA_CONTROL_KEY,
+			  KAFKA_CONTROL_KEY_LEN, data, len, "repartition topic", err);
 }

@@ -6,8 +6,9 @@
  * `<job>-<stage>-changelog` with as many partitions as the input.  The
  * Kafka sink that holds the job's producer serves it:
  *
- *   kafka_changelog_topic.c  create the topic, or check the one there is
- *                            (Admin API: DescribeConfigs, CreateTopics)
+ *   kafka_internal_topic.c   create the topic, or check the one there is
+ *                            (Admin API: DescribeConfigs, CreateTopics);
+ *                            the same for a repartition hop's topic
  *   kafka_changelog.c        changes into the shared producer: under
  *                            exactly-once they join the job's transaction
  *   kafka_changelog_read.c   read partitions back to their committed end
@@ -29,6 +30,12 @@ int kafka_changelog_read(void *self, const char *topic,
 				      const void *key, size_t klen,
 				      const void *value, size_t vlen),
 			 void *ctx, sl_error *err);
+
+/* A repartition hop's sink (role SL_ROLE_REPARTITION_SINK): its topic,
+ * created or checked, and its control data. */
+int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err);
+int kafka_repartition_control(void *self, int32_t partition, const void *data,
+			      size_t len, sl_error *err);
 
 /* The sink's topic object for changelog @p topic, opened on first use. */
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,

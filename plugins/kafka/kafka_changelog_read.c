@@ -26,22 +26,12 @@
 #include "kafka_changelog.h"
 
 #define POLL_MS 100
-#define QUERY_TIMEOUT_MS 10000
 /* A read that makes no progress this long fails: a transaction left open
  * by a process that is not coming back ends within the broker's
  * transaction.timeout.ms (librdkafka's default: 60 s). */
 #define STALL_MS 120000
 /* Offsets to read from which a restore is announced before it starts. */
 #define LARGE_RESTORE 100000
-
-/* `kafka.*` options of the sink that also concern the reader: how to reach
- * and authenticate to the brokers.  Others (producer settings) would only
- * make librdkafka warn that a consumer ignores them. */
-static const char *const passed[] = {
-	"security.protocol", "ssl.", "sasl.", "socket.", "broker.",
-	"client.dns.lookup", "client.rack", "api.version.", "enable.ssl.",
-	"enable.sasl.", "reconnect.", "connections.max.idle.ms", "debug", NULL
-};
 
 typedef struct part {
 	int32_t partition;
@@ -64,34 +54,10 @@ typedef struct reader {
 	int failed, stop, moved;
 } reader;
 
-typedef struct conf_ctx {
-	sl_stage *stage;
-	rd_kafka_conf_t *conf;
-	sl_error *err;
-} conf_ctx;
-
-static int pass_option(void *arg, const char *key, const char *value)
-{
-	conf_ctx *c = arg;
-	const char *name = key + strlen("kafka.");
-	size_t i;
-
-	for (i = 0; passed[i] != NULL; i++) {
-		size_t n = strlen(passed[i]);
-
-		if (passed[i][n - 1] == '.' ? strncmp(name, passed[i], n) == 0
-					    : strcmp(name, passed[i]) == 0)
-			return kafka_conf_set(c->stage, c->conf, key, name, value,
-					      c->err) == SL_OK ? 0 : SL_ERR;
-	}
-	return 0;
-}
-
 static rd_kafka_conf_t *reader_conf(reader *r, sl_error *err)
 {
 	sl_stage *stage = r->client.stage;
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	conf_ctx c = { stage, conf, err };
 	char client_id[256];
 	const char *defaults[] = {
 		"bootstrap.servers", sl_option(stage, "bootstrap.servers"),
@@ -116,7 +82,7 @@ static rd_kafka_conf_t *reader_conf(reader *r, sl_error *err)
 		if (kafka_conf_set(stage, conf, NULL, defaults[i], defaults[i + 1],
 				   err) != SL_OK)
 			goto fail;
-	if (sl_option_each(stage, "kafka.", pass_option, &c) != 0 ||
+	if (kafka_conf_connection(stage, conf, err) != SL_OK ||
 	    kafka_conf_callbacks(&r->client, conf, err) != SL_OK)
 		goto fail;
 	return conf;
@@ -136,34 +102,41 @@ static int fail_part(reader *r, rd_kafka_resp_err_t code, int32_t partition,
 	return kafka_error_code(r->err, code, ctx);
 }
 
-/* Where each partition ends now; an empty one is done at once. */
+/*
+ * Where each partition ends now, transactions still open included (the
+ * high watermark: a read_committed query would stop at the first open
+ * transaction and miss what was committed after it); an empty one is
+ * done at once.
+ */
 static int find_targets(reader *r, int64_t deadline)
 {
+	int32_t *numbers = malloc(r->count * sizeof *numbers);
+	int64_t *lo = malloc(r->count * sizeof *lo), *hi = malloc(r->count * sizeof *hi);
 	int64_t span = 0;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < r->count; i++) {
+	for (i = 0; numbers != NULL && i < r->count; i++)
+		numbers[i] = r->parts[i].partition;
+	rc = numbers && lo && hi ?
+		kafka_watermarks(r->client.stage, r->topic, numbers, r->count,
+				 lo, hi, deadline, r->err) :
+		sl_error_set(r->err, SL_ERR_RUNTIME, "out of memory");
+	for (i = 0; rc == SL_OK && i < r->count; i++) {
 		part *p = &r->parts[i];
-		int64_t lo = 0, hi = 0;
-		rd_kafka_resp_err_t code;
 
-		/* a topic just created may have no leader for a moment, or
-		 * be unknown to a broker whose metadata lags */
-		while ((code = rd_kafka_query_watermark_offsets(
-				r->client.rk, r->topic, p->partition, &lo, &hi,
-				QUERY_TIMEOUT_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-		       (kafka_code_is_transient(code) ||
-			code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
-			code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) &&
-		       kafka_now_ms() < deadline)
-			rd_kafka_poll(r->client.rk, POLL_MS);
-		if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
-			return fail_part(r, code, p->partition, "cannot find the end");
-		p->target = hi;
+		p->target = hi[i];
 		p->eof = -1;
-		p->done = hi <= lo;
+		p->done = hi[i] <= lo[i];
 		r->left += !p->done;
-		span += hi - lo;
+		span += hi[i] - lo[i];
+	}
+	free(numbers);
+	free(lo);
+	free(hi);
+	if (rc != SL_OK) {
+		r->failed = 1;
+		return SL_ERR;
 	}
 	/* the engine logs progress as records come; say first what to expect */
 	if (span >= LARGE_RESTORE)

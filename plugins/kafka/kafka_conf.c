@@ -22,6 +22,20 @@ static const kafka_managed always_managed[] = {
 	{ NULL, NULL }
 };
 
+/* One job per process: the plugin's sources and sinks are the job's. */
+static char static_member[256];
+
+void kafka_static_member_note(const char *id)
+{
+	if (static_member[0] == '\0')
+		snprintf(static_member, sizeof static_member, "%s", id);
+}
+
+const char *kafka_static_member(void)
+{
+	return static_member[0] != '\0' ? static_member : NULL;
+}
+
 int64_t kafka_now_ms(void)
 {
 	struct timespec ts;
@@ -201,4 +215,98 @@ void kafka_conf_route_logs(kafka_client *client)
 {
 	/* NULL: the main queue, which poll (or the consumer queue) serves */
 	rd_kafka_set_log_queue(client->rk, NULL);
+}
+
+/* ---- helper clients -------------------------------------------------------- */
+
+/* `kafka.*` options that also concern a helper client: how to reach and
+ * authenticate to the brokers. */
+static const char *const connection[] = {
+	"security.protocol", "ssl.", "sasl.", "socket.", "broker.",
+	"client.dns.lookup", "client.rack", "api.version.", "enable.ssl.",
+	"enable.sasl.", "reconnect.", "connections.max.idle.ms", "debug", NULL
+};
+
+typedef struct conn_ctx {
+	sl_stage *stage;
+	rd_kafka_conf_t *conf;
+	sl_error *err;
+} conn_ctx;
+
+static int pass_connection(void *arg, const char *key, const char *value)
+{
+	conn_ctx *c = arg;
+	const char *name = key + strlen(KAFKA_PREFIX);
+	size_t i;
+
+	for (i = 0; connection[i] != NULL; i++) {
+		size_t n = strlen(connection[i]);
+
+		if (connection[i][n - 1] == '.' ? strncmp(name, connection[i], n) == 0
+						: strcmp(name, connection[i]) == 0)
+			return kafka_conf_set(c->stage, c->conf, key, name, value,
+					      c->err) == SL_OK ? 0 : SL_ERR;
+	}
+	return 0;
+}
+
+int kafka_conf_connection(sl_stage *stage, rd_kafka_conf_t *conf, sl_error *err)
+{
+	conn_ctx c = { stage, conf, err };
+
+	return sl_option_each(stage, KAFKA_PREFIX, pass_connection, &c) == 0 ?
+		SL_OK : SL_ERR;
+}
+
+#define WATERMARK_QUERY_MS 10000
+#define WATERMARK_PAUSE_MS 100
+
+int kafka_watermarks(sl_stage *stage, const char *topic,
+		     const int32_t *partitions, size_t count, int64_t *lo,
+		     int64_t *hi, int64_t deadline, sl_error *err)
+{
+	kafka_client client = { stage, NULL };
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[512], ctx[400];
+	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
+	size_t i;
+
+	/* read_uncommitted: the answer is the high watermark, not the last
+	 * stable offset */
+	if (kafka_conf_set(stage, conf, NULL, "bootstrap.servers",
+			   sl_option(stage, "bootstrap.servers"), err) != SL_OK ||
+	    kafka_conf_set(stage, conf, NULL, "isolation.level",
+			   "read_uncommitted", err) != SL_OK ||
+	    kafka_conf_connection(stage, conf, err) != SL_OK ||
+	    kafka_conf_callbacks(&client, conf, err) != SL_OK) {
+		rd_kafka_conf_destroy(conf);
+		return SL_ERR;
+	}
+	client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+	if (client.rk == NULL) {
+		rd_kafka_conf_destroy(conf);
+		return sl_error_set(err, SL_ERR_RUNTIME, "cannot create a Kafka "
+				    "client to find where %s ends: %s", topic, why);
+	}
+	kafka_conf_route_logs(&client);
+	for (i = 0; i < count && code == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+		/* a topic just created may have no leader for a moment, or
+		 * be unknown to a broker whose metadata lags */
+		while ((code = rd_kafka_query_watermark_offsets(
+				client.rk, topic, partitions[i], &lo[i], &hi[i],
+				WATERMARK_QUERY_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+		       (kafka_code_is_transient(code) ||
+			code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+			code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION) &&
+		       kafka_now_ms() < deadline)
+			rd_kafka_poll(client.rk, WATERMARK_PAUSE_MS);
+		if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			snprintf(ctx, sizeof ctx, "cannot find the end of %s "
+				 "partition %d", topic, (int)partitions[i]);
+			kafka_error_code(err, code, ctx);
+		}
+	}
+	rd_kafka_poll(client.rk, 0); /* its logs */
+	rd_kafka_destroy(client.rk);
+	return code == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
 }

@@ -10,6 +10,13 @@
 #include <sluice/plugin.h>
 
 /*
+ * The key of the engine's control data in a repartition topic: a first
+ * byte that no UTF-8 text (the keys of the hop's records) can start with.
+ */
+#define KAFKA_CONTROL_KEY "\xff" "sluice.control"
+#define KAFKA_CONTROL_KEY_LEN (sizeof KAFKA_CONTROL_KEY - 1)
+
+/*
  * The first member of every Kafka instance, and the opaque of its client:
  * the log and error callbacks only need this part.
  */
@@ -50,6 +57,24 @@ int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
 		   const char *name, const char *value, sl_error *err);
 
 /*
+ * The `kafka.*` options of @p stage that say how to reach and
+ * authenticate to the brokers (security.protocol, ssl.*, sasl.*, ...),
+ * onto @p conf: what a helper client of the stage needs, without the
+ * settings of its main client that would only make librdkafka warn.
+ */
+int kafka_conf_connection(sl_stage *stage, rd_kafka_conf_t *conf, sl_error *err);
+
+/*
+ * The low and high watermarks of @p count partitions of @p topic, the
+ * high one counting records of transactions still open, asked with a
+ * short-lived client of @p stage's connection settings; retried until
+ * @p deadline (kafka_now_ms()) while the topic is new or a leader moves.
+ */
+int kafka_watermarks(sl_stage *stage, const char *topic,
+		     const int32_t *partitions, size_t count, int64_t *lo,
+		     int64_t *hi, int64_t deadline, sl_error *err);
+
+/*
  * Once the client exists: serve its logs from the poll loop instead of
  * librdkafka's own threads (log.queue must have been set).
  */
@@ -63,6 +88,14 @@ int kafka_error_code(sl_error *err, rd_kafka_resp_err_t code, const char *what);
 
 /* The same for an rd_kafka_error_t, which is destroyed. */
 int kafka_error_take(sl_error *err, rd_kafka_error_t *error, const char *what);
+
+/*
+ * The job's static group membership (kafka.group.instance.id of its
+ * source), which the sinks' default transactional id follows: noted by
+ * the first source that sets it, NULL when none does.
+ */
+void kafka_static_member_note(const char *id);
+const char *kafka_static_member(void);
 
 /* Milliseconds of a monotonic clock, for deadlines. */
 int64_t kafka_now_ms(void);

@@ -1,6 +1,14 @@
 /*
- * kafka_changelog_topic.c - the changelog topic: created when missing,
+ * kafka_internal_topic.c - the job's own topics: each stateful stage's
+ * changelog and each repartition hop's topic, created when missing,
  * checked when present.
+ *
+ * A changelog is compacted: it keeps the latest value of every key, so it
+ * holds the whole state however long the job runs.  A repartition topic
+ * keeps records until the job has read them, whatever their timestamps
+ * (retention.ms = -1: records replayed with old event times would
+ * otherwise be deleted before they are read); the job deletes what it
+ * has committed itself (kafka_source_hop.c).
  *
  * Its configuration is looked up first (DescribeConfigs), which also says
  * whether it exists, so that nothing touches a missing topic by name
@@ -25,11 +33,28 @@
 #define PROPAGATION_MS 30000
 #define PROPAGATION_PAUSE_MS 100
 
-/* "changelog topic T: WHY: DETAIL" in @p err; SL_ERR. */
-static int fail_on(sl_error *err, sl_error_kind kind, const char *topic,
-		   const char *why, const char *detail)
+/* What a topic is for, and the settings it gets. */
+typedef struct topic_kind {
+	const char *what;       /* "changelog topic" */
+	const char *policy;     /* cleanup.policy */
+	const char *retention;  /* retention.ms, NULL: the broker's default */
+} topic_kind;
+
+static const topic_kind changelog = { "changelog topic", "compact", NULL };
+static const topic_kind repartition = { "repartition topic", "delete", "-1" };
+
+/* A topic's settings as the broker has them. */
+typedef struct topic_config {
+	int exists;
+	char policy[128];
+	char retention[32];
+} topic_config;
+
+/* "KIND T: WHY: DETAIL" in @p err; SL_ERR. */
+static int fail_on(sl_error *err, sl_error_kind kind, const topic_kind *tk,
+		   const char *topic, const char *why, const char *detail)
 {
-	return sl_error_set(err, kind, "changelog topic %s: %s%s%s", topic, why,
+	return sl_error_set(err, kind, "%s %s: %s%s%s", tk->what, topic, why,
 			    detail ? ": " : "", detail ? detail : "");
 }
 
@@ -62,12 +87,10 @@ static rd_kafka_AdminOptions_t *options(rd_kafka_t *rk, rd_kafka_admin_op_t op)
 	return o;
 }
 
-/*
- * The topic's cleanup.policy into @p policy; *@p exists = 0 when the
- * broker does not know the topic.
- */
-static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic,
-		    char *policy, size_t size, int *exists, sl_error *err)
+/* The topic's settings into @p c; c->exists = 0 when the broker does
+ * not know it. */
+static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const topic_kind *tk,
+		    const char *topic, topic_config *c, sl_error *err)
 {
 	rd_kafka_ConfigResource_t *res =
 		rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
@@ -83,35 +106,43 @@ static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *topic,
 	rd_kafka_AdminOptions_destroy(o);
 	rd_kafka_ConfigResource_destroy(res);
 	if ((ev = wait_result(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT)) == NULL)
-		return fail_on(err, SL_ERR_RETRIABLE, topic, "cannot read its "
+		return fail_on(err, SL_ERR_RETRIABLE, tk, topic, "cannot read its "
 			       "configuration", "no answer from the cluster");
 	if ((code = rd_kafka_event_error(ev)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rc = fail_on(err, kafka_code_is_transient(code) ? SL_ERR_RETRIABLE :
-			     SL_ERR_RUNTIME, topic, "cannot read its configuration",
+			     SL_ERR_RUNTIME, tk, topic, "cannot read its configuration",
 			     rd_kafka_event_error_string(ev));
 		goto out;
 	}
 	got = rd_kafka_DescribeConfigs_result_resources(
 		rd_kafka_event_DescribeConfigs_result(ev), &n);
-	*exists = 1;
-	policy[0] = '\0';
+	c->exists = 1;
+	c->policy[0] = c->retention[0] = '\0';
 	if (n < 1 || (code = rd_kafka_ConfigResource_error(got[0])) ==
 	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-		*exists = 0;
+		c->exists = 0;
 		goto out;
 	}
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		rc = fail_on(err, SL_ERR_RUNTIME, topic, "cannot read its configuration",
+		rc = fail_on(err, SL_ERR_RUNTIME, tk, topic,
+			     "cannot read its configuration",
 			     rd_kafka_ConfigResource_error_string(got[0]) ?
 			     rd_kafka_ConfigResource_error_string(got[0]) :
 			     rd_kafka_err2str(code));
 		goto out;
 	}
 	entries = rd_kafka_ConfigResource_configs(got[0], &n);
-	for (i = 0; i < n; i++)
-		if (strcmp(rd_kafka_ConfigEntry_name(entries[i]), "cleanup.policy") == 0 &&
-		    rd_kafka_ConfigEntry_value(entries[i]) != NULL)
-			snprintf(policy, size, "%s", rd_kafka_ConfigEntry_value(entries[i]));
+	for (i = 0; i < n; i++) {
+		const char *name = rd_kafka_ConfigEntry_name(entries[i]);
+		const char *value = rd_kafka_ConfigEntry_value(entries[i]);
+
+		if (value == NULL)
+			continue;
+		if (strcmp(name, "cleanup.policy") == 0)
+			snprintf(c->policy, sizeof c->policy, "%s", value);
+		else if (strcmp(name, "retention.ms") == 0)
+			snprintf(c->retention, sizeof c->retention, "%s", value);
+	}
 out:
 	rd_kafka_event_destroy(ev);
 	return rc;
@@ -119,8 +150,9 @@ out:
 
 /* One CreateTopics attempt: the topic's own error code, or the request's. */
 static rd_kafka_resp_err_t create_once(rd_kafka_t *rk, rd_kafka_queue_t *q,
-				       const char *topic, int32_t partitions,
-				       int replication, char *why, size_t size)
+				       const topic_kind *tk, const char *topic,
+				       int32_t partitions, int replication,
+				       char *why, size_t size)
 {
 	rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, partitions,
 							replication, why, size);
@@ -132,9 +164,9 @@ static rd_kafka_resp_err_t create_once(rd_kafka_t *rk, rd_kafka_queue_t *q,
 
 	if (nt == NULL)
 		return RD_KAFKA_RESP_ERR__INVALID_ARG;
-	/* compaction keeps the latest value of every key, so the topic
-	 * holds the whole state however long the job runs */
-	rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+	rd_kafka_NewTopic_set_config(nt, "cleanup.policy", tk->policy);
+	if (tk->retention != NULL)
+		rd_kafka_NewTopic_set_config(nt, "retention.ms", tk->retention);
 	o = options(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
 	rd_kafka_AdminOptions_set_operation_timeout(o, ADMIN_TIMEOUT_MS, why, size);
 	rd_kafka_CreateTopics(rk, &nt, 1, o, q);
@@ -158,27 +190,29 @@ static rd_kafka_resp_err_t create_once(rd_kafka_t *rk, rd_kafka_queue_t *q,
 	return code;
 }
 
-static int create(kafka_sink *k, rd_kafka_queue_t *q, const char *topic,
-		  int32_t partitions, sl_error *err)
+static int create(kafka_sink *k, rd_kafka_queue_t *q, const topic_kind *tk,
+		  const char *topic, int32_t partitions, sl_error *err)
 {
 	rd_kafka_t *rk = k->p->client.rk;
 	char why[512];
 	rd_kafka_resp_err_t code;
 
 	/* -1: the cluster's default.replication.factor (brokers >= 2.4) */
-	code = create_once(rk, q, topic, partitions, -1, why, sizeof why);
+	code = create_once(rk, q, tk, topic, partitions, -1, why, sizeof why);
 	if (code == RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR ||
 	    code == RD_KAFKA_RESP_ERR_INVALID_REQUEST ||
 	    code == RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION) {
-		sl_log(k->stage, SL_LOG_WARN, "changelog topic %s: the cluster's "
-		       "default replication factor is refused (%s); creating it "
-		       "with replication factor 1, so its state has no copy on "
-		       "another broker", topic, why);
-		code = create_once(rk, q, topic, partitions, 1, why, sizeof why);
+		sl_log(k->stage, SL_LOG_WARN, "%s %s: the cluster's default "
+		       "replication factor is refused (%s); creating it with "
+		       "replication factor 1, so it has no copy on another broker",
+		       tk->what, topic, why);
+		code = create_once(rk, q, tk, topic, partitions, 1, why, sizeof why);
 	}
 	if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		sl_log(k->stage, SL_LOG_INFO, "created changelog topic %s (%d "
-		       "partition(s), cleanup.policy=compact)", topic, (int)partitions);
+		sl_log(k->stage, SL_LOG_INFO, "created %s %s (%d partition(s), "
+		       "cleanup.policy=%s%s%s)", tk->what, topic, (int)partitions,
+		       tk->policy, tk->retention ? ", retention.ms=" : "",
+		       tk->retention ? tk->retention : "");
 		return SL_OK;
 	}
 	/* another instance of the job was quicker: check its topic */
@@ -186,21 +220,23 @@ static int create(kafka_sink *k, rd_kafka_queue_t *q, const char *topic,
 		return SL_OK;
 	if (code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
 	    code == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED)
-		return sl_error_set(err, SL_ERR_CONFIG, "changelog topic %s: cannot "
-			"create it: %s. Create it yourself with %d partition(s) and "
-			"cleanup.policy=compact, or let the job's principal create "
-			"topics", topic, why, (int)partitions);
+		return sl_error_set(err, SL_ERR_CONFIG, "%s %s: cannot create it: "
+			"%s. Create it yourself with %d partition(s) and "
+			"cleanup.policy=%s%s%s, or let the job's principal create "
+			"topics", tk->what, topic, why, (int)partitions, tk->policy,
+			tk->retention ? " and retention.ms=" : "",
+			tk->retention ? tk->retention : "");
 	return sl_error_set(err, kafka_code_is_transient(code) ? SL_ERR_RETRIABLE :
-			    SL_ERR_RUNTIME, "changelog topic %s: cannot create it: %s",
-			    topic, why);
+			    SL_ERR_RUNTIME, "%s %s: cannot create it: %s",
+			    tk->what, topic, why);
 }
 
 /*
  * The topic's partition count from metadata, waiting until the topic is
  * there (just created, it may not be yet).
  */
-static int partition_count(kafka_sink *k, const char *topic, int32_t *count,
-			   sl_error *err)
+static int partition_count(kafka_sink *k, const topic_kind *tk, const char *topic,
+			   int32_t *count, sl_error *err)
 {
 	rd_kafka_t *rk = k->p->client.rk;
 	int64_t deadline = kafka_now_ms() + PROPAGATION_MS;
@@ -225,7 +261,7 @@ static int partition_count(kafka_sink *k, const char *topic, int32_t *count,
 			break;
 		rd_kafka_poll(rk, PROPAGATION_PAUSE_MS);
 	}
-	return fail_on(err, SL_ERR_RETRIABLE, topic, "cannot learn its partitions",
+	return fail_on(err, SL_ERR_RETRIABLE, tk, topic, "cannot learn its partitions",
 		       rd_kafka_err2str(code));
 }
 
@@ -242,8 +278,8 @@ static int has_policy(const char *list, const char *word)
 	return 0;
 }
 
-static int check(kafka_sink *k, const char *topic, const char *policy,
-		 int32_t want, int32_t have, sl_error *err)
+static int check_changelog(kafka_sink *k, const char *topic, const char *policy,
+			   int32_t want, int32_t have, sl_error *err)
 {
 	if (!has_policy(policy, "compact"))
 		return sl_error_set(err, SL_ERR_CONFIG, "changelog topic %s has "
@@ -270,28 +306,83 @@ static int check(kafka_sink *k, const char *topic, const char *policy,
 	return SL_OK;
 }
 
-int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,
-			    sl_error *err)
+static int check_repartition(kafka_sink *k, const char *topic,
+			     const topic_config *c, int32_t want, int32_t have,
+			     sl_error *err)
 {
-	kafka_sink *k = self;
-	rd_kafka_queue_t *q = rd_kafka_queue_new(k->p->client.rk);
-	char policy[128];
-	int32_t have = 0;
-	int exists = 0, rc;
+	if (have != want)
+		return sl_error_set(err, SL_ERR_CONFIG, "repartition topic %s has %d "
+			"partition(s) but the job wants %d (repartition.partitions, "
+			"else as many as its input): the keys would reach the wrong "
+			"instances' state. Stop every instance, let them finish "
+			"what the topic holds or accept to lose it, delete the "
+			"topic, and start again; or set repartition.partitions = %d",
+			topic, (int)have, (int)want, (int)have);
+	if (has_policy(c->policy, "compact"))
+		return sl_error_set(err, SL_ERR_CONFIG, "repartition topic %s has "
+			"cleanup.policy=%s: compaction would drop records of the "
+			"same key before they are read. Set cleanup.policy=delete "
+			"and retention.ms=-1", topic, c->policy);
+	if (strcmp(c->retention, "-1") != 0)
+		sl_log(k->stage, SL_LOG_WARN, "repartition topic %s has "
+		       "retention.ms=%s: records older than that are deleted "
+		       "even when the job has not read them yet (old event times "
+		       "replayed, a job stopped for long); retention.ms=-1 keeps "
+		       "them until the job deletes what it has read", topic,
+		       c->retention[0] ? c->retention : "(unknown)");
+	return SL_OK;
+}
 
-	rc = describe(k->p->client.rk, q, topic, policy, sizeof policy, &exists, err);
-	if (rc == SL_OK && !exists) {
-		rc = create(k, q, topic, partitions, err);
+static int prepare(kafka_sink *k, const topic_kind *tk, const char *topic,
+		   int32_t partitions, sl_error *err)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(k->p->client.rk);
+	topic_config c;
+	int32_t have = 0;
+	int rc;
+
+	rc = describe(k->p->client.rk, q, tk, topic, &c, err);
+	if (rc == SL_OK && !c.exists) {
+		rc = create(k, q, tk, topic, partitions, err);
 		/* what the broker made of it, defaults included */
 		if (rc == SL_OK)
-			rc = describe(k->p->client.rk, q, topic, policy,
-				      sizeof policy, &exists, err);
+			rc = describe(k->p->client.rk, q, tk, topic, &c, err);
 		/* a brand-new topic may not be described yet: it is ours */
-		if (rc == SL_OK && !exists)
-			snprintf(policy, sizeof policy, "compact");
+		if (rc == SL_OK && !c.exists) {
+			snprintf(c.policy, sizeof c.policy, "%s", tk->policy);
+			snprintf(c.retention, sizeof c.retention, "%s",
+				 tk->retention ? tk->retention : "");
+		}
 	}
 	rd_kafka_queue_destroy(q);
 	if (rc == SL_OK)
-		rc = partition_count(k, topic, &have, err);
-	return rc == SL_OK ? check(k, topic, policy, partitions, have, err) : SL_ERR;
+		rc = partition_count(k, tk, topic, &have, err);
+	if (rc != SL_OK)
+		return SL_ERR;
+	return tk == &changelog ? check_changelog(k, topic, c.policy, partitions,
+						  have, err)
+				: check_repartition(k, topic, &c, partitions, have, err);
+}
+
+int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,
+			    sl_error *err)
+{
+	return prepare(self, &changelog, topic, partitions, err);
+}
+
+int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err)
+{
+	kafka_sink *k = self;
+	const char *topic = sl_stage_storage(k->stage);
+
+	if (prepare(k, &repartition, topic, partitions, err) != SL_OK)
+		return SL_ERR;
+	/* only now: a producer's topic object for a missing topic can make
+	 * the broker create it with its defaults */
+	k->rkt = rd_kafka_topic_new(k->p->client.rk, topic, k->tc);
+	k->tc = NULL; /* taken, also when it fails */
+	if (k->rkt == NULL)
+		return kafka_error_code(err, rd_kafka_last_error(),
+					"cannot use the repartition topic");
+	return SL_OK;
 }

@@ -49,10 +49,13 @@ static int topic_option(void *arg, const char *key, const char *value)
 	return 0;
 }
 
-static rd_kafka_topic_conf_t *topic_conf(sl_stage *stage, sl_error *err)
+static rd_kafka_topic_conf_t *topic_conf(sl_stage *stage, int role,
+					 sl_error *err)
 {
 	topic_ctx c = { stage, rd_kafka_topic_conf_new(), sl_job_delivery(stage), err };
-	const char *partitioner = sl_option(stage, "partitioner");
+	/* a repartition topic is partitioned by key as Kafka's producers do */
+	const char *partitioner = role == SL_ROLE_REPARTITION_SINK ?
+		"murmur2_random" : sl_option(stage, "partitioner");
 	char why[512];
 
 	if (c.tc == NULL) {
@@ -86,6 +89,8 @@ static void sink_close(void *self)
 		return;
 	if (k->rkt != NULL)
 		rd_kafka_topic_destroy(k->rkt);
+	if (k->tc != NULL)
+		rd_kafka_topic_conf_destroy(k->tc);
 	kafka_changelog_close(k);
 	kafka_producer_put(k->p);
 	free(k);
@@ -94,7 +99,9 @@ static void sink_close(void *self)
 static int sink_open(sl_stage *stage, void **self, sl_error *err)
 {
 	kafka_sink *k = calloc(1, sizeof *k);
-	const char *topic = sl_option(stage, "topic");
+	int role = SL_HOST_HAS(stage_role) ? sl_stage_role(stage) : SL_ROLE_JOB;
+	const char *topic = role == SL_ROLE_JOB ? sl_option(stage, "topic") :
+		sl_stage_storage(stage);
 	rd_kafka_topic_conf_t *tc;
 
 	if (k == NULL)
@@ -105,11 +112,17 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		sl_config_error(stage, "topic", err, "names no topic");
 		goto fail;
 	}
-	if ((tc = topic_conf(stage, err)) == NULL)
+	if ((tc = topic_conf(stage, role, err)) == NULL)
 		goto fail;
 	if ((k->p = kafka_producer_get(stage, err)) == NULL) {
 		rd_kafka_topic_conf_destroy(tc);
 		goto fail;
+	}
+	/* the engine prepares a repartition topic before anything uses it */
+	if (role == SL_ROLE_REPARTITION_SINK) {
+		k->tc = tc;
+		*self = k;
+		return SL_OK;
 	}
 	/* takes tc, also when it fails */
 	k->rkt = rd_kafka_topic_new(k->p->client.rk, topic, tc);
@@ -152,4 +165,6 @@ const sl_sink_class kafka_sink_class = {
 	.changelog_prepare = kafka_changelog_prepare,
 	.changelog_write = kafka_changelog_write,
 	.changelog_read = kafka_changelog_read,
+	.prepare_topic = kafka_repartition_prepare,
+	.write_control = kafka_repartition_control,
 };

@@ -12,6 +12,7 @@ typedef struct kafka_sink {
 	const char *name;        /* the stage's name: each message's opaque */
 	kafka_producer *p;       /* shared with the job's other kafka sinks */
 	rd_kafka_topic_t *rkt;   /* `topic`, with this sink's topic settings */
+	rd_kafka_topic_conf_t *tc; /* a repartition sink's, until its topic is ready */
 	rd_kafka_topic_t **changelogs; /* state changelogs (kafka_changelog.h) */
 	size_t changelog_count;
 } kafka_sink;

@@ -23,7 +23,8 @@ static const kafka_managed source_managed[] = {
 	  "once the sinks have the records, automatically only under "
 	  "delivery = none" },
 	{ "enable.auto.offset.store", "follows job.delivery" },
-	{ "enable.partition.eof", "is how the source finds the end for stop = end" },
+	{ "enable.partition.eof", "is how the source finds the end of each "
+	  "partition (stop = end, offsets past transaction markers)" },
 	{ NULL, NULL }
 };
 
@@ -108,7 +109,9 @@ static int parse_start(kafka_source *s, sl_stage *stage, sl_error *err)
 	const char *ts;
 	char *end;
 
-	if (v == NULL || strcmp(v, "committed") == 0)
+	/* a repartition topic is read from the group's offsets, however
+	 * the job's own source starts */
+	if (v == NULL || strcmp(v, "committed") == 0 || s->role != SL_ROLE_JOB)
 		s->start = KAFKA_START_COMMITTED;
 	else if (strcmp(v, "earliest") == 0)
 		s->start = KAFKA_START_EARLIEST;
@@ -133,7 +136,8 @@ static int parse_stop(kafka_source *s, sl_stage *stage, sl_error *err)
 {
 	const char *v = sl_option(stage, "stop");
 
-	if (v == NULL || strcmp(v, "never") == 0)
+	/* a repartition topic ends when the engine says (end_input) */
+	if (v == NULL || strcmp(v, "never") == 0 || s->role != SL_ROLE_JOB)
 		s->stop_at_end = 0;
 	else if (strcmp(v, "end") == 0)
 		s->stop_at_end = 1;
@@ -143,13 +147,16 @@ static int parse_stop(kafka_source *s, sl_stage *stage, sl_error *err)
 	return SL_OK;
 }
 
-/* Exactly one of topics and topic.pattern. */
-static int subscription(sl_stage *stage, rd_kafka_topic_partition_list_t *sub,
-			sl_error *err)
+/* Exactly one of topics and topic.pattern; a repartition source reads
+ * the engine's topic. */
+static int subscription(kafka_source *s, sl_stage *stage,
+			rd_kafka_topic_partition_list_t *sub, sl_error *err)
 {
 	const char *topics = sl_option(stage, "topics");
 	const char *pattern = sl_option(stage, "topic.pattern");
 
+	if (s->role != SL_ROLE_JOB)
+		return add_topics(stage, sl_stage_storage(stage), sub, err);
 	if (topics != NULL && pattern != NULL)
 		return sl_config_error(stage, "topic.pattern", err,
 				       "give either topics or topic.pattern, not both");
@@ -175,6 +182,29 @@ static const char *kafka_default_assignor(void)
 	return rd_kafka_version() >= 0x02080000 ? "cooperative-sticky" : "range";
 }
 
+/*
+ * Static membership (kafka.group.instance.id): the instance's stable name
+ * in the group, from which its sinks' transactional id follows.  A
+ * repartition source is a second member of the same group in the same
+ * process, so it takes the name with its stage's appended.
+ */
+static int static_member(kafka_source *s, rd_kafka_conf_t *conf, sl_error *err)
+{
+	char id[256], own[512];
+	size_t size = sizeof id;
+
+	if (rd_kafka_conf_get(conf, "group.instance.id", id, &size) !=
+	    RD_KAFKA_CONF_OK || id[0] == '\0')
+		return SL_OK;
+	if (s->role == SL_ROLE_JOB) {
+		kafka_static_member_note(id);
+		return SL_OK;
+	}
+	snprintf(own, sizeof own, "%s-%s", id, sl_stage_name(s->client.stage));
+	return kafka_conf_set(s->client.stage, conf, NULL, "group.instance.id",
+			      own, err);
+}
+
 static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 				      sl_error *err)
 {
@@ -191,7 +221,7 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 		"auto.offset.reset", s->start == KAFKA_START_LATEST ? "latest" : "earliest",
 		"enable.auto.commit", autocommit,
 		"enable.auto.offset.store", autocommit,
-		"enable.partition.eof", s->stop_at_end ? "true" : "false",
+		"enable.partition.eof", "true",
 		NULL
 	};
 	rd_kafka_conf_t *conf;
@@ -199,8 +229,12 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 	snprintf(client_id, sizeof client_id, "sluice-%s-%s", sl_job_name(stage),
 		 sl_stage_name(stage));
 	conf = kafka_conf_new(&s->client, defaults, source_managed, err);
-	if (conf != NULL)
-		rd_kafka_conf_set_rebalance_cb(conf, kafka_source_rebalance);
+	if (conf == NULL || static_member(s, conf, err) != SL_OK) {
+		if (conf != NULL)
+			rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rd_kafka_conf_set_rebalance_cb(conf, kafka_source_rebalance);
 	return conf;
 }
 
@@ -229,6 +263,9 @@ static void source_close(void *self)
 	for (i = 0; i < s->part_count; i++)
 		free(s->parts[i].topic);
 	free(s->parts);
+	for (i = 0; i < s->size_count; i++)
+		free(s->sizes[i].topic);
+	free(s->sizes);
 	free(s);
 }
 
@@ -244,8 +281,9 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	s->client.stage = stage;
 	s->delivery = sl_job_delivery(stage);
+	s->role = SL_HOST_HAS(stage_role) ? sl_stage_role(stage) : SL_ROLE_JOB;
 	sub = rd_kafka_topic_partition_list_new(4);
-	if (subscription(stage, sub, err) != SL_OK ||
+	if (subscription(s, stage, sub, err) != SL_OK ||
 	    parse_start(s, stage, err) != SL_OK ||
 	    parse_stop(s, stage, err) != SL_OK ||
 	    (conf = consumer_conf(s, stage, err)) == NULL)
@@ -264,6 +302,9 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 		kafka_error_code(err, code, "cannot subscribe");
 		goto fail;
 	}
+	/* a bounded run's ends: taken now, for every partition */
+	if (s->stop_at_end && kafka_source_bounds_open(s, err) != SL_OK)
+		goto fail;
 	rd_kafka_topic_partition_list_destroy(sub);
 	*self = s;
 	return SL_OK;
@@ -291,4 +332,5 @@ const sl_source_class kafka_source_class = {
 	.txn_group = kafka_source_txn_group,
 	.rewind = kafka_source_rewind,
 	.partition_count = kafka_source_partition_count,
+	.end_input = kafka_source_end_input,
 };

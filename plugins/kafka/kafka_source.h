@@ -17,7 +17,8 @@ enum kafka_start {
 	KAFKA_START_TIMESTAMP      /* the first record at or after start_ts */
 };
 
-/* A partition this process has been assigned at least once. */
+/* A partition this process has been assigned at least once, or, for
+ * stop = end, any partition of the input (its end taken at start). */
 typedef struct kafka_part {
 	char *topic;
 	int32_t partition;
@@ -26,7 +27,14 @@ typedef struct kafka_part {
 	int64_t committed; /* what this consumer last committed, -1 none */
 	int64_t end;  /* stop = end: the first offset not to read, -1 unknown */
 	int done;     /* stop = end: everything before `end` has been read */
+	int64_t reached; /* the furthest its reading has come (records, ends) */
 } kafka_part;
+
+/* How many partitions a topic has, as metadata said. */
+typedef struct kafka_topic_size {
+	char *topic;
+	int32_t partitions;
+} kafka_topic_size;
 
 typedef struct kafka_source {
 	kafka_client client;     /* first: the opaque of librdkafka's callbacks */
@@ -34,6 +42,12 @@ typedef struct kafka_source {
 	enum kafka_start start;
 	int64_t start_ts;        /* KAFKA_START_TIMESTAMP: ms since the epoch */
 	int stop_at_end;
+	int role;                /* enum sl_stage_role */
+	int ended;               /* stop = end: the group has read everything */
+	int purged;              /* ... and a repartition topic was emptied */
+	int64_t next_group_check; /* stop = end: when to ask the group again */
+	int64_t next_wait_log;   /* stop = end: when to say what it waits for */
+	int64_t next_purge;      /* repartition sources: when to delete records */
 	int assigned_once;       /* the first assignment has happened */
 	int rejoining;           /* everything revoked; an assignment follows */
 	int closing;             /* close: no more commits through the engine */
@@ -42,6 +56,8 @@ typedef struct kafka_source {
 	kafka_part *parts;
 	size_t part_count, part_cap;
 	size_t last_part;        /* records come in runs from one partition */
+	kafka_topic_size *sizes; /* partition counts of the topics read */
+	size_t size_count;
 
 	/* The batch poll is filling: a revocation inside poll drops what
 	 * it holds of the revoked partitions, which are not ours any more. */
@@ -82,6 +98,40 @@ void kafka_source_state_assigned(kafka_source *s,
 				 const rd_kafka_topic_partition_list_t *parts);
 void kafka_source_state_revoked(kafka_source *s,
 				const rd_kafka_topic_partition_list_t *parts);
+
+/*
+ * Bounded runs across the group (kafka_source_bounds.c).  stop = end:
+ * the end of every partition of the input, taken when the source opens;
+ * whether the group's committed offsets have reached them all, asked at
+ * most every second (logging what is still missing and who holds it);
+ * and end_input, the same for a repartition topic once its writers are
+ * done.
+ */
+int kafka_source_bounds_open(kafka_source *s, sl_error *err);
+int kafka_source_group_done(kafka_source *s);
+int kafka_source_end_input(void *self, sl_error *err);
+
+/*
+ * A repartition source (kafka_source_hop.c): whether @p m is the engine's
+ * control data (handed to it, not a record), and deleting the records
+ * the group has committed (every 30 s, and at the end with @p all).
+ */
+int kafka_source_control(kafka_source *s, const rd_kafka_message_t *m);
+void kafka_source_purge(kafka_source *s, int all);
+
+/* The partitions @p topic has (metadata, cached); 1 when unknown. */
+int32_t kafka_source_topic_partitions(kafka_source *s, const char *topic);
+/* Remember that @p topic has @p partitions partitions. */
+void kafka_source_note_size(kafka_source *s, const char *topic, int32_t partitions);
+
+/* Whether subscription entry @p sub ("name", or "^regex" as librdkafka
+ * takes patterns) names @p topic. */
+int kafka_source_subscribed(const char *sub, const char *topic);
+
+/* Ask for the offsets of the times in @p q's offsets, in place. */
+int kafka_source_offsets_for_times(kafka_source *s,
+				   rd_kafka_topic_partition_list_t *q,
+				   const char *what, sl_error *err);
 
 /* The rebalance callback (librdkafka's rebalance_cb). */
 void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,

@@ -6,6 +6,7 @@
  * Entries outlive a revocation, so that a partition handed back keeps the
  * end seen at its first assignment.
  */
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ kafka_part *kafka_source_part(kafka_source *s, const char *topic,
 	p->end = -1;
 	p->start = RD_KAFKA_OFFSET_INVALID;
 	p->committed = -1;
+	p->reached = -1;
 	s->last_part = s->part_count++;
 	return p;
 }
@@ -70,4 +72,71 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p)
 	rd_kafka_topic_partition_list_add(one, p->topic, p->partition);
 	rd_kafka_pause_partitions(s->client.rk, one);
 	rd_kafka_topic_partition_list_destroy(one);
+}
+
+int kafka_source_subscribed(const char *sub, const char *topic)
+{
+	regex_t re;
+	int match;
+
+	if (sub[0] != '^')
+		return strcmp(sub, topic) == 0;
+	/* Kafka's own topics (__consumer_offsets) are nobody's input */
+	if (strncmp(topic, "__", 2) == 0 ||
+	    regcomp(&re, sub, REG_EXTENDED | REG_NOSUB) != 0)
+		return 0;
+	match = regexec(&re, topic, 0, NULL, 0) == 0;
+	regfree(&re);
+	return match;
+}
+
+void kafka_source_note_size(kafka_source *s, const char *topic, int32_t partitions)
+{
+	kafka_topic_size *grown;
+	size_t i;
+
+	for (i = 0; i < s->size_count; i++) {
+		if (strcmp(s->sizes[i].topic, topic) == 0) {
+			s->sizes[i].partitions = partitions;
+			return;
+		}
+	}
+	grown = realloc(s->sizes, (s->size_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return; /* asked again next time */
+	s->sizes = grown;
+	if ((grown[s->size_count].topic = strdup(topic)) == NULL)
+		return;
+	grown[s->size_count++].partitions = partitions;
+}
+
+#define SIZE_TIMEOUT_MS 10000
+
+int32_t kafka_source_topic_partitions(kafka_source *s, const char *topic)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt;
+	int32_t n = 1;
+	size_t i;
+
+	for (i = 0; i < s->size_count; i++)
+		if (strcmp(s->sizes[i].topic, topic) == 0)
+			return s->sizes[i].partitions;
+	/* the topic is one the consumer reads: asking for it creates nothing */
+	if ((rkt = rd_kafka_topic_new(s->client.rk, topic, NULL)) == NULL)
+		return n;
+	if (rd_kafka_metadata(s->client.rk, 0, rkt, &md, SIZE_TIMEOUT_MS) ==
+	    RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
+	    md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    md->topics[0].partition_cnt > 0) {
+		n = md->topics[0].partition_cnt;
+		kafka_source_note_size(s, topic, n);
+	} else {
+		sl_log(s->client.stage, SL_LOG_WARN, "cannot learn how many "
+		       "partitions topic %s has; counting 1", topic);
+	}
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	return n;
 }

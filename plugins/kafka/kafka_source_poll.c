@@ -8,10 +8,15 @@
  * librdkafka has already fetched is taken without waiting.
  *
  * stop = end: a partition is finished when a record at or past the end
- * seen at its first assignment shows up, or when librdkafka reports the
- * partition's end (under read_committed, its last stable offset) at or
- * past it.  The end event is what finishes a partition whose last offsets
- * hold transaction markers or aborted records, which are never delivered.
+ * taken at start shows up, or when librdkafka reports the partition's end
+ * (under read_committed, its last stable offset) at or past it.  The end
+ * event is what finishes a partition whose last offsets hold transaction
+ * markers or aborted records, which are never delivered; the engine is
+ * told of every end event (sl_partition_end), so the offset committed
+ * moves past such markers to the end itself, or to the run's end when
+ * records past it were left alone.  Once every partition held here is
+ * finished, the run ends when the group's committed offsets say every
+ * partition is (kafka_source_bounds.c).
  */
 #include "kafka_source.h"
 
@@ -30,6 +35,7 @@ static void release_held(void *arg)
 		rd_kafka_message_destroy(h->msgs[i]);
 }
 
+/* Every partition held here has been read to its end. */
 static int all_done(const kafka_source *s)
 {
 	size_t i;
@@ -62,8 +68,17 @@ static int on_event(kafka_source *s, const rd_kafka_message_t *m, sl_error *err)
 	switch (m->err) {
 	case RD_KAFKA_RESP_ERR__PARTITION_EOF:
 		p = topic ? kafka_source_part(s, topic, m->partition, 0) : NULL;
-		if (s->stop_at_end && p != NULL && p->end >= 0 && m->offset >= p->end)
+		if (p == NULL)
+			return SL_OK;
+		if (m->offset > p->reached)
+			p->reached = m->offset;
+		if (s->stop_at_end && p->end >= 0 && m->offset >= p->end)
 			kafka_source_part_done(s, p);
+		/* records past a bounded run's end stay for the next run */
+		if (p->assigned && SL_HOST_HAS(partition_end))
+			sl_partition_end(s->client.stage, topic, m->partition,
+					 s->stop_at_end && p->end >= 0 &&
+					 m->offset > p->end ? p->end : m->offset);
 		return SL_OK;
 	case RD_KAFKA_RESP_ERR__FATAL:
 		return fatal(s, err);
@@ -146,7 +161,11 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
 	kafka_part *p = kafka_source_part(s, rd_kafka_topic_name(m->rkt),
 					  m->partition, 0);
 
-	if (p == NULL || p->end < 0)
+	if (p == NULL)
+		return 0;
+	if (m->offset + 1 > p->reached)
+		p->reached = m->offset + 1;
+	if (p->end < 0)
 		return 0;
 	if (p->done || m->offset >= p->end) {
 		kafka_source_part_done(s, p);
@@ -155,6 +174,26 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
 	if (m->offset + 1 >= p->end)
 		kafka_source_part_done(s, p); /* the last one: take it */
 	return 0;
+}
+
+/*
+ * The group has read everything: a repartition topic is emptied.  The
+ * consumer stays a member until the job closes it, and answers the
+ * group's rebalances meanwhile (the group would wait for it); records of
+ * partitions handed over now are past the ends.
+ */
+static int finish(kafka_source *s)
+{
+	rd_kafka_message_t *m;
+	int i;
+
+	for (i = 0; i < 100 && (m = rd_kafka_consumer_poll(s->client.rk, 0)); i++)
+		rd_kafka_message_destroy(m);
+	if (!s->purged) {
+		s->ended = s->purged = 1;
+		kafka_source_purge(s, 1);
+	}
+	return SL_EOF;
 }
 
 int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
@@ -170,8 +209,9 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		*err = s->failure;
 		return SL_ERR;
 	}
-	if (all_done(s))
-		return SL_EOF;
+	if (s->ended || (all_done(s) && kafka_source_group_done(s)))
+		return finish(s);
+	kafka_source_purge(s, 0);
 	if (max == 0)
 		return SL_OK;
 	s->batch = batch;
@@ -196,7 +236,10 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		if (m->err) {
 			rc = on_event(s, m, err);
 			rd_kafka_message_destroy(m);
-		} else if (s->stop_at_end && past_end(s, m)) {
+		} else if ((s->stop_at_end || s->role != SL_ROLE_JOB) &&
+			   past_end(s, m)) {
+			rd_kafka_message_destroy(m);
+		} else if (kafka_source_control(s, m)) {
 			rd_kafka_message_destroy(m);
 		} else {
 			if (h == NULL) {
@@ -222,10 +265,7 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 			wait = 0;
 	}
 	s->batch = NULL;
-	if (rc == SL_OK && all_done(s)) {
-		sl_log(s->client.stage, SL_LOG_INFO,
-		       "every partition read to the end it had at start");
-		return SL_EOF;
-	}
+	if (rc == SL_OK && all_done(s) && kafka_source_group_done(s))
+		return finish(s);
 	return rc;
 }

@@ -50,9 +50,9 @@ static const char *start_name(const kafka_source *s)
 	return names[s->start];
 }
 
-/* Ask for the offsets of the times in @p q's offsets, in place. */
-static int offsets_for_times(kafka_source *s, rd_kafka_topic_partition_list_t *q,
-			     const char *what, sl_error *err)
+int kafka_source_offsets_for_times(kafka_source *s,
+				   rd_kafka_topic_partition_list_t *q,
+				   const char *what, sl_error *err)
 {
 	rd_kafka_resp_err_t code;
 	int i;
@@ -101,7 +101,7 @@ static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 	for (i = 0; i < q->cnt; i++)
 		q->elems[i].offset = s->start == KAFKA_START_LATEST ?
 			RD_KAFKA_OFFSET_END /* the latest time */ : s->start_ts;
-	rc = offsets_for_times(s, q, "cannot find where to start", err);
+	rc = kafka_source_offsets_for_times(s, q, "cannot find where to start", err);
 	/* -1: every record is older than the timestamp; start at the end */
 	for (i = 0; rc == SL_OK && i < q->cnt; i++)
 		parts->elems[i].offset = q->elems[i].offset >= 0 ?
@@ -128,7 +128,7 @@ static int query_ends(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 			rd_kafka_topic_partition_list_add(q, p->topic, p->partition)
 				->offset = RD_KAFKA_OFFSET_END;
 	}
-	rc = offsets_for_times(s, q, "cannot find the end for stop = end", err);
+	rc = kafka_source_offsets_for_times(s, q, "cannot find the end for stop = end", err);
 	for (i = 0; rc == SL_OK && i < q->cnt; i++) {
 		kafka_part *p = kafka_source_part(s, q->elems[i].topic,
 						  q->elems[i].partition, 0);

@@ -26,29 +26,6 @@
 #define METADATA_DEADLINE_MS 30000
 #define METADATA_PAUSE_MS 500
 
-/* Whether the host has @p member: a plugin may run on an older host. */
-#define HOST_HAS(member) \
-	(sl_host_api->struct_size >= offsetof(sl_host, member) + \
-	 sizeof sl_host_api->member && sl_host_api->member != NULL)
-
-/* Whether subscription entry @p sub ("name", or "^regex" as librdkafka
- * takes patterns) names @p topic. */
-static int subscribed(const char *sub, const char *topic)
-{
-	regex_t re;
-	int match;
-
-	if (sub[0] != '^')
-		return strcmp(sub, topic) == 0;
-	/* Kafka's own topics (__consumer_offsets) are nobody's input */
-	if (strncmp(topic, "__", 2) == 0 ||
-	    regcomp(&re, sub, REG_EXTENDED | REG_NOSUB) != 0)
-		return 0;
-	match = regexec(&re, topic, 0, NULL, 0) == 0;
-	regfree(&re);
-	return match;
-}
-
 /* The most partitions among the subscribed topics that exist, into *@p n. */
 static rd_kafka_resp_err_t count_partitions(kafka_source *s,
 					    const rd_kafka_topic_partition_list_t *sub,
@@ -66,7 +43,7 @@ static rd_kafka_resp_err_t count_partitions(kafka_source *s,
 	for (i = 0; i < md->topic_cnt; i++)
 		for (j = 0; j < sub->cnt; j++)
 			if (md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-			    subscribed(sub->elems[j].topic, md->topics[i].topic) &&
+			    kafka_source_subscribed(sub->elems[j].topic, md->topics[i].topic) &&
 			    md->topics[i].partition_cnt > *n)
 				*n = md->topics[i].partition_cnt;
 	rd_kafka_metadata_destroy(md);
@@ -122,15 +99,31 @@ static size_t numbers(const rd_kafka_topic_partition_list_t *parts, int32_t *out
 	return n;
 }
 
-void kafka_source_state_assigned(kafka_source *s,
-				 const rd_kafka_topic_partition_list_t *parts)
+/* @p parts as inputs for the engine, with their topics' sizes. */
+static sl_input *inputs_of(kafka_source *s,
+			   const rd_kafka_topic_partition_list_t *parts)
+{
+	sl_input *in = malloc(((size_t)parts->cnt + 1) * sizeof *in);
+	int i;
+
+	for (i = 0; in != NULL && i < parts->cnt; i++) {
+		in[i].topic = parts->elems[i].topic;
+		in[i].partition = parts->elems[i].partition;
+		in[i].partitions = kafka_source_topic_partitions(s,
+							     parts->elems[i].topic);
+	}
+	return in;
+}
+
+/* A host from before sl_inputs_assigned: partition numbers only. */
+static void assigned_numbers(kafka_source *s,
+			     const rd_kafka_topic_partition_list_t *parts)
 {
 	int32_t *p;
 	size_t n;
 	sl_error e;
 
-	/* an assignment served inside close: the engine is done */
-	if (!HOST_HAS(partitions_assigned) || s->closing || parts->cnt == 0)
+	if (!SL_HOST_HAS(partitions_assigned))
 		return;
 	if ((p = malloc((size_t)parts->cnt * sizeof *p)) == NULL) {
 		sl_error_set(&e, SL_ERR_RUNTIME, "out of memory");
@@ -138,10 +131,33 @@ void kafka_source_state_assigned(kafka_source *s,
 		return;
 	}
 	n = numbers(parts, p);
-	/* restores their state: an error stops the job at the next poll */
 	if (sl_partitions_assigned(s->client.stage, p, n, &e) != SL_OK)
 		kafka_source_fail(s, &e);
 	free(p);
+}
+
+void kafka_source_state_assigned(kafka_source *s,
+				 const rd_kafka_topic_partition_list_t *parts)
+{
+	sl_input *in;
+	sl_error e;
+
+	/* an assignment served inside close: the engine is done */
+	if (s->closing || parts->cnt == 0)
+		return;
+	if (!SL_HOST_HAS(inputs_assigned)) {
+		assigned_numbers(s, parts);
+		return;
+	}
+	if ((in = inputs_of(s, parts)) == NULL) {
+		sl_error_set(&e, SL_ERR_RUNTIME, "out of memory");
+		kafka_source_fail(s, &e);
+		return;
+	}
+	/* restores their state: an error stops the job at the next poll */
+	if (sl_inputs_assigned(s->client.stage, in, (size_t)parts->cnt, &e) != SL_OK)
+		kafka_source_fail(s, &e);
+	free(in);
 }
 
 /* Whether another topic's partition @p partition is still assigned. */
@@ -155,30 +171,49 @@ static int still_held(const kafka_source *s, int32_t partition)
 	return 0;
 }
 
+/* A host from before sl_inputs_revoked: partition numbers only. */
+static void revoked_numbers(kafka_source *s,
+			    const rd_kafka_topic_partition_list_t *parts)
+{
+	int32_t *p;
+	size_t n, i, kept = 0;
+
+	if (!SL_HOST_HAS(partitions_revoked) ||
+	    (p = malloc(((size_t)parts->cnt + 1) * sizeof *p)) == NULL)
+		return; /* the state stays; the next assignment redoes it */
+	n = numbers(parts, p);
+	for (i = 0; i < n; i++)
+		if (!still_held(s, p[i]))
+			p[kept++] = p[i];
+	if (kept > 0)
+		sl_partitions_revoked(s->client.stage, p, kept);
+	free(p);
+}
+
 void kafka_source_state_revoked(kafka_source *s,
 				const rd_kafka_topic_partition_list_t *parts)
 {
-	int32_t *p;
-	size_t n = 0, i, kept = 0;
+	rd_kafka_topic_partition_list_t *held = NULL;
+	sl_input *in;
+	size_t i;
 
-	if (!HOST_HAS(partitions_revoked) || s->closing)
+	if (s->closing)
 		return;
 	if (parts == NULL) {
-		if ((p = malloc((s->part_count + 1) * sizeof *p)) == NULL)
-			return; /* the state stays; the next assignment redoes it */
+		held = rd_kafka_topic_partition_list_new((int)s->part_count);
 		for (i = 0; i < s->part_count; i++)
 			if (s->parts[i].assigned)
-				p[n++] = s->parts[i].partition;
-	} else {
-		if ((p = malloc(((size_t)parts->cnt + 1) * sizeof *p)) == NULL)
-			return;
-		n = numbers(parts, p);
-		for (i = 0; i < n; i++)
-			if (!still_held(s, p[i]))
-				p[kept++] = p[i];
-		n = kept;
+				rd_kafka_topic_partition_list_add(held, s->parts[i].topic,
+								  s->parts[i].partition);
+		parts = held;
 	}
-	if (n > 0)
-		sl_partitions_revoked(s->client.stage, p, n);
-	free(p);
+	if (!SL_HOST_HAS(inputs_revoked)) {
+		revoked_numbers(s, parts);
+	} else if ((in = inputs_of(s, parts)) != NULL) {
+		/* the engine keeps the state of numbers still held */
+		sl_inputs_revoked(s->client.stage, in, (size_t)parts->cnt);
+		free(in);
+	}
+	if (held != NULL)
+		rd_kafka_topic_partition_list_destroy(held);
 }

@@ -76,8 +76,9 @@ int kafka_txn_fatal(kafka_producer *p, const char *what, sl_error *err)
 		return sl_error_set(err, SL_ERR_FATAL,
 			"producer fenced: another instance of job '%s' with "
 			"transactional.id '%s' took over (%s); this instance stops. "
-			"Instances that run side by side need a kafka.transactional.id "
-			"each", p->job, p->txn_id, why);
+			"Instances that run side by side must not share a "
+			"kafka.transactional.id or a kafka.group.instance.id",
+			p->job, p->txn_id, why);
 	return sl_error_set(err, SL_ERR_FATAL, "%s: the Kafka producer failed for "
 			    "good: %s (%s)", what, why[0] ? why : "fatal error",
 			    rd_kafka_err2name(code));

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "kafka_txn.h"
 
@@ -27,7 +29,10 @@
 
 /* A transaction stays open one commit interval plus the commit itself; the
  * broker aborts one that outlives transaction.timeout.ms. */
-#define TXN_MARGIN_MIN_MS 10000
+#define TXN_MARGIN_MIN_MS 5000
+/* A crashed instance's open transaction holds read_committed readers back
+ * until the broker aborts it: the default is short (Kafka Streams' 10 s). */
+#define TXN_TIMEOUT_DEFAULT_MS 10000
 
 static kafka_producer *producers;
 
@@ -35,7 +40,7 @@ static kafka_producer *producers;
  * transactional.id, which outside it would make the producer unusable. */
 static const kafka_managed producer_managed[] = {
 	{ "transactional.id", "applies only under delivery = exactly-once "
-	  "(default there: sluice-JOBNAME)" },
+	  "(default there: one per instance, see kafka.group.instance.id)" },
 	{ "enable.idempotence", "follows job.delivery (on under at-least-once "
 	  "and exactly-once)" },
 	{ "partitioner", "comes from the option partitioner" },
@@ -126,11 +131,45 @@ static const char *first_difference(const kafka_producer *p, const globals *g)
 /* The host's commit.interval.ms, or -1 from a host too old to say. */
 static int64_t commit_interval_ms(sl_stage *stage)
 {
-	if (sl_host_api->struct_size < offsetof(sl_host, job_commit_interval_ms) +
-	    sizeof sl_host_api->job_commit_interval_ms ||
-	    sl_host_api->job_commit_interval_ms == NULL)
+	if (!SL_HOST_HAS(job_commit_interval_ms))
 		return -1;
 	return sl_job_commit_interval_ms(stage);
+}
+
+/* What a transaction needs at the least: the interval, and room to
+ * commit it. */
+static int64_t txn_timeout_need(int64_t interval)
+{
+	return interval + (2 * interval > TXN_MARGIN_MIN_MS ? 2 * interval :
+			   TXN_MARGIN_MIN_MS);
+}
+
+/*
+ * The default transactional.id, one per instance of the job, so that
+ * instances side by side never fence each other.  With static membership
+ * (kafka.group.instance.id on the job's source) it is stable across
+ * restarts: a restarted instance aborts what it left open at once and
+ * fences its former self should that still run.  Without, it is unique
+ * to the process; what a crashed process left open is aborted by the
+ * broker after transaction.timeout.ms, and a zombie is fenced by the
+ * consumer group's generation that every commit carries (KIP-447).
+ */
+static void default_txn_id(sl_stage *stage, char *buf, size_t size)
+{
+	const char *member = kafka_static_member();
+	char host[64] = "host";
+	struct timespec now;
+
+	if (member != NULL) {
+		snprintf(buf, size, "sluice-%s-%s", sl_job_name(stage), member);
+		return;
+	}
+	gethostname(host, sizeof host - 1);
+	host[sizeof host - 1] = '\0';
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(buf, size, "sluice-%s-%s-%ld-%lx", sl_job_name(stage), host,
+		 (long)getpid(), (unsigned long)(now.tv_sec * 1000 +
+						 now.tv_nsec / 1000000));
 }
 
 static int64_t conf_int(rd_kafka_conf_t *conf, const char *name)
@@ -160,23 +199,20 @@ static char *conf_str(rd_kafka_conf_t *conf, const char *name)
  */
 static int check_txn_timeout(kafka_producer *p, sl_stage *stage, sl_error *err)
 {
-	int64_t interval = commit_interval_ms(stage), margin, need;
+	int64_t interval = commit_interval_ms(stage), need;
 
 	if (interval < 0)
 		return SL_OK;
-	margin = 2 * interval > TXN_MARGIN_MIN_MS ? 2 * interval : TXN_MARGIN_MIN_MS;
-	need = interval + margin;
+	need = txn_timeout_need(interval);
 	if (p->txn_timeout_ms >= need)
 		return SL_OK;
 	return sl_config_error(stage, "kafka.transaction.timeout.ms", err,
-		"transaction.timeout.ms is %lld ms%s, too short for "
+		"transaction.timeout.ms is %lld ms, too short for "
 		"commit.interval.ms = %lld: a transaction stays open for one "
 		"interval and must still commit before the broker aborts it. Set "
 		"kafka.transaction.timeout.ms to at least %lld (interval plus "
-		"max(10 s, 2 x interval)) or lower commit.interval.ms",
-		(long long)p->txn_timeout_ms,
-		sl_option(stage, "kafka.transaction.timeout.ms") ? "" :
-		" (librdkafka's default)", (long long)interval, (long long)need);
+		"max(5 s, 2 x interval)) or lower commit.interval.ms",
+		(long long)p->txn_timeout_ms, (long long)interval, (long long)need);
 }
 
 /* The configuration of a producer for @p stage, validating its options. */
@@ -184,8 +220,9 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 				      sl_error *err)
 {
 	sl_stage *stage = client->stage;
-	char client_id[256], txn_id[256];
-	const char *defaults[10];
+	char client_id[256], txn_id[512], timeout[32];
+	const char *defaults[12];
+	int64_t interval = commit_interval_ms(stage);
 	size_t n = 0;
 
 	snprintf(client_id, sizeof client_id, "sluice-%s-%s", sl_job_name(stage),
@@ -197,11 +234,15 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 		defaults[n++] = "true";
 	}
 	if (delivery == SL_DELIVERY_EXACTLY_ONCE) {
-		/* Stable across restarts: a restarted instance aborts what its
-		 * predecessor left open, and fences it if it still runs. */
-		snprintf(txn_id, sizeof txn_id, "sluice-%s", sl_job_name(stage));
+		default_txn_id(stage, txn_id, sizeof txn_id);
 		defaults[n++] = "transactional.id";
 		defaults[n++] = txn_id;
+		snprintf(timeout, sizeof timeout, "%lld", (long long)
+			 (interval < 0 || txn_timeout_need(interval) <
+			  TXN_TIMEOUT_DEFAULT_MS ? TXN_TIMEOUT_DEFAULT_MS :
+			  txn_timeout_need(interval)));
+		defaults[n++] = "transaction.timeout.ms";
+		defaults[n++] = timeout;
 		/* A transaction's first partition or offsets often reach the
 		 * coordinator while it still writes the previous commit's
 		 * markers (CONCURRENT_TRANSACTIONS); with a commit every

@@ -16,8 +16,10 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_txn_producer.c \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
-	plugins/kafka/kafka_changelog_topic.c \
-	plugins/kafka/kafka_source_state.c
+	plugins/kafka/kafka_internal_topic.c \
+	plugins/kafka/kafka_source_state.c \
+	plugins/kafka/kafka_source_bounds.c \
+	plugins/kafka/kafka_source_hop.c
 plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 plugins_kafka_kafka_la_LIBADD = $(RDKAFKA_LIBS)
 plugins_kafka_kafka_la_LDFLAGS = $(PLUGIN_LDFLAGS)

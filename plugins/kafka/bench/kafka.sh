@@ -21,24 +21,15 @@ REPS=${SLUICE_BENCH_KAFKA_REPS:-5}
 LAT_RATE=10000
 LAT_N=50000
 
-for t in java kcat; do
-	if ! command -v $t >/dev/null 2>&1 && [ -z "${SLUICE_BOOTSTRAP:-}" ]; then
-		echo "kafka benchmark skipped: $t not installed"
-		exit 0
-	fi
-done
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_need_kafka
-B=$SLUICE_BOOTSTRAP
+sl_bench_broker kafka
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-kafka.XXXXXX")
 jobpid=
 trap '[ -z "$jobpid" ] || kill "$jobpid" 2>/dev/null; rm -rf "$work"' EXIT
 run=$$
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # job FILE NAME DELIVERY IN OUT STOP
 # queued.min.messages as in kafka-bare: librdkafka 2.0 backs a consumer's
@@ -85,7 +76,7 @@ wait
 # in a rotating order with a pause between runs, each timed from process
 # start to exit, and each keeps its best and median of REPS.
 measure() { # bare | alo | eos, the repetition -> milliseconds
-	t0=$(now_ms)
+	t0=$(sl_now_ms)
 	if [ "$1" = bare ]; then
 		"$bare" pipe "$B" "bench-in-$run" "bench-out-bare-$run" "$N" \
 			"bench-bare-$run-$2" >/dev/null
@@ -99,7 +90,7 @@ measure() { # bare | alo | eos, the repetition -> milliseconds
 			exit 1
 		}
 	fi
-	echo $(($(now_ms) - t0))
+	echo $(($(sl_now_ms) - t0))
 }
 rep=1
 order="bare alo eos"

@@ -24,23 +24,14 @@ bare=${KAFKA_BARE:-$top_builddir/plugins/kafka/bench/kafka-bare}
 N=${SLUICE_BENCH_STATE_RECORDS:-1000000}
 REPS=${SLUICE_BENCH_STATE_REPS:-3}
 
-for t in java kcat; do
-	if ! command -v $t >/dev/null 2>&1 && [ -z "${SLUICE_BOOTSTRAP:-}" ]; then
-		echo "state benchmark skipped: $t not installed"
-		exit 0
-	fi
-done
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_need_kafka
-B=$SLUICE_BOOTSTRAP
+sl_bench_broker state
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-state.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 run=$$
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # job FILE NAME DELIVERY STATEFUL(0|1)
 job() {
@@ -92,12 +83,12 @@ measure() {
 	none-nostate) d=none s=0 ;;
 	esac
 	job "$work/$1.ini" "state-$1-$run-$2" $d $s
-	t0=$(now_ms)
+	t0=$(sl_now_ms)
 	"$SLUICE" run "$work/$1.ini" 2>"$work/$1-$2.log" || {
 		cat "$work/$1-$2.log" >&2
 		exit 1
 	}
-	echo $(($(now_ms) - t0))
+	echo $(($(sl_now_ms) - t0))
 }
 
 # untimed: the broker's coordinators load on first use
@@ -139,12 +130,12 @@ BEGIN {
 
 # Restore: the last exactly-once job again, its changelog holding N keys.
 name=$(sed -n 's/^name = //p' "$work/eos.ini")
-t0=$(now_ms)
+t0=$(sl_now_ms)
 "$SLUICE" run "$work/eos.ini" 2>"$work/restore.log" || {
 	cat "$work/restore.log" >&2
 	exit 1
 }
-took=$(($(now_ms) - t0))
+took=$(($(sl_now_ms) - t0))
 line=$(grep "restored [0-9]* changelog records" "$work/restore.log" || true)
 [ -n "$line" ] || { cat "$work/restore.log" >&2; echo "no restore logged" >&2; exit 1; }
 echo "restore of job $name: $(echo "$line" | sed 's/.*: //');" \

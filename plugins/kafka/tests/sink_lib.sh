@@ -4,8 +4,9 @@
 #                         ($SLUICE_BOOTSTRAP); names topics and the job
 #                         after NAME and the pid: $in, $out, $job
 #   sk_input N FILE       N lines "k<i><TAB><i>", i = 0 .. N-1
-#   sk_feed TOPIC FILE CHUNK PAUSE
-#                         produce FILE CHUNK lines at a time, PAUSE s apart
+#   sk_feed TOPIC FILE CHUNK PAUSE [nokey]
+#                         produce FILE CHUNK lines at a time, PAUSE s apart:
+#                         "key<TAB>value" lines, or values without keys
 #   sk_feed_bg ...        the same in the background: $feeder
 #   sk_job FILE DELIVERY [EXTRA-SOURCE-LINES]
 #                         write a job: kafka $in -> map (value = "v" + value,
@@ -60,7 +61,8 @@ sk_cleanup() {
 			tail -n 15 "$f" >&2
 		done
 	fi
-	rm -rf "$work"
+	# SLUICE_KEEP=1 keeps the work folder for a post-mortem
+	[ -n "${SLUICE_KEEP:-}" ] || rm -rf "$work"
 	exit $rc
 }
 
@@ -69,12 +71,14 @@ sk_input() {
 }
 
 sk_feed() {
+	_keys="-K	"
+	[ "${5:-}" != nokey ] || _keys=
 	split -l "$3" "$2" "$work/chunk."
 	# one producer reading a trickle: the job always has records in flight
 	for _c in "$work"/chunk.*; do
 		cat "$_c"
 		sleep "$4"
-	done | kcat -P -b "$SLUICE_BOOTSTRAP" -t "$1" -K '\t' \
+	done | kcat -P -b "$SLUICE_BOOTSTRAP" -t "$1" ${_keys:+"$_keys"} \
 		-X enable.idempotence=true -X linger.ms=5 \
 		-X message.timeout.ms=60000 || sk_fail "producing to $1"
 	rm -f "$work"/chunk.*

@@ -10,6 +10,9 @@
 #                            in log order per partition
 #   st_wait_log FILE PATTERN SECONDS
 #                            wait until a line of FILE matches PATTERN
+#   st_wait_output TOPIC N SECONDS
+#                            wait until TOPIC holds more than N committed
+#                            records
 #   st_same WANT GOT WHAT    compare two sorted files or fail, showing the
 #                            start of the difference
 #
@@ -68,6 +71,16 @@ st_wait_log() {
 		_i=$((_i + 1))
 		[ $_i -lt $(($3 * 10)) ] || return 1
 		sleep 0.1
+	done
+}
+
+st_wait_output() {
+	_i=0
+	while [ "$(kcat -C -b "$SLUICE_BOOTSTRAP" -t "$1" -o beginning -e -q \
+		-X isolation.level=read_committed 2>/dev/null | wc -l)" -le "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -lt $(($3 * 5)) ] || return 1
+		sleep 0.2
 	done
 }
 
