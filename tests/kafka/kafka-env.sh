@@ -6,6 +6,9 @@
 #   sl_produce TOPIC         stdin lines "key<TAB>value" -> TOPIC
 #   sl_consume TOPIC         print committed records as "key<TAB>value" lines,
 #                            partition by partition, then return
+#   sl_bench_broker NAME     for `make bench`: a broker in $B, or leave the
+#                            benchmark NAME (exit 0) saying what is missing
+#   sl_now_ms                milliseconds since the epoch
 #
 # SLUICE_BOOTSTRAP already set: that broker is used as is.  Otherwise the
 # broker shared by the test run (kafka-local.sh shared) is used; outside make
@@ -75,4 +78,19 @@ sl_produce() {
 sl_consume() {
 	kcat -C -b "$SLUICE_BOOTSTRAP" -t "$1" -o beginning -e -q -m 10 \
 		-X isolation.level=read_committed -f '%k\t%s\n'
+}
+
+sl_bench_broker() {
+	for _sl_t in java kcat; do
+		if ! command -v $_sl_t >/dev/null 2>&1 && [ -z "${SLUICE_BOOTSTRAP:-}" ]; then
+			echo "$1 benchmark skipped: $_sl_t not installed"
+			exit 0
+		fi
+	done
+	sl_need_kafka
+	B=$SLUICE_BOOTSTRAP
+}
+
+sl_now_ms() {
+	echo $(($(date +%s%N) / 1000000))
 }

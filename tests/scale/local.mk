@@ -1,0 +1,15 @@
+# Scale-out: several instances of one job, repartition topics, bounded
+# runs across a consumer group (real broker; the longest first).
+SCALE_TESTS = \
+	tests/scale/scale_chaos.test \
+	tests/scale/bounded_after_kill.test \
+	tests/scale/repartition.test \
+	tests/scale/bounded_sources.test \
+	tests/scale/eos_instances.test
+TESTS += $(SCALE_TESTS)
+EXTRA_DIST += $(SCALE_TESTS) tests/scale/scale_lib.sh
+check_PROGRAMS += tests/scale/group-lag
+tests_scale_group_lag_SOURCES = tests/scale/group-lag.c
+tests_scale_group_lag_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_scale_group_lag_LDADD = $(RDKAFKA_LIBS)
+bench_scripts += tests/scale/bench.sh
