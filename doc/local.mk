@@ -10,3 +10,4 @@ TESTS += doc/man.test
 EXTRA_DIST += doc/man.test
 EXTRA_DIST += doc/kafka-source.md
 EXTRA_DIST += doc/kafka-state.md
+EXTRA_DIST += doc/scaling.md
