@@ -22,6 +22,17 @@
 /* init_transactions waits this long per attempt. */
 #define INIT_ATTEMPT_MS 10000
 
+/* Retriable failures (the coordinator moving, a broker restarting) are
+ * retried this long at least, however short the transaction's timeout:
+ * the broker aborts a transaction that outlives it, and the next call
+ * says so as an abortable error, which the engine handles. */
+#define RETRY_FOR_MS 60000
+
+static int64_t retry_for(const kafka_producer *p)
+{
+	return p->txn_timeout_ms > RETRY_FOR_MS ? p->txn_timeout_ms : RETRY_FOR_MS;
+}
+
 /*
  * Whether to call again after @p error: a retriable one, before
  * @p deadline.  Destroys the error when it says yes.
@@ -80,7 +91,7 @@ static int begin(kafka_producer *p, sl_error *err)
 
 int kafka_txn_begin(kafka_producer *p, sl_error *err)
 {
-	int64_t deadline = kafka_now_ms() + 2 * p->txn_timeout_ms;
+	int64_t deadline = kafka_now_ms() + retry_for(p) * 2;
 	rd_kafka_error_t *error;
 	int tries = 0;
 
@@ -187,7 +198,7 @@ static int send_offsets(kafka_producer *p, const sl_txn_source *s,
 
 int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
 {
-	int64_t deadline = kafka_now_ms() + p->txn_timeout_ms;
+	int64_t deadline = kafka_now_ms() + retry_for(p);
 	rd_kafka_error_t *error;
 	size_t i;
 	int tries = 0;
@@ -218,7 +229,7 @@ int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
 
 int kafka_txn_abort(kafka_producer *p, sl_error *err)
 {
-	int64_t deadline = kafka_now_ms() + p->txn_timeout_ms;
+	int64_t deadline = kafka_now_ms() + retry_for(p);
 	rd_kafka_error_t *error;
 	int tries = 0;
 

@@ -310,6 +310,7 @@ void optest_close(optest *t)
 	if (t->stage.opened && t->op->close != NULL)
 		t->op->close(t->self);
 	sl_state_host_close_all(&t->stage);
+	sl_engine_watermark_close(&t->stage);
 	for (i = 0; i < t->stage.metric_count; i++)
 		free(t->stage.metrics[i].name);
 	free(t->stage.metrics);
