@@ -51,8 +51,6 @@ static int out_of_memory(const ctx *c)
 	return SL_ERR;
 }
 
-static int eval(const ctx *c, uint32_t i, sl_value *out);
-
 static int value_equal(const sl_value *a, const sl_value *b);
 
 static int member_in(const sl_member *m, const sl_value *obj)
@@ -134,23 +132,33 @@ static void set_truth(sl_value *out, int t)
 	*out = t < 0 ? sl_value_null() : sl_value_bool(t);
 }
 
-static int eval_logic(const ctx *c, const sl_xnode *n, sl_value *out)
+/* XOP_AND_TEST, XOP_OR_TEST: does the left side @p left decide? */
+static int decided(const ctx *c, const sl_xnode *n, sl_value *left, int *yes)
 {
-	sl_value v;
+	int a;
+
+	if (truth(c, n, left, &a) != SL_OK)
+		return SL_ERR;
+	/* the right side is then not evaluated, so cannot fail */
+	*yes = (n->op == XOP_AND_TEST && a == 0) || (n->op == XOP_OR_TEST && a == 1);
+	if (*yes)
+		*left = sl_value_bool(a);
+	return SL_OK;
+}
+
+/* not, and, or: three-valued, @p b unused by not. */
+static int eval_logic(const ctx *c, const sl_xnode *n, const sl_value *va,
+		      const sl_value *vb, sl_value *out)
+{
 	int a, b;
 
-	if (eval(c, n->a, &v) != SL_OK || truth(c, n, &v, &a) != SL_OK)
+	if (truth(c, n, va, &a) != SL_OK)
 		return SL_ERR;
 	if (n->op == XOP_NOT) {
 		set_truth(out, a < 0 ? -1 : !a);
 		return SL_OK;
 	}
-	/* short-circuit: the right side is not evaluated, so cannot fail */
-	if ((n->op == XOP_AND && a == 0) || (n->op == XOP_OR && a == 1)) {
-		*out = sl_value_bool(a);
-		return SL_OK;
-	}
-	if (eval(c, n->b, &v) != SL_OK || truth(c, n, &v, &b) != SL_OK)
+	if (truth(c, n, vb, &b) != SL_OK)
 		return SL_ERR;
 	if (n->op == XOP_AND)
 		set_truth(out, b == 0 ? 0 : (a < 0 || b < 0) ? -1 : 1);
@@ -180,13 +188,11 @@ static int compare_numbers(const sl_value *a, const sl_value *b)
 	return x < y ? -1 : x > y;
 }
 
-static int eval_compare(const ctx *c, const sl_xnode *n, sl_value *out)
+static int eval_compare(const ctx *c, const sl_xnode *n, sl_value a,
+			sl_value b, sl_value *out)
 {
-	sl_value a, b;
 	int r;
 
-	if (eval(c, n->a, &a) != SL_OK || eval(c, n->b, &b) != SL_OK)
-		return SL_ERR;
 	if (n->op == XOP_EQ || n->op == XOP_NE) {
 		r = value_equal(&a, &b);
 		*out = sl_value_bool(n->op == XOP_EQ ? r : !r);
@@ -251,13 +257,11 @@ static int int_arith(const ctx *c, const sl_xnode *n, int64_t a, int64_t b,
 	return SL_OK;
 }
 
-static int eval_arith(const ctx *c, const sl_xnode *n, sl_value *out)
+static int eval_arith(const ctx *c, const sl_xnode *n, sl_value a, sl_value b,
+		      sl_value *out)
 {
-	sl_value a, b;
 	double x, y, r;
 
-	if (eval(c, n->a, &a) != SL_OK || eval(c, n->b, &b) != SL_OK)
-		return SL_ERR;
 	if (a.type == SL_TNULL || b.type == SL_TNULL) {
 		*out = sl_value_null();
 		return SL_OK;
@@ -293,12 +297,9 @@ static int eval_arith(const ctx *c, const sl_xnode *n, sl_value *out)
 	return SL_OK;
 }
 
-static int eval_neg(const ctx *c, const sl_xnode *n, sl_value *out)
+static int eval_neg(const ctx *c, const sl_xnode *n, sl_value a,
+		    sl_value *out)
 {
-	sl_value a;
-
-	if (eval(c, n->a, &a) != SL_OK)
-		return SL_ERR;
 	switch (a.type) {
 	case SL_TNULL:
 		*out = a;
@@ -317,45 +318,73 @@ static int eval_neg(const ctx *c, const sl_xnode *n, sl_value *out)
 	}
 }
 
-static int eval(const ctx *c, uint32_t i, sl_value *out)
+/* Node @p n on the stack of values whose top is stack[*sp - 1]. */
+static int step(const ctx *c, const sl_xnode *n, sl_value *stack, uint32_t *sp)
 {
-	const sl_xnode *n = &c->x->nodes[i];
-	sl_value a;
+	sl_value *top, arg;
 
-	switch (n->op) {
-	case XOP_LIT:
-		*out = n->lit;
+	if (n->op == XOP_LIT) {
+		stack[(*sp)++] = n->lit;
 		return SL_OK;
-	case XOP_PATH:
-		return eval_path(c, n, out);
+	}
+	if (n->op == XOP_PATH)
+		return eval_path(c, n, &stack[(*sp)++]);
+	top = &stack[*sp - 1];
+	switch (n->op) {
 	case XOP_NOT:
-	case XOP_AND:
-	case XOP_OR:
-		return eval_logic(c, n, out);
+		return eval_logic(c, n, top, NULL, top);
 	case XOP_NEG:
-		return eval_neg(c, n, out);
+		return eval_neg(c, n, *top, top);
+	case XOP_CALL:
+		arg = *top;
+		return sl_xfn_apply(n->fn, n->column, &arg, c->arena, top, c->why);
+	default:
+		break;
+	}
+	/* an operator of two: the result replaces the left operand */
+	(*sp)--;
+	switch (n->op) {
+	case XOP_AND: case XOP_OR:
+		return eval_logic(c, n, top - 1, top, top - 1);
 	case XOP_EQ: case XOP_NE: case XOP_LT: case XOP_LE: case XOP_GT:
 	case XOP_GE:
-		return eval_compare(c, n, out);
+		return eval_compare(c, n, top[-1], top[0], top - 1);
 	case XOP_ADD: case XOP_SUB: case XOP_MUL: case XOP_DIV:
-		return eval_arith(c, n, out);
-	case XOP_CALL:
-		if (eval(c, n->a, &a) != SL_OK)
-			return SL_ERR;
-		return sl_xfn_apply(n->fn, n->column, &a, c->arena, out, c->why);
+		return eval_arith(c, n, top[-1], top[0], top - 1);
 	default:
 		return type_error(c, n->column, "bad expression node");
 	}
 }
 
+/*
+ * The nodes are in postfix order (expr_internal.h): one loop over them,
+ * whatever the depth of the tree, with the values on a stack whose size
+ * the parser has bounded.
+ */
 int sl_expr_evaluate(const sl_expr *x, const sl_record *rec, sl_arena *arena,
 		     sl_value *out, sl_error *why)
 {
+	sl_value stack[SL_EXPR_STACK_MAX];
+	uint32_t i, sp = 0;
 	ctx c;
+	int yes;
 
 	c.x = x;
 	c.rec = rec;
 	c.arena = arena;
 	c.why = why;
-	return eval(&c, x->top, out);
+	for (i = 0; i < x->node_count; i++) {
+		const sl_xnode *n = &x->nodes[i];
+
+		if (n->op == XOP_AND_TEST || n->op == XOP_OR_TEST) {
+			if (decided(&c, n, &stack[sp - 1], &yes) != SL_OK)
+				return SL_ERR;
+			if (yes)
+				i = n->skip - 1;
+		} else if (step(&c, n, stack, &sp) != SL_OK) {
+			return SL_ERR;
+		}
+	}
+	*out = stack[0];
+	return SL_OK;
 }

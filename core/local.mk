@@ -21,6 +21,7 @@ core_libslcore_la_SOURCES = \
 	core/ini_lines.c core/ini_lines.h \
 	core/jobfile.c core/job.h \
 	core/job_open.c \
+	core/job_limits.h \
 	core/json_write.c core/json_write.h \
 	core/loader.c core/loader.h \
 	core/plugin_roots.c \

@@ -1,12 +1,14 @@
 /* The expression language: parsing, errors with columns, evaluation. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "../unit/check.h"
 #include "arena.h"
 #include "expr.h"
 #include "json_write.h"
+#include "job_limits.h"
 
 static sl_arena *arena;
 static sl_record rec;
@@ -340,6 +342,70 @@ static void test_no_allocation(void)
 	sl_expr_destroy(x);
 }
 
+/* @p n bytes: "T OP T OP ... T", padded with blanks to exactly @p n. */
+static char *chain(const char *term, const char *op, size_t n)
+{
+	char *s = malloc(n + 1);
+	size_t len = 0, t = strlen(term), o = strlen(op);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, term, t);
+	len = t;
+	while (len + o + t <= n) {
+		memcpy(s + len, op, o);
+		memcpy(s + len + o, term, t);
+		len += o + t;
+	}
+	memset(s + len, ' ', n - len);
+	s[n] = '\0';
+	return s;
+}
+
+typedef struct long_case {
+	const char *term, *op, *want;
+} long_case;
+
+static const long_case long_cases[] = {
+	{ "1", "+", "32768" },                  /* 65535 bytes: 32768 terms */
+	{ "false", " or ", "false" },
+	{ "true", " and ", "true" },
+	{ "user_id", "-", "-343980" },        /* 42 - 42 - ... (8192 terms) */
+	{ "null", " or ", "null" },
+};
+
+/* The evaluator's stack use does not grow with the expression. */
+static void *eval_long(void *arg)
+{
+	const long_case *lc = arg;
+	char *text = chain(lc->term, lc->op, SL_EXPR_MAX_LEN);
+
+	CHECK_STR(ev(text), lc->want);
+	free(text);
+	return NULL;
+}
+
+/* Expressions as long as allowed, on a thread with a small stack. */
+static void test_long_expressions(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	size_t i;
+	char *text;
+
+	for (i = 0; i < sizeof long_cases / sizeof long_cases[0]; i++) {
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		CHECK(pthread_create(&t, &attr, eval_long, (void *)&long_cases[i]) == 0);
+		pthread_join(t, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	/* one byte more is refused, with the column where the limit is */
+	text = chain("1", "+", SL_EXPR_MAX_LEN + 1);
+	CHECK_STR(ev(text), "PARSE 65537: expression longer than 65536 bytes");
+	free(text);
+}
+
 int main(void)
 {
 	arena = sl_arena_new();
@@ -352,6 +418,7 @@ int main(void)
 	test_parse_errors();
 	test_plain_values();
 	test_no_allocation();
+	test_long_expressions();
 	sl_arena_free(arena);
 	return check_done("test_expr");
 }
