@@ -292,6 +292,9 @@ static long parse_primary(parser *ps)
 
 	switch (t->kind) {
 	case TK_INT:
+		if (t->only_negated)
+			return sl_xlex_error(&ps->lx, t->column,
+					     "integer out of range (64-bit)");
 		return literal(ps, sl_value_int(t->i));
 	case TK_DOUBLE:
 		return literal(ps, sl_value_double(t->d));
@@ -349,7 +352,14 @@ static long parse_unary(parser *ps)
 		return parse_primary(ps);
 	if (++ps->depth > MAX_DEPTH)
 		return error_at(ps, column, "expression nested too deeply");
-	if (next(ps) != 0 || (a = parse_unary(ps)) < 0)
+	if (next(ps) != 0)
+		return -1;
+	if (ps->tok.kind == TK_INT && ps->tok.only_negated) {
+		ps->depth--;
+		ps->tok.column = column;
+		return literal(ps, sl_value_int(INT64_MIN));
+	}
+	if ((a = parse_unary(ps)) < 0)
 		return -1;
 	ps->depth--;
 	/* fold -<number> so literals such as -5 cost nothing */

@@ -29,7 +29,10 @@ core_libslcore_la_SOURCES = \
 	core/registry.c \
 	core/state.c core/state.h core/state_internal.h \
 	core/state_host.c core/state_timer.c \
-	core/validate.c
+	core/validate.c \
+	plugins/string/utf8.c plugins/string/utf8.h
+# The string format's UTF-8 check also guards expression literals.
+core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/string
 core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
 

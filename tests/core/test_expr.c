@@ -115,6 +115,12 @@ static void test_literals(void)
 	CHECK_STR(ev("false"), "false");
 	CHECK_STR(ev("null"), "null");
 	CHECK_STR(ev("  ( 7 )  "), "7");
+	/* the smallest integer, as JSON input accepts it */
+	CHECK_STR(ev("-9223372036854775808"), "-9223372036854775808");
+	CHECK_STR(ev("- 9223372036854775808 + 1"), "-9223372036854775807");
+	CHECK_STR(ev("-(-9223372036854775808)"),
+		  "ERR column 1: integer overflow in '-'");
+	CHECK_STR(ev("\"h\xc3\xa9 \xf0\x9f\x98\x80\""), "\"h\xc3\xa9 \xf0\x9f\x98\x80\"");
 }
 
 static void test_fields(void)
@@ -273,6 +279,14 @@ static void test_parse_errors(void)
 	CHECK_STR(ev("and"), "PARSE 1: 'and' is a keyword; write a field of that name as `and`");
 	CHECK_STR(ev("12abc"), "PARSE 3: unexpected 'a' after a number");
 	CHECK_STR(ev("99999999999999999999"), "PARSE 1: integer out of range (64-bit)");
+	CHECK_STR(ev("9223372036854775808"), "PARSE 1: integer out of range (64-bit)");
+	CHECK_STR(ev("1 - 9223372036854775808"),
+		  "PARSE 5: integer out of range (64-bit)");
+	/* literals are text: bytes that are not UTF-8 would not be JSON */
+	CHECK_STR(ev("\"ab\xff\""), "PARSE 4: invalid UTF-8 in a string");
+	CHECK_STR(ev("'\xc3'"), "PARSE 2: invalid UTF-8 in a string");
+	CHECK_STR(ev("\"\xed\xa0\x80\""), "PARSE 2: invalid UTF-8 in a string");
+	CHECK_STR(ev("`k\xe9y`"), "PARSE 3: invalid UTF-8 in a quoted name");
 	CHECK_STR(ev("a # b"), "PARSE 3: unexpected '#'");
 	CHECK_STR(ev("``"), "PARSE 1: empty quoted name");
 	CHECK(sl_expr_check("user_id > 3 and (x or y)", msg, sizeof msg, &column) == 0);
