@@ -15,4 +15,7 @@
 /* Bytes of one expression (`where`, `value`, `set.*`, `expr`). */
 #define SL_EXPR_MAX_LEN 65536
 
+/* ${A:-${B:-...}}: references nested in defaults. */
+#define SL_VAR_MAX_NESTING 16
+
 #endif

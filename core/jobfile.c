@@ -9,7 +9,10 @@
  *   ${NAME}            the variable's value; an error when it is not set
  *                      (set but empty gives the empty string)
  *   ${NAME:-default}   the default when NAME is unset or empty, as in sh;
- *                      the default may itself contain ${...}
+ *                      the default may itself contain ${...}, nested at
+ *                      most SL_VAR_MAX_NESTING deep (job_limits.h): each
+ *                      level rescans its default, so the bound keeps
+ *                      expansion linear and its recursion shallow
  *   $$                 a literal '$' (to write "${" literally, "$${")
  *   any other '$'      itself, so regular expressions like "^a.*$" work
  * Only values read from the file are expanded: a --set value has already
@@ -26,6 +29,7 @@
 
 #include "ini_lines.h"
 #include "job.h"
+#include "job_limits.h"
 
 enum section { SEC_NONE, SEC_JOB, SEC_STAGE, SEC_IGNORE };
 
@@ -37,6 +41,8 @@ typedef struct loader {
 	enum section cur;
 	size_t stage;            /* index of the current stage (SEC_STAGE) */
 	sl_job_option *last;     /* the option a continuation line extends */
+	size_t last_len, last_cap; /* its value's length and allocation, so a
+				    * long run of continuations is linear */
 } loader;
 
 static void problem(loader *l, int line, const char *fmt, ...) SL_PRINTF(3, 4);
@@ -250,6 +256,8 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	}
 	if ((l->last = add_option(opts, count, key, value, line)) == NULL)
 		l->oom = 1;
+	else
+		l->last_cap = (l->last_len = strlen(value)) + 1;
 }
 
 static void on_more(void *user, const char *text, int line)
@@ -261,15 +269,23 @@ static void on_more(void *user, const char *text, int line)
 	(void)line;
 	if (l->last == NULL)
 		return; /* continues a key that was refused */
-	old = strlen(l->last->value);
+	old = l->last_len;
 	add = strlen(text);
-	if ((grown = realloc(l->last->value, old + add + 2)) == NULL) {
-		l->oom = 1;
-		return;
+	if (old + add + 2 > l->last_cap) {
+		size_t cap = 2 * l->last_cap > old + add + 2 ?
+			2 * l->last_cap : old + add + 2;
+
+		if ((grown = realloc(l->last->value, cap)) == NULL) {
+			l->oom = 1;
+			return;
+		}
+		l->last->value = grown;
+		l->last_cap = cap;
 	}
+	grown = l->last->value;
 	grown[old] = '\n';
 	memcpy(grown + old + 1, text, add + 1);
-	l->last->value = grown;
+	l->last_len = old + add + 1;
 }
 
 /* ---- ${VAR} expansion ------------------------------------------------ */
@@ -321,12 +337,15 @@ static const char *closing_brace(const char *s, const char *end)
 	return NULL;
 }
 
-static int expand_range(const char *s, const char *end, buf *out, char *why,
-			size_t why_size);
+static int expand_range(const char *s, const char *end, int depth, buf *out,
+			char *why, size_t why_size);
 
-/* Expand the reference "${...}" whose inside is [@p s, @p close). */
-static int expand_reference(const char *s, const char *close, buf *out,
-			    char *why, size_t why_size)
+/*
+ * Expand the reference "${...}" whose inside is [@p s, @p close), inside
+ * @p depth others.
+ */
+static int expand_reference(const char *s, const char *close, int depth,
+			    buf *out, char *why, size_t why_size)
 {
 	const char *p = s, *value;
 	char name[128];
@@ -347,7 +366,8 @@ static int expand_reference(const char *s, const char *close, buf *out,
 	value = getenv(name);
 	if (p < close) {
 		if (value == NULL || *value == '\0')
-			return expand_range(p + 2, close, out, why, why_size);
+			return expand_range(p + 2, close, depth, out, why,
+					    why_size);
 	} else if (value == NULL) {
 		snprintf(why, why_size, "environment variable %s is not set "
 			 "(write ${%s:-default} to give a default)", name, name);
@@ -357,8 +377,8 @@ static int expand_reference(const char *s, const char *close, buf *out,
 	return 0;
 }
 
-static int expand_range(const char *s, const char *end, buf *out, char *why,
-			size_t why_size)
+static int expand_range(const char *s, const char *end, int depth, buf *out,
+			char *why, size_t why_size)
 {
 	const char *close;
 
@@ -375,11 +395,17 @@ static int expand_range(const char *s, const char *end, buf *out, char *why,
 			buf_add(out, "$", 1);
 			s++;
 		} else if (s < end && *s == '{') {
+			if (depth == SL_VAR_MAX_NESTING) {
+				snprintf(why, why_size, "${...} nested more than %d "
+					 "deep", SL_VAR_MAX_NESTING);
+				return -1;
+			}
 			if ((close = closing_brace(s + 1, end)) == NULL) {
 				snprintf(why, why_size, "unterminated '${' (missing '}')");
 				return -1;
 			}
-			if (expand_reference(s + 1, close, out, why, why_size) != 0)
+			if (expand_reference(s + 1, close, depth + 1, out, why,
+					     why_size) != 0)
 				return -1;
 			s = close + 1;
 		} else {
@@ -398,7 +424,7 @@ static void expand_option(loader *l, sl_job_option *o)
 	if (strchr(o->value, '$') == NULL)
 		return;
 	buf_add(&out, "", 0);
-	if (expand_range(o->value, o->value + strlen(o->value), &out, why,
+	if (expand_range(o->value, o->value + strlen(o->value), 0, &out, why,
 			 sizeof why) != 0) {
 		problem(l, o->line, "%s: %s", o->key, why);
 		free(out.p);

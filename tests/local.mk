@@ -46,7 +46,7 @@ tests_unit_test_validate_LDADD = $(UNIT_LDADD)
 # line; good/: each must validate.  fixtures/plugins/ and
 # fixtures/broken-plugins/: descriptors for the cases that need an odd
 # plugin (no library, another ABI, a broken descriptor, every option type).
-TESTS += tests/jobs/bad.test tests/jobs/good.test
+TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test
 # The folders are distributed whole, so a new case needs no edit here.
-EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test \
+EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
 	tests/jobs/bad tests/jobs/good tests/jobs/fixtures
