@@ -18,4 +18,14 @@
 /* ${A:-${B:-...}}: references nested in defaults. */
 #define SL_VAR_MAX_NESTING 16
 
+/* Stages of a job: sources, operators and sinks. */
+#define SL_JOB_MAX_STAGES 1024
+
+/*
+ * Stages a batch of one source runs through, a stage counted once per
+ * path from the source: as many as there are stages below it, unless a
+ * fan-out joins again in a fan-in.
+ */
+#define SL_JOB_MAX_RUNS 4096
+
 #endif

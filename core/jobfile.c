@@ -40,6 +40,8 @@ typedef struct loader {
 	int oom;
 	enum section cur;
 	size_t stage;            /* index of the current stage (SEC_STAGE) */
+	sl_names keys;           /* the current section's keys */
+	int too_many;            /* the stage limit has been reported */
 	sl_job_option *last;     /* the option a continuation line extends */
 	size_t last_len, last_cap; /* its value's length and allocation, so a
 				    * long run of continuations is linear */
@@ -82,17 +84,33 @@ static sl_job_option *find_option(sl_job_option *opts, size_t count,
 	return NULL;
 }
 
+/*
+ * Make room for one more item in an array of @p count items of @p size
+ * bytes that only ever grows through here: its capacity doubles at 4, 8,
+ * 16, ..., so appending n items costs O(n).  0, or -1 when out of memory.
+ */
+static int grow(void *array, size_t count, size_t size)
+{
+	void **p = array, *grown;
+	size_t cap = count < 4 ? 4 : 2 * count;
+
+	if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
+		return 0; /* not full */
+	if ((grown = realloc(*p, cap * size)) == NULL)
+		return -1;
+	*p = grown;
+	return 0;
+}
+
 /* Append key = value to a section; NULL when out of memory. */
 static sl_job_option *add_option(sl_job_option **opts, size_t *count,
 				 const char *key, const char *value, int line)
 {
-	sl_job_option *grown, *o;
+	sl_job_option *o;
 
-	grown = realloc(*opts, (*count + 1) * sizeof **opts);
-	if (grown == NULL)
+	if (grow(opts, *count, sizeof **opts) != 0)
 		return NULL;
-	*opts = grown;
-	o = &grown[*count];
+	o = &(*opts)[*count];
 	o->key = strdup(key);
 	o->value = strdup(value);
 	o->line = line;
@@ -105,14 +123,12 @@ static sl_job_option *add_option(sl_job_option **opts, size_t *count,
 	return o;
 }
 
-static sl_job_stage *find_stage(sl_job *job, const char *name)
+sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
+				 size_t len)
 {
-	size_t i;
+	long i = sl_names_find(&job->stage_names, name, len);
 
-	for (i = 0; i < job->stage_count; i++)
-		if (strcmp(job->stages[i].name, name) == 0)
-			return &job->stages[i];
-	return NULL;
+	return i >= 0 ? &job->stages[i] : NULL;
 }
 
 static int kind_of_word(const char *word, size_t len, unsigned *kind)
@@ -155,7 +171,7 @@ static void open_stage_section(loader *l, unsigned kind, const char *word,
 			       size_t word_len, const char *name, int line)
 {
 	sl_job *job = l->job;
-	sl_job_stage *grown, *st;
+	sl_job_stage *st;
 
 	l->cur = SEC_IGNORE;
 	if (*name == '\0') {
@@ -173,20 +189,28 @@ static void open_stage_section(loader *l, unsigned kind, const char *word,
 		problem(l, line, "the stage name 'job' is reserved; choose another");
 		return;
 	}
-	if ((st = find_stage(job, name)) != NULL) {
+	if ((st = sl_job_stage_named(job, name, strlen(name))) != NULL) {
 		problem(l, line, "duplicate stage name '%s' (first defined at line %d)",
 			name, st->line);
 		return;
 	}
-	grown = realloc(job->stages, (job->stage_count + 1) * sizeof *grown);
-	if (grown == NULL) {
+	if (job->stage_count == SL_JOB_MAX_STAGES) {
+		if (!l->too_many++)
+			problem(l, line, "more than %d stages: a job has at most %d "
+				"sources, operators and sinks in all (this one and "
+				"those below it are ignored)", SL_JOB_MAX_STAGES,
+				SL_JOB_MAX_STAGES);
+		return;
+	}
+	if (grow(&job->stages, job->stage_count, sizeof *job->stages) != 0) {
 		l->oom = 1;
 		return;
 	}
-	job->stages = grown;
-	st = &grown[job->stage_count];
+	st = &job->stages[job->stage_count];
 	memset(st, 0, sizeof *st);
-	if ((st->name = strdup(name)) == NULL) {
+	if ((st->name = strdup(name)) == NULL ||
+	    sl_names_add(&job->stage_names, st->name, job->stage_count) != 0) {
+		free(st->name);
 		l->oom = 1;
 		return;
 	}
@@ -205,6 +229,7 @@ static void on_section(void *user, const char *header, int line)
 
 	l->last = NULL;
 	l->cur = SEC_IGNORE;
+	sl_names_clear(&l->keys);
 	if (header == NULL)
 		return; /* reported by the reader */
 	word_len = strcspn(header, " \t");
@@ -228,6 +253,7 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	size_t *count;
 	const char *where;
 	unsigned kind = 0;
+	long first;
 
 	l->last = NULL;
 	if (l->cur == SEC_NONE) {
@@ -247,14 +273,16 @@ static void on_key(void *user, const char *key, const char *value, int line)
 		where = l->job->stages[l->stage].name;
 		kind = l->job->stages[l->stage].kind;
 	}
-	if ((dup = find_option(*opts, *count, key)) != NULL) {
+	if ((first = sl_names_find(&l->keys, key, strlen(key))) >= 0) {
+		dup = &(*opts)[first];
 		problem(l, line, "duplicate key '%s' in [%s%s%s] (first at line %d)",
 			key, l->cur == SEC_JOB ? "job" : sl_kind_name(kind),
 			l->cur == SEC_JOB ? "" : " ", l->cur == SEC_JOB ? "" : where,
 			dup->line);
 		return;
 	}
-	if ((l->last = add_option(opts, count, key, value, line)) == NULL)
+	if ((l->last = add_option(opts, count, key, value, line)) == NULL ||
+	    sl_names_add(&l->keys, l->last->key, *count - 1) != 0)
 		l->oom = 1;
 	else
 		l->last_cap = (l->last_len = strlen(value)) + 1;
@@ -464,7 +492,8 @@ static void apply_override(loader *l, const sl_job_override *ov)
 	if (strcmp(ov->stage, "job") == 0) {
 		opts = &job->job_options;
 		count = &job->job_option_count;
-	} else if ((st = find_stage(job, ov->stage)) != NULL) {
+	} else if ((st = sl_job_stage_named(job, ov->stage,
+					    strlen(ov->stage))) != NULL) {
 		opts = &st->options;
 		count = &st->option_count;
 	} else {
@@ -559,6 +588,7 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
 	}
 	if (parse_text(&l, text, len) != 0)
 		l.oom = 1;
+	sl_names_clear(&l.keys);
 	free(text);
 	if (l.job->job_line == 0 && !l.oom)
 		problem(&l, 0, "missing [job] section");
@@ -607,6 +637,7 @@ void sl_job_free(sl_job *job)
 		free(job->stages[i].inputs);
 	}
 	free(job->stages);
+	sl_names_clear(&job->stage_names);
 	free_options(job->job_options, job->job_option_count);
 	free(job->order);
 	free(job->path);

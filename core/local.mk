@@ -24,6 +24,7 @@ core_libslcore_la_SOURCES = \
 	core/job_limits.h \
 	core/json_write.c core/json_write.h \
 	core/loader.c core/loader.h \
+	core/names.c core/names.h \
 	core/plugin_roots.c \
 	core/progress.c core/progress.h \
 	core/registry.c \
