@@ -245,7 +245,7 @@ static void print_warnings(const sl_diag *diag)
 
 int sl_cmd_plugins(int argc, char **argv)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_registry reg;
 	char **roots = NULL;
 	size_t count = 0, i;

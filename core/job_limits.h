@@ -28,4 +28,7 @@
  */
 #define SL_JOB_MAX_RUNS 4096
 
+/* Problems printed for a job refused; past these, only how many more. */
+#define SL_DIAG_MAX_SHOWN 20
+
 #endif

@@ -15,31 +15,6 @@
 
 #include "job.h"
 
-/* The line number of a "PATH:LINE: ..." diagnostic about @p path, else 0. */
-static long line_of(const char *text, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (text == NULL || strncmp(text, path, n) != 0 || text[n] != ':')
-		return 0;
-	return strtol(text + n + 1, NULL, 10);
-}
-
-/* Sort the job's problems by line (a stable insertion sort; few lines). */
-static void sort_by_line(sl_diag *diag, const char *path)
-{
-	size_t i, j;
-	char *moving;
-
-	for (i = 1; i < diag->count; i++) {
-		moving = diag->lines[i];
-		for (j = i; j > 0 && line_of(diag->lines[j - 1], path) >
-				       line_of(moving, path); j--)
-			diag->lines[j] = diag->lines[j - 1];
-		diag->lines[j] = moving;
-	}
-}
-
 /* The plugin name of a "DIR/NAME.plugin:..." diagnostic, in @p buf. */
 static int descriptor_name(const char *text, char *buf, size_t size)
 {
@@ -103,7 +78,7 @@ static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
 int sl_job_open(const char *path, const sl_job_override *overrides,
 		size_t override_count, sl_job **out, sl_registry *reg)
 {
-	sl_diag diag = { NULL, 0 }, reg_diag = { NULL, 0 };
+	sl_diag diag = { 0 }, reg_diag = { 0 };
 	const sl_job_option *plugin_path;
 	char **roots = NULL;
 	size_t root_count = 0, i, errors;
@@ -126,7 +101,7 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 	} else {
 		sl_job_validate(job, reg, &diag);
 		errors = report_registry(&reg_diag, job, reg);
-		sort_by_line(&diag, job->path);
+		sl_diag_sort(&diag);
 		sl_diag_print(&diag);
 		if (diag.count > 0 || errors > 0)
 			rc = 2;
