@@ -106,10 +106,42 @@ static const char *kind_missing(const sl_descriptor *d, const sl_plugin *p)
 	return NULL;
 }
 
+/*
+ * A callback that the engine calls unconditionally and @p p leaves NULL
+ * ("process"), with its kind ("operator"), or NULL when there is none.
+ * Optional ones (close, tick, the transaction calls, ...) are checked
+ * where they are used.
+ */
+static const char *callback_missing(const sl_descriptor *d, const sl_plugin *p,
+				    const char **kind)
+{
+	const char *name = NULL;
+
+	if (d->kinds & SL_KIND_SOURCE) {
+		*kind = "source";
+		name = !p->source->open ? "open" : !p->source->poll ? "poll" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_SINK)) {
+		*kind = "sink";
+		name = !p->sink->open ? "open" : !p->sink->write ? "write" :
+			!p->sink->flush ? "flush" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_OPERATOR)) {
+		*kind = "operator";
+		name = !p->op->open ? "open" : !p->op->process ? "process" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_FORMAT)) {
+		*kind = "format";
+		name = !p->format->decode ? "decode" :
+			!p->format->encode ? "encode" : NULL;
+	}
+	return name;
+}
+
 static int check_plugin(const sl_descriptor *d, const char *file,
 			const sl_plugin *p, sl_error *err)
 {
-	const char *kind;
+	const char *kind, *callback;
 
 	if (p == NULL)
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
@@ -139,6 +171,10 @@ static int check_plugin(const sl_descriptor *d, const char *file,
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its descriptor lists kind %s, but the "
 			"library does not provide it", d->name, file, kind);
+	if ((callback = callback_missing(d, p, &kind)) != NULL)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): its %s has no %s callback (NULL): "
+			"the engine must call it", d->name, file, kind, callback);
 	return SL_OK;
 }
 

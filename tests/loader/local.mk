@@ -2,4 +2,6 @@
 TESTS += tests/loader/loader.test
 EXTRA_DIST += tests/loader/loader.test tests/loader/badabi.ini \
 	tests/loader/noentry.ini tests/loader/nolib.ini \
+	tests/loader/noopen.ini tests/loader/noprocess.ini \
+	tests/loader/nodecode.ini \
 	tests/loader/nolib/nolib.plugin tests/loader/fanout.ini
