@@ -1,13 +1,23 @@
 /*
  * loader.c - plugin libraries through libltdl, checked before use.
+ *
+ * libltdl's own dlopen loader binds symbols lazily (RTLD_LAZY): a library
+ * using a symbol that nothing defines loads fine and then kills the
+ * process ("symbol lookup error", exit 127) on its first call.  It is
+ * replaced by the loader below, which binds every symbol at load
+ * (RTLD_NOW), so such a library is refused with dlerror()'s reason
+ * naming the symbol, keeps that reason (libltdl reduces every failure to
+ * "file not found").  libltdl still resolves .la files and extensions.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <ltdl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader.h"
 
@@ -25,12 +35,69 @@ struct sl_loader {
 	int ltdl_ready;
 };
 
+/* Why the last library that exists could not be opened ("" if none). */
+static char open_error[1024];
+
+static lt_module strict_open(lt_user_data data, const char *file,
+			     lt_dladvise advise)
+{
+	void *h;
+
+	(void)data;
+	(void)advise; /* sluice asks for no global symbols */
+	h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		const char *why = dlerror();
+
+		/* libltdl tries names that do not exist; keep the real failure */
+		if (file != NULL && access(file, F_OK) == 0)
+			snprintf(open_error, sizeof open_error, "%s",
+				 why ? why : "dlopen failed");
+	}
+	return h;
+}
+
+static int strict_close(lt_user_data data, lt_module module)
+{
+	(void)data;
+	return dlclose(module);
+}
+
+static void *strict_sym(lt_user_data data, lt_module module, const char *name)
+{
+	(void)data;
+	return dlsym(module, name);
+}
+
+/* Put the loader above in the place of libltdl's; 0, or -1. */
+static int use_strict_loader(void)
+{
+	lt_dlvtable *v;
+
+	if (lt_dlloader_find("sl_strict") != NULL)
+		return 0; /* still there from an earlier sl_loader_new() */
+	/* libltdl frees the loaders it is given at lt_dlexit(), and this one */
+	free(lt_dlloader_remove("lt_dlopen"));
+	if (lt_dlloader_find("lt_dlopen") != NULL || (v = calloc(1, sizeof *v)) == NULL)
+		return -1;
+	v->name = "sl_strict";
+	v->module_open = strict_open;
+	v->module_close = strict_close;
+	v->find_sym = strict_sym;
+	v->priority = LT_DLLOADER_PREPEND;
+	return lt_dlloader_add(v);
+}
+
 sl_loader *sl_loader_new(void)
 {
 	sl_loader *l = calloc(1, sizeof *l);
 
-	if (l != NULL && lt_dlinit() == 0)
-		l->ltdl_ready = 1;
+	if (l != NULL && lt_dlinit() == 0) {
+		if (use_strict_loader() == 0)
+			l->ltdl_ready = 1;
+		else
+			lt_dlexit();
+	}
 	return l;
 }
 
@@ -73,6 +140,7 @@ static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
 
 		snprintf(path, sizeof path, "%s%s%s/%s", reg->roots[i],
 			 d->subdir[0] ? "/" : "", d->subdir, d->library);
+		open_error[0] = '\0';
 		h = lt_dlopenext(path);
 		if (h != NULL)
 			return h;
@@ -80,7 +148,7 @@ static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
 			used += (size_t)snprintf(tried + used, tried_size - used,
 						 "%s%s.{la,so} (%s)",
 						 used ? ", " : "", path,
-						 lt_dlerror());
+						 open_error[0] ? open_error : lt_dlerror());
 	}
 	return NULL;
 }

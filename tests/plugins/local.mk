@@ -1,5 +1,6 @@
 # Test-only plugins: a wrong ABI stamp, a missing entry symbol, NULL
-# callbacks, and a pass-through operator for wiring tests and benchmarks.  -rpath makes
+# callbacks, an unresolved symbol, and a pass-through operator for wiring
+# tests and benchmarks.  -rpath makes
 # libtool build shared modules for check_LTLIBRARIES.
 TEST_PLUGIN_LDFLAGS = -module -avoid-version -shared -rpath $(abs_builddir) \
 	$(SANITIZER_CFLAGS)
@@ -9,6 +10,7 @@ check_LTLIBRARIES += tests/plugins/badabi/badabi.la \
 	tests/plugins/nullcb/noopen.la \
 	tests/plugins/nullcb/noprocess.la \
 	tests/plugins/nullcb/nodecode.la \
+	tests/plugins/unresolved/unresolved.la \
 	tests/plugins/passthrough/passthrough.la
 tests_plugins_badabi_badabi_la_SOURCES = tests/plugins/badabi/badabi.c
 tests_plugins_badabi_badabi_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
@@ -26,6 +28,10 @@ tests_plugins_nullcb_nodecode_la_SOURCES = tests/plugins/nullcb/nullcb.c
 tests_plugins_nullcb_nodecode_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DNULLCB_NAME='"nodecode"' -DNULLCB_NO_DECODE
 tests_plugins_nullcb_nodecode_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+# Built with its undefined symbol: a shared object may have one.
+tests_plugins_unresolved_unresolved_la_SOURCES = \
+	tests/plugins/unresolved/unresolved.c
+tests_plugins_unresolved_unresolved_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_passthrough_passthrough_la_SOURCES = tests/plugins/passthrough/passthrough.c
 tests_plugins_passthrough_passthrough_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS) \
 	-export-symbols-regex '^sluice_plugin_entry$$'
@@ -34,4 +40,5 @@ EXTRA_DIST += tests/plugins/badabi/badabi.plugin \
 	tests/plugins/nullcb/noopen.plugin \
 	tests/plugins/nullcb/noprocess.plugin \
 	tests/plugins/nullcb/nodecode.plugin \
+	tests/plugins/unresolved/unresolved.plugin \
 	tests/plugins/passthrough/passthrough.plugin
