@@ -75,6 +75,32 @@ static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
 	return errors;
 }
 
+static int job_uses(const sl_job *job, const sl_descriptor *d)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++)
+		if (job->stages[i].plugin == d || job->stages[i].format == d ||
+		    job->stages[i].key_format == d)
+			return 1;
+	return 0;
+}
+
+/*
+ * Say which plugins of the job come from a descriptor that hides another
+ * of the same name (a plugin.path folder shadowing a built-in plugin).
+ */
+static void report_shadows(const sl_job *job, const sl_registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->plugin_count; i++)
+		if (reg->shadowed[i] != NULL && job_uses(job, reg->plugins[i]))
+			fprintf(stderr, "sluice: note: plugin '%s' is %s, which "
+				"shadows %s\n", reg->plugins[i]->name,
+				reg->plugins[i]->path, reg->shadowed[i]);
+}
+
 int sl_job_open(const char *path, const sl_job_override *overrides,
 		size_t override_count, sl_job **out, sl_registry *reg)
 {
@@ -101,6 +127,7 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 	} else {
 		sl_job_validate(job, reg, &diag);
 		errors = report_registry(&reg_diag, job, reg);
+		report_shadows(job, reg);
 		sl_diag_sort(&diag);
 		sl_diag_print(&diag);
 		if (diag.count > 0 || errors > 0)

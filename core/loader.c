@@ -7,7 +7,8 @@
  * replaced by the loader below, which binds every symbol at load
  * (RTLD_NOW), so such a library is refused with dlerror()'s reason
  * naming the symbol, keeps that reason (libltdl reduces every failure to
- * "file not found").  libltdl still resolves .la files and extensions.
+ * "file not found"), and refuses a library someone else could have
+ * replaced (trust.h).  libltdl still resolves .la files and extensions.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "trust.h"
 
 extern const sl_host sl_core_host;
 
@@ -38,6 +40,27 @@ struct sl_loader {
 /* Why the last library that exists could not be opened ("" if none). */
 static char open_error[1024];
 
+/* @p file and its folder may be loaded from; else the reason in open_error. */
+static int trusted(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char dir[4096], why[256];
+
+	snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == file ? 1 :
+		 (int)(slash - file), slash == NULL ? "." : file);
+	if (sl_untrusted(dir, why, sizeof why)) {
+		snprintf(open_error, sizeof open_error, "%.700s: not loaded: its "
+			 "folder is %s", file, why);
+		return 0;
+	}
+	if (sl_untrusted(file, why, sizeof why)) {
+		snprintf(open_error, sizeof open_error, "%.700s: not loaded: it is %s",
+			 file, why);
+		return 0;
+	}
+	return 1;
+}
+
 static lt_module strict_open(lt_user_data data, const char *file,
 			     lt_dladvise advise)
 {
@@ -45,6 +68,8 @@ static lt_module strict_open(lt_user_data data, const char *file,
 
 	(void)data;
 	(void)advise; /* sluice asks for no global symbols */
+	if (file != NULL && access(file, F_OK) == 0 && !trusted(file))
+		return NULL;
 	h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		const char *why = dlerror();

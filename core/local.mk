@@ -30,6 +30,7 @@ core_libslcore_la_SOURCES = \
 	core/registry.c \
 	core/state.c core/state.h core/state_internal.h \
 	core/state_host.c core/state_timer.c \
+	core/trust.c core/trust.h \
 	core/validate.c \
 	plugins/string/utf8.c plugins/string/utf8.h
 # The string format's UTF-8 check also guards expression literals.
