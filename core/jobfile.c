@@ -30,6 +30,7 @@
 #include "ini_lines.h"
 #include "job.h"
 #include "job_limits.h"
+#include "secret.h"
 
 enum section { SEC_NONE, SEC_JOB, SEC_STAGE, SEC_IGNORE };
 
@@ -365,15 +366,23 @@ static const char *closing_brace(const char *s, const char *end)
 	return NULL;
 }
 
-static int expand_range(const char *s, const char *end, int depth, buf *out,
-			char *why, size_t why_size);
+/* What expanding one value needs besides the text. */
+typedef struct expansion {
+	buf *out;
+	char *why;      /* the reason it failed */
+	size_t why_size;
+	int secret;     /* the key holds a secret: quote nothing of the value */
+} expansion;
+
+static int expand_range(const char *s, const char *end, int depth,
+			expansion *x);
 
 /*
  * Expand the reference "${...}" whose inside is [@p s, @p close), inside
  * @p depth others.
  */
 static int expand_reference(const char *s, const char *close, int depth,
-			    buf *out, char *why, size_t why_size)
+			    expansion *x)
 {
 	const char *p = s, *value;
 	char name[128];
@@ -385,8 +394,14 @@ static int expand_reference(const char *s, const char *close, int depth,
 	n = (size_t)(p - s);
 	if (n == 0 || n >= sizeof name ||
 	    (p < close && !(close - p >= 2 && p[0] == ':' && p[1] == '-'))) {
-		snprintf(why, why_size, "bad reference '${%.*s}': write ${NAME} "
-			 "or ${NAME:-default}", (int)(close - s), s);
+		if (x->secret)
+			snprintf(x->why, x->why_size, "bad reference (not shown: "
+				 "the key holds a secret): write ${NAME} or "
+				 "${NAME:-default}");
+		else
+			snprintf(x->why, x->why_size, "bad reference '${%.*s}': "
+				 "write ${NAME} or ${NAME:-default}",
+				 (int)(close - s), s);
 		return -1;
 	}
 	memcpy(name, s, n);
@@ -394,19 +409,18 @@ static int expand_reference(const char *s, const char *close, int depth,
 	value = getenv(name);
 	if (p < close) {
 		if (value == NULL || *value == '\0')
-			return expand_range(p + 2, close, depth, out, why,
-					    why_size);
+			return expand_range(p + 2, close, depth, x);
 	} else if (value == NULL) {
-		snprintf(why, why_size, "environment variable %s is not set "
+		snprintf(x->why, x->why_size, "environment variable %s is not set "
 			 "(write ${%s:-default} to give a default)", name, name);
 		return -1;
 	}
-	buf_add(out, value, strlen(value));
+	buf_add(x->out, value, strlen(value));
 	return 0;
 }
 
-static int expand_range(const char *s, const char *end, int depth, buf *out,
-			char *why, size_t why_size)
+static int expand_range(const char *s, const char *end, int depth,
+			expansion *x)
 {
 	const char *close;
 
@@ -414,30 +428,29 @@ static int expand_range(const char *s, const char *end, int depth, buf *out,
 		const char *dollar = memchr(s, '$', (size_t)(end - s));
 
 		if (dollar == NULL) {
-			buf_add(out, s, (size_t)(end - s));
+			buf_add(x->out, s, (size_t)(end - s));
 			break;
 		}
-		buf_add(out, s, (size_t)(dollar - s));
+		buf_add(x->out, s, (size_t)(dollar - s));
 		s = dollar + 1;
 		if (s < end && *s == '$') {
-			buf_add(out, "$", 1);
+			buf_add(x->out, "$", 1);
 			s++;
 		} else if (s < end && *s == '{') {
 			if (depth == SL_VAR_MAX_NESTING) {
-				snprintf(why, why_size, "${...} nested more than %d "
+				snprintf(x->why, x->why_size, "${...} nested more than %d "
 					 "deep", SL_VAR_MAX_NESTING);
 				return -1;
 			}
 			if ((close = closing_brace(s + 1, end)) == NULL) {
-				snprintf(why, why_size, "unterminated '${' (missing '}')");
+				snprintf(x->why, x->why_size, "unterminated '${' (missing '}')");
 				return -1;
 			}
-			if (expand_reference(s + 1, close, depth + 1, out, why,
-					     why_size) != 0)
+			if (expand_reference(s + 1, close, depth + 1, x) != 0)
 				return -1;
 			s = close + 1;
 		} else {
-			buf_add(out, "$", 1);
+			buf_add(x->out, "$", 1);
 		}
 	}
 	return 0;
@@ -448,12 +461,12 @@ static void expand_option(loader *l, sl_job_option *o)
 {
 	buf out = { NULL, 0, 0, 0 };
 	char why[1024];
+	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key) };
 
 	if (strchr(o->value, '$') == NULL)
 		return;
 	buf_add(&out, "", 0);
-	if (expand_range(o->value, o->value + strlen(o->value), 0, &out, why,
-			 sizeof why) != 0) {
+	if (expand_range(o->value, o->value + strlen(o->value), 0, &x) != 0) {
 		problem(l, o->line, "%s: %s", o->key, why);
 		free(out.p);
 		return;

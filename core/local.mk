@@ -28,6 +28,7 @@ core_libslcore_la_SOURCES = \
 	core/plugin_roots.c \
 	core/progress.c core/progress.h \
 	core/registry.c \
+	core/secret.c core/secret.h \
 	core/state.c core/state.h core/state_internal.h \
 	core/state_host.c core/state_timer.c \
 	core/trust.c core/trust.h \

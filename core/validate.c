@@ -22,6 +22,7 @@
 #include "expr.h"
 #include "job.h"
 #include "job_limits.h"
+#include "secret.h"
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
 #define STAGE_KINDS (SL_KIND_SOURCE | SL_KIND_SINK | SL_KIND_OPERATOR)
@@ -377,8 +378,34 @@ static void check_expr(ctx *c, const sl_job_stage *st, const sl_job_option *o)
 	char msg[256];
 	int column = 0;
 
-	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0)
+	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0) {
+		if (sl_key_is_secret(o->key)) /* the reason quotes the text */
+			snprintf(msg, sizeof msg, "not an expression (the reason is "
+				 "not shown: the key holds a secret)");
 		opt_problem(c, st->name, o, "%s: column %d: %s", o->key, column, msg);
+	}
+}
+
+/* sl_opt_check(), with the value of a secret key hidden in the reason. */
+static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
+		       char *why, size_t size)
+{
+	size_t room = strlen(o->value) + size;
+	char *full;
+	int rc;
+
+	if (!sl_key_is_secret(o->key))
+		return sl_opt_check(opt, o->value, why, size);
+	/* the whole reason, so the value is not cut short before hiding it */
+	if ((full = malloc(room)) == NULL) {
+		snprintf(why, size, "bad value (not shown: the key holds a secret)");
+		return sl_opt_check(opt, o->value, why, 1);
+	}
+	rc = sl_opt_check(opt, o->value, full, room);
+	sl_hide_value(full, room, o->value);
+	snprintf(why, size, "%s", full);
+	free(full);
+	return rc;
 }
 
 static void check_stage_option(ctx *c, const sl_job_stage *st,
@@ -404,7 +431,7 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 			return;
 		}
 	}
-	if (sl_opt_check(opt, o->value, why, sizeof why) != 0)
+	if (check_value(opt, o, why, sizeof why) != 0)
 		opt_problem(c, st->name, o, "%s: %s", o->key, why);
 	else if (opt->type == SL_OPT_EXPR)
 		check_expr(c, st, o);

@@ -19,6 +19,7 @@ UNIT_TESTS = \
 	tests/unit/test_convert \
 	tests/unit/test_jobfile \
 	tests/unit/test_descriptor \
+	tests/unit/test_secret \
 	tests/unit/test_validate
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -36,6 +37,9 @@ tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \
 	tests/unit/check.h
 tests_unit_test_descriptor_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
+tests_unit_test_secret_SOURCES = tests/unit/test_secret.c tests/unit/check.h
+tests_unit_test_secret_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_secret_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
