@@ -34,7 +34,11 @@
 #include "expr_lex.h"
 #include "job_limits.h"
 
-/* Deeper nesting is refused, which bounds the evaluator's recursion. */
+/*
+ * Parentheses, calls, `not` and unary minus nest at most this deep
+ * (sluice-job(5), LIMITS); deeper is refused, which bounds the parser's
+ * recursion and the evaluator's stack of values.
+ */
 #define MAX_DEPTH 64
 
 typedef struct parser {
@@ -523,6 +527,7 @@ sl_expr *sl_expr_parse(const char *text, char *msg, size_t msgsize,
 	uint32_t i;
 
 	memset(&ps, 0, sizeof ps);
+	ps.depth = -1; /* the expression itself is not nested */
 	ps.lx.text = ps.lx.p = text;
 	ps.lx.pool = &ps.pool;
 	ps.lx.msg = msg;

@@ -292,6 +292,34 @@ static void test_parse_errors(void)
 	CHECK(sl_expr_check("user_id > 3 and (x or y)", msg, sizeof msg, &column) == 0);
 	CHECK(sl_expr_check("user_id >", msg, sizeof msg, &column) == -1 &&
 	      column == 10);
+	/* nesting at the limit (sluice-job(5), LIMITS) and one past it */
+	{
+		static const struct { const char *open, *close, *want; } nest[] = {
+			{ "(", ")", "true" },
+			{ "-", "", "true" },    /* (--...-1) == 1 */
+			{ "not ", "", "true" },
+			{ "string(", ")", "\"true\"" },
+		};
+		char text[1024];
+		size_t i, j, k, len;
+
+		for (i = 0; i < sizeof nest / sizeof nest[0]; i++) {
+			for (k = 64; k <= 65; k++) {
+				len = 0;
+				for (j = 0; j < k; j++)
+					len += (size_t)snprintf(text + len, sizeof text - len,
+								"%s", nest[i].open);
+				len += (size_t)snprintf(text + len, sizeof text - len, "1 == 1");
+				for (j = 0; j < k; j++)
+					len += (size_t)snprintf(text + len, sizeof text - len,
+								"%s", nest[i].close);
+				if (k == 64)
+					CHECK_STR(ev(text), nest[i].want);
+				else
+					CHECK_HAS(ev(text), "nested too deeply");
+			}
+		}
+	}
 	/* deep nesting is refused, not a stack overflow */
 	{
 		char deep[400];
