@@ -360,7 +360,7 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 				sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
-		s->records_out += b->count;
+		s->records_written += b->count; /* counted out once delivered */
 	}
 	return rc;
 }
@@ -608,6 +608,33 @@ static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
 	return SL_OK;
 }
 
+/*
+ * A commit cycle, and what it tells of the sinks: a sink's records count
+ * as out once a cycle after their write() succeeds (the sinks flushed:
+ * written and synced, acknowledged by Kafka; under exactly-once, the
+ * transaction committed), not when write() takes them.  The records of
+ * an aborted transaction are read and written again: they do not count.
+ */
+static int commit_and_count(sl_engine *e, sl_error *err)
+{
+	uint64_t aborts = e->aborts;
+	size_t i;
+
+	if (sl_commit_cycle(e, err) != SL_OK)
+		return SL_ERR;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SINK)
+			continue;
+		if (e->aborts == aborts)
+			s->records_out = s->records_written;
+		else
+			s->records_written = s->records_out;
+	}
+	return SL_OK;
+}
+
 static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
@@ -646,7 +673,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 		}
 		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
-			if (sl_commit_cycle(e, err) != SL_OK)
+			if (commit_and_count(e, err) != SL_OK)
 				return SL_ERR;
 		}
 	}
@@ -707,7 +734,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
-		if (sl_commit_cycle(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
+		if (commit_and_count(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
 			sl_commit_abort(&e);
 		}

@@ -53,6 +53,10 @@ struct sl_stage {
 
 	struct sl_state **states; /* keyed state stores the operator opened */
 	size_t state_count;
+
+	/* sinks: records write() took; records_out is what of it a commit
+	 * cycle has seen delivered */
+	uint64_t records_written;
 };
 
 /* The origin of the record that failed under errors = fail. */
