@@ -401,9 +401,10 @@ static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
 		snprintf(why, size, "bad value (not shown: the key holds a secret)");
 		return sl_opt_check(opt, o->value, why, 1);
 	}
-	rc = sl_opt_check(opt, o->value, full, room);
-	sl_hide_value(full, room, o->value);
-	snprintf(why, size, "%s", full);
+	if ((rc = sl_opt_check(opt, o->value, full, room)) != 0) {
+		sl_hide_value(full, room, o->value);
+		snprintf(why, size, "%s", full);
+	}
 	free(full);
 	return rc;
 }
