@@ -219,21 +219,41 @@ static int eval_compare(const ctx *c, const sl_xnode *n, sl_value a,
 	return SL_OK;
 }
 
+/*
+ * a + b.  In a chain s + t + u + ... each join's left side is the result
+ * of the one before, the arena's last allocation (allocations are rounded
+ * up to 8 bytes): it is extended in place, and when its chunk is full it
+ * moves to twice the room, so a chain costs memory and time linear in its
+ * result.  Copying at each join took 656 MB for a 64 KiB expression
+ * joining 11-byte strings.
+ */
 static int concat(const ctx *c, const sl_xnode *n, const sl_value *a,
 		  const sl_value *b, sl_value *out)
 {
 	size_t len = (size_t)a->len + b->len;
+	sl_arena *arena = c->arena;
+	uint8_t *a_end = (uint8_t *)a->as.s + a->len;
+	int last = a->len > 0 && a_end <= arena->cur && arena->cur - a_end < 8;
 	char *s;
 
 	if (len > UINT32_MAX)
 		return type_error(c, n->column, "string too long");
-	s = sl_arena_alloc(c->arena, len ? len : 1);
+	if (last && (size_t)(arena->end - (uint8_t *)a->as.s) >= len) {
+		if (b->len)
+			memmove(a_end, b->as.s, b->len);
+		arena->cur = (uint8_t *)a->as.s + ((len + 7u) & ~(size_t)7u);
+		*out = sl_value_string(a->as.s, len);
+		return SL_OK;
+	}
+	s = sl_arena_alloc(arena, last ? 2 * len : len ? len : 1);
 	if (s == NULL)
 		return out_of_memory(c);
 	if (a->len)
 		memcpy(s, a->as.s, a->len);
 	if (b->len)
 		memcpy(s + a->len, b->as.s, b->len);
+	if (last) /* keep the second half free for the next join */
+		arena->cur = (uint8_t *)s + ((len + 7u) & ~(size_t)7u);
 	*out = sl_value_string(s, len);
 	return SL_OK;
 }

@@ -433,6 +433,7 @@ static void test_long_expressions(void)
 	pthread_attr_t attr;
 	pthread_t t;
 	size_t i;
+	int column;
 	char *text;
 
 	for (i = 0; i < sizeof long_cases / sizeof long_cases[0]; i++) {
@@ -441,6 +442,32 @@ static void test_long_expressions(void)
 		CHECK(pthread_create(&t, &attr, eval_long, (void *)&long_cases[i]) == 0);
 		pthread_join(t, NULL);
 		pthread_attr_destroy(&attr);
+	}
+	/* a chain of string joins takes memory (and time) linear in its
+	 * result, not in the sum of every partial result */
+	{
+		sl_value v = str("hello world");
+		const sl_value *saved = rec.value;
+		char want[32];
+		sl_expr *x;
+		sl_value out;
+		sl_error why;
+		size_t terms = (SL_EXPR_MAX_LEN - 5) / 6 + 1;
+
+		text = chain("value", "+", SL_EXPR_MAX_LEN);
+		rec.value = &v;
+		x = sl_expr_parse(text, want, sizeof want, &column);
+		CHECK(x != NULL);
+		sl_arena_reset(arena);
+		if (x != NULL) {
+			CHECK(sl_expr_evaluate(x, &rec, arena, &out, &why) == SL_OK &&
+			      out.type == SL_TSTRING && out.len == 11 * terms &&
+			      memcmp(out.as.s + 11 * (terms - 1), "hello world", 11) == 0);
+			CHECK(sl_arena_footprint(arena) < 4 * 11 * terms + 512 * 1024);
+			sl_expr_destroy(x);
+		}
+		rec.value = saved;
+		free(text);
 	}
 	/* one byte more is refused, with the column where the limit is */
 	text = chain("1", "+", SL_EXPR_MAX_LEN + 1);
