@@ -398,8 +398,10 @@ static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
 		return sl_opt_check(opt, o->value, why, size);
 	/* the whole reason, so the value is not cut short before hiding it */
 	if ((full = malloc(room)) == NULL) {
+		char none[1];
+
 		snprintf(why, size, "bad value (not shown: the key holds a secret)");
-		return sl_opt_check(opt, o->value, why, 1);
+		return sl_opt_check(opt, o->value, none, sizeof none);
 	}
 	if ((rc = sl_opt_check(opt, o->value, full, room)) != 0) {
 		sl_hide_value(full, room, o->value);
@@ -516,7 +518,6 @@ static void check_stage(ctx *c, sl_job_stage *st)
 
 /* Who reads from whom, both ways, and what the walks below need. */
 typedef struct graph {
-	size_t n;
 	size_t *start;    /* readers of stage i: reader[start[i] .. start[i+1]) */
 	size_t *reader;
 	size_t *listed;   /* wire_from: the stage + 1 whose list named it last */
@@ -604,23 +605,23 @@ static int wire_stage(ctx *c, graph *g, size_t index)
 /* Fill g->start and g->reader from the stages' inputs; -1 when out of memory. */
 static int find_readers(const sl_job *job, graph *g)
 {
-	size_t i, k, edges = 0, *at;
+	size_t n = job->stage_count, i, k, edges = 0, *at;
 
-	g->start = calloc(g->n + 1, sizeof *g->start);
-	for (i = 0; i < g->n; i++)
+	g->start = calloc(n + 1, sizeof *g->start);
+	for (i = 0; i < n; i++)
 		edges += job->stages[i].input_count;
 	g->reader = calloc(edges ? edges : 1, sizeof *g->reader);
-	at = calloc(g->n + 1, sizeof *at);
+	at = calloc(n + 1, sizeof *at);
 	if (g->start == NULL || g->reader == NULL || at == NULL) {
 		free(at);
 		return -1;
 	}
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < n; i++)
 		for (k = 0; k < job->stages[i].input_count; k++)
 			g->start[index_of(job, job->stages[i].inputs[k]) + 1]++;
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < n; i++)
 		at[i + 1] = g->start[i + 1] += g->start[i];
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < n; i++)
 		for (k = 0; k < job->stages[i].input_count; k++)
 			g->reader[at[index_of(job, job->stages[i].inputs[k])]++] = i;
 	free(at);
@@ -836,12 +837,12 @@ static void check_readers(ctx *c, const graph *g)
 static int check_runs(ctx *c, const graph *g)
 {
 	sl_job *job = c->job;
-	uint64_t *runs = calloc(g->n ? g->n : 1, sizeof *runs);
-	size_t i, k;
+	size_t n = job->stage_count, i, k;
+	uint64_t *runs = calloc(n + 1, sizeof *runs);
 
 	if (runs == NULL)
 		return -1;
-	for (i = g->n; i-- > 0;) {
+	for (i = n; i-- > 0;) {
 		size_t s = index_of(job, job->order[i]);
 
 		for (k = g->start[s]; k < g->start[s + 1]; k++)
@@ -849,7 +850,7 @@ static int check_runs(ctx *c, const graph *g)
 		if (runs[s] > SL_JOB_MAX_RUNS)
 			runs[s] = SL_JOB_MAX_RUNS + 1;
 	}
-	for (i = 0; i < g->n; i++)
+	for (i = 0; i < n; i++)
 		if (job->stages[i].kind == SL_KIND_SOURCE && runs[i] > SL_JOB_MAX_RUNS)
 			problem(c, job->stages[i].line, "a batch of source '%s' would "
 				"run more than %d stages, counting a stage once per "
@@ -864,10 +865,10 @@ static int wire(ctx *c)
 {
 	sl_job *job = c->job;
 	size_t i, sources = 0, sinks = 0;
-	graph g = { job->stage_count, NULL, NULL, NULL };
+	graph g = { NULL, NULL, NULL };
 	int rc = -1;
 
-	if ((g.listed = calloc(g.n ? g.n : 1, sizeof *g.listed)) == NULL)
+	if ((g.listed = calloc(job->stage_count + 1, sizeof *g.listed)) == NULL)
 		return -1;
 	for (i = 0; i < job->stage_count; i++) {
 		sources += job->stages[i].kind == SL_KIND_SOURCE;
