@@ -46,8 +46,11 @@ static int trusted(const char *file)
 	const char *slash = strrchr(file, '/');
 	char dir[4096], why[256];
 
-	snprintf(dir, sizeof dir, "%.*s", slash == NULL ? 1 : slash == file ? 1 :
-		 (int)(slash - file), slash == NULL ? "." : file);
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else /* "/" for a file at the root */
+		snprintf(dir, sizeof dir, "%.*s",
+			 slash == file ? 1 : (int)(slash - file), file);
 	if (sl_untrusted(dir, why, sizeof why)) {
 		snprintf(open_error, sizeof open_error, "%.700s: not loaded: its "
 			 "folder is %s", file, why);
