@@ -112,9 +112,15 @@ void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...
 		if (diag->file == NULL && file != NULL)
 			diag->file = strdup(file);
 		if (diag->lines == NULL || diag->at == NULL || diag->seq == NULL) {
-			/* nowhere to keep a message: fail loudly, not silently */
-			fprintf(stderr, "sluice: out of memory\n");
-			exit(1);
+			/* nowhere to keep it: still counted, so never clean */
+			free(diag->lines);
+			free(diag->at);
+			free(diag->seq);
+			diag->lines = NULL;
+			diag->at = NULL;
+			diag->seq = NULL;
+			diag->more++;
+			return;
 		}
 	}
 	if ((slot = slot_for(diag, line)) < 0)
@@ -131,6 +137,11 @@ void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...
 	diag->lines[slot] = text; /* NULL when out of memory: printed as such */
 	diag->at[slot] = line;
 	diag->seq[slot] = diag->count + diag->more;
+}
+
+size_t sl_diag_total(const sl_diag *diag)
+{
+	return diag->count + diag->more;
 }
 
 void sl_diag_sort(sl_diag *diag)

@@ -29,6 +29,8 @@ typedef struct sl_diag {
  */
 void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...)
 	SL_PRINTF(4, 5);
+/* How many problems were added, kept or not. */
+size_t sl_diag_total(const sl_diag *diag);
 /* Order the kept problems by line, in the order they came among equals. */
 void sl_diag_sort(sl_diag *diag);
 /* Print every kept line to stderr, then "FILE: and N more problems". */

@@ -72,6 +72,9 @@ static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
 			fprintf(stderr, "warning: %s\n", line);
 		}
 	}
+	if (reg_diag->more > 0)
+		fprintf(stderr, "warning: and %zu more problems with plugin "
+			"descriptors\n", reg_diag->more);
 	return errors;
 }
 
@@ -130,7 +133,7 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 		report_shadows(job, reg);
 		sl_diag_sort(&diag);
 		sl_diag_print(&diag);
-		if (diag.count > 0 || errors > 0)
+		if (sl_diag_total(&diag) > 0 || errors > 0)
 			rc = 2;
 	}
 	for (i = 0; i < root_count; i++)

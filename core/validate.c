@@ -917,7 +917,7 @@ static void reset(sl_job *job)
 
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)
 {
-	ctx c = { job, reg, diag, 0, 0, diag->count };
+	ctx c = { job, reg, diag, 0, 0, sl_diag_total(diag) };
 	size_t i;
 
 	reset(job);
