@@ -253,11 +253,13 @@ static void print_warnings(const sl_diag *diag)
 	for (i = 0; i < diag->count; i++)
 		fprintf(stderr, "warning: %s\n",
 			diag->lines[i] ? diag->lines[i] : "out of memory");
+	if (diag->more > 0)
+		fprintf(stderr, "warning: and %zu more problems\n", diag->more);
 }
 
 int sl_cmd_plugins(int argc, char **argv)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_registry reg;
 	char **roots = NULL;
 	size_t count = 0, i;

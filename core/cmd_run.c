@@ -40,7 +40,7 @@ static void install_signals(void)
 int sl_cmd_run(int argc, char **argv)
 {
 	sl_job_override *overrides = NULL;
-	sl_diag notes = { NULL, 0 };
+	sl_diag notes = { 0 };
 	sl_registry reg;
 	sl_job *job = NULL;
 	const char *path;

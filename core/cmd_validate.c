@@ -49,7 +49,7 @@ static void print_stage(const sl_job *job, const sl_job_stage *st)
 int sl_cmd_validate(int argc, char **argv)
 {
 	struct sl_job_override *overrides;
-	sl_diag notes = { NULL, 0 };
+	sl_diag notes = { 0 };
 	const char *path;
 	size_t count, i;
 	sl_registry reg;

@@ -76,6 +76,7 @@ typedef struct sl_registry {
 	size_t root_count;
 	sl_descriptor **plugins; /* first found wins for a name */
 	size_t plugin_count;
+	char **shadowed; /* per plugin: the first descriptor it hides, or NULL */
 } sl_registry;
 
 /*
@@ -107,8 +108,10 @@ const char *sl_kinds_text(unsigned kinds, char *buf, size_t size);
 
 /*
  * Search @p roots (ROOT/NAME.plugin and ROOT/SUBDIR/NAME.plugin; missing
- * directories are skipped) and fill @p reg.  Broken descriptors are
- * reported in @p diag.  Returns 0, or -1 when out of memory.
+ * directories are skipped) and fill @p reg.  Broken descriptors, and
+ * folders and descriptors not used because others could change them
+ * (trust.h), are reported in @p diag.  Returns 0, or -1 when out of
+ * memory.
  */
 int sl_registry_load(sl_registry *reg, char *const *roots, size_t root_count,
 		     sl_diag *diag);

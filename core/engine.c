@@ -189,39 +189,84 @@ static int encode_batch(sl_stage *s, sl_batch *b, sl_error *err)
 
 /* ---- moving a batch down the graph ------------------------------------ */
 
-static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err);
+/* A batch waiting for its turn at a stage. */
+typedef struct pending {
+	sl_stage *stage;
+	sl_batch batch;
+} pending;
+
+/* The work list of one delivery, in the batch's arena. */
+typedef struct todo {
+	pending *items;
+	size_t count, cap;
+} todo;
 
 /*
- * Hand @p b to every stage reading from @p from.  Each reader but the last
- * gets a copy of the record array (records share the arena), because
- * readers rewrite batches in place.  A record failure downstream does not
- * stop the other readers from getting what came before it.
+ * Queue @p b, made by @p from, for every stage reading from it, the first
+ * reader on top.  Each reader but the last gets a copy of the record array
+ * (records share the arena), because readers rewrite batches in place.
+ */
+static int queue_readers(sl_engine *e, todo *t, sl_stage *from, const sl_batch *b)
+{
+	size_t i;
+
+	if (t->cap - t->count < from->output_count) {
+		size_t cap = 2 * t->cap + from->output_count;
+		pending *grown = sl_arena_alloc(e->arena, cap * sizeof *grown);
+
+		if (grown == NULL)
+			return -1;
+		if (t->count)
+			memcpy(grown, t->items, t->count * sizeof *grown);
+		t->items = grown;
+		t->cap = cap;
+	}
+	for (i = from->output_count; i-- > 0;) {
+		pending *p = &t->items[t->count++];
+
+		p->stage = from->outputs[i];
+		p->batch = *b;
+		if (i + 1 == from->output_count)
+			continue;
+		if (batch_init(e, &p->batch, b->count) != 0)
+			return -1;
+		if (b->count)
+			memcpy(p->batch.records, b->records,
+			       b->count * sizeof *b->records);
+		p->batch.count = b->count;
+	}
+	return 0;
+}
+
+static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
+		     sl_error *err);
+
+/*
+ * Hand @p b, made by @p from, to every stage below it, depth first, with
+ * a work list instead of recursion, so a long chain of stages costs no
+ * C stack.  The first record failure is the one reported, and does not
+ * stop the other stages from getting the records before it; a runtime
+ * failure stops at once and is the one reported.
  */
 static int deliver(sl_engine *e, sl_stage *from, sl_batch *b, sl_error *err)
 {
-	size_t i;
+	todo t = { NULL, 0, 0 };
 	int rc = SL_OK;
 
-	for (i = 0; i < from->output_count; i++) {
-		sl_batch copy, *use = b;
-		sl_error sub;
-		int r;
+	if (queue_readers(e, &t, from, b) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	while (t.count > 0) {
+		pending p = t.items[--t.count];
+		sl_error sub, *use = rc == SL_OK ? err : &sub;
 
-		if (i + 1 < from->output_count) {
-			if (batch_init(e, &copy, b->count) != 0)
-				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-			if (b->count)
-				memcpy(copy.records, b->records,
-				       b->count * sizeof *b->records);
-			copy.count = b->count;
-			use = &copy;
+		if (run_stage(e, &t, p.stage, &p.batch, use) == SL_OK)
+			continue;
+		if (use->kind != SL_ERR_RECORD) {
+			if (use != err)
+				*err = *use;
+			return SL_ERR; /* runtime failure: stop at once */
 		}
-		r = run_stage(e, from->outputs[i], use, rc == SL_OK ? err : &sub);
-		if (r != SL_OK) {
-			if (rc == SL_OK && (err->kind != SL_ERR_RECORD))
-				return r; /* runtime failure: stop at once */
-			rc = r;
-		}
+		rc = SL_ERR;
 	}
 	return rc;
 }
@@ -283,39 +328,34 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 	return rc;
 }
 
-static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
+/*
+ * Run @p s on @p b: an operator's output is queued for its readers, a
+ * sink writes.  SL_OK, or SL_ERR with @p err: a record failure (errors =
+ * fail; the records before it still go on) or a runtime failure.
+ */
+static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
+		     sl_error *err)
 {
+	sl_error sub;
 	int rc;
 
 	s->records_in += b->count;
 	if (s->kind == SL_KIND_OPERATOR) {
-		int down;
-
 		rc = process_by_partition(e, s, b, err);
 		if (rc != SL_OK && err->kind != SL_ERR_RECORD) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
 		s->records_out += b->count;
-		if (b->count == 0 || s->output_count == 0)
-			return rc;
-		/* records before a failed one still go on */
-		if (rc != SL_OK) {
-			sl_error sub;
-			down = deliver(e, s, b, &sub);
-			if (down != SL_OK && sub.kind != SL_ERR_RECORD)
-				*err = sub;
-			return SL_ERR;
-		}
-		return deliver(e, s, b, err);
+		if (b->count > 0 && queue_readers(e, t, s, b) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return rc;
 	}
 	/* a sink; in front of a repartition topic it notes event times */
 	if (s->wm != NULL && sl_hop_observe(e, s, b, err) != SL_OK)
 		return SL_ERR;
 	rc = encode_batch(s, b, err);
 	if (b->count > 0) {
-		sl_error sub;
-
 		if (s->plugin->sink->write(s->self, b, rc == SL_OK ? err : &sub) != SL_OK) {
 			if (rc != SL_OK)
 				*err = sub;
@@ -323,7 +363,7 @@ static int run_stage(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err)
 				sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
-		s->records_out += b->count;
+		s->records_written += b->count; /* counted out once delivered */
 	}
 	return rc;
 }
@@ -619,6 +659,33 @@ static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
 	return SL_OK;
 }
 
+/*
+ * A commit cycle, and what it tells of the sinks: a sink's records count
+ * as out once a cycle after their write() succeeds (the sinks flushed:
+ * written and synced, acknowledged by Kafka; under exactly-once, the
+ * transaction committed), not when write() takes them.  The records of
+ * an aborted transaction are read and written again: they do not count.
+ */
+static int commit_and_count(sl_engine *e, sl_error *err)
+{
+	uint64_t aborts = e->aborts;
+	size_t i;
+
+	if (sl_commit_cycle(e, err) != SL_OK)
+		return SL_ERR;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SINK)
+			continue;
+		if (e->aborts == aborts)
+			s->records_out = s->records_written;
+		else
+			s->records_written = s->records_out;
+	}
+	return SL_OK;
+}
+
 static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
@@ -668,7 +735,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 		}
 		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
-			if (sl_commit_cycle(e, err) != SL_OK)
+			if (commit_and_count(e, err) != SL_OK)
 				return SL_ERR;
 		}
 	}
@@ -730,7 +797,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
-		if (sl_commit_cycle(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
+		if (commit_and_count(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
 			sl_commit_abort(&e);
 		}

@@ -69,6 +69,10 @@ struct sl_stage {
 	char *report;            /* repartition sinks: what they last reported */
 	size_t report_len;
 	int input_ended;         /* repartition sources: end_input was called */
+
+	/* sinks: records write() took; records_out is what of it a commit
+	 * cycle has seen delivered */
+	uint64_t records_written;
 };
 
 /* Something a source reported inside poll, applied once the batch it was

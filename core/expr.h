@@ -2,10 +2,12 @@
  * expr.h - the expression language of job files (see JOBFILE.md,
  * "Expressions"): parsing, checking and evaluation.
  *
- * Text is compiled once into a small tree; evaluation walks it with every
- * intermediate value on the C stack, so the per-record cost is a few
- * comparisons and no malloc.  `sluice validate` calls sl_expr_check() for
- * every option of type `expr` without loading any plugin.
+ * Text is compiled once into a small tree, stored operands first;
+ * evaluation is one loop over it with every intermediate value on a
+ * bounded stack on the C stack, so the per-record cost is a few
+ * comparisons and no malloc, and no expression can overflow the stack.
+ * `sluice validate` calls sl_expr_check() for every option of type `expr`
+ * without loading any plugin.
  */
 #ifndef SL_EXPR_H
 #define SL_EXPR_H
@@ -14,7 +16,8 @@
 #include <sluice/plugin.h>
 
 /*
- * Parse @p text.  On a syntax error returns NULL, puts the reason in
+ * Parse @p text (at most SL_EXPR_MAX_LEN bytes, job_limits.h).  On a syntax
+ * error or an expression past that limit returns NULL, puts the reason in
  * @p msg and the 1-based column where it was found in *column; when memory
  * is exhausted returns NULL with *column 0.
  */

@@ -3,7 +3,9 @@
  *
  * Strings ("..." or '...') and quoted names (`page-url`) are decoded into
  * the expression's pool as they are read, so the parser only keeps
- * offsets.  Numbers without a fraction or exponent are integers.
+ * offsets; they must be UTF-8, as every string value is (the string and
+ * json formats check their input), or they could not be written as JSON.
+ * Numbers without a fraction or exponent are integers.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "expr_lex.h"
+#include "utf8.h"
 
 int sl_xlex_error(sl_xlexer *lx, int column, const char *fmt, ...)
 {
@@ -125,11 +128,17 @@ static int lex_quoted(sl_xlexer *lx, sl_xtoken *tok, char quote)
 	for (;;) {
 		const char *run = p;
 		char buf[4];
-		size_t n = 0;
+		size_t n = 0, bad;
 		long cp;
 
 		while (*p != '\0' && *p != quote && *p != '\\')
 			p++;
+		/* runs end at ASCII bytes, so no sequence spans two runs */
+		bad = utf8_invalid_at((const uint8_t *)run, (size_t)(p - run));
+		if (run + bad < p)
+			return sl_xlex_error(lx, column_of(lx, run + bad),
+					     "invalid UTF-8 in a %s",
+					     quote == '`' ? "quoted name" : "string");
 		if (p > run && sl_xpool_add(lx->pool, run, (size_t)(p - run)) < 0)
 			return sl_xlex_error(lx, 0, "out of memory");
 		if (p > run)
@@ -229,11 +238,15 @@ static int lex_number(sl_xlexer *lx, sl_xtoken *tok)
 		if (errno == ERANGE && (tok->d > 1 || tok->d < -1))
 			return sl_xlex_error(lx, tok->column, "number out of range");
 	} else {
+		/* -9223372036854775808 is a '-' and a number one past INT64_MAX */
+		unsigned long long u = strtoull(buf, &end, 10);
+
 		tok->kind = TK_INT;
-		tok->i = strtoll(buf, &end, 10);
-		if (errno == ERANGE)
+		if (errno == ERANGE || u > (unsigned long long)INT64_MAX + 1)
 			return sl_xlex_error(lx, tok->column,
 					     "integer out of range (64-bit)");
+		tok->only_negated = u > (unsigned long long)INT64_MAX;
+		tok->i = tok->only_negated ? INT64_MIN : (int64_t)u;
 	}
 	lx->p = p;
 	return 0;

@@ -36,6 +36,7 @@ typedef struct sl_xtoken {
 	const char *start; /* in the text */
 	size_t len;        /* bytes of the text it spans */
 	int64_t i;         /* TK_INT */
+	int only_negated;  /* TK_INT 9223372036854775808: valid after '-' */
 	double d;          /* TK_DOUBLE */
 	uint32_t off;      /* TK_STRING, TK_QNAME: decoded bytes in the pool */
 	uint32_t slen;

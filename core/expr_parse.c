@@ -17,6 +17,12 @@
  *                                    fields of the value)
  *
  * Comparisons do not chain (`a < b < c` is refused, not guessed at).
+ *
+ * Nodes are added as their parse completes, so operands come before
+ * their operator (postfix order), which is the order expr_eval.c runs
+ * them in.  Nesting is bounded (MAX_DEPTH), which bounds both this
+ * parser's recursion and the evaluator's stack of values; a long flat
+ * chain is parsed by the loops below and costs no depth at all.
  */
 #include "config.h"
 
@@ -26,8 +32,13 @@
 
 #include "expr_internal.h"
 #include "expr_lex.h"
+#include "job_limits.h"
 
-/* Deeper nesting is refused, which bounds the evaluator's recursion. */
+/*
+ * Parentheses, calls, `not` and unary minus nest at most this deep
+ * (sluice-job(5), LIMITS); deeper is refused, which bounds the parser's
+ * recursion and the evaluator's stack of values.
+ */
 #define MAX_DEPTH 64
 
 typedef struct parser {
@@ -64,7 +75,7 @@ const char *sl_xop_name(int op)
 {
 	static const char *const names[] = { "literal", "field", "not", "-",
 		"and", "or", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
-		"/", "call" };
+		"/", "call", "and", "or" };
 	return op >= 0 && (size_t)op < sizeof names / sizeof names[0] ?
 		names[op] : "?";
 }
@@ -152,17 +163,29 @@ static long add_seg(parser *ps, uint32_t off, uint32_t len)
 	return (long)ps->seg_count++;
 }
 
+/* The operator of operands @p a and @p b, both parsed (>= 0) or not. */
 static long binary(parser *ps, int op, int column, long a, long b)
 {
-	long n;
-
 	if (a < 0 || b < 0)
 		return -1;
-	n = add_node(ps, op, column);
-	if (n >= 0) {
-		ps->nodes[n].a = (uint32_t)a;
-		ps->nodes[n].b = (uint32_t)b;
-	}
+	return add_node(ps, op, column);
+}
+
+/*
+ * The left side of an and/or is parsed: add its test, then the right
+ * side through @p right, then the operator itself, where the test jumps.
+ */
+static long logical(parser *ps, int op, long a, long (*right)(parser *))
+{
+	int column = ps->tok.column;
+	long test = add_node(ps, op == XOP_AND ? XOP_AND_TEST : XOP_OR_TEST,
+			     column), n;
+
+	if (test < 0 || next(ps) != 0)
+		return -1;
+	n = binary(ps, op, column, a, right(ps));
+	if (n >= 0)
+		ps->nodes[test].skip = (uint32_t)n + 1;
 	return n;
 }
 
@@ -240,10 +263,8 @@ static long parse_call(parser *ps, int fn)
 	if (next(ps) != 0)
 		return -1;
 	n = add_node(ps, XOP_CALL, column);
-	if (n >= 0) {
+	if (n >= 0)
 		ps->nodes[n].fn = (uint8_t)fn;
-		ps->nodes[n].a = (uint32_t)arg;
-	}
 	return n;
 }
 
@@ -275,6 +296,9 @@ static long parse_primary(parser *ps)
 
 	switch (t->kind) {
 	case TK_INT:
+		if (t->only_negated)
+			return sl_xlex_error(&ps->lx, t->column,
+					     "integer out of range (64-bit)");
 		return literal(ps, sl_value_int(t->i));
 	case TK_DOUBLE:
 		return literal(ps, sl_value_double(t->d));
@@ -326,13 +350,20 @@ static long parse_primary(parser *ps)
 static long parse_unary(parser *ps)
 {
 	int column = ps->tok.column;
-	long a, n;
+	long a;
 
 	if (ps->tok.kind != TK_MINUS)
 		return parse_primary(ps);
 	if (++ps->depth > MAX_DEPTH)
 		return error_at(ps, column, "expression nested too deeply");
-	if (next(ps) != 0 || (a = parse_unary(ps)) < 0)
+	if (next(ps) != 0)
+		return -1;
+	if (ps->tok.kind == TK_INT && ps->tok.only_negated) {
+		ps->depth--;
+		ps->tok.column = column;
+		return literal(ps, sl_value_int(INT64_MIN));
+	}
+	if ((a = parse_unary(ps)) < 0)
 		return -1;
 	ps->depth--;
 	/* fold -<number> so literals such as -5 cost nothing */
@@ -347,10 +378,7 @@ static long parse_unary(parser *ps)
 		ps->nodes[a].column = column;
 		return a;
 	}
-	n = add_node(ps, XOP_NEG, column);
-	if (n >= 0)
-		ps->nodes[n].a = (uint32_t)a;
-	return n;
+	return add_node(ps, XOP_NEG, column);
 }
 
 static long parse_prod(parser *ps)
@@ -416,32 +444,23 @@ static long parse_cmp(parser *ps)
 static long parse_not(parser *ps)
 {
 	int column = ps->tok.column;
-	long a, n;
 
 	if (!is_word(&ps->tok, "not"))
 		return parse_cmp(ps);
 	if (++ps->depth > MAX_DEPTH)
 		return error_at(ps, column, "expression nested too deeply");
-	if (next(ps) != 0 || (a = parse_not(ps)) < 0)
+	if (next(ps) != 0 || parse_not(ps) < 0)
 		return -1;
 	ps->depth--;
-	n = add_node(ps, XOP_NOT, column);
-	if (n >= 0)
-		ps->nodes[n].a = (uint32_t)a;
-	return n;
+	return add_node(ps, XOP_NOT, column);
 }
 
 static long parse_and(parser *ps)
 {
 	long a = parse_not(ps);
 
-	while (a >= 0 && is_word(&ps->tok, "and")) {
-		int column = ps->tok.column;
-
-		if (next(ps) != 0)
-			return -1;
-		a = binary(ps, XOP_AND, column, a, parse_not(ps));
-	}
+	while (a >= 0 && is_word(&ps->tok, "and"))
+		a = logical(ps, XOP_AND, a, parse_not);
 	return a;
 }
 
@@ -453,13 +472,8 @@ static long parse_or(parser *ps)
 	if (++ps->depth > MAX_DEPTH)
 		return error_at(ps, column, "expression nested too deeply");
 	a = parse_and(ps);
-	while (a >= 0 && is_word(&ps->tok, "or")) {
-		int col = ps->tok.column;
-
-		if (next(ps) != 0)
-			return -1;
-		a = binary(ps, XOP_OR, col, a, parse_and(ps));
-	}
+	while (a >= 0 && is_word(&ps->tok, "or"))
+		a = logical(ps, XOP_OR, a, parse_and);
 	ps->depth--;
 	return a;
 }
@@ -472,31 +486,71 @@ static void parser_free(parser *ps)
 	free(ps->seg_offs);
 }
 
+/* How many values node @p n leaves on the evaluator's stack (+1, 0, -1). */
+static int stack_effect(const sl_xnode *n)
+{
+	switch (n->op) {
+	case XOP_LIT:
+	case XOP_PATH:
+		return 1;
+	case XOP_NOT:
+	case XOP_NEG:
+	case XOP_CALL:
+	case XOP_AND_TEST:
+	case XOP_OR_TEST:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Refuse what would overflow the evaluator's stack of values. */
+static int check_stack(parser *ps)
+{
+	uint32_t i;
+	long depth = 0;
+
+	for (i = 0; i < ps->node_count; i++) {
+		depth += stack_effect(&ps->nodes[i]);
+		if (depth > SL_EXPR_STACK_MAX)
+			return error_at(ps, ps->nodes[i].column,
+					"expression nested too deeply");
+	}
+	return 0;
+}
+
 sl_expr *sl_expr_parse(const char *text, char *msg, size_t msgsize,
 		       int *column)
 {
 	parser ps;
 	sl_expr *x;
-	long top;
 	uint32_t i;
 
 	memset(&ps, 0, sizeof ps);
+	ps.depth = -1; /* the expression itself is not nested */
 	ps.lx.text = ps.lx.p = text;
 	ps.lx.pool = &ps.pool;
 	ps.lx.msg = msg;
 	ps.lx.msgsize = msgsize;
+	if (strlen(text) > SL_EXPR_MAX_LEN) {
+		sl_xlex_error(&ps.lx, SL_EXPR_MAX_LEN + 1,
+			      "expression longer than %d bytes", SL_EXPR_MAX_LEN);
+		goto fail;
+	}
 	if (next(&ps) != 0)
 		goto fail;
 	if (ps.tok.kind == TK_END) {
 		sl_xlex_error(&ps.lx, 1, "empty expression");
 		goto fail;
 	}
-	if ((top = parse_or(&ps)) < 0)
+	if (parse_or(&ps) < 0)
 		goto fail;
 	if (ps.tok.kind != TK_END) {
 		expected(&ps, "an operator or the end of the expression");
 		goto fail;
 	}
+	if (check_stack(&ps) != 0)
+		goto fail;
 	/* an empty pool still gets a buffer, so fix-ups need no NULL checks */
 	if (sl_xpool_add(&ps.pool, "", 0) < 0 ||
 	    (x = calloc(1, sizeof *x)) == NULL) {
@@ -511,7 +565,6 @@ sl_expr *sl_expr_parse(const char *text, char *msg, size_t msgsize,
 	free(ps.seg_offs);
 	x->nodes = ps.nodes;
 	x->node_count = ps.node_count;
-	x->top = (uint32_t)top;
 	x->segs = ps.segs;
 	x->seg_count = ps.seg_count;
 	x->pool = ps.pool.data;

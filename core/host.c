@@ -15,6 +15,7 @@
 #include "inputs.h"
 #include "state.h"
 #include "json_write.h"
+#include "secret.h"
 
 static int log_level = SL_LOG_INFO;
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
@@ -197,12 +198,26 @@ static int host_config_error(const sl_stage *stage, const char *key,
 {
 	const sl_job_option *o = sl_job_stage_option(stage->def, key);
 	int line = o != NULL && o->line > 0 ? o->line : stage->def->line;
-	char msg[SL_ERROR_MAX / 2];
+	char msg[SL_ERROR_MAX / 2], *full = NULL;
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	if (o != NULL && sl_key_is_secret(key)) {
+		/* hide the value in the whole message, then cut it short */
+		if (n < 0 || (full = malloc((size_t)n + 1)) == NULL) {
+			snprintf(msg, sizeof msg, "(not shown: the key holds a secret)");
+		} else {
+			va_start(ap, fmt);
+			vsnprintf(full, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			sl_hide_value(full, (size_t)n + 1, o->value);
+			snprintf(msg, sizeof msg, "%s", full);
+			free(full);
+		}
+	}
 	return host_error_set(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
 			      stage->engine->job->path, line, stage->def->name,
 			      key, msg);

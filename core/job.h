@@ -15,6 +15,7 @@
 
 #include "descriptor.h"
 #include "diag.h"
+#include "names.h"
 
 /* errors = ... on a stage */
 enum sl_errors_policy { SL_ERRORS_FAIL = 0, SL_ERRORS_SKIP, SL_ERRORS_DEAD_LETTER };
@@ -71,6 +72,7 @@ typedef struct sl_job {
 	size_t order_count;   /* stage_count, plus the planner's stages */
 	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
 	size_t added_count;
+	sl_names stage_names; /* positions in stages[] by name */
 } sl_job;
 
 /* One --set stage.key=value from the command line. */
@@ -106,6 +108,10 @@ size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag);
  * each applies to: what validation checks and `sluice plugins` prints.
  */
 const sl_opt_desc *sl_engine_stage_options(size_t *count);
+
+/* The stage named @p name (@p len bytes), or NULL. */
+sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
+				 size_t len);
 
 /* The option @p key of @p stage as written, or NULL. */
 const sl_job_option *sl_job_stage_option(const sl_job_stage *stage,

@@ -16,31 +16,6 @@
 #include "job.h"
 #include "plan.h"
 
-/* The line number of a "PATH:LINE: ..." diagnostic about @p path, else 0. */
-static long line_of(const char *text, const char *path)
-{
-	size_t n = strlen(path);
-
-	if (text == NULL || strncmp(text, path, n) != 0 || text[n] != ':')
-		return 0;
-	return strtol(text + n + 1, NULL, 10);
-}
-
-/* Sort the job's problems by line (a stable insertion sort; few lines). */
-static void sort_by_line(sl_diag *diag, const char *path)
-{
-	size_t i, j;
-	char *moving;
-
-	for (i = 1; i < diag->count; i++) {
-		moving = diag->lines[i];
-		for (j = i; j > 0 && line_of(diag->lines[j - 1], path) >
-				       line_of(moving, path); j--)
-			diag->lines[j] = diag->lines[j - 1];
-		diag->lines[j] = moving;
-	}
-}
-
 /* The plugin name of a "DIR/NAME.plugin:..." diagnostic, in @p buf. */
 static int descriptor_name(const char *text, char *buf, size_t size)
 {
@@ -98,14 +73,43 @@ static size_t report_registry(const sl_diag *reg_diag, const sl_job *job,
 			fprintf(stderr, "warning: %s\n", line);
 		}
 	}
+	if (reg_diag->more > 0)
+		fprintf(stderr, "warning: and %zu more problems with plugin "
+			"descriptors\n", reg_diag->more);
 	return errors;
+}
+
+static int job_uses(const sl_job *job, const sl_descriptor *d)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++)
+		if (job->stages[i].plugin == d || job->stages[i].format == d ||
+		    job->stages[i].key_format == d)
+			return 1;
+	return 0;
+}
+
+/*
+ * Say which plugins of the job come from a descriptor that hides another
+ * of the same name (a plugin.path folder shadowing a built-in plugin).
+ */
+static void report_shadows(const sl_job *job, const sl_registry *reg)
+{
+	size_t i;
+
+	for (i = 0; i < reg->plugin_count; i++)
+		if (reg->shadowed[i] != NULL && job_uses(job, reg->plugins[i]))
+			fprintf(stderr, "sluice: note: plugin '%s' is %s, which "
+				"shadows %s\n", reg->plugins[i]->name,
+				reg->plugins[i]->path, reg->shadowed[i]);
 }
 
 int sl_job_open(const char *path, const sl_job_override *overrides,
 		size_t override_count, sl_job **out, sl_registry *reg,
 		sl_diag *notes)
 {
-	sl_diag diag = { NULL, 0 }, reg_diag = { NULL, 0 };
+	sl_diag diag = { 0 }, reg_diag = { 0 };
 	const sl_job_option *plugin_path;
 	char **roots = NULL;
 	size_t root_count = 0, i, errors;
@@ -127,13 +131,14 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 		rc = 1;
 	} else {
 		/* a job that validates is planned: hops have their own needs */
-		if (sl_job_validate(job, reg, &diag) == 0 && diag.count == 0 &&
+		if (sl_job_validate(job, reg, &diag) == 0 && sl_diag_total(&diag) == 0 &&
 		    sl_plan_job(job, reg, &diag, notes) < 0)
 			sl_diag_add(&diag, job->path, 0, "out of memory");
 		errors = report_registry(&reg_diag, job, reg);
-		sort_by_line(&diag, job->path);
+		report_shadows(job, reg);
+		sl_diag_sort(&diag);
 		sl_diag_print(&diag);
-		if (diag.count > 0 || errors > 0)
+		if (sl_diag_total(&diag) > 0 || errors > 0)
 			rc = 2;
 	}
 	for (i = 0; i < root_count; i++)

@@ -9,7 +9,10 @@
  *   ${NAME}            the variable's value; an error when it is not set
  *                      (set but empty gives the empty string)
  *   ${NAME:-default}   the default when NAME is unset or empty, as in sh;
- *                      the default may itself contain ${...}
+ *                      the default may itself contain ${...}, nested at
+ *                      most SL_VAR_MAX_NESTING deep (job_limits.h): each
+ *                      level rescans its default, so the bound keeps
+ *                      expansion linear and its recursion shallow
  *   $$                 a literal '$' (to write "${" literally, "$${")
  *   any other '$'      itself, so regular expressions like "^a.*$" work
  * Only values read from the file are expanded: a --set value has already
@@ -26,6 +29,8 @@
 
 #include "ini_lines.h"
 #include "job.h"
+#include "job_limits.h"
+#include "secret.h"
 
 enum section { SEC_NONE, SEC_JOB, SEC_STAGE, SEC_IGNORE };
 
@@ -36,7 +41,11 @@ typedef struct loader {
 	int oom;
 	enum section cur;
 	size_t stage;            /* index of the current stage (SEC_STAGE) */
+	sl_names keys;           /* the current section's keys */
+	int too_many;            /* the stage limit has been reported */
 	sl_job_option *last;     /* the option a continuation line extends */
+	size_t last_len, last_cap; /* its value's length and allocation, so a
+				    * long run of continuations is linear */
 } loader;
 
 static void problem(loader *l, int line, const char *fmt, ...) SL_PRINTF(3, 4);
@@ -76,17 +85,33 @@ static sl_job_option *find_option(sl_job_option *opts, size_t count,
 	return NULL;
 }
 
+/*
+ * Make room for one more item in an array of @p count items of @p size
+ * bytes that only ever grows through here: its capacity doubles at 4, 8,
+ * 16, ..., so appending n items costs O(n).  0, or -1 when out of memory.
+ */
+static int grow(void *array, size_t count, size_t size)
+{
+	void **p = array, *grown;
+	size_t cap = count < 4 ? 4 : 2 * count;
+
+	if (count != 0 && (count < 4 || (count & (count - 1)) != 0))
+		return 0; /* not full */
+	if ((grown = realloc(*p, cap * size)) == NULL)
+		return -1;
+	*p = grown;
+	return 0;
+}
+
 /* Append key = value to a section; NULL when out of memory. */
 static sl_job_option *add_option(sl_job_option **opts, size_t *count,
 				 const char *key, const char *value, int line)
 {
-	sl_job_option *grown, *o;
+	sl_job_option *o;
 
-	grown = realloc(*opts, (*count + 1) * sizeof **opts);
-	if (grown == NULL)
+	if (grow(opts, *count, sizeof **opts) != 0)
 		return NULL;
-	*opts = grown;
-	o = &grown[*count];
+	o = &(*opts)[*count];
 	o->key = strdup(key);
 	o->value = strdup(value);
 	o->line = line;
@@ -99,14 +124,12 @@ static sl_job_option *add_option(sl_job_option **opts, size_t *count,
 	return o;
 }
 
-static sl_job_stage *find_stage(sl_job *job, const char *name)
+sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
+				 size_t len)
 {
-	size_t i;
+	long i = sl_names_find(&job->stage_names, name, len);
 
-	for (i = 0; i < job->stage_count; i++)
-		if (strcmp(job->stages[i].name, name) == 0)
-			return &job->stages[i];
-	return NULL;
+	return i >= 0 ? &job->stages[i] : NULL;
 }
 
 static int kind_of_word(const char *word, size_t len, unsigned *kind)
@@ -149,7 +172,7 @@ static void open_stage_section(loader *l, unsigned kind, const char *word,
 			       size_t word_len, const char *name, int line)
 {
 	sl_job *job = l->job;
-	sl_job_stage *grown, *st;
+	sl_job_stage *st;
 
 	l->cur = SEC_IGNORE;
 	if (*name == '\0') {
@@ -167,20 +190,28 @@ static void open_stage_section(loader *l, unsigned kind, const char *word,
 		problem(l, line, "the stage name 'job' is reserved; choose another");
 		return;
 	}
-	if ((st = find_stage(job, name)) != NULL) {
+	if ((st = sl_job_stage_named(job, name, strlen(name))) != NULL) {
 		problem(l, line, "duplicate stage name '%s' (first defined at line %d)",
 			name, st->line);
 		return;
 	}
-	grown = realloc(job->stages, (job->stage_count + 1) * sizeof *grown);
-	if (grown == NULL) {
+	if (job->stage_count == SL_JOB_MAX_STAGES) {
+		if (!l->too_many++)
+			problem(l, line, "more than %d stages: a job has at most %d "
+				"sources, operators and sinks in all (this one and "
+				"those below it are ignored)", SL_JOB_MAX_STAGES,
+				SL_JOB_MAX_STAGES);
+		return;
+	}
+	if (grow(&job->stages, job->stage_count, sizeof *job->stages) != 0) {
 		l->oom = 1;
 		return;
 	}
-	job->stages = grown;
-	st = &grown[job->stage_count];
+	st = &job->stages[job->stage_count];
 	memset(st, 0, sizeof *st);
-	if ((st->name = strdup(name)) == NULL) {
+	if ((st->name = strdup(name)) == NULL ||
+	    sl_names_add(&job->stage_names, st->name, job->stage_count) != 0) {
+		free(st->name);
 		l->oom = 1;
 		return;
 	}
@@ -199,6 +230,7 @@ static void on_section(void *user, const char *header, int line)
 
 	l->last = NULL;
 	l->cur = SEC_IGNORE;
+	sl_names_clear(&l->keys);
 	if (header == NULL)
 		return; /* reported by the reader */
 	word_len = strcspn(header, " \t");
@@ -222,6 +254,7 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	size_t *count;
 	const char *where;
 	unsigned kind = 0;
+	long first;
 
 	l->last = NULL;
 	if (l->cur == SEC_NONE) {
@@ -241,15 +274,19 @@ static void on_key(void *user, const char *key, const char *value, int line)
 		where = l->job->stages[l->stage].name;
 		kind = l->job->stages[l->stage].kind;
 	}
-	if ((dup = find_option(*opts, *count, key)) != NULL) {
+	if ((first = sl_names_find(&l->keys, key, strlen(key))) >= 0) {
+		dup = &(*opts)[first];
 		problem(l, line, "duplicate key '%s' in [%s%s%s] (first at line %d)",
 			key, l->cur == SEC_JOB ? "job" : sl_kind_name(kind),
 			l->cur == SEC_JOB ? "" : " ", l->cur == SEC_JOB ? "" : where,
 			dup->line);
 		return;
 	}
-	if ((l->last = add_option(opts, count, key, value, line)) == NULL)
+	if ((l->last = add_option(opts, count, key, value, line)) == NULL ||
+	    sl_names_add(&l->keys, l->last->key, *count - 1) != 0)
 		l->oom = 1;
+	else
+		l->last_cap = (l->last_len = strlen(value)) + 1;
 }
 
 static void on_more(void *user, const char *text, int line)
@@ -261,15 +298,23 @@ static void on_more(void *user, const char *text, int line)
 	(void)line;
 	if (l->last == NULL)
 		return; /* continues a key that was refused */
-	old = strlen(l->last->value);
+	old = l->last_len;
 	add = strlen(text);
-	if ((grown = realloc(l->last->value, old + add + 2)) == NULL) {
-		l->oom = 1;
-		return;
+	if (old + add + 2 > l->last_cap) {
+		size_t cap = 2 * l->last_cap > old + add + 2 ?
+			2 * l->last_cap : old + add + 2;
+
+		if ((grown = realloc(l->last->value, cap)) == NULL) {
+			l->oom = 1;
+			return;
+		}
+		l->last->value = grown;
+		l->last_cap = cap;
 	}
+	grown = l->last->value;
 	grown[old] = '\n';
 	memcpy(grown + old + 1, text, add + 1);
-	l->last->value = grown;
+	l->last_len = old + add + 1;
 }
 
 /* ---- ${VAR} expansion ------------------------------------------------ */
@@ -321,12 +366,23 @@ static const char *closing_brace(const char *s, const char *end)
 	return NULL;
 }
 
-static int expand_range(const char *s, const char *end, buf *out, char *why,
-			size_t why_size);
+/* What expanding one value needs besides the text. */
+typedef struct expansion {
+	buf *out;
+	char *why;      /* the reason it failed */
+	size_t why_size;
+	int secret;     /* the key holds a secret: quote nothing of the value */
+} expansion;
 
-/* Expand the reference "${...}" whose inside is [@p s, @p close). */
-static int expand_reference(const char *s, const char *close, buf *out,
-			    char *why, size_t why_size)
+static int expand_range(const char *s, const char *end, int depth,
+			expansion *x);
+
+/*
+ * Expand the reference "${...}" whose inside is [@p s, @p close), inside
+ * @p depth others.
+ */
+static int expand_reference(const char *s, const char *close, int depth,
+			    expansion *x)
 {
 	const char *p = s, *value;
 	char name[128];
@@ -338,8 +394,14 @@ static int expand_reference(const char *s, const char *close, buf *out,
 	n = (size_t)(p - s);
 	if (n == 0 || n >= sizeof name ||
 	    (p < close && !(close - p >= 2 && p[0] == ':' && p[1] == '-'))) {
-		snprintf(why, why_size, "bad reference '${%.*s}': write ${NAME} "
-			 "or ${NAME:-default}", (int)(close - s), s);
+		if (x->secret)
+			snprintf(x->why, x->why_size, "bad reference (not shown: "
+				 "the key holds a secret): write ${NAME} or "
+				 "${NAME:-default}");
+		else
+			snprintf(x->why, x->why_size, "bad reference '${%.*s}': "
+				 "write ${NAME} or ${NAME:-default}",
+				 (int)(close - s), s);
 		return -1;
 	}
 	memcpy(name, s, n);
@@ -347,18 +409,18 @@ static int expand_reference(const char *s, const char *close, buf *out,
 	value = getenv(name);
 	if (p < close) {
 		if (value == NULL || *value == '\0')
-			return expand_range(p + 2, close, out, why, why_size);
+			return expand_range(p + 2, close, depth, x);
 	} else if (value == NULL) {
-		snprintf(why, why_size, "environment variable %s is not set "
+		snprintf(x->why, x->why_size, "environment variable %s is not set "
 			 "(write ${%s:-default} to give a default)", name, name);
 		return -1;
 	}
-	buf_add(out, value, strlen(value));
+	buf_add(x->out, value, strlen(value));
 	return 0;
 }
 
-static int expand_range(const char *s, const char *end, buf *out, char *why,
-			size_t why_size)
+static int expand_range(const char *s, const char *end, int depth,
+			expansion *x)
 {
 	const char *close;
 
@@ -366,24 +428,29 @@ static int expand_range(const char *s, const char *end, buf *out, char *why,
 		const char *dollar = memchr(s, '$', (size_t)(end - s));
 
 		if (dollar == NULL) {
-			buf_add(out, s, (size_t)(end - s));
+			buf_add(x->out, s, (size_t)(end - s));
 			break;
 		}
-		buf_add(out, s, (size_t)(dollar - s));
+		buf_add(x->out, s, (size_t)(dollar - s));
 		s = dollar + 1;
 		if (s < end && *s == '$') {
-			buf_add(out, "$", 1);
+			buf_add(x->out, "$", 1);
 			s++;
 		} else if (s < end && *s == '{') {
-			if ((close = closing_brace(s + 1, end)) == NULL) {
-				snprintf(why, why_size, "unterminated '${' (missing '}')");
+			if (depth == SL_VAR_MAX_NESTING) {
+				snprintf(x->why, x->why_size, "${...} nested more than %d "
+					 "deep", SL_VAR_MAX_NESTING);
 				return -1;
 			}
-			if (expand_reference(s + 1, close, out, why, why_size) != 0)
+			if ((close = closing_brace(s + 1, end)) == NULL) {
+				snprintf(x->why, x->why_size, "unterminated '${' (missing '}')");
+				return -1;
+			}
+			if (expand_reference(s + 1, close, depth + 1, x) != 0)
 				return -1;
 			s = close + 1;
 		} else {
-			buf_add(out, "$", 1);
+			buf_add(x->out, "$", 1);
 		}
 	}
 	return 0;
@@ -394,12 +461,12 @@ static void expand_option(loader *l, sl_job_option *o)
 {
 	buf out = { NULL, 0, 0, 0 };
 	char why[1024];
+	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key) };
 
 	if (strchr(o->value, '$') == NULL)
 		return;
 	buf_add(&out, "", 0);
-	if (expand_range(o->value, o->value + strlen(o->value), &out, why,
-			 sizeof why) != 0) {
+	if (expand_range(o->value, o->value + strlen(o->value), 0, &x) != 0) {
 		problem(l, o->line, "%s: %s", o->key, why);
 		free(out.p);
 		return;
@@ -438,7 +505,8 @@ static void apply_override(loader *l, const sl_job_override *ov)
 	if (strcmp(ov->stage, "job") == 0) {
 		opts = &job->job_options;
 		count = &job->job_option_count;
-	} else if ((st = find_stage(job, ov->stage)) != NULL) {
+	} else if ((st = sl_job_stage_named(job, ov->stage,
+					    strlen(ov->stage))) != NULL) {
 		opts = &st->options;
 		count = &st->option_count;
 	} else {
@@ -533,6 +601,7 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
 	}
 	if (parse_text(&l, text, len) != 0)
 		l.oom = 1;
+	sl_names_clear(&l.keys);
 	free(text);
 	if (l.job->job_line == 0 && !l.oom)
 		problem(&l, 0, "missing [job] section");
@@ -589,6 +658,7 @@ void sl_job_free(sl_job *job)
 		free(job->added[i]);
 	}
 	free(job->added);
+	sl_names_clear(&job->stage_names);
 	free_options(job->job_options, job->job_option_count);
 	free(job->order);
 	free(job->path);

@@ -1,15 +1,27 @@
 /*
  * loader.c - plugin libraries through libltdl, checked before use.
+ *
+ * libltdl's own dlopen loader binds symbols lazily (RTLD_LAZY): a library
+ * using a symbol that nothing defines loads fine and then kills the
+ * process ("symbol lookup error", exit 127) on its first call.  It is
+ * replaced by the loader below, which binds every symbol at load
+ * (RTLD_NOW), so such a library is refused with dlerror()'s reason
+ * naming the symbol, keeps that reason (libltdl reduces every failure to
+ * "file not found"), and refuses a library someone else could have
+ * replaced (trust.h).  libltdl still resolves .la files and extensions.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <ltdl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader.h"
+#include "trust.h"
 
 extern const sl_host sl_core_host;
 
@@ -25,12 +37,95 @@ struct sl_loader {
 	int ltdl_ready;
 };
 
+/* Why the last library that exists could not be opened ("" if none). */
+static char open_error[1024];
+
+/* @p file and its folder may be loaded from; else the reason in open_error. */
+static int trusted(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	char dir[4096], why[256];
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else /* "/" for a file at the root */
+		snprintf(dir, sizeof dir, "%.*s",
+			 slash == file ? 1 : (int)(slash - file), file);
+	if (sl_untrusted(dir, why, sizeof why)) {
+		snprintf(open_error, sizeof open_error, "%.700s: not loaded: its "
+			 "folder is %s", file, why);
+		return 0;
+	}
+	if (sl_untrusted(file, why, sizeof why)) {
+		snprintf(open_error, sizeof open_error, "%.700s: not loaded: it is %s",
+			 file, why);
+		return 0;
+	}
+	return 1;
+}
+
+static lt_module strict_open(lt_user_data data, const char *file,
+			     lt_dladvise advise)
+{
+	void *h;
+
+	(void)data;
+	(void)advise; /* sluice asks for no global symbols */
+	if (file != NULL && access(file, F_OK) == 0 && !trusted(file))
+		return NULL;
+	h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		const char *why = dlerror();
+
+		/* libltdl tries names that do not exist; keep the real failure */
+		if (file != NULL && access(file, F_OK) == 0)
+			snprintf(open_error, sizeof open_error, "%s",
+				 why ? why : "dlopen failed");
+	}
+	return h;
+}
+
+static int strict_close(lt_user_data data, lt_module module)
+{
+	(void)data;
+	return dlclose(module);
+}
+
+static void *strict_sym(lt_user_data data, lt_module module, const char *name)
+{
+	(void)data;
+	return dlsym(module, name);
+}
+
+/* Put the loader above in the place of libltdl's; 0, or -1. */
+static int use_strict_loader(void)
+{
+	lt_dlvtable *v;
+
+	if (lt_dlloader_find("sl_strict") != NULL)
+		return 0; /* still there from an earlier sl_loader_new() */
+	/* libltdl frees the loaders it is given at lt_dlexit(), and this one */
+	free(lt_dlloader_remove("lt_dlopen"));
+	if (lt_dlloader_find("lt_dlopen") != NULL || (v = calloc(1, sizeof *v)) == NULL)
+		return -1;
+	v->name = "sl_strict";
+	v->module_open = strict_open;
+	v->module_close = strict_close;
+	v->find_sym = strict_sym;
+	v->priority = LT_DLLOADER_PREPEND;
+	return lt_dlloader_add(v);
+}
+
 sl_loader *sl_loader_new(void)
 {
 	sl_loader *l = calloc(1, sizeof *l);
 
-	if (l != NULL && lt_dlinit() == 0)
-		l->ltdl_ready = 1;
+	if (l != NULL && lt_dlinit() == 0) {
+		if (use_strict_loader() == 0)
+			l->ltdl_ready = 1;
+		else
+			lt_dlexit();
+	}
 	return l;
 }
 
@@ -73,6 +168,7 @@ static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
 
 		snprintf(path, sizeof path, "%s%s%s/%s", reg->roots[i],
 			 d->subdir[0] ? "/" : "", d->subdir, d->library);
+		open_error[0] = '\0';
 		h = lt_dlopenext(path);
 		if (h != NULL)
 			return h;
@@ -80,7 +176,7 @@ static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
 			used += (size_t)snprintf(tried + used, tried_size - used,
 						 "%s%s.{la,so} (%s)",
 						 used ? ", " : "", path,
-						 lt_dlerror());
+						 open_error[0] ? open_error : lt_dlerror());
 	}
 	return NULL;
 }
@@ -106,10 +202,42 @@ static const char *kind_missing(const sl_descriptor *d, const sl_plugin *p)
 	return NULL;
 }
 
+/*
+ * A callback that the engine calls unconditionally and @p p leaves NULL
+ * ("process"), with its kind ("operator"), or NULL when there is none.
+ * Optional ones (close, tick, the transaction calls, ...) are checked
+ * where they are used.
+ */
+static const char *callback_missing(const sl_descriptor *d, const sl_plugin *p,
+				    const char **kind)
+{
+	const char *name = NULL;
+
+	if (d->kinds & SL_KIND_SOURCE) {
+		*kind = "source";
+		name = !p->source->open ? "open" : !p->source->poll ? "poll" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_SINK)) {
+		*kind = "sink";
+		name = !p->sink->open ? "open" : !p->sink->write ? "write" :
+			!p->sink->flush ? "flush" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_OPERATOR)) {
+		*kind = "operator";
+		name = !p->op->open ? "open" : !p->op->process ? "process" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_FORMAT)) {
+		*kind = "format";
+		name = !p->format->decode ? "decode" :
+			!p->format->encode ? "encode" : NULL;
+	}
+	return name;
+}
+
 static int check_plugin(const sl_descriptor *d, const char *file,
 			const sl_plugin *p, sl_error *err)
 {
-	const char *kind;
+	const char *kind, *callback;
 
 	if (p == NULL)
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
@@ -139,6 +267,10 @@ static int check_plugin(const sl_descriptor *d, const char *file,
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its descriptor lists kind %s, but the "
 			"library does not provide it", d->name, file, kind);
+	if ((callback = callback_missing(d, p, &kind)) != NULL)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s): its %s has no %s callback (NULL): "
+			"the engine must call it", d->name, file, kind, callback);
 	return SL_OK;
 }
 

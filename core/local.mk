@@ -26,14 +26,21 @@ core_libslcore_la_SOURCES = \
 	core/jobfile.c core/job.h \
 	core/job_open.c \
 	core/plan.c core/plan.h \
+	core/job_limits.h \
 	core/json_write.c core/json_write.h \
 	core/loader.c core/loader.h \
+	core/names.c core/names.h \
 	core/plugin_roots.c \
 	core/progress.c core/progress.h \
 	core/registry.c \
+	core/secret.c core/secret.h \
 	core/state.c core/state.h core/state_internal.h \
 	core/state_host.c core/state_timer.c \
-	core/validate.c
+	core/trust.c core/trust.h \
+	core/validate.c \
+	plugins/string/utf8.c plugins/string/utf8.h
+# The string format's UTF-8 check also guards expression literals.
+core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/string
 core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
 

@@ -5,7 +5,10 @@
  * (the layout of the source tree, one folder per plugin), in name order so
  * that the result does not depend on the order of directory entries.  The
  * first descriptor found for a name wins, so job.plugin.path and
- * $SLUICE_PLUGIN_PATH can shadow installed plugins.
+ * $SLUICE_PLUGIN_PATH can shadow installed plugins; the registry
+ * remembers which file each hides, so that a job using it can say so.
+ * A folder or descriptor that someone else could change is not used
+ * (trust.h), and said so.
  */
 #include "config.h"
 
@@ -16,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "descriptor.h"
+#include "trust.h"
 
 static char *join(const char *a, const char *b, const char *c)
 {
@@ -95,21 +99,57 @@ static int is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static long index_of(const sl_registry *reg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < reg->plugin_count; i++)
+		if (strcmp(reg->plugins[i]->name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
 static int add(sl_registry *reg, sl_descriptor *desc)
 {
 	sl_descriptor **grown;
+	char **hidden;
+	long i = index_of(reg, desc->name);
 
-	if (sl_registry_find(reg, desc->name) != NULL) {
-		sl_descriptor_free(desc); /* shadowed by an earlier root */
+	if (i >= 0) {
+		/* shadowed by an earlier root: remember the first one hidden */
+		if (reg->shadowed[i] == NULL &&
+		    (reg->shadowed[i] = strdup(desc->path)) == NULL) {
+			sl_descriptor_free(desc);
+			return -1;
+		}
+		sl_descriptor_free(desc);
 		return 0;
 	}
 	grown = realloc(reg->plugins, (reg->plugin_count + 1) * sizeof *grown);
-	if (grown == NULL) {
+	if (grown != NULL)
+		reg->plugins = grown;
+	hidden = realloc(reg->shadowed, (reg->plugin_count + 1) * sizeof *hidden);
+	if (hidden != NULL)
+		reg->shadowed = hidden;
+	if (grown == NULL || hidden == NULL) {
 		sl_descriptor_free(desc);
 		return -1;
 	}
-	reg->plugins = grown;
+	reg->shadowed[reg->plugin_count] = NULL;
 	reg->plugins[reg->plugin_count++] = desc;
+	return 0;
+}
+
+/* @p path may be used; else say why not in @p diag. */
+static int usable(const char *path, const char *what, sl_diag *diag)
+{
+	char why[256];
+
+	if (!sl_untrusted(path, why, sizeof why))
+		return 1;
+	sl_diag_add(diag, path, 0, "%s not used: it is %s; sluice uses plugin "
+		    "folders and files that only their owner (root or you) can "
+		    "change", what, why);
 	return 0;
 }
 
@@ -125,6 +165,10 @@ static int scan_dir(sl_registry *reg, const char *root, const char *subdir,
 	dir = *subdir ? join(root, "", subdir) : strdup(root);
 	if (dir == NULL)
 		return -1;
+	if (*subdir && !usable(dir, "plugin folder", diag)) {
+		free(dir);
+		return 0;
+	}
 	rc = list_dir(dir, &names, &count);
 	for (i = 0; rc == 0 && i < count; i++) {
 		if (!ends_with(names[i], ".plugin"))
@@ -133,7 +177,7 @@ static int scan_dir(sl_registry *reg, const char *root, const char *subdir,
 			rc = -1;
 			break;
 		}
-		if (is_file(path) &&
+		if (is_file(path) && usable(path, "plugin descriptor", diag) &&
 		    (desc = sl_descriptor_load(path, subdir, diag)) != NULL)
 			rc = add(reg, desc);
 		free(path);
@@ -149,6 +193,8 @@ static int scan_root(sl_registry *reg, const char *root, sl_diag *diag)
 	size_t count, i;
 	int rc;
 
+	if (!usable(root, "plugin folder", diag))
+		return 0;
 	if ((rc = scan_dir(reg, root, "", diag)) != 0)
 		return rc;
 	rc = list_dir(root, &names, &count);
@@ -187,13 +233,11 @@ int sl_registry_load(sl_registry *reg, char *const *roots, size_t root_count,
 
 const sl_descriptor *sl_registry_find(const sl_registry *reg, const char *name)
 {
-	size_t i;
+	long i = index_of(reg, name);
 
-	for (i = 0; i < reg->plugin_count; i++)
-		if (strcmp(reg->plugins[i]->name, name) == 0)
-			return reg->plugins[i];
-	return NULL;
+	return i >= 0 ? reg->plugins[i] : NULL;
 }
+
 
 char *sl_registry_library(const sl_registry *reg, const sl_descriptor *desc)
 {
@@ -223,9 +267,12 @@ void sl_registry_free(sl_registry *reg)
 {
 	size_t i;
 
-	for (i = 0; i < reg->plugin_count; i++)
+	for (i = 0; i < reg->plugin_count; i++) {
 		sl_descriptor_free(reg->plugins[i]);
+		free(reg->shadowed[i]);
+	}
 	free(reg->plugins);
+	free(reg->shadowed);
 	for (i = 0; i < reg->root_count; i++)
 		free(reg->roots[i]);
 	free(reg->roots);

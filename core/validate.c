@@ -21,6 +21,8 @@
 
 #include "expr.h"
 #include "job.h"
+#include "job_limits.h"
+#include "secret.h"
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
 #define STAGE_KINDS (SL_KIND_SOURCE | SL_KIND_SINK | SL_KIND_OPERATOR)
@@ -381,8 +383,37 @@ static void check_expr(ctx *c, const sl_job_stage *st, const sl_job_option *o)
 	char msg[256];
 	int column = 0;
 
-	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0)
+	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0) {
+		if (sl_key_is_secret(o->key)) /* the reason quotes the text */
+			snprintf(msg, sizeof msg, "not an expression (the reason is "
+				 "not shown: the key holds a secret)");
 		opt_problem(c, st->name, o, "%s: column %d: %s", o->key, column, msg);
+	}
+}
+
+/* sl_opt_check(), with the value of a secret key hidden in the reason. */
+static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
+		       char *why, size_t size)
+{
+	size_t room = strlen(o->value) + size;
+	char *full;
+	int rc;
+
+	if (!sl_key_is_secret(o->key))
+		return sl_opt_check(opt, o->value, why, size);
+	/* the whole reason, so the value is not cut short before hiding it */
+	if ((full = malloc(room)) == NULL) {
+		char none[1];
+
+		snprintf(why, size, "bad value (not shown: the key holds a secret)");
+		return sl_opt_check(opt, o->value, none, sizeof none);
+	}
+	if ((rc = sl_opt_check(opt, o->value, full, room)) != 0) {
+		sl_hide_value(full, room, o->value);
+		snprintf(why, size, "%s", full);
+	}
+	free(full);
+	return rc;
 }
 
 static void check_stage_option(ctx *c, const sl_job_stage *st,
@@ -408,7 +439,7 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 			return;
 		}
 	}
-	if (sl_opt_check(opt, o->value, why, sizeof why) != 0)
+	if (check_value(opt, o, why, sizeof why) != 0)
 		opt_problem(c, st->name, o, "%s: %s", o->key, why);
 	else if (opt->type == SL_OPT_EXPR)
 		check_expr(c, st, o);
@@ -484,27 +515,22 @@ static void check_stage(ctx *c, sl_job_stage *st)
 
 /* ---- wiring ---------------------------------------------------------------- */
 
-static sl_job_stage *stage_named(sl_job *job, const char *name, size_t len)
+/*
+ * Every check below takes time linear in the job (stages plus `from`
+ * items), give or take a logarithm: a job at the stage limit validates
+ * at once.
+ */
+
+/* Who reads from whom, both ways, and what the walks below need. */
+typedef struct graph {
+	size_t *start;    /* readers of stage i: reader[start[i] .. start[i+1]) */
+	size_t *reader;
+	size_t *listed;   /* wire_from: the stage + 1 whose list named it last */
+} graph;
+
+static size_t index_of(const sl_job *job, const sl_job_stage *st)
 {
-	size_t i;
-
-	for (i = 0; i < job->stage_count; i++)
-		if (strlen(job->stages[i].name) == len &&
-		    memcmp(job->stages[i].name, name, len) == 0)
-			return &job->stages[i];
-	return NULL;
-}
-
-static int add_input(sl_job_stage *st, sl_job_stage *in)
-{
-	sl_job_stage **grown;
-
-	grown = realloc(st->inputs, (st->input_count + 1) * sizeof *grown);
-	if (grown == NULL)
-		return -1;
-	st->inputs = grown;
-	st->inputs[st->input_count++] = in;
-	return 0;
+	return (size_t)(st - job->stages);
 }
 
 static void wiring_problem_from(ctx *c, const sl_job_stage *st,
@@ -516,12 +542,16 @@ static void wiring_problem_from(ctx *c, const sl_job_stage *st,
 }
 
 /* The stages named by `from = a, b`; -1 when out of memory. */
-static int wire_from(ctx *c, sl_job_stage *st, const sl_job_option *o)
+static int wire_from(ctx *c, graph *g, sl_job_stage *st, const sl_job_option *o)
 {
 	const char *p = o->value, *end, *a, *b;
+	size_t items = 1, self = index_of(c->job, st);
 	sl_job_stage *in;
-	size_t i;
 
+	for (a = p; (a = strchr(a, ',')) != NULL; a++)
+		items++;
+	if ((st->inputs = calloc(items, sizeof *st->inputs)) == NULL)
+		return -1;
 	for (;; p = end + 1) {
 		if ((end = strchr(p, ',')) == NULL)
 			end = p + strlen(p);
@@ -529,7 +559,7 @@ static int wire_from(ctx *c, sl_job_stage *st, const sl_job_option *o)
 			;
 		for (b = end; b > a && isspace((unsigned char)b[-1]); b--)
 			;
-		in = stage_named(c->job, a, (size_t)(b - a));
+		in = sl_job_stage_named(c->job, a, (size_t)(b - a));
 		if (a == b)
 			c->wiring_problems++; /* reported as an empty list item */
 		else if (in == NULL)
@@ -539,73 +569,104 @@ static int wire_from(ctx *c, sl_job_stage *st, const sl_job_option *o)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
 					    "is a sink; sinks produce no records "
 					    "to read");
+		else if (g->listed[index_of(c->job, in)] == self + 1)
+			wiring_problem_from(c, st, o, a, (size_t)(b - a),
+					    "is listed twice");
 		else {
-			for (i = 0; i < st->input_count && st->inputs[i] != in; i++)
-				;
-			if (i < st->input_count)
-				wiring_problem_from(c, st, o, a, (size_t)(b - a),
-						    "is listed twice");
-			else if (add_input(st, in) != 0)
-				return -1;
+			g->listed[index_of(c->job, in)] = self + 1;
+			st->inputs[st->input_count++] = in;
 		}
 		if (*end == '\0')
 			return 0;
 	}
 }
 
-static int wire_stage(ctx *c, size_t index)
+static int wire_stage(ctx *c, graph *g, size_t index)
 {
 	sl_job_stage *st = &c->job->stages[index];
 	const sl_job_option *from = sl_job_stage_option(st, "from");
-	size_t j;
 
 	if (st->kind == SL_KIND_SOURCE)
 		return 0; /* a `from` on a source was reported with the options */
 	if (from != NULL)
-		return wire_from(c, st, from);
-	for (j = index; j-- > 0;)
-		if (c->job->stages[j].kind != SL_KIND_SINK)
-			return add_input(st, &c->job->stages[j]);
-	problem(c, st->line, "%s '%s' has no input: there is no source or "
-		"operator above it; move it below one or add from = NAME",
-		sl_kind_name(st->kind), st->name);
-	c->wiring_problems++;
+		return wire_from(c, g, st, from);
+	/* the nearest stage above that produces records */
+	for (; index-- > 0;)
+		if (c->job->stages[index].kind != SL_KIND_SINK)
+			break;
+	if (index == (size_t)-1) {
+		problem(c, st->line, "%s '%s' has no input: there is no source or "
+			"operator above it; move it below one or add from = NAME",
+			sl_kind_name(st->kind), st->name);
+		c->wiring_problems++;
+		return 0;
+	}
+	if ((st->inputs = malloc(sizeof *st->inputs)) == NULL)
+		return -1;
+	st->inputs[st->input_count++] = &c->job->stages[index];
 	return 0;
 }
 
+/* Fill g->start and g->reader from the stages' inputs; -1 when out of memory. */
+static int find_readers(const sl_job *job, graph *g)
+{
+	size_t n = job->stage_count, i, k, edges = 0, *at;
+
+	g->start = calloc(n + 1, sizeof *g->start);
+	for (i = 0; i < n; i++)
+		edges += job->stages[i].input_count;
+	g->reader = calloc(edges ? edges : 1, sizeof *g->reader);
+	at = calloc(n + 1, sizeof *at);
+	if (g->start == NULL || g->reader == NULL || at == NULL) {
+		free(at);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		for (k = 0; k < job->stages[i].input_count; k++)
+			g->start[index_of(job, job->stages[i].inputs[k]) + 1]++;
+	for (i = 0; i < n; i++)
+		at[i + 1] = g->start[i + 1] += g->start[i];
+	for (i = 0; i < n; i++)
+		for (k = 0; k < job->stages[i].input_count; k++)
+			g->reader[at[index_of(job, job->stages[i].inputs[k])]++] = i;
+	free(at);
+	return 0;
+}
+
+/* ---- cycles ---------------------------------------------------------- */
+
 typedef struct walk {
 	ctx *c;
-	sl_job_stage **stack;
+	size_t *stack;        /* stage indices, following inputs upstream */
+	size_t *next;         /* per stack entry: the next input to follow */
+	size_t *reported_to;  /* per stack entry: reported stages up to it */
 	size_t depth;
 	unsigned char *color; /* 0 unseen, 1 on the stack, 2 done */
+	size_t *at;           /* where a stage with color 1 is on the stack */
 	unsigned char *reported;
 } walk;
-
-static size_t index_of(const sl_job *job, const sl_job_stage *st)
-{
-	return (size_t)(st - job->stages);
-}
 
 /* Report the cycle stack[from .. depth) once, in the direction data flows. */
 static void report_cycle(walk *w, size_t from)
 {
 	sl_job *job = w->c->job;
-	const sl_job_stage *at = NULL;
+	const sl_job_stage *at = NULL, *st;
 	const sl_job_option *o;
 	char text[2048];
 	size_t i, k, n, start, len = 0;
 
-	for (i = from; i < w->depth; i++)
-		if (w->reported[index_of(job, w->stack[i])])
-			return;
+	/* a stage of it is in a cycle reported already: once is enough */
+	if (w->reported_to[w->depth - 1] > (from ? w->reported_to[from - 1] : 0))
+		return;
 	for (i = from; i < w->depth; i++) {
-		w->reported[index_of(job, w->stack[i])] = 1;
-		if (sl_job_stage_option(w->stack[i], "from") != NULL &&
-		    (at == NULL || w->stack[i] < at))
-			at = w->stack[i];
+		st = &job->stages[w->stack[i]];
+		w->reported[w->stack[i]] = 1;
+		w->reported_to[i] = (from ? w->reported_to[from - 1] : 0) + i - from + 1;
+		if (sl_job_stage_option(st, "from") != NULL && (at == NULL || st < at))
+			at = st;
 	}
 	if (at == NULL)
-		at = w->stack[from];
+		at = &job->stages[w->stack[from]];
 	o = sl_job_stage_option(at, "from");
 	w->c->wiring_problems++;
 	if (w->depth - from == 1) {
@@ -618,140 +679,212 @@ static void report_cycle(walk *w, size_t from)
 	 * to stack[i], and from stack[from] to the top.  Start at @p at.
 	 */
 	n = w->depth - from;
-	for (start = from; w->stack[start] != at; start++)
+	for (start = from; w->stack[start] != index_of(job, at); start++)
 		;
 	text[0] = '\0';
 	for (k = 0; k <= n && len < sizeof text; k++) {
 		i = from + (start - from + n - k % n) % n;
 		snprintf(text + len, sizeof text - len, "%s%s", k ? " -> " : "",
-			 w->stack[i]->name);
+			 job->stages[w->stack[i]].name);
 		len = strlen(text);
 	}
 	opt_problem(w->c, at->name, o, "the stages form a cycle: %s", text);
 }
 
-static void visit(walk *w, sl_job_stage *st)
+static void push(walk *w, size_t st)
 {
-	size_t i, k, self = index_of(w->c->job, st);
+	w->color[st] = 1;
+	w->at[st] = w->depth;
+	w->stack[w->depth] = st;
+	w->next[w->depth] = 0;
+	w->reported_to[w->depth] = w->depth ? w->reported_to[w->depth - 1] : 0;
+	w->depth++;
+}
 
-	w->color[self] = 1;
-	w->stack[w->depth++] = st;
-	for (i = 0; i < st->input_count; i++) {
-		size_t in = index_of(w->c->job, st->inputs[i]);
+/* Depth-first along inputs from @p root, without recursion. */
+static void visit(walk *w, size_t root)
+{
+	const sl_job *job = w->c->job;
 
-		if (w->color[in] == 1) {
-			for (k = 0; w->stack[k] != st->inputs[i]; k++)
-				;
-			report_cycle(w, k);
-		} else if (w->color[in] == 0) {
-			visit(w, st->inputs[i]);
+	push(w, root);
+	while (w->depth > 0) {
+		size_t top = w->depth - 1;
+		const sl_job_stage *st = &job->stages[w->stack[top]];
+		size_t in;
+
+		if (w->next[top] == st->input_count) {
+			w->color[w->stack[top]] = 2;
+			w->depth--;
+			continue;
 		}
+		in = index_of(job, st->inputs[w->next[top]++]);
+		if (w->color[in] == 1)
+			report_cycle(w, w->at[in]);
+		else if (w->color[in] == 0)
+			push(w, in);
 	}
-	w->depth--;
-	w->color[self] = 2;
 }
 
 static int report_cycles(ctx *c, const unsigned char *placed)
 {
-	sl_job *job = c->job;
-	size_t n = job->stage_count, i;
-	walk w = { c, NULL, 0, NULL, NULL };
+	size_t n = c->job->stage_count, i;
+	walk w = { c, NULL, NULL, NULL, 0, NULL, NULL, NULL };
+	int rc = -1;
 
 	w.stack = calloc(n, sizeof *w.stack);
+	w.next = calloc(n, sizeof *w.next);
+	w.reported_to = calloc(n, sizeof *w.reported_to);
 	w.color = calloc(n, 1);
+	w.at = calloc(n, sizeof *w.at);
 	w.reported = calloc(n, 1);
-	if (w.stack == NULL || w.color == NULL || w.reported == NULL) {
-		free(w.stack);
-		free(w.color);
-		free(w.reported);
-		return -1;
+	if (w.stack != NULL && w.next != NULL && w.reported_to != NULL &&
+	    w.color != NULL && w.at != NULL && w.reported != NULL) {
+		for (i = 0; i < n; i++)
+			if (!placed[i] && w.color[i] == 0)
+				visit(&w, i);
+		rc = 0;
 	}
-	for (i = 0; i < n; i++)
-		if (!placed[i] && w.color[i] == 0)
-			visit(&w, &job->stages[i]);
 	free(w.stack);
+	free(w.next);
+	free(w.reported_to);
 	free(w.color);
+	free(w.at);
 	free(w.reported);
-	return 0;
+	return rc;
 }
 
-static int ready(const sl_job *job, const sl_job_stage *st,
-		 const unsigned char *placed)
-{
-	size_t i;
+/* ---- order ------------------------------------------------------------ */
 
-	for (i = 0; i < st->input_count; i++)
-		if (!placed[index_of(job, st->inputs[i])])
-			return 0;
-	return 1;
+/* A min-heap of stage indices: the ready stage that comes first in the file. */
+static void heap_push(size_t *heap, size_t *count, size_t v)
+{
+	size_t i = (*count)++;
+
+	for (; i > 0 && heap[(i - 1) / 2] > v; i = (i - 1) / 2)
+		heap[i] = heap[(i - 1) / 2];
+	heap[i] = v;
+}
+
+static size_t heap_pop(size_t *heap, size_t *count)
+{
+	size_t top = heap[0], v = heap[--*count], i = 0, child;
+
+	for (; (child = 2 * i + 1) < *count; i = child) {
+		if (child + 1 < *count && heap[child + 1] < heap[child])
+			child++;
+		if (heap[child] >= v)
+			break;
+		heap[i] = heap[child];
+	}
+	heap[i] = v;
+	return top;
 }
 
 /* Inputs before readers, file order among equals; cycles reported. */
-static int order_stages(ctx *c)
+static int order_stages(ctx *c, const graph *g)
 {
 	sl_job *job = c->job;
-	size_t n = job->stage_count, placed_count = 0, i;
+	size_t n = job->stage_count, placed_count = 0, ready = 0, i, k;
 	unsigned char *placed = calloc(n ? n : 1, 1);
+	size_t *waiting = calloc(n ? n : 1, sizeof *waiting);
+	size_t *heap = calloc(n ? n : 1, sizeof *heap);
 	int rc = 0;
 
 	job->order = calloc(n ? n : 1, sizeof *job->order);
-	if (placed == NULL || job->order == NULL) {
-		free(placed);
-		return -1;
+	if (placed == NULL || waiting == NULL || heap == NULL || job->order == NULL) {
+		rc = -1;
+		goto out;
 	}
 	job->order_count = n;
-	while (placed_count < n) {
-		for (i = 0; i < n; i++)
-			if (!placed[i] && ready(job, &job->stages[i], placed))
-				break;
-		if (i == n)
-			break;
+	for (i = 0; i < n; i++)
+		if ((waiting[i] = job->stages[i].input_count) == 0)
+			heap_push(heap, &ready, i);
+	while (ready > 0) {
+		i = heap_pop(heap, &ready);
 		placed[i] = 1;
 		job->order[placed_count++] = &job->stages[i];
+		for (k = g->start[i]; k < g->start[i + 1]; k++)
+			if (--waiting[g->reader[k]] == 0)
+				heap_push(heap, &ready, g->reader[k]);
 	}
 	if (placed_count < n)
 		rc = report_cycles(c, placed);
 	for (i = 0; i < n; i++) /* keep every stage in order, even when stuck */
 		if (!placed[i])
 			job->order[placed_count++] = &job->stages[i];
+out:
 	free(placed);
+	free(waiting);
+	free(heap);
 	return rc;
 }
 
-static void check_readers(ctx *c)
+static void check_readers(ctx *c, const graph *g)
 {
 	sl_job *job = c->job;
-	size_t i, j, k, readers;
+	size_t i;
 
 	for (i = 0; i < job->stage_count; i++) {
 		const sl_job_stage *st = &job->stages[i];
 
-		if (st->kind == SL_KIND_SINK)
-			continue;
-		readers = 0;
-		for (j = 0; j < job->stage_count; j++)
-			for (k = 0; k < job->stages[j].input_count; k++)
-				readers += job->stages[j].inputs[k] == st;
-		if (readers == 0)
+		if (st->kind != SL_KIND_SINK && g->start[i] == g->start[i + 1])
 			problem(c, st->line, "nothing reads from %s '%s': add a sink "
 				"below it or name it in a from =",
 				sl_kind_name(st->kind), st->name);
 	}
 }
 
+/*
+ * A batch goes to every reader of the stage that made it, so below a
+ * fan-out followed by a fan-in a stage runs once per path that reaches
+ * it: a ladder of 40 diamonds is 2^40 runs per batch.  Count the runs
+ * (readers before writers, saturating) and refuse what passes the limit.
+ */
+static int check_runs(ctx *c, const graph *g)
+{
+	sl_job *job = c->job;
+	size_t n = job->stage_count, i, k;
+	uint64_t *runs = calloc(n + 1, sizeof *runs);
+
+	if (runs == NULL)
+		return -1;
+	for (i = n; i-- > 0;) {
+		size_t s = index_of(job, job->order[i]);
+
+		for (k = g->start[s]; k < g->start[s + 1]; k++)
+			runs[s] += 1 + runs[g->reader[k]];
+		if (runs[s] > SL_JOB_MAX_RUNS)
+			runs[s] = SL_JOB_MAX_RUNS + 1;
+	}
+	for (i = 0; i < n; i++)
+		if (job->stages[i].kind == SL_KIND_SOURCE && runs[i] > SL_JOB_MAX_RUNS)
+			problem(c, job->stages[i].line, "a batch of source '%s' would "
+				"run more than %d stages, counting a stage once per "
+				"path from the source (fan-out followed by fan-in "
+				"runs it once per path); a job allows at most %d",
+				job->stages[i].name, SL_JOB_MAX_RUNS, SL_JOB_MAX_RUNS);
+	free(runs);
+	return 0;
+}
+
 static int wire(ctx *c)
 {
 	sl_job *job = c->job;
 	size_t i, sources = 0, sinks = 0;
+	graph g = { NULL, NULL, NULL };
+	int rc = -1;
 
+	if ((g.listed = calloc(job->stage_count + 1, sizeof *g.listed)) == NULL)
+		return -1;
 	for (i = 0; i < job->stage_count; i++) {
 		sources += job->stages[i].kind == SL_KIND_SOURCE;
 		sinks += job->stages[i].kind == SL_KIND_SINK;
-		if (wire_stage(c, i) != 0)
-			return -1;
+		if (wire_stage(c, &g, i) != 0)
+			goto out;
 	}
-	if (order_stages(c) != 0)
-		return -1;
+	if (find_readers(job, &g) != 0 || order_stages(c, &g) != 0)
+		goto out;
+	rc = 0;
 	/*
 	 * A section the reader refused is the likelier cause of a job without
 	 * a sink or of a stage nobody reads, so these only speak for files
@@ -759,14 +892,20 @@ static int wire(ctx *c)
 	 * from, so that one waits until the wiring is otherwise right.
 	 */
 	if (c->file_problems > 0)
-		return 0;
+		goto out;
 	if (sources == 0)
 		problem(c, 0, "the job has no source: add a [source NAME] section");
 	if (sinks == 0)
 		problem(c, 0, "the job has no sink: add a [sink NAME] section");
-	if (c->wiring_problems == 0)
-		check_readers(c);
-	return 0;
+	if (c->wiring_problems == 0) {
+		check_readers(c, &g);
+		rc = check_runs(c, &g);
+	}
+out:
+	free(g.start);
+	free(g.reader);
+	free(g.listed);
+	return rc;
 }
 
 static void reset(sl_job *job)
@@ -785,7 +924,7 @@ static void reset(sl_job *job)
 
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)
 {
-	ctx c = { job, reg, diag, 0, 0, diag->count };
+	ctx c = { job, reg, diag, 0, 0, sl_diag_total(diag) };
 	size_t i;
 
 	reset(job);

@@ -19,6 +19,7 @@ UNIT_TESTS = \
 	tests/unit/test_convert \
 	tests/unit/test_jobfile \
 	tests/unit/test_descriptor \
+	tests/unit/test_secret \
 	tests/unit/test_validate
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -36,6 +37,9 @@ tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \
 	tests/unit/check.h
 tests_unit_test_descriptor_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
+tests_unit_test_secret_SOURCES = tests/unit/test_secret.c tests/unit/check.h
+tests_unit_test_secret_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_secret_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -46,7 +50,7 @@ tests_unit_test_validate_LDADD = $(UNIT_LDADD)
 # line; good/: each must validate.  fixtures/plugins/ and
 # fixtures/broken-plugins/: descriptors for the cases that need an odd
 # plugin (no library, another ABI, a broken descriptor, every option type).
-TESTS += tests/jobs/bad.test tests/jobs/good.test
+TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test
 # The folders are distributed whole, so a new case needs no edit here.
-EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test \
+EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
 	tests/jobs/bad tests/jobs/good tests/jobs/fixtures

@@ -7,6 +7,12 @@
  * durable for the commit cycle: the buffer is written out and, for a
  * regular file, fsync'ed, so a committed source position never covers
  * lines that a crash could lose.
+ *
+ * A write that fails (a full disk, a file size limit) can leave part of
+ * a line behind, and lines that no commit covers.  A regular file is then
+ * cut back to its size at the last successful flush: it holds whole
+ * lines, exactly those the engine counts as delivered, and a rerun with
+ * append = true goes on from there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +33,30 @@ typedef struct file_sink {
 	int owns_fd;
 	int regular;      /* fsync applies */
 	int unsynced;     /* written since the last fsync */
+	off_t durable;    /* regular file: its size at the last flush */
 	uint8_t *buf;
 	size_t len;
 } file_sink;
+
+/*
+ * Writing failed with @p code (an errno): cut a regular file back to
+ * what the last flush made durable, and fail with @p what.
+ */
+static int failed(file_sink *s, const char *what, int code, sl_error *err)
+{
+	if (!s->regular)
+		return sl_error_set(err, SL_ERR_RUNTIME, "cannot %s %s: %s", what,
+				    s->name, strerror(code));
+	if (ftruncate(s->fd, s->durable) != 0 ||
+	    lseek(s->fd, s->durable, SEEK_SET) < 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "cannot %s %s: %s; and "
+				    "cannot cut it back to its last %lld flushed "
+				    "bytes: %s", what, s->name, strerror(code),
+				    (long long)s->durable, strerror(errno));
+	return sl_error_set(err, SL_ERR_RUNTIME, "cannot %s %s: %s (cut back to "
+			    "its last %lld flushed bytes, whole lines)", what,
+			    s->name, strerror(code), (long long)s->durable);
+}
 
 static int write_all(file_sink *s, const uint8_t *p, size_t n, sl_error *err)
 {
@@ -39,8 +66,7 @@ static int write_all(file_sink *s, const uint8_t *p, size_t n, sl_error *err)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return sl_error_set(err, SL_ERR_RUNTIME, "cannot write to %s: %s",
-					    s->name, strerror(errno));
+			return failed(s, "write to", errno, err);
 		}
 		p += w;
 		n -= (size_t)w;
@@ -110,6 +136,7 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		}
 	}
 	s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+	s->durable = s->regular ? st.st_size : 0;
 	*self = s;
 	return SL_OK;
 }
@@ -149,9 +176,13 @@ static int sink_flush(void *self, int timeout_ms, sl_error *err)
 	if (s->len > 0 && drain(s, err) != SL_OK)
 		return SL_ERR;
 	if (s->regular && s->unsynced) {
+		struct stat st;
+
 		if (fsync(s->fd) != 0)
-			return sl_error_set(err, SL_ERR_RUNTIME, "cannot sync %s: %s",
-					    s->name, strerror(errno));
+			return failed(s, "sync", errno, err);
+		if (fstat(s->fd, &st) != 0)
+			return failed(s, "stat", errno, err);
+		s->durable = st.st_size;
 		s->unsynced = 0;
 	}
 	return SL_OK;

@@ -1,12 +1,14 @@
 /* The expression language: parsing, errors with columns, evaluation. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "../unit/check.h"
 #include "arena.h"
 #include "expr.h"
 #include "json_write.h"
+#include "job_limits.h"
 
 static sl_arena *arena;
 static sl_record rec;
@@ -113,6 +115,12 @@ static void test_literals(void)
 	CHECK_STR(ev("false"), "false");
 	CHECK_STR(ev("null"), "null");
 	CHECK_STR(ev("  ( 7 )  "), "7");
+	/* the smallest integer, as JSON input accepts it */
+	CHECK_STR(ev("-9223372036854775808"), "-9223372036854775808");
+	CHECK_STR(ev("- 9223372036854775808 + 1"), "-9223372036854775807");
+	CHECK_STR(ev("-(-9223372036854775808)"),
+		  "ERR column 1: integer overflow in '-'");
+	CHECK_STR(ev("\"h\xc3\xa9 \xf0\x9f\x98\x80\""), "\"h\xc3\xa9 \xf0\x9f\x98\x80\"");
 }
 
 static void test_fields(void)
@@ -271,11 +279,47 @@ static void test_parse_errors(void)
 	CHECK_STR(ev("and"), "PARSE 1: 'and' is a keyword; write a field of that name as `and`");
 	CHECK_STR(ev("12abc"), "PARSE 3: unexpected 'a' after a number");
 	CHECK_STR(ev("99999999999999999999"), "PARSE 1: integer out of range (64-bit)");
+	CHECK_STR(ev("9223372036854775808"), "PARSE 1: integer out of range (64-bit)");
+	CHECK_STR(ev("1 - 9223372036854775808"),
+		  "PARSE 5: integer out of range (64-bit)");
+	/* literals are text: bytes that are not UTF-8 would not be JSON */
+	CHECK_STR(ev("\"ab\xff\""), "PARSE 4: invalid UTF-8 in a string");
+	CHECK_STR(ev("'\xc3'"), "PARSE 2: invalid UTF-8 in a string");
+	CHECK_STR(ev("\"\xed\xa0\x80\""), "PARSE 2: invalid UTF-8 in a string");
+	CHECK_STR(ev("`k\xe9y`"), "PARSE 3: invalid UTF-8 in a quoted name");
 	CHECK_STR(ev("a # b"), "PARSE 3: unexpected '#'");
 	CHECK_STR(ev("``"), "PARSE 1: empty quoted name");
 	CHECK(sl_expr_check("user_id > 3 and (x or y)", msg, sizeof msg, &column) == 0);
 	CHECK(sl_expr_check("user_id >", msg, sizeof msg, &column) == -1 &&
 	      column == 10);
+	/* nesting at the limit (sluice-job(5), LIMITS) and one past it */
+	{
+		static const struct { const char *open, *close, *want; } nest[] = {
+			{ "(", ")", "true" },
+			{ "-", "", "true" },    /* (--...-1) == 1 */
+			{ "not ", "", "true" },
+			{ "string(", ")", "\"true\"" },
+		};
+		char text[1024];
+		size_t i, j, k, len;
+
+		for (i = 0; i < sizeof nest / sizeof nest[0]; i++) {
+			for (k = 64; k <= 65; k++) {
+				len = 0;
+				for (j = 0; j < k; j++)
+					len += (size_t)snprintf(text + len, sizeof text - len,
+								"%s", nest[i].open);
+				len += (size_t)snprintf(text + len, sizeof text - len, "1 == 1");
+				for (j = 0; j < k; j++)
+					len += (size_t)snprintf(text + len, sizeof text - len,
+								"%s", nest[i].close);
+				if (k == 64)
+					CHECK_STR(ev(text), nest[i].want);
+				else
+					CHECK_HAS(ev(text), "nested too deeply");
+			}
+		}
+	}
 	/* deep nesting is refused, not a stack overflow */
 	{
 		char deep[400];
@@ -340,6 +384,97 @@ static void test_no_allocation(void)
 	sl_expr_destroy(x);
 }
 
+/* @p n bytes: "T OP T OP ... T", padded with blanks to exactly @p n. */
+static char *chain(const char *term, const char *op, size_t n)
+{
+	char *s = malloc(n + 1);
+	size_t len = 0, t = strlen(term), o = strlen(op);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, term, t);
+	len = t;
+	while (len + o + t <= n) {
+		memcpy(s + len, op, o);
+		memcpy(s + len + o, term, t);
+		len += o + t;
+	}
+	memset(s + len, ' ', n - len);
+	s[n] = '\0';
+	return s;
+}
+
+typedef struct long_case {
+	const char *term, *op, *want;
+} long_case;
+
+static const long_case long_cases[] = {
+	{ "1", "+", "32768" },                  /* 65535 bytes: 32768 terms */
+	{ "false", " or ", "false" },
+	{ "true", " and ", "true" },
+	{ "user_id", "-", "-343980" },        /* 42 - 42 - ... (8192 terms) */
+	{ "null", " or ", "null" },
+};
+
+/* The evaluator's stack use does not grow with the expression. */
+static void *eval_long(void *arg)
+{
+	const long_case *lc = arg;
+	char *text = chain(lc->term, lc->op, SL_EXPR_MAX_LEN);
+
+	CHECK_STR(ev(text), lc->want);
+	free(text);
+	return NULL;
+}
+
+/* Expressions as long as allowed, on a thread with a small stack. */
+static void test_long_expressions(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	size_t i;
+	int column;
+	char *text;
+
+	for (i = 0; i < sizeof long_cases / sizeof long_cases[0]; i++) {
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		CHECK(pthread_create(&t, &attr, eval_long, (void *)&long_cases[i]) == 0);
+		pthread_join(t, NULL);
+		pthread_attr_destroy(&attr);
+	}
+	/* a chain of string joins takes memory (and time) linear in its
+	 * result, not in the sum of every partial result */
+	{
+		sl_value v = str("hello world");
+		const sl_value *saved = rec.value;
+		char want[32];
+		sl_expr *x;
+		sl_value out;
+		sl_error why;
+		size_t terms = (SL_EXPR_MAX_LEN - 5) / 6 + 1;
+
+		text = chain("value", "+", SL_EXPR_MAX_LEN);
+		rec.value = &v;
+		x = sl_expr_parse(text, want, sizeof want, &column);
+		CHECK(x != NULL);
+		sl_arena_reset(arena);
+		if (x != NULL) {
+			CHECK(sl_expr_evaluate(x, &rec, arena, &out, &why) == SL_OK &&
+			      out.type == SL_TSTRING && out.len == 11 * terms &&
+			      memcmp(out.as.s + 11 * (terms - 1), "hello world", 11) == 0);
+			CHECK(sl_arena_footprint(arena) < 4 * 11 * terms + 512 * 1024);
+			sl_expr_destroy(x);
+		}
+		rec.value = saved;
+		free(text);
+	}
+	/* one byte more is refused, with the column where the limit is */
+	text = chain("1", "+", SL_EXPR_MAX_LEN + 1);
+	CHECK_STR(ev(text), "PARSE 65537: expression longer than 65536 bytes");
+	free(text);
+}
+
 int main(void)
 {
 	arena = sl_arena_new();
@@ -352,6 +487,7 @@ int main(void)
 	test_parse_errors();
 	test_plain_values();
 	test_no_allocation();
+	test_long_expressions();
 	sl_arena_free(arena);
 	return check_done("test_expr");
 }

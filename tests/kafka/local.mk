@@ -13,6 +13,7 @@ AM_TESTS_ENVIRONMENT += \
 	export SLUICE_KAFKA_SHARED_DIR SLUICE_TEST_OWNER_PID \
 		SLUICE_KAFKA_SHARED_RMDIR;
 
-TESTS += tests/kafka/broker.test
-EXTRA_DIST += tests/kafka/broker.test tests/kafka/kafka-env.sh \
+TESTS += tests/kafka/broker.test tests/kafka/sink_count.test
+EXTRA_DIST += tests/kafka/broker.test tests/kafka/sink_count.test \
+	tests/kafka/kafka-env.sh \
 	tests/kafka/kafka-local.sh tests/kafka/pom.xml

@@ -71,7 +71,7 @@ static const char *good =
 
 static void test_parse(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	const char *path = check_write(dir, "demo.plugin", good);
 	sl_descriptor *d = sl_descriptor_load(path, "sub", &diag);
 	const sl_opt_desc *o;
@@ -121,7 +121,7 @@ static void test_parse(void)
 /* Load @p text as NAME.plugin; expect it refused with @p msg. */
 static void expect_bad(const char *name, const char *text, const char *msg)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	char file[128];
 	const char *path;
 	sl_descriptor *d;
@@ -284,7 +284,7 @@ static void test_kinds_text(void)
 
 static void test_registry(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_registry reg;
 	char roots_buf[3][4200], *roots[3];
 	const sl_descriptor *d;

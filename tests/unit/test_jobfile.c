@@ -36,7 +36,7 @@ static int said(const sl_diag *diag, int line, const char *text)
 
 static void test_sections_and_lines(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_job *job = load("; a comment\n"
 			   "[job]\n"
 			   "name = demo\n"
@@ -77,7 +77,7 @@ static void test_sections_and_lines(void)
 
 static void test_continuation(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_job *job = load("[job]\n"
 			   "name = x\n"
 			   "[operator f]\n"
@@ -103,7 +103,7 @@ static void test_continuation(void)
 
 static void test_env(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_job *job;
 
 	setenv("SL_T_TOPIC", "events", 1);
@@ -152,7 +152,7 @@ static void test_env(void)
 
 static void test_overrides(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	char a[] = "gen.count=5", b[] = "job.delivery=none",
 	     c[] = "out.kafka.acks=all", d[] = "gen.count=7", e[] = "nope.x=1";
 	char bad1[] = "nodot=1", bad2[] = "a.b", bad3[] = ".k=v", bad4[] = "s.=v",
@@ -197,7 +197,7 @@ static void test_overrides(void)
 
 static void test_structure_errors(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_job *job;
 
 	job = load("orphan = 1\n"                 /* 1 */
@@ -244,7 +244,7 @@ static void test_structure_errors(void)
 
 static void test_long_lines(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	char text[4096], value[400];
 	sl_job *job;
 
@@ -293,7 +293,7 @@ static void test_long_lines(void)
 
 static void test_unreadable(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	char path[4200];
 
 	snprintf(path, sizeof path, "%s/missing.ini", dir);
@@ -309,7 +309,7 @@ static void test_unreadable(void)
 
 static void test_bom_and_empty(void)
 {
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_job *job = load("\xEF\xBB\xBF[job]\nname = x\n", NULL, 0, &diag);
 
 	CHECK(job != NULL && diag.count == 0 && job->job_line == 1);

@@ -13,7 +13,7 @@ static void setup_plugins(void)
 {
 	char root[4200];
 	char *roots[1];
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 
 	snprintf(root, sizeof root, "%s/plugins", dir);
 	if (mkdir(root, 0755) != 0)

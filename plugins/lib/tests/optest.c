@@ -37,7 +37,7 @@ const sl_plugin *optest_load_plugin(const char *name, sl_registry *reg,
 	char *roots[2] = { TOP_BUILDDIR "/plugins", TOP_SRCDIR "/plugins" };
 	const sl_descriptor *d;
 	const sl_plugin *p;
-	sl_diag diag = { NULL, 0 };
+	sl_diag diag = { 0 };
 	sl_error err;
 
 	*loader = sl_loader_new();

@@ -1,0 +1,54 @@
+# Fuzzing (tests/fuzz/): libFuzzer targets for the job-file reader and
+# validator, the expression language, the json and string formats, and
+# the descriptor parser.
+#
+# `make check` replays each target over its seeds and its checked-in
+# corpus (tests/fuzz/corpus/TARGET/: every input that once crashed it),
+# with libFuzzer when configured with --enable-fuzzing (clang), else with
+# replay.c's main, so any compiler runs the regressions.  `make fuzz
+# FUZZ_SECONDS=N` fuzzes each target for real for N seconds (fuzz.sh).
+FUZZ_TARGETS = tests/fuzz/fuzz_jobfile tests/fuzz/fuzz_expr \
+	tests/fuzz/fuzz_format tests/fuzz/fuzz_descriptor
+check_PROGRAMS += $(FUZZ_TARGETS)
+if FUZZING
+FUZZ_MAIN =
+FUZZ_LINK = -fsanitize=fuzzer
+else
+FUZZ_MAIN = tests/fuzz/replay.c
+FUZZ_LINK =
+endif
+FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_file.c $(FUZZ_MAIN)
+FUZZ_CPPFLAGS = $(OPTEST_CPPFLAGS) -I$(top_srcdir)/plugins/lib/tests
+FUZZ_LIBS = core/libslcore.la
+tests_fuzz_fuzz_jobfile_SOURCES = tests/fuzz/fuzz_jobfile.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_jobfile_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_jobfile_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_jobfile_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_descriptor_SOURCES = tests/fuzz/fuzz_descriptor.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_descriptor_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_descriptor_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_descriptor_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_expr_SOURCES = tests/fuzz/fuzz_expr.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_expr_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_expr_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_expr_LDADD = $(OPTEST_LIBS)
+tests_fuzz_fuzz_format_SOURCES = tests/fuzz/fuzz_format.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_format_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_format_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_format_LDADD = $(OPTEST_LIBS)
+
+TESTS += tests/fuzz/corpora.test
+EXTRA_DIST += tests/fuzz/corpora.test tests/fuzz/fuzz.sh \
+	tests/fuzz/targets.sh tests/fuzz/corpus
+
+
+.PHONY: fuzz
+fuzz: $(FUZZ_TARGETS)
+if FUZZING
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		FUZZ_SECONDS='$(FUZZ_SECONDS)' sh $(srcdir)/tests/fuzz/fuzz.sh
+else
+	@echo "make fuzz: configure with CC=clang --enable-fuzzing (libFuzzer)" >&2
+	@exit 2
+endif
+FUZZ_SECONDS = 60
