@@ -40,5 +40,5 @@ dist_sdkseq_DATA = sdk/examples/seq/seq.c sdk/examples/seq/seq.plugin \
 install-sdk: install-sluiceincludeHEADERS install-pkgconfigDATA \
 	install-dist_sdktemplateDATA install-dist_sdkexamplesDATA \
 	install-dist_sdkcsvDATA install-dist_sdklinecountDATA \
-	install-dist_sdkseqDATA
+	install-dist_sdkseqDATA install-dist_docDATA
 .PHONY: install-sdk
