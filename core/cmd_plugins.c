@@ -165,7 +165,7 @@ static int print_options(const sl_opt_desc *opts, size_t count,
 static int describe(const sl_registry *reg, const sl_descriptor *d)
 {
 	const sl_opt_desc *engine;
-	char kinds[64], *lib;
+	char kinds[64], title[256], *lib;
 	size_t n;
 
 	lib = sl_registry_library(reg, d);
@@ -188,7 +188,14 @@ static int describe(const sl_registry *reg, const sl_descriptor *d)
 	       d->abi == SL_ABI_MAJOR ? "" : " (this sluice loads another ABI)");
 	printf("  descriptor: %s\n", d->path);
 	free(lib);
-	if (print_options(d->options, d->option_count, "Options") != 0)
+	/* a format's options are set on the stage that uses it (format_opts.h) */
+	if (d->kinds == SL_KIND_FORMAT && d->option_count > 0)
+		snprintf(title, sizeof title, "Options (set on the source or sink "
+			 "as %s.OPTION, or key.%s.OPTION for the key format)",
+			 d->name, d->name);
+	else
+		snprintf(title, sizeof title, "Options");
+	if (print_options(d->options, d->option_count, title) != 0)
 		return -1;
 	engine = sl_engine_stage_options(&n);
 	return print_options(engine, n, "Engine options (every stage)");

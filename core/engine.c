@@ -20,6 +20,7 @@
 #include "changelog.h"
 #include "commit.h"
 #include "engine.h"
+#include "format_opts.h"
 #include "hop.h"
 #include "inputs.h"
 #include "progress.h"
@@ -121,10 +122,10 @@ static int decode_batch(sl_stage *s, sl_batch *b, sl_error *err)
 		if (rc == SL_SKIP)
 			continue;
 		r->value = &v[0];
-		r->value_codec = s->format;
+		r->value_codec = s->format_codec;
 		if (r->key_raw.data != NULL) {
 			r->key = &v[1];
-			r->key_codec = s->key_format;
+			r->key_codec = s->key_format_codec;
 		}
 		b->records[kept++] = *r;
 	}
@@ -132,17 +133,21 @@ static int decode_batch(sl_stage *s, sl_batch *b, sl_error *err)
 	return rc == SL_ERR ? SL_ERR : SL_OK;
 }
 
-/* Encode one side of a record unless its bytes already are this format's. */
+/*
+ * Encode one side of a record unless its bytes already are what @p fmt,
+ * as @p mine (the stage's codec), would write.
+ */
 static int encode_side(const sl_format_class *fmt, void *self,
-		       const sl_value *value, const void *codec, int stale,
-		       sl_bytes *raw, sl_arena *arena, sl_error *why)
+		       const void *mine, const sl_value *value,
+		       const void *codec, int stale, sl_bytes *raw,
+		       sl_arena *arena, sl_error *why)
 {
 	sl_buf buf = { NULL, 0, 0, arena };
 
 	if (value == NULL)
-		return raw->data == NULL || codec == fmt ? SL_OK :
+		return raw->data == NULL || codec == mine ? SL_OK :
 			sl_error_set(why, SL_ERR_RECORD, "no decoded value to encode");
-	if (!stale && codec == fmt && raw->data != NULL)
+	if (!stale && codec == mine && raw->data != NULL)
 		return SL_OK;
 	if (fmt->encode(self, value, &buf, why) != SL_OK)
 		return SL_ERR;
@@ -162,14 +167,16 @@ static int encode_batch(sl_stage *s, sl_batch *b, sl_error *err)
 		sl_error why;
 
 		why.kind = SL_ERR_NONE;
-		if (encode_side(s->format, s->format_self, r->value,
-				r->value_codec, r->flags & SL_RECORD_VALUE_SET,
-				&r->value_raw, b->arena, &why) != SL_OK)
+		if (encode_side(s->format, s->format_self, s->format_codec,
+				r->value, r->value_codec,
+				r->flags & SL_RECORD_VALUE_SET, &r->value_raw,
+				b->arena, &why) != SL_OK)
 			rc = sl_record_error(s, r, err, "cannot encode value (%s): %s",
 					     s->def->format->name, why.message);
-		else if (encode_side(s->key_format, s->key_format_self, r->key,
-				     r->key_codec, r->flags & SL_RECORD_KEY_SET,
-				     &r->key_raw, b->arena, &why) != SL_OK)
+		else if (encode_side(s->key_format, s->key_format_self,
+				     s->key_format_codec, r->key, r->key_codec,
+				     r->flags & SL_RECORD_KEY_SET, &r->key_raw,
+				     b->arena, &why) != SL_OK)
 			rc = sl_record_error(s, r, err, "cannot encode key (%s): %s",
 					     s->def->key_format->name, why.message);
 		else
@@ -178,8 +185,8 @@ static int encode_batch(sl_stage *s, sl_batch *b, sl_error *err)
 			break;
 		if (rc == SL_SKIP)
 			continue;
-		r->value_codec = s->format;
-		r->key_codec = s->key_format;
+		r->value_codec = s->format_codec;
+		r->key_codec = s->key_format_codec;
 		r->flags &= ~(uint32_t)(SL_RECORD_VALUE_SET | SL_RECORD_KEY_SET);
 		b->records[kept++] = *r;
 	}
@@ -371,17 +378,27 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 /* ---- opening and closing ---------------------------------------------- */
 
 static int open_format(sl_engine *e, sl_stage *s, const sl_descriptor *d,
-		       const sl_format_class **fmt, void **self, sl_error *err)
+		       int key_side, sl_error *err)
 {
+	const sl_format_class **fmt = key_side ? &s->key_format : &s->format;
+	void **self = key_side ? &s->key_format_self : &s->format_self;
+	const void **codec = key_side ? &s->key_format_codec : &s->format_codec;
 	const sl_plugin *p;
+	int rc = SL_OK;
 
 	if (sl_loader_get(e->loader, e->registry, d, &p, err) != SL_OK)
 		return SL_ERR;
 	*fmt = p->format;
 	*self = NULL;
-	if (p->format->open != NULL && p->format->open(s, self, err) != SL_OK)
-		return SL_ERR;
-	return SL_OK;
+	*codec = sl_format_options_set(s->def, d, key_side) ? (const void *)codec
+							    : (const void *)*fmt;
+	if (p->format->open != NULL) {
+		s->opening_format = d;
+		s->opening_key_format = key_side;
+		rc = p->format->open(s, self, err);
+		s->opening_format = NULL;
+	}
+	return rc;
 }
 
 static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
@@ -392,9 +409,8 @@ static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
 	if (sl_loader_get(e->loader, e->registry, d->plugin, &s->plugin, err) != SL_OK)
 		return SL_ERR;
 	if (s->kind & (SL_KIND_SOURCE | SL_KIND_SINK)) {
-		if (open_format(e, s, d->format, &s->format, &s->format_self, err) != SL_OK ||
-		    open_format(e, s, d->key_format, &s->key_format,
-				&s->key_format_self, err) != SL_OK)
+		if (open_format(e, s, d->format, 0, err) != SL_OK ||
+		    open_format(e, s, d->key_format, 1, err) != SL_OK)
 			return SL_ERR;
 	}
 	switch (s->kind) {

@@ -37,6 +37,14 @@ struct sl_stage {
 	/* sources and sinks: the formats at the edge */
 	const sl_format_class *format, *key_format;
 	void *format_self, *key_format_self;
+	/* what a record's bytes are the encoding of (sl_record.value_codec):
+	 * the format's class, or this stage when it sets the format's
+	 * options, so a sink re-encodes what another stage's options shaped */
+	const void *format_codec, *key_format_codec;
+	/* set while one of its formats opens, whose options are then the
+	 * stage's under its name (format_opts.h) */
+	const sl_descriptor *opening_format;
+	int opening_key_format;
 
 	sl_stage **outputs;      /* stages reading from this one */
 	size_t output_count;

@@ -12,6 +12,7 @@
 #include "convert.h"
 #include "engine.h"
 #include "expr.h"
+#include "format_opts.h"
 #include "inputs.h"
 #include "state.h"
 #include "json_write.h"
@@ -91,6 +92,33 @@ static int64_t host_job_commit_interval_ms(const sl_stage *stage)
 }
 
 /*
+ * While one of the stage's formats opens, the options it reads are the
+ * stage's under that format's name (format_opts.h): "columns" is
+ * "csv.columns" (in @p buf).  Otherwise @p key itself.
+ */
+static const char *stage_key(const sl_stage *stage, const char *key,
+			     char *buf, size_t size)
+{
+	if (stage->opening_format == NULL)
+		return key;
+	return sl_format_option_key(stage->opening_format,
+				    stage->opening_key_format, key, buf, size);
+}
+
+static const char *format_option(const sl_stage *stage, const char *key)
+{
+	const sl_opt_desc *d = sl_descriptor_option(stage->opening_format,
+						    SL_KIND_FORMAT, key);
+	char buf[512];
+	const sl_job_option *o = sl_job_stage_option(stage->def,
+		stage_key(stage, key, buf, sizeof buf));
+
+	if (o != NULL)
+		return o->value;
+	return d != NULL ? d->def : NULL;
+}
+
+/*
  * A stage the planner added takes the options it does not set from its
  * template (the stage of the job file it stands in for), as long as they
  * are options of its own kind: a repartition hop reaches the same
@@ -99,8 +127,13 @@ static int64_t host_job_commit_interval_ms(const sl_stage *stage)
 static const char *host_option(const sl_stage *stage, const char *key)
 {
 	const sl_job_stage *def = stage->def;
-	const sl_opt_desc *d = sl_descriptor_option(def->plugin, stage->kind, key);
-	const sl_job_option *o = sl_job_stage_option(def, key);
+	const sl_opt_desc *d;
+	const sl_job_option *o;
+
+	if (stage->opening_format != NULL)
+		return format_option(stage, key);
+	d = sl_descriptor_option(def->plugin, stage->kind, key);
+	o = sl_job_stage_option(def, key);
 
 	for (; o == NULL && d != NULL && def->template_of != NULL;
 	     def = def->template_of)
@@ -165,10 +198,24 @@ static int host_option_each(const sl_stage *stage, const char *prefix,
 		def = def->template_of;
 	for (i = 0; i < def->option_count; i++) {
 		const sl_job_option *o = &def->options[i];
+		const char *key = o->key;
 
-		if (strncmp(o->key, prefix, n) == 0 &&
-		    sl_descriptor_option(stage->def->plugin, stage->kind, o->key) &&
-		    (rc = fn(ctx, o->key, o->value)) != 0)
+		if (stage->opening_format != NULL) {
+			/* a format sees its own options, without its prefix */
+			size_t skip = sl_format_prefix(stage->opening_format,
+						       stage->opening_key_format,
+						       key);
+			if (skip == 0 || !sl_descriptor_option(stage->opening_format,
+							       SL_KIND_FORMAT,
+							       key + skip))
+				continue;
+			key += skip;
+		} else if (!sl_descriptor_option(stage->def->plugin, stage->kind,
+						 key)) {
+			continue;
+		}
+		if (strncmp(key, prefix, n) == 0 &&
+		    (rc = fn(ctx, key, o->value)) != 0)
 			return rc;
 	}
 	return 0;
@@ -196,12 +243,16 @@ static int host_error_set(sl_error *err, sl_error_kind kind, const char *fmt, ..
 static int host_config_error(const sl_stage *stage, const char *key,
 			     sl_error *err, const char *fmt, ...)
 {
-	const sl_job_option *o = sl_job_stage_option(stage->def, key);
-	int line = o != NULL && o->line > 0 ? o->line : stage->def->line;
+	char buf[512];
+	const sl_job_option *o;
+	int line;
 	char msg[SL_ERROR_MAX / 2], *full = NULL;
 	va_list ap;
 	int n;
 
+	key = stage_key(stage, key, buf, sizeof buf);
+	o = sl_job_stage_option(stage->def, key);
+	line = o != NULL && o->line > 0 ? o->line : stage->def->line;
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);

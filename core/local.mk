@@ -14,6 +14,7 @@ core_libslcore_la_SOURCES = \
 	core/descriptor.c core/descriptor.h \
 	core/diag.c core/diag.h \
 	core/engine.c core/engine.h \
+	core/format_opts.c core/format_opts.h \
 	core/expr.h core/expr_internal.h core/expr_lex.h \
 	core/expr_eval.c core/expr_func.c core/expr_host.c core/expr_lex.c \
 	core/expr_parse.c \

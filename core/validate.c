@@ -20,6 +20,7 @@
 #include <sluice/host.h>
 
 #include "expr.h"
+#include "format_opts.h"
 #include "job.h"
 #include "job_limits.h"
 #include "secret.h"
@@ -416,11 +417,60 @@ static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
 	return rc;
 }
 
+/*
+ * The format of @p st, one that takes options, whose options @p key is
+ * under ("csv.columns", "key.csv.columns"), or NULL; the length of that
+ * prefix in *@p len.  Formats are resolved (and their problems reported)
+ * after the options, so they are looked up by name here.
+ */
+static const sl_descriptor *format_of_key(ctx *c, const sl_job_stage *st,
+					  const char *key, size_t *len)
+{
+	static const char *const format_keys[2] = { "format", "key.format" };
+	const sl_job_option *o;
+	const sl_descriptor *fmt;
+	int side;
+
+	if (!(st->kind & SOURCE_SINK))
+		return NULL;
+	for (side = 0; side < 2; side++) {
+		o = sl_job_stage_option(st, format_keys[side]);
+		fmt = sl_registry_find(c->reg, o ? o->value : "string");
+		if (fmt != NULL && (fmt->kinds & SL_KIND_FORMAT) &&
+		    fmt->option_count > 0 &&
+		    (*len = sl_format_prefix(fmt, side, key)) > 0)
+			return fmt;
+	}
+	return NULL;
+}
+
+static void unknown_format_option(ctx *c, const sl_job_stage *st,
+				  const sl_job_option *o,
+				  const sl_descriptor *fmt, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+
+	for (i = 0; i < fmt->option_count; i++)
+		if (!fmt->options[i].is_prefix)
+			consider(&best, &best_d, name, fmt->options[i].name);
+	if (best != NULL && best_d <= (strlen(name) > 4 ? 2u : 1u))
+		opt_problem(c, st->name, o, "unknown option '%s' of format '%s'; "
+			    "did you mean '%.*s%s'?", o->key, fmt->name,
+			    (int)(name - o->key), o->key, best);
+	else
+		opt_problem(c, st->name, o, "unknown option '%s': format '%s' has "
+			    "no option '%s' (see: sluice plugins %s)", o->key,
+			    fmt->name, name, fmt->name);
+}
+
 static void check_stage_option(ctx *c, const sl_job_stage *st,
 			       const sl_job_option *o)
 {
 	const sl_opt_desc *opt = engine_option(o->key);
+	const sl_descriptor *fmt;
 	char why[1024];
+	size_t len;
 
 	if (opt != NULL && !(opt->kinds & st->kind)) {
 		if (strcmp(o->key, "from") == 0)
@@ -434,7 +484,16 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 	if (opt == NULL) {
 		if (st->plugin == NULL)
 			return; /* nothing to check against */
-		if ((opt = sl_descriptor_option(st->plugin, st->kind, o->key)) == NULL) {
+		opt = sl_descriptor_option(st->plugin, st->kind, o->key);
+		if (opt == NULL &&
+		    (fmt = format_of_key(c, st, o->key, &len)) != NULL) {
+			opt = sl_descriptor_option(fmt, SL_KIND_FORMAT, o->key + len);
+			if (opt == NULL) {
+				unknown_format_option(c, st, o, fmt, o->key + len);
+				return;
+			}
+		}
+		if (opt == NULL) {
 			unknown_option(c, st, o);
 			return;
 		}
@@ -478,6 +537,27 @@ static void check_errors_policy(ctx *c, sl_job_stage *st)
 			    "dead-letter.topic = TOPIC in the same stage");
 }
 
+/* Required options of format @p fmt, the stage's key or value format. */
+static void check_format_required(ctx *c, const sl_job_stage *st,
+				  const sl_descriptor *fmt, int key_side)
+{
+	char key[512];
+	size_t i;
+
+	for (i = 0; fmt != NULL && i < fmt->option_count; i++) {
+		const sl_opt_desc *o = &fmt->options[i];
+
+		if (!o->required || o->is_prefix)
+			continue;
+		sl_format_option_key(fmt, key_side, o->name, key, sizeof key);
+		if (sl_job_stage_option(st, key) == NULL)
+			problem(c, st->line, "[%s %s]: missing required option '%s' "
+				"of format '%s'%s%s", sl_kind_name(st->kind),
+				st->name, key, fmt->name, *o->summary ? ": " : "",
+				o->summary);
+	}
+}
+
 static void check_formats(ctx *c, sl_job_stage *st)
 {
 	const sl_job_option *o;
@@ -491,6 +571,8 @@ static void check_formats(ctx *c, sl_job_stage *st)
 	o = sl_job_stage_option(st, "key.format");
 	st->key_format = resolve(c, st, "key.format", o, o ? o->value : "string",
 				 SL_KIND_FORMAT);
+	check_format_required(c, st, st->format, 0);
+	check_format_required(c, st, st->key_format, 1);
 }
 
 static void check_stage(ctx *c, sl_job_stage *st)

@@ -18,7 +18,9 @@
  * as the ABI gains optional callbacks, and a plugin built against an
  * older SDK keeps working (the engine reads struct_size).
  *
- * See sdk/template/ for a complete one with its build files.
+ * See the template and examples in `pkg-config --variable=sdkdir sluice`
+ * (sdk/ in the source tree) for complete ones with their build files,
+ * and plugin-guide.md (share/doc/sluice) for the rules they follow.
  */
 #ifndef SLUICE_PLUGIN_H
 #define SLUICE_PLUGIN_H

@@ -34,7 +34,7 @@ enum sl_stage_role {
 
 /**
  * The job's `commit.interval.ms`.  A member added after ABI 1's first
- * table: check sl_host_api->struct_size before calling it.
+ * table: check SL_HOST_HAS(job_commit_interval_ms) before calling it.
  */
 #define sl_job_commit_interval_ms(stage) \
 	(sl_host_api->job_commit_interval_ms(stage))

@@ -1,3 +1,6 @@
-# The SDK as a third-party plugin author uses it.
-TESTS += tests/sdk/outoftree.test
-EXTRA_DIST += tests/sdk/outoftree.test tests/sdk/upper.ini
+# The SDK as a third-party plugin author uses it: the template and each
+# example built out of tree against a DESTDIR install, then run in jobs.
+SDK_TESTS = tests/sdk/outoftree.test tests/sdk/csv.test \
+	tests/sdk/linecount.test tests/sdk/seq.test
+TESTS += $(SDK_TESTS)
+EXTRA_DIST += $(SDK_TESTS) tests/sdk/sdk.sh tests/sdk/upper.ini
