@@ -41,6 +41,7 @@ int sl_cmd_run(int argc, char **argv)
 {
 	sl_job_override *overrides = NULL;
 	sl_diag notes = { 0 };
+	sl_loader *loader = NULL;
 	sl_registry reg;
 	sl_job *job = NULL;
 	const char *path;
@@ -51,7 +52,7 @@ int sl_cmd_run(int argc, char **argv)
 	memset(&reg, 0, sizeof reg);
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes);
+	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
 	for (size_t i = 0; i < notes.count; i++)
 		fprintf(stderr, "sluice: warn: %s\n",
 			notes.lines[i] ? notes.lines[i] : "out of memory");
@@ -60,11 +61,13 @@ int sl_cmd_run(int argc, char **argv)
 		goto out;
 	install_signals();
 	memset(&err, 0, sizeof err);
-	if (sl_engine_run(job, &reg, &stop_requested, isatty(STDERR_FILENO), &err) != SL_OK) {
+	if (sl_engine_run(job, &reg, loader, &stop_requested,
+			  isatty(STDERR_FILENO), &err) != SL_OK) {
 		fprintf(stderr, "sluice: error: %s\n", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 	}
 out:
+	sl_loader_free(loader);
 	sl_job_free(job);
 	sl_registry_free(&reg);
 	free(overrides);

@@ -1,8 +1,9 @@
 /*
  * cmd_validate.c - `sluice validate JOB.ini [--set stage.key=value]...`
  *
- * Checks the job against the plugin descriptors only: no plugin library
- * is loaded, so validating never runs plugin code.
+ * Checks the job against the plugin descriptors, plans it, and loads
+ * every plugin it uses with the checks `run` makes (ABI, layout, required
+ * callbacks, symbols), so the two agree; nothing is opened or read.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "cli.h"
 #include "job.h"
+#include "loader.h"
 #include "plan.h"
 
 /* The stages that read from @p st, comma-separated, in run order. */
@@ -50,6 +52,7 @@ int sl_cmd_validate(int argc, char **argv)
 {
 	struct sl_job_override *overrides;
 	sl_diag notes = { 0 };
+	sl_loader *loader = NULL;
 	const char *path;
 	size_t count, i;
 	sl_registry reg;
@@ -58,7 +61,7 @@ int sl_cmd_validate(int argc, char **argv)
 
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes);
+	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
 	free(overrides);
 	if (rc != 0) {
 		sl_diag_free(&notes);
@@ -76,6 +79,7 @@ int sl_cmd_validate(int argc, char **argv)
 	for (i = 0; i < notes.count; i++)
 		printf("note: %s\n", notes.lines[i] ? notes.lines[i] : "out of memory");
 	sl_diag_free(&notes);
+	sl_loader_free(loader);
 	sl_job_free(job);
 	sl_registry_free(&reg);
 	return 0;

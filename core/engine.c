@@ -760,7 +760,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 	return SL_OK;
 }
 
-int sl_engine_run(const sl_job *job, const sl_registry *reg,
+int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		  volatile sig_atomic_t *stop, int progress, sl_error *err)
 {
 	sl_engine e;
@@ -775,7 +775,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg,
 	e.progress = progress;
 	e.batch_max = BATCH_MAX;
 	sl_engine_set_log_level(job->log_level);
-	e.loader = sl_loader_new();
+	e.loader = loader;
 	e.arena = sl_arena_new();
 	e.stages = calloc(job->order_count, sizeof *e.stages);
 	polled = malloc(e.batch_max * sizeof *polled);
@@ -833,6 +833,5 @@ out:
 	free(e.stages);
 	free(polled);
 	sl_arena_free(e.arena);
-	sl_loader_free(e.loader);
 	return rc;
 }

@@ -134,7 +134,7 @@ struct sl_engine {
  * Returns SL_OK or SL_ERR with @p err (kind SL_ERR_CONFIG for problems
  * that are the job file's: the exit code is then 2).
  */
-int sl_engine_run(const sl_job *job, const sl_registry *reg,
+int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		  volatile sig_atomic_t *stop, int progress, sl_error *err);
 
 /* Describe @p origin as "topic/partition@offset", "path:line" or "#seq". */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "loader.h"
 #include "plan.h"
 
 /* The plugin name of a "DIR/NAME.plugin:..." diagnostic, in @p buf. */
@@ -105,9 +106,37 @@ static void report_shadows(const sl_job *job, const sl_registry *reg)
 				reg->plugins[i]->path, reg->shadowed[i]);
 }
 
+/*
+ * Load every plugin the job uses, formats included, so that `validate`
+ * refuses what `run` would (an ABI or layout mismatch, a missing
+ * callback, a symbol nothing defines); `run` then uses these.
+ */
+static int load_plugins(const sl_job *job, const sl_registry *reg,
+			sl_loader *loader)
+{
+	const sl_plugin *p;
+	sl_error err;
+	size_t i, k;
+
+	for (i = 0; i < job->order_count; i++) {
+		const sl_job_stage *st = job->order[i];
+		const sl_descriptor *used[3] = { st->plugin, st->format,
+						 st->key_format };
+
+		for (k = 0; k < 3; k++) {
+			if (used[k] == NULL ||
+			    sl_loader_get(loader, reg, used[k], &p, &err) == SL_OK)
+				continue;
+			fprintf(stderr, "sluice: error: %s\n", err.message);
+			return err.kind == SL_ERR_CONFIG ? 2 : 1;
+		}
+	}
+	return 0;
+}
+
 int sl_job_open(const char *path, const sl_job_override *overrides,
 		size_t override_count, sl_job **out, sl_registry *reg,
-		sl_diag *notes)
+		sl_diag *notes, sl_loader **loader)
 {
 	sl_diag diag = { 0 }, reg_diag = { 0 };
 	const sl_job_option *plugin_path;
@@ -146,6 +175,14 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 	free(roots);
 	sl_diag_free(&diag);
 	sl_diag_free(&reg_diag);
+	*loader = NULL;
+	if (rc == 0 && (*loader = sl_loader_new()) == NULL) {
+		fprintf(stderr, "sluice: out of memory\n");
+		rc = 1;
+	} else if (rc == 0 && (rc = load_plugins(job, reg, *loader)) != 0) {
+		sl_loader_free(*loader);
+		*loader = NULL;
+	}
 	if (rc != 0) {
 		sl_job_free(job);
 		sl_registry_free(reg);

@@ -25,6 +25,10 @@
 
 extern const sl_host sl_core_host;
 
+/* Whether plugin struct @p p, as its plugin built it, has @p member. */
+#define HAS_FIELD(p, member) \
+	((p)->struct_size >= offsetof(sl_plugin, member) + sizeof((p)->member))
+
 typedef struct loaded {
 	const sl_descriptor *desc;
 	lt_dlhandle handle;
@@ -253,11 +257,22 @@ static int check_plugin(const sl_descriptor *d, const char *file,
 			"plugin '%s' (%s): its plugin struct is truncated "
 			"(%u bytes): rebuild it against this SDK",
 			d->name, file, p->struct_size);
-	if (p->host_size > sizeof(sl_host))
+	/* built against a newer SDK (a larger host table) is fine: such a
+	 * plugin checks SL_HOST_HAS() before calling what is newer, or says
+	 * what it cannot run without */
+	if (HAS_FIELD(p, host_needs) && p->host_needs > sizeof(sl_host))
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
-			"plugin '%s' (%s) needs a newer sluice (host table of %u "
-			"bytes, this one has %zu)", d->name, file, p->host_size,
+			"plugin '%s' (%s) needs a newer sluice: it calls host "
+			"functions up to byte %u of the host table, this sluice's "
+			"table has %zu bytes (upgrade sluice, or use a build of the "
+			"plugin for this version)", d->name, file, p->host_needs,
 			sizeof(sl_host));
+	if (HAS_FIELD(p, layout) && p->layout != SL_LAYOUT_STAMP)
+		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+			"plugin '%s' (%s) was built with another layout of "
+			"records and batches (stamp %#x, this sluice %#x): its "
+			"SDK headers are not this sluice's; rebuild it against "
+			"this SDK", d->name, file, p->layout, SL_LAYOUT_STAMP);
 	if (p->name == NULL || strcmp(p->name, d->name) != 0)
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) calls itself '%s': descriptor and "
@@ -279,6 +294,7 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 {
 	char tried[2048];
 	const lt_dlinfo *info;
+	const sl_plugin *p;
 	sl_plugin_entry_fn entry;
 	lt_dlhandle h;
 	loaded *grown;
@@ -315,7 +331,8 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 		lt_dlclose(h);
 		return SL_ERR;
 	}
-	if (check_plugin(d, file, entry(&sl_core_host), err) != SL_OK) {
+	p = entry(&sl_core_host);
+	if (check_plugin(d, file, p, err) != SL_OK) {
 		lt_dlclose(h);
 		return SL_ERR;
 	}
@@ -327,7 +344,7 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 	l->items = grown;
 	l->items[l->count].desc = d;
 	l->items[l->count].handle = h;
-	l->items[l->count].plugin = entry(&sl_core_host);
+	l->items[l->count].plugin = p;
 	*out = l->items[l->count++].plugin;
 	return SL_OK;
 }

@@ -51,6 +51,22 @@ tests_unit_test_validate_LDADD = $(UNIT_LDADD)
 # fixtures/broken-plugins/: descriptors for the cases that need an odd
 # plugin (no library, another ABI, a broken descriptor, every option type).
 TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test
+# The fixtures' libraries (validation loads every plugin a job uses), in
+# the build tree, which good.test adds to the plugin path.
+check_LTLIBRARIES += tests/jobs/fixtures/plugins/knobs/knobs.la \
+	tests/jobs/fixtures/plugins/grid/grid.la
+tests_jobs_fixtures_plugins_knobs_knobs_la_SOURCES = \
+	tests/jobs/fixtures/plugins/fixture.c
+tests_jobs_fixtures_plugins_knobs_knobs_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFIXTURE_NAME='"knobs"'
+tests_jobs_fixtures_plugins_knobs_knobs_la_LDFLAGS = -module -avoid-version \
+	-shared -rpath $(abs_builddir) $(SANITIZER_CFLAGS)
+tests_jobs_fixtures_plugins_grid_grid_la_SOURCES = \
+	tests/jobs/fixtures/plugins/fixture.c
+tests_jobs_fixtures_plugins_grid_grid_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFIXTURE_NAME='"grid"' -DFIXTURE_FORMAT
+tests_jobs_fixtures_plugins_grid_grid_la_LDFLAGS = -module -avoid-version \
+	-shared -rpath $(abs_builddir) $(SANITIZER_CFLAGS)
 # The folders are distributed whole, so a new case needs no edit here.
 EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
 	tests/jobs/bad tests/jobs/good tests/jobs/fixtures

@@ -106,4 +106,4 @@ static const sl_operator_class aggregate_op = {
 	.close = aggregate_close,
 };
 
-SL_PLUGIN_DEFINE("aggregate", NULL, NULL, &aggregate_op, NULL)
+SL_PLUGIN("aggregate", .op = &aggregate_op)

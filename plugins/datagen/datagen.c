@@ -186,4 +186,4 @@ static const sl_source_class datagen_source = {
 	.close = datagen_close,
 };
 
-SL_PLUGIN_DEFINE("datagen", &datagen_source, NULL, NULL, NULL)
+SL_PLUGIN("datagen", .source = &datagen_source)

@@ -3,4 +3,4 @@
  */
 #include "file.h"
 
-SL_PLUGIN_DEFINE("file", &file_source_class, &file_sink_class, NULL, NULL)
+SL_PLUGIN("file", .source = &file_source_class, .sink = &file_sink_class)

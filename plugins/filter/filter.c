@@ -94,4 +94,4 @@ static const sl_operator_class filter_op = {
 	.close = filter_close,
 };
 
-SL_PLUGIN_DEFINE("filter", NULL, NULL, &filter_op, NULL)
+SL_PLUGIN("filter", .op = &filter_op)

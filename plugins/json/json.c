@@ -9,4 +9,4 @@ static const sl_format_class json_format = {
 	.encode = json_format_encode,
 };
 
-SL_PLUGIN_DEFINE("json", NULL, NULL, NULL, &json_format)
+SL_PLUGIN("json", .format = &json_format)

@@ -4,4 +4,4 @@
 #include "kafka_sink.h"
 #include "kafka_source.h"
 
-SL_PLUGIN_DEFINE("kafka", &kafka_source_class, &kafka_sink_class, NULL, NULL)
+SL_PLUGIN("kafka", .source = &kafka_source_class, .sink = &kafka_sink_class)

@@ -120,4 +120,4 @@ static const sl_operator_class key_by_op = {
 	.close = key_by_close,
 };
 
-SL_PLUGIN_DEFINE("key_by", NULL, NULL, &key_by_op, NULL)
+SL_PLUGIN("key_by", .op = &key_by_op)

@@ -260,4 +260,4 @@ static const sl_operator_class map_op = {
 	.close = map_close,
 };
 
-SL_PLUGIN_DEFINE("map", NULL, NULL, &map_op, NULL)
+SL_PLUGIN("map", .op = &map_op)

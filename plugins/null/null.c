@@ -38,4 +38,4 @@ static const sl_sink_class null_sink = {
 	.flush = null_flush,
 };
 
-SL_PLUGIN_DEFINE("null", NULL, &null_sink, NULL, NULL)
+SL_PLUGIN("null", .sink = &null_sink)

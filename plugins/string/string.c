@@ -65,4 +65,4 @@ static const sl_format_class string_format = {
 	.encode = string_encode,
 };
 
-SL_PLUGIN_DEFINE("string", NULL, NULL, NULL, &string_format)
+SL_PLUGIN("string", .format = &string_format)

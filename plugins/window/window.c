@@ -398,4 +398,4 @@ static const sl_operator_class window_op = {
 	.event_time = window_event_time,
 };
 
-SL_PLUGIN_DEFINE("window", NULL, NULL, &window_op, NULL)
+SL_PLUGIN("window", .op = &window_op, .host_needs = SL_HOST_SIZE_WITH(state_timers_fire_by))

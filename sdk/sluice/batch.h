@@ -201,6 +201,34 @@ static inline int sl_buf_append(sl_buf *buf, const void *p, size_t len)
 	return 0;
 }
 
+/*
+ * The structs above and sl_value (sluice/value.h) are compiled into
+ * plugins through the inline helpers: their layout is frozen within an
+ * ABI major.  SL_LAYOUT_STAMP folds their sizes and field offsets into
+ * one number that every plugin carries (SL_PLUGIN), and the loader
+ * refuses a plugin whose stamp is not the host's, so a layout changed by
+ * mistake is caught at load, not by corrupted records.
+ */
+#define SL_LAYOUT_MIX(h, v) ((h) * 31u + (uint32_t)(v))
+#define SL_LAYOUT_STAMP                                                    \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(            \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(            \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(            \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(            \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(SL_LAYOUT_MIX(            \
+	SL_LAYOUT_MIX(SL_LAYOUT_MIX(7u,                                     \
+	sizeof(sl_value)), offsetof(sl_value, len)),                        \
+	offsetof(sl_value, as)), sizeof(sl_member)),                        \
+	sizeof(sl_bytes)), sizeof(sl_header)),                              \
+	sizeof(sl_origin)), offsetof(sl_origin, offset)),                   \
+	sizeof(sl_record)), offsetof(sl_record, value)),                    \
+	offsetof(sl_record, timestamp)), offsetof(sl_record, flags)),       \
+	offsetof(sl_record, origin)), offsetof(sl_record, value_codec)),    \
+	sizeof(struct sl_arena)), offsetof(struct sl_arena, end)),          \
+	sizeof(struct sl_batch)), offsetof(struct sl_batch, arena)),        \
+	offsetof(struct sl_batch, engine)), sizeof(sl_buf)),                \
+	offsetof(sl_buf, cap)), offsetof(sl_buf, arena))
+
 #ifdef __cplusplus
 }
 #endif

@@ -152,7 +152,7 @@ typedef struct sl_host {
 		 sizeof sl_host_api->member && sl_host_api->member != NULL)
 
 /**
- * The host table, set by the plugin's entry function (SL_PLUGIN_DEFINE
+ * The host table, set by the plugin's entry function (SL_PLUGIN
  * defines it, hidden, in the plugin).
  */
 #if defined(__GNUC__)

@@ -12,11 +12,15 @@
  *             .process = my_process,
  *             .close = my_close,
  *     };
- *     SL_PLUGIN_DEFINE("my", NULL, NULL, &my_op, NULL)
+ *     SL_PLUGIN("my", .op = &my_op)
  *
  * Fill class structs with designated initializers: they grow at the end
  * as the ABI gains optional callbacks, and a plugin built against an
- * older SDK keeps working (the engine reads struct_size).
+ * older SDK keeps working (the engine reads struct_size).  A plugin built
+ * against a newer SDK loads on an older host too: before calling a host
+ * member added after the first table it checks SL_HOST_HAS(member), or
+ * it declares the host it needs (`.host_needs`) and an older host
+ * refuses to load it.
  *
  * See the template and examples in `pkg-config --variable=sdkdir sluice`
  * (sdk/ in the source tree) for complete ones with their build files,
@@ -41,6 +45,8 @@
 extern "C" {
 #endif
 
+struct sl_store_class; /* sluice/store.h */
+
 /** What a plugin's entry function returns: its kinds, stamped for the ABI. */
 typedef struct sl_plugin {
 	uint32_t abi_major;   /**< SL_ABI_MAJOR the plugin was built for */
@@ -51,6 +57,11 @@ typedef struct sl_plugin {
 	const sl_sink_class *sink;         /**< NULL when not a sink */
 	const sl_operator_class *op;       /**< NULL when not an operator */
 	const sl_format_class *format;     /**< NULL when not a format */
+	/* Added after ABI 1's first struct: the loader reads struct_size. */
+	uint32_t host_needs;  /**< the host table size it cannot run without
+				(SL_HOST_SIZE_WITH()); 0: any host of the ABI */
+	uint32_t layout;      /**< SL_LAYOUT_STAMP it was built with */
+	const struct sl_store_class *store; /**< NULL when not a state store */
 } sl_plugin;
 
 /* Visible even when a plugin is built with -fvisibility=hidden. */
@@ -68,21 +79,43 @@ typedef struct sl_plugin {
 typedef const sl_plugin *(*sl_plugin_entry_fn)(const sl_host *host);
 
 /**
- * Define the entry function and the plugin's host pointer.  Use once per
- * plugin, in one file, with the plugin's name and its kinds (NULL for the
- * kinds it does not provide).
+ * The host table size a plugin needs to call host member @p member: for
+ * `.host_needs`, when the plugin calls a member added after the first
+ * table without checking SL_HOST_HAS() first, so that an older host
+ * refuses to load it instead of crashing.
  */
-#define SL_PLUGIN_DEFINE(name_, source_, sink_, op_, format_)               \
+#define SL_HOST_SIZE_WITH(member) \
+	((uint32_t)(offsetof(sl_host, member) + sizeof(((sl_host *)0)->member)))
+
+/**
+ * Define the entry function and the plugin's host pointer.  Use once per
+ * plugin, in one file, with the plugin's name and, as designated
+ * initializers of sl_plugin, its kinds and needs:
+ *
+ *     SL_PLUGIN("my", .op = &my_op)
+ *     SL_PLUGIN("kv", .source = &kv_source, .sink = &kv_sink)
+ *     SL_PLUGIN("win", .op = &win_op,
+ *               .host_needs = SL_HOST_SIZE_WITH(watermark))
+ */
+#define SL_PLUGIN(name_, ...)                                                \
 	const sl_host *sl_host_api;                                         \
 	SL_EXPORT const sl_plugin *SL_PLUGIN_ENTRY(const sl_host *host);    \
 	SL_EXPORT const sl_plugin *SL_PLUGIN_ENTRY(const sl_host *host)     \
 	{                                                                   \
-		static const sl_plugin plugin = { SL_ABI_MAJOR,             \
-			sizeof(sl_plugin), sizeof(sl_host), name_, source_, \
-			sink_, op_, format_ };                              \
+		static const sl_plugin plugin = {                           \
+			.abi_major = SL_ABI_MAJOR,                          \
+			.struct_size = sizeof(sl_plugin),                   \
+			.host_size = sizeof(sl_host),                       \
+			.layout = SL_LAYOUT_STAMP,                          \
+			.name = name_, __VA_ARGS__ };                       \
 		sl_host_api = host;                                         \
 		return &plugin;                                             \
 	}
+
+/** SL_PLUGIN() with the four kinds in order (NULL for those not provided). */
+#define SL_PLUGIN_DEFINE(name_, source_, sink_, op_, format_)               \
+	SL_PLUGIN(name_, .source = source_, .sink = sink_, .op = op_,       \
+		  .format = format_)
 
 #ifdef __cplusplus
 }

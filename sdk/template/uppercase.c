@@ -109,4 +109,4 @@ static const sl_operator_class uppercase_op = {
 	.close = up_close,
 };
 
-SL_PLUGIN_DEFINE("uppercase", NULL, NULL, &uppercase_op, NULL)
+SL_PLUGIN("uppercase", .op = &uppercase_op)

@@ -108,4 +108,4 @@ static const sl_sink_class dump_sink = {
 	.close = dump_close,
 };
 
-SL_PLUGIN_DEFINE("dump", NULL, &dump_sink, NULL, NULL)
+SL_PLUGIN("dump", .sink = &dump_sink)

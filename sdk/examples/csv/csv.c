@@ -279,4 +279,4 @@ static const sl_format_class csv_format = {
 	.close = csv_close,
 };
 
-SL_PLUGIN_DEFINE("csv", NULL, NULL, NULL, &csv_format)
+SL_PLUGIN("csv", .format = &csv_format)

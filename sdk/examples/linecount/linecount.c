@@ -150,4 +150,4 @@ static const sl_sink_class linecount_sink = {
 	.close = lc_close,
 };
 
-SL_PLUGIN_DEFINE("linecount", NULL, &linecount_sink, NULL, NULL)
+SL_PLUGIN("linecount", .sink = &linecount_sink)

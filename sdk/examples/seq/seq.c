@@ -188,4 +188,4 @@ static const sl_source_class seq_source = {
 	.rewind = seq_rewind,
 };
 
-SL_PLUGIN_DEFINE("seq", &seq_source, NULL, NULL, NULL)
+SL_PLUGIN("seq", .source = &seq_source)

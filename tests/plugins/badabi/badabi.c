@@ -25,8 +25,13 @@ const sl_plugin *sluice_plugin_entry(const sl_host *host);
 
 const sl_plugin *sluice_plugin_entry(const sl_host *host)
 {
-	static const sl_plugin plugin = { SL_ABI_MAJOR + 998, sizeof(sl_plugin),
-		sizeof(sl_host), "badabi", NULL, NULL, &badabi_op, NULL };
+	static const sl_plugin plugin = {
+		.abi_major = SL_ABI_MAJOR + 998,
+		.struct_size = sizeof(sl_plugin),
+		.host_size = sizeof(sl_host),
+		.name = "badabi",
+		.op = &badabi_op,
+	};
 
 	sl_host_api = host;
 	return &plugin;

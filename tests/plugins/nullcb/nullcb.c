@@ -32,7 +32,7 @@ static const sl_format_class nullcb_format = {
 	.struct_size = sizeof(sl_format_class),
 	.encode = nc_encode,
 };
-SL_PLUGIN_DEFINE(NULLCB_NAME, NULL, NULL, NULL, &nullcb_format)
+SL_PLUGIN(NULLCB_NAME, .format = &nullcb_format)
 #else
 static const sl_operator_class nullcb_op = {
 	.struct_size = sizeof(sl_operator_class),
@@ -43,5 +43,5 @@ static const sl_operator_class nullcb_op = {
 	.process = nc_process,
 #endif
 };
-SL_PLUGIN_DEFINE(NULLCB_NAME, NULL, NULL, &nullcb_op, NULL)
+SL_PLUGIN(NULLCB_NAME, .op = &nullcb_op)
 #endif

@@ -22,4 +22,4 @@ static const sl_operator_class passthrough_op = {
 	.process = pt_process,
 };
 
-SL_PLUGIN_DEFINE("passthrough", NULL, NULL, &passthrough_op, NULL)
+SL_PLUGIN("passthrough", .op = &passthrough_op)

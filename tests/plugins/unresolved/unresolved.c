@@ -25,4 +25,4 @@ static const sl_operator_class unresolved_op = {
 	.process = un_process,
 };
 
-SL_PLUGIN_DEFINE("unresolved", NULL, NULL, &unresolved_op, NULL)
+SL_PLUGIN("unresolved", .op = &unresolved_op)
