@@ -1,19 +1,18 @@
 /*
- * changelog.c - Kafka as the state backend.
+ * changelog.c - keyed state kept durable by the job's store.
  *
  * Every stateful stage (one whose operator opened a keyed state store)
- * gets a compacted changelog topic `<job>-<stage>-changelog` with as many
- * partitions as the input.  Store entries belong to the input partition of
- * the record that last wrote them, so a partition's state moves with the
+ * gets a table in the job's store plugin (sluice/store.h; Kafka keeps a
+ * compacted changelog topic per stage), with as many partitions as the
+ * stage's input.  State entries belong to the input partition of the
+ * record that last wrote them, so a partition's state moves with the
  * partition.  Each commit writes what changed since the last one (under
- * exactly-once inside the transaction, under at-least-once before the
- * positions are committed); a partition's state is restored from its
- * changelog before any of its records is processed, and reset from it
- * after an aborted transaction.  The topics are written and read through
- * the job's sink that provides the changelog hooks (the Kafka sink).
+ * exactly-once inside the transaction, under at-least-once flushed before
+ * the positions are committed); a partition's state is read back before
+ * any of its records is processed, and after an aborted transaction.
  *
- * Changelog record: key = store name, NUL, the store's serialized key;
- * value = the stored bytes, or a tombstone for a deletion.
+ * An entry: key = state store name, NUL, the store's serialized key;
+ * value = the stored bytes, or NULL for a deletion.
  */
 #include "config.h"
 
@@ -23,7 +22,7 @@
 #include <string.h>
 
 #include "changelog.h"
-#include "plan.h"
+#include "commit.h"
 #include "state.h"
 
 #define HAS(cls, member) \
@@ -38,10 +37,14 @@ static int is_stateful(const sl_stage *s)
 	return s->kind == SL_KIND_OPERATOR && s->state_count > 0;
 }
 
-static void topic_name(const sl_engine *e, const sl_stage *s, char *buf,
-		       size_t size)
+/* What the store calls stage @p s's table, for the log. */
+static const char *table_name(const sl_engine *e, const sl_stage *s)
 {
-	sl_plan_topic(e->job, s->def, "changelog", buf, size);
+	const sl_store_class *k = e->store->plugin->store;
+	const char *name = HAS(k, table_name) ?
+		k->table_name(e->store->self, s->table) : NULL;
+
+	return name != NULL ? name : s->def->name;
 }
 
 int32_t sl_changelog_partition(const sl_stage *s, int32_t partition)
@@ -124,13 +127,12 @@ static int apply(void *ctx, int32_t partition, const void *key, size_t klen,
 static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 			 size_t count, sl_error *err)
 {
-	const sl_sink_class *k = e->state_sink->plugin->sink;
-	char topic[512];
+	const sl_store_class *k = e->store->plugin->store;
+	const char *topic = table_name(e, s);
 	restore_ctx r;
 	size_t i, j;
 	int64_t t0 = sl_now_mono_ms();
 
-	topic_name(e, s, topic, sizeof topic);
 	for (i = 0; i < s->state_count; i++)
 		for (j = 0; j < count; j++)
 			sl_store_drop_partition(s->states[i], partitions[j]);
@@ -139,8 +141,8 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 	r.stage = s;
 	r.topic = topic;
 	r.last_log = t0;
-	if (k->changelog_read(e->state_sink->self, topic, partitions, count,
-			      apply, &r, err) != SL_OK) {
+	if (k->read(e->store->self, s->table, partitions, count, apply, &r,
+		    err) != SL_OK) {
 		sl_error_prefix(err, "stage '%s': restoring state from %s: ",
 				s->def->name, topic);
 		return SL_ERR;
@@ -195,7 +197,7 @@ int sl_engine_partitions_assigned(sl_stage *src, const int32_t *partitions,
 	sl_engine *e = src->engine;
 	size_t i;
 
-	if (e->state_sink == NULL || count == 0)
+	if (e->store == NULL || count == 0)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++)
 		if (is_stateful(&e->stages[i]) && fed_by(&e->stages[i], src) &&
@@ -210,7 +212,7 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 	sl_engine *e = src->engine;
 	size_t i, j, k, m;
 
-	if (e->state_sink == NULL)
+	if (e->store == NULL)
 		return;
 	for (k = 0; k < e->stage_count; k++) {
 		sl_stage *s = &e->stages[k];
@@ -237,7 +239,6 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 typedef struct write_ctx {
 	sl_engine *e;
 	const sl_stage *stage;
-	const char *topic;
 	const char *store;
 	size_t store_len;
 	uint8_t *buf;
@@ -250,7 +251,7 @@ static int write_change(void *ctx, int32_t partition, const uint8_t *key,
 {
 	write_ctx *w = ctx;
 	size_t need = w->store_len + 1 + klen;
-	const sl_sink_class *k = w->e->state_sink->plugin->sink;
+	const sl_store_class *k = w->e->store->plugin->store;
 
 	if (need > w->cap) {
 		uint8_t *grown = realloc(w->buf, need * 2);
@@ -263,37 +264,34 @@ static int write_change(void *ctx, int32_t partition, const uint8_t *key,
 	memcpy(w->buf, w->store, w->store_len);
 	w->buf[w->store_len] = 0;
 	memcpy(w->buf + w->store_len + 1, key, klen);
-	return k->changelog_write(w->e->state_sink->self, w->topic,
-				  sl_changelog_partition(w->stage, partition),
-				  w->buf, need, val, vlen, w->err) == SL_OK ? 0 : -1;
+	return k->write(w->e->store->self, w->stage->table,
+			sl_changelog_partition(w->stage, partition), w->buf, need,
+			val, vlen, w->err) == SL_OK ? 0 : -1;
 }
 
 int sl_changelog_write(sl_engine *e, sl_error *err)
 {
-	char topic[512];
 	write_ctx w;
 	size_t i, j;
 	int rc = SL_OK;
 
-	if (e->state_sink == NULL)
+	if (e->store == NULL)
 		return SL_OK;
 	memset(&w, 0, sizeof w);
 	w.e = e;
-	w.topic = topic;
 	w.err = err;
 	for (i = 0; i < e->stage_count && rc == SL_OK; i++) {
 		sl_stage *s = &e->stages[i];
 
 		if (!is_stateful(s))
 			continue;
-		topic_name(e, s, topic, sizeof topic);
 		w.stage = s;
 		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
 			w.store = sl_store_name(s->states[j]);
 			w.store_len = strlen(w.store);
 			if (sl_store_changes(s->states[j], write_change, &w) != 0) {
 				sl_error_prefix(err, "stage '%s': writing %s: ",
-						s->def->name, topic);
+						s->def->name, table_name(e, s));
 				rc = SL_ERR;
 			}
 		}
@@ -315,7 +313,7 @@ int sl_changelog_reset(sl_engine *e, sl_error *err)
 {
 	size_t i, j;
 
-	if (e->state_sink == NULL)
+	if (e->store == NULL)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
@@ -367,10 +365,37 @@ static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
 	return SL_OK;
 }
 
+int sl_changelog_flush(sl_engine *e, sl_error *err)
+{
+	if (e->store == NULL ||
+	    e->store->plugin->store->flush(e->store->self, SL_FLUSH_TIMEOUT_MS,
+					   err) == SL_OK)
+		return SL_OK;
+	sl_error_prefix(err, "store '%s': ", e->store->def->name);
+	return SL_ERR;
+}
+
+/* Under exactly-once the store's writes must be in the job's transaction,
+ * which only a store of the transaction owner's plugin can join. */
+static int check_transactional(sl_engine *e, sl_error *err)
+{
+	const sl_stage *owner = e->txn_owner;
+
+	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE || owner == NULL ||
+	    owner->def->plugin == e->store->def->plugin)
+		return SL_OK;
+	return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: store '%s' (plugin %s) "
+		"cannot write keyed state into the transaction of sink '%s' "
+		"(plugin %s), so delivery = exactly-once cannot hold: use a store "
+		"of plugin %s", e->job->path, e->store->def->line,
+		e->store->def->name, e->store->def->plugin->name, owner->def->name,
+		owner->def->plugin->name, owner->def->plugin->name);
+}
+
 int sl_changelog_open(sl_engine *e, sl_error *err)
 {
 	static const int32_t zero = 0;
-	char topic[512];
+	const sl_store_class *k;
 	size_t i, j;
 	int stateful = 0, unpartitioned;
 
@@ -382,38 +407,35 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 			if (size_stage(&e->stages[i], &unpartitioned, err) != SL_OK)
 				return SL_ERR;
 		}
+	for (i = 0; i < e->stage_count && e->store == NULL; i++)
+		if (e->stages[i].kind == SL_KIND_STORE)
+			e->store = &e->stages[i];
 	if (stateful == 0)
 		return SL_OK;
-	for (i = 0; i < e->stage_count && e->state_sink == NULL; i++) {
-		const sl_sink_class *k = e->stages[i].plugin->sink;
-
-		if (e->stages[i].kind == SL_KIND_SINK &&
-		    e->stages[i].def->role == SL_ROLE_JOB &&
-		    HAS(k, changelog_prepare) && HAS(k, changelog_write) &&
-		    HAS(k, changelog_read))
-			e->state_sink = &e->stages[i];
-	}
-	if (e->job->delivery == SL_DELIVERY_NONE || e->state_sink == NULL) {
+	if (e->job->delivery == SL_DELIVERY_NONE || e->store == NULL) {
 		for (i = 0; i < e->stage_count; i++)
 			if (is_stateful(&e->stages[i]))
 				sl_stage_log(&e->stages[i], SL_LOG_INFO,
 					"keyed state is kept in memory only (%s)",
 					e->job->delivery == SL_DELIVERY_NONE ?
 					"delivery = none" :
-					"no sink of this job can write a changelog");
-		e->state_sink = NULL;
+					"the job has no store, nor a sink whose "
+					"plugin provides one");
+		e->store = NULL;
 		return SL_OK;
 	}
+	if (check_transactional(e, err) != SL_OK)
+		return SL_ERR;
+	k = e->store->plugin->store;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 
 		if (!is_stateful(s))
 			continue;
-		topic_name(e, s, topic, sizeof topic);
 		for (j = 0; j < s->state_count; j++)
 			sl_store_track(s->states[j], 1);
-		if (e->state_sink->plugin->sink->changelog_prepare(
-			    e->state_sink->self, topic, s->state_partitions, err) != SL_OK) {
+		if (k->prepare(e->store->self, s->def->name, s->state_partitions,
+			       &s->table, err) != SL_OK) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}

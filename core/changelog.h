@@ -1,5 +1,5 @@
 /*
- * changelog.h - keyed state backed by Kafka changelog topics (see
+ * changelog.h - keyed state kept durable in the job's store plugin (see
  * changelog.c).
  */
 #ifndef SL_CHANGELOG_H
@@ -7,13 +7,16 @@
 
 #include "engine.h"
 
-/* After every stage is open: find the sink that writes changelogs, create
- * or check each stateful stage's topic, turn change tracking on. */
+/* After every stage is open: size each stateful stage's state, and with
+ * the job's store (a [store] stage) prepare its table and turn change
+ * tracking on. */
 int sl_changelog_open(sl_engine *e, sl_error *err);
 /* The state partition of stage @p s for input partition @p partition. */
 int32_t sl_changelog_partition(const sl_stage *s, int32_t partition);
-/* Commit cycle: write what changed; after the commit, forget it. */
+/* Commit cycle: write what changed, make it durable (at-least-once);
+ * after the commit, forget it. */
 int sl_changelog_write(sl_engine *e, sl_error *err);
+int sl_changelog_flush(sl_engine *e, sl_error *err);
 void sl_changelog_committed(sl_engine *e);
 /* After an aborted transaction: state as the changelogs have it. */
 int sl_changelog_reset(sl_engine *e, sl_error *err);

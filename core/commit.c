@@ -323,7 +323,8 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		return flush_sinks(e, err);
 	/* state changes first: durable before the positions that follow them */
 	if (e->txn_owner == NULL) {
-		if (sl_changelog_write(e, err) != SL_OK || flush_sinks(e, err) != SL_OK ||
+		if (sl_changelog_write(e, err) != SL_OK ||
+		    sl_changelog_flush(e, err) != SL_OK || flush_sinks(e, err) != SL_OK ||
 		    commit_sources(e, 0, err) != SL_OK)
 			return SL_ERR;
 		sl_changelog_committed(e);

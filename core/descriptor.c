@@ -100,6 +100,7 @@ const char *sl_kind_name(unsigned kind)
 	case SL_KIND_SINK: return "sink";
 	case SL_KIND_OPERATOR: return "operator";
 	case SL_KIND_FORMAT: return "format";
+	case SL_KIND_STORE: return "store";
 	default: return "?";
 	}
 }
@@ -107,7 +108,8 @@ const char *sl_kind_name(unsigned kind)
 const char *sl_kinds_text(unsigned kinds, char *buf, size_t size)
 {
 	static const unsigned order[] = { SL_KIND_SOURCE, SL_KIND_OPERATOR,
-					  SL_KIND_SINK, SL_KIND_FORMAT };
+					  SL_KIND_SINK, SL_KIND_FORMAT,
+					  SL_KIND_STORE };
 	size_t i, len = 0;
 
 	if (size == 0)
@@ -310,15 +312,15 @@ static unsigned parse_kinds(parser *ps, const field *f)
 		ps->oom = 1;
 	} else if (empty > 0) {
 		problem(ps, f->line, "kinds: empty item in '%s': list source, sink, "
-			"operator and/or format", f->text);
+			"operator, format and/or store", f->text);
 	} else {
 		for (i = 0; i < count; i++) {
-			for (k = SL_KIND_SOURCE; k <= SL_KIND_FORMAT; k <<= 1)
+			for (k = SL_KIND_SOURCE; k <= SL_KIND_STORE; k <<= 1)
 				if (strcmp(words[i], sl_kind_name(k)) == 0)
 					break;
-			if (k > SL_KIND_FORMAT) {
+			if (k > SL_KIND_STORE) {
 				problem(ps, f->line, "unknown kind '%s': expected source, "
-					"sink, operator or format", words[i]);
+					"sink, operator, format or store", words[i]);
 				kinds = 0;
 				break;
 			}

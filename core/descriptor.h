@@ -17,7 +17,8 @@ enum sl_kind {
 	SL_KIND_SOURCE = 1,
 	SL_KIND_SINK = 2,
 	SL_KIND_OPERATOR = 4,
-	SL_KIND_FORMAT = 8
+	SL_KIND_FORMAT = 8,
+	SL_KIND_STORE = 16   /* keeps the job's keyed state durable */
 };
 
 /*

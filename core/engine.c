@@ -420,6 +420,9 @@ static int open_stage(sl_engine *e, sl_stage *s, sl_error *err)
 	case SL_KIND_SINK:
 		rc = s->plugin->sink->open(s, &s->self, err);
 		break;
+	case SL_KIND_STORE:
+		rc = s->plugin->store->open(s, &s->self, err);
+		break;
 	default:
 		rc = s->plugin->op->open(s, &s->self, err);
 		break;
@@ -466,6 +469,8 @@ static void close_stage(sl_stage *s)
 			s->plugin->sink->close(s->self);
 		else if (s->kind == SL_KIND_OPERATOR && s->plugin->op->close)
 			s->plugin->op->close(s->self);
+		else if (s->kind == SL_KIND_STORE && s->plugin->store->close)
+			s->plugin->store->close(s->self);
 	}
 	close_format(s->format, s->format_self);
 	/* key and value may share one format instance only when both NULL */
@@ -513,8 +518,8 @@ static int wire(sl_engine *e, sl_error *err)
 }
 
 /*
- * Dead letters of every stage go through the first sink that can write
- * them (a Kafka sink: its producer, its transaction).
+ * Dead letters of every stage go through the first sink whose plugin
+ * writes them (dead_letter), so they share its transaction.
  */
 static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 {
@@ -534,8 +539,8 @@ static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 
 		if (d->errors == SL_ERRORS_DEAD_LETTER && e->dlq_sink == NULL)
 			return sl_error_set(err, SL_ERR_CONFIG,
-				"%s:%d: %s: errors = dead-letter needs a sink that "
-				"can write dead letters (a kafka sink) in the job",
+				"%s:%d: %s: errors = dead-letter needs a sink in the "
+				"job whose plugin writes dead letters (kafka's does)",
 				e->job->path, o ? o->line : d->line, d->name);
 	}
 	return SL_OK;

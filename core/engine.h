@@ -61,7 +61,8 @@ struct sl_stage {
 
 	struct sl_state **states; /* keyed state stores the operator opened */
 	size_t state_count;
-	int32_t state_partitions; /* stateful stages: their changelog's partitions */
+	int32_t state_partitions; /* stateful stages: their state's partitions */
+	void *table;             /* stateful stages: their table in the store */
 	int32_t *owned;          /* stateful stages: state partitions held here */
 	size_t owned_count;
 
@@ -121,7 +122,7 @@ struct sl_engine {
 	uint64_t aborts;         /* transactions aborted and retried */
 	int txn_doomed;          /* the open transaction must abort */
 	sl_stage *dlq_sink;      /* writes every stage's dead letters */
-	sl_stage *state_sink;    /* writes and reads the state changelogs */
+	sl_stage *store;         /* keeps keyed state durable (a [store]) */
 	sl_pending *pending;     /* reported inside the current poll */
 	size_t pending_count, pending_cap;
 	uint64_t dead_letters;

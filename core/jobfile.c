@@ -141,6 +141,7 @@ static int kind_of_word(const char *word, size_t len, unsigned *kind)
 		{ "source", SL_KIND_SOURCE },
 		{ "operator", SL_KIND_OPERATOR },
 		{ "sink", SL_KIND_SINK },
+		{ "store", SL_KIND_STORE },
 	};
 	size_t i;
 
@@ -243,7 +244,7 @@ static void on_section(void *user, const char *header, int line)
 		open_stage_section(l, kind, header, word_len, name, line);
 	} else {
 		problem(l, line, "unknown section [%s]: expected [job], [source NAME], "
-			"[operator NAME] or [sink NAME]", header);
+			"[operator NAME], [sink NAME] or [store NAME]", header);
 	}
 }
 

@@ -203,6 +203,10 @@ static const char *kind_missing(const sl_descriptor *d, const sl_plugin *p)
 	    (p->format == NULL || p->format->struct_size <
 	     offsetof(sl_format_class, close) + sizeof(void *)))
 		return "format";
+	if ((d->kinds & SL_KIND_STORE) &&
+	    (!HAS_FIELD(p, store) || p->store == NULL ||
+	     p->store->struct_size < offsetof(sl_store_class, read) + sizeof(void *)))
+		return "store";
 	return NULL;
 }
 
@@ -234,6 +238,12 @@ static const char *callback_missing(const sl_descriptor *d, const sl_plugin *p,
 		*kind = "format";
 		name = !p->format->decode ? "decode" :
 			!p->format->encode ? "encode" : NULL;
+	}
+	if (name == NULL && (d->kinds & SL_KIND_STORE)) {
+		*kind = "store";
+		name = !p->store->open ? "open" : !p->store->prepare ? "prepare" :
+			!p->store->write ? "write" : !p->store->flush ? "flush" :
+			!p->store->read ? "read" : NULL;
 	}
 	return name;
 }

@@ -303,12 +303,56 @@ static int add_hop(sl_job *job, const sl_registry *reg, sl_job_stage *k,
 	return reorder(job, k, sink, source);
 }
 
+/*
+ * A job with keyed state that names no [store] keeps it in a store of
+ * the plugin of its first sink that provides one, with that sink's
+ * settings (so that it can share the sink's producer and transaction).
+ */
+static int add_default_store(sl_job *job)
+{
+	const sl_job_stage *sink = NULL;
+	sl_job_stage *store, **order;
+	size_t i;
+	int keyed = 0;
+
+	for (i = 0; i < job->stage_count; i++) {
+		const sl_job_stage *st = &job->stages[i];
+
+		if (st->kind == SL_KIND_STORE)
+			return 0;
+		keyed |= st->kind == SL_KIND_OPERATOR && has_cap(st, SL_CAP_KEYED);
+		if (sink == NULL && st->kind == SL_KIND_SINK && st->plugin != NULL &&
+		    (st->plugin->kinds & SL_KIND_STORE))
+			sink = st;
+	}
+	if (!keyed || sink == NULL)
+		return 0;
+	if ((store = new_stage(sink, ".store", SL_KIND_STORE, SL_ROLE_JOB)) == NULL)
+		return -1;
+	store->serves = NULL;
+	store->plugin = sink->plugin;
+	store->template_of = sink;
+	if (remember(job, store) != 0) {
+		free(store->name);
+		free(store);
+		return -1;
+	}
+	if ((order = realloc(job->order, (job->order_count + 1) * sizeof *order)) == NULL)
+		return -1;
+	job->order = order;
+	job->order[job->order_count++] = store;
+	number_stages(job);
+	return 0;
+}
+
 int sl_plan_job(sl_job *job, const sl_registry *reg, sl_diag *diag,
 		sl_diag *notes)
 {
 	size_t i;
 	int problems = 0, oom = 0, rc;
 
+	if (add_default_store(job) != 0)
+		return -1;
 	number_stages(job);
 	/* in order, so a hop upstream exists before a later stage's walk */
 	for (i = 0; i < job->order_count; i++) {
@@ -397,20 +441,23 @@ static void print_parts(const sl_job *job, FILE *out)
 			parent[root(parent, i)] =
 				root(parent, job->order[i]->inputs[j]->order_index);
 	for (i = 0; i < n; i++)
-		parts += job->order[i]->kind != SL_KIND_SINK && root(parent, i) == i;
+		parts += (job->order[i]->kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)) &&
+			 root(parent, i) == i;
 	fprintf(out, "plan: %zu part%s%s\n", parts, parts == 1 ? "" : "s",
 		parts > 1 ? "; every instance runs every part" : "");
 	for (i = 0, parts = 0; i < n; i++) {
 		size_t r = root(parent, i);
 		const char *sep = " ";
 
-		if (job->order[i]->kind == SL_KIND_SINK || printed[r])
+		if (!(job->order[i]->kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)) ||
+		    printed[r])
 			continue;
 		printed[r] = 1;
 		fprintf(out, "  part %zu:", ++parts);
 		for (j = i; j < n; j++) {
 			const sl_job_stage *st = job->order[j];
-			int in_part = st->kind != SL_KIND_SINK && root(parent, j) == r;
+			int in_part = (st->kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)) &&
+				      root(parent, j) == r;
 
 			for (k = 0; !in_part && st->kind == SL_KIND_SINK &&
 				    k < st->input_count; k++)
@@ -426,9 +473,51 @@ static void print_parts(const sl_job *job, FILE *out)
 	free(printed);
 }
 
+/* The job's store, or NULL. */
+static const sl_job_stage *store_of(const sl_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->order_count; i++)
+		if (job->order[i]->kind == SL_KIND_STORE)
+			return job->order[i];
+	return NULL;
+}
+
+/* Where the keyed state of the job is kept, one line per keyed stage. */
+static void print_state(const sl_job *job, FILE *out)
+{
+	const sl_job_stage *store = store_of(job);
+	char parts[1100];
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < job->order_count; i++) {
+		const sl_job_stage *st = job->order[i];
+
+		if (st->kind != SL_KIND_OPERATOR || !has_cap(st, SL_CAP_KEYED))
+			continue;
+		if (!any++)
+			fprintf(out, "keyed state:\n");
+		if (job->delivery == SL_DELIVERY_NONE || store == NULL) {
+			fprintf(out, "  stage '%s': in memory only (%s)\n", st->name,
+				store == NULL ? "no store, and no sink whose plugin "
+				"provides one" : "delivery = none");
+			continue;
+		}
+		input_partitions(job, st, parts, sizeof parts);
+		fprintf(out, "  stage '%s': in store '%s' (plugin %s%s%s%s); "
+			"partitions: %s\n", st->name, store->name,
+			store->plugin->name,
+			store->template_of ? ", with the settings of sink '" : "",
+			store->template_of ? store->template_of->name : "",
+			store->template_of ? "'" : "", parts);
+	}
+}
+
 void sl_plan_print(const sl_job *job, FILE *out)
 {
-	char topic[1024], parts[1100];
+	char parts[1100];
 	size_t i;
 	int any = 0;
 
@@ -448,18 +537,6 @@ void sl_plan_print(const sl_job *job, FILE *out)
 				"partitions: %s\n", any++ ? "" : "internal topics:\n",
 				st->storage, st->serves->name, parts);
 		}
-		if (st->kind == SL_KIND_OPERATOR && has_cap(st, SL_CAP_KEYED)) {
-			sl_plan_topic(job, st, "changelog", topic, sizeof topic);
-			if (job->delivery == SL_DELIVERY_NONE) {
-				fprintf(out, "%s  (stage '%s' keeps its state in memory: "
-					"delivery = none)\n",
-					any++ ? "" : "internal topics:\n", st->name);
-				continue;
-			}
-			input_partitions(job, st, parts, sizeof parts);
-			fprintf(out, "%s  %s: state of stage '%s' (compacted); "
-				"partitions: %s\n", any++ ? "" : "internal topics:\n",
-				topic, st->name, parts);
-		}
 	}
+	print_state(job, out);
 }

@@ -27,6 +27,7 @@
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
 #define STAGE_KINDS (SL_KIND_SOURCE | SL_KIND_SINK | SL_KIND_OPERATOR)
+#define ANY_KIND (STAGE_KINDS | SL_KIND_STORE)
 
 static char *errors_values[] = { "fail", "skip", "dead-letter" };
 static char *delivery_values[] = { "none", "at-least-once", "exactly-once" };
@@ -34,7 +35,7 @@ static char *level_values[] = { "error", "warn", "info", "debug" };
 
 static sl_opt_desc engine_options[] = {
 	{ .name = "plugin", .type = SL_OPT_STRING, .required = 1,
-	  .kinds = STAGE_KINDS,
+	  .kinds = ANY_KIND,
 	  .summary = "The plugin that runs this stage (see: sluice plugins)" },
 	{ .name = "from", .type = SL_OPT_LIST,
 	  .kinds = SL_KIND_OPERATOR | SL_KIND_SINK,
@@ -474,8 +475,14 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 
 	if (opt != NULL && !(opt->kinds & st->kind)) {
 		if (strcmp(o->key, "from") == 0)
-			opt_problem(c, st->name, o, "a source reads from no stage: "
-				    "remove 'from'");
+			opt_problem(c, st->name, o, "a %s reads from no stage: "
+				    "remove 'from'", sl_kind_name(st->kind));
+		else if (st->kind == SL_KIND_STORE)
+			opt_problem(c, st->name, o, "'%s' does not apply to a store, "
+				    "which sees no records", o->key);
+		else if (opt->kinds == SL_KIND_OPERATOR)
+			opt_problem(c, st->name, o, "'%s' applies to operators only",
+				    o->key);
 		else
 			opt_problem(c, st->name, o, "'%s' applies to sources and sinks "
 				    "only; an operator sees decoded values", o->key);
@@ -647,10 +654,12 @@ static int wire_from(ctx *c, graph *g, sl_job_stage *st, const sl_job_option *o)
 		else if (in == NULL)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
 					    "names no stage in this job");
-		else if (in->kind == SL_KIND_SINK)
+		else if (in->kind == SL_KIND_SINK || in->kind == SL_KIND_STORE)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
+					    in->kind == SL_KIND_SINK ?
 					    "is a sink; sinks produce no records "
-					    "to read");
+					    "to read" : "is a store; it keeps state, "
+					    "it produces no records");
 		else if (g->listed[index_of(c->job, in)] == self + 1)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
 					    "is listed twice");
@@ -668,13 +677,13 @@ static int wire_stage(ctx *c, graph *g, size_t index)
 	sl_job_stage *st = &c->job->stages[index];
 	const sl_job_option *from = sl_job_stage_option(st, "from");
 
-	if (st->kind == SL_KIND_SOURCE)
-		return 0; /* a `from` on a source was reported with the options */
+	if (st->kind == SL_KIND_SOURCE || st->kind == SL_KIND_STORE)
+		return 0; /* a `from` there was reported with the options */
 	if (from != NULL)
 		return wire_from(c, g, st, from);
 	/* the nearest stage above that produces records */
 	for (; index-- > 0;)
-		if (c->job->stages[index].kind != SL_KIND_SINK)
+		if (c->job->stages[index].kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR))
 			break;
 	if (index == (size_t)-1) {
 		problem(c, st->line, "%s '%s' has no input: there is no source or "
@@ -909,7 +918,8 @@ static void check_readers(ctx *c, const graph *g)
 	for (i = 0; i < job->stage_count; i++) {
 		const sl_job_stage *st = &job->stages[i];
 
-		if (st->kind != SL_KIND_SINK && g->start[i] == g->start[i + 1])
+		if ((st->kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)) &&
+		    g->start[i] == g->start[i + 1])
 			problem(c, st->line, "nothing reads from %s '%s': add a sink "
 				"below it or name it in a from =",
 				sl_kind_name(st->kind), st->name);
@@ -949,10 +959,20 @@ static int check_runs(ctx *c, const graph *g)
 	return 0;
 }
 
+static const sl_job_stage *first_store(const sl_job *job)
+{
+	size_t i;
+
+	for (i = 0; i < job->stage_count; i++)
+		if (job->stages[i].kind == SL_KIND_STORE)
+			return &job->stages[i];
+	return NULL;
+}
+
 static int wire(ctx *c)
 {
 	sl_job *job = c->job;
-	size_t i, sources = 0, sinks = 0;
+	size_t i, sources = 0, sinks = 0, store = 0;
 	graph g = { NULL, NULL, NULL };
 	int rc = -1;
 
@@ -961,6 +981,10 @@ static int wire(ctx *c)
 	for (i = 0; i < job->stage_count; i++) {
 		sources += job->stages[i].kind == SL_KIND_SOURCE;
 		sinks += job->stages[i].kind == SL_KIND_SINK;
+		if (job->stages[i].kind == SL_KIND_STORE && store++ > 0)
+			problem(c, job->stages[i].line, "a second [store]: the keyed "
+				"state of a job is kept by one store (the first is "
+				"'%s')", first_store(job)->name);
 		if (wire_stage(c, &g, i) != 0)
 			goto out;
 	}

@@ -13,6 +13,7 @@ sluiceinclude_HEADERS = \
 	sdk/sluice/sink.h \
 	sdk/sluice/source.h \
 	sdk/sluice/state.h \
+	sdk/sluice/store.h \
 	sdk/sluice/stage.h \
 	sdk/sluice/value.h
 

@@ -1,5 +1,6 @@
 /*
- * kafka_changelog.c - changes of keyed state into the job's producer.
+ * kafka_changelog.c - changes of keyed state into the job's producer,
+ * and the engine's control data into a repartition topic.
  *
  * Changelog records go through the producer the job's sinks share, so
  * under exactly-once they are part of the open transaction: a change
@@ -96,18 +97,14 @@ static int produce_to(kafka_sink *k, rd_kafka_topic_t *rkt, int32_t partition,
 	return kafka_producer_failed(p, code, ctx, err);
 }
 
-int kafka_changelog_write(void *self, const char *topic, int32_t partition,
-			  const void *key, size_t klen, const void *value,
-			  size_t vlen, sl_error *err)
+int kafka_changelog_write(kafka_sink *k, rd_kafka_topic_t *rkt,
+			  int32_t partition, const void *key, size_t klen,
+			  const void *value, size_t vlen, sl_error *err)
 {
-	kafka_sink *k = self;
-	rd_kafka_topic_t *rkt = kafka_changelog_topic(k, topic, err);
-
 	/* a NULL value is a NULL payload: a tombstone, which compaction
 	 * uses to forget the key */
-	return rkt == NULL ? SL_ERR :
-		produce_to(k, rkt, partition, key, klen, value,
-			   value != NULL ? vlen : 0, "changelog topic", err);
+	return produce_to(k, rkt, partition, key, klen, value,
+			  value != NULL ? vlen : 0, "changelog topic", err);
 }
 
 int kafka_repartition_control(void *self, int32_t partition, const void *data,

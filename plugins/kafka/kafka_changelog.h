@@ -1,10 +1,8 @@
 /*
- * kafka_changelog.h - Kafka as the state backend: the sink's changelog
- * hooks (sluice/sink.h).
- *
- * The engine keeps each stateful stage's keyed state in a compacted topic
- * `<job>-<stage>-changelog` with as many partitions as the input.  The
- * Kafka sink that holds the job's producer serves it:
+ * kafka_changelog.h - Kafka as the state backend: the plugin's store
+ * (sluice/store.h, kafka_store.c) keeps each stateful stage's keyed
+ * state in a compacted topic `<job>-<stage>-changelog` with as many
+ * partitions as the stage's input, through the job's shared producer:
  *
  *   kafka_internal_topic.c   create the topic, or check the one there is
  *                            (Admin API: DescribeConfigs, CreateTopics);
@@ -21,9 +19,9 @@
 
 int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,
 			    sl_error *err);
-int kafka_changelog_write(void *self, const char *topic, int32_t partition,
-			  const void *key, size_t klen, const void *value,
-			  size_t vlen, sl_error *err);
+int kafka_changelog_write(kafka_sink *k, rd_kafka_topic_t *rkt,
+			  int32_t partition, const void *key, size_t klen,
+			  const void *value, size_t vlen, sl_error *err);
 int kafka_changelog_read(void *self, const char *topic,
 			 const int32_t *partitions, size_t count,
 			 int (*apply)(void *ctx, int32_t partition,
@@ -36,6 +34,9 @@ int kafka_changelog_read(void *self, const char *topic,
 int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err);
 int kafka_repartition_control(void *self, int32_t partition, const void *data,
 			      size_t len, sl_error *err);
+
+/* The store class (kafka_store.c). */
+extern const sl_store_class kafka_store_class;
 
 /* The sink's topic object for changelog @p topic, opened on first use. */
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,

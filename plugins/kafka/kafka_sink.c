@@ -162,9 +162,6 @@ const sl_sink_class kafka_sink_class = {
 	.txn_commit = sink_txn_commit,
 	.txn_abort = sink_txn_abort,
 	.dead_letter = kafka_sink_dead_letter,
-	.changelog_prepare = kafka_changelog_prepare,
-	.changelog_write = kafka_changelog_write,
-	.changelog_read = kafka_changelog_read,
 	.prepare_topic = kafka_repartition_prepare,
 	.write_control = kafka_repartition_control,
 };

@@ -16,6 +16,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_txn_producer.c \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
+	plugins/kafka/kafka_store.c \
 	plugins/kafka/kafka_internal_topic.c \
 	plugins/kafka/kafka_source_state.c \
 	plugins/kafka/kafka_source_bounds.c \
@@ -69,7 +70,8 @@ KAFKA_STATE_TESTS = \
 	plugins/kafka/tests/state_count_crash.test \
 	plugins/kafka/tests/state_window_crash.test \
 	plugins/kafka/tests/state_handover.test \
-	plugins/kafka/tests/state_topic.test
+	plugins/kafka/tests/state_topic.test \
+	plugins/kafka/tests/store.test
 TESTS += $(KAFKA_STATE_TESTS)
 EXTRA_DIST += $(KAFKA_STATE_TESTS) plugins/kafka/tests/state_lib.sh
 

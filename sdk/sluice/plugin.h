@@ -40,12 +40,11 @@
 #include <sluice/format.h>
 #include <sluice/expr.h>
 #include <sluice/state.h>
+#include <sluice/store.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct sl_store_class; /* sluice/store.h */
 
 /** What a plugin's entry function returns: its kinds, stamped for the ABI. */
 typedef struct sl_plugin {
@@ -61,7 +60,7 @@ typedef struct sl_plugin {
 	uint32_t host_needs;  /**< the host table size it cannot run without
 				(SL_HOST_SIZE_WITH()); 0: any host of the ABI */
 	uint32_t layout;      /**< SL_LAYOUT_STAMP it was built with */
-	const struct sl_store_class *store; /**< NULL when not a state store */
+	const sl_store_class *store; /**< NULL when not a state store */
 } sl_plugin;
 
 /* Visible even when a plugin is built with -fvisibility=hidden. */

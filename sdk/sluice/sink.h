@@ -71,40 +71,13 @@ typedef struct sl_sink_class {
 			   sl_error *err);
 
 	/*
-	 * Kafka as the state backend.  The engine keeps the keyed state of
-	 * each stateful stage (sluice/state.h) in a compacted changelog topic
-	 * `<job>-<stage>-changelog`, through the first sink of the job that
-	 * provides these three (under exactly-once, the transaction owner).
+	 * No longer called: keyed state has its own plugin kind, the store
+	 * (sluice/store.h).  The members stay so that the struct keeps its
+	 * layout within ABI 1; leave them NULL.
 	 */
-
-	/**
-	 * Create @p topic, compacted, with @p partitions partitions when it is
-	 * missing; when it exists, check that it is compacted and has that
-	 * many partitions (a mismatch: SL_ERR_CONFIG saying what to change).
-	 */
-	int (*changelog_prepare)(void *self, const char *topic,
-				 int32_t partitions, sl_error *err);
-
-	/**
-	 * Write one change of state: @p value NULL is a tombstone.  Durable
-	 * after the next flush; under exactly-once part of the open
-	 * transaction.
-	 */
-	int (*changelog_write)(void *self, const char *topic, int32_t partition,
-			       const void *key, size_t klen, const void *value,
-			       size_t vlen, sl_error *err);
-
-	/**
-	 * Read @p partitions of @p topic from the start to their end as
-	 * committed (read_committed), calling @p apply for each record
-	 * (value NULL for a tombstone); stop at a non-zero return of apply.
-	 */
-	int (*changelog_read)(void *self, const char *topic,
-			      const int32_t *partitions, size_t count,
-			      int (*apply)(void *ctx, int32_t partition,
-					   const void *key, size_t klen,
-					   const void *value, size_t vlen),
-			      void *ctx, sl_error *err);
+	void (*unused_state_1)(void);
+	void (*unused_state_2)(void);
+	void (*unused_state_3)(void);
 
 	/*
 	 * A plugin with the capability `repartition` (its sink serving the
