@@ -1,50 +1,47 @@
 # The engine: a convenience library (also linked by the unit tests) and
-# the sluice command.
+# the sluice command.  One folder per part, listed from the ground up:
+# a part includes only parts listed above it.
+# base/: what every part uses: arenas, option text, diagnostics, the INI reader
+CORE_BASE = core/base/arena.c core/base/arena.h core/base/convert.c \
+	core/base/convert.h core/base/diag.c core/base/diag.h core/base/ini_lines.c \
+	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
+	core/base/json_write.h core/base/names.c core/base/names.h
+# expr/: the expression language of filter, map and key_by
+CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
+	core/expr/expr_host.c core/expr/expr_internal.h core/expr/expr_lex.c \
+	core/expr/expr_lex.h core/expr/expr_parse.c
+# state/: the keyed state store and its timers
+CORE_STATE = core/state/state.c core/state/state.h \
+	core/state/state_internal.h core/state/state_timer.c
+# plugin/: plugin descriptors, the plugin path, trust and the loader
+CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
+	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
+	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
+# job/: a job file read, checked against the descriptors, planned
+CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
+	core/job/job_open.c core/job/jobfile.c core/job/plan.c core/job/plan.h \
+	core/job/secret.c core/job/secret.h core/job/validate.c
+# runtime/: a running job: the loop, the host table, inputs, hops, commits
+CORE_RUNTIME = core/runtime/changelog.c core/runtime/changelog.h \
+	core/runtime/commit.c core/runtime/commit.h core/runtime/engine.c \
+	core/runtime/engine.h core/runtime/event_time.c core/runtime/hop.c \
+	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
+	core/runtime/inputs.h core/runtime/progress.c core/runtime/progress.h \
+	core/runtime/state_host.c core/runtime/watermark.c core/runtime/watermark.h
+# cli/: the sluice command's subcommands
+CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_plugins.c \
+	core/cli/cmd_run.c core/cli/cmd_validate.c
 noinst_LTLIBRARIES += core/libslcore.la
-core_libslcore_la_SOURCES = \
-	core/arena.c core/arena.h \
-	core/cli.h \
-	core/cli_args.c \
-	core/cmd_plugins.c \
-	core/cmd_run.c \
-	core/cmd_validate.c \
-	core/changelog.c core/changelog.h \
-	core/commit.c core/commit.h \
-	core/convert.c core/convert.h \
-	core/descriptor.c core/descriptor.h \
-	core/diag.c core/diag.h \
-	core/engine.c core/engine.h \
-	core/format_opts.c core/format_opts.h \
-	core/expr.h core/expr_internal.h core/expr_lex.h \
-	core/expr_eval.c core/expr_func.c core/expr_host.c core/expr_lex.c \
-	core/expr_parse.c \
-	core/event_time.c \
-	core/hop.c core/hop.h \
-	core/inputs.c core/inputs.h \
-	core/watermark.c core/watermark.h \
-	core/host.c \
-	core/ini_lines.c core/ini_lines.h \
-	core/jobfile.c core/job.h \
-	core/job_open.c \
-	core/plan.c core/plan.h \
-	core/job_limits.h \
-	core/json_write.c core/json_write.h \
-	core/loader.c core/loader.h \
-	core/names.c core/names.h \
-	core/plugin_roots.c \
-	core/progress.c core/progress.h \
-	core/registry.c \
-	core/secret.c core/secret.h \
-	core/state.c core/state.h core/state_internal.h \
-	core/state_host.c core/state_timer.c \
-	core/trust.c core/trust.h \
-	core/validate.c \
+core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \
+	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_CLI) \
 	plugins/string/utf8.c plugins/string/utf8.h
 # The string format's UTF-8 check also guards expression literals.
-core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/string
+core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
+	-I$(top_srcdir)/plugins/string
 core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
 core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
 
 bin_PROGRAMS += core/sluice
-core_sluice_SOURCES = core/main.c
+core_sluice_SOURCES = core/cli/main.c
+core_sluice_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 core_sluice_LDADD = core/libslcore.la

@@ -17,9 +17,11 @@ AM_TESTS_ENVIRONMENT = \
 # ---- unit tests of core/libslcore.la ---------------------------------------
 UNIT_TESTS = \
 	tests/unit/test_convert \
-	tests/unit/test_jobfile \
 	tests/unit/test_descriptor \
+	tests/unit/test_expr \
+	tests/unit/test_jobfile \
 	tests/unit/test_secret \
+	tests/unit/test_state \
 	tests/unit/test_validate
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -44,6 +46,12 @@ tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_validate_LDADD = $(UNIT_LDADD)
+tests_unit_test_expr_SOURCES = tests/unit/test_expr.c tests/unit/check.h
+tests_unit_test_expr_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_expr_LDADD = $(UNIT_LDADD)
+tests_unit_test_state_SOURCES = tests/unit/test_state.c tests/unit/check.h
+tests_unit_test_state_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_state_LDADD = $(UNIT_LDADD)
 
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its

@@ -14,7 +14,7 @@ dist_plugin_DATA += plugins/json/json.plugin
 # loader; and JSON lines through a real job.
 check_PROGRAMS += plugins/json/tests/json_format
 plugins_json_tests_json_format_SOURCES = plugins/json/tests/json_format.c
-plugins_json_tests_json_format_CPPFLAGS = $(OPTEST_CPPFLAGS) -I$(top_srcdir)/plugins/lib/tests
+plugins_json_tests_json_format_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_json_tests_json_format_LDADD = $(OPTEST_LIBS)
 TESTS += plugins/json/tests/json_format plugins/json/tests/json.test
 EXTRA_DIST += plugins/json/tests/json.test

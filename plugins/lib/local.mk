@@ -12,9 +12,9 @@ plugins_lib_libslop_la_LIBADD = $(LIBM)
 # and feeds it records written as JSON (see tests/optest.h).
 check_LTLIBRARIES += plugins/lib/tests/liboptest.la
 plugins_lib_tests_liboptest_la_SOURCES = plugins/lib/tests/optest.c \
-	plugins/lib/tests/checkmsg.h \
 	plugins/lib/tests/optest.h
-OPTEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core $(JANSSON_CFLAGS) \
+OPTEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
+	-I$(top_srcdir)/plugins/lib/tests -I$(top_srcdir)/tests/unit $(JANSSON_CFLAGS) \
 	-DTOP_BUILDDIR='"$(abs_top_builddir)"' -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 plugins_lib_tests_liboptest_la_CPPFLAGS = $(OPTEST_CPPFLAGS)
 OPTEST_LIBS = plugins/lib/tests/liboptest.la core/libslcore.la $(JANSSON_LIBS)

@@ -9,6 +9,6 @@ dist_plugin_DATA += plugins/string/string.plugin
 # Unit test: the real plugin, loaded through the engine's registry and loader.
 check_PROGRAMS += plugins/string/tests/string_format
 plugins_string_tests_string_format_SOURCES = plugins/string/tests/string_format.c
-plugins_string_tests_string_format_CPPFLAGS = $(OPTEST_CPPFLAGS) -I$(top_srcdir)/plugins/lib/tests
+plugins_string_tests_string_format_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_string_tests_string_format_LDADD = $(OPTEST_LIBS)
 TESTS += plugins/string/tests/string_format

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "descriptor.h"
+#include "plugin/descriptor.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -13,11 +13,11 @@
 
 #include <sluice/plugin.h>
 
-#include "arena.h"
-#include "expr.h"
+#include "base/arena.h"
+#include "expr/expr.h"
 #include "fuzz.h"
-#include "json_write.h"
-#include "loader.h"
+#include "base/json_write.h"
+#include "plugin/loader.h"
 #include "optest.h"
 
 static const sl_format_class *json;

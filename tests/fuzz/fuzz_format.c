@@ -10,9 +10,9 @@
 
 #include <sluice/plugin.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "fuzz.h"
-#include "loader.h"
+#include "plugin/loader.h"
 #include "optest.h"
 
 static const sl_format_class *json, *string;

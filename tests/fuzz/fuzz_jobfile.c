@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "fuzz.h"
-#include "job.h"
+#include "job/job.h"
 
 static sl_registry reg;
 

@@ -18,7 +18,7 @@ FUZZ_MAIN = tests/fuzz/replay.c
 FUZZ_LINK =
 endif
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_file.c $(FUZZ_MAIN)
-FUZZ_CPPFLAGS = $(OPTEST_CPPFLAGS) -I$(top_srcdir)/plugins/lib/tests
+FUZZ_CPPFLAGS = $(OPTEST_CPPFLAGS)
 FUZZ_LIBS = core/libslcore.la
 tests_fuzz_fuzz_jobfile_SOURCES = tests/fuzz/fuzz_jobfile.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_jobfile_CPPFLAGS = $(FUZZ_CPPFLAGS)

@@ -1,7 +1,8 @@
 /*
- * check.h - the smallest test harness: CHECK() records a failure with its
- * file and line and goes on, so one run shows every broken expectation;
- * check_done() prints "N passed, N failed" and gives the exit status.
+ * check.h - the smallest test harness, for the core's unit tests and the
+ * plugins' C tests: CHECK() records a failure with its file and line and
+ * goes on, so one run shows every broken expectation; check_done() prints
+ * "N passed, N failed" and gives the exit status.
  */
 #ifndef SL_TEST_CHECK_H
 #define SL_TEST_CHECK_H
@@ -21,6 +22,20 @@ static int check_passed, check_failed;
 			check_failed++;                                      \
 			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
 				__LINE__, #cond);                            \
+		}                                                            \
+	} while (0)
+
+/* CHECK with a message (printf-style) saying which input failed. */
+#define CHECK_MSG(cond, ...)                                                 \
+	do {                                                                 \
+		if (cond) {                                                  \
+			check_passed++;                                      \
+		} else {                                                     \
+			check_failed++;                                      \
+			fprintf(stderr, "%s:%d: check failed: ", __FILE__,  \
+				__LINE__);                                   \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
 		}                                                            \
 	} while (0)
 

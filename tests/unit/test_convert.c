@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "convert.h"
+#include "base/convert.h"
 
 static void test_int(void)
 {

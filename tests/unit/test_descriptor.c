@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "descriptor.h"
+#include "plugin/descriptor.h"
 
 static char *dir;
 

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "check.h"
-#include "job.h"
+#include "job/job.h"
 
 static char *dir;
 

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "check.h"
-#include "secret.h"
+#include "job/secret.h"
 
 static const char *hidden(const char *text, const char *value, size_t size)
 {

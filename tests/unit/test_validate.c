@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "job.h"
+#include "job/job.h"
 
 static char *dir;
 static sl_registry reg;

@@ -4,8 +4,8 @@
  */
 #include "config.h"
 
-#include "../../../tests/unit/check.h"
-#include "../../lib/tests/optest.h"
+#include "check.h"
+#include "optest.h"
 
 static optest t;
 

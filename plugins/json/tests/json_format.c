@@ -14,10 +14,10 @@
 
 #include <sluice/plugin.h>
 
-#include "arena.h"
-#include "descriptor.h"
-#include "loader.h"
-#include "checkmsg.h"
+#include "base/arena.h"
+#include "plugin/descriptor.h"
+#include "plugin/loader.h"
+#include "check.h"
 #include "optest.h"
 
 static const sl_format_class *fmt;
@@ -89,22 +89,22 @@ static void round_trip(const char *what, const char *text, const char *want)
 	sl_error err;
 
 	if (decode(text, strlen(text), &v, &err) != SL_OK) {
-		CHECK(0, "%s: decode failed: %s", what, err.message);
+		CHECK_MSG(0, "%s: decode failed: %s", what, err.message);
 		return;
 	}
 	if (encode(&v, &buf, &err) != SL_OK) {
-		CHECK(0, "%s: encode failed: %s", what, err.message);
+		CHECK_MSG(0, "%s: encode failed: %s", what, err.message);
 		return;
 	}
 	if (want != NULL)
-		CHECK(buf.len == strlen(want) && memcmp(buf.data, want, buf.len) == 0,
+		CHECK_MSG(buf.len == strlen(want) && memcmp(buf.data, want, buf.len) == 0,
 		      "%s: encoded as '%.*s', want '%s'", what, (int)buf.len,
 		      (const char *)buf.data, want);
 	if (decode((const char *)buf.data, buf.len, &again, &err) != SL_OK)
-		CHECK(0, "%s: own output '%.*s' does not decode: %s", what,
+		CHECK_MSG(0, "%s: own output '%.*s' does not decode: %s", what,
 		      (int)buf.len, (const char *)buf.data, err.message);
 	else
-		CHECK(same_value(&v, &again), "%s: value changed through '%.*s'",
+		CHECK_MSG(same_value(&v, &again), "%s: value changed through '%.*s'",
 		      what, (int)buf.len, (const char *)buf.data);
 }
 
@@ -114,11 +114,11 @@ static void bad(const char *what, const char *text, size_t len, const char *wher
 	sl_error err;
 	int rc = decode(text, len, &v, &err);
 
-	CHECK(rc == SL_ERR, "%s: accepted", what);
+	CHECK_MSG(rc == SL_ERR, "%s: accepted", what);
 	if (rc != SL_ERR)
 		return;
-	CHECK(err.kind == SL_ERR_RECORD, "%s: kind %d, not a record error", what, err.kind);
-	CHECK(strncmp(err.message, "invalid JSON at ", 16) == 0 &&
+	CHECK_MSG(err.kind == SL_ERR_RECORD, "%s: kind %d, not a record error", what, err.kind);
+	CHECK_MSG(strncmp(err.message, "invalid JSON at ", 16) == 0 &&
 	      strstr(err.message, where) != NULL,
 	      "%s: message '%s' lacks '%s'", what, err.message, where);
 }
@@ -163,41 +163,41 @@ static void test_values(void)
 	sl_error err;
 	const sl_value *m;
 
-	CHECK(DECODE("\"\\ud83d\\ude00\"", &v, &err) == SL_OK &&
+	CHECK_MSG(DECODE("\"\\ud83d\\ude00\"", &v, &err) == SL_OK &&
 	      v.type == SL_TSTRING && v.len == 4 &&
 	      memcmp(v.as.s, "\xF0\x9F\x98\x80", 4) == 0,
 	      "surrogate pair is not U+1F600 in UTF-8");
-	CHECK(DECODE("\"a\\u0000b\"", &v, &err) == SL_OK && v.len == 3 &&
+	CHECK_MSG(DECODE("\"a\\u0000b\"", &v, &err) == SL_OK && v.len == 3 &&
 	      memcmp(v.as.s, "a\0b", 3) == 0, "\\u0000 not kept");
 
-	CHECK(DECODE("12345678901234567890123", &v, &err) == SL_OK &&
+	CHECK_MSG(DECODE("12345678901234567890123", &v, &err) == SL_OK &&
 	      v.type == SL_TDOUBLE && v.as.d == 12345678901234567890123.0,
 	      "integer beyond int64 is not a double: %s", err.message);
-	CHECK(DECODE("{\"big\":18446744073709551616,\"n\":5,\"x\":2.5}", &v, &err) == SL_OK,
+	CHECK_MSG(DECODE("{\"big\":18446744073709551616,\"n\":5,\"x\":2.5}", &v, &err) == SL_OK,
 	      "document with a big integer refused: %s", err.message);
 	m = sl_value_member(&v, "big");
-	CHECK(m != NULL && m->type == SL_TDOUBLE && m->as.d == 18446744073709551616.0,
+	CHECK_MSG(m != NULL && m->type == SL_TDOUBLE && m->as.d == 18446744073709551616.0,
 	      "big member is not a double");
 	m = sl_value_member(&v, "n");
-	CHECK(m != NULL && m->type == SL_TINT && m->as.i == 5,
+	CHECK_MSG(m != NULL && m->type == SL_TINT && m->as.i == 5,
 	      "small integer beside a big one is not an int");
 	m = sl_value_member(&v, "x");
-	CHECK(m != NULL && m->type == SL_TDOUBLE && m->as.d == 2.5,
+	CHECK_MSG(m != NULL && m->type == SL_TDOUBLE && m->as.d == 2.5,
 	      "real beside a big integer changed");
 
-	CHECK(DECODE("9223372036854775808", &v, &err) == SL_OK &&
+	CHECK_MSG(DECODE("9223372036854775808", &v, &err) == SL_OK &&
 	      v.type == SL_TDOUBLE, "INT64_MAX + 1 is not a double");
-	CHECK(DECODE("1.0", &v, &err) == SL_OK && v.type == SL_TDOUBLE &&
+	CHECK_MSG(DECODE("1.0", &v, &err) == SL_OK && v.type == SL_TDOUBLE &&
 	      v.as.d == 1.0, "1.0 is not a double");
-	CHECK(DECODE("-0", &v, &err) == SL_OK && v.type == SL_TINT && v.as.i == 0,
+	CHECK_MSG(DECODE("-0", &v, &err) == SL_OK && v.type == SL_TINT && v.as.i == 0,
 	      "-0 is not int 0");
 
-	CHECK(DECODE("{\"a\":1,\"a\":2}", &v, &err) == SL_OK &&
+	CHECK_MSG(DECODE("{\"a\":1,\"a\":2}", &v, &err) == SL_OK &&
 	      v.type == SL_TOBJECT && v.len == 1 &&
 	      v.as.members[0].value.as.i == 2, "repeated key: not one member, last value");
 	/* jansson cannot hold a NUL in a key: such a document is refused
 	 * (as a bad record), never silently cut short. */
-	CHECK(DECODE("{\"a\\u0000b\":true}", &v, &err) == SL_ERR &&
+	CHECK_MSG(DECODE("{\"a\\u0000b\":true}", &v, &err) == SL_ERR &&
 	      err.kind == SL_ERR_RECORD && strstr(err.message, "NUL") != NULL,
 	      "key with NUL: not refused as a record error");
 }
@@ -224,7 +224,7 @@ static void test_large(void)
 	for (pass = 0; pass < 2; pass++) {
 		int rc = decode(text, len, &v, &err);
 
-		CHECK(rc == SL_OK && v.type == SL_TARRAY && v.len == n &&
+		CHECK_MSG(rc == SL_OK && v.type == SL_TARRAY && v.len == n &&
 		      v.as.items[n - 1].type == SL_TOBJECT &&
 		      v.as.items[n - 1].as.members[0].key_len == 4 &&
 		      memcmp(v.as.items[n - 1].as.members[0].key, "k999", 4) == 0,
@@ -262,9 +262,9 @@ static void encode_fails(const char *what, const sl_value *v)
 	sl_error err;
 	int rc = encode(v, &buf, &err);
 
-	CHECK(rc == SL_ERR, "%s: accepted", what);
+	CHECK_MSG(rc == SL_ERR, "%s: accepted", what);
 	if (rc == SL_ERR)
-		CHECK(err.kind == SL_ERR_RECORD &&
+		CHECK_MSG(err.kind == SL_ERR_RECORD &&
 		      strcmp(err.message, "cannot write NaN/Infinity as JSON") == 0,
 		      "%s: error %d '%s'", what, err.kind, err.message);
 }
@@ -290,7 +290,7 @@ static void test_encode(void)
 
 	/* Control characters, quotes and backslashes come out escaped. */
 	v = sl_value_string("a\"b\\c\n\x01", 7);
-	CHECK(encode(&v, &buf, &err) == SL_OK && buf.len > 0 &&
+	CHECK_MSG(encode(&v, &buf, &err) == SL_OK && buf.len > 0 &&
 	      memchr(buf.data, '\n', buf.len) == NULL &&
 	      memchr(buf.data, '\x01', buf.len) == NULL, "control characters not escaped");
 
@@ -299,7 +299,7 @@ static void test_encode(void)
 	v.type = SL_TARRAY;
 	v.len = 2;
 	v.as.items = items;
-	CHECK(encode(&v, &buf, &err) == SL_OK && buf.len == 8 &&
+	CHECK_MSG(encode(&v, &buf, &err) == SL_OK && buf.len == 8 &&
 	      memcmp(buf.data, "[-7,2.0]", 8) == 0,
 	      "[-7, 2.0] encoded as '%.*s'", (int)buf.len, (const char *)buf.data);
 }
@@ -328,6 +328,5 @@ int main(void)
 	sl_arena_free(arena);
 	sl_loader_free(loader);
 	sl_registry_free(&reg);
-	printf("%s - json format\n", failures ? "not ok" : "ok");
-	return failures ? 1 : 0;
+	return check_done("json_format");
 }

@@ -3,8 +3,8 @@
  */
 #include "config.h"
 
-#include "../../../tests/unit/check.h"
-#include "../../lib/tests/optest.h"
+#include "check.h"
+#include "optest.h"
 
 static optest t;
 

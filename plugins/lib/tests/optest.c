@@ -10,10 +10,10 @@
 
 #include <jansson.h>
 
-#include "arena.h"
-#include "json_write.h"
+#include "base/arena.h"
+#include "base/json_write.h"
 #include "optest.h"
-#include "state.h"
+#include "state/state.h"
 
 static void new_batch(optest *t)
 {

@@ -11,7 +11,7 @@
 #ifndef OPTEST_H
 #define OPTEST_H
 
-#include "engine.h"
+#include "runtime/engine.h"
 
 #define OPTEST_MAX_OPTIONS 16
 #define OPTEST_MAX_INPUT 256

@@ -14,10 +14,10 @@
 
 #include <sluice/plugin.h>
 
-#include "arena.h"
-#include "descriptor.h"
-#include "loader.h"
-#include "checkmsg.h"
+#include "base/arena.h"
+#include "plugin/descriptor.h"
+#include "plugin/loader.h"
+#include "check.h"
 #include "optest.h"
 
 static const sl_format_class *fmt;
@@ -37,12 +37,12 @@ static void decode_ok(const char *what, const char *bytes, size_t len)
 	sl_error err;
 	int rc = fmt->decode(NULL, (const uint8_t *)bytes, len, arena, &v, &err);
 
-	CHECK(rc == SL_OK, "%s: decode failed: %s", what, rc ? err.message : "");
+	CHECK_MSG(rc == SL_OK, "%s: decode failed: %s", what, rc ? err.message : "");
 	if (rc != SL_OK)
 		return;
-	CHECK(v.type == SL_TSTRING && v.len == len, "%s: not a %zu-byte string", what, len);
+	CHECK_MSG(v.type == SL_TSTRING && v.len == len, "%s: not a %zu-byte string", what, len);
 	/* no copy: the value points into the record's bytes */
-	CHECK(len == 0 || v.as.s == bytes, "%s: value was copied", what);
+	CHECK_MSG(len == 0 || v.as.s == bytes, "%s: value was copied", what);
 }
 
 static void decode_bad(const char *what, const char *bytes, size_t len,
@@ -56,11 +56,11 @@ static void decode_bad(const char *what, const char *bytes, size_t len,
 	err.kind = SL_ERR_NONE;
 	rc = fmt->decode(NULL, (const uint8_t *)bytes, len, arena, &v, &err);
 	snprintf(want, sizeof want, "invalid UTF-8 at byte offset %zu", offset);
-	CHECK(rc == SL_ERR, "%s: accepted", what);
+	CHECK_MSG(rc == SL_ERR, "%s: accepted", what);
 	if (rc != SL_ERR)
 		return;
-	CHECK(err.kind == SL_ERR_RECORD, "%s: kind %d, not a record error", what, err.kind);
-	CHECK(strcmp(err.message, want) == 0, "%s: message '%s', want '%s'", what,
+	CHECK_MSG(err.kind == SL_ERR_RECORD, "%s: kind %d, not a record error", what, err.kind);
+	CHECK_MSG(strcmp(err.message, want) == 0, "%s: message '%s', want '%s'", what,
 	      err.message, want);
 }
 
@@ -123,10 +123,10 @@ static void encode_is(const char *what, const sl_value *v, const char *want)
 	sl_error err;
 	int rc = fmt->encode(NULL, v, &buf, &err);
 
-	CHECK(rc == SL_OK, "%s: encode failed: %s", what, rc ? err.message : "");
+	CHECK_MSG(rc == SL_OK, "%s: encode failed: %s", what, rc ? err.message : "");
 	if (rc != SL_OK)
 		return;
-	CHECK(buf.len == strlen(want) &&
+	CHECK_MSG(buf.len == strlen(want) &&
 	      (buf.len == 0 || memcmp(buf.data, want, buf.len) == 0),
 	      "%s: got '%.*s', want '%s'", what, (int)buf.len,
 	      buf.data ? (const char *)buf.data : "", want);
@@ -140,9 +140,9 @@ static void encode_fails(const char *what, const sl_value *v)
 
 	err.kind = SL_ERR_NONE;
 	rc = fmt->encode(NULL, v, &buf, &err);
-	CHECK(rc == SL_ERR, "%s: accepted", what);
+	CHECK_MSG(rc == SL_ERR, "%s: accepted", what);
 	if (rc == SL_ERR)
-		CHECK(err.kind == SL_ERR_RECORD && strstr(err.message, "NaN/Infinity"),
+		CHECK_MSG(err.kind == SL_ERR_RECORD && strstr(err.message, "NaN/Infinity"),
 		      "%s: error %d '%s'", what, err.kind, err.message);
 }
 
@@ -213,6 +213,5 @@ int main(void)
 	sl_arena_free(arena);
 	sl_loader_free(loader);
 	sl_registry_free(&reg);
-	printf("%s - string format\n", failures ? "not ok" : "ok");
-	return failures ? 1 : 0;
+	return check_done("string_format");
 }

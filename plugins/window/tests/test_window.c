@@ -7,8 +7,8 @@
 
 #include <unistd.h>
 
-#include "../../../tests/unit/check.h"
-#include "../../lib/tests/optest.h"
+#include "check.h"
+#include "optest.h"
 
 #define W(key, start, end, n)                                              \
 	"\"" key "\" {\"key\":\"" key "\",\"window_start\":" #start            \

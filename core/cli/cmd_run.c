@@ -1,0 +1,75 @@
+/*
+ * cmd_run.c - `sluice run JOB.ini [--set stage.key=value]...`
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "runtime/engine.h"
+
+static volatile sig_atomic_t stop_requested;
+
+/* The first signal asks for a clean stop; a second one kills at once. */
+static void on_signal(int sig)
+{
+	if (stop_requested) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed stdout pipe is a write error to report, not a death */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int sl_cmd_run(int argc, char **argv)
+{
+	sl_job_override *overrides = NULL;
+	sl_diag notes = { 0 };
+	sl_loader *loader = NULL;
+	sl_registry reg;
+	sl_job *job = NULL;
+	const char *path;
+	size_t count = 0;
+	sl_error err;
+	int rc;
+
+	memset(&reg, 0, sizeof reg);
+	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
+		return rc;
+	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
+	for (size_t i = 0; i < notes.count; i++)
+		fprintf(stderr, "sluice: warn: %s\n",
+			notes.lines[i] ? notes.lines[i] : "out of memory");
+	sl_diag_free(&notes);
+	if (rc != 0)
+		goto out;
+	install_signals();
+	memset(&err, 0, sizeof err);
+	if (sl_engine_run(job, &reg, loader, &stop_requested,
+			  isatty(STDERR_FILENO), &err) != SL_OK) {
+		fprintf(stderr, "sluice: error: %s\n", err.message);
+		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
+	}
+out:
+	sl_loader_free(loader);
+	sl_job_free(job);
+	sl_registry_free(&reg);
+	free(overrides);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * expr_host.c - expressions in the host table: compile an operator's
+ * option, with errors that point at the job file.
+ */
+#include "config.h"
+
+#include "expr/expr.h"
+
+sl_expr *sl_expr_host_compile(const sl_stage *stage, const char *key,
+			      sl_error *err)
+{
+	const char *text = sl_option(stage, key);
+	char msg[256];
+	int column = 0;
+	sl_expr *x;
+
+	if (text == NULL) {
+		sl_config_error(stage, key, err, "an expression is required");
+		return NULL;
+	}
+	x = sl_expr_parse(text, msg, sizeof msg, &column);
+	if (x != NULL)
+		return x;
+	if (column == 0)
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory compiling '%s'",
+			     key);
+	else
+		sl_config_error(stage, key, err, "column %d: %s", column, msg);
+	return NULL;
+}

@@ -1,0 +1,596 @@
+/*
+ * expr_parse.c - text to the compiled tree of an expression.
+ *
+ * Recursive descent, lowest precedence first:
+ *
+ *     or  := and ('or' and)*
+ *     and := not ('and' not)*
+ *     not := 'not' not | cmp
+ *     cmp := sum (('=='|'!='|'<'|'<='|'>'|'>=') sum)?
+ *     sum := prod (('+'|'-') prod)*
+ *     prod:= unary (('*'|'/') unary)*
+ *     unary := '-' unary | primary
+ *     primary := number | string | true | false | null | '(' or ')'
+ *              | function '(' or ')' | path
+ *     path := name ('.' name)*      (`value` and `key` start at the
+ *                                    value or the key; other names are
+ *                                    fields of the value)
+ *
+ * Comparisons do not chain (`a < b < c` is refused, not guessed at).
+ *
+ * Nodes are added as their parse completes, so operands come before
+ * their operator (postfix order), which is the order expr_eval.c runs
+ * them in.  Nesting is bounded (MAX_DEPTH), which bounds both this
+ * parser's recursion and the evaluator's stack of values; a long flat
+ * chain is parsed by the loops below and costs no depth at all.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr/expr_internal.h"
+#include "expr/expr_lex.h"
+#include "base/job_limits.h"
+
+/*
+ * Parentheses, calls, `not` and unary minus nest at most this deep
+ * (sluice-job(5), LIMITS); deeper is refused, which bounds the parser's
+ * recursion and the evaluator's stack of values.
+ */
+#define MAX_DEPTH 64
+
+typedef struct parser {
+	sl_xlexer lx;
+	sl_xtoken tok;   /* the current token */
+	sl_xpool pool;
+	sl_xnode *nodes;
+	uint32_t node_count, node_cap;
+	sl_xseg *segs;
+	uint32_t seg_count, seg_cap;
+	uint32_t *seg_offs; /* pool offsets of segs, fixed up at the end */
+	int depth;
+} parser;
+
+static const struct { const char *name; int fn; } functions[] = {
+	{ "length", XFN_LENGTH },
+	{ "lower", XFN_LOWER },
+	{ "upper", XFN_UPPER },
+	{ "string", XFN_STRING },
+	{ "number", XFN_NUMBER },
+};
+
+const char *sl_xfn_name(int fn)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof functions / sizeof functions[0]; i++)
+		if (functions[i].fn == fn)
+			return functions[i].name;
+	return "?";
+}
+
+const char *sl_xop_name(int op)
+{
+	static const char *const names[] = { "literal", "field", "not", "-",
+		"and", "or", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
+		"/", "call", "and", "or" };
+	return op >= 0 && (size_t)op < sizeof names / sizeof names[0] ?
+		names[op] : "?";
+}
+
+static int next(parser *ps)
+{
+	return sl_xlex_next(&ps->lx, &ps->tok);
+}
+
+static int error_at(parser *ps, int column, const char *what)
+{
+	return sl_xlex_error(&ps->lx, column, "%s", what);
+}
+
+static int is_word(const sl_xtoken *t, const char *word)
+{
+	return t->kind == TK_IDENT && strlen(word) == t->len &&
+	       memcmp(t->start, word, t->len) == 0;
+}
+
+static int is_keyword(const sl_xtoken *t)
+{
+	return is_word(t, "and") || is_word(t, "or") || is_word(t, "not") ||
+	       is_word(t, "true") || is_word(t, "false") || is_word(t, "null");
+}
+
+/* Describe the current token for "expected X, found Y". */
+static void describe(const sl_xtoken *t, char *buf, size_t size)
+{
+	if (t->kind == TK_END)
+		snprintf(buf, size, "the end of the expression");
+	else
+		snprintf(buf, size, "'%.*s'", (int)(t->len > 40 ? 40 : t->len),
+			 t->start);
+}
+
+static int expected(parser *ps, const char *what)
+{
+	char found[64];
+
+	describe(&ps->tok, found, sizeof found);
+	return sl_xlex_error(&ps->lx, ps->tok.column, "expected %s, found %s",
+			     what, found);
+}
+
+/* A new node; its index, or -1 when out of memory. */
+static long add_node(parser *ps, int op, int column)
+{
+	sl_xnode *n;
+
+	if (ps->node_count == ps->node_cap) {
+		uint32_t cap = ps->node_cap ? ps->node_cap * 2 : 16;
+		n = realloc(ps->nodes, cap * sizeof *n);
+		if (n == NULL)
+			return sl_xlex_error(&ps->lx, 0, "out of memory");
+		ps->nodes = n;
+		ps->node_cap = cap;
+	}
+	n = &ps->nodes[ps->node_count];
+	memset(n, 0, sizeof *n);
+	n->op = (uint8_t)op;
+	n->column = column;
+	return (long)ps->node_count++;
+}
+
+static long add_seg(parser *ps, uint32_t off, uint32_t len)
+{
+	if (ps->seg_count == ps->seg_cap) {
+		uint32_t cap = ps->seg_cap ? ps->seg_cap * 2 : 8;
+		sl_xseg *s = realloc(ps->segs, cap * sizeof *s);
+		uint32_t *o;
+
+		if (s == NULL)
+			return sl_xlex_error(&ps->lx, 0, "out of memory");
+		ps->segs = s;
+		o = realloc(ps->seg_offs, cap * sizeof *o);
+		if (o == NULL)
+			return sl_xlex_error(&ps->lx, 0, "out of memory");
+		ps->seg_offs = o;
+		ps->seg_cap = cap;
+	}
+	ps->segs[ps->seg_count].name = NULL;
+	ps->segs[ps->seg_count].len = len;
+	ps->seg_offs[ps->seg_count] = off;
+	return (long)ps->seg_count++;
+}
+
+/* The operator of operands @p a and @p b, both parsed (>= 0) or not. */
+static long binary(parser *ps, int op, int column, long a, long b)
+{
+	if (a < 0 || b < 0)
+		return -1;
+	return add_node(ps, op, column);
+}
+
+/*
+ * The left side of an and/or is parsed: add its test, then the right
+ * side through @p right, then the operator itself, where the test jumps.
+ */
+static long logical(parser *ps, int op, long a, long (*right)(parser *))
+{
+	int column = ps->tok.column;
+	long test = add_node(ps, op == XOP_AND ? XOP_AND_TEST : XOP_OR_TEST,
+			     column), n;
+
+	if (test < 0 || next(ps) != 0)
+		return -1;
+	n = binary(ps, op, column, a, right(ps));
+	if (n >= 0)
+		ps->nodes[test].skip = (uint32_t)n + 1;
+	return n;
+}
+
+static long parse_or(parser *ps);
+
+/* A field name (bare or `quoted`) into the pool as a new segment. */
+static long path_segment(parser *ps)
+{
+	long off;
+
+	if (ps->tok.kind == TK_QNAME)
+		return add_seg(ps, ps->tok.off, ps->tok.slen);
+	if (ps->tok.kind != TK_IDENT)
+		return expected(ps, "a field name");
+	off = sl_xpool_add(&ps->pool, ps->tok.start, ps->tok.len);
+	if (off < 0)
+		return sl_xlex_error(&ps->lx, 0, "out of memory");
+	return add_seg(ps, (uint32_t)off, (uint32_t)ps->tok.len);
+}
+
+/* name ('.' name)*, the current token being the first name. */
+static long parse_path(parser *ps)
+{
+	long n = add_node(ps, XOP_PATH, ps->tok.column), seg;
+	int named_root = 0;
+
+	if (n < 0)
+		return -1;
+	if (is_word(&ps->tok, "value") || is_word(&ps->tok, "key")) {
+		ps->nodes[n].root = is_word(&ps->tok, "key") ? XROOT_KEY : XROOT_VALUE;
+		named_root = 1;
+	} else if (ps->tok.kind == TK_IDENT && is_keyword(&ps->tok)) {
+		char found[64];
+		describe(&ps->tok, found, sizeof found);
+		return sl_xlex_error(&ps->lx, ps->tok.column,
+				     "%s is a keyword; write a field of that "
+				     "name as `%.*s`", found, (int)ps->tok.len,
+				     ps->tok.start);
+	}
+	ps->nodes[n].first = ps->seg_count;
+	if (!named_root && path_segment(ps) < 0)
+		return -1;
+	if (next(ps) != 0)
+		return -1;
+	while (ps->tok.kind == TK_DOT) {
+		if (next(ps) != 0)
+			return -1;
+		/* after a dot every name is a field, keywords included */
+		if ((seg = path_segment(ps)) < 0)
+			return -1;
+		if (next(ps) != 0)
+			return -1;
+	}
+	ps->nodes[n].count = ps->seg_count - ps->nodes[n].first;
+	return n;
+}
+
+static long parse_call(parser *ps, int fn)
+{
+	int column = ps->tok.column;
+	long n, arg;
+
+	if (next(ps) != 0 || next(ps) != 0) /* the name and '(' */
+		return -1;
+	if (ps->tok.kind == TK_RPAREN)
+		return sl_xlex_error(&ps->lx, ps->tok.column,
+				     "%s() takes one argument", sl_xfn_name(fn));
+	if ((arg = parse_or(ps)) < 0)
+		return -1;
+	if (ps->tok.kind == TK_COMMA)
+		return sl_xlex_error(&ps->lx, ps->tok.column,
+				     "%s() takes one argument", sl_xfn_name(fn));
+	if (ps->tok.kind != TK_RPAREN)
+		return expected(ps, "')'");
+	if (next(ps) != 0)
+		return -1;
+	n = add_node(ps, XOP_CALL, column);
+	if (n >= 0)
+		ps->nodes[n].fn = (uint8_t)fn;
+	return n;
+}
+
+/* Is the identifier followed by '('?  Peek without consuming. */
+static int before_paren(const parser *ps)
+{
+	const char *p = ps->lx.p;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return *p == '(';
+}
+
+static long literal(parser *ps, sl_value v)
+{
+	long n = add_node(ps, XOP_LIT, ps->tok.column);
+
+	if (n < 0)
+		return -1;
+	ps->nodes[n].lit = v;
+	return next(ps) != 0 ? -1 : n;
+}
+
+static long parse_primary(parser *ps)
+{
+	sl_xtoken *t = &ps->tok;
+	long n;
+	size_t i;
+
+	switch (t->kind) {
+	case TK_INT:
+		if (t->only_negated)
+			return sl_xlex_error(&ps->lx, t->column,
+					     "integer out of range (64-bit)");
+		return literal(ps, sl_value_int(t->i));
+	case TK_DOUBLE:
+		return literal(ps, sl_value_double(t->d));
+	case TK_STRING:
+		n = add_node(ps, XOP_LIT, t->column);
+		if (n < 0)
+			return -1;
+		/* the pool may move: keep the offset, fixed up at the end */
+		ps->nodes[n].lit = sl_value_string(NULL, t->slen);
+		ps->nodes[n].first = t->off;
+		return next(ps) != 0 ? -1 : n;
+	case TK_LPAREN: {
+		int column = t->column;
+
+		if (next(ps) != 0 || (n = parse_or(ps)) < 0)
+			return -1;
+		if (ps->tok.kind != TK_RPAREN) {
+			char what[64];
+			snprintf(what, sizeof what,
+				 "')' to close the '(' at column %d", column);
+			return expected(ps, what);
+		}
+		return next(ps) != 0 ? -1 : n;
+	}
+	case TK_QNAME:
+		return parse_path(ps);
+	case TK_IDENT:
+		if (is_word(t, "true"))
+			return literal(ps, sl_value_bool(1));
+		if (is_word(t, "false"))
+			return literal(ps, sl_value_bool(0));
+		if (is_word(t, "null"))
+			return literal(ps, sl_value_null());
+		if (before_paren(ps)) {
+			for (i = 0; i < sizeof functions / sizeof functions[0]; i++)
+				if (is_word(t, functions[i].name))
+					return parse_call(ps, functions[i].fn);
+			return sl_xlex_error(&ps->lx, t->column,
+					     "unknown function '%.*s' (functions: "
+					     "length, lower, upper, string, number)",
+					     (int)t->len, t->start);
+		}
+		return parse_path(ps);
+	default:
+		return expected(ps, "a value, a field or '('");
+	}
+}
+
+static long parse_unary(parser *ps)
+{
+	int column = ps->tok.column;
+	long a;
+
+	if (ps->tok.kind != TK_MINUS)
+		return parse_primary(ps);
+	if (++ps->depth > MAX_DEPTH)
+		return error_at(ps, column, "expression nested too deeply");
+	if (next(ps) != 0)
+		return -1;
+	if (ps->tok.kind == TK_INT && ps->tok.only_negated) {
+		ps->depth--;
+		ps->tok.column = column;
+		return literal(ps, sl_value_int(INT64_MIN));
+	}
+	if ((a = parse_unary(ps)) < 0)
+		return -1;
+	ps->depth--;
+	/* fold -<number> so literals such as -5 cost nothing */
+	if (ps->nodes[a].op == XOP_LIT && ps->nodes[a].lit.type == SL_TINT &&
+	    ps->nodes[a].lit.as.i != INT64_MIN) {
+		ps->nodes[a].lit.as.i = -ps->nodes[a].lit.as.i;
+		ps->nodes[a].column = column;
+		return a;
+	}
+	if (ps->nodes[a].op == XOP_LIT && ps->nodes[a].lit.type == SL_TDOUBLE) {
+		ps->nodes[a].lit.as.d = -ps->nodes[a].lit.as.d;
+		ps->nodes[a].column = column;
+		return a;
+	}
+	return add_node(ps, XOP_NEG, column);
+}
+
+static long parse_prod(parser *ps)
+{
+	long a = parse_unary(ps);
+
+	while (a >= 0 && (ps->tok.kind == TK_STAR || ps->tok.kind == TK_SLASH)) {
+		int op = ps->tok.kind == TK_STAR ? XOP_MUL : XOP_DIV;
+		int column = ps->tok.column;
+
+		if (next(ps) != 0)
+			return -1;
+		a = binary(ps, op, column, a, parse_unary(ps));
+	}
+	return a;
+}
+
+static long parse_sum(parser *ps)
+{
+	long a = parse_prod(ps);
+
+	while (a >= 0 && (ps->tok.kind == TK_PLUS || ps->tok.kind == TK_MINUS)) {
+		int op = ps->tok.kind == TK_PLUS ? XOP_ADD : XOP_SUB;
+		int column = ps->tok.column;
+
+		if (next(ps) != 0)
+			return -1;
+		a = binary(ps, op, column, a, parse_prod(ps));
+	}
+	return a;
+}
+
+static int comparison_op(int tok)
+{
+	switch (tok) {
+	case TK_EQ: return XOP_EQ;
+	case TK_NE: return XOP_NE;
+	case TK_LT: return XOP_LT;
+	case TK_LE: return XOP_LE;
+	case TK_GT: return XOP_GT;
+	case TK_GE: return XOP_GE;
+	default: return -1;
+	}
+}
+
+static long parse_cmp(parser *ps)
+{
+	long a = parse_sum(ps);
+	int op, column;
+
+	if (a < 0 || (op = comparison_op(ps->tok.kind)) < 0)
+		return a;
+	column = ps->tok.column;
+	if (next(ps) != 0)
+		return -1;
+	a = binary(ps, op, column, a, parse_sum(ps));
+	if (a >= 0 && comparison_op(ps->tok.kind) >= 0)
+		return error_at(ps, ps->tok.column,
+				"comparisons do not chain; join them with 'and'");
+	return a;
+}
+
+static long parse_not(parser *ps)
+{
+	int column = ps->tok.column;
+
+	if (!is_word(&ps->tok, "not"))
+		return parse_cmp(ps);
+	if (++ps->depth > MAX_DEPTH)
+		return error_at(ps, column, "expression nested too deeply");
+	if (next(ps) != 0 || parse_not(ps) < 0)
+		return -1;
+	ps->depth--;
+	return add_node(ps, XOP_NOT, column);
+}
+
+static long parse_and(parser *ps)
+{
+	long a = parse_not(ps);
+
+	while (a >= 0 && is_word(&ps->tok, "and"))
+		a = logical(ps, XOP_AND, a, parse_not);
+	return a;
+}
+
+static long parse_or(parser *ps)
+{
+	int column = ps->tok.column;
+	long a;
+
+	if (++ps->depth > MAX_DEPTH)
+		return error_at(ps, column, "expression nested too deeply");
+	a = parse_and(ps);
+	while (a >= 0 && is_word(&ps->tok, "or"))
+		a = logical(ps, XOP_OR, a, parse_and);
+	ps->depth--;
+	return a;
+}
+
+static void parser_free(parser *ps)
+{
+	free(ps->pool.data);
+	free(ps->nodes);
+	free(ps->segs);
+	free(ps->seg_offs);
+}
+
+/* How many values node @p n leaves on the evaluator's stack (+1, 0, -1). */
+static int stack_effect(const sl_xnode *n)
+{
+	switch (n->op) {
+	case XOP_LIT:
+	case XOP_PATH:
+		return 1;
+	case XOP_NOT:
+	case XOP_NEG:
+	case XOP_CALL:
+	case XOP_AND_TEST:
+	case XOP_OR_TEST:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Refuse what would overflow the evaluator's stack of values. */
+static int check_stack(parser *ps)
+{
+	uint32_t i;
+	long depth = 0;
+
+	for (i = 0; i < ps->node_count; i++) {
+		depth += stack_effect(&ps->nodes[i]);
+		if (depth > SL_EXPR_STACK_MAX)
+			return error_at(ps, ps->nodes[i].column,
+					"expression nested too deeply");
+	}
+	return 0;
+}
+
+sl_expr *sl_expr_parse(const char *text, char *msg, size_t msgsize,
+		       int *column)
+{
+	parser ps;
+	sl_expr *x;
+	uint32_t i;
+
+	memset(&ps, 0, sizeof ps);
+	ps.depth = -1; /* the expression itself is not nested */
+	ps.lx.text = ps.lx.p = text;
+	ps.lx.pool = &ps.pool;
+	ps.lx.msg = msg;
+	ps.lx.msgsize = msgsize;
+	if (strlen(text) > SL_EXPR_MAX_LEN) {
+		sl_xlex_error(&ps.lx, SL_EXPR_MAX_LEN + 1,
+			      "expression longer than %d bytes", SL_EXPR_MAX_LEN);
+		goto fail;
+	}
+	if (next(&ps) != 0)
+		goto fail;
+	if (ps.tok.kind == TK_END) {
+		sl_xlex_error(&ps.lx, 1, "empty expression");
+		goto fail;
+	}
+	if (parse_or(&ps) < 0)
+		goto fail;
+	if (ps.tok.kind != TK_END) {
+		expected(&ps, "an operator or the end of the expression");
+		goto fail;
+	}
+	if (check_stack(&ps) != 0)
+		goto fail;
+	/* an empty pool still gets a buffer, so fix-ups need no NULL checks */
+	if (sl_xpool_add(&ps.pool, "", 0) < 0 ||
+	    (x = calloc(1, sizeof *x)) == NULL) {
+		sl_xlex_error(&ps.lx, 0, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < ps.node_count; i++)
+		if (ps.nodes[i].op == XOP_LIT && ps.nodes[i].lit.type == SL_TSTRING)
+			ps.nodes[i].lit.as.s = ps.pool.data + ps.nodes[i].first;
+	for (i = 0; i < ps.seg_count; i++)
+		ps.segs[i].name = ps.pool.data + ps.seg_offs[i];
+	free(ps.seg_offs);
+	x->nodes = ps.nodes;
+	x->node_count = ps.node_count;
+	x->segs = ps.segs;
+	x->seg_count = ps.seg_count;
+	x->pool = ps.pool.data;
+	return x;
+fail:
+	*column = ps.lx.column;
+	parser_free(&ps);
+	return NULL;
+}
+
+int sl_expr_check(const char *text, char *msg, size_t msgsize, int *column)
+{
+	sl_expr *x = sl_expr_parse(text, msg, msgsize, column);
+
+	if (x == NULL)
+		return -1;
+	sl_expr_destroy(x);
+	return 0;
+}
+
+void sl_expr_destroy(sl_expr *x)
+{
+	if (x == NULL)
+		return;
+	free(x->nodes);
+	free(x->segs);
+	free(x->pool);
+	free(x);
+}

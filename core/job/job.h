@@ -1,0 +1,143 @@
+/*
+ * job.h - a job file, parsed and validated.
+ *
+ * sl_job_load() reads the INI text, expands ${VAR} and ${VAR:-default},
+ * applies --set overrides and keeps the line of every value, so every
+ * later check can say FILE:LINE.  sl_job_validate() checks it against the
+ * plugin descriptors and wires the stages.
+ */
+#ifndef SL_JOB_H
+#define SL_JOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sluice/stage.h>
+
+#include "plugin/descriptor.h"
+#include "base/diag.h"
+#include "base/names.h"
+
+/* errors = ... on a stage */
+enum sl_errors_policy { SL_ERRORS_FAIL = 0, SL_ERRORS_SKIP, SL_ERRORS_DEAD_LETTER };
+
+typedef struct sl_job_option {
+	char *key;
+	char *value;  /* after ${VAR} expansion */
+	int line;     /* 0 when it came from --set */
+} sl_job_option;
+
+typedef struct sl_job_stage sl_job_stage;
+
+struct sl_job_stage {
+	char *name;
+	unsigned kind;         /* one enum sl_kind bit */
+	int line;              /* line of the [kind NAME] header */
+	sl_job_option *options; /* every key of the section, in file order, */
+	size_t option_count;    /* `plugin`, `from`, ... included */
+
+	/* Filled by sl_job_validate(): */
+	const sl_descriptor *plugin;
+	const sl_descriptor *format;     /* sources and sinks */
+	const sl_descriptor *key_format; /* sources and sinks */
+	int errors;                      /* enum sl_errors_policy */
+	sl_job_stage **inputs;           /* stages this one reads from */
+	size_t input_count;
+
+	/* Stages the planner adds (plan.c); zero for the job file's own. */
+	int role;                        /* enum sl_stage_role */
+	const sl_job_stage *template_of; /* options not set here come from it */
+	const sl_job_stage *serves;      /* the keyed stage a hop feeds */
+	char *storage;                   /* the hop's topic: JOB-STAGE-repartition */
+	int32_t partitions;              /* repartition.partitions, 0: the input's */
+	size_t order_index;              /* its place in sl_job.order (plan.c) */
+};
+
+typedef struct sl_job {
+	char *path;           /* as given on the command line */
+	char *dir;            /* its folder, for relative plugin.path */
+	sl_job_option *job_options; /* the [job] section */
+	size_t job_option_count;
+	int job_line;         /* line of [job], 0 when missing */
+
+	/* [job] values, filled by sl_job_validate() */
+	const char *name;
+	int delivery;         /* enum sl_delivery */
+	int64_t commit_interval_ms;
+	const char *plugin_path; /* NULL when not set */
+	int log_level;        /* enum sl_log_level */
+
+	sl_job_stage *stages; /* in file order */
+	size_t stage_count;
+	sl_job_stage **order; /* filled by validation: inputs before readers */
+	size_t order_count;   /* stage_count, plus the planner's stages */
+	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
+	size_t added_count;
+	sl_names stage_names; /* positions in stages[] by name */
+} sl_job;
+
+/* One --set stage.key=value from the command line. */
+typedef struct sl_job_override {
+	const char *stage; /* "job" for the [job] section */
+	const char *key;
+	const char *value;
+} sl_job_override;
+
+/*
+ * Parse @p path.  Problems (unreadable file, syntax, a line longer than
+ * inih's limit, duplicate sections, missing [job], an undefined ${VAR},
+ * an override naming no stage) go to @p diag; returns NULL when the file
+ * could not be parsed at all, else the job (check diag->count).
+ */
+sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
+		    size_t override_count, sl_diag *diag);
+
+/*
+ * Check @p job against the plugins in @p reg: [job] keys, plugins and
+ * their kinds, options (unknown, missing, type), formats, errors policy,
+ * wiring (unknown `from`, cycles, a stage with no input).  Fills the
+ * resolved fields.  Returns the number of problems added to @p diag.
+ * Pass the diag sl_job_load() filled: when it already holds problems, the
+ * checks a refused section would set off (no source, no sink, a stage
+ * nobody reads) are left out.
+ */
+size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag);
+
+/*
+ * The keys every stage takes besides its plugin's options (plugin, from,
+ * errors, dead-letter.topic, format, key.format), with the kinds of stage
+ * each applies to: what validation checks and `sluice plugins` prints.
+ */
+const sl_opt_desc *sl_engine_stage_options(size_t *count);
+
+/* The stage named @p name (@p len bytes), or NULL. */
+sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
+				 size_t len);
+
+/* The option @p key of @p stage as written, or NULL. */
+const sl_job_option *sl_job_stage_option(const sl_job_stage *stage,
+					 const char *key);
+const sl_job_option *sl_job_option_find(const sl_job *job, const char *key);
+
+/* Parse "stage.key=value" (the text is kept, not copied); 0 or -1. */
+int sl_job_override_parse(char *text, sl_job_override *out);
+
+void sl_job_free(sl_job *job);
+
+
+
+struct sl_loader;
+
+/*
+ * What `run` and `validate` share: load @p path with @p overrides, find
+ * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
+ * @p reg, validate, plan (plan.h), and load every plugin the job uses
+ * into *@p loader, with the loader's checks.  On any problem print each
+ * diagnostic line to stderr and return 2 (the exit code; 1 for a
+ * failure that is not the job's); else return 0 with *job and *loader
+ * set.  What the user should know about the plan goes to @p notes (may
+ * be NULL).
+ */
+int sl_job_open(const char *path, const sl_job_override *overrides,
+		size_t override_count, sl_job **job, sl_registry *reg,
+		sl_diag *notes, struct sl_loader **loader);
+#endif

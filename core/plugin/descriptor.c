@@ -1,0 +1,817 @@
+/*
+ * descriptor.c - read a plugin descriptor (NAME.plugin) and check option
+ * values against it.
+ *
+ *   [plugin]                      [option NAME] / [option PREFIX.*]
+ *   name, kinds, library, abi,    kinds, type, required, default, values,
+ *   summary, capabilities         min, max, summary
+ *
+ * A descriptor is parsed in two steps: the INI text into raw fields that
+ * remember their lines, then the fields into an sl_descriptor.  Fields
+ * depend on each other (min/max are read by type, an option's kinds
+ * default to the plugin's), and their order in the file must not matter.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/convert.h"
+#include "plugin/descriptor.h"
+#include "base/ini_lines.h"
+
+enum { P_NAME, P_KINDS, P_LIBRARY, P_ABI, P_SUMMARY, P_CAPABILITIES,
+       P_COUNT };
+static const char *const plugin_keys[P_COUNT] = {
+	"name", "kinds", "library", "abi", "summary", "capabilities"
+};
+
+/* The words of `capabilities`, in enum sl_capability's bit order. */
+static const char *const capability_names[] = {
+	"keyed", "sets-key", "partitioned", "repartition", "transactional"
+};
+
+enum { F_KINDS, F_TYPE, F_REQUIRED, F_DEFAULT, F_VALUES, F_MIN, F_MAX,
+       F_SUMMARY, F_COUNT };
+static const char *const option_keys[F_COUNT] = {
+	"kinds", "type", "required", "default", "values", "min", "max", "summary"
+};
+
+static const char *const type_names[] = {
+	"string", "int", "number", "bool", "duration", "enum", "list", "expr"
+};
+
+/* Keys the engine handles on every stage; a plugin may not redefine them. */
+static const char *const engine_keys[] = {
+	"plugin", "from", "errors", "dead-letter.topic", "format", "key.format",
+	"repartition.partitions"
+};
+
+typedef struct field {
+	char *text; /* NULL when absent */
+	int line;
+} field;
+
+typedef struct raw_option {
+	char *name;
+	int line;
+	field f[F_COUNT];
+} raw_option;
+
+typedef struct parser {
+	const char *path;
+	sl_diag *diag;
+	int problems;
+	int oom;
+	int plugin_line;        /* line of [plugin], 0 before it */
+	int any_section;        /* a header, even a broken one, was seen */
+	field p[P_COUNT];
+	raw_option *opts;
+	size_t opt_count;
+	field *cur;             /* fields of the current section, NULL: ignore */
+	const char *const *cur_keys;
+	size_t cur_key_count;
+	const char *cur_name;   /* "plugin" or "option NAME", for messages */
+	field *last;            /* the field a continuation line extends */
+} parser;
+
+static void problem(parser *ps, int line, const char *fmt, ...) SL_PRINTF(3, 4);
+
+static void problem(parser *ps, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	sl_diag_add(ps->diag, ps->path, line, "%s", msg);
+	ps->problems++;
+}
+
+const char *sl_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case SL_KIND_SOURCE: return "source";
+	case SL_KIND_SINK: return "sink";
+	case SL_KIND_OPERATOR: return "operator";
+	case SL_KIND_FORMAT: return "format";
+	case SL_KIND_STORE: return "store";
+	default: return "?";
+	}
+}
+
+const char *sl_kinds_text(unsigned kinds, char *buf, size_t size)
+{
+	static const unsigned order[] = { SL_KIND_SOURCE, SL_KIND_OPERATOR,
+					  SL_KIND_SINK, SL_KIND_FORMAT,
+					  SL_KIND_STORE };
+	size_t i, len = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		if (!(kinds & order[i]))
+			continue;
+		snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+			 sl_kind_name(order[i]));
+		len = strlen(buf);
+	}
+	return buf;
+}
+
+static int name_chars(const char *s, const char *extra)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/* ---- INI text to raw fields ---------------------------------------------- */
+
+static void open_option(parser *ps, const char *name, int line)
+{
+	raw_option *grown, *o;
+	size_t i;
+
+	for (i = 0; i < ps->opt_count; i++) {
+		if (strcmp(ps->opts[i].name, name) == 0) {
+			problem(ps, line, "duplicate [option %s] (first at line %d)",
+				name, ps->opts[i].line);
+			return;
+		}
+	}
+	grown = realloc(ps->opts, (ps->opt_count + 1) * sizeof *grown);
+	if (grown == NULL) {
+		ps->oom = 1;
+		return;
+	}
+	ps->opts = grown;
+	o = &grown[ps->opt_count];
+	memset(o, 0, sizeof *o);
+	if ((o->name = strdup(name)) == NULL) {
+		ps->oom = 1;
+		return;
+	}
+	o->line = line;
+	ps->opt_count++;
+	ps->cur = o->f;
+	ps->cur_keys = option_keys;
+	ps->cur_key_count = F_COUNT;
+	ps->cur_name = o->name;
+}
+
+static void on_section(void *user, const char *header, int line)
+{
+	parser *ps = user;
+	const char *name;
+
+	ps->cur = NULL;
+	ps->last = NULL;
+	ps->any_section = 1;
+	if (header == NULL)
+		return;
+	if (strcmp(header, "plugin") == 0) {
+		if (ps->plugin_line != 0) {
+			problem(ps, line, "duplicate [plugin] section (the first is at "
+				"line %d)", ps->plugin_line);
+			return;
+		}
+		ps->plugin_line = line;
+		ps->cur = ps->p;
+		ps->cur_keys = plugin_keys;
+		ps->cur_key_count = P_COUNT;
+		ps->cur_name = NULL;
+		return;
+	}
+	if (strncmp(header, "option", 6) == 0 &&
+	    (header[6] == ' ' || header[6] == '\t')) {
+		for (name = header + 6; *name == ' ' || *name == '\t'; name++)
+			;
+		open_option(ps, name, line);
+		return;
+	}
+	problem(ps, line, "unknown section [%s]: expected [plugin] or "
+		"[option NAME]", header);
+}
+
+static void on_key(void *user, const char *key, const char *value, int line)
+{
+	parser *ps = user;
+	size_t i;
+
+	ps->last = NULL;
+	if (ps->cur == NULL) {
+		if (!ps->any_section)
+			problem(ps, line, "key '%s' is outside any section", key);
+		return;
+	}
+	for (i = 0; i < ps->cur_key_count; i++)
+		if (strcmp(ps->cur_keys[i], key) == 0)
+			break;
+	if (i == ps->cur_key_count) {
+		problem(ps, line, "unknown key '%s' in [%s%s]", key,
+			ps->cur_name ? "option " : "plugin",
+			ps->cur_name ? ps->cur_name : "");
+		return;
+	}
+	if (ps->cur[i].text != NULL) {
+		problem(ps, line, "duplicate key '%s' (first at line %d)", key,
+			ps->cur[i].line);
+		return;
+	}
+	if ((ps->cur[i].text = strdup(value)) == NULL) {
+		ps->oom = 1;
+		return;
+	}
+	ps->cur[i].line = line;
+	ps->last = &ps->cur[i];
+}
+
+static void on_more(void *user, const char *text, int line)
+{
+	parser *ps = user;
+	size_t old, add;
+	char *grown;
+
+	(void)line;
+	if (ps->last == NULL)
+		return;
+	old = strlen(ps->last->text);
+	add = strlen(text);
+	if ((grown = realloc(ps->last->text, old + add + 2)) == NULL) {
+		ps->oom = 1;
+		return;
+	}
+	grown[old] = '\n';
+	memcpy(grown + old + 1, text, add + 1);
+	ps->last->text = grown;
+}
+
+/* ---- raw fields to the descriptor ---------------------------------------- */
+
+/*
+ * Split @p text at @p sep into trimmed, non-empty items.  Returns the
+ * number of empty items (a problem for the caller), or -1 out of memory.
+ */
+static int split(const char *text, char sep, char ***items, size_t *count)
+{
+	const char *p = text, *end, *a, *b;
+	char **grown;
+	int empty = 0;
+
+	*items = NULL;
+	*count = 0;
+	for (;; p = end + 1) {
+		if ((end = strchr(p, sep)) == NULL)
+			end = p + strlen(p);
+		for (a = p; a < end && isspace((unsigned char)*a); a++)
+			;
+		for (b = end; b > a && isspace((unsigned char)b[-1]); b--)
+			;
+		if (a == b) {
+			empty++;
+		} else {
+			grown = realloc(*items, (*count + 1) * sizeof *grown);
+			if (grown == NULL)
+				return -1;
+			*items = grown;
+			if ((grown[*count] = strndup(a, (size_t)(b - a))) == NULL)
+				return -1;
+			(*count)++;
+		}
+		if (*end == '\0')
+			return empty;
+	}
+}
+
+static void free_strings(char **items, size_t count)
+{
+	while (count > 0)
+		free(items[--count]);
+	free(items);
+}
+
+/* "source, sink" to kind bits; 0 after reporting a problem. */
+static unsigned parse_kinds(parser *ps, const field *f)
+{
+	char **words;
+	size_t count, i;
+	unsigned kinds = 0, k;
+	int empty = split(f->text, ',', &words, &count);
+
+	if (empty < 0) {
+		ps->oom = 1;
+	} else if (empty > 0) {
+		problem(ps, f->line, "kinds: empty item in '%s': list source, sink, "
+			"operator, format and/or store", f->text);
+	} else {
+		for (i = 0; i < count; i++) {
+			for (k = SL_KIND_SOURCE; k <= SL_KIND_STORE; k <<= 1)
+				if (strcmp(words[i], sl_kind_name(k)) == 0)
+					break;
+			if (k > SL_KIND_STORE) {
+				problem(ps, f->line, "unknown kind '%s': expected source, "
+					"sink, operator, format or store", words[i]);
+				kinds = 0;
+				break;
+			}
+			kinds |= k;
+		}
+	}
+	free_strings(words, count);
+	return kinds;
+}
+
+/* "keyed, sets-key" to capability bits; 0 after reporting a problem. */
+static unsigned parse_capabilities(parser *ps, const field *f)
+{
+	const size_t known = sizeof capability_names / sizeof capability_names[0];
+	char **words;
+	size_t count, i, k;
+	unsigned caps = 0;
+	int empty = split(f->text, ',', &words, &count);
+
+	if (empty < 0) {
+		ps->oom = 1;
+		return 0;
+	}
+	if (empty > 0)
+		problem(ps, f->line, "capabilities: empty item in '%s'", f->text);
+	for (i = 0; empty == 0 && i < count; i++) {
+		for (k = 0; k < known; k++)
+			if (strcmp(words[i], capability_names[k]) == 0)
+				break;
+		if (k == known) {
+			problem(ps, f->line, "unknown capability '%s': expected keyed, "
+				"sets-key, partitioned, repartition or transactional",
+				words[i]);
+			caps = 0;
+			break;
+		}
+		caps |= 1u << k;
+	}
+	free_strings(words, count);
+	return caps;
+}
+
+const char *sl_capability_name(unsigned capability)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof capability_names / sizeof capability_names[0]; k++)
+		if (capability == 1u << k)
+			return capability_names[k];
+	return "?";
+}
+
+static int build_plugin(parser *ps, sl_descriptor *d, const char *base)
+{
+	const field *f = ps->p;
+	int64_t abi;
+
+	if (ps->plugin_line == 0) {
+		problem(ps, 0, "missing [plugin] section");
+		return -1;
+	}
+	if (f[P_NAME].text == NULL)
+		problem(ps, ps->plugin_line, "[plugin] has no name");
+	else if (!name_chars(f[P_NAME].text, "_-"))
+		problem(ps, f[P_NAME].line, "bad plugin name '%s': use letters, "
+			"digits, '_' and '-'", f[P_NAME].text);
+	else if (strcmp(f[P_NAME].text, base) != 0)
+		problem(ps, f[P_NAME].line, "plugin name '%s' does not match the "
+			"file name %s.plugin", f[P_NAME].text, base);
+	if (f[P_KINDS].text == NULL)
+		problem(ps, ps->plugin_line, "[plugin] has no kinds");
+	else
+		d->kinds = parse_kinds(ps, &f[P_KINDS]);
+	if (f[P_LIBRARY].text == NULL)
+		problem(ps, ps->plugin_line, "[plugin] has no library");
+	else if (!name_chars(f[P_LIBRARY].text, "_-."))
+		problem(ps, f[P_LIBRARY].line, "bad library '%s': give the module "
+			"name, found beside the descriptor (no '/', no extension "
+			"needed)", f[P_LIBRARY].text);
+	if (f[P_ABI].text == NULL)
+		problem(ps, ps->plugin_line, "[plugin] has no abi");
+	else if (sl_parse_int(f[P_ABI].text, &abi) != 0 || abi < 1 || abi > 1000000)
+		problem(ps, f[P_ABI].line, "abi: '%s' is not a version number",
+			f[P_ABI].text);
+	else
+		d->abi = (int)abi;
+	if (f[P_CAPABILITIES].text != NULL)
+		d->capabilities = parse_capabilities(ps, &f[P_CAPABILITIES]);
+	d->name = f[P_NAME].text ? strdup(f[P_NAME].text) : NULL;
+	d->library = f[P_LIBRARY].text ? strdup(f[P_LIBRARY].text) : NULL;
+	d->summary = strdup(f[P_SUMMARY].text ? f[P_SUMMARY].text : "");
+	return 0;
+}
+
+static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
+{
+	const field *lim[2] = { &r->f[F_MIN], &r->f[F_MAX] };
+	int64_t v[2];
+	int i, ok;
+
+	for (i = 0; i < 2; i++) {
+		if (lim[i]->text == NULL)
+			continue;
+		if (o->type != SL_OPT_INT && o->type != SL_OPT_DURATION) {
+			problem(ps, lim[i]->line, "%s applies to int and duration "
+				"options only", option_keys[F_MIN + i]);
+			continue;
+		}
+		ok = o->type == SL_OPT_INT ? sl_parse_int(lim[i]->text, &v[i])
+					   : sl_parse_duration_ms(lim[i]->text, &v[i]);
+		if (ok != 0) {
+			problem(ps, lim[i]->line, "%s: '%s' is not %s",
+				option_keys[F_MIN + i], lim[i]->text,
+				o->type == SL_OPT_INT ? "an integer" : "a duration");
+			continue;
+		}
+		if (i == 0) {
+			o->has_min = 1;
+			o->min = v[0];
+		} else {
+			o->has_max = 1;
+			o->max = v[1];
+		}
+	}
+	if (o->has_min && o->has_max && o->min > o->max)
+		problem(ps, r->f[F_MAX].line, "max is below min");
+}
+
+static void build_values(parser *ps, const raw_option *r, sl_opt_desc *o)
+{
+	const field *f = &r->f[F_VALUES];
+	int empty;
+
+	if (f->text == NULL) {
+		if (o->type == SL_OPT_ENUM)
+			problem(ps, r->line, "[option %s] is an enum without values: add "
+				"values = a | b", r->name);
+		return;
+	}
+	if (o->type != SL_OPT_ENUM) {
+		problem(ps, f->line, "values applies to enum options only");
+		return;
+	}
+	empty = split(f->text, '|', &o->values, &o->value_count);
+	if (empty < 0)
+		ps->oom = 1;
+	else if (empty > 0)
+		problem(ps, f->line, "values: empty item in '%s'", f->text);
+}
+
+static int option_name_ok(parser *ps, const raw_option *r, sl_opt_desc *o)
+{
+	size_t len = strlen(r->name), i;
+
+	o->is_prefix = len > 2 && strcmp(r->name + len - 2, ".*") == 0;
+	o->name = o->is_prefix ? strndup(r->name, len - 1) : strdup(r->name);
+	if (o->name == NULL) {
+		ps->oom = 1;
+		return 0;
+	}
+	if (!name_chars(o->name, "._-") ||
+	    (o->is_prefix && strchr(o->name, '*') != NULL)) {
+		problem(ps, r->line, "bad option name '%s': use letters, digits, "
+			"'.', '_' and '-', or end it in '.*' for a prefix", r->name);
+		return 0;
+	}
+	for (i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
+		if (strcmp(o->name, engine_keys[i]) == 0) {
+			problem(ps, r->line, "option '%s' is handled by the engine on "
+				"every stage; remove it from the descriptor", o->name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
+			 unsigned plugin_kinds)
+{
+	const field *f = r->f;
+	sl_opt_desc check;
+	char why[512];
+	size_t t;
+	int b;
+
+	if (!option_name_ok(ps, r, o))
+		return;
+	if (f[F_TYPE].text == NULL) {
+		problem(ps, r->line, "[option %s] has no type", r->name);
+	} else {
+		for (t = 0; t < sizeof type_names / sizeof type_names[0]; t++)
+			if (strcmp(f[F_TYPE].text, type_names[t]) == 0)
+				break;
+		if (t == sizeof type_names / sizeof type_names[0])
+			problem(ps, f[F_TYPE].line, "unknown type '%s': expected string, "
+				"int, number, bool, duration, enum, list or expr",
+				f[F_TYPE].text);
+		else
+			o->type = (sl_opt_type)t;
+	}
+	o->kinds = plugin_kinds;
+	if (f[F_KINDS].text != NULL) {
+		o->kinds = parse_kinds(ps, &f[F_KINDS]);
+		if (plugin_kinds != 0 && (o->kinds & ~plugin_kinds))
+			problem(ps, f[F_KINDS].line, "option kinds '%s' are not all "
+				"kinds of the plugin", f[F_KINDS].text);
+	}
+	if (f[F_REQUIRED].text != NULL) {
+		if (sl_parse_bool(f[F_REQUIRED].text, &b) != 0)
+			problem(ps, f[F_REQUIRED].line, "required: '%s' is not true or "
+				"false", f[F_REQUIRED].text);
+		else
+			o->required = b;
+	}
+	build_values(ps, r, o);
+	build_bounds(ps, r, o);
+	o->summary = strdup(f[F_SUMMARY].text ? f[F_SUMMARY].text : "");
+	if (f[F_DEFAULT].text != NULL) {
+		o->def = strdup(f[F_DEFAULT].text);
+		check = *o;
+		check.required = 0;
+		if (sl_opt_check(&check, f[F_DEFAULT].text, why, sizeof why) != 0)
+			problem(ps, f[F_DEFAULT].line, "default: %s", why);
+	}
+	if (o->summary == NULL || (f[F_DEFAULT].text && o->def == NULL))
+		ps->oom = 1;
+}
+
+static sl_descriptor *build(parser *ps, const char *path, const char *subdir,
+			    const char *base)
+{
+	sl_descriptor *d = calloc(1, sizeof *d);
+	size_t i;
+
+	if (d == NULL) {
+		ps->oom = 1;
+		return NULL;
+	}
+	d->path = strdup(path);
+	d->subdir = strdup(subdir);
+	if (build_plugin(ps, d, base) == 0 && ps->opt_count > 0) {
+		d->options = calloc(ps->opt_count, sizeof *d->options);
+		if (d->options == NULL)
+			ps->oom = 1;
+		else
+			d->option_count = ps->opt_count;
+		for (i = 0; i < d->option_count; i++)
+			build_option(ps, &ps->opts[i], &d->options[i], d->kinds);
+	}
+	if (d->path == NULL || d->subdir == NULL || d->summary == NULL)
+		ps->oom = 1;
+	return d;
+}
+
+static void free_parser(parser *ps)
+{
+	size_t i, j;
+
+	for (i = 0; i < P_COUNT; i++)
+		free(ps->p[i].text);
+	for (i = 0; i < ps->opt_count; i++) {
+		for (j = 0; j < F_COUNT; j++)
+			free(ps->opts[i].f[j].text);
+		free(ps->opts[i].name);
+	}
+	free(ps->opts);
+}
+
+/* "dir/file.plugin" -> "file" */
+static char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t len = strlen(base);
+
+	if (len > 7 && strcmp(base + len - 7, ".plugin") == 0)
+		len -= 7;
+	return strndup(base, len);
+}
+
+sl_descriptor *sl_descriptor_load(const char *path, const char *subdir,
+				  sl_diag *diag)
+{
+	static const sl_ini_handlers handlers = { on_section, on_key, on_more };
+	sl_descriptor *d = NULL;
+	parser ps;
+	char *text, *base;
+	size_t len;
+	int err, n;
+
+	if ((err = sl_read_file(path, &text, &len)) != 0) {
+		sl_diag_add(diag, path, 0, "cannot read: %s", strerror(err));
+		return NULL;
+	}
+	memset(&ps, 0, sizeof ps);
+	ps.path = path;
+	ps.diag = diag;
+	n = sl_ini_parse(path, text, len, &handlers, &ps, diag);
+	free(text);
+	if (n < 0)
+		ps.oom = 1;
+	else
+		ps.problems += n;
+	if ((base = base_name(path)) == NULL)
+		ps.oom = 1;
+	else if (!ps.oom)
+		d = build(&ps, path, subdir ? subdir : "", base);
+	free(base);
+	free_parser(&ps);
+	if (ps.oom)
+		sl_diag_add(diag, path, 0, "out of memory");
+	if (ps.oom || ps.problems > 0) {
+		sl_descriptor_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void sl_descriptor_free(sl_descriptor *desc)
+{
+	size_t i;
+
+	if (desc == NULL)
+		return;
+	for (i = 0; i < desc->option_count; i++) {
+		sl_opt_desc *o = &desc->options[i];
+		free(o->name);
+		free(o->def);
+		free(o->summary);
+		free_strings(o->values, o->value_count);
+	}
+	free(desc->options);
+	free(desc->name);
+	free(desc->library);
+	free(desc->summary);
+	free(desc->path);
+	free(desc->subdir);
+	free(desc);
+}
+
+const sl_opt_desc *sl_descriptor_option(const sl_descriptor *desc,
+					 unsigned kind, const char *key)
+{
+	const sl_opt_desc *best = NULL;
+	size_t i, best_len = 0, len;
+
+	for (i = 0; i < desc->option_count; i++) {
+		const sl_opt_desc *o = &desc->options[i];
+
+		if (!(o->kinds & kind))
+			continue;
+		if (!o->is_prefix) {
+			if (strcmp(o->name, key) == 0)
+				return o;
+			continue;
+		}
+		/* the longest matching prefix wins; "kafka." alone is no key */
+		len = strlen(o->name);
+		if (strncmp(o->name, key, len) == 0 && key[len] != '\0' &&
+		    len > best_len) {
+			best = o;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+/* ---- values ---------------------------------------------------------------- */
+
+static int check_enum(const sl_opt_desc *opt, const char *value, char *why,
+		      size_t why_size)
+{
+	size_t i, len, used = 0;
+
+	for (i = 0; i < opt->value_count; i++) {
+		len = strlen(opt->values[i]);
+		/* "timestamp:" needs a suffix, which the plugin checks */
+		if (len > 0 && opt->values[i][len - 1] == ':') {
+			if (strncmp(opt->values[i], value, len) == 0 &&
+			    value[len] != '\0')
+				return 0;
+		} else if (strcmp(opt->values[i], value) == 0) {
+			return 0;
+		}
+	}
+	used = (size_t)snprintf(why, why_size, "'%s' is not one of:", value);
+	for (i = 0; i < opt->value_count && used < why_size; i++) {
+		len = strlen(opt->values[i]);
+		used += (size_t)snprintf(why + used, why_size - used, "%s %s%s",
+					 i ? "," : "", opt->values[i],
+					 len && opt->values[i][len - 1] == ':' ? "..." : "");
+	}
+	return -1;
+}
+
+/* A bound as the user would write it: "10ms", "1h", "-5". */
+static const char *bound_text(const sl_opt_desc *opt, int64_t v, char *buf,
+			      size_t size)
+{
+	if (opt->type == SL_OPT_DURATION)
+		return sl_format_duration_ms(v, buf, size);
+	snprintf(buf, size, "%" PRId64, v);
+	return buf;
+}
+
+static int check_bounds(const sl_opt_desc *opt, const char *value, int64_t v,
+			char *why, size_t why_size)
+{
+	char bound[32];
+
+	if (opt->has_min && v < opt->min) {
+		snprintf(why, why_size, "'%s' is below the minimum %s", value,
+			 bound_text(opt, opt->min, bound, sizeof bound));
+		return -1;
+	}
+	if (opt->has_max && v > opt->max) {
+		snprintf(why, why_size, "'%s' is above the maximum %s", value,
+			 bound_text(opt, opt->max, bound, sizeof bound));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_list(const char *value, char *why, size_t why_size)
+{
+	const char *p = value, *end;
+
+	for (;;) {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (p == end) {
+			snprintf(why, why_size, "empty item in the list '%s'", value);
+			return -1;
+		}
+		if (*end == '\0')
+			return 0;
+		p = end + 1;
+	}
+}
+
+int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
+		 size_t why_size)
+{
+	int64_t i;
+	double d;
+	int b;
+
+	if (*value == '\0') {
+		if (opt->type == SL_OPT_STRING && !opt->required)
+			return 0;
+		snprintf(why, why_size, "the value is empty");
+		return -1;
+	}
+	switch (opt->type) {
+	case SL_OPT_STRING:
+	case SL_OPT_EXPR:
+		return 0;
+	case SL_OPT_INT:
+		if (sl_parse_int(value, &i) != 0) {
+			snprintf(why, why_size, "'%s' is not an integer", value);
+			return -1;
+		}
+		return check_bounds(opt, value, i, why, why_size);
+	case SL_OPT_NUMBER:
+		if (sl_parse_number(value, &d) != 0) {
+			snprintf(why, why_size, "'%s' is not a number", value);
+			return -1;
+		}
+		return 0;
+	case SL_OPT_BOOL:
+		if (sl_parse_bool(value, &b) != 0) {
+			snprintf(why, why_size, "'%s' is not a boolean (true/false, "
+				 "yes/no, on/off, 1/0)", value);
+			return -1;
+		}
+		return 0;
+	case SL_OPT_DURATION:
+		if (sl_parse_duration_ms(value, &i) != 0) {
+			snprintf(why, why_size, "'%s' is not a duration (250ms, 60s, 5m, "
+				 "1h, 2d; a bare number is ms)", value);
+			return -1;
+		}
+		return check_bounds(opt, value, i, why, why_size);
+	case SL_OPT_ENUM:
+		return check_enum(opt, value, why, why_size);
+	case SL_OPT_LIST:
+		return check_list(value, why, why_size);
+	}
+	snprintf(why, why_size, "unknown option type");
+	return -1;
+}

@@ -1,0 +1,434 @@
+/*
+ * commit.c - what a job has committed: source positions and, under
+ * exactly-once, the transaction that carries outputs and positions
+ * together.
+ *
+ * at-least-once: flush every sink, then commit every source's positions,
+ * so a position is committed only once all records before it are
+ * acknowledged.  exactly-once (Kafka Streams' v2 model): one
+ * transactional sink owns the job's transaction; each cycle it commits
+ * the outputs written since the last cycle with the sources' positions; an
+ * abortable failure aborts, rewinds the sources to the last committed
+ * positions and goes on.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/changelog.h"
+#include "runtime/commit.h"
+#include "runtime/hop.h"
+#include "runtime/inputs.h"
+#include "runtime/watermark.h"
+
+/* A class member exists when the plugin's struct is large enough for it. */
+#define HAS(cls, member) \
+	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
+	 sizeof((cls)->member) && (cls)->member != NULL)
+
+static int same_partition(const sl_tracked *t, const char *topic,
+			  int32_t partition)
+{
+	return t->partition == partition &&
+	       (t->topic == NULL ? topic == NULL :
+		topic != NULL && strcmp(t->topic, topic) == 0);
+}
+
+static int set_position(sl_tracked **list, size_t *count, const char *topic,
+			int32_t partition, int64_t next, int only_forward)
+{
+	sl_tracked *t;
+	size_t i;
+
+	for (i = 0; i < *count; i++) {
+		t = &(*list)[i];
+		if (same_partition(t, topic, partition)) {
+			if (!only_forward || next > t->next_offset)
+				t->next_offset = next;
+			return 0;
+		}
+	}
+	t = realloc(*list, (*count + 1) * sizeof *t);
+	if (t == NULL)
+		return -1;
+	*list = t;
+	t = &t[*count];
+	t->topic = topic ? strdup(topic) : NULL;
+	if (topic != NULL && t->topic == NULL)
+		return -1;
+	t->partition = partition;
+	t->next_offset = next;
+	(*count)++;
+	return 0;
+}
+
+static void forget(sl_tracked *list, size_t *count, const char *topic,
+		   int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < *count; i++) {
+		if (same_partition(&list[i], topic, partition)) {
+			free(list[i].topic);
+			list[i] = list[--*count];
+			return;
+		}
+	}
+}
+
+static void clear(sl_tracked **list, size_t *count)
+{
+	size_t i;
+
+	for (i = 0; i < *count; i++)
+		free((*list)[i].topic);
+	free(*list);
+	*list = NULL;
+	*count = 0;
+}
+
+static int same_origin(const sl_failure *f, const sl_origin *o)
+{
+	if (f->partition != o->partition || f->offset != o->offset)
+		return 0;
+	if (!f->has_topic)
+		return o->topic == NULL;
+	return o->topic != NULL && strcmp(f->topic, o->topic) == 0;
+}
+
+int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
+		      uint32_t count)
+{
+	const sl_source_class *src = s->plugin->source;
+	int cut = e->failure.set && e->failure.source == s;
+	uint32_t i;
+
+	if (src->commit == NULL && !HAS(src, txn_group))
+		return 0;
+	for (i = 0; i < count; i++) {
+		if (cut && same_origin(&e->failure, &polled[i]))
+			break;
+		if (set_position(&s->positions, &s->position_count,
+				 polled[i].topic, polled[i].partition,
+				 polled[i].offset + 1, 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
+		       int32_t partition, int64_t next_offset)
+{
+	const sl_source_class *src = s->plugin->source;
+
+	(void)e;
+	if (src->commit == NULL && !HAS(src, txn_group))
+		return 0;
+	return set_position(&s->positions, &s->position_count, topic, partition,
+			    next_offset, 1);
+}
+
+/* A position array for a plugin call; *p is pos or a malloc'd one. */
+static sl_position *as_positions(const sl_tracked *t, size_t n,
+				 sl_position *pos, size_t room)
+{
+	sl_position *p = n > room ? malloc(n * sizeof *p) : pos;
+	size_t i;
+
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		p[i].topic = t[i].topic;
+		p[i].partition = t[i].partition;
+		p[i].next_offset = t[i].next_offset;
+	}
+	return p;
+}
+
+/* Hand a source's positions to one of its callbacks (commit, rewind). */
+static int call_with_positions(sl_stage *s, const sl_tracked *list, size_t n,
+			       int (*fn)(void *self, const sl_position *positions,
+					 size_t count, sl_error *err),
+			       sl_error *err)
+{
+	sl_position pos[64] = { { NULL, 0, 0 } };
+	sl_position *p = as_positions(list, n, pos, 64);
+	int rc;
+
+	if (p == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	rc = fn(s->self, p, n, err);
+	if (p != pos)
+		free(p);
+	if (rc != SL_OK) {
+		sl_error_prefix(err, "stage '%s': ", s->def->name);
+		return SL_ERR;
+	}
+	return SL_OK;
+}
+
+static int flush_sinks(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind == SL_KIND_SINK &&
+		    s->plugin->sink->flush(s->self, SL_FLUSH_TIMEOUT_MS, err) != SL_OK) {
+			sl_error_prefix(err, "stage '%s': ", s->def->name);
+			return SL_ERR;
+		}
+	}
+	return SL_OK;
+}
+
+/* Commit positions through each source's own commit (no transaction). */
+static int commit_sources(sl_engine *e, int skip_txn_sources, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
+		    s->position_count == 0 ||
+		    (skip_txn_sources && HAS(s->plugin->source, txn_group)))
+			continue;
+		if (call_with_positions(s, s->positions, s->position_count,
+					s->plugin->source->commit, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+/* Remember what the transaction committed, for a later rewind. */
+static int remember_committed(sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		for (j = 0; j < s->position_count; j++)
+			if (set_position(&s->committed, &s->committed_count,
+					 s->positions[j].topic,
+					 s->positions[j].partition,
+					 s->positions[j].next_offset, 0) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* After an abort: sources read again from the last committed positions. */
+static int rewind_sources(sl_engine *e, sl_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SOURCE)
+			continue;
+		clear(&s->positions, &s->position_count);
+		for (j = 0; j < s->committed_count; j++)
+			if (set_position(&s->positions, &s->position_count,
+					 s->committed[j].topic,
+					 s->committed[j].partition,
+					 s->committed[j].next_offset, 0) != 0)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		if (!HAS(s->plugin->source, rewind))
+			return sl_error_set(err, SL_ERR_FATAL,
+				"stage '%s': the transaction was aborted, but "
+				"plugin '%s' cannot rewind to read its records again",
+				s->def->name, s->def->plugin->name);
+		if (call_with_positions(s, s->committed, s->committed_count,
+					s->plugin->source->rewind, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+static int txn_commit(sl_engine *e, sl_error *err)
+{
+	sl_stage *owner = e->txn_owner;
+	sl_txn_source *part;
+	sl_position **lists;
+	size_t i, n = 0;
+	sl_txn txn;
+	int rc = SL_ERR;
+
+	for (i = 0; i < e->stage_count; i++)
+		n += e->stages[i].kind == SL_KIND_SOURCE &&
+		     HAS(e->stages[i].plugin->source, txn_group);
+	part = calloc(n ? n : 1, sizeof *part);
+	lists = calloc(n ? n : 1, sizeof *lists);
+	if (part == NULL || lists == NULL) {
+		free(part);
+		free(lists);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	n = 0;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SOURCE || !HAS(s->plugin->source, txn_group))
+			continue;
+		part[n].stage = s->def->name;
+		part[n].group = s->plugin->source->txn_group(s->self);
+		part[n].count = s->position_count;
+		lists[n] = s->position_count ?
+			as_positions(s->positions, s->position_count, NULL, 0) : NULL;
+		if (s->position_count && lists[n] == NULL) {
+			sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			goto out;
+		}
+		part[n].positions = lists[n];
+		n++;
+	}
+	txn.sources = part;
+	txn.source_count = n;
+	rc = owner->plugin->sink->txn_commit(owner->self, &txn, err);
+	if (rc == SL_OK && remember_committed(e) != 0)
+		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+out:
+	for (i = 0; i < n; i++)
+		free(lists[i]);
+	free(lists);
+	free(part);
+	return rc;
+}
+
+/* After an abort everything since the last commit is read again: event
+ * time starts over with it, as the state does. */
+static void reset_watermarks(sl_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].wm != NULL)
+			sl_wm_reset(e->stages[i].wm);
+}
+
+int sl_commit_cycle(sl_engine *e, sl_error *err)
+{
+	sl_error why;
+
+	/* progress reports go out with the records they speak for */
+	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE && sl_hop_report(e, err) != SL_OK)
+		return SL_ERR;
+	if (e->job->delivery == SL_DELIVERY_NONE)
+		return flush_sinks(e, err);
+	/* state changes first: durable before the positions that follow them */
+	if (e->txn_owner == NULL) {
+		if (sl_changelog_write(e, err) != SL_OK ||
+		    sl_changelog_flush(e, err) != SL_OK || flush_sinks(e, err) != SL_OK ||
+		    commit_sources(e, 0, err) != SL_OK)
+			return SL_ERR;
+		sl_changelog_committed(e);
+		return SL_OK;
+	}
+	if (e->txn_doomed) {
+		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
+			     "uncommitted records in the transaction");
+	} else if (sl_hop_report(e, &why) == SL_OK &&
+		   sl_changelog_write(e, &why) == SL_OK &&
+		   flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK) {
+		sl_changelog_committed(e);
+		return commit_sources(e, 1, err);
+	}
+	if (why.kind != SL_ERR_ABORTABLE) {
+		*err = why;
+		sl_error_prefix(err, "exactly-once commit failed: ");
+		return SL_ERR;
+	}
+	sl_stage_log(e->txn_owner, SL_LOG_WARN,
+		     "transaction aborted (%s); reading again from the last "
+		     "committed positions", why.message);
+	if (e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, err) != SL_OK)
+		return SL_ERR;
+	e->txn_doomed = 0;
+	e->aborts++;
+	if (sl_changelog_reset(e, err) != SL_OK)
+		return SL_ERR;
+	reset_watermarks(e);
+	return rewind_sources(e, err);
+}
+
+void sl_commit_abort(sl_engine *e)
+{
+	sl_error ignored;
+
+	if (e->txn_owner != NULL && e->txn_owner->opened)
+		e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, &ignored);
+}
+
+int sl_commit_open(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE)
+		return SL_OK;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		const sl_sink_class *k = s->plugin->sink;
+
+		if (s->kind != SL_KIND_SINK)
+			continue;
+		if (!HAS(k, txn_begin) || !HAS(k, txn_commit) || !HAS(k, txn_abort))
+			return sl_error_set(err, SL_ERR_CONFIG,
+				"%s:%d: sink '%s' (plugin %s) cannot take part in a "
+				"transaction, so delivery = exactly-once cannot hold; "
+				"use delivery = at-least-once or a transactional sink",
+				e->job->path, s->def->line, s->def->name,
+				s->def->plugin->name);
+		if (e->txn_owner == NULL)
+			e->txn_owner = s;
+	}
+	if (e->txn_owner == NULL)
+		return SL_OK;
+	return e->txn_owner->plugin->sink->txn_begin(e->txn_owner->self, err);
+}
+
+int sl_engine_commit_now(sl_stage *stage, sl_error *err)
+{
+	return sl_commit_cycle(stage->engine, err);
+}
+
+/* The position recorded for a partition in @p list, or -1. */
+static int64_t position_of(const sl_tracked *list, size_t count,
+			   const char *topic, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (same_partition(&list[i], topic, partition))
+			return list[i].next_offset;
+	return -1;
+}
+
+void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition)
+{
+	sl_engine *e = s->engine;
+
+	/*
+	 * A partition lost (not revoked: a revoke commits first) with
+	 * uncommitted reads: the open transaction holds output of records
+	 * another instance will read again.  It must not commit.
+	 */
+	if (e->txn_owner != NULL &&
+	    position_of(s->positions, s->position_count, topic, partition) >
+	    position_of(s->committed, s->committed_count, topic, partition))
+		e->txn_doomed = 1;
+	forget(s->positions, &s->position_count, topic, partition);
+	forget(s->committed, &s->committed_count, topic, partition);
+	sl_inputs_forget(e, s, topic, partition);
+}
+
+void sl_commit_free(sl_stage *s)
+{
+	clear(&s->positions, &s->position_count);
+	clear(&s->committed, &s->committed_count);
+}

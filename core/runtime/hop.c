@@ -1,0 +1,347 @@
+/*
+ * hop.c - the engine's side of a repartition hop (see plan.c).
+ *
+ * The hop's sink writes the records of the upstream part to the hop's
+ * topic, partitioned by key; its source reads them back into the keyed
+ * stage, in whichever instance holds each partition.  The engine adds
+ * three things the records alone do not carry:
+ *
+ * Sizing: the topic gets `repartition.partitions`, else as many
+ * partitions as the most any partitioned source upstream has.
+ *
+ * Event time: a partition of the topic mixes records of every upstream
+ * partition, in no event-time order, so the keyed stage cannot derive a
+ * watermark from them.  The sink's instance knows, for each upstream
+ * partition it reads, the largest event time it has written (asking the
+ * keyed stage's event_time hook, as the stage will read it) and whether
+ * the partition is idle; it reports that, as control data after the
+ * records, into every partition of the topic: when something changed,
+ * at most every REPORT_MS, and at least every HEARTBEAT_MS so that an
+ * instance that starts reading a partition learns it soon.  The reading
+ * side counts a topic partition's event time as the smallest over the
+ * upstream partitions reported (watermark.c).  An upstream partition
+ * whose reader died keeps what it last reported until its next reader
+ * reports, so it holds the watermark rather than being overtaken.
+ *
+ * The end of a bounded run: once every source upstream of a hop's sink
+ * has finished (for a bounded Kafka source: the whole group has read its
+ * input to the end), nothing more will be written to the topic, and the
+ * hop's source is told to read to the end of it.
+ *
+ * Report lines: "STAGE TAB TOPIC TAB PARTITION TAB PARTITIONS TAB
+ * MAX_EVENT_TIME TAB IDLE(0|1) LF", TOPIC empty for sources without
+ * topics.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/hop.h"
+#include "runtime/watermark.h"
+
+#define REPORT_MS 200
+#define HEARTBEAT_MS 2000
+#define REPORT_LINE_MAX 768
+
+#define HAS(cls, member) \
+	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
+	 sizeof((cls)->member) && (cls)->member != NULL)
+
+static sl_stage *stage_of(sl_engine *e, const sl_job_stage *def)
+{
+	return &e->stages[def->order_index];
+}
+
+static int upstream_finished(const sl_stage *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->upstream_count; i++)
+		if (!s->upstream[i]->finished)
+			return 0;
+	return 1;
+}
+
+/* The most partitions any partitioned source upstream of @p h has. */
+static int32_t input_partitions(const sl_stage *h, sl_error *err)
+{
+	int32_t most = 0, n;
+	size_t i;
+
+	for (i = 0; i < h->upstream_count; i++) {
+		const sl_stage *src = h->upstream[i];
+		const sl_source_class *k = src->plugin->source;
+
+		if (!HAS(k, partition_count))
+			continue;
+		if ((n = k->partition_count(src->self)) < 0) {
+			sl_error_set(err, SL_ERR_RUNTIME, "stage '%s': cannot tell "
+				     "how many partitions its input has (see above), "
+				     "which the repartition topic is sized by",
+				     src->def->name);
+			return -1;
+		}
+		if (n > most)
+			most = n;
+	}
+	return most > 0 ? most : 1;
+}
+
+static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
+{
+	const sl_sink_class *k = h->plugin->sink;
+	sl_stage *keyed = stage_of(e, h->def->serves);
+	int32_t n = h->def->partitions;
+
+	h->serves = keyed;
+	if (!HAS(k, prepare_topic) || !HAS(k, write_control))
+		return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: stage '%s' needs "
+			"a repartition topic, but plugin '%s' provides no "
+			"prepare_topic/write_control though its descriptor claims "
+			"the capability repartition", e->job->path,
+			h->def->line, keyed->def->name, h->def->plugin->name);
+	if (n <= 0 && (n = input_partitions(h, err)) < 0)
+		return SL_ERR;
+	if (k->prepare_topic(h->self, n, err) != SL_OK) {
+		sl_error_prefix(err, "stage '%s': ", h->def->name);
+		return SL_ERR;
+	}
+	h->hop_partitions = n;
+	/* reports are worth writing only for a stage on event time */
+	if (keyed->wm == NULL || !HAS(keyed->plugin->op, event_time))
+		return SL_OK;
+	if ((h->wm = malloc(sizeof *h->wm)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	sl_wm_init(h->wm, keyed->wm->idle_ms, 0);
+	return SL_OK;
+}
+
+int sl_hop_prepare(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->def->role == SL_ROLE_REPARTITION_SOURCE)
+			s->serves = stage_of(e, s->def->serves);
+		else if (s->def->role == SL_ROLE_REPARTITION_SINK &&
+			 prepare_one(e, s, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
+{
+	const sl_operator_class *op = h->serves->plugin->op;
+	int64_t now = sl_now_wall_ms(), ts;
+	uint32_t i;
+
+	(void)e;
+	for (i = 0; i < b->count; i++) {
+		const sl_record *r = &b->records[i];
+
+		if (op->event_time(h->serves->self, r, &ts) == SL_OK &&
+		    sl_wm_observe(h->wm, &r->origin, ts, now) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	return SL_OK;
+}
+
+/* ---- writing reports -------------------------------------------------------- */
+
+typedef struct report {
+	char *text;
+	size_t len, cap;
+} report;
+
+static int add_line(void *ctx, const sl_wm_input *in, int idle)
+{
+	report *r = ctx;
+	char line[REPORT_LINE_MAX];
+	int n = snprintf(line, sizeof line, "%s\t%s\t%d\t%d\t%lld\t%d\n",
+			 in->stage ? in->stage : "", in->topic ? in->topic : "",
+			 (int)in->partition, (int)in->partitions,
+			 (long long)in->max_ts, idle);
+
+	if (n < 0 || (size_t)n >= sizeof line)
+		return 0; /* a name too long to report: it holds the watermark */
+	if (r->len + (size_t)n + 1 > r->cap) {
+		size_t cap = (r->cap ? r->cap * 2 : 1024) + (size_t)n;
+		char *grown = realloc(r->text, cap);
+
+		if (grown == NULL)
+			return -1;
+		r->text = grown;
+		r->cap = cap;
+	}
+	memcpy(r->text + r->len, line, (size_t)n + 1);
+	r->len += (size_t)n;
+	return 0;
+}
+
+static int report_one(sl_stage *h, int64_t now, sl_error *err)
+{
+	report r = { NULL, 0, 0 };
+	int32_t p;
+	int rc = SL_OK;
+
+	if (sl_wm_each(h->wm, now, add_line, &r) != 0) {
+		free(r.text);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	if (r.len == 0 || (now - h->reported_ms < HEARTBEAT_MS &&
+			   r.len == h->report_len &&
+			   memcmp(r.text, h->report, r.len) == 0)) {
+		free(r.text);
+		return SL_OK;
+	}
+	for (p = 0; p < h->hop_partitions && rc == SL_OK; p++)
+		rc = h->plugin->sink->write_control(h->self, p, r.text, r.len, err);
+	if (rc != SL_OK) {
+		free(r.text);
+		sl_error_prefix(err, "stage '%s': reporting progress: ", h->def->name);
+		return SL_ERR;
+	}
+	free(h->report);
+	h->report = r.text;
+	h->report_len = r.len;
+	h->reported_ms = now;
+	return SL_OK;
+}
+
+int sl_hop_report(sl_engine *e, sl_error *err)
+{
+	int64_t now = sl_now_wall_ms();
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *h = &e->stages[i];
+
+		/* a finished upstream has nothing more to say */
+		if (h->wm == NULL || h->kind != SL_KIND_SINK ||
+		    now - h->reported_ms < REPORT_MS || upstream_finished(h))
+			continue;
+		if (report_one(h, now, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
+/* ---- reading reports -------------------------------------------------------- */
+
+/* One report line into @p o (strings point into @p line); 0 or -1. */
+static int parse_line(char *line, sl_wm_origin *o)
+{
+	char *field[6], *end;
+	long long v[3];
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		field[i] = line;
+		line = strchr(line, i < 5 ? '\t' : '\0');
+		if (line == NULL)
+			return -1;
+		if (i < 5)
+			*line++ = '\0';
+	}
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		v[i] = strtoll(field[2 + i], &end, 10);
+		if (errno != 0 || end == field[2 + i] || *end != '\0')
+			return -1;
+	}
+	if (v[0] < -1 || v[0] > INT32_MAX || v[1] < 1 || v[1] > INT32_MAX ||
+	    (strcmp(field[5], "0") != 0 && strcmp(field[5], "1") != 0))
+		return -1;
+	o->stage = field[0];
+	o->topic = *field[1] ? field[1] : NULL;
+	o->partition = (int32_t)v[0];
+	o->partitions = (int32_t)v[1];
+	o->max_ts = v[2];
+	o->idle = field[5][0] == '1';
+	return 0;
+}
+
+int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
+		    int32_t partition, const void *data, size_t len,
+		    sl_error *err)
+{
+	sl_stage *keyed = s->serves;
+	int64_t now = sl_now_wall_ms();
+	char *text, *line, *next;
+	int bad = 0;
+
+	(void)e;
+	if (keyed == NULL || keyed->wm == NULL)
+		return SL_OK;
+	if ((text = malloc(len + 1)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	memcpy(text, data, len);
+	text[len] = '\0';
+	for (line = text; *line != '\0'; line = next) {
+		sl_wm_origin o;
+
+		if ((next = strchr(line, '\n')) == NULL)
+			next = line + strlen(line);
+		else
+			*next++ = '\0';
+		if (parse_line(line, &o) != 0) {
+			bad++;
+			continue;
+		}
+		if (sl_wm_report(keyed->wm, s->def->name, topic, partition, &o,
+				 now) != 0) {
+			free(text);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+	}
+	free(text);
+	if (bad > 0)
+		sl_stage_log(s, SL_LOG_WARN, "topic %s partition %d: %d progress "
+			     "report line(s) not understood (written by another "
+			     "program?)", topic ? topic : "?", (int)partition, bad);
+	return SL_OK;
+}
+
+/* ---- the end of a bounded run ---------------------------------------------- */
+
+int sl_hop_end_inputs(sl_engine *e, sl_error *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *r = &e->stages[i];
+		const sl_source_class *k = r->plugin ? r->plugin->source : NULL;
+		int done = 1;
+
+		if (r->def->role != SL_ROLE_REPARTITION_SOURCE || r->input_ended ||
+		    r->finished)
+			continue;
+		for (j = 0; j < e->stage_count && done; j++)
+			if (e->stages[j].def->role == SL_ROLE_REPARTITION_SINK &&
+			    e->stages[j].def->serves == r->def->serves)
+				done = upstream_finished(&e->stages[j]);
+		if (!done)
+			continue;
+		r->input_ended = 1;
+		if (!HAS(k, end_input))
+			return sl_error_set(err, SL_ERR_CONFIG, "stage '%s': the "
+				"input before its repartition topic has ended, but "
+				"plugin '%s' cannot end a repartition source "
+				"(end_input): the job would never finish",
+				r->def->name, r->def->plugin->name);
+		sl_stage_log(r, SL_LOG_INFO, "everything before it is read: "
+			     "reading %s to its end", r->def->storage);
+		if (k->end_input(r->self, err) != SL_OK) {
+			sl_error_prefix(err, "stage '%s': ", r->def->name);
+			return SL_ERR;
+		}
+	}
+	return SL_OK;
+}

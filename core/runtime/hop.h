@@ -1,0 +1,35 @@
+/*
+ * hop.h - the engine's side of a repartition hop (hop.c).
+ */
+#ifndef SL_HOP_H
+#define SL_HOP_H
+
+#include "runtime/engine.h"
+
+/*
+ * Once every stage but the hops' sources is open: size each hop's topic
+ * and have its sink prepare it, and start tracking what each hop's sink
+ * will report.  The hops' sources are opened after this.  SL_OK or
+ * SL_ERR.
+ */
+int sl_hop_prepare(sl_engine *e, sl_error *err);
+
+/* Records on their way into hop sink @p s: note their event times. */
+int sl_hop_observe(sl_engine *e, sl_stage *s, const sl_batch *b, sl_error *err);
+
+/* Commit cycle: each hop sink reports its inputs' progress into every
+ * partition of its topic.  SL_OK or SL_ERR. */
+int sl_hop_report(sl_engine *e, sl_error *err);
+
+/* A report read by hop source @p s from @p topic / @p partition. */
+int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
+		    int32_t partition, const void *data, size_t len,
+		    sl_error *err);
+
+/*
+ * Bounded runs: the hop sources whose writers here have all finished are
+ * told their input ends (end_input).  SL_OK or SL_ERR.
+ */
+int sl_hop_end_inputs(sl_engine *e, sl_error *err);
+
+#endif

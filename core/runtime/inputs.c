@@ -1,0 +1,329 @@
+/*
+ * inputs.c - which sources feed which stages, and what a partitioned
+ * source reports about the partitions it reads.
+ *
+ * A stage's upstream sources are those whose records can reach it (a
+ * repartition source counts as a source: the planner's hop cuts the
+ * graph).  Keyed state and watermarks follow them: a source that is
+ * assigned partitions makes the stateful stages it feeds restore theirs
+ * and the stages on event time count them as inputs.
+ *
+ * What a source reports inside poll about positions (a partition's end)
+ * and control data (a repartition topic's progress reports) waits until
+ * the batch it was filling has gone through the job: a position must not
+ * be committed before the records in front of it are, and a report says
+ * what the records before it have delivered.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/changelog.h"
+#include "runtime/commit.h"
+#include "runtime/hop.h"
+#include "runtime/inputs.h"
+#include "runtime/watermark.h"
+
+static int add_upstream(sl_stage *s, sl_stage *source)
+{
+	sl_stage **grown;
+	size_t i;
+
+	for (i = 0; i < s->upstream_count; i++)
+		if (s->upstream[i] == source)
+			return 0;
+	grown = realloc(s->upstream, (s->upstream_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return -1;
+	s->upstream = grown;
+	s->upstream[s->upstream_count++] = source;
+	return 0;
+}
+
+int sl_inputs_open(sl_engine *e, sl_error *err)
+{
+	size_t i, j, k;
+
+	/* stages run in order, inputs first, so theirs are complete */
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind == SL_KIND_SOURCE) {
+			if (add_upstream(s, s) != 0)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			continue;
+		}
+		for (j = 0; j < s->def->input_count; j++) {
+			sl_stage *in = &e->stages[s->def->inputs[j]->order_index];
+
+			for (k = 0; k < in->upstream_count; k++)
+				if (add_upstream(s, in->upstream[k]) != 0)
+					return sl_error_set(err, SL_ERR_RUNTIME,
+							    "out of memory");
+		}
+	}
+	return SL_OK;
+}
+
+static void drop_pending(sl_pending *p)
+{
+	free(p->topic);
+	free(p->control);
+}
+
+void sl_inputs_close(sl_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->pending_count; i++)
+		drop_pending(&e->pending[i]);
+	free(e->pending);
+	e->pending = NULL;
+	e->pending_count = e->pending_cap = 0;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		free(s->upstream);
+		s->upstream = NULL;
+		s->upstream_count = 0;
+		for (; s->held_count > 0; s->held_count--)
+			free(s->held[s->held_count - 1].topic);
+		free(s->held);
+		s->held = NULL;
+	}
+}
+
+static int feeds(const sl_stage *t, const sl_stage *source)
+{
+	size_t i;
+
+	for (i = 0; i < t->upstream_count; i++)
+		if (t->upstream[i] == source)
+			return 1;
+	return 0;
+}
+
+/* The distinct partition numbers of @p inputs, for keyed state. */
+static size_t numbers(const sl_input *inputs, size_t count, int32_t *out)
+{
+	size_t i, k, n = 0;
+
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < n && out[k] != inputs[i].partition; k++)
+			;
+		if (k == n)
+			out[n++] = inputs[i].partition;
+	}
+	return n;
+}
+
+static int same_input(const sl_tracked *t, const sl_input *in)
+{
+	return t->partition == in->partition &&
+	       (t->topic == NULL ? in->topic == NULL :
+		in->topic != NULL && strcmp(t->topic, in->topic) == 0);
+}
+
+/* Keep what @p s holds, so that a partition number another of its topics
+ * still holds keeps its state. */
+static int hold(sl_stage *s, const sl_input *in)
+{
+	sl_tracked *grown;
+	size_t i;
+
+	for (i = 0; i < s->held_count; i++)
+		if (same_input(&s->held[i], in))
+			return 0;
+	grown = realloc(s->held, (s->held_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return -1;
+	s->held = grown;
+	grown += s->held_count;
+	grown->partition = in->partition;
+	grown->next_offset = 0;
+	if ((grown->topic = in->topic ? strdup(in->topic) : NULL) == NULL &&
+	    in->topic != NULL)
+		return -1;
+	s->held_count++;
+	return 0;
+}
+
+static void release(sl_stage *s, const sl_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < s->held_count; i++) {
+		if (same_input(&s->held[i], in)) {
+			free(s->held[i].topic);
+			s->held[i] = s->held[--s->held_count];
+			return;
+		}
+	}
+}
+
+static int holds_number(const sl_stage *s, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < s->held_count; i++)
+		if (s->held[i].partition == partition)
+			return 1;
+	return 0;
+}
+
+int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
+			      size_t count, sl_error *err)
+{
+	sl_engine *e = s->engine;
+	int32_t *p = malloc((count ? count : 1) * sizeof *p);
+	int64_t now = sl_now_wall_ms();
+	size_t i, j, n;
+	int rc;
+
+	if (p == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (i = 0; i < count; i++)
+		if (hold(s, &inputs[i]) != 0) {
+			free(p);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+	n = numbers(inputs, count, p);
+	rc = sl_engine_partitions_assigned(s, p, n, err);
+	free(p);
+	if (rc != SL_OK)
+		return SL_ERR;
+	/* counted from now, after their state is back */
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *t = &e->stages[i];
+
+		if (t->wm == NULL || !feeds(t, s))
+			continue;
+		for (j = 0; j < count; j++)
+			if (sl_wm_assigned(t->wm, s->def->name, inputs[j].topic,
+					   inputs[j].partition,
+					   inputs[j].partitions, now) != 0)
+				return sl_error_set(err, SL_ERR_RUNTIME,
+						    "out of memory");
+	}
+	return SL_OK;
+}
+
+void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
+{
+	sl_engine *e = s->engine;
+	int32_t *p = malloc((count ? count : 1) * sizeof *p);
+	size_t i, j, n, kept = 0;
+
+	for (i = 0; i < count; i++)
+		release(s, &inputs[i]);
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *t = &e->stages[i];
+
+		if (t->wm == NULL || !feeds(t, s))
+			continue;
+		for (j = 0; j < count; j++)
+			sl_wm_revoked(t->wm, s->def->name, inputs[j].topic,
+				      inputs[j].partition);
+	}
+	/* without memory the state stays; the next assignment redoes it */
+	if (p == NULL)
+		return;
+	n = numbers(inputs, count, p);
+	for (i = 0; i < n; i++)
+		if (!holds_number(s, p[i]))
+			p[kept++] = p[i];
+	if (kept > 0)
+		sl_engine_partitions_revoked(s, p, kept);
+	free(p);
+}
+
+static void push(sl_stage *s, const char *topic, int32_t partition,
+		 int64_t next_offset, const void *data, size_t len)
+{
+	sl_engine *e = s->engine;
+	sl_pending *p;
+
+	if (e->pending_count == e->pending_cap) {
+		size_t cap = e->pending_cap ? e->pending_cap * 2 : 16;
+
+		if ((p = realloc(e->pending, cap * sizeof *p)) == NULL)
+			goto oom;
+		e->pending = p;
+		e->pending_cap = cap;
+	}
+	p = &e->pending[e->pending_count];
+	memset(p, 0, sizeof *p);
+	p->source = s;
+	p->partition = partition;
+	p->next_offset = next_offset;
+	if ((topic != NULL && (p->topic = strdup(topic)) == NULL) ||
+	    (data != NULL && (p->control = malloc(len ? len : 1)) == NULL)) {
+		drop_pending(p);
+		goto oom;
+	}
+	if (data != NULL) {
+		memcpy(p->control, data, len);
+		p->control_len = len;
+	}
+	e->pending_count++;
+	return;
+oom:
+	/* a position not moved is read again; a report not applied is
+	 * repeated by its writer */
+	sl_stage_log(s, SL_LOG_WARN, "out of memory keeping what partition %d "
+		     "reported", (int)partition);
+}
+
+void sl_engine_partition_end(sl_stage *s, const char *topic, int32_t partition,
+			     int64_t offset)
+{
+	push(s, topic, partition, offset, NULL, 0);
+}
+
+void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
+				const void *data, size_t len)
+{
+	push(s, origin->topic, origin->partition, origin->offset + 1,
+	     data != NULL ? data : "", len);
+}
+
+int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
+{
+	size_t i;
+	int rc = SL_OK;
+
+	for (i = 0; i < e->pending_count; i++) {
+		sl_pending *p = &e->pending[i];
+
+		if (ok && rc == SL_OK && p->source == s) {
+			if (sl_commit_position(e, s, p->topic, p->partition,
+					       p->next_offset) != 0)
+				rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			else if (p->control != NULL)
+				rc = sl_hop_received(e, s, p->topic, p->partition,
+						     p->control, p->control_len, err);
+		}
+		drop_pending(p);
+	}
+	e->pending_count = 0;
+	return rc;
+}
+
+void sl_inputs_forget(sl_engine *e, sl_stage *s, const char *topic,
+		      int32_t partition)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < e->pending_count; i++) {
+		sl_pending *p = &e->pending[i];
+
+		if (p->source == s && p->partition == partition &&
+		    (p->topic == NULL ? topic == NULL :
+		     topic != NULL && strcmp(p->topic, topic) == 0))
+			drop_pending(p);
+		else
+			e->pending[kept++] = *p;
+	}
+	e->pending_count = kept;
+}

@@ -1,0 +1,81 @@
+/*
+ * state_internal.h - the parts of the state store shared by its files.
+ */
+#ifndef SL_STATE_INTERNAL_H
+#define SL_STATE_INTERNAL_H
+
+#include "state/state.h"
+
+/* Entry namespaces; also the first byte of a serialized key. */
+#define NS_VALUE 'v'
+#define NS_TIMER 't'
+#define NS_FREE 0
+
+#define NO_INDEX UINT32_MAX
+
+/* Blocks up to 16 << (BLOCK_CLASSES - 1) bytes come in power-of-two size
+ * classes and are kept for reuse when freed. */
+#define BLOCK_CLASSES 6
+
+/* The timers of one partition, ordered by (when, seq). */
+typedef struct sl_timer_heap {
+	uint32_t *idx;      /* entry indexes */
+	uint32_t len, cap;
+} sl_timer_heap;
+
+typedef struct sl_entry {
+	uint8_t *block;     /* key bytes, then vcap bytes of value */
+	uint64_t hash;
+	int64_t when;       /* NS_TIMER: its time (part of its identity) */
+	uint64_t seq;       /* NS_TIMER: order set, breaks ties in time */
+	uint32_t klen, vlen, vcap;
+	uint32_t link;      /* NS_TIMER: heap index; NS_FREE: next free */
+	int32_t partition;  /* input partition of the record that last wrote it */
+	uint8_t ns;
+	uint8_t live;       /* 0: deleted, kept as a tombstone until the
+			       change is cleared */
+	uint8_t dirty;      /* listed in the change list */
+} sl_entry;
+
+struct sl_state {
+	char *name;
+	sl_entry *entries;
+	uint32_t entry_count, entry_cap, free_head;
+	uint32_t *slots;    /* 0 empty, else entry index + 1 */
+	uint32_t slot_mask;
+	uint32_t in_table;  /* entries in the table, tombstones included */
+	size_t live_values;
+	sl_timer_heap *heaps; /* NS_TIMER entries, one heap per partition,
+			       * indexed by partition + 1 */
+	uint32_t heap_count;
+	uint64_t seq;
+	int tracking;
+	int32_t partition;  /* given to entries written from now on */
+	uint32_t *changes;
+	uint32_t change_len;    /* capacity: entry_cap */
+	void *spare[BLOCK_CLASSES]; /* freed blocks by size class, reused */
+	uint8_t *scratch;   /* serialized keys and fired keys */
+	size_t scratch_cap;
+	int firing;
+};
+
+/* Index of the entry (ns, when, key), or NO_INDEX. */
+uint32_t sl_store_find(const sl_state *st, int ns, int64_t when,
+		       const void *key, size_t klen);
+/* Find or add the entry; *added set to 1 for a new (live) one.  NO_INDEX
+ * when out of memory. */
+uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
+			 size_t klen, size_t vlen, int *added);
+/* Delete entry @p i: a tombstone when tracking, else gone. */
+void sl_store_kill(sl_state *st, uint32_t i);
+void sl_store_mark(sl_state *st, uint32_t i);
+/* @p size bytes of scratch, or NULL. */
+uint8_t *sl_store_scratch(sl_state *st, size_t size);
+
+/* Timer heaps (state_timer.c); an entry's heap is its partition's. */
+int sl_timer_heap_push(sl_state *st, uint32_t i);
+void sl_timer_heap_remove(sl_state *st, uint32_t i);
+void sl_timer_heaps_free(sl_state *st);
+void sl_timer_heaps_clear(sl_state *st);
+
+#endif
