@@ -2,8 +2,9 @@
 # the sluice command.  One folder per part, listed from the ground up:
 # a part includes only parts listed above it.
 # base/: what every part uses: arenas, option text, diagnostics, the INI reader
-CORE_BASE = core/base/arena.c core/base/arena.h core/base/convert.c \
-	core/base/convert.h core/base/diag.c core/base/diag.h core/base/ini_lines.c \
+CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
+	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
+	core/base/diag.h core/base/error.c core/base/error.h core/base/ini_lines.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
 	core/base/json_write.h core/base/names.c core/base/names.h
 # expr/: the expression language of filter, map and key_by
@@ -12,22 +13,25 @@ CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_lex.h core/expr/expr_parse.c
 # state/: the keyed state store and its timers
 CORE_STATE = core/state/state.c core/state/state.h \
-	core/state/state_internal.h core/state/state_timer.c
+	core/state/state_changelog.c core/state/state_internal.h \
+	core/state/state_timer.c core/state/timer_heap.c
 # plugin/: plugin descriptors, the plugin path, trust and the loader
 CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
 	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
 	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
 CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
-	core/job/job_open.c core/job/jobfile.c core/job/plan.c core/job/plan.h \
-	core/job/secret.c core/job/secret.h core/job/validate.c
+	core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \
+	core/job/plan.h core/job/secret.c core/job/secret.h core/job/validate.c
 # runtime/: a running job: the loop, the host table, inputs, hops, commits
 CORE_RUNTIME = core/runtime/changelog.c core/runtime/changelog.h \
 	core/runtime/commit.c core/runtime/commit.h core/runtime/engine.c \
-	core/runtime/engine.h core/runtime/event_time.c core/runtime/hop.c \
-	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
-	core/runtime/inputs.h core/runtime/progress.c core/runtime/progress.h \
-	core/runtime/state_host.c core/runtime/watermark.c core/runtime/watermark.h
+	core/runtime/engine.h core/runtime/event_time.c core/runtime/event_time.h \
+	core/runtime/hop.c core/runtime/hop.h core/runtime/host.c \
+	core/runtime/inputs.c core/runtime/inputs.h core/runtime/log.c \
+	core/runtime/log.h core/runtime/progress.c core/runtime/progress.h \
+	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \
+	core/runtime/watermark.c core/runtime/watermark.h
 # cli/: the sluice command's subcommands
 CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_plugins.c \
 	core/cli/cmd_run.c core/cli/cmd_validate.c

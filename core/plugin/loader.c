@@ -26,8 +26,7 @@
 extern const sl_host sl_core_host;
 
 /* Whether plugin struct @p p, as its plugin built it, has @p member. */
-#define HAS_FIELD(p, member) \
-	((p)->struct_size >= offsetof(sl_plugin, member) + sizeof((p)->member))
+#define PLUGIN_HOLDS(p, member) SL_STRUCT_HOLDS(p, sl_plugin, member)
 
 typedef struct loaded {
 	const sl_descriptor *desc;
@@ -187,25 +186,21 @@ static lt_dlhandle open_library(const sl_registry *reg, const sl_descriptor *d,
 
 static const char *kind_missing(const sl_descriptor *d, const sl_plugin *p)
 {
-	if ((d->kinds & SL_KIND_SOURCE) &&
-	    (p->source == NULL || p->source->struct_size <
-	     offsetof(sl_source_class, close) + sizeof(void *)))
+	/* the first class of the ABI ends at close; stores came with read */
+	if ((d->kinds & SL_KIND_SOURCE) && (p->source == NULL ||
+	    !SL_STRUCT_HOLDS(p->source, sl_source_class, close)))
 		return "source";
-	if ((d->kinds & SL_KIND_SINK) &&
-	    (p->sink == NULL || p->sink->struct_size <
-	     offsetof(sl_sink_class, close) + sizeof(void *)))
+	if ((d->kinds & SL_KIND_SINK) && (p->sink == NULL ||
+	    !SL_STRUCT_HOLDS(p->sink, sl_sink_class, close)))
 		return "sink";
-	if ((d->kinds & SL_KIND_OPERATOR) &&
-	    (p->op == NULL || p->op->struct_size <
-	     offsetof(sl_operator_class, close) + sizeof(void *)))
+	if ((d->kinds & SL_KIND_OPERATOR) && (p->op == NULL ||
+	    !SL_STRUCT_HOLDS(p->op, sl_operator_class, close)))
 		return "operator";
-	if ((d->kinds & SL_KIND_FORMAT) &&
-	    (p->format == NULL || p->format->struct_size <
-	     offsetof(sl_format_class, close) + sizeof(void *)))
+	if ((d->kinds & SL_KIND_FORMAT) && (p->format == NULL ||
+	    !SL_STRUCT_HOLDS(p->format, sl_format_class, close)))
 		return "format";
-	if ((d->kinds & SL_KIND_STORE) &&
-	    (!HAS_FIELD(p, store) || p->store == NULL ||
-	     p->store->struct_size < offsetof(sl_store_class, read) + sizeof(void *)))
+	if ((d->kinds & SL_KIND_STORE) && (!PLUGIN_HOLDS(p, store) ||
+	    p->store == NULL || !SL_STRUCT_HOLDS(p->store, sl_store_class, read)))
 		return "store";
 	return NULL;
 }
@@ -262,7 +257,7 @@ static int check_plugin(const sl_descriptor *d, const char *file,
 			"plugin '%s' (%s) is built for plugin ABI %u, but this "
 			"sluice speaks ABI %d: rebuild it against this SDK",
 			d->name, file, p->abi_major, SL_ABI_MAJOR);
-	if (p->struct_size < offsetof(sl_plugin, format) + sizeof(void *))
+	if (!PLUGIN_HOLDS(p, format))
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its plugin struct is truncated "
 			"(%u bytes): rebuild it against this SDK",
@@ -270,14 +265,14 @@ static int check_plugin(const sl_descriptor *d, const char *file,
 	/* built against a newer SDK (a larger host table) is fine: such a
 	 * plugin checks SL_HOST_HAS() before calling what is newer, or says
 	 * what it cannot run without */
-	if (HAS_FIELD(p, host_needs) && p->host_needs > sizeof(sl_host))
+	if (PLUGIN_HOLDS(p, host_needs) && p->host_needs > sizeof(sl_host))
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) needs a newer sluice: it calls host "
 			"functions up to byte %u of the host table, this sluice's "
 			"table has %zu bytes (upgrade sluice, or use a build of the "
 			"plugin for this version)", d->name, file, p->host_needs,
 			sizeof(sl_host));
-	if (HAS_FIELD(p, layout) && p->layout != SL_LAYOUT_STAMP)
+	if (PLUGIN_HOLDS(p, layout) && p->layout != SL_LAYOUT_STAMP)
 		return sl_core_host.error_set(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) was built with another layout of "
 			"records and batches (stamp %#x, this sluice %#x): its "

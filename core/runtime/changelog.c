@@ -21,13 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/error.h"
 #include "runtime/changelog.h"
-#include "runtime/commit.h"
+#include "runtime/log.h"
 #include "state/state.h"
 
-#define HAS(cls, member) \
-	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
-	 sizeof((cls)->member) && (cls)->member != NULL)
+/* The job's store, when its state is kept durable. */
+struct sl_changelog {
+	sl_stage *store;
+	uint8_t *key;            /* an entry's key, built for each write */
+	size_t key_cap;
+};
 
 /* Log restore progress at most this often. */
 #define RESTORE_LOG_MS 2000
@@ -40,9 +45,10 @@ static int is_stateful(const sl_stage *s)
 /* What the store calls stage @p s's table, for the log. */
 static const char *table_name(const sl_engine *e, const sl_stage *s)
 {
-	const sl_store_class *k = e->store->plugin->store;
-	const char *name = HAS(k, table_name) ?
-		k->table_name(e->store->self, s->table) : NULL;
+	const sl_stage *store = e->changelog->store;
+	const sl_store_class *k = store->plugin->store;
+	const char *name = SL_STRUCT_HAS(k, sl_store_class, table_name) ?
+		k->table_name(store->self, s->table) : NULL;
 
 	return name != NULL ? name : s->def->name;
 }
@@ -127,7 +133,8 @@ static int apply(void *ctx, int32_t partition, const void *key, size_t klen,
 static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 			 size_t count, sl_error *err)
 {
-	const sl_store_class *k = e->store->plugin->store;
+	const sl_stage *store = e->changelog->store;
+	const sl_store_class *k = store->plugin->store;
 	const char *topic = table_name(e, s);
 	restore_ctx r;
 	size_t i, j;
@@ -141,7 +148,7 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 	r.stage = s;
 	r.topic = topic;
 	r.last_log = t0;
-	if (k->read(e->store->self, s->table, partitions, count, apply, &r,
+	if (k->read(store->self, s->table, partitions, count, apply, &r,
 		    err) != SL_OK) {
 		sl_error_prefix(err, "stage '%s': restoring state from %s: ",
 				s->def->name, topic);
@@ -197,7 +204,7 @@ int sl_engine_partitions_assigned(sl_stage *src, const int32_t *partitions,
 	sl_engine *e = src->engine;
 	size_t i;
 
-	if (e->store == NULL || count == 0)
+	if (e->changelog == NULL || count == 0)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++)
 		if (is_stateful(&e->stages[i]) && fed_by(&e->stages[i], src) &&
@@ -212,7 +219,7 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 	sl_engine *e = src->engine;
 	size_t i, j, k, m;
 
-	if (e->store == NULL)
+	if (e->changelog == NULL)
 		return;
 	for (k = 0; k < e->stage_count; k++) {
 		sl_stage *s = &e->stages[k];
@@ -237,12 +244,10 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 /* ---- writing ------------------------------------------------------------ */
 
 typedef struct write_ctx {
-	sl_engine *e;
+	sl_changelog *log;
 	const sl_stage *stage;
-	const char *store;
-	size_t store_len;
-	uint8_t *buf;
-	size_t cap;
+	const char *name;        /* the state store's */
+	size_t name_len;
 	sl_error *err;
 } write_ctx;
 
@@ -250,23 +255,24 @@ static int write_change(void *ctx, int32_t partition, const uint8_t *key,
 			size_t klen, const uint8_t *val, size_t vlen)
 {
 	write_ctx *w = ctx;
-	size_t need = w->store_len + 1 + klen;
-	const sl_store_class *k = w->e->store->plugin->store;
+	sl_changelog *log = w->log;
+	size_t need = w->name_len + 1 + klen;
+	const sl_store_class *k = log->store->plugin->store;
 
-	if (need > w->cap) {
-		uint8_t *grown = realloc(w->buf, need * 2);
+	if (need > log->key_cap) {
+		uint8_t *grown = realloc(log->key, need * 2);
 
 		if (grown == NULL)
 			return sl_error_set(w->err, SL_ERR_RUNTIME, "out of memory");
-		w->buf = grown;
-		w->cap = need * 2;
+		log->key = grown;
+		log->key_cap = need * 2;
 	}
-	memcpy(w->buf, w->store, w->store_len);
-	w->buf[w->store_len] = 0;
-	memcpy(w->buf + w->store_len + 1, key, klen);
-	return k->write(w->e->store->self, w->stage->table,
-			sl_changelog_partition(w->stage, partition), w->buf, need,
-			val, vlen, w->err) == SL_OK ? 0 : -1;
+	memcpy(log->key, w->name, w->name_len);
+	log->key[w->name_len] = 0;
+	memcpy(log->key + w->name_len + 1, key, klen);
+	return k->write(log->store->self, w->stage->table,
+			sl_changelog_partition(w->stage, partition), log->key,
+			need, val, vlen, w->err) == SL_OK ? 0 : -1;
 }
 
 int sl_changelog_write(sl_engine *e, sl_error *err)
@@ -275,10 +281,10 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 	size_t i, j;
 	int rc = SL_OK;
 
-	if (e->store == NULL)
+	if (e->changelog == NULL)
 		return SL_OK;
 	memset(&w, 0, sizeof w);
-	w.e = e;
+	w.log = e->changelog;
 	w.err = err;
 	for (i = 0; i < e->stage_count && rc == SL_OK; i++) {
 		sl_stage *s = &e->stages[i];
@@ -287,8 +293,8 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 			continue;
 		w.stage = s;
 		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
-			w.store = sl_store_name(s->states[j]);
-			w.store_len = strlen(w.store);
+			w.name = sl_store_name(s->states[j]);
+			w.name_len = strlen(w.name);
 			if (sl_store_changes(s->states[j], write_change, &w) != 0) {
 				sl_error_prefix(err, "stage '%s': writing %s: ",
 						s->def->name, table_name(e, s));
@@ -296,7 +302,6 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 			}
 		}
 	}
-	free(w.buf);
 	return rc;
 }
 
@@ -313,7 +318,7 @@ int sl_changelog_reset(sl_engine *e, sl_error *err)
 {
 	size_t i, j;
 
-	if (e->store == NULL)
+	if (e->changelog == NULL)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
@@ -349,7 +354,7 @@ static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
 		const sl_source_class *k = src->plugin->source;
 		int32_t n;
 
-		if (!HAS(k, partition_count)) {
+		if (!SL_STRUCT_HAS(k, sl_source_class, partition_count)) {
 			*unpartitioned = 1;
 			continue;
 		}
@@ -365,37 +370,47 @@ static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
 	return SL_OK;
 }
 
-int sl_changelog_flush(sl_engine *e, sl_error *err)
+int sl_changelog_flush(sl_engine *e, int timeout_ms, sl_error *err)
 {
-	if (e->store == NULL ||
-	    e->store->plugin->store->flush(e->store->self, SL_FLUSH_TIMEOUT_MS,
-					   err) == SL_OK)
+	const sl_stage *store = e->changelog ? e->changelog->store : NULL;
+
+	if (store == NULL ||
+	    store->plugin->store->flush(store->self, timeout_ms, err) == SL_OK)
 		return SL_OK;
-	sl_error_prefix(err, "store '%s': ", e->store->def->name);
+	sl_error_prefix(err, "store '%s': ", store->def->name);
 	return SL_ERR;
 }
 
 /* Under exactly-once the store's writes must be in the job's transaction,
  * which only a store of the transaction owner's plugin can join. */
-static int check_transactional(sl_engine *e, sl_error *err)
+static int check_transactional(const sl_engine *e, const sl_stage *store,
+			       const sl_stage *owner, sl_error *err)
 {
-	const sl_stage *owner = e->txn_owner;
-
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE || owner == NULL ||
-	    owner->def->plugin == e->store->def->plugin)
+	    owner->def->plugin == store->def->plugin)
 		return SL_OK;
 	return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: store '%s' (plugin %s) "
 		"cannot write keyed state into the transaction of sink '%s' "
 		"(plugin %s), so delivery = exactly-once cannot hold: use a store "
-		"of plugin %s", e->job->path, e->store->def->line,
-		e->store->def->name, e->store->def->plugin->name, owner->def->name,
+		"of plugin %s", e->job->path, store->def->line,
+		store->def->name, store->def->plugin->name, owner->def->name,
 		owner->def->plugin->name, owner->def->plugin->name);
 }
 
-int sl_changelog_open(sl_engine *e, sl_error *err)
+void sl_changelog_close(sl_engine *e)
+{
+	if (e->changelog == NULL)
+		return;
+	free(e->changelog->key);
+	free(e->changelog);
+	e->changelog = NULL;
+}
+
+int sl_changelog_open(sl_engine *e, const sl_stage *txn_owner, sl_error *err)
 {
 	static const int32_t zero = 0;
 	const sl_store_class *k;
+	sl_stage *store = NULL;
 	size_t i, j;
 	int stateful = 0, unpartitioned;
 
@@ -407,12 +422,12 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 			if (size_stage(&e->stages[i], &unpartitioned, err) != SL_OK)
 				return SL_ERR;
 		}
-	for (i = 0; i < e->stage_count && e->store == NULL; i++)
+	for (i = 0; i < e->stage_count && store == NULL; i++)
 		if (e->stages[i].kind == SL_KIND_STORE)
-			e->store = &e->stages[i];
+			store = &e->stages[i];
 	if (stateful == 0)
 		return SL_OK;
-	if (e->job->delivery == SL_DELIVERY_NONE || e->store == NULL) {
+	if (e->job->delivery == SL_DELIVERY_NONE || store == NULL) {
 		for (i = 0; i < e->stage_count; i++)
 			if (is_stateful(&e->stages[i]))
 				sl_stage_log(&e->stages[i], SL_LOG_INFO,
@@ -421,12 +436,14 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 					"delivery = none" :
 					"the job has no store, nor a sink whose "
 					"plugin provides one");
-		e->store = NULL;
 		return SL_OK;
 	}
-	if (check_transactional(e, err) != SL_OK)
+	if (check_transactional(e, store, txn_owner, err) != SL_OK)
 		return SL_ERR;
-	k = e->store->plugin->store;
+	if ((e->changelog = calloc(1, sizeof *e->changelog)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	e->changelog->store = store;
+	k = store->plugin->store;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 
@@ -434,7 +451,7 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 			continue;
 		for (j = 0; j < s->state_count; j++)
 			sl_store_track(s->states[j], 1);
-		if (k->prepare(e->store->self, s->def->name, s->state_partitions,
+		if (k->prepare(store->self, s->def->name, s->state_partitions,
 			       &s->table, err) != SL_OK) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
@@ -443,8 +460,8 @@ int sl_changelog_open(sl_engine *e, sl_error *err)
 		 * partition 0, held from the start */
 		for (j = 0, unpartitioned = s->upstream_count == 0;
 		     j < s->upstream_count; j++)
-			unpartitioned |= !HAS(s->upstream[j]->plugin->source,
-					      partition_count);
+			unpartitioned |= !SL_STRUCT_HAS(s->upstream[j]->plugin->source,
+							sl_source_class, partition_count);
 		if (unpartitioned && take_partitions(e, s, &zero, 1, err) != SL_OK)
 			return SL_ERR;
 	}

@@ -17,16 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/hop.h"
-#include "runtime/inputs.h"
+#include "runtime/log.h"
 #include "runtime/watermark.h"
 
-/* A class member exists when the plugin's struct is large enough for it. */
-#define HAS(cls, member) \
-	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
-	 sizeof((cls)->member) && (cls)->member != NULL)
+/* What the commit path keeps between cycles. */
+struct sl_commit {
+	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
+	uint64_t aborts;         /* transactions aborted and retried */
+	int txn_doomed;          /* the open transaction must abort */
+};
+
+#define SOURCE_HAS(s, member) \
+	SL_STRUCT_HAS((s)->plugin->source, sl_source_class, member)
+#define SINK_HAS(k, member) SL_STRUCT_HAS(k, sl_sink_class, member)
 
 static int same_partition(const sl_tracked *t, const char *topic,
 			  int32_t partition)
@@ -105,7 +112,7 @@ int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 	int cut = e->failure.set && e->failure.source == s;
 	uint32_t i;
 
-	if (src->commit == NULL && !HAS(src, txn_group))
+	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
 		return 0;
 	for (i = 0; i < count; i++) {
 		if (cut && same_origin(&e->failure, &polled[i]))
@@ -124,7 +131,7 @@ int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
 	const sl_source_class *src = s->plugin->source;
 
 	(void)e;
-	if (src->commit == NULL && !HAS(src, txn_group))
+	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
 		return 0;
 	return set_position(&s->positions, &s->position_count, topic, partition,
 			    next_offset, 1);
@@ -195,7 +202,7 @@ static int commit_sources(sl_engine *e, int skip_txn_sources, sl_error *err)
 
 		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
 		    s->position_count == 0 ||
-		    (skip_txn_sources && HAS(s->plugin->source, txn_group)))
+		    (skip_txn_sources && SOURCE_HAS(s, txn_group)))
 			continue;
 		if (call_with_positions(s, s->positions, s->position_count,
 					s->plugin->source->commit, err) != SL_OK)
@@ -239,7 +246,7 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 					 s->committed[j].partition,
 					 s->committed[j].next_offset, 0) != 0)
 				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		if (!HAS(s->plugin->source, rewind))
+		if (!SOURCE_HAS(s, rewind))
 			return sl_error_set(err, SL_ERR_FATAL,
 				"stage '%s': the transaction was aborted, but "
 				"plugin '%s' cannot rewind to read its records again",
@@ -253,7 +260,7 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 
 static int txn_commit(sl_engine *e, sl_error *err)
 {
-	sl_stage *owner = e->txn_owner;
+	sl_stage *owner = e->commit->txn_owner;
 	sl_txn_source *part;
 	sl_position **lists;
 	size_t i, n = 0;
@@ -262,7 +269,7 @@ static int txn_commit(sl_engine *e, sl_error *err)
 
 	for (i = 0; i < e->stage_count; i++)
 		n += e->stages[i].kind == SL_KIND_SOURCE &&
-		     HAS(e->stages[i].plugin->source, txn_group);
+		     SOURCE_HAS(&e->stages[i], txn_group);
 	part = calloc(n ? n : 1, sizeof *part);
 	lists = calloc(n ? n : 1, sizeof *lists);
 	if (part == NULL || lists == NULL) {
@@ -274,7 +281,7 @@ static int txn_commit(sl_engine *e, sl_error *err)
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 
-		if (s->kind != SL_KIND_SOURCE || !HAS(s->plugin->source, txn_group))
+		if (s->kind != SL_KIND_SOURCE || !SOURCE_HAS(s, txn_group))
 			continue;
 		part[n].stage = s->def->name;
 		part[n].group = s->plugin->source->txn_group(s->self);
@@ -314,6 +321,7 @@ static void reset_watermarks(sl_engine *e)
 
 int sl_commit_cycle(sl_engine *e, sl_error *err)
 {
+	sl_stage *owner;
 	sl_error why;
 
 	/* progress reports go out with the records they speak for */
@@ -321,16 +329,19 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		return SL_ERR;
 	if (e->job->delivery == SL_DELIVERY_NONE)
 		return flush_sinks(e, err);
+	if (e->commit == NULL) /* the job failed before it opened */
+		return SL_OK;
 	/* state changes first: durable before the positions that follow them */
-	if (e->txn_owner == NULL) {
+	if (e->commit->txn_owner == NULL) {
 		if (sl_changelog_write(e, err) != SL_OK ||
-		    sl_changelog_flush(e, err) != SL_OK || flush_sinks(e, err) != SL_OK ||
+		    sl_changelog_flush(e, SL_FLUSH_TIMEOUT_MS, err) != SL_OK ||
+		    flush_sinks(e, err) != SL_OK ||
 		    commit_sources(e, 0, err) != SL_OK)
 			return SL_ERR;
 		sl_changelog_committed(e);
 		return SL_OK;
 	}
-	if (e->txn_doomed) {
+	if (e->commit->txn_doomed) {
 		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
 			     "uncommitted records in the transaction");
 	} else if (sl_hop_report(e, &why) == SL_OK &&
@@ -344,13 +355,14 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		sl_error_prefix(err, "exactly-once commit failed: ");
 		return SL_ERR;
 	}
-	sl_stage_log(e->txn_owner, SL_LOG_WARN,
+	owner = e->commit->txn_owner;
+	sl_stage_log(owner, SL_LOG_WARN,
 		     "transaction aborted (%s); reading again from the last "
 		     "committed positions", why.message);
-	if (e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, err) != SL_OK)
+	if (owner->plugin->sink->txn_abort(owner->self, err) != SL_OK)
 		return SL_ERR;
-	e->txn_doomed = 0;
-	e->aborts++;
+	e->commit->txn_doomed = 0;
+	e->commit->aborts++;
 	if (sl_changelog_reset(e, err) != SL_OK)
 		return SL_ERR;
 	reset_watermarks(e);
@@ -359,16 +371,20 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 
 void sl_commit_abort(sl_engine *e)
 {
+	const sl_stage *owner = sl_commit_txn_owner(e);
 	sl_error ignored;
 
-	if (e->txn_owner != NULL && e->txn_owner->opened)
-		e->txn_owner->plugin->sink->txn_abort(e->txn_owner->self, &ignored);
+	if (owner != NULL && owner->opened)
+		owner->plugin->sink->txn_abort(owner->self, &ignored);
 }
 
 int sl_commit_open(sl_engine *e, sl_error *err)
 {
+	sl_stage *owner;
 	size_t i;
 
+	if ((e->commit = calloc(1, sizeof *e->commit)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++) {
@@ -377,24 +393,20 @@ int sl_commit_open(sl_engine *e, sl_error *err)
 
 		if (s->kind != SL_KIND_SINK)
 			continue;
-		if (!HAS(k, txn_begin) || !HAS(k, txn_commit) || !HAS(k, txn_abort))
+		if (!SINK_HAS(k, txn_begin) || !SINK_HAS(k, txn_commit) ||
+		    !SINK_HAS(k, txn_abort))
 			return sl_error_set(err, SL_ERR_CONFIG,
 				"%s:%d: sink '%s' (plugin %s) cannot take part in a "
 				"transaction, so delivery = exactly-once cannot hold; "
 				"use delivery = at-least-once or a transactional sink",
 				e->job->path, s->def->line, s->def->name,
 				s->def->plugin->name);
-		if (e->txn_owner == NULL)
-			e->txn_owner = s;
+		if (e->commit->txn_owner == NULL)
+			e->commit->txn_owner = s;
 	}
-	if (e->txn_owner == NULL)
-		return SL_OK;
-	return e->txn_owner->plugin->sink->txn_begin(e->txn_owner->self, err);
-}
-
-int sl_engine_commit_now(sl_stage *stage, sl_error *err)
-{
-	return sl_commit_cycle(stage->engine, err);
+	owner = e->commit->txn_owner;
+	return owner == NULL ? SL_OK :
+		owner->plugin->sink->txn_begin(owner->self, err);
 }
 
 /* The position recorded for a partition in @p list, or -1. */
@@ -409,22 +421,36 @@ static int64_t position_of(const sl_tracked *list, size_t count,
 	return -1;
 }
 
-void sl_engine_forget_position(sl_stage *s, const char *topic, int32_t partition)
+void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
+		      int32_t partition)
 {
-	sl_engine *e = s->engine;
-
 	/*
 	 * A partition lost (not revoked: a revoke commits first) with
 	 * uncommitted reads: the open transaction holds output of records
 	 * another instance will read again.  It must not commit.
 	 */
-	if (e->txn_owner != NULL &&
+	if (e->commit != NULL && e->commit->txn_owner != NULL &&
 	    position_of(s->positions, s->position_count, topic, partition) >
 	    position_of(s->committed, s->committed_count, topic, partition))
-		e->txn_doomed = 1;
+		e->commit->txn_doomed = 1;
 	forget(s->positions, &s->position_count, topic, partition);
 	forget(s->committed, &s->committed_count, topic, partition);
-	sl_inputs_forget(e, s, topic, partition);
+}
+
+void sl_commit_close(sl_engine *e)
+{
+	free(e->commit);
+	e->commit = NULL;
+}
+
+uint64_t sl_commit_aborts(const sl_engine *e)
+{
+	return e->commit != NULL ? e->commit->aborts : 0;
+}
+
+const sl_stage *sl_commit_txn_owner(const sl_engine *e)
+{
+	return e->commit != NULL ? e->commit->txn_owner : NULL;
 }
 
 void sl_commit_free(sl_stage *s)

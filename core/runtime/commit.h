@@ -5,13 +5,21 @@
 #ifndef SL_COMMIT_H
 #define SL_COMMIT_H
 
-#include "runtime/engine.h"
+#include "runtime/stage.h"
+
+typedef struct sl_commit sl_commit;
 
 #define SL_FLUSH_TIMEOUT_MS 60000
 
 /* Under exactly-once: pick the transaction owner, check every sink can
  * take part, open the first transaction. */
 int sl_commit_open(sl_engine *e, sl_error *err);
+void sl_commit_close(sl_engine *e);
+
+/* Transactions aborted and retried so far. */
+uint64_t sl_commit_aborts(const sl_engine *e);
+/* Under exactly-once, the sink whose transaction carries the job's. */
+const sl_stage *sl_commit_txn_owner(const sl_engine *e);
 
 /* A batch from @p s reached every sink: advance its positions over the
  * polled origins, stopping at a record that failed under errors = fail. */
@@ -31,6 +39,13 @@ int sl_commit_cycle(sl_engine *e, sl_error *err);
 /* The job stops on an error: abort the open transaction, if any. */
 void sl_commit_abort(sl_engine *e);
 
+/* A partition of source @p s is no longer read here: forget its
+ * positions (lost with uncommitted reads: the open transaction must not
+ * commit). */
+void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
+		      int32_t partition);
+
+/* Free a stage's positions. */
 void sl_commit_free(sl_stage *s);
 
 #endif

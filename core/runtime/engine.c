@@ -9,58 +9,29 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
+#include "base/error.h"
+#include "job/format_opts.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/engine.h"
-#include "job/format_opts.h"
+#include "runtime/event_time.h"
 #include "runtime/hop.h"
 #include "runtime/inputs.h"
+#include "runtime/log.h"
 #include "runtime/progress.h"
-#include "state/state.h"
+#include "runtime/state_host.h"
 
 extern const sl_host sl_core_host;
 
 #define BATCH_MAX 1024
 #define TICK_MS 100
-
-void sl_error_prefix(sl_error *err, const char *fmt, ...)
-{
-	char rest[SL_ERROR_MAX];
-	size_t n;
-	va_list ap;
-
-	memcpy(rest, err->message, sizeof rest);
-	va_start(ap, fmt);
-	n = (size_t)vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-	if (n < sizeof err->message)
-		memcpy(err->message + n, rest, strnlen(rest, sizeof err->message - n - 1) + 1);
-	err->message[sizeof err->message - 1] = '\0';
-}
-
-int64_t sl_now_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t sl_now_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- batches ---------------------------------------------------------- */
 
@@ -529,8 +500,7 @@ static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 		const sl_sink_class *k = e->stages[i].plugin->sink;
 
 		if (e->stages[i].kind == SL_KIND_SINK &&
-		    k->struct_size >= offsetof(sl_sink_class, dead_letter) +
-		    sizeof(k->dead_letter) && k->dead_letter != NULL)
+		    SL_STRUCT_HAS(k, sl_sink_class, dead_letter))
 			e->dlq_sink = &e->stages[i];
 	}
 	for (i = 0; i < e->stage_count; i++) {
@@ -689,7 +659,7 @@ static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
  */
 static int commit_and_count(sl_engine *e, sl_error *err)
 {
-	uint64_t aborts = e->aborts;
+	uint64_t aborts = sl_commit_aborts(e);
 	size_t i;
 
 	if (sl_commit_cycle(e, err) != SL_OK)
@@ -699,7 +669,7 @@ static int commit_and_count(sl_engine *e, sl_error *err)
 
 		if (s->kind != SL_KIND_SINK)
 			continue;
-		if (e->aborts == aborts)
+		if (sl_commit_aborts(e) == aborts)
 			s->records_out = s->records_written;
 		else
 			s->records_written = s->records_out;
@@ -779,7 +749,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	e.stop = stop;
 	e.progress = progress;
 	e.batch_max = BATCH_MAX;
-	sl_engine_set_log_level(job->log_level);
+	sl_log_set_level(job->log_level);
 	e.loader = loader;
 	e.arena = sl_arena_new();
 	e.stages = calloc(job->order_count, sizeof *e.stages);
@@ -807,13 +777,10 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	    open_stages(&e, 1, err) != SL_OK)
 		goto out;
 	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
-	    sl_changelog_open(&e, err) != SL_OK)
+	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK)
 		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
-		     job->name, e.stage_count,
-		     job->delivery == SL_DELIVERY_NONE ? "none" :
-		     job->delivery == SL_DELIVERY_EXACTLY_ONCE ? "exactly-once" :
-		     "at-least-once");
+		     job->name, e.stage_count, sl_job_delivery_name(job->delivery));
 	rc = run_loop(&e, polled, err);
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
@@ -834,6 +801,8 @@ out:
 	if (e.arena != NULL)
 		batch_release(&e);
 	free(e.releases);
+	sl_changelog_close(&e);
+	sl_commit_close(&e);
 	sl_inputs_close(&e);
 	free(e.stages);
 	free(polled);

@@ -1,133 +1,11 @@
 /*
- * engine.h - a running job: stage instances wired as the job file says,
- * and the loop that moves batches through them.
+ * engine.h - run a job: open its stages wired as the job file says, move
+ * batches through them, commit, close (engine.c).
  */
 #ifndef SL_ENGINE_H
 #define SL_ENGINE_H
 
-#include <signal.h>
-#include <sluice/plugin.h>
-
-#include "job/job.h"
-#include "plugin/loader.h"
-
-typedef struct sl_engine sl_engine;
-
-/* A named counter a plugin added to (sl_metric_add). */
-typedef struct sl_metric {
-	char *name;
-	int64_t value;
-} sl_metric;
-
-/* A partition's position, tracked by the engine for a source's commits. */
-typedef struct sl_tracked {
-	char *topic;
-	int32_t partition;
-	int64_t next_offset;
-} sl_tracked;
-
-struct sl_stage {
-	const sl_job_stage *def; /* from the job file */
-	sl_engine *engine;
-	unsigned kind;
-	const sl_plugin *plugin;
-	void *self;              /* the plugin's instance */
-	int opened;
-
-	/* sources and sinks: the formats at the edge */
-	const sl_format_class *format, *key_format;
-	void *format_self, *key_format_self;
-	/* what a record's bytes are the encoding of (sl_record.value_codec):
-	 * the format's class, or this stage when it sets the format's
-	 * options, so a sink re-encodes what another stage's options shaped */
-	const void *format_codec, *key_format_codec;
-	/* set while one of its formats opens, whose options are then the
-	 * stage's under its name (format_opts.h) */
-	const sl_descriptor *opening_format;
-	int opening_key_format;
-
-	sl_stage **outputs;      /* stages reading from this one */
-	size_t output_count;
-
-	int finished;            /* a source that returned SL_EOF */
-	uint64_t records_in, records_out, skipped;
-	sl_metric *metrics;
-	size_t metric_count;
-
-	sl_tracked *positions;   /* sources: read and delivered */
-	size_t position_count;
-	sl_tracked *committed;   /* sources: committed by a transaction */
-	size_t committed_count;
-
-	struct sl_state **states; /* keyed state stores the operator opened */
-	size_t state_count;
-	int32_t state_partitions; /* stateful stages: their state's partitions */
-	void *table;             /* stateful stages: their table in the store */
-	int32_t *owned;          /* stateful stages: state partitions held here */
-	size_t owned_count;
-
-	sl_tracked *held;        /* sources: the inputs they reported assigned */
-	size_t held_count;
-	sl_stage **upstream;     /* the sources whose records reach this stage */
-	size_t upstream_count;
-	struct sl_watermark *wm; /* stages on event time, and the repartition
-				  * sinks in front of one: their inputs */
-	sl_stage *serves;        /* repartition sinks and sources: the keyed stage */
-	int32_t hop_partitions;  /* repartition sinks: partitions of the topic */
-	int64_t reported_ms;     /* repartition sinks: when they last reported */
-	char *report;            /* repartition sinks: what they last reported */
-	size_t report_len;
-	int input_ended;         /* repartition sources: end_input was called */
-
-	/* sinks: records write() took; records_out is what of it a commit
-	 * cycle has seen delivered */
-	uint64_t records_written;
-};
-
-/* Something a source reported inside poll, applied once the batch it was
- * filling has gone through the job (see sl_partition_end). */
-typedef struct sl_pending {
-	sl_stage *source;
-	char *topic;
-	int32_t partition;
-	int64_t next_offset;     /* the position it moves to */
-	void *control;           /* control data, or NULL */
-	size_t control_len;
-} sl_pending;
-
-/* The origin of the record that failed under errors = fail. */
-typedef struct sl_failure {
-	int set;
-	const sl_stage *stage;   /* the stage that reported it */
-	char topic[256];
-	int has_topic;
-	int32_t partition;
-	int64_t offset;
-	const sl_stage *source;  /* the source stage it came from */
-} sl_failure;
-
-struct sl_engine {
-	const sl_job *job;
-	const sl_registry *registry;
-	sl_loader *loader;
-	sl_stage *stages;        /* job->order order */
-	size_t stage_count;
-	sl_arena *arena;         /* the current batch's memory */
-	struct release { void (*fn)(void *); void *arg; } *releases;
-	size_t release_count, release_cap;
-	sl_failure failure;
-	volatile sig_atomic_t *stop;
-	int progress;            /* print a status line to a terminal */
-	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
-	uint64_t aborts;         /* transactions aborted and retried */
-	int txn_doomed;          /* the open transaction must abort */
-	sl_stage *dlq_sink;      /* writes every stage's dead letters */
-	sl_stage *store;         /* keeps keyed state durable (a [store]) */
-	sl_pending *pending;     /* reported inside the current poll */
-	size_t pending_count, pending_cap;
-	uint64_t dead_letters;
-	uint32_t batch_max;
-};
+#include "runtime/stage.h"
 
 /*
  * Load and open every stage of @p job, run until every source is
@@ -137,31 +15,5 @@ struct sl_engine {
  */
 int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		  volatile sig_atomic_t *stop, int progress, sl_error *err);
-
-/* Describe @p origin as "topic/partition@offset", "path:line" or "#seq". */
-void sl_origin_format(const char *topic, int has_topic, int32_t partition,
-		      int64_t offset, char *buf, size_t size);
-
-/* The host's commit_now and forget_position. */
-int sl_engine_commit_now(sl_stage *stage, sl_error *err);
-void sl_engine_forget_position(sl_stage *stage, const char *topic,
-			       int32_t partition);
-
-/* Put "prefix" (printf-style) in front of err's message. */
-void sl_error_prefix(sl_error *err, const char *fmt, ...) SL_PRINTF(2, 3);
-int64_t sl_now_mono_ms(void);
-int64_t sl_now_wall_ms(void);
-
-/* The host's watermark functions (event_time.c), and freeing a stage's. */
-int sl_engine_watermark_open(sl_stage *s, int64_t idle_ms, sl_error *err);
-int64_t sl_engine_watermark_observe(sl_stage *s, const sl_record *rec,
-				    int64_t ts, int64_t now);
-int64_t sl_engine_watermark(sl_stage *s, int32_t partition, int64_t now);
-void sl_engine_watermark_close(sl_stage *s);
-
-/* Set while a job runs: the host functions that need the job use it. */
-void sl_stage_log(const sl_stage *stage, int level, const char *fmt, ...)
-	SL_PRINTF(3, 4);
-void sl_engine_set_log_level(int level);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 
-#include "runtime/engine.h"
+#include "runtime/event_time.h"
 #include "runtime/watermark.h"
 
 int sl_engine_watermark_open(sl_stage *s, int64_t idle_ms, sl_error *err)

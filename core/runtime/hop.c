@@ -40,16 +40,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
+#include "base/error.h"
 #include "runtime/hop.h"
+#include "runtime/log.h"
 #include "runtime/watermark.h"
 
 #define REPORT_MS 200
 #define HEARTBEAT_MS 2000
 #define REPORT_LINE_MAX 768
-
-#define HAS(cls, member) \
-	((cls)->struct_size >= offsetof(__typeof__(*(cls)), member) + \
-	 sizeof((cls)->member) && (cls)->member != NULL)
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *def)
 {
@@ -76,7 +75,7 @@ static int32_t input_partitions(const sl_stage *h, sl_error *err)
 		const sl_stage *src = h->upstream[i];
 		const sl_source_class *k = src->plugin->source;
 
-		if (!HAS(k, partition_count))
+		if (!SL_STRUCT_HAS(k, sl_source_class, partition_count))
 			continue;
 		if ((n = k->partition_count(src->self)) < 0) {
 			sl_error_set(err, SL_ERR_RUNTIME, "stage '%s': cannot tell "
@@ -98,7 +97,8 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 	int32_t n = h->def->partitions;
 
 	h->serves = keyed;
-	if (!HAS(k, prepare_topic) || !HAS(k, write_control))
+	if (!SL_STRUCT_HAS(k, sl_sink_class, prepare_topic) ||
+	    !SL_STRUCT_HAS(k, sl_sink_class, write_control))
 		return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: stage '%s' needs "
 			"a repartition topic, but plugin '%s' provides no "
 			"prepare_topic/write_control though its descriptor claims "
@@ -112,7 +112,8 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 	}
 	h->hop_partitions = n;
 	/* reports are worth writing only for a stage on event time */
-	if (keyed->wm == NULL || !HAS(keyed->plugin->op, event_time))
+	if (keyed->wm == NULL ||
+	    !SL_STRUCT_HAS(keyed->plugin->op, sl_operator_class, event_time))
 		return SL_OK;
 	if ((h->wm = malloc(sizeof *h->wm)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
@@ -330,7 +331,7 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 		if (!done)
 			continue;
 		r->input_ended = 1;
-		if (!HAS(k, end_input))
+		if (!SL_STRUCT_HAS(k, sl_source_class, end_input))
 			return sl_error_set(err, SL_ERR_CONFIG, "stage '%s': the "
 				"input before its repartition topic has ended, but "
 				"plugin '%s' cannot end a repartition source "

@@ -4,7 +4,7 @@
 #ifndef SL_HOP_H
 #define SL_HOP_H
 
-#include "runtime/engine.h"
+#include "runtime/stage.h"
 
 /*
  * Once every stage but the hops' sources is open: size each hop's topic

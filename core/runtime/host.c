@@ -8,57 +8,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/changelog.h"
 #include "base/convert.h"
-#include "runtime/engine.h"
+#include "base/json_write.h"
 #include "expr/expr.h"
 #include "job/format_opts.h"
-#include "runtime/inputs.h"
-#include "state/state.h"
-#include "base/json_write.h"
 #include "job/secret.h"
-
-static int log_level = SL_LOG_INFO;
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+#include "runtime/changelog.h"
+#include "runtime/commit.h"
+#include "runtime/event_time.h"
+#include "runtime/inputs.h"
+#include "runtime/log.h"
+#include "runtime/state_host.h"
 
 /* Skipped records are logged one by one up to this many per stage. */
 #define SKIP_LOG_LIMIT 100
 
-void sl_engine_set_log_level(int level)
-{
-	log_level = level;
-}
-
-static void vlog(const sl_stage *stage, int level, const char *fmt, va_list ap)
-{
-	char msg[2048];
-
-	if (level > log_level)
-		return;
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	if (level < 0 || level > SL_LOG_DEBUG)
-		level = SL_LOG_INFO;
-	/* one write per line, so lines from stages never interleave */
-	if (stage != NULL)
-		fprintf(stderr, "sluice: %s: %s: %s\n", level_names[level],
-			stage->def->name, msg);
-	else
-		fprintf(stderr, "sluice: %s: %s\n", level_names[level], msg);
-}
-
-void sl_stage_log(const sl_stage *stage, int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(stage, level, fmt, ap);
-	va_end(ap);
-}
-
 static int host_log_enabled(const sl_stage *stage, int level)
 {
 	(void)stage;
-	return level <= log_level;
+	return sl_log_is_enabled(level);
+}
+
+static int host_commit_now(sl_stage *stage, sl_error *err)
+{
+	return sl_commit_cycle(stage->engine, err);
+}
+
+static void host_forget_position(sl_stage *stage, const char *topic,
+				 int32_t partition)
+{
+	sl_commit_forget(stage->engine, stage, topic, partition);
+	sl_inputs_forget(stage->engine, stage, topic, partition);
 }
 
 static const char *host_stage_name(const sl_stage *stage)
@@ -274,18 +254,6 @@ static int host_config_error(const sl_stage *stage, const char *key,
 			      key, msg);
 }
 
-void sl_origin_format(const char *topic, int has_topic, int32_t partition,
-		      int64_t offset, char *buf, size_t size)
-{
-	if (has_topic && partition >= 0)
-		snprintf(buf, size, "topic %s partition %d offset %lld", topic,
-			 (int)partition, (long long)offset);
-	else if (has_topic)
-		snprintf(buf, size, "%s:%lld", topic, (long long)offset);
-	else
-		snprintf(buf, size, "record #%lld", (long long)offset);
-}
-
 static void host_metric_add(sl_stage *stage, const char *name, int64_t delta);
 
 static void remember_failure(sl_stage *stage, const sl_record *rec)
@@ -433,7 +401,7 @@ static void host_log(const sl_stage *stage, int level, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog(stage, level, fmt, ap);
+	sl_stage_vlog(stage, level, fmt, ap);
 	va_end(ap);
 }
 
@@ -457,8 +425,8 @@ const sl_host sl_core_host = {
 	host_batch_on_release,
 	sl_json_write,
 	host_metric_add,
-	sl_engine_commit_now,
-	sl_engine_forget_position,
+	host_commit_now,
+	host_forget_position,
 	sl_expr_host_compile,
 	sl_expr_evaluate,
 	sl_expr_destroy,

@@ -19,11 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/hop.h"
 #include "runtime/inputs.h"
+#include "runtime/log.h"
 #include "runtime/watermark.h"
+
+/* Something a source reported inside poll, applied once the batch it was
+ * filling has gone through the job (sl_engine_partition_end). */
+typedef struct sl_pending {
+	sl_stage *source;
+	char *topic;
+	int32_t partition;
+	int64_t next_offset;     /* the position it moves to */
+	void *control;           /* control data, or NULL */
+	size_t control_len;
+} sl_pending;
+
+/* What sources reported inside the current poll. */
+struct sl_inputs {
+	sl_pending *pending;
+	size_t count, cap;
+};
 
 static int add_upstream(sl_stage *s, sl_stage *source)
 {
@@ -45,6 +64,8 @@ int sl_inputs_open(sl_engine *e, sl_error *err)
 {
 	size_t i, j, k;
 
+	if ((e->inputs = calloc(1, sizeof *e->inputs)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	/* stages run in order, inputs first, so theirs are complete */
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
@@ -74,13 +95,15 @@ static void drop_pending(sl_pending *p)
 
 void sl_inputs_close(sl_engine *e)
 {
+	sl_inputs *in = e->inputs;
 	size_t i;
 
-	for (i = 0; i < e->pending_count; i++)
-		drop_pending(&e->pending[i]);
-	free(e->pending);
-	e->pending = NULL;
-	e->pending_count = e->pending_cap = 0;
+	for (i = 0; in != NULL && i < in->count; i++)
+		drop_pending(&in->pending[i]);
+	if (in != NULL)
+		free(in->pending);
+	free(in);
+	e->inputs = NULL;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 
@@ -241,18 +264,18 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 static void push(sl_stage *s, const char *topic, int32_t partition,
 		 int64_t next_offset, const void *data, size_t len)
 {
-	sl_engine *e = s->engine;
+	sl_inputs *in = s->engine->inputs;
 	sl_pending *p;
 
-	if (e->pending_count == e->pending_cap) {
-		size_t cap = e->pending_cap ? e->pending_cap * 2 : 16;
+	if (in->count == in->cap) {
+		size_t cap = in->cap ? in->cap * 2 : 16;
 
-		if ((p = realloc(e->pending, cap * sizeof *p)) == NULL)
+		if ((p = realloc(in->pending, cap * sizeof *p)) == NULL)
 			goto oom;
-		e->pending = p;
-		e->pending_cap = cap;
+		in->pending = p;
+		in->cap = cap;
 	}
-	p = &e->pending[e->pending_count];
+	p = &in->pending[in->count];
 	memset(p, 0, sizeof *p);
 	p->source = s;
 	p->partition = partition;
@@ -266,7 +289,7 @@ static void push(sl_stage *s, const char *topic, int32_t partition,
 		memcpy(p->control, data, len);
 		p->control_len = len;
 	}
-	e->pending_count++;
+	in->count++;
 	return;
 oom:
 	/* a position not moved is read again; a report not applied is
@@ -290,11 +313,12 @@ void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
 
 int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
 {
+	sl_inputs *in = e->inputs;
 	size_t i;
 	int rc = SL_OK;
 
-	for (i = 0; i < e->pending_count; i++) {
-		sl_pending *p = &e->pending[i];
+	for (i = 0; i < in->count; i++) {
+		sl_pending *p = &in->pending[i];
 
 		if (ok && rc == SL_OK && p->source == s) {
 			if (sl_commit_position(e, s, p->topic, p->partition,
@@ -306,24 +330,25 @@ int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
 		}
 		drop_pending(p);
 	}
-	e->pending_count = 0;
+	in->count = 0;
 	return rc;
 }
 
 void sl_inputs_forget(sl_engine *e, sl_stage *s, const char *topic,
 		      int32_t partition)
 {
+	sl_inputs *in = e->inputs;
 	size_t i, kept = 0;
 
-	for (i = 0; i < e->pending_count; i++) {
-		sl_pending *p = &e->pending[i];
+	for (i = 0; i < in->count; i++) {
+		sl_pending *p = &in->pending[i];
 
 		if (p->source == s && p->partition == partition &&
 		    (p->topic == NULL ? topic == NULL :
 		     topic != NULL && strcmp(p->topic, topic) == 0))
 			drop_pending(p);
 		else
-			e->pending[kept++] = *p;
+			in->pending[kept++] = *p;
 	}
-	e->pending_count = kept;
+	in->count = kept;
 }

@@ -5,7 +5,9 @@
 #ifndef SL_INPUTS_H
 #define SL_INPUTS_H
 
-#include "runtime/engine.h"
+#include "runtime/stage.h"
+
+typedef struct sl_inputs sl_inputs;
 
 /* After wiring: each stage's upstream sources.  SL_OK or SL_ERR. */
 int sl_inputs_open(sl_engine *e, sl_error *err);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "base/clock.h"
 #include "runtime/progress.h"
 
 static int64_t last_draw_ms, last_in, last_ms;

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/engine.h"
-#include "state/state.h"
+#include "runtime/state_host.h"
 
 sl_state *sl_state_host_open(sl_stage *stage, const char *name, sl_error *err)
 {

@@ -93,8 +93,4 @@ void sl_store_drop_partition(sl_state *st, int32_t partition);
 /* Drop everything (before restoring from the changelog again). */
 void sl_store_clear(sl_state *st);
 
-/* The host table's state_open, and freeing a stage's stores at close. */
-sl_state *sl_state_host_open(sl_stage *stage, const char *name, sl_error *err);
-void sl_state_host_close_all(sl_stage *stage);
-
 #endif

@@ -142,14 +142,26 @@ typedef struct sl_host {
 } sl_host;
 
 /**
+ * Whether @p obj, a struct of type @p type that starts with its
+ * struct_size (the host table, the class structs, sl_plugin), is large
+ * enough to hold @p member: the struct may come from an older build,
+ * which ends before the member.
+ */
+#define SL_STRUCT_HOLDS(obj, type, member)                                  \
+	((obj)->struct_size >= offsetof(type, member) +                      \
+		 sizeof(((type *)0)->member))
+
+/** SL_STRUCT_HOLDS(), and the member is set (a function: not NULL). */
+#define SL_STRUCT_HAS(obj, type, member)                                    \
+	(SL_STRUCT_HOLDS(obj, type, member) && (obj)->member != 0)
+
+/**
  * Whether the running host provides @p member of its table: a plugin may
  * run on a host older than the SDK it was built with, whose table ends
  * before the member.  Check before calling a member added after the
  * first table of the ABI.
  */
-#define SL_HOST_HAS(member)                                                 \
-	(sl_host_api->struct_size >= offsetof(sl_host, member) +            \
-		 sizeof sl_host_api->member && sl_host_api->member != NULL)
+#define SL_HOST_HAS(member) SL_STRUCT_HAS(sl_host_api, sl_host, member)
 
 /**
  * The host table, set by the plugin's entry function (SL_PLUGIN

@@ -13,6 +13,8 @@
 #include "base/arena.h"
 #include "base/json_write.h"
 #include "optest.h"
+#include "runtime/event_time.h"
+#include "runtime/state_host.h"
 #include "state/state.h"
 
 static void new_batch(optest *t)

@@ -11,7 +11,7 @@
 #ifndef OPTEST_H
 #define OPTEST_H
 
-#include "runtime/engine.h"
+#include "runtime/stage.h"
 
 #define OPTEST_MAX_OPTIONS 16
 #define OPTEST_MAX_INPUT 256
