@@ -72,10 +72,14 @@ void sl_store_mark(sl_state *st, uint32_t i);
 /* @p size bytes of scratch, or NULL. */
 uint8_t *sl_store_scratch(sl_state *st, size_t size);
 
-/* Timer heaps (state_timer.c); an entry's heap is its partition's. */
+/* Timer heaps (timer_heap.c); an entry's heap is its partition's. */
 int sl_timer_heap_push(sl_state *st, uint32_t i);
 void sl_timer_heap_remove(sl_state *st, uint32_t i);
 void sl_timer_heaps_free(sl_state *st);
 void sl_timer_heaps_clear(sl_state *st);
+/* Timer entry @p a fires before @p b. */
+int sl_timer_before(const sl_state *st, uint32_t a, uint32_t b);
+/* The partition whose timers @p h holds (-1: records without one). */
+int32_t sl_timer_heap_partition(const sl_state *st, const sl_timer_heap *h);
 
 #endif
