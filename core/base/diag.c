@@ -99,9 +99,9 @@ static long slot_for(sl_diag *diag, int line)
 	return line < diag->at[last] ? (long)last : -1;
 }
 
-void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...)
+static void add_v(sl_diag *diag, const char *file, int line, const char *fmt,
+		  va_list ap)
 {
-	va_list ap;
 	char *msg, *text;
 	long slot;
 
@@ -125,9 +125,7 @@ void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...
 	}
 	if ((slot = slot_for(diag, line)) < 0)
 		return;
-	va_start(ap, fmt);
 	msg = format_message(fmt, ap);
-	va_end(ap);
 	text = with_location(file, line, msg);
 	free(msg);
 	if ((size_t)slot == diag->count)
@@ -137,6 +135,25 @@ void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...
 	diag->lines[slot] = text; /* NULL when out of memory: printed as such */
 	diag->at[slot] = line;
 	diag->seq[slot] = diag->count + diag->more;
+}
+
+void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_v(diag, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void sl_diag_at(sl_diag_in *in, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_v(in->diag, in->file, line, fmt, ap);
+	va_end(ap);
+	in->added++;
 }
 
 size_t sl_diag_total(const sl_diag *diag)

@@ -29,6 +29,16 @@ typedef struct sl_diag {
  */
 void sl_diag_add(sl_diag *diag, const char *file, int line, const char *fmt, ...)
 	SL_PRINTF(4, 5);
+/* The problems of one file, as a reader or checker reports them. */
+typedef struct sl_diag_in {
+	sl_diag *diag;
+	const char *file;
+	size_t added;   /* problems it reported */
+} sl_diag_in;
+
+/* sl_diag_add() in @p in's file, counted in @p in. */
+void sl_diag_at(sl_diag_in *in, int line, const char *fmt, ...) SL_PRINTF(3, 4);
+
 /* How many problems were added, kept or not. */
 size_t sl_diag_total(const sl_diag *diag);
 /* Order the kept problems by line, in the order they came among equals. */

@@ -102,6 +102,16 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
  */
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag);
 
+/* The [job] values as they are when the file does not set them: the
+ * defaults of the [job] keys' table (job_keys.c), their one copy. */
+void sl_job_set_defaults(sl_job *job);
+/* Check [job] key @p key's @p value and set it in @p job: 0, or -1 with
+ * the reason in @p why.  @p value must live as long as the job. */
+int sl_job_key_set(sl_job *job, const char *key, const char *value,
+		   char *why, size_t why_size);
+/* "none", "at-least-once" or "exactly-once", as a job file writes it. */
+const char *sl_job_delivery_name(int delivery);
+
 /*
  * The keys every stage takes besides its plugin's options (plugin, from,
  * errors, dead-letter.topic, format, key.format), with the kinds of stage

@@ -22,7 +22,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +35,7 @@ enum section { SEC_NONE, SEC_JOB, SEC_STAGE, SEC_IGNORE };
 
 typedef struct loader {
 	sl_job *job;
-	sl_diag *diag;
-	int problems;
+	sl_diag_in in;           /* the job file's problems */
 	int oom;
 	enum section cur;
 	size_t stage;            /* index of the current stage (SEC_STAGE) */
@@ -47,20 +45,6 @@ typedef struct loader {
 	size_t last_len, last_cap; /* its value's length and allocation, so a
 				    * long run of continuations is linear */
 } loader;
-
-static void problem(loader *l, int line, const char *fmt, ...) SL_PRINTF(3, 4);
-
-static void problem(loader *l, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sl_diag_add(l->diag, l->job->path, line, "%s", msg);
-	l->problems++;
-}
 
 static int valid_stage_name(const char *name)
 {
@@ -158,13 +142,13 @@ static int kind_of_word(const char *word, size_t len, unsigned *kind)
 static void open_job_section(loader *l, const char *header, int line)
 {
 	if (l->job->job_line != 0) {
-		problem(l, line, "duplicate [job] section (the first is at line %d)",
+		sl_diag_at(&l->in, line, "duplicate [job] section (the first is at line %d)",
 			l->job->job_line);
 		l->cur = SEC_IGNORE;
 		return;
 	}
 	if (strcmp(header, "job") != 0)
-		problem(l, line, "[job] takes no name: write [job]");
+		sl_diag_at(&l->in, line, "[job] takes no name: write [job]");
 	l->job->job_line = line;
 	l->cur = SEC_JOB;
 }
@@ -177,28 +161,28 @@ static void open_stage_section(loader *l, unsigned kind, const char *word,
 
 	l->cur = SEC_IGNORE;
 	if (*name == '\0') {
-		problem(l, line, "[%.*s] needs a stage name: write [%.*s NAME]",
+		sl_diag_at(&l->in, line, "[%.*s] needs a stage name: write [%.*s NAME]",
 			(int)word_len, word, (int)word_len, word);
 		return;
 	}
 	if (!valid_stage_name(name)) {
-		problem(l, line, "bad stage name '%s': use letters, digits, '_' and '-'",
+		sl_diag_at(&l->in, line, "bad stage name '%s': use letters, digits, '_' and '-'",
 			name);
 		return;
 	}
 	if (strcmp(name, "job") == 0) {
 		/* --set job.KEY must keep meaning the [job] section */
-		problem(l, line, "the stage name 'job' is reserved; choose another");
+		sl_diag_at(&l->in, line, "the stage name 'job' is reserved; choose another");
 		return;
 	}
 	if ((st = sl_job_stage_named(job, name, strlen(name))) != NULL) {
-		problem(l, line, "duplicate stage name '%s' (first defined at line %d)",
+		sl_diag_at(&l->in, line, "duplicate stage name '%s' (first defined at line %d)",
 			name, st->line);
 		return;
 	}
 	if (job->stage_count == SL_JOB_MAX_STAGES) {
 		if (!l->too_many++)
-			problem(l, line, "more than %d stages: a job has at most %d "
+			sl_diag_at(&l->in, line, "more than %d stages: a job has at most %d "
 				"sources, operators and sinks in all (this one and "
 				"those below it are ignored)", SL_JOB_MAX_STAGES,
 				SL_JOB_MAX_STAGES);
@@ -243,7 +227,7 @@ static void on_section(void *user, const char *header, int line)
 	} else if (kind_of_word(header, word_len, &kind) == 0) {
 		open_stage_section(l, kind, header, word_len, name, line);
 	} else {
-		problem(l, line, "unknown section [%s]: expected [job], [source NAME], "
+		sl_diag_at(&l->in, line, "unknown section [%s]: expected [job], [source NAME], "
 			"[operator NAME], [sink NAME] or [store NAME]", header);
 	}
 }
@@ -259,7 +243,7 @@ static void on_key(void *user, const char *key, const char *value, int line)
 
 	l->last = NULL;
 	if (l->cur == SEC_NONE) {
-		problem(l, line, "key '%s' is outside any section: put it under [job] "
+		sl_diag_at(&l->in, line, "key '%s' is outside any section: put it under [job] "
 			"or a stage section", key);
 		return;
 	}
@@ -277,7 +261,7 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	}
 	if ((first = sl_names_find(&l->keys, key, strlen(key))) >= 0) {
 		dup = &(*opts)[first];
-		problem(l, line, "duplicate key '%s' in [%s%s%s] (first at line %d)",
+		sl_diag_at(&l->in, line, "duplicate key '%s' in [%s%s%s] (first at line %d)",
 			key, l->cur == SEC_JOB ? "job" : sl_kind_name(kind),
 			l->cur == SEC_JOB ? "" : " ", l->cur == SEC_JOB ? "" : where,
 			dup->line);
@@ -468,7 +452,7 @@ static void expand_option(loader *l, sl_job_option *o)
 		return;
 	buf_add(&out, "", 0);
 	if (expand_range(o->value, o->value + strlen(o->value), 0, &x) != 0) {
-		problem(l, o->line, "%s: %s", o->key, why);
+		sl_diag_at(&l->in, o->line, "%s: %s", o->key, why);
 		free(out.p);
 		return;
 	}
@@ -511,7 +495,7 @@ static void apply_override(loader *l, const sl_job_override *ov)
 		opts = &st->options;
 		count = &st->option_count;
 	} else {
-		problem(l, 0, "--set %s.%s: no stage %s", ov->stage, ov->key,
+		sl_diag_at(&l->in, 0, "--set %s.%s: no stage %s", ov->stage, ov->key,
 			ov->stage);
 		return;
 	}
@@ -560,9 +544,7 @@ static sl_job *job_new(const char *path)
 		job->dir = strdup("/");
 	else
 		job->dir = strndup(path, (size_t)(slash - path));
-	job->delivery = SL_DELIVERY_AT_LEAST_ONCE;
-	job->commit_interval_ms = 100;
-	job->log_level = SL_LOG_INFO;
+	sl_job_set_defaults(job);
 	if (job->path == NULL || job->dir == NULL) {
 		sl_job_free(job);
 		return NULL;
@@ -573,11 +555,11 @@ static sl_job *job_new(const char *path)
 static int parse_text(loader *l, const char *text, size_t len)
 {
 	static const sl_ini_handlers handlers = { on_section, on_key, on_more };
-	int n = sl_ini_parse(l->job->path, text, len, &handlers, l, l->diag);
+	int n = sl_ini_parse(l->job->path, text, len, &handlers, l, l->in.diag);
 
 	if (n < 0)
 		return -1;
-	l->problems += n;
+	l->in.added += (size_t)n;
 	return 0;
 }
 
@@ -590,7 +572,7 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
 	int err;
 
 	memset(&l, 0, sizeof l);
-	l.diag = diag;
+	l.in.diag = diag;
 	if ((err = sl_read_file(path, &text, &len)) != 0) {
 		sl_diag_add(diag, path, 0, "cannot read: %s", strerror(err));
 		return NULL;
@@ -600,12 +582,13 @@ sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
 		sl_diag_add(diag, path, 0, "out of memory");
 		return NULL;
 	}
+	l.in.file = l.job->path;
 	if (parse_text(&l, text, len) != 0)
 		l.oom = 1;
 	sl_names_clear(&l.keys);
 	free(text);
 	if (l.job->job_line == 0 && !l.oom)
-		problem(&l, 0, "missing [job] section");
+		sl_diag_at(&l.in, 0, "missing [job] section");
 	expand_all(&l);
 	for (i = 0; i < override_count; i++)
 		apply_override(&l, &overrides[i]);

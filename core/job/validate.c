@@ -30,8 +30,6 @@
 #define ANY_KIND (STAGE_KINDS | SL_KIND_STORE)
 
 static char *errors_values[] = { "fail", "skip", "dead-letter" };
-static char *delivery_values[] = { "none", "at-least-once", "exactly-once" };
-static char *level_values[] = { "error", "warn", "info", "debug" };
 
 static sl_opt_desc engine_options[] = {
 	{ .name = "plugin", .type = SL_OPT_STRING, .required = 1,
@@ -62,18 +60,6 @@ static sl_opt_desc engine_options[] = {
 		     "many as the input)" },
 };
 
-enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_COUNT };
-static sl_opt_desc job_keys[J_COUNT] = {
-	{ .name = "name", .type = SL_OPT_STRING, .required = 1 },
-	{ .name = "delivery", .type = SL_OPT_ENUM, .def = "at-least-once",
-	  .values = delivery_values, .value_count = 3 },
-	{ .name = "commit.interval.ms", .type = SL_OPT_INT, .def = "100",
-	  .has_min = 1, .min = 1 },
-	{ .name = "plugin.path", .type = SL_OPT_STRING },
-	{ .name = "log.level", .type = SL_OPT_ENUM, .def = "info",
-	  .values = level_values, .value_count = 4 },
-};
-
 const sl_opt_desc *sl_engine_stage_options(size_t *count)
 {
 	*count = sizeof engine_options / sizeof engine_options[0];
@@ -83,27 +69,13 @@ const sl_opt_desc *sl_engine_stage_options(size_t *count)
 typedef struct ctx {
 	sl_job *job;
 	const sl_registry *reg;
-	sl_diag *diag;
-	size_t problems;
+	sl_diag_in in;          /* the job file's problems */
 	size_t wiring_problems;
 	size_t file_problems; /* found while reading the file, before us */
 } ctx;
 
-static void problem(ctx *c, int line, const char *fmt, ...) SL_PRINTF(3, 4);
 static void opt_problem(ctx *c, const char *section, const sl_job_option *o,
 			const char *fmt, ...) SL_PRINTF(4, 5);
-
-static void problem(ctx *c, int line, const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sl_diag_add(c->diag, c->job->path, line, "%s", msg);
-	c->problems++;
-}
 
 /* A problem with option @p o of @p section ("job" or a stage name). */
 static void opt_problem(ctx *c, const char *section, const sl_job_option *o,
@@ -121,19 +93,9 @@ static void opt_problem(ctx *c, const char *section, const sl_job_option *o,
 		hint = " (an indented line continues the value above it; remove "
 		       "the indentation to start a new key)";
 	if (o->line > 0)
-		problem(c, o->line, "%s%s", msg, hint);
+		sl_diag_at(&c->in, o->line, "%s%s", msg, hint);
 	else /* a --set value has no line: name the argument instead */
-		problem(c, 0, "--set %s.%s: %s%s", section, o->key, msg, hint);
-}
-
-static int enum_index(const sl_opt_desc *opt, const char *value)
-{
-	size_t i;
-
-	for (i = 0; i < opt->value_count; i++)
-		if (strcmp(opt->values[i], value) == 0)
-			return (int)i;
-	return 0;
+		sl_diag_at(&c->in, 0, "--set %s.%s: %s%s", section, o->key, msg, hint);
 }
 
 /*
@@ -180,56 +142,12 @@ static void consider(const char **best, size_t *best_d, const char *key,
 
 /* ---- [job] ----------------------------------------------------------------- */
 
-static int valid_job_name(const char *name)
-{
-	if (*name == '\0')
-		return 0;
-	for (; *name; name++)
-		if (!isalnum((unsigned char)*name) && strchr("._-", *name) == NULL)
-			return 0;
-	return 1;
-}
-
 static void check_job_option(ctx *c, const sl_job_option *o)
 {
-	sl_job *job = c->job;
 	char why[1024];
-	size_t k;
 
-	for (k = 0; k < J_COUNT; k++)
-		if (strcmp(job_keys[k].name, o->key) == 0)
-			break;
-	if (k == J_COUNT) {
-		opt_problem(c, "job", o, "unknown key '%s' in [job] (expected: name, "
-			    "delivery, commit.interval.ms, plugin.path, log.level)",
-			    o->key);
-		return;
-	}
-	if (sl_opt_check(&job_keys[k], o->value, why, sizeof why) != 0) {
-		opt_problem(c, "job", o, "%s: %s", o->key, why);
-		return;
-	}
-	switch (k) {
-	case J_NAME:
-		if (!valid_job_name(o->value))
-			opt_problem(c, "job", o, "name: bad job name '%s': use letters, "
-				    "digits, '.', '_' and '-'", o->value);
-		else
-			job->name = o->value;
-		break;
-	case J_DELIVERY:
-		job->delivery = enum_index(&job_keys[k], o->value);
-		break;
-	case J_COMMIT:
-		job->commit_interval_ms = strtoll(o->value, NULL, 10);
-		break;
-	case J_PLUGIN_PATH:
-		job->plugin_path = o->value;
-		break;
-	case J_LOG_LEVEL:
-		job->log_level = enum_index(&job_keys[k], o->value);
-		break;
-	}
+	if (sl_job_key_set(c->job, o->key, o->value, why, sizeof why) != 0)
+		opt_problem(c, "job", o, "%s", why);
 }
 
 static void check_job_section(ctx *c)
@@ -237,16 +155,12 @@ static void check_job_section(ctx *c)
 	sl_job *job = c->job;
 	size_t i;
 
-	job->name = NULL;
-	job->delivery = SL_DELIVERY_AT_LEAST_ONCE;
-	job->commit_interval_ms = 100;
-	job->plugin_path = NULL;
-	job->log_level = SL_LOG_INFO;
+	sl_job_set_defaults(job);
 	for (i = 0; i < job->job_option_count; i++)
 		check_job_option(c, &job->job_options[i]);
 	/* a missing [job] was reported when the file was read */
 	if (job->job_line != 0 && sl_job_option_find(job, "name") == NULL)
-		problem(c, job->job_line, "[job] has no name: add name = NAME "
+		sl_diag_at(&c->in, job->job_line, "[job] has no name: add name = NAME "
 			"(letters, digits, '.', '_', '-'; used in group and "
 			"transactional ids)");
 }
@@ -522,7 +436,7 @@ static void check_required(ctx *c, const sl_job_stage *st)
 		if (!o->required || o->is_prefix || !(o->kinds & st->kind) ||
 		    sl_job_stage_option(st, o->name) != NULL)
 			continue;
-		problem(c, st->line, "[%s %s]: missing required option '%s' of "
+		sl_diag_at(&c->in, st->line, "[%s %s]: missing required option '%s' of "
 			"plugin '%s'%s%s", sl_kind_name(st->kind), st->name, o->name,
 			d->name, *o->summary ? ": " : "", o->summary);
 	}
@@ -537,7 +451,7 @@ static void check_errors_policy(ctx *c, sl_job_stage *st)
 	st->errors = SL_ERRORS_FAIL;
 	if (o == NULL || sl_opt_check(opt, o->value, why, sizeof why) != 0)
 		return; /* a bad value was reported with the other options */
-	st->errors = enum_index(opt, o->value);
+	st->errors = sl_opt_enum_index(opt, o->value);
 	if (st->errors == SL_ERRORS_DEAD_LETTER &&
 	    sl_job_stage_option(st, "dead-letter.topic") == NULL)
 		opt_problem(c, st->name, o, "errors = dead-letter needs "
@@ -558,7 +472,7 @@ static void check_format_required(ctx *c, const sl_job_stage *st,
 			continue;
 		sl_format_option_key(fmt, key_side, o->name, key, sizeof key);
 		if (sl_job_stage_option(st, key) == NULL)
-			problem(c, st->line, "[%s %s]: missing required option '%s' "
+			sl_diag_at(&c->in, st->line, "[%s %s]: missing required option '%s' "
 				"of format '%s'%s%s", sl_kind_name(st->kind),
 				st->name, key, fmt->name, *o->summary ? ": " : "",
 				o->summary);
@@ -589,7 +503,7 @@ static void check_stage(ctx *c, sl_job_stage *st)
 
 	st->plugin = NULL;
 	if (plugin == NULL)
-		problem(c, st->line, "[%s %s] has no plugin: add plugin = NAME "
+		sl_diag_at(&c->in, st->line, "[%s %s] has no plugin: add plugin = NAME "
 			"(see: sluice plugins)", sl_kind_name(st->kind), st->name);
 	else if (*plugin->value != '\0')
 		st->plugin = resolve(c, st, "plugin", plugin, plugin->value,
@@ -686,7 +600,7 @@ static int wire_stage(ctx *c, graph *g, size_t index)
 		if (c->job->stages[index].kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR))
 			break;
 	if (index == (size_t)-1) {
-		problem(c, st->line, "%s '%s' has no input: there is no source or "
+		sl_diag_at(&c->in, st->line, "%s '%s' has no input: there is no source or "
 			"operator above it; move it below one or add from = NAME",
 			sl_kind_name(st->kind), st->name);
 		c->wiring_problems++;
@@ -920,7 +834,7 @@ static void check_readers(ctx *c, const graph *g)
 
 		if ((st->kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)) &&
 		    g->start[i] == g->start[i + 1])
-			problem(c, st->line, "nothing reads from %s '%s': add a sink "
+			sl_diag_at(&c->in, st->line, "nothing reads from %s '%s': add a sink "
 				"below it or name it in a from =",
 				sl_kind_name(st->kind), st->name);
 	}
@@ -950,7 +864,7 @@ static int check_runs(ctx *c, const graph *g)
 	}
 	for (i = 0; i < n; i++)
 		if (job->stages[i].kind == SL_KIND_SOURCE && runs[i] > SL_JOB_MAX_RUNS)
-			problem(c, job->stages[i].line, "a batch of source '%s' would "
+			sl_diag_at(&c->in, job->stages[i].line, "a batch of source '%s' would "
 				"run more than %d stages, counting a stage once per "
 				"path from the source (fan-out followed by fan-in "
 				"runs it once per path); a job allows at most %d",
@@ -982,7 +896,7 @@ static int wire(ctx *c)
 		sources += job->stages[i].kind == SL_KIND_SOURCE;
 		sinks += job->stages[i].kind == SL_KIND_SINK;
 		if (job->stages[i].kind == SL_KIND_STORE && store++ > 0)
-			problem(c, job->stages[i].line, "a second [store]: the keyed "
+			sl_diag_at(&c->in, job->stages[i].line, "a second [store]: the keyed "
 				"state of a job is kept by one store (the first is "
 				"'%s')", first_store(job)->name);
 		if (wire_stage(c, &g, i) != 0)
@@ -1000,9 +914,9 @@ static int wire(ctx *c)
 	if (c->file_problems > 0)
 		goto out;
 	if (sources == 0)
-		problem(c, 0, "the job has no source: add a [source NAME] section");
+		sl_diag_at(&c->in, 0, "the job has no source: add a [source NAME] section");
 	if (sinks == 0)
-		problem(c, 0, "the job has no sink: add a [sink NAME] section");
+		sl_diag_at(&c->in, 0, "the job has no sink: add a [sink NAME] section");
 	if (c->wiring_problems == 0) {
 		check_readers(c, &g);
 		rc = check_runs(c, &g);
@@ -1030,7 +944,7 @@ static void reset(sl_job *job)
 
 size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)
 {
-	ctx c = { job, reg, diag, 0, 0, sl_diag_total(diag) };
+	ctx c = { job, reg, { diag, job->path, 0 }, 0, sl_diag_total(diag) };
 	size_t i;
 
 	reset(job);
@@ -1038,6 +952,6 @@ size_t sl_job_validate(sl_job *job, const sl_registry *reg, sl_diag *diag)
 	for (i = 0; i < job->stage_count; i++)
 		check_stage(&c, &job->stages[i]);
 	if (wire(&c) != 0)
-		problem(&c, 0, "out of memory");
-	return c.problems;
+		sl_diag_at(&c.in, 0, "out of memory");
+	return c.in.added;
 }

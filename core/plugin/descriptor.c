@@ -15,7 +15,6 @@
 
 #include <ctype.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +63,7 @@ typedef struct raw_option {
 
 typedef struct parser {
 	const char *path;
-	sl_diag *diag;
-	int problems;
+	sl_diag_in in;          /* the descriptor's problems */
 	int oom;
 	int plugin_line;        /* line of [plugin], 0 before it */
 	int any_section;        /* a header, even a broken one, was seen */
@@ -78,20 +76,6 @@ typedef struct parser {
 	const char *cur_name;   /* "plugin" or "option NAME", for messages */
 	field *last;            /* the field a continuation line extends */
 } parser;
-
-static void problem(parser *ps, int line, const char *fmt, ...) SL_PRINTF(3, 4);
-
-static void problem(parser *ps, int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	sl_diag_add(ps->diag, ps->path, line, "%s", msg);
-	ps->problems++;
-}
 
 const char *sl_kind_name(unsigned kind)
 {
@@ -144,7 +128,7 @@ static void open_option(parser *ps, const char *name, int line)
 
 	for (i = 0; i < ps->opt_count; i++) {
 		if (strcmp(ps->opts[i].name, name) == 0) {
-			problem(ps, line, "duplicate [option %s] (first at line %d)",
+			sl_diag_at(&ps->in, line, "duplicate [option %s] (first at line %d)",
 				name, ps->opts[i].line);
 			return;
 		}
@@ -181,7 +165,7 @@ static void on_section(void *user, const char *header, int line)
 		return;
 	if (strcmp(header, "plugin") == 0) {
 		if (ps->plugin_line != 0) {
-			problem(ps, line, "duplicate [plugin] section (the first is at "
+			sl_diag_at(&ps->in, line, "duplicate [plugin] section (the first is at "
 				"line %d)", ps->plugin_line);
 			return;
 		}
@@ -199,7 +183,7 @@ static void on_section(void *user, const char *header, int line)
 		open_option(ps, name, line);
 		return;
 	}
-	problem(ps, line, "unknown section [%s]: expected [plugin] or "
+	sl_diag_at(&ps->in, line, "unknown section [%s]: expected [plugin] or "
 		"[option NAME]", header);
 }
 
@@ -211,20 +195,20 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	ps->last = NULL;
 	if (ps->cur == NULL) {
 		if (!ps->any_section)
-			problem(ps, line, "key '%s' is outside any section", key);
+			sl_diag_at(&ps->in, line, "key '%s' is outside any section", key);
 		return;
 	}
 	for (i = 0; i < ps->cur_key_count; i++)
 		if (strcmp(ps->cur_keys[i], key) == 0)
 			break;
 	if (i == ps->cur_key_count) {
-		problem(ps, line, "unknown key '%s' in [%s%s]", key,
+		sl_diag_at(&ps->in, line, "unknown key '%s' in [%s%s]", key,
 			ps->cur_name ? "option " : "plugin",
 			ps->cur_name ? ps->cur_name : "");
 		return;
 	}
 	if (ps->cur[i].text != NULL) {
-		problem(ps, line, "duplicate key '%s' (first at line %d)", key,
+		sl_diag_at(&ps->in, line, "duplicate key '%s' (first at line %d)", key,
 			ps->cur[i].line);
 		return;
 	}
@@ -311,7 +295,7 @@ static unsigned parse_kinds(parser *ps, const field *f)
 	if (empty < 0) {
 		ps->oom = 1;
 	} else if (empty > 0) {
-		problem(ps, f->line, "kinds: empty item in '%s': list source, sink, "
+		sl_diag_at(&ps->in, f->line, "kinds: empty item in '%s': list source, sink, "
 			"operator, format and/or store", f->text);
 	} else {
 		for (i = 0; i < count; i++) {
@@ -319,7 +303,7 @@ static unsigned parse_kinds(parser *ps, const field *f)
 				if (strcmp(words[i], sl_kind_name(k)) == 0)
 					break;
 			if (k > SL_KIND_STORE) {
-				problem(ps, f->line, "unknown kind '%s': expected source, "
+				sl_diag_at(&ps->in, f->line, "unknown kind '%s': expected source, "
 					"sink, operator, format or store", words[i]);
 				kinds = 0;
 				break;
@@ -345,13 +329,13 @@ static unsigned parse_capabilities(parser *ps, const field *f)
 		return 0;
 	}
 	if (empty > 0)
-		problem(ps, f->line, "capabilities: empty item in '%s'", f->text);
+		sl_diag_at(&ps->in, f->line, "capabilities: empty item in '%s'", f->text);
 	for (i = 0; empty == 0 && i < count; i++) {
 		for (k = 0; k < known; k++)
 			if (strcmp(words[i], capability_names[k]) == 0)
 				break;
 		if (k == known) {
-			problem(ps, f->line, "unknown capability '%s': expected keyed, "
+			sl_diag_at(&ps->in, f->line, "unknown capability '%s': expected keyed, "
 				"sets-key, partitioned, repartition or transactional",
 				words[i]);
 			caps = 0;
@@ -379,31 +363,31 @@ static int build_plugin(parser *ps, sl_descriptor *d, const char *base)
 	int64_t abi;
 
 	if (ps->plugin_line == 0) {
-		problem(ps, 0, "missing [plugin] section");
+		sl_diag_at(&ps->in, 0, "missing [plugin] section");
 		return -1;
 	}
 	if (f[P_NAME].text == NULL)
-		problem(ps, ps->plugin_line, "[plugin] has no name");
+		sl_diag_at(&ps->in, ps->plugin_line, "[plugin] has no name");
 	else if (!name_chars(f[P_NAME].text, "_-"))
-		problem(ps, f[P_NAME].line, "bad plugin name '%s': use letters, "
+		sl_diag_at(&ps->in, f[P_NAME].line, "bad plugin name '%s': use letters, "
 			"digits, '_' and '-'", f[P_NAME].text);
 	else if (strcmp(f[P_NAME].text, base) != 0)
-		problem(ps, f[P_NAME].line, "plugin name '%s' does not match the "
+		sl_diag_at(&ps->in, f[P_NAME].line, "plugin name '%s' does not match the "
 			"file name %s.plugin", f[P_NAME].text, base);
 	if (f[P_KINDS].text == NULL)
-		problem(ps, ps->plugin_line, "[plugin] has no kinds");
+		sl_diag_at(&ps->in, ps->plugin_line, "[plugin] has no kinds");
 	else
 		d->kinds = parse_kinds(ps, &f[P_KINDS]);
 	if (f[P_LIBRARY].text == NULL)
-		problem(ps, ps->plugin_line, "[plugin] has no library");
+		sl_diag_at(&ps->in, ps->plugin_line, "[plugin] has no library");
 	else if (!name_chars(f[P_LIBRARY].text, "_-."))
-		problem(ps, f[P_LIBRARY].line, "bad library '%s': give the module "
+		sl_diag_at(&ps->in, f[P_LIBRARY].line, "bad library '%s': give the module "
 			"name, found beside the descriptor (no '/', no extension "
 			"needed)", f[P_LIBRARY].text);
 	if (f[P_ABI].text == NULL)
-		problem(ps, ps->plugin_line, "[plugin] has no abi");
+		sl_diag_at(&ps->in, ps->plugin_line, "[plugin] has no abi");
 	else if (sl_parse_int(f[P_ABI].text, &abi) != 0 || abi < 1 || abi > 1000000)
-		problem(ps, f[P_ABI].line, "abi: '%s' is not a version number",
+		sl_diag_at(&ps->in, f[P_ABI].line, "abi: '%s' is not a version number",
 			f[P_ABI].text);
 	else
 		d->abi = (int)abi;
@@ -425,14 +409,14 @@ static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 		if (lim[i]->text == NULL)
 			continue;
 		if (o->type != SL_OPT_INT && o->type != SL_OPT_DURATION) {
-			problem(ps, lim[i]->line, "%s applies to int and duration "
+			sl_diag_at(&ps->in, lim[i]->line, "%s applies to int and duration "
 				"options only", option_keys[F_MIN + i]);
 			continue;
 		}
 		ok = o->type == SL_OPT_INT ? sl_parse_int(lim[i]->text, &v[i])
 					   : sl_parse_duration_ms(lim[i]->text, &v[i]);
 		if (ok != 0) {
-			problem(ps, lim[i]->line, "%s: '%s' is not %s",
+			sl_diag_at(&ps->in, lim[i]->line, "%s: '%s' is not %s",
 				option_keys[F_MIN + i], lim[i]->text,
 				o->type == SL_OPT_INT ? "an integer" : "a duration");
 			continue;
@@ -446,7 +430,7 @@ static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 		}
 	}
 	if (o->has_min && o->has_max && o->min > o->max)
-		problem(ps, r->f[F_MAX].line, "max is below min");
+		sl_diag_at(&ps->in, r->f[F_MAX].line, "max is below min");
 }
 
 static void build_values(parser *ps, const raw_option *r, sl_opt_desc *o)
@@ -456,19 +440,19 @@ static void build_values(parser *ps, const raw_option *r, sl_opt_desc *o)
 
 	if (f->text == NULL) {
 		if (o->type == SL_OPT_ENUM)
-			problem(ps, r->line, "[option %s] is an enum without values: add "
+			sl_diag_at(&ps->in, r->line, "[option %s] is an enum without values: add "
 				"values = a | b", r->name);
 		return;
 	}
 	if (o->type != SL_OPT_ENUM) {
-		problem(ps, f->line, "values applies to enum options only");
+		sl_diag_at(&ps->in, f->line, "values applies to enum options only");
 		return;
 	}
 	empty = split(f->text, '|', &o->values, &o->value_count);
 	if (empty < 0)
 		ps->oom = 1;
 	else if (empty > 0)
-		problem(ps, f->line, "values: empty item in '%s'", f->text);
+		sl_diag_at(&ps->in, f->line, "values: empty item in '%s'", f->text);
 }
 
 static int option_name_ok(parser *ps, const raw_option *r, sl_opt_desc *o)
@@ -483,13 +467,13 @@ static int option_name_ok(parser *ps, const raw_option *r, sl_opt_desc *o)
 	}
 	if (!name_chars(o->name, "._-") ||
 	    (o->is_prefix && strchr(o->name, '*') != NULL)) {
-		problem(ps, r->line, "bad option name '%s': use letters, digits, "
+		sl_diag_at(&ps->in, r->line, "bad option name '%s': use letters, digits, "
 			"'.', '_' and '-', or end it in '.*' for a prefix", r->name);
 		return 0;
 	}
 	for (i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
 		if (strcmp(o->name, engine_keys[i]) == 0) {
-			problem(ps, r->line, "option '%s' is handled by the engine on "
+			sl_diag_at(&ps->in, r->line, "option '%s' is handled by the engine on "
 				"every stage; remove it from the descriptor", o->name);
 			return 0;
 		}
@@ -509,13 +493,13 @@ static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
 	if (!option_name_ok(ps, r, o))
 		return;
 	if (f[F_TYPE].text == NULL) {
-		problem(ps, r->line, "[option %s] has no type", r->name);
+		sl_diag_at(&ps->in, r->line, "[option %s] has no type", r->name);
 	} else {
 		for (t = 0; t < sizeof type_names / sizeof type_names[0]; t++)
 			if (strcmp(f[F_TYPE].text, type_names[t]) == 0)
 				break;
 		if (t == sizeof type_names / sizeof type_names[0])
-			problem(ps, f[F_TYPE].line, "unknown type '%s': expected string, "
+			sl_diag_at(&ps->in, f[F_TYPE].line, "unknown type '%s': expected string, "
 				"int, number, bool, duration, enum, list or expr",
 				f[F_TYPE].text);
 		else
@@ -525,12 +509,12 @@ static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
 	if (f[F_KINDS].text != NULL) {
 		o->kinds = parse_kinds(ps, &f[F_KINDS]);
 		if (plugin_kinds != 0 && (o->kinds & ~plugin_kinds))
-			problem(ps, f[F_KINDS].line, "option kinds '%s' are not all "
+			sl_diag_at(&ps->in, f[F_KINDS].line, "option kinds '%s' are not all "
 				"kinds of the plugin", f[F_KINDS].text);
 	}
 	if (f[F_REQUIRED].text != NULL) {
 		if (sl_parse_bool(f[F_REQUIRED].text, &b) != 0)
-			problem(ps, f[F_REQUIRED].line, "required: '%s' is not true or "
+			sl_diag_at(&ps->in, f[F_REQUIRED].line, "required: '%s' is not true or "
 				"false", f[F_REQUIRED].text);
 		else
 			o->required = b;
@@ -543,7 +527,7 @@ static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
 		check = *o;
 		check.required = 0;
 		if (sl_opt_check(&check, f[F_DEFAULT].text, why, sizeof why) != 0)
-			problem(ps, f[F_DEFAULT].line, "default: %s", why);
+			sl_diag_at(&ps->in, f[F_DEFAULT].line, "default: %s", why);
 	}
 	if (o->summary == NULL || (f[F_DEFAULT].text && o->def == NULL))
 		ps->oom = 1;
@@ -617,13 +601,14 @@ sl_descriptor *sl_descriptor_load(const char *path, const char *subdir,
 	}
 	memset(&ps, 0, sizeof ps);
 	ps.path = path;
-	ps.diag = diag;
+	ps.in.diag = diag;
+	ps.in.file = path;
 	n = sl_ini_parse(path, text, len, &handlers, &ps, diag);
 	free(text);
 	if (n < 0)
 		ps.oom = 1;
 	else
-		ps.problems += n;
+		ps.in.added += (size_t)n;
 	if ((base = base_name(path)) == NULL)
 		ps.oom = 1;
 	else if (!ps.oom)
@@ -632,7 +617,7 @@ sl_descriptor *sl_descriptor_load(const char *path, const char *subdir,
 	free_parser(&ps);
 	if (ps.oom)
 		sl_diag_add(diag, path, 0, "out of memory");
-	if (ps.oom || ps.problems > 0) {
+	if (ps.oom || ps.in.added > 0) {
 		sl_descriptor_free(d);
 		return NULL;
 	}
@@ -762,6 +747,16 @@ static int check_list(const char *value, char *why, size_t why_size)
 			return 0;
 		p = end + 1;
 	}
+}
+
+int sl_opt_enum_index(const sl_opt_desc *opt, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < opt->value_count; i++)
+		if (strcmp(opt->values[i], value) == 0)
+			return (int)i;
+	return 0;
 }
 
 int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,

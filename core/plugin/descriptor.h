@@ -98,6 +98,8 @@ const sl_opt_desc *sl_descriptor_option(const sl_descriptor *desc,
  */
 int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
 		 size_t why_size);
+/* The index of a checked enum value among @p opt's values. */
+int sl_opt_enum_index(const sl_opt_desc *opt, const char *value);
 
 /* "keyed", "sets-key", ... for one enum sl_capability bit. */
 const char *sl_capability_name(unsigned capability);
