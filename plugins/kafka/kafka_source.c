@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 /* Kafka's own limit; longer names are refused by the broker. */
 #define TOPIC_NAME_MAX 249
@@ -312,14 +312,6 @@ fail:
 	rd_kafka_topic_partition_list_destroy(sub);
 	source_close(s);
 	return SL_ERR;
-}
-
-void kafka_source_fail(kafka_source *s, const sl_error *err)
-{
-	if (!s->failed) {
-		s->failed = 1;
-		s->failure = *err;
-	}
 }
 
 /* Designated: the class grows at the end (exactly-once hooks). */

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 #define METADATA_TIMEOUT_MS 10000
 #define BOUNDS_DEADLINE_MS 30000

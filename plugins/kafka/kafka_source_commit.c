@@ -19,7 +19,7 @@
  */
 #include <stdio.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 #define COMMIT_TIMEOUT_MS 10000
 

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 #define PURGE_MS 30000
 #define PURGE_TIMEOUT_MS 10000

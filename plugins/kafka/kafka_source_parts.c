@@ -4,13 +4,14 @@
  * its end is and whether it has been reached.
  *
  * Entries outlive a revocation, so that a partition handed back keeps the
- * end seen at its first assignment.
+ * end seen at its first assignment.  And the first failure the source
+ * met inside a librdkafka callback, which the next poll reports.
  */
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 static int same(const kafka_part *p, const char *topic, int32_t partition)
 {
@@ -139,4 +140,12 @@ int32_t kafka_source_topic_partitions(kafka_source *s, const char *topic)
 		rd_kafka_metadata_destroy(md);
 	rd_kafka_topic_destroy(rkt);
 	return n;
+}
+
+void kafka_source_fail(kafka_source *s, const sl_error *err)
+{
+	if (!s->failed) {
+		s->failed = 1;
+		s->failure = *err;
+	}
 }

@@ -18,7 +18,7 @@
  * finished, the run ends when the group's committed offsets say every
  * partition is (kafka_source_bounds.c).
  */
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 /* The messages a batch's records point into. */
 typedef struct held {

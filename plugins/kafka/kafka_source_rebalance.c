@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 /* Offset look-ups block the poll; a broker that does not answer in this
  * time is not going to. */

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 #define METADATA_TIMEOUT_MS 10000
 #define METADATA_DEADLINE_MS 30000

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kafka_source.h"
+#include "kafka_source_shared.h"
 
 #define QUERY_TIMEOUT_MS 30000
 

@@ -3,7 +3,7 @@ plugin_LTLIBRARIES += plugins/kafka/kafka.la
 plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/plugin.c \
 	plugins/kafka/kafka_conf.c plugins/kafka/kafka_conf.h \
-	plugins/kafka/kafka_source.c plugins/kafka/kafka_source.h \
+	plugins/kafka/kafka_source.c plugins/kafka/kafka_source_shared.h \
 	plugins/kafka/kafka_source_commit.c \
 	plugins/kafka/kafka_source_parts.c \
 	plugins/kafka/kafka_source_poll.c \

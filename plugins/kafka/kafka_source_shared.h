@@ -1,11 +1,11 @@
 /*
- * kafka_source.h - the Kafka source, shared by its files: opening and
+ * kafka_source_shared.h - the Kafka source, shared by its files: opening and
  * options (kafka_source.c), polling records (kafka_source_poll.c),
  * partition assignment (kafka_source_rebalance.c) and offset commits
  * (kafka_source_commit.c).
  */
-#ifndef SL_KAFKA_SOURCE_H
-#define SL_KAFKA_SOURCE_H
+#ifndef SL_KAFKA_SOURCE_SHARED_H
+#define SL_KAFKA_SOURCE_SHARED_H
 
 #include "kafka_conf.h"
 
