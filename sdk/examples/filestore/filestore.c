@@ -261,7 +261,7 @@ static int create_log(filestore *fs, const table *t, int32_t partitions,
  * and open it for appending.
  */
 static int open_table(filestore *fs, table *t, int32_t partitions,
-		      const char *owner, sl_error *err)
+		      sl_error *err)
 {
 	int have;
 	off_t end;
@@ -271,11 +271,11 @@ static int open_table(filestore *fs, table *t, int32_t partitions,
 		return SL_ERR;
 	if (have != partitions) {
 		fclose(f);
-		return sl_error_set(err, SL_ERR_CONFIG, "%s keeps the state of "
-			"stage '%s' in %d partitions, but its input now has %d: "
-			"give the input %d partitions again, or remove %s to "
-			"start the stage's state afresh", t->path, owner, have,
-			(int)partitions, have, t->path);
+		return sl_error_set(err, SL_ERR_CONFIG, "%s holds %d partitions "
+			"of state, but the stage's input now has %d: give the "
+			"input %d partitions again, or remove %s to start the "
+			"stage's state afresh", t->path, have, (int)partitions,
+			have, t->path);
 	}
 	if (replay(f, NULL, 0, NULL, NULL, &end) != 0) {
 		fclose(f);
@@ -318,7 +318,7 @@ static int fs_prepare(void *self, const char *owner, int32_t partitions,
 	if (access(t->path, F_OK) != 0 && errno == ENOENT &&
 	    create_log(fs, t, partitions, err) != SL_OK)
 		return SL_ERR;
-	if (open_table(fs, t, partitions, owner, err) != SL_OK)
+	if (open_table(fs, t, partitions, err) != SL_OK)
 		return SL_ERR;
 	*handle = t;
 	return SL_OK;
