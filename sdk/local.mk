@@ -35,11 +35,15 @@ dist_sdklinecount_DATA = sdk/examples/linecount/linecount.c \
 sdkseqdir = $(sdkdir)/examples/seq
 dist_sdkseq_DATA = sdk/examples/seq/seq.c sdk/examples/seq/seq.plugin \
 	sdk/examples/seq/Makefile
+sdkfilestoredir = $(sdkdir)/examples/filestore
+dist_sdkfilestore_DATA = sdk/examples/filestore/filestore.c \
+	sdk/examples/filestore/filestore.plugin sdk/examples/filestore/Makefile
 
 # What a plugin author needs and nothing else: tests/sdk install it into
 # a scratch DESTDIR and build the template and examples from there.
 install-sdk: install-sluiceincludeHEADERS install-pkgconfigDATA \
 	install-dist_sdktemplateDATA install-dist_sdkexamplesDATA \
 	install-dist_sdkcsvDATA install-dist_sdklinecountDATA \
-	install-dist_sdkseqDATA install-dist_docDATA
+	install-dist_sdkseqDATA install-dist_sdkfilestoreDATA \
+	install-dist_docDATA
 .PHONY: install-sdk
