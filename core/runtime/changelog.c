@@ -156,8 +156,8 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 	}
 	if (r.bad > 0)
 		sl_stage_log(s, SL_LOG_WARN, "%d changelog records of %s could "
-			     "not be applied (not written by this job's stores)",
-			     r.bad, topic);
+			     "not be applied (written for state this operator "
+			     "does not open)", r.bad, topic);
 	sl_stage_log(s, r.records ? SL_LOG_INFO : SL_LOG_DEBUG,
 		     "restored %llu changelog records from %s in %lld ms",
 		     (unsigned long long)r.records, topic,

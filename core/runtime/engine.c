@@ -531,6 +531,8 @@ static void summary(const sl_engine *e)
 			n += (size_t)snprintf(extra + n, sizeof extra - n, ", %s %lld",
 					      s->metrics[j].name,
 					      (long long)s->metrics[j].value);
+		if (s->kind == SL_KIND_STORE) /* handles no records */
+			continue;
 		if (s->kind == SL_KIND_SOURCE)
 			sl_stage_log(s, SL_LOG_INFO, "records out %llu, skipped %llu%s",
 				     (unsigned long long)s->records_out,

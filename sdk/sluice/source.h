@@ -73,7 +73,7 @@ typedef struct sl_source_class {
 	/**
 	 * Optional.  How many partitions the input has (the most among its
 	 * topics): keyed state is partitioned like the input, so each
-	 * stateful stage's changelog topic gets this many partitions.  A
+	 * stateful stage's table in the store gets this many partitions.  A
 	 * source that provides it reports its partitions with
 	 * sl_partitions_assigned() / sl_partitions_revoked(); state of the
 	 * other sources' records lives in partition 0.  -1 when it cannot
@@ -100,7 +100,7 @@ typedef struct sl_input {
 
 /**
  * The source now reads @p inputs: the engine restores their keyed state
- * from the changelogs and starts counting them in the watermarks of the
+ * from the job's store and starts counting them in the watermarks of the
  * stages downstream before this returns, so call it before handing out
  * any record of them (in the rebalance callback).  Supersedes
  * sl_partitions_assigned().
@@ -139,7 +139,7 @@ typedef struct sl_input {
 
 /**
  * The source now reads @p partitions: the engine restores their keyed
- * state from the changelogs before this returns, so call it before
+ * state from the job's store before this returns, so call it before
  * handing out any record of them (in the rebalance callback).
  */
 #define sl_partitions_assigned(stage, partitions, count, err) \

@@ -59,8 +59,9 @@ typedef struct sl_store_class {
 
 	/**
 	 * Read @p partitions of @p table back, as committed, calling @p apply
-	 * for each entry in the order written (value NULL for a deletion);
-	 * stop at a non-zero return of apply.
+	 * for each entry in the order written (value NULL for a deletion).
+	 * A non-zero return of apply stops the reading: return SL_ERR, with
+	 * what stopped it in @p err.
 	 */
 	int (*read)(void *self, void *table, const int32_t *partitions,
 		    size_t count,
