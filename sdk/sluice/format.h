@@ -21,6 +21,7 @@ typedef struct sl_format_class {
 	/**
 	 * Optional.  Open an instance for the source or sink @p stage that
 	 * uses this format.  When NULL, `self` is NULL in the calls below.
+	 * On SL_ERR it frees what it allocated: close is not called.
 	 */
 	int (*open)(sl_stage *stage, void **self, sl_error *err);
 

@@ -15,7 +15,10 @@ extern "C" {
 typedef struct sl_sink_class {
 	uint32_t struct_size; /**< sizeof(sl_sink_class) */
 
-	/** Open an instance for @p stage.  SL_OK or SL_ERR. */
+	/**
+	 * Open an instance for @p stage.  SL_OK, or SL_ERR having freed what
+	 * it allocated: close is not called when open fails.
+	 */
 	int (*open)(sl_stage *stage, void **self, sl_error *err);
 
 	/**

@@ -23,7 +23,8 @@ typedef struct sl_source_class {
 
 	/**
 	 * Open an instance for @p stage (read its options now) and return it
-	 * in @p self.  SL_OK or SL_ERR.
+	 * in @p self.  SL_OK, or SL_ERR having freed what it allocated: close
+	 * is not called when open fails.
 	 */
 	int (*open)(sl_stage *stage, void **self, sl_error *err);
 

@@ -30,7 +30,10 @@ extern "C" {
 typedef struct sl_store_class {
 	uint32_t struct_size; /**< sizeof(sl_store_class) */
 
-	/** Open the store, with the options of @p stage.  SL_OK or SL_ERR. */
+	/**
+	 * Open the store, with the options of @p stage.  SL_OK, or SL_ERR
+	 * having freed what it allocated: close is not called when open fails.
+	 */
 	int (*open)(sl_stage *stage, void **self, sl_error *err);
 
 	/** Close the store and free it.  May be NULL. */

@@ -85,12 +85,18 @@ static int csv_open(sl_stage *stage, void **self, sl_error *err)
 
 	if (c == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (columns != NULL) {
+		int rc = (c->text = strdup(columns)) == NULL
+			 ? sl_error_set(err, SL_ERR_RUNTIME, "out of memory")
+			 : split_columns(c, stage, err);
+
+		if (rc != SL_OK) { /* close is not called when open fails */
+			csv_close(c);
+			return rc;
+		}
+	}
 	*self = c;
-	if (columns == NULL)
-		return SL_OK;
-	if ((c->text = strdup(columns)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	return split_columns(c, stage, err);
+	return SL_OK;
 }
 
 static const char out_of_memory[] = "out of memory";

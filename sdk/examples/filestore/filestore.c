@@ -203,18 +203,21 @@ static int fs_open(sl_stage *stage, void **self, sl_error *err)
 
 	if (fs == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	*self = fs;
 	fs->stage = stage;
 	if ((fs->dir = strdup(dir)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	if (stat(dir, &st) != 0)
-		return sl_config_error(stage, "path", err, "%s: %s: create the "
-				       "folder, or name another", dir,
-				       strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return sl_config_error(stage, "path", err, "%s is not a folder: "
-				       "name a folder for the tables", dir);
-	return SL_OK;
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	else if (stat(dir, &st) != 0)
+		sl_config_error(stage, "path", err, "%s: %s: create the folder, "
+				"or name another", dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		sl_config_error(stage, "path", err, "%s is not a folder: name a "
+				"folder for the tables", dir);
+	else {
+		*self = fs;
+		return SL_OK;
+	}
+	fs_close(fs); /* close is not called when open fails */
+	return SL_ERR;
 }
 
 /* fsync a file, or a folder so that a new name in it survives a crash. */

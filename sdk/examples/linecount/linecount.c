@@ -28,6 +28,14 @@ typedef struct linecount {
 	int durable;  /* sync to disk: someone waits for it (not delivery none) */
 } linecount;
 
+static void lc_free(linecount *lc)
+{
+	free(lc->path);
+	free(lc->tmp);
+	free(lc->dir);
+	free(lc);
+}
+
 static void lc_close(void *self)
 {
 	linecount *lc = self;
@@ -36,10 +44,7 @@ static void lc_close(void *self)
 		return;
 	sl_log(lc->stage, SL_LOG_INFO, "%llu records, %llu bytes", lc->records,
 	       lc->bytes);
-	free(lc->path);
-	free(lc->tmp);
-	free(lc->dir);
-	free(lc);
+	lc_free(lc);
 }
 
 static int load_totals(linecount *lc, sl_error *err)
@@ -68,21 +73,28 @@ static int lc_open(sl_stage *stage, void **self, sl_error *err)
 
 	if (lc == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	*self = lc;
 	lc->stage = stage;
 	lc->durable = sl_job_delivery(stage) != SL_DELIVERY_NONE;
 	lc->path = strdup(path);
 	lc->tmp = malloc(len + sizeof ".tmp");
 	lc->dir = malloc(len + sizeof ".");
-	if (lc->path == NULL || lc->tmp == NULL || lc->dir == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (lc->path == NULL || lc->tmp == NULL || lc->dir == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		goto fail;
+	}
 	sprintf(lc->tmp, "%s.tmp", path);
 	strcpy(lc->dir, path);
 	if ((slash = strrchr(lc->dir, '/')) == NULL)
 		strcpy(lc->dir, ".");
 	else
 		slash[slash == lc->dir] = '\0'; /* "/totals" is in "/" */
-	return load_totals(lc, err);
+	if (load_totals(lc, err) != SL_OK)
+		goto fail;
+	*self = lc;
+	return SL_OK;
+fail: /* close is not called when open fails */
+	lc_free(lc);
+	return SL_ERR;
 }
 
 static int lc_write(void *self, const sl_batch *batch, sl_error *err)

@@ -75,15 +75,21 @@ static int seq_open(sl_stage *stage, void **self, sl_error *err)
 
 	if (s == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	*self = s;
 	s->end = sl_option_int(stage, "end");
 	s->rate = sl_option_int(stage, "rate");
 	s->started_ms = clock_ms(CLOCK_MONOTONIC);
-	if (checkpoint == NULL || *checkpoint == '\0') /* --set x.checkpoint= */
-		return SL_OK;
-	if ((s->checkpoint = strdup(checkpoint)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	return load_checkpoint(s, err);
+	if (checkpoint != NULL && *checkpoint != '\0') { /* --set x.checkpoint= */
+		int rc = (s->checkpoint = strdup(checkpoint)) == NULL
+			 ? sl_error_set(err, SL_ERR_RUNTIME, "out of memory")
+			 : load_checkpoint(s, err);
+
+		if (rc != SL_OK) { /* close is not called when open fails */
+			seq_close(s);
+			return rc;
+		}
+	}
+	*self = s;
+	return SL_OK;
 }
 
 /*
