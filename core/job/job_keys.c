@@ -62,9 +62,10 @@ static int check_listen(const char *value, char *why, size_t why_size)
 		return -1;
 	}
 	port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || end == colon + 1 || port < 1 || port > 65535) {
+	if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535) {
 		snprintf(why, why_size, "http.listen: bad port '%s' in '%s': "
-			 "a number from 1 to 65535", colon + 1, value);
+			 "a number from 1 to 65535 (0: any free port, logged)",
+			 colon + 1, value);
 		return -1;
 	}
 	return 0;

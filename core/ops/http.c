@@ -176,6 +176,22 @@ static int listen_on(const char *addr, int *v6, sl_error *err)
 	return fd;
 }
 
+/* Say where we listen, the port included: port 0 picks a free one. */
+static void log_address(int fd, int v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof host, port,
+			sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	sl_stage_log(NULL, SL_LOG_INFO, "serving /metrics, /health, /ready and "
+		     "/status on http://%s%s%s:%s/", v6 ? "[" : "", host,
+		     v6 ? "]" : "", port);
+}
+
 int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 {
 	sl_ops *ops = calloc(1, sizeof *ops);
@@ -208,8 +224,7 @@ int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 				    "libmicrohttpd could not start serving it",
 				    job->path, job->http_listen);
 	}
-	sl_stage_log(NULL, SL_LOG_INFO, "serving /metrics, /health, /ready and "
-		     "/status on http://%s", job->http_listen);
+	log_address(fd, v6);
 	*out = ops;
 	return SL_OK;
 }

@@ -128,16 +128,22 @@ static void json_line(const sl_stage *stage, int level, const char *msg,
 	}
 	add(line, body, &n, ",\"message\":");
 	n = json_string(line, n, body, msg);
-	if (origin != NULL && origin->topic != NULL) {
+	/* named as sl_origin_format names them: a partition's offset, a
+	 * file's line, a generated record's number */
+	if (origin != NULL && origin->topic != NULL && origin->partition >= 0) {
 		add(line, sizeof line, &n, ",\"topic\":");
 		n = json_string(line, n, sizeof line - 64, origin->topic);
-		if (origin->partition >= 0)
-			add(line, sizeof line, &n, ",\"partition\":%d",
-			    (int)origin->partition);
-	}
-	if (origin != NULL)
-		add(line, sizeof line, &n, ",\"offset\":%lld",
+		add(line, sizeof line, &n, ",\"partition\":%d,\"offset\":%lld",
+		    (int)origin->partition, (long long)origin->offset);
+	} else if (origin != NULL && origin->topic != NULL) {
+		add(line, sizeof line, &n, ",\"file\":");
+		n = json_string(line, n, sizeof line - 64, origin->topic);
+		add(line, sizeof line, &n, ",\"line\":%lld",
 		    (long long)origin->offset);
+	} else if (origin != NULL) {
+		add(line, sizeof line, &n, ",\"record\":%lld",
+		    (long long)origin->offset);
+	}
 	add(line, sizeof line, &n, "}\n");
 	fputs(line, stderr);
 }
