@@ -1,0 +1,17 @@
+# Operating a job: the HTTP endpoint of http.listen (/metrics, /health,
+# /ready, /status; a real Prometheus scraping it), the JSON log, and with
+# Kafka, per-partition positions and lag.  Helpers: a JSON-lines checker
+# (jansson) and a free loopback port for Prometheus.
+OPS_TESTS = tests/ops/logs.test
+if HAVE_MICROHTTPD
+OPS_TESTS += tests/ops/endpoint.test tests/ops/prometheus.test \
+	tests/ops/kafka-lag.test
+endif
+TESTS += $(OPS_TESTS)
+EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
+	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh
+check_PROGRAMS += tests/ops/json-lines tests/ops/free-port
+tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
+tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_ops_json_lines_LDADD = $(JANSSON_LIBS)
+tests_ops_free_port_SOURCES = tests/ops/free-port.c
