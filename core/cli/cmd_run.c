@@ -58,8 +58,10 @@ int sl_cmd_run(int argc, char **argv)
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
 	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
-	if (job != NULL) /* from here on, the job's log.format */
+	if (job != NULL) { /* from here on, the job's log.level and format */
+		sl_log_set_level(job->log_level);
 		sl_log_set_format(job->log_json, job->name);
+	}
 	for (size_t i = 0; i < notes.count; i++)
 		sl_stage_log(NULL, SL_LOG_WARN, "%s",
 			     notes.lines[i] ? notes.lines[i] : "out of memory");

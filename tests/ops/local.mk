@@ -15,3 +15,7 @@ tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
 tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_ops_json_lines_LDADD = $(JANSSON_LIBS)
 tests_ops_free_port_SOURCES = tests/ops/free-port.c
+# `make bench`: the endpoint's cost to the data path, against the same job
+# without it, in the same run.
+bench_scripts += tests/ops/bench.sh
+bench: tests/ops/free-port
