@@ -3,13 +3,17 @@
 # Kafka, per-partition positions and lag.  Helpers: a JSON-lines checker
 # (jansson) and a free loopback port for Prometheus.
 OPS_TESTS = tests/ops/logs.test
+if HAVE_SYSTEMD_UNITDIR
+OPS_TESTS += tests/ops/unit.test
+endif
 if HAVE_MICROHTTPD
 OPS_TESTS += tests/ops/endpoint.test tests/ops/prometheus.test \
 	tests/ops/kafka-lag.test
 endif
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
-	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh
+	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh \
+	tests/ops/unit.test
 check_PROGRAMS += tests/ops/json-lines tests/ops/free-port
 tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
 tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
