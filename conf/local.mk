@@ -29,3 +29,7 @@ conf/sluice@.service: $(srcdir)/conf/sluice@.service.in Makefile
 	  $(srcdir)/conf/sluice@.service.in >$@.tmp && mv $@.tmp $@
 EXTRA_DIST += conf/sluice@.service.in
 CLEANFILES += conf/sluice@.service
+
+# The container image: build on bookworm, run on bookworm-slim with the
+# runtime libraries only (doc/operating.md); tests/ops/docker.test.
+EXTRA_DIST += Dockerfile .dockerignore

@@ -2,7 +2,7 @@
 # /ready, /status; a real Prometheus scraping it), the JSON log, and with
 # Kafka, per-partition positions and lag.  Helpers: a JSON-lines checker
 # (jansson) and a free loopback port for Prometheus.
-OPS_TESTS = tests/ops/logs.test
+OPS_TESTS = tests/ops/logs.test tests/ops/docker.test
 if HAVE_SYSTEMD_UNITDIR
 OPS_TESTS += tests/ops/unit.test
 endif
@@ -13,7 +13,7 @@ endif
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
 	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh \
-	tests/ops/unit.test
+	tests/ops/unit.test tests/ops/docker.test
 check_PROGRAMS += tests/ops/json-lines tests/ops/free-port
 tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
 tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
