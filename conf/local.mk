@@ -16,3 +16,20 @@ demo-hello: all
 	@$(DEMO_ENV) $(abs_top_builddir)/core/sluice run \
 	  $(srcdir)/conf/examples/hello.ini
 .PHONY: demo demo-hello
+
+# The systemd template unit: sluice@NAME runs $(sysconfdir)/sluice/NAME.ini.
+# Its paths are the installed ones, filled in by make (configure leaves
+# them as ${prefix}...).
+if HAVE_SYSTEMD_UNITDIR
+systemdsystemunit_DATA = conf/sluice@.service
+endif
+conf/sluice@.service: $(srcdir)/conf/sluice@.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) conf && \
+	sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	  $(srcdir)/conf/sluice@.service.in >$@.tmp && mv $@.tmp $@
+EXTRA_DIST += conf/sluice@.service.in
+CLEANFILES += conf/sluice@.service
+
+# The container image: build on bookworm, run on bookworm-slim with the
+# runtime libraries only (doc/operating.md); tests/ops/docker.test.
+EXTRA_DIST += Dockerfile .dockerignore

@@ -31,19 +31,26 @@ CORE_RUNTIME = core/runtime/changelog.c core/runtime/changelog.h \
 	core/runtime/inputs.c core/runtime/inputs.h core/runtime/log.c \
 	core/runtime/log.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \
+	core/runtime/telemetry.c core/runtime/telemetry.h \
 	core/runtime/watermark.c core/runtime/watermark.h
+# ops/: the HTTP endpoint of http.listen (libmicrohttpd), /metrics in the
+# Prometheus format, /health, /ready, /status; it reads what runtime/
+# publishes (telemetry.h) and nothing else of a running job
+CORE_OPS = core/ops/health.c core/ops/http.c core/ops/ops.h \
+	core/ops/process.c core/ops/prometheus.c core/ops/status.c \
+	core/ops/text.c core/ops/text.h
 # cli/: the sluice command's subcommands
 CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_plugins.c \
 	core/cli/cmd_run.c core/cli/cmd_validate.c
 noinst_LTLIBRARIES += core/libslcore.la
 core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \
-	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_CLI) \
+	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_OPS) $(CORE_CLI) \
 	plugins/string/utf8.c plugins/string/utf8.h
 # The string format's UTF-8 check also guards expression literals.
 core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/string
-core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS)
-core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(LIBM)
+core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(MICROHTTPD_CFLAGS)
+core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(MICROHTTPD_LIBS) $(LIBM)
 
 bin_PROGRAMS += core/sluice
 core_sluice_SOURCES = core/cli/main.c

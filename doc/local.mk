@@ -11,5 +11,6 @@ EXTRA_DIST += doc/man.test
 EXTRA_DIST += doc/kafka-source.md
 EXTRA_DIST += doc/kafka-state.md
 EXTRA_DIST += doc/scaling.md
+EXTRA_DIST += doc/operating.md
 # The plugin author's guide, installed beside the SDK (share/doc/sluice).
 dist_doc_DATA = doc/plugin-guide.md

@@ -6,6 +6,7 @@ sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
+	libmicrohttpd-dev curl prometheus
 	default-jre-headless maven groff-base clang libclang-rt-14-dev"
 missing=
 for p in $packages; do

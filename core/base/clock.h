@@ -9,5 +9,7 @@
 
 int64_t sl_now_mono_ms(void);
 int64_t sl_now_wall_ms(void);
+/* Microseconds, monotonic: for durations shorter than a millisecond. */
+int64_t sl_now_mono_us(void);
 
 #endif

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ops/ops.h"
 #include "runtime/engine.h"
+#include "runtime/log.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -35,6 +37,8 @@ static void install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	/* a closed stdout pipe is a write error to report, not a death */
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGHUP is not a reload: left to its default, it ends the process
+	 * (see sluice(1)); restart the job to read a changed job file */
 }
 
 int sl_cmd_run(int argc, char **argv)
@@ -42,6 +46,7 @@ int sl_cmd_run(int argc, char **argv)
 	sl_job_override *overrides = NULL;
 	sl_diag notes = { 0 };
 	sl_loader *loader = NULL;
+	sl_ops *ops = NULL;
 	sl_registry reg;
 	sl_job *job = NULL;
 	const char *path;
@@ -53,20 +58,31 @@ int sl_cmd_run(int argc, char **argv)
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
 	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
+	if (job != NULL) { /* from here on, the job's log.level and format */
+		sl_log_set_level(job->log_level);
+		sl_log_set_format(job->log_json, job->name);
+	}
 	for (size_t i = 0; i < notes.count; i++)
-		fprintf(stderr, "sluice: warn: %s\n",
-			notes.lines[i] ? notes.lines[i] : "out of memory");
+		sl_stage_log(NULL, SL_LOG_WARN, "%s",
+			     notes.lines[i] ? notes.lines[i] : "out of memory");
 	sl_diag_free(&notes);
 	if (rc != 0)
 		goto out;
 	install_signals();
 	memset(&err, 0, sizeof err);
+	if (job->http_listen != NULL && sl_ops_start(job, &ops, &err) != SL_OK) {
+		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
+		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
+		goto out;
+	}
+	/* a status line would break JSON lines apart */
 	if (sl_engine_run(job, &reg, loader, &stop_requested,
-			  isatty(STDERR_FILENO), &err) != SL_OK) {
-		fprintf(stderr, "sluice: error: %s\n", err.message);
+			  isatty(STDERR_FILENO) && !job->log_json, &err) != SL_OK) {
+		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 	}
 out:
+	sl_ops_stop(ops);
 	sl_loader_free(loader);
 	sl_job_free(job);
 	sl_registry_free(&reg);

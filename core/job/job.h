@@ -65,6 +65,9 @@ typedef struct sl_job {
 	int64_t commit_interval_ms;
 	const char *plugin_path; /* NULL when not set */
 	int log_level;        /* enum sl_log_level */
+	int log_json;         /* log.format = json */
+	const char *http_listen; /* HOST:PORT, NULL when not set */
+	int64_t health_timeout_ms; /* /health: stuck after this long */
 
 	sl_job_stage *stages; /* in file order */
 	size_t stage_count;

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/convert.h"
 #include "job/job.h"
 
 static char *delivery_values[] = { "none", "at-least-once", "exactly-once" };
 static char *level_values[] = { "error", "warn", "info", "debug" };
+static char *format_values[] = { "text", "json" };
 
-enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_COUNT };
+enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_LOG_FORMAT,
+       J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_COUNT };
 static sl_opt_desc job_keys[J_COUNT] = {
 	{ .name = "name", .type = SL_OPT_STRING, .required = 1 },
 	{ .name = "delivery", .type = SL_OPT_ENUM, .def = "at-least-once",
@@ -25,7 +28,48 @@ static sl_opt_desc job_keys[J_COUNT] = {
 	{ .name = "plugin.path", .type = SL_OPT_STRING },
 	{ .name = "log.level", .type = SL_OPT_ENUM, .def = "info",
 	  .values = level_values, .value_count = 4 },
+	{ .name = "log.format", .type = SL_OPT_ENUM, .def = "text",
+	  .values = format_values, .value_count = 2 },
+	{ .name = "http.listen", .type = SL_OPT_STRING },
+	{ .name = "http.health.timeout", .type = SL_OPT_DURATION, .def = "60s",
+	  .has_min = 1, .min = 100 },
 };
+
+/*
+ * HOST:PORT, [IPV6]:PORT: checked here so that `validate` refuses a
+ * typo; the host is resolved when the job starts.
+ */
+static int check_listen(const char *value, char *why, size_t why_size)
+{
+	const char *colon = strrchr(value, ':');
+	char *end;
+	long port;
+
+#ifndef HAVE_MICROHTTPD
+	snprintf(why, why_size, "http.listen: this sluice was built without "
+		 "the HTTP endpoint (libmicrohttpd-dev was missing when it was "
+		 "configured): install it and rebuild, or remove http.listen");
+	return -1;
+#endif
+	if (colon == NULL || colon == value) {
+		snprintf(why, why_size, "http.listen: '%s' is not HOST:PORT "
+			 "(127.0.0.1:9464, [::1]:9464, localhost:9464)", value);
+		return -1;
+	}
+	if (value[0] == '[' && colon[-1] != ']') {
+		snprintf(why, why_size, "http.listen: '%s': an IPv6 address is "
+			 "written in brackets, [::1]:9464", value);
+		return -1;
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || end == colon + 1 || port < 0 || port > 65535) {
+		snprintf(why, why_size, "http.listen: bad port '%s' in '%s': "
+			 "a number from 1 to 65535 (0: any free port, logged)",
+			 colon + 1, value);
+		return -1;
+	}
+	return 0;
+}
 
 static int valid_job_name(const char *name)
 {
@@ -56,6 +100,15 @@ static void set_key(sl_job *job, size_t k, const char *value)
 	case J_LOG_LEVEL:
 		job->log_level = sl_opt_enum_index(&job_keys[k], value);
 		break;
+	case J_LOG_FORMAT:
+		job->log_json = sl_opt_enum_index(&job_keys[k], value) == 1;
+		break;
+	case J_HTTP_LISTEN:
+		job->http_listen = value;
+		break;
+	case J_HEALTH_TIMEOUT:
+		sl_parse_duration_ms(value, &job->health_timeout_ms);
+		break;
 	}
 }
 
@@ -71,13 +124,16 @@ int sl_job_key_set(sl_job *job, const char *key, const char *value,
 	if (k == J_COUNT) {
 		snprintf(why, why_size, "unknown key '%s' in [job] (expected: "
 			 "name, delivery, commit.interval.ms, plugin.path, "
-			 "log.level)", key);
+			 "log.level, log.format, http.listen, "
+			 "http.health.timeout)", key);
 		return -1;
 	}
 	if (sl_opt_check(&job_keys[k], value, reason, sizeof reason) != 0) {
 		snprintf(why, why_size, "%s: %s", key, reason);
 		return -1;
 	}
+	if (k == J_HTTP_LISTEN && check_listen(value, why, why_size) != 0)
+		return -1;
 	if (k == J_NAME && !valid_job_name(value)) {
 		snprintf(why, why_size, "name: bad job name '%s': use letters, "
 			 "digits, '.', '_' and '-'", value);
@@ -93,6 +149,7 @@ void sl_job_set_defaults(sl_job *job)
 
 	job->name = NULL;
 	job->plugin_path = NULL;
+	job->http_listen = NULL;
 	for (k = 0; k < J_COUNT; k++)
 		if (job_keys[k].def != NULL)
 			set_key(job, k, job_keys[k].def);

@@ -25,6 +25,7 @@
 #include "base/error.h"
 #include "runtime/changelog.h"
 #include "runtime/log.h"
+#include "runtime/telemetry.h"
 #include "state/state.h"
 
 /* The job's store, when its state is kept durable. */
@@ -162,6 +163,8 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 		     "restored %llu changelog records from %s in %lld ms",
 		     (unsigned long long)r.records, topic,
 		     (long long)(sl_now_mono_ms() - t0));
+	s->restores++;
+	s->restore_ms += sl_now_mono_ms() - t0;
 	return SL_OK;
 }
 
@@ -191,7 +194,9 @@ static int take_partitions(sl_engine *e, sl_stage *s, const int32_t *partitions,
 		s->owned[s->owned_count++] = p;
 		fresh[n++] = p;
 	}
+	sl_telemetry_restoring(e, n > 0);
 	rc = n ? restore_stage(e, s, fresh, n, err) : SL_OK;
+	sl_telemetry_restoring(e, 0);
 	free(fresh);
 	return rc;
 }
@@ -295,6 +300,7 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
 			w.name = sl_store_name(s->states[j]);
 			w.name_len = strlen(w.name);
+			s->changelog_written += sl_store_change_count(s->states[j]);
 			if (sl_store_changes(s->states[j], write_change, &w) != 0) {
 				sl_error_prefix(err, "stage '%s': writing %s: ",
 						s->def->name, table_name(e, s));

@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/error.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
+#include "runtime/telemetry.h"
 #include "runtime/watermark.h"
 
 /* What the commit path keeps between cycles. */
@@ -319,7 +321,7 @@ static void reset_watermarks(sl_engine *e)
 			sl_wm_reset(e->stages[i].wm);
 }
 
-int sl_commit_cycle(sl_engine *e, sl_error *err)
+static int commit_cycle(sl_engine *e, sl_error *err)
 {
 	sl_stage *owner;
 	sl_error why;
@@ -367,6 +369,21 @@ int sl_commit_cycle(sl_engine *e, sl_error *err)
 		return SL_ERR;
 	reset_watermarks(e);
 	return rewind_sources(e, err);
+}
+
+/* The cycle, timed and counted for observers (telemetry.h). */
+int sl_commit_cycle(sl_engine *e, sl_error *err)
+{
+	uint64_t aborts = sl_commit_aborts(e);
+	int64_t t0 = sl_telemetry_on ? sl_now_mono_us() : 0;
+	int rc = commit_cycle(e, err);
+	int txn = e->commit != NULL && e->commit->txn_owner != NULL;
+
+	if (sl_telemetry_on)
+		sl_telemetry_commit(sl_now_mono_us() - t0, rc == SL_OK,
+				    txn && rc == SL_OK && sl_commit_aborts(e) == aborts,
+				    txn && rc != SL_OK && err->kind == SL_ERR_FATAL);
+	return rc;
 }
 
 void sl_commit_abort(sl_engine *e)

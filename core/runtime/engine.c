@@ -27,6 +27,7 @@
 #include "runtime/log.h"
 #include "runtime/progress.h"
 #include "runtime/state_host.h"
+#include "runtime/telemetry.h"
 
 extern const sl_host sl_core_host;
 
@@ -342,6 +343,7 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 			return SL_ERR;
 		}
 		s->records_written += b->count; /* counted out once delivered */
+		sl_telemetry_count_bytes(&s->bytes_out, b);
 	}
 	return rc;
 }
@@ -450,6 +452,7 @@ static void close_stage(sl_stage *s)
 	for (i = 0; i < s->metric_count; i++)
 		free(s->metrics[i].name);
 	free(s->metrics);
+	sl_telemetry_stage_free(s);
 	sl_commit_free(s);
 	free(s->outputs);
 	sl_state_host_close_all(s);
@@ -566,6 +569,7 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		return SL_ERR;
 	}
 	*got = b.count > 0;
+	sl_telemetry_count_bytes(&s->bytes_in, &b);
 	for (i = 0; i < b.count; i++) {
 		b.records[i].origin.stage = s->def->name;
 		polled[i] = b.records[i].origin;
@@ -725,6 +729,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 				return SL_ERR;
 			if (e->progress)
 				sl_progress_update(e, 0);
+			sl_telemetry_publish(e, 0);
 		}
 		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
@@ -797,6 +802,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	if (e.progress)
 		sl_progress_update(&e, 1);
 	summary(&e);
+	sl_telemetry_publish(&e, 1);
 out:
 	for (i = 0; i < e.stage_count; i++)
 		close_stage(&e.stages[i]);

@@ -19,6 +19,7 @@
 #include "runtime/inputs.h"
 #include "runtime/log.h"
 #include "runtime/state_host.h"
+#include "runtime/telemetry.h"
 
 /* Skipped records are logged one by one up to this many per stage. */
 #define SKIP_LOG_LIMIT 100
@@ -321,8 +322,9 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 	}
 	host_metric_add(stage, "dead-lettered", 1);
 	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
-		sl_stage_log(stage, SL_LOG_WARN, "dead-lettered %s to %s: %s",
-			     where, topic->value, msg);
+		sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
+				    "dead-lettered %s to %s: %s", where,
+				    topic->value, msg);
 	return SL_SKIP;
 }
 
@@ -343,8 +345,8 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 	if (stage->def->errors == SL_ERRORS_SKIP) {
 		stage->skipped++;
 		if (stage->skipped <= SKIP_LOG_LIMIT)
-			sl_stage_log(stage, SL_LOG_WARN, "skipped %s: %s%s",
-				     where, msg,
+			sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
+				     "skipped %s: %s%s", where, msg,
 				     stage->skipped == SKIP_LOG_LIMIT ?
 				     " (further skipped records are counted, "
 				     "not logged)" : "");
@@ -454,6 +456,8 @@ const sl_host sl_core_host = {
 	sl_engine_watermark_observe,
 	sl_engine_watermark,
 	sl_store_timers_fire_by,
+	sl_engine_gauge_set,
+	sl_engine_gauge_drop,
 };
 
 /* The core uses the SDK's macros too. */

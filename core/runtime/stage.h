@@ -83,6 +83,14 @@ struct sl_stage {
 	/* sinks: records write() took; records_out is what of it a commit
 	 * cycle has seen delivered */
 	uint64_t records_written;
+
+	/* for observers (telemetry.h), counted per batch when publishing */
+	uint64_t bytes_in, bytes_out; /* sources: bytes read; sinks: written */
+	uint64_t changelog_written;   /* stateful stages: changes written */
+	uint64_t restores;            /* stateful stages: state read back */
+	int64_t restore_ms;           /* ... and how long that took */
+	struct sl_gauge *gauges;      /* the plugin's gauges (gauge_set) */
+	size_t gauge_count;
 };
 
 /* The origin of the record that failed under errors = fail. */

@@ -92,15 +92,14 @@ static uint8_t *block_get(sl_state *st, size_t size, size_t *cap)
 	int c = block_class(size);
 	void *b;
 
-	if (c < 0) {
-		*cap = size;
-		return malloc(size);
-	}
-	*cap = (size_t)16 << c;
-	b = st->spare[c];
+	*cap = c < 0 ? size : (size_t)16 << c;
+	b = c < 0 ? NULL : st->spare[c];
 	if (b == NULL)
-		return malloc(*cap);
-	memcpy(&st->spare[c], b, sizeof(void *)); /* pop: next is inside */
+		b = malloc(*cap);
+	else
+		memcpy(&st->spare[c], b, sizeof(void *)); /* pop: next is inside */
+	if (b != NULL)
+		st->block_bytes += *cap;
 	return b;
 }
 
@@ -110,6 +109,7 @@ static void block_put(sl_state *st, uint8_t *block, size_t cap)
 
 	if (block == NULL)
 		return;
+	st->block_bytes -= cap;
 	if (c < 0 || ((size_t)16 << c) != cap) {
 		free(block);
 		return;
@@ -454,6 +454,12 @@ int sl_store_delete(sl_state *st, const void *key, size_t klen)
 size_t sl_store_count(const sl_state *st)
 {
 	return st->live_values;
+}
+
+size_t sl_store_bytes(const sl_state *st)
+{
+	return st->block_bytes + (size_t)st->entry_cap * sizeof(sl_entry) +
+	       (st->slots ? ((size_t)st->slot_mask + 1) * sizeof(uint32_t) : 0);
 }
 
 int sl_store_each(const sl_state *st,

@@ -54,6 +54,7 @@ struct sl_state {
 	uint32_t *changes;
 	uint32_t change_len;    /* capacity: entry_cap */
 	void *spare[BLOCK_CLASSES]; /* freed blocks by size class, reused */
+	size_t block_bytes; /* of the blocks entries hold (sl_store_bytes) */
 	uint8_t *scratch;   /* serialized keys and fired keys */
 	size_t scratch_cap;
 	int firing;

@@ -212,6 +212,7 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 	if (s->ended || (all_done(s) && kafka_source_group_done(s)))
 		return finish(s);
 	kafka_source_purge(s, 0);
+	kafka_source_report(s);
 	if (max == 0)
 		return SL_OK;
 	s->batch = batch;

@@ -299,7 +299,9 @@ void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
 	kafka_source *s = opaque;
 	size_t i;
 
+	s->next_report = 0; /* the metrics show the new assignment at once */
 	if (code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+		sl_metric_add(s->client.stage, "rebalances", 1);
 		assign(s, rk, parts);
 	} else if (code == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
 		revoke(s, rk, parts);

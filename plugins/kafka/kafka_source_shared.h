@@ -70,6 +70,8 @@ typedef struct kafka_source {
 	/* A failure found inside a librdkafka callback, returned by poll. */
 	int failed;
 	sl_error failure;
+
+	int64_t next_report;     /* when to report positions and lag next */
 } kafka_source;
 
 extern const sl_source_class kafka_source_class;
@@ -143,6 +145,10 @@ kafka_part *kafka_source_part(kafka_source *s, const char *topic,
 
 /* Mark @p p read to its end and stop fetching it. */
 void kafka_source_part_done(kafka_source *s, kafka_part *p);
+
+/* Report position, high watermark and lag per partition to the job's
+ * metrics, at most once a second (kafka_source_lag.c). */
+void kafka_source_report(kafka_source *s);
 
 /* Keep the first failure found in a callback for poll to return. */
 void kafka_source_fail(kafka_source *s, const sl_error *err);

@@ -20,7 +20,8 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_internal_topic.c \
 	plugins/kafka/kafka_source_state.c \
 	plugins/kafka/kafka_source_bounds.c \
-	plugins/kafka/kafka_source_hop.c
+	plugins/kafka/kafka_source_hop.c \
+	plugins/kafka/kafka_source_lag.c
 plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 plugins_kafka_kafka_la_LIBADD = $(RDKAFKA_LIBS)
 plugins_kafka_kafka_la_LDFLAGS = $(PLUGIN_LDFLAGS)

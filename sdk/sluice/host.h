@@ -138,6 +138,12 @@ typedef struct sl_host {
 				    int (*fn)(void *ctx, int64_t when,
 					      const void *key, size_t klen),
 				    void *ctx);
+	/* Gauges for observers (sluice/stage.h): a value that goes up and
+	 * down, optionally per topic and partition. */
+	void (*gauge_set)(sl_stage *stage, const char *name, const char *topic,
+			  int32_t partition, int64_t value);
+	void (*gauge_drop)(sl_stage *stage, const char *topic,
+			   int32_t partition);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -117,6 +117,25 @@ enum sl_stage_role {
 	(sl_host_api->metric_add(stage, name, delta))
 
 /**
+ * Set the stage's gauge @p name to @p value: a level rather than a count
+ * (records in flight, a partition's position or lag), for the job's
+ * metrics endpoint (`http.listen`).  With a @p topic (not NULL) the gauge
+ * is per topic and @p partition.  Set gauges per batch or per second,
+ * never per record.  A member added after ABI 1's first table: check
+ * SL_HOST_HAS(gauge_set) before calling it.
+ */
+#define sl_gauge_set(stage, name, topic, partition, value) \
+	(sl_host_api->gauge_set(stage, name, topic, partition, value))
+
+/**
+ * Forget every gauge the stage set for @p topic and @p partition (the
+ * partition is no longer read here; topic NULL: the gauges set without
+ * one).  Check SL_HOST_HAS(gauge_drop) first.
+ */
+#define sl_gauge_drop(stage, topic, partition) \
+	(sl_host_api->gauge_drop(stage, topic, partition))
+
+/**
  * Run the job's commit cycle now: flush every sink, then commit every
  * source's positions.  For a source that is about to lose partitions (a
  * rebalance callback inside poll): what it handed out so far is committed

@@ -1,0 +1,55 @@
+/*
+ * health.c - what /health and /ready answer.
+ *
+ * Healthy: the run loop shows signs of life (a snapshot every tick, or a
+ * restore under way) no longer than http.health.timeout ago; a loop
+ * blocked longer (a stuck flush, a source that hangs) answers 503, so a
+ * supervisor can restart it.  Before the loop first runs (stages
+ * opening, the group joining) the process counts as alive for as long.
+ * Ready: healthy, state restored, and every partitioned source has
+ * partitions to read: records can flow.
+ */
+#include "config.h"
+
+#include "base/clock.h"
+#include "ops/ops.h"
+
+void sl_health_check(const sl_telemetry_live *live, const sl_snapshot *snap,
+		     int64_t timeout_ms, int64_t started_mono_ms, sl_health *out)
+{
+	int64_t now = sl_now_mono_ms();
+	int64_t since = live->heartbeat_mono_ms ? live->heartbeat_mono_ms
+						: started_mono_ms;
+
+	out->idle_seconds = (double)(now - since) / 1000.0;
+	out->reason = NULL;
+	if (live->finished) {
+		out->state = "finished";
+		out->healthy = 1;
+		out->ready = 0;
+		out->reason = "the job has ended";
+		return;
+	}
+	if (live->restoring) {
+		out->state = "restoring";
+		out->healthy = 1;
+		out->ready = 0;
+		out->reason = "restoring state";
+		return;
+	}
+	out->healthy = now - since <= timeout_ms;
+	if (!live->running) {
+		out->state = out->healthy ? "starting" : "stuck";
+		out->ready = 0;
+		out->reason = out->healthy ? "the job is starting"
+					   : "the job has not started running";
+		return;
+	}
+	out->state = out->healthy ? "running" : "stuck";
+	out->ready = out->healthy && snap != NULL && snap->ready;
+	if (!out->healthy)
+		out->reason = "the run loop has shown no progress";
+	else if (!out->ready)
+		out->reason = snap != NULL && snap->not_ready ? snap->not_ready
+							      : "the job is starting";
+}
