@@ -518,6 +518,26 @@ static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* Each stateful stage's largest state so far, for the summary. */
+static void note_state_size(sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		size_t bytes = 0, keys = 0;
+
+		for (j = 0; j < s->state_count; j++) {
+			bytes += sl_store_bytes(s->states[j]);
+			keys += sl_store_count(s->states[j]);
+		}
+		if (bytes > s->state_peak_bytes) {
+			s->state_peak_bytes = bytes;
+			s->state_peak_keys = keys;
+		}
+	}
+}
+
 static void summary(const sl_engine *e)
 {
 	size_t i, j;
@@ -533,6 +553,11 @@ static void summary(const sl_engine *e)
 					      (long long)s->metrics[j].value);
 		if (s->kind == SL_KIND_STORE) /* handles no records */
 			continue;
+		if (s->state_peak_bytes > 0)
+			n += (size_t)snprintf(extra + n, n < sizeof extra ?
+					      sizeof extra - n : 0,
+					      ", state at most %zu bytes (%zu keys)",
+					      s->state_peak_bytes, s->state_peak_keys);
 		if (s->kind == SL_KIND_SOURCE)
 			sl_stage_log(s, SL_LOG_INFO, "records out %llu, skipped %llu%s",
 				     (unsigned long long)s->records_out,
@@ -652,33 +677,6 @@ static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
 	return SL_OK;
 }
 
-/*
- * A commit cycle, and what it tells of the sinks: a sink's records count
- * as out once a cycle after their write() succeeds (the sinks flushed:
- * written and synced, acknowledged by Kafka; under exactly-once, the
- * transaction committed), not when write() takes them.  The records of
- * an aborted transaction are read and written again: they do not count.
- */
-static int commit_and_count(sl_engine *e, sl_error *err)
-{
-	uint64_t aborts = sl_commit_aborts(e);
-	size_t i;
-
-	if (sl_commit_cycle(e, err) != SL_OK)
-		return SL_ERR;
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-
-		if (s->kind != SL_KIND_SINK)
-			continue;
-		if (sl_commit_aborts(e) == aborts)
-			s->records_out = s->records_written;
-		else
-			s->records_written = s->records_out;
-	}
-	return SL_OK;
-}
-
 static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
@@ -723,15 +721,17 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			last_tick = now;
 			if (emit_all(e, 0, sl_now_wall_ms(), err) != SL_OK)
 				return SL_ERR;
+			note_state_size(e);
 			if (e->progress)
 				sl_progress_update(e, 0);
 		}
 		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
-			if (commit_and_count(e, err) != SL_OK)
+			if (sl_commit_cycle(e, 0, err) != SL_OK)
 				return SL_ERR;
 		}
 	}
+	note_state_size(e);
 	if (!*e->stop && emit_all(e, 1, sl_now_wall_ms(), err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
@@ -787,7 +787,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
-		if (commit_and_count(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
+		if (sl_commit_cycle(&e, 1, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
 			sl_commit_abort(&e);
 		}
