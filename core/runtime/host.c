@@ -31,7 +31,7 @@ static int host_log_enabled(const sl_stage *stage, int level)
 
 static int host_commit_now(sl_stage *stage, sl_error *err)
 {
-	return sl_commit_cycle(stage->engine, err);
+	return sl_commit_cycle(stage->engine, 1, err);
 }
 
 static void host_forget_position(sl_stage *stage, const char *topic,
