@@ -178,6 +178,7 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 		}
 		p->assigned = 1;
 		p->committed = -1; /* another owner may have moved it since */
+		p->sent = -1;
 		if (p->done)
 			rd_kafka_topic_partition_list_add(paused, p->topic, p->partition);
 	}
@@ -256,7 +257,8 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 	 * (below) dooms the open transaction, which the engine aborts and
 	 * rewinds at its next cycle. */
 	if (!lost && !s->closing && s->delivery != SL_DELIVERY_NONE &&
-	    sl_commit_now(stage, &e) != SL_OK) {
+	    (sl_commit_now(stage, &e) != SL_OK ||
+	     kafka_source_commits_wait(s, COMMIT_TIMEOUT_MS, &e) != SL_OK)) {
 		sl_error ctx;
 
 		sl_error_set(&ctx, e.kind, "committing before giving up %d "
