@@ -53,13 +53,15 @@ typedef struct window {
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
 	int64_t emitted;        /* sequence number of outputs, for origins */
+	uint64_t arrived;       /* order of (window, key)s as they open */
 
 	/* While firing: the (window start, partition) whose timers fired,
 	 * in the order they fired, and the accumulators found for them. */
 	struct due { int64_t start; uint8_t partition[4]; } *due;
 	size_t due_count, due_cap;
 	struct found {
-		size_t due, seq;    /* emitted in the order of due, then seq */
+		size_t due;         /* emitted in the order of due, then seq */
+		uint64_t seq;
 		const uint8_t *key;
 		size_t klen;
 		const void *acc;
@@ -69,6 +71,9 @@ typedef struct window {
 
 /* The first byte of this layout's keys. */
 #define LAYOUT 1
+/* Its values: the accumulator, then the order of the key's first record
+ * (8 bytes, big-endian), which orders a window's results. */
+#define VALUE_SIZE (SLOP_ACC_SIZE + 8)
 /* [LAYOUT][start][partition]: where the group key begins. */
 #define HEAD 13
 
@@ -130,6 +135,9 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	w->stage = stage;
 	w->wm = INT64_MIN;
+	/* later than what a restored store holds: microseconds of the wall
+	 * clock, then one by one */
+	w->arrived = (uint64_t)wall_ms() * 1000;
 	w->size = sl_option_duration_ms(stage, "size");
 	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
 	if (type != NULL && strcmp(type, "tumbling") != 0) {
@@ -158,24 +166,33 @@ fail:
 	return SL_ERR;
 }
 
-/* Window starts sort as unsigned big-endian bytes. */
-static void put_start(uint8_t *p, int64_t start)
+static void put_u64(uint8_t *p, uint64_t v)
 {
-	uint64_t v = (uint64_t)start ^ UINT64_C(0x8000000000000000);
 	int i;
 
 	for (i = 7; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
 }
 
-static int64_t get_start(const uint8_t *p)
+static uint64_t get_u64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		v = v << 8 | p[i];
-	return (int64_t)(v ^ UINT64_C(0x8000000000000000));
+	return v;
+}
+
+/* Window starts sort as unsigned big-endian bytes. */
+static void put_start(uint8_t *p, int64_t start)
+{
+	put_u64(p, (uint64_t)start ^ UINT64_C(0x8000000000000000));
+}
+
+static int64_t get_start(const uint8_t *p)
+{
+	return (int64_t)(get_u64(p) ^ UINT64_C(0x8000000000000000));
 }
 
 /* The event time of @p r in *@p ts; SL_OK, or SL_ERR with @p why. */
@@ -366,7 +383,6 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	const uint8_t *k = key;
 	long due;
 
-	(void)vlen;
 	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
 		return 0;
 	if (w->found_count == w->found_cap) {
@@ -379,13 +395,16 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 		w->found_cap = cap;
 	}
 	w->found[w->found_count].due = (size_t)due;
-	w->found[w->found_count].seq = w->found_count;
+	w->found[w->found_count].seq = vlen >= VALUE_SIZE ?
+		get_u64((const uint8_t *)val + SLOP_ACC_SIZE) : 0;
 	w->found[w->found_count].key = k;
 	w->found[w->found_count].klen = klen;
 	w->found[w->found_count++].acc = val;
 	return 0;
 }
 
+/* Windows in the order their timers fired, then keys in the order they
+ * first came. */
 static int by_due(const void *a, const void *b)
 {
 	const struct found *x = a, *y = b;
@@ -398,7 +417,7 @@ static int by_due(const void *a, const void *b)
 /*
  * Emit and delete the accumulators of every due window, found in one
  * pass over the store: windows in the order their timers fired, a
- * window's keys in the store's order.
+ * window's keys in the order they first came.
  */
 static int collect(emit_ctx *ec)
 {
@@ -497,7 +516,7 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
 	klen = state_key(w, start, r->origin.partition, gk, gklen);
-	acc = klen ? sl_state_slot(w->state, w->key, klen, SLOP_ACC_SIZE,
+	acc = klen ? sl_state_slot(w->state, w->key, klen, VALUE_SIZE,
 				   &created) : NULL;
 	/* the window's timer for this partition: set once, then found */
 	tkey[0] = LAYOUT;
@@ -505,6 +524,8 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (acc == NULL || (created && sl_state_timer_set(w->state,
 				start + w->size, tkey, sizeof tkey) != SL_OK))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (created)
+		put_u64(acc + SLOP_ACC_SIZE, w->arrived++);
 	slop_agg_fold(&w->agg, acc, &in);
 	if (w->mode != TIME_PROCESSING)
 		sl_watermark_observe(w->stage, r, ts, now);
