@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "job/format_opts.h"
 #include "runtime/changelog.h"
+#include "runtime/align.h"
 #include "runtime/commit.h"
 #include "runtime/engine.h"
 #include "runtime/event_time.h"
@@ -518,26 +519,6 @@ static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 
 /* ---- the loop ---------------------------------------------------------- */
 
-/* Each stateful stage's largest state so far, for the summary. */
-static void note_state_size(sl_engine *e)
-{
-	size_t i, j;
-
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-		size_t bytes = 0, keys = 0;
-
-		for (j = 0; j < s->state_count; j++) {
-			bytes += sl_store_bytes(s->states[j]);
-			keys += sl_store_count(s->states[j]);
-		}
-		if (bytes > s->state_peak_bytes) {
-			s->state_peak_bytes = bytes;
-			s->state_peak_keys = keys;
-		}
-	}
-}
-
 static void summary(const sl_engine *e)
 {
 	size_t i, j;
@@ -572,6 +553,26 @@ static void summary(const sl_engine *e)
 }
 
 /* Poll one source, run its batch through the job.  SL_EOF when done. */
+/* Each stateful stage's largest state so far, for the summary. */
+static void note_state_size(sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		size_t bytes = 0, keys = 0;
+
+		for (j = 0; j < s->state_count; j++) {
+			bytes += sl_store_bytes(s->states[j]);
+			keys += sl_store_count(s->states[j]);
+		}
+		if (bytes > s->state_peak_bytes) {
+			s->state_peak_bytes = bytes;
+			s->state_peak_keys = keys;
+		}
+	}
+}
+
 static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		       sl_origin *polled, int *got, sl_error *err)
 {
@@ -615,6 +616,11 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 	if (sl_inputs_settle(e, s, rc == SL_OK, err) != SL_OK)
 		rc = SL_ERR;
 	batch_release(e);
+	if (npolled > 0)
+		note_state_size(e);
+	if (rc == SL_OK && npolled > 0 &&
+	    sl_align_source(e, s, sl_now_wall_ms(), err) != SL_OK)
+		rc = SL_ERR;
 	if (rc != SL_OK)
 		return SL_ERR;
 	if (prc == SL_EOF) {
@@ -722,6 +728,8 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			if (emit_all(e, 0, sl_now_wall_ms(), err) != SL_OK)
 				return SL_ERR;
 			note_state_size(e);
+			if (sl_align_tick(e, sl_now_wall_ms(), err) != SL_OK)
+				return SL_ERR;
 			if (e->progress)
 				sl_progress_update(e, 0);
 		}
@@ -779,7 +787,8 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	    open_stages(&e, 1, err) != SL_OK)
 		goto out;
 	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
-	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK)
+	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK ||
+	    sl_align_open(&e, err) != SL_OK)
 		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count, sl_job_delivery_name(job->delivery));
@@ -798,6 +807,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		sl_progress_update(&e, 1);
 	summary(&e);
 out:
+	sl_align_close(&e);
 	for (i = 0; i < e.stage_count; i++)
 		close_stage(&e.stages[i]);
 	if (e.arena != NULL)

@@ -115,6 +115,7 @@ struct sl_engine {
 	struct sl_inputs *inputs;
 	struct sl_commit *commit;
 	struct sl_changelog *changelog;
+	struct sl_align *align;
 	uint64_t dead_letters;
 	uint32_t batch_max;
 };

@@ -348,4 +348,6 @@ const sl_source_class kafka_source_class = {
 	.rewind = kafka_source_rewind,
 	.partition_count = kafka_source_partition_count,
 	.end_input = kafka_source_end_input,
+	.pause_inputs = kafka_source_pause_inputs,
+	.resume_inputs = kafka_source_resume_inputs,
 };

@@ -28,6 +28,7 @@ typedef struct kafka_part {
 	int64_t sent;      /* what its last commit on the way carries */
 	int64_t end;  /* stop = end: the first offset not to read, -1 unknown */
 	int done;     /* stop = end: everything before `end` has been read */
+	int held_back; /* paused by the engine: ahead in event time */
 	int64_t reached; /* the furthest its reading has come (records, ends) */
 } kafka_part;
 
@@ -161,6 +162,12 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p);
  * failure that is not transient.
  */
 int kafka_source_commits_wait(kafka_source *s, int timeout_ms, sl_error *err);
+
+/* The class's pause_inputs and resume_inputs (kafka_source_align.c). */
+int kafka_source_pause_inputs(void *self, const sl_input *inputs, size_t count,
+			      sl_error *err);
+int kafka_source_resume_inputs(void *self, const sl_input *inputs, size_t count,
+			       sl_error *err);
 
 /* Keep the first failure found in a callback for poll to return. */
 void kafka_source_fail(kafka_source *s, const sl_error *err);

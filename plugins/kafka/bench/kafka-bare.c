@@ -19,11 +19,15 @@
  *   kafka-bare latency BROKERS TOPIC COUNT
  *       read COUNT records of TOPIC (read_committed) as they come and
  *       print the p50 and p99 of (time read - record timestamp) in ms
+ *   kafka-bare first BROKERS TOPIC SECONDS
+ *       wait up to SECONDS for the first record of TOPIC (read_committed)
+ *       and print the wall clock in ms when it was read
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -252,6 +256,43 @@ static int latency(const char *brokers, const char *topic, long count)
 	return 0;
 }
 
+static int first(const char *brokers, const char *topic, long seconds)
+{
+	char group[64];
+	const char *const props[] = { "group.id", group,
+				      "auto.offset.reset", "earliest",
+				      "enable.auto.commit", "false",
+				      "isolation.level", "read_committed",
+				      "fetch.wait.max.ms", "10", NULL };
+	rd_kafka_t *c;
+	rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+	int64_t until = wall_ms() + seconds * 1000, at = -1;
+
+	snprintf(group, sizeof group, "kafka-bare-first-%ld-%ld", (long)time(NULL),
+		 (long)getpid());
+	c = client(RD_KAFKA_CONSUMER, brokers, props);
+	rd_kafka_poll_set_consumer(c);
+	rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
+	if (rd_kafka_subscribe(c, sub) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		die("subscribe", topic);
+	rd_kafka_topic_partition_list_destroy(sub);
+	while (at < 0 && wall_ms() < until) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+
+		if (m == NULL)
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+			at = wall_ms();
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_consumer_close(c);
+	rd_kafka_destroy(c);
+	if (at < 0)
+		die("first", "no record in time");
+	printf("%lld\n", (long long)at);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "produce") == 0)
@@ -263,10 +304,13 @@ int main(int argc, char **argv)
 		return pipe_records(argv[2], argv[3], argv[4], atol(argv[5]), argv[6], 0);
 	if (argc == 5 && strcmp(argv[1], "latency") == 0)
 		return latency(argv[2], argv[3], atol(argv[4]));
+	if (argc == 5 && strcmp(argv[1], "first") == 0)
+		return first(argv[2], argv[3], atol(argv[4]));
 	fprintf(stderr,
 		"usage: kafka-bare produce BROKERS TOPIC COUNT SIZE RATE\n"
 		"       kafka-bare pipe BROKERS IN OUT COUNT GROUP\n"
 		"       kafka-bare pipe1 BROKERS IN OUT COUNT GROUP\n"
-		"       kafka-bare latency BROKERS TOPIC COUNT\n");
+		"       kafka-bare latency BROKERS TOPIC COUNT\n"
+		"       kafka-bare first BROKERS TOPIC SECONDS\n");
 	return 2;
 }
