@@ -24,12 +24,15 @@ CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
 	core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \
 	core/job/plan.h core/job/secret.c core/job/secret.h core/job/validate.c
 # runtime/: a running job: the loop, the host table, inputs, hops, commits
-CORE_RUNTIME = core/runtime/changelog.c core/runtime/changelog.h \
-	core/runtime/commit.c core/runtime/commit.h core/runtime/engine.c \
-	core/runtime/engine.h core/runtime/event_time.c core/runtime/event_time.h \
-	core/runtime/hop.c core/runtime/hop.h core/runtime/host.c \
-	core/runtime/inputs.c core/runtime/inputs.h core/runtime/log.c \
-	core/runtime/log.h core/runtime/progress.c core/runtime/progress.h \
+CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
+	core/runtime/changelog.c core/runtime/changelog.h core/runtime/commit.c \
+	core/runtime/commit.h core/runtime/commit_pending.c \
+	core/runtime/commit_pending.h core/runtime/engine.c core/runtime/engine.h \
+	core/runtime/event_time.c core/runtime/event_time.h core/runtime/hop.c \
+	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
+	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
+	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
+	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \
 	core/runtime/telemetry.c core/runtime/telemetry.h \
 	core/runtime/watermark.c core/runtime/watermark.h

@@ -22,7 +22,8 @@ static void usage(FILE *out)
 	      "  sluice --version | --help\n"
 	      "\n"
 	      "Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage.\n"
-	      "Plugins are searched in job.plugin.path, $SLUICE_PLUGIN_PATH, then\n"
+	      "Plugins are searched in job.plugin.path, $SLUICE_PLUGIN_PATH, the\n"
+	      "build tree's plugins when this sluice is the one built there, then\n"
 	      "the installed directory " SL_PLUGIN_DIR ".\n"
 	      "SIGINT/SIGTERM stop a running job cleanly.  See sluice(1) and\n"
 	      "sluice-job(5) for the job file reference.\n", out);

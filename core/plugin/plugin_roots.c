@@ -4,6 +4,8 @@
  * Order: job.plugin.path (relative entries from the job file's folder, so
  * a job and its plugins can move together), $SLUICE_PLUGIN_PATH (relative
  * entries from the current directory, like any path the user types), the
+ * plugins of the build tree when this sluice is the one built there (so
+ * that core/sluice runs the examples right after building), the
  * installed directory.  An empty entry is skipped rather than read as "the
  * current directory" the way $PATH does: loading code from wherever the
  * command happens to run is how plugin hijacking starts.
@@ -91,6 +93,20 @@ static void push_list(roots *r, const char *list, const char *base)
 	}
 }
 
+/* Whether the running sluice is the one in the build tree's core/. */
+static int built_here(void)
+{
+	char *exe = realpath("/proc/self/exe", NULL);
+	char *core = realpath(SL_BUILD_DIR "/core", NULL);
+	size_t n = core != NULL ? strlen(core) : 0;
+	int here = exe != NULL && core != NULL && strncmp(exe, core, n) == 0 &&
+		   exe[n] == '/';
+
+	free(exe);
+	free(core);
+	return here;
+}
+
 /* The current directory, or NULL; relative entries then stay relative. */
 static char *current_dir(void)
 {
@@ -111,6 +127,13 @@ int sl_plugin_roots(const char *job_path, const char *base_dir, char ***out,
 	}
 	push_list(&r, job_path, job_base ? job_base : cwd);
 	push_list(&r, getenv("SLUICE_PLUGIN_PATH"), cwd);
+	if (built_here()) {
+		/* libraries in the build tree, descriptors in the source tree */
+		push(&r, absolute(SL_BUILD_DIR "/plugins",
+				  strlen(SL_BUILD_DIR "/plugins"), cwd));
+		push(&r, absolute(SL_SRC_DIR "/plugins",
+				  strlen(SL_SRC_DIR "/plugins"), cwd));
+	}
 	push(&r, absolute(SL_PLUGIN_DIR, strlen(SL_PLUGIN_DIR), cwd));
 	free(job_base);
 	free(cwd);

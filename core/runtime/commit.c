@@ -21,8 +21,10 @@
 #include "base/error.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
+#include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
+#include "runtime/positions.h"
 #include "runtime/telemetry.h"
 #include "runtime/watermark.h"
 
@@ -31,100 +33,30 @@ struct sl_commit {
 	sl_stage *txn_owner;     /* exactly-once: the sink owning the transaction */
 	uint64_t aborts;         /* transactions aborted and retried */
 	int txn_doomed;          /* the open transaction must abort */
+	int pipelined;           /* at-least-once: cycles wait, records flow */
+	sl_commit_queue *pending;
 };
 
 #define SOURCE_HAS(s, member) \
 	SL_STRUCT_HAS((s)->plugin->source, sl_source_class, member)
 #define SINK_HAS(k, member) SL_STRUCT_HAS(k, sl_sink_class, member)
 
-static int same_partition(const sl_tracked *t, const char *topic,
-			  int32_t partition)
-{
-	return t->partition == partition &&
-	       (t->topic == NULL ? topic == NULL :
-		topic != NULL && strcmp(t->topic, topic) == 0);
-}
-
-static int set_position(sl_tracked **list, size_t *count, const char *topic,
-			int32_t partition, int64_t next, int only_forward)
-{
-	sl_tracked *t;
-	size_t i;
-
-	for (i = 0; i < *count; i++) {
-		t = &(*list)[i];
-		if (same_partition(t, topic, partition)) {
-			if (!only_forward || next > t->next_offset)
-				t->next_offset = next;
-			return 0;
-		}
-	}
-	t = realloc(*list, (*count + 1) * sizeof *t);
-	if (t == NULL)
-		return -1;
-	*list = t;
-	t = &t[*count];
-	t->topic = topic ? strdup(topic) : NULL;
-	if (topic != NULL && t->topic == NULL)
-		return -1;
-	t->partition = partition;
-	t->next_offset = next;
-	(*count)++;
-	return 0;
-}
-
-static void forget(sl_tracked *list, size_t *count, const char *topic,
-		   int32_t partition)
-{
-	size_t i;
-
-	for (i = 0; i < *count; i++) {
-		if (same_partition(&list[i], topic, partition)) {
-			free(list[i].topic);
-			list[i] = list[--*count];
-			return;
-		}
-	}
-}
-
-static void clear(sl_tracked **list, size_t *count)
-{
-	size_t i;
-
-	for (i = 0; i < *count; i++)
-		free((*list)[i].topic);
-	free(*list);
-	*list = NULL;
-	*count = 0;
-}
-
-static int same_origin(const sl_failure *f, const sl_origin *o)
-{
-	if (f->partition != o->partition || f->offset != o->offset)
-		return 0;
-	if (!f->has_topic)
-		return o->topic == NULL;
-	return o->topic != NULL && strcmp(f->topic, o->topic) == 0;
-}
-
 int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 		      uint32_t count)
 {
 	const sl_source_class *src = s->plugin->source;
-	int cut = e->failure.set && e->failure.source == s;
-	uint32_t i;
+	const sl_failure *f = &e->failure;
+	sl_origin stop;
 
 	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
 		return 0;
-	for (i = 0; i < count; i++) {
-		if (cut && same_origin(&e->failure, &polled[i]))
-			break;
-		if (set_position(&s->positions, &s->position_count,
-				 polled[i].topic, polled[i].partition,
-				 polled[i].offset + 1, 1) != 0)
-			return -1;
-	}
-	return 0;
+	/* the record that failed under errors = fail, and those after it,
+	 * are not delivered */
+	stop.topic = f->has_topic ? f->topic : NULL;
+	stop.partition = f->partition;
+	stop.offset = f->offset;
+	return sl_positions_advance(&s->positions, &s->position_count, polled,
+				    count, f->set && f->source == s ? &stop : NULL);
 }
 
 int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
@@ -135,8 +67,8 @@ int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
 	(void)e;
 	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
 		return 0;
-	return set_position(&s->positions, &s->position_count, topic, partition,
-			    next_offset, 1);
+	return sl_positions_set(&s->positions, &s->position_count, topic,
+				partition, next_offset, 1);
 }
 
 /* A position array for a plugin call; *p is pos or a malloc'd one. */
@@ -194,23 +126,55 @@ static int flush_sinks(sl_engine *e, sl_error *err)
 	return SL_OK;
 }
 
-/* Commit positions through each source's own commit (no transaction). */
-static int commit_sources(sl_engine *e, int skip_txn_sources, sl_error *err)
+/*
+ * Commit positions through each source's own commit (no transaction):
+ * those of @p c, a cycle that waited for its writes, or (NULL) the
+ * sources' own.
+ */
+static int commit_sources(sl_engine *e, const sl_pending_cycle *c,
+			  int skip_txn_sources, sl_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
+		const sl_tracked *list = c ? c->positions[i] : s->positions;
+		size_t n = c ? c->position_counts[i] : s->position_count;
 
 		if (s->kind != SL_KIND_SOURCE || s->plugin->source->commit == NULL ||
-		    s->position_count == 0 ||
-		    (skip_txn_sources && SOURCE_HAS(s, txn_group)))
+		    n == 0 || (skip_txn_sources && SOURCE_HAS(s, txn_group)))
 			continue;
-		if (call_with_positions(s, s->positions, s->position_count,
-					s->plugin->source->commit, err) != SL_OK)
+		if (call_with_positions(s, list, n, s->plugin->source->commit,
+					err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
+}
+
+/*
+ * A sink's records count as out once a commit has seen them delivered
+ * (flushed, acknowledged, in a committed transaction): those written up
+ * to @p c's cycle, or (NULL) every record written.
+ */
+static void count_delivered(sl_engine *e, const sl_pending_cycle *c)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].kind == SL_KIND_SINK)
+			e->stages[i].records_out = c ? c->written[i] :
+				e->stages[i].records_written;
+}
+
+/* An aborted transaction's records are read and written again: they do
+ * not count. */
+static void uncount_written(sl_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].kind == SL_KIND_SINK)
+			e->stages[i].records_written = e->stages[i].records_out;
 }
 
 /* Remember what the transaction committed, for a later rewind. */
@@ -222,10 +186,10 @@ static int remember_committed(sl_engine *e)
 		sl_stage *s = &e->stages[i];
 
 		for (j = 0; j < s->position_count; j++)
-			if (set_position(&s->committed, &s->committed_count,
-					 s->positions[j].topic,
-					 s->positions[j].partition,
-					 s->positions[j].next_offset, 0) != 0)
+			if (sl_positions_set(&s->committed, &s->committed_count,
+					     s->positions[j].topic,
+					     s->positions[j].partition,
+					     s->positions[j].next_offset, 0) != 0)
 				return -1;
 	}
 	return 0;
@@ -241,12 +205,12 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 
 		if (s->kind != SL_KIND_SOURCE)
 			continue;
-		clear(&s->positions, &s->position_count);
+		sl_positions_clear(&s->positions, &s->position_count);
 		for (j = 0; j < s->committed_count; j++)
-			if (set_position(&s->positions, &s->position_count,
-					 s->committed[j].topic,
-					 s->committed[j].partition,
-					 s->committed[j].next_offset, 0) != 0)
+			if (sl_positions_set(&s->positions, &s->position_count,
+					     s->committed[j].topic,
+					     s->committed[j].partition,
+					     s->committed[j].next_offset, 0) != 0)
 				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		if (!SOURCE_HAS(s, rewind))
 			return sl_error_set(err, SL_ERR_FATAL,
@@ -321,7 +285,46 @@ static void reset_watermarks(sl_engine *e)
 			sl_wm_reset(e->stages[i].wm);
 }
 
-static int commit_cycle(sl_engine *e, sl_error *err)
+/*
+ * At-least-once.  State changes go to the store first: durable before the
+ * positions that follow them.  Pipelined, the cycle's marks queue up and
+ * the newest cycle whose writes are durable is committed; @p sync (or a
+ * sink that cannot be marked) flushes and commits the positions of now.
+ */
+static int alo_cycle(sl_engine *e, int sync, sl_error *err)
+{
+	sl_commit *c = e->commit;
+	sl_pending_cycle *done;
+	int rc;
+
+	if (sl_changelog_write(e, err) != SL_OK)
+		return SL_ERR;
+	if (sync || !c->pipelined || sl_pending_full(c->pending)) {
+		if (sl_changelog_flush(e, SL_FLUSH_TIMEOUT_MS, err) != SL_OK ||
+		    flush_sinks(e, err) != SL_OK ||
+		    commit_sources(e, NULL, 0, err) != SL_OK)
+			return SL_ERR;
+		sl_changelog_committed(e);
+		sl_pending_clear(c->pending, e);
+		count_delivered(e, NULL);
+		return SL_OK;
+	}
+	/* the writes are handed over: a failure to make them durable stops
+	 * the job before its positions are committed */
+	sl_changelog_committed(e);
+	if (sl_pending_add(&c->pending, e, err) != SL_OK ||
+	    sl_pending_take(c->pending, e, &done, err) != SL_OK)
+		return SL_ERR;
+	if (done == NULL)
+		return SL_OK;
+	rc = commit_sources(e, done, 0, err);
+	if (rc == SL_OK)
+		count_delivered(e, done);
+	sl_pending_cycle_free(e, done);
+	return rc;
+}
+
+static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 {
 	sl_stage *owner;
 	sl_error why;
@@ -329,20 +332,16 @@ static int commit_cycle(sl_engine *e, sl_error *err)
 	/* progress reports go out with the records they speak for */
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE && sl_hop_report(e, err) != SL_OK)
 		return SL_ERR;
-	if (e->job->delivery == SL_DELIVERY_NONE)
-		return flush_sinks(e, err);
-	if (e->commit == NULL) /* the job failed before it opened */
-		return SL_OK;
-	/* state changes first: durable before the positions that follow them */
-	if (e->commit->txn_owner == NULL) {
-		if (sl_changelog_write(e, err) != SL_OK ||
-		    sl_changelog_flush(e, SL_FLUSH_TIMEOUT_MS, err) != SL_OK ||
-		    flush_sinks(e, err) != SL_OK ||
-		    commit_sources(e, 0, err) != SL_OK)
+	if (e->job->delivery == SL_DELIVERY_NONE) {
+		if (flush_sinks(e, err) != SL_OK)
 			return SL_ERR;
-		sl_changelog_committed(e);
+		count_delivered(e, NULL);
 		return SL_OK;
 	}
+	if (e->commit == NULL) /* the job failed before it opened */
+		return SL_OK;
+	if (e->commit->txn_owner == NULL)
+		return alo_cycle(e, sync, err);
 	if (e->commit->txn_doomed) {
 		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
 			     "uncommitted records in the transaction");
@@ -350,7 +349,8 @@ static int commit_cycle(sl_engine *e, sl_error *err)
 		   sl_changelog_write(e, &why) == SL_OK &&
 		   flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK) {
 		sl_changelog_committed(e);
-		return commit_sources(e, 1, err);
+		count_delivered(e, NULL);
+		return commit_sources(e, NULL, 1, err);
 	}
 	if (why.kind != SL_ERR_ABORTABLE) {
 		*err = why;
@@ -365,6 +365,7 @@ static int commit_cycle(sl_engine *e, sl_error *err)
 		return SL_ERR;
 	e->commit->txn_doomed = 0;
 	e->commit->aborts++;
+	uncount_written(e);
 	if (sl_changelog_reset(e, err) != SL_OK)
 		return SL_ERR;
 	reset_watermarks(e);
@@ -372,11 +373,11 @@ static int commit_cycle(sl_engine *e, sl_error *err)
 }
 
 /* The cycle, timed and counted for observers (telemetry.h). */
-int sl_commit_cycle(sl_engine *e, sl_error *err)
+int sl_commit_cycle(sl_engine *e, int sync, sl_error *err)
 {
 	uint64_t aborts = sl_commit_aborts(e);
 	int64_t t0 = sl_telemetry_on ? sl_now_mono_us() : 0;
-	int rc = commit_cycle(e, err);
+	int rc = commit_cycle(e, sync, err);
 	int txn = e->commit != NULL && e->commit->txn_owner != NULL;
 
 	if (sl_telemetry_on)
@@ -402,6 +403,8 @@ int sl_commit_open(sl_engine *e, sl_error *err)
 
 	if ((e->commit = calloc(1, sizeof *e->commit)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	e->commit->pipelined = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE &&
+			       sl_pending_possible(e);
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE)
 		return SL_OK;
 	for (i = 0; i < e->stage_count; i++) {
@@ -426,18 +429,6 @@ int sl_commit_open(sl_engine *e, sl_error *err)
 		owner->plugin->sink->txn_begin(owner->self, err);
 }
 
-/* The position recorded for a partition in @p list, or -1. */
-static int64_t position_of(const sl_tracked *list, size_t count,
-			   const char *topic, int32_t partition)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		if (same_partition(&list[i], topic, partition))
-			return list[i].next_offset;
-	return -1;
-}
-
 void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
 		      int32_t partition)
 {
@@ -447,15 +438,20 @@ void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
 	 * another instance will read again.  It must not commit.
 	 */
 	if (e->commit != NULL && e->commit->txn_owner != NULL &&
-	    position_of(s->positions, s->position_count, topic, partition) >
-	    position_of(s->committed, s->committed_count, topic, partition))
+	    sl_positions_of(s->positions, s->position_count, topic, partition) >
+	    sl_positions_of(s->committed, s->committed_count, topic, partition))
 		e->commit->txn_doomed = 1;
-	forget(s->positions, &s->position_count, topic, partition);
-	forget(s->committed, &s->committed_count, topic, partition);
+	sl_positions_forget(s->positions, &s->position_count, topic, partition);
+	sl_positions_forget(s->committed, &s->committed_count, topic, partition);
+	if (e->commit != NULL)
+		sl_pending_forget(e->commit->pending, (size_t)(s - e->stages),
+				  topic, partition);
 }
 
 void sl_commit_close(sl_engine *e)
 {
+	if (e->commit != NULL)
+		sl_pending_free(e->commit->pending, e);
 	free(e->commit);
 	e->commit = NULL;
 }
@@ -472,6 +468,6 @@ const sl_stage *sl_commit_txn_owner(const sl_engine *e)
 
 void sl_commit_free(sl_stage *s)
 {
-	clear(&s->positions, &s->position_count);
-	clear(&s->committed, &s->committed_count);
+	sl_positions_clear(&s->positions, &s->position_count);
+	sl_positions_clear(&s->committed, &s->committed_count);
 }

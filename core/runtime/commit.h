@@ -31,10 +31,15 @@ int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
 		       int32_t partition, int64_t next_offset);
 
-/* Flush sinks, commit positions (or the transaction).  An abortable
- * transaction failure is handled here (abort, rewind) and is not an
- * error. */
-int sl_commit_cycle(sl_engine *e, sl_error *err);
+/*
+ * A commit cycle: flush sinks and commit positions, or commit the
+ * transaction; at-least-once with sinks that can be marked commits the
+ * newest earlier cycle whose writes are durable instead of waiting,
+ * unless @p sync (the end of a run, a rebalance).  Sinks' records_out
+ * follows what was committed.  An abortable transaction failure is
+ * handled here (abort, rewind) and is not an error.
+ */
+int sl_commit_cycle(sl_engine *e, int sync, sl_error *err);
 
 /* The job stops on an error: abort the open transaction, if any. */
 void sl_commit_abort(sl_engine *e);

@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "job/format_opts.h"
 #include "runtime/changelog.h"
+#include "runtime/align.h"
 #include "runtime/commit.h"
 #include "runtime/engine.h"
 #include "runtime/event_time.h"
@@ -536,6 +537,11 @@ static void summary(const sl_engine *e)
 					      (long long)s->metrics[j].value);
 		if (s->kind == SL_KIND_STORE) /* handles no records */
 			continue;
+		if (s->state_peak_bytes > 0)
+			n += (size_t)snprintf(extra + n, n < sizeof extra ?
+					      sizeof extra - n : 0,
+					      ", state at most %zu bytes (%zu keys)",
+					      s->state_peak_bytes, s->state_peak_keys);
 		if (s->kind == SL_KIND_SOURCE)
 			sl_stage_log(s, SL_LOG_INFO, "records out %llu, skipped %llu%s",
 				     (unsigned long long)s->records_out,
@@ -550,6 +556,26 @@ static void summary(const sl_engine *e)
 }
 
 /* Poll one source, run its batch through the job.  SL_EOF when done. */
+/* Each stateful stage's largest state so far, for the summary. */
+static void note_state_size(sl_engine *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		size_t bytes = 0, keys = 0;
+
+		for (j = 0; j < s->state_count; j++) {
+			bytes += sl_store_bytes(s->states[j]);
+			keys += sl_store_count(s->states[j]);
+		}
+		if (bytes > s->state_peak_bytes) {
+			s->state_peak_bytes = bytes;
+			s->state_peak_keys = keys;
+		}
+	}
+}
+
 static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		       sl_origin *polled, int *got, sl_error *err)
 {
@@ -594,6 +620,11 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 	if (sl_inputs_settle(e, s, rc == SL_OK, err) != SL_OK)
 		rc = SL_ERR;
 	batch_release(e);
+	if (npolled > 0)
+		note_state_size(e);
+	if (rc == SL_OK && npolled > 0 &&
+	    sl_align_source(e, s, sl_now_wall_ms(), err) != SL_OK)
+		rc = SL_ERR;
 	if (rc != SL_OK)
 		return SL_ERR;
 	if (prc == SL_EOF) {
@@ -656,33 +687,6 @@ static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
 	return SL_OK;
 }
 
-/*
- * A commit cycle, and what it tells of the sinks: a sink's records count
- * as out once a cycle after their write() succeeds (the sinks flushed:
- * written and synced, acknowledged by Kafka; under exactly-once, the
- * transaction committed), not when write() takes them.  The records of
- * an aborted transaction are read and written again: they do not count.
- */
-static int commit_and_count(sl_engine *e, sl_error *err)
-{
-	uint64_t aborts = sl_commit_aborts(e);
-	size_t i;
-
-	if (sl_commit_cycle(e, err) != SL_OK)
-		return SL_ERR;
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-
-		if (s->kind != SL_KIND_SINK)
-			continue;
-		if (sl_commit_aborts(e) == aborts)
-			s->records_out = s->records_written;
-		else
-			s->records_written = s->records_out;
-	}
-	return SL_OK;
-}
-
 static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
@@ -727,16 +731,20 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			last_tick = now;
 			if (emit_all(e, 0, sl_now_wall_ms(), err) != SL_OK)
 				return SL_ERR;
+			note_state_size(e);
+			if (sl_align_tick(e, sl_now_wall_ms(), err) != SL_OK)
+				return SL_ERR;
 			if (e->progress)
 				sl_progress_update(e, 0);
 			sl_telemetry_publish(e, 0);
 		}
 		if (now - last_commit >= job->commit_interval_ms) {
 			last_commit = now;
-			if (commit_and_count(e, err) != SL_OK)
+			if (sl_commit_cycle(e, 0, err) != SL_OK)
 				return SL_ERR;
 		}
 	}
+	note_state_size(e);
 	if (!*e->stop && emit_all(e, 1, sl_now_wall_ms(), err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
@@ -784,7 +792,8 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	    open_stages(&e, 1, err) != SL_OK)
 		goto out;
 	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
-	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK)
+	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK ||
+	    sl_align_open(&e, err) != SL_OK)
 		goto out;
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count, sl_job_delivery_name(job->delivery));
@@ -792,7 +801,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
-		if (commit_and_count(&e, rc == SL_OK ? err : &cerr) != SL_OK) {
+		if (sl_commit_cycle(&e, 1, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
 			sl_commit_abort(&e);
 		}
@@ -804,6 +813,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	summary(&e);
 	sl_telemetry_publish(&e, 1);
 out:
+	sl_align_close(&e);
 	for (i = 0; i < e.stage_count; i++)
 		close_stage(&e.stages[i]);
 	if (e.arena != NULL)

@@ -18,6 +18,7 @@
 #include "runtime/event_time.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
+#include "runtime/metric.h"
 #include "runtime/state_host.h"
 #include "runtime/telemetry.h"
 
@@ -32,7 +33,7 @@ static int host_log_enabled(const sl_stage *stage, int level)
 
 static int host_commit_now(sl_stage *stage, sl_error *err)
 {
-	return sl_commit_cycle(stage->engine, err);
+	return sl_commit_cycle(stage->engine, 1, err);
 }
 
 static void host_forget_position(sl_stage *stage, const char *topic,
@@ -255,8 +256,6 @@ static int host_config_error(const sl_stage *stage, const char *key,
 			      key, msg);
 }
 
-static void host_metric_add(sl_stage *stage, const char *name, int64_t delta);
-
 static void remember_failure(sl_stage *stage, const sl_record *rec)
 {
 	sl_failure *f = &stage->engine->failure;
@@ -320,7 +319,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 			stage->def->name, where, msg,
 			dlq == NULL ? "no dead-letter sink" : why.message);
 	}
-	host_metric_add(stage, "dead-lettered", 1);
+	sl_stage_metric_add(stage, "dead-lettered", 1);
 	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
 		sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
 				    "dead-lettered %s to %s: %s", where,
@@ -377,27 +376,6 @@ static void host_batch_on_release(sl_batch *batch, void (*fn)(void *), void *arg
 	e->releases[e->release_count++].arg = arg;
 }
 
-static void host_metric_add(sl_stage *stage, const char *name, int64_t delta)
-{
-	sl_metric *grown;
-	size_t i;
-
-	for (i = 0; i < stage->metric_count; i++) {
-		if (strcmp(stage->metrics[i].name, name) == 0) {
-			stage->metrics[i].value += delta;
-			return;
-		}
-	}
-	grown = realloc(stage->metrics, (stage->metric_count + 1) * sizeof *grown);
-	if (grown == NULL)
-		return;
-	stage->metrics = grown;
-	grown[stage->metric_count].name = strdup(name);
-	if (grown[stage->metric_count].name == NULL)
-		return;
-	grown[stage->metric_count++].value = delta;
-}
-
 static void host_log(const sl_stage *stage, int level, const char *fmt, ...)
 {
 	va_list ap;
@@ -426,7 +404,7 @@ const sl_host sl_core_host = {
 	host_record_error,
 	host_batch_on_release,
 	sl_json_write,
-	host_metric_add,
+	sl_stage_metric_add,
 	host_commit_now,
 	host_forget_position,
 	sl_expr_host_compile,

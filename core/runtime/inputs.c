@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "runtime/align.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/hop.h"
@@ -238,8 +239,10 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 	int32_t *p = malloc((count ? count : 1) * sizeof *p);
 	size_t i, j, n, kept = 0;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
 		release(s, &inputs[i]);
+		sl_align_forget(e, s, inputs[i].topic, inputs[i].partition);
+	}
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *t = &e->stages[i];
 

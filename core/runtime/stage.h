@@ -62,6 +62,8 @@ struct sl_stage {
 
 	struct sl_state **states; /* keyed state stores the operator opened */
 	size_t state_count;
+	size_t state_peak_bytes; /* the most they held, and their keys then */
+	size_t state_peak_keys;
 	int32_t state_partitions; /* stateful stages: their state's partitions */
 	void *table;             /* stateful stages: their table in the store */
 	int32_t *owned;          /* stateful stages: state partitions held here */
@@ -121,6 +123,7 @@ struct sl_engine {
 	struct sl_inputs *inputs;
 	struct sl_commit *commit;
 	struct sl_changelog *changelog;
+	struct sl_align *align;
 	uint64_t dead_letters;
 	uint32_t batch_max;
 };

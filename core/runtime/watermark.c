@@ -382,3 +382,42 @@ int sl_wm_each(const sl_watermark *wm, int64_t now,
 	}
 	return 0;
 }
+
+int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
+			 const char *topic, int32_t partition, int64_t *seen_ms)
+{
+	size_t i;
+
+	for (i = 0; i < wm->count; i++)
+		if (matches(&wm->inputs[i], stage, topic, partition)) {
+			*seen_ms = wm->inputs[i].seen_ms;
+			return wm->inputs[i].max_ts;
+		}
+	*seen_ms = INT64_MIN;
+	return INT64_MIN;
+}
+
+void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
+		 int32_t partition, int64_t now)
+{
+	sl_wm_input *in = find(wm, stage, topic, partition);
+
+	if (in != NULL && in->seen_ms < now)
+		in->seen_ms = now;
+}
+
+int64_t sl_wm_low(sl_watermark *wm, int64_t now)
+{
+	int64_t low = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < wm->group_count; i++) {
+		int64_t v = refresh_group(wm, &wm->groups[i], now);
+
+		if (v == INT64_MIN)
+			return INT64_MIN;
+		if (v < low)
+			low = v;
+	}
+	return wm->group_count > 0 ? low : INT64_MIN;
+}

@@ -116,6 +116,22 @@ int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
  */
 void sl_wm_reset(sl_watermark *wm);
 
+/* The largest event time input (@p stage, @p topic, @p partition) has
+ * delivered, or INT64_MIN (none yet, or not an input of @p wm); in
+ * *@p seen_ms the wall clock of its last record or its assignment
+ * (INT64_MIN: not an input of @p wm). */
+int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
+			 const char *topic, int32_t partition, int64_t *seen_ms);
+
+/* Input (@p stage, @p topic, @p partition) is alive at @p now though it
+ * delivers nothing: the engine paused it, it has records waiting. */
+void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
+		 int32_t partition, int64_t now);
+
+/* The smallest watermark of the state partitions here, or INT64_MIN when
+ * there is none or one has none yet. */
+int64_t sl_wm_low(sl_watermark *wm, int64_t now);
+
 /* The inputs in a report's order: calls @p fn for each, stopping at a
  * non-zero return.  What a repartition sink reports of its inputs. */
 int sl_wm_each(const sl_watermark *wm, int64_t now,

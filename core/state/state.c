@@ -18,6 +18,10 @@
 
 #include "state/state_internal.h"
 
+/* What malloc adds to a block of ours, for the store's account of its
+ * memory (glibc: a 16-byte chunk header, rounded). */
+#define MALLOC_OVERHEAD 16
+
 /* Mixing constants of splitmix64; any odd constants with good avalanche
  * would do. */
 #define MIX1 0xbf58476d1ce4e5b9ull
@@ -33,7 +37,7 @@ static uint64_t mix(uint64_t h)
 	return h;
 }
 
-static uint64_t hash_key(int ns, int64_t when, const uint8_t *p, size_t n)
+static uint32_t hash_key(int ns, int64_t when, const uint8_t *p, size_t n)
 {
 	uint64_t h = mix(((uint64_t)ns << 56) ^ (uint64_t)when ^ (uint64_t)n);
 	uint64_t w;
@@ -49,7 +53,7 @@ static uint64_t hash_key(int ns, int64_t when, const uint8_t *p, size_t n)
 		memcpy(&w, p, n);
 		h = mix(h ^ w ^ 0x8000000000000000ull);
 	}
-	return h;
+	return (uint32_t)h; /* mix() spreads every bit into the low ones */
 }
 
 sl_state *sl_store_new(const char *name)
@@ -76,12 +80,16 @@ const char *sl_store_name(const sl_state *st)
 	return st->name;
 }
 
+static const size_t class_size[BLOCK_CLASSES] = {
+	16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512
+};
+
 /* The size class of a block of @p size bytes, or -1 for a large one. */
 static int block_class(size_t size)
 {
 	int c = 0;
 
-	while (c < BLOCK_CLASSES && ((size_t)16 << c) < size)
+	while (c < BLOCK_CLASSES && class_size[c] < size)
 		c++;
 	return c < BLOCK_CLASSES ? c : -1;
 }
@@ -92,14 +100,20 @@ static uint8_t *block_get(sl_state *st, size_t size, size_t *cap)
 	int c = block_class(size);
 	void *b;
 
-	*cap = c < 0 ? size : (size_t)16 << c;
-	b = c < 0 ? NULL : st->spare[c];
-	if (b == NULL)
+	if (c < 0) {
+		*cap = size;
+		b = malloc(size);
+		st->block_bytes += b != NULL ? size + MALLOC_OVERHEAD : 0;
+		return b;
+	}
+	*cap = class_size[c];
+	b = st->spare[c];
+	if (b == NULL) {
 		b = malloc(*cap);
-	else
-		memcpy(&st->spare[c], b, sizeof(void *)); /* pop: next is inside */
-	if (b != NULL)
-		st->block_bytes += *cap;
+		st->block_bytes += b != NULL ? *cap + MALLOC_OVERHEAD : 0;
+		return b;
+	}
+	memcpy(&st->spare[c], b, sizeof(void *)); /* pop: next is inside */
 	return b;
 }
 
@@ -109,9 +123,9 @@ static void block_put(sl_state *st, uint8_t *block, size_t cap)
 
 	if (block == NULL)
 		return;
-	st->block_bytes -= cap;
-	if (c < 0 || ((size_t)16 << c) != cap) {
+	if (c < 0 || class_size[c] != cap) {
 		free(block);
+		st->block_bytes -= cap + MALLOC_OVERHEAD;
 		return;
 	}
 	memcpy(block, &st->spare[c], sizeof(void *));
@@ -184,19 +198,19 @@ uint8_t *sl_store_scratch(sl_state *st, size_t size)
 	return st->scratch;
 }
 
-static int same(const sl_entry *e, uint64_t hash, int ns, int64_t when,
+static int same(const sl_entry *e, uint32_t hash, int ns, int64_t when,
 		const void *key, size_t klen)
 {
 	return e->hash == hash && e->ns == ns && e->klen == klen &&
-	       (ns != NS_TIMER || e->when == when) &&
-	       (klen == 0 || memcmp(e->block, key, klen) == 0);
+	       (klen == 0 || memcmp(e->block, key, klen) == 0) &&
+	       (ns != NS_TIMER || sl_entry_when(e) == when);
 }
 
 /* The slot holding (ns, when, key), or the empty slot where it would go. */
-static uint32_t probe(const sl_state *st, uint64_t hash, int ns, int64_t when,
+static uint32_t probe(const sl_state *st, uint32_t hash, int ns, int64_t when,
 		      const void *key, size_t klen)
 {
-	uint32_t s = (uint32_t)hash & st->slot_mask;
+	uint32_t s = hash & st->slot_mask;
 
 	while (st->slots[s] != 0 &&
 	       !same(&st->entries[st->slots[s] - 1], hash, ns, when, key, klen))
@@ -225,7 +239,7 @@ static int grow_table(sl_state *st)
 
 		if (v == 0)
 			continue;
-		s = (uint32_t)st->entries[v - 1].hash & (cap - 1);
+		s = st->entries[v - 1].hash & (cap - 1);
 		while (slots[s] != 0)
 			s = (s + 1) & (cap - 1);
 		slots[s] = v;
@@ -251,7 +265,8 @@ static uint32_t new_entry(sl_state *st)
 		return i;
 	}
 	if (st->entry_count == st->entry_cap) {
-		uint32_t cap = st->entry_cap ? st->entry_cap * 2 : 16;
+		/* by half: the array is most of the store's memory */
+		uint32_t cap = st->entry_cap ? st->entry_cap + st->entry_cap / 2 : 16;
 		sl_entry *e;
 		uint32_t *c;
 
@@ -274,7 +289,7 @@ static uint32_t new_entry(sl_state *st)
 uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 			 size_t klen, size_t vlen, int *added)
 {
-	uint64_t h = hash_key(ns, when, key, klen);
+	uint32_t h = hash_key(ns, when, key, klen);
 	uint32_t s = probe(st, h, ns, when, key, klen), i;
 	sl_entry *e;
 	uint8_t *block;
@@ -308,7 +323,8 @@ uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 			return NO_INDEX;
 		s = probe(st, h, ns, when, key, klen);
 	}
-	block = block_get(st, klen + vlen, &cap);
+	/* a timer's time follows its key */
+	block = block_get(st, klen + (ns == NS_TIMER ? sizeof when : vlen), &cap);
 	if (block == NULL)
 		return NO_INDEX;
 	i = new_entry(st);
@@ -322,7 +338,8 @@ uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 	if (klen)
 		memcpy(block, key, klen);
 	e->hash = h;
-	e->when = when;
+	if (ns == NS_TIMER)
+		memcpy(block + klen, &when, sizeof when);
 	e->klen = (uint32_t)klen;
 	e->vcap = (uint32_t)(cap - klen);
 	e->ns = (uint8_t)ns;
@@ -349,7 +366,7 @@ void sl_store_mark(sl_state *st, uint32_t i)
 static void drop_entry(sl_state *st, uint32_t i)
 {
 	sl_entry *e = &st->entries[i];
-	uint32_t s = (uint32_t)e->hash & st->slot_mask, j, k;
+	uint32_t s = e->hash & st->slot_mask, j, k;
 
 	while (st->slots[s] != i + 1)
 		s = (s + 1) & st->slot_mask;
@@ -358,7 +375,7 @@ static void drop_entry(sl_state *st, uint32_t i)
 		j = (j + 1) & st->slot_mask;
 		if (st->slots[j] == 0)
 			break;
-		k = (uint32_t)st->entries[st->slots[j] - 1].hash & st->slot_mask;
+		k = st->entries[st->slots[j] - 1].hash & st->slot_mask;
 		/* leave it when its home lies cyclically in (s, j] */
 		if (s <= j ? (s < k && k <= j) : (s < k || k <= j))
 			continue;
@@ -456,12 +473,6 @@ size_t sl_store_count(const sl_state *st)
 	return st->live_values;
 }
 
-size_t sl_store_bytes(const sl_state *st)
-{
-	return st->block_bytes + (size_t)st->entry_cap * sizeof(sl_entry) +
-	       (st->slots ? ((size_t)st->slot_mask + 1) * sizeof(uint32_t) : 0);
-}
-
 int sl_store_each(const sl_state *st,
 		  int (*fn)(void *ctx, const void *key, size_t klen,
 			    const void *val, size_t vlen),
@@ -541,4 +552,17 @@ void sl_store_drop_partition(sl_state *st, int32_t partition)
 			drop_entry(st, i);
 	}
 	st->tracking = tracking;
+}
+
+size_t sl_store_bytes(const sl_state *st)
+{
+	size_t n = sizeof *st + st->block_bytes + st->scratch_cap +
+		   (size_t)st->entry_cap * (sizeof *st->entries + sizeof *st->changes);
+	uint32_t k;
+
+	if (st->slots != NULL)
+		n += ((size_t)st->slot_mask + 1) * sizeof *st->slots;
+	for (k = 0; k < st->heap_count; k++)
+		n += sizeof st->heaps[k] + st->heaps[k].cap * sizeof *st->heaps[k].nodes;
+	return n;
 }

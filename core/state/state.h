@@ -35,7 +35,8 @@ void *sl_store_slot(sl_state *st, const void *key, size_t klen, size_t vlen,
 		    int *created);
 int sl_store_delete(sl_state *st, const void *key, size_t klen);
 size_t sl_store_count(const sl_state *st);
-/* Bytes the store holds: its entries' keys and values and its tables. */
+/* The memory the store holds, in bytes: entries, their table, key and
+ * value blocks (malloc's overhead counted), timers. */
 size_t sl_store_bytes(const sl_state *st);
 int sl_store_each(const sl_state *st,
 		  int (*fn)(void *ctx, const void *key, size_t klen,

@@ -45,7 +45,8 @@ int sl_store_changes(sl_state *st,
 			return -1;
 		k[0] = e->ns;
 		if (e->ns == NS_TIMER)
-			put_be64(k + 1, (uint64_t)e->when ^ 0x8000000000000000ull);
+			put_be64(k + 1, (uint64_t)sl_entry_when(e) ^
+				 0x8000000000000000ull);
 		if (e->klen)
 			memcpy(k + head, e->block, e->klen);
 		rc = fn(ctx, e->partition, k, head + e->klen,

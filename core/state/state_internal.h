@@ -4,6 +4,8 @@
 #ifndef SL_STATE_INTERNAL_H
 #define SL_STATE_INTERNAL_H
 
+#include <string.h>
+
 #include "state/state.h"
 
 /* Entry namespaces; also the first byte of a serialized key. */
@@ -13,21 +15,30 @@
 
 #define NO_INDEX UINT32_MAX
 
-/* Blocks up to 16 << (BLOCK_CLASSES - 1) bytes come in power-of-two size
- * classes and are kept for reuse when freed. */
-#define BLOCK_CLASSES 6
+/* Blocks up to 512 bytes come in size classes each about 1.5 times the
+ * one before (16, 24, 32, 48, ...), and are kept for reuse when freed. */
+#define BLOCK_CLASSES 11
+
+/* A timer in its partition's heap: its time and the order it was set in
+ * (ties in time fire in that order), beside its entry's index, so that
+ * sifting reads the heap only. */
+typedef struct sl_timer_node {
+	int64_t when;
+	uint64_t seq;
+	uint32_t idx;
+} sl_timer_node;
 
 /* The timers of one partition, ordered by (when, seq). */
 typedef struct sl_timer_heap {
-	uint32_t *idx;      /* entry indexes */
+	sl_timer_node *nodes;
 	uint32_t len, cap;
 } sl_timer_heap;
 
+/* An entry of the store: 40 bytes, since there is one per key. */
 typedef struct sl_entry {
-	uint8_t *block;     /* key bytes, then vcap bytes of value */
-	uint64_t hash;
-	int64_t when;       /* NS_TIMER: its time (part of its identity) */
-	uint64_t seq;       /* NS_TIMER: order set, breaks ties in time */
+	uint8_t *block;     /* key bytes, then vcap bytes: the value, or
+			       (NS_TIMER) its time, part of its identity */
+	uint32_t hash;
 	uint32_t klen, vlen, vcap;
 	uint32_t link;      /* NS_TIMER: heap index; NS_FREE: next free */
 	int32_t partition;  /* input partition of the record that last wrote it */
@@ -37,6 +48,10 @@ typedef struct sl_entry {
 	uint8_t dirty;      /* listed in the change list */
 } sl_entry;
 
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(sl_entry) == 40, "one entry per key: keep it at 40 bytes");
+#endif
+
 struct sl_state {
 	char *name;
 	sl_entry *entries;
@@ -45,6 +60,7 @@ struct sl_state {
 	uint32_t slot_mask;
 	uint32_t in_table;  /* entries in the table, tombstones included */
 	size_t live_values;
+	size_t block_bytes;     /* blocks held, spares included */
 	sl_timer_heap *heaps; /* NS_TIMER entries, one heap per partition,
 			       * indexed by partition + 1 */
 	uint32_t heap_count;
@@ -54,7 +70,6 @@ struct sl_state {
 	uint32_t *changes;
 	uint32_t change_len;    /* capacity: entry_cap */
 	void *spare[BLOCK_CLASSES]; /* freed blocks by size class, reused */
-	size_t block_bytes; /* of the blocks entries hold (sl_store_bytes) */
 	uint8_t *scratch;   /* serialized keys and fired keys */
 	size_t scratch_cap;
 	int firing;
@@ -73,13 +88,22 @@ void sl_store_mark(sl_state *st, uint32_t i);
 /* @p size bytes of scratch, or NULL. */
 uint8_t *sl_store_scratch(sl_state *st, size_t size);
 
+/* The time of timer entry @p e. */
+static inline int64_t sl_entry_when(const sl_entry *e)
+{
+	int64_t when;
+
+	memcpy(&when, e->block + e->klen, sizeof when);
+	return when;
+}
+
 /* Timer heaps (timer_heap.c); an entry's heap is its partition's. */
 int sl_timer_heap_push(sl_state *st, uint32_t i);
 void sl_timer_heap_remove(sl_state *st, uint32_t i);
 void sl_timer_heaps_free(sl_state *st);
 void sl_timer_heaps_clear(sl_state *st);
-/* Timer entry @p a fires before @p b. */
-int sl_timer_before(const sl_state *st, uint32_t a, uint32_t b);
+/* Timer @p a fires before @p b. */
+int sl_timer_before(const sl_timer_node *a, const sl_timer_node *b);
 /* The partition whose timers @p h holds (-1: records without one). */
 int32_t sl_timer_heap_partition(const sl_state *st, const sl_timer_heap *h);
 

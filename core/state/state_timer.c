@@ -57,8 +57,8 @@ int sl_store_timer_next(const sl_state *st, int64_t *when)
 	for (k = 0; k < st->heap_count; k++) {
 		const sl_timer_heap *h = &st->heaps[k];
 
-		if (h->len > 0 && (!found || st->entries[h->idx[0]].when < *when)) {
-			*when = st->entries[h->idx[0]].when;
+		if (h->len > 0 && (!found || h->nodes[0].when < *when)) {
+			*when = h->nodes[0].when;
 			found = 1;
 		}
 	}
@@ -70,8 +70,8 @@ static int fire_top(sl_state *st, sl_timer_heap *h,
 		    int (*fn)(void *ctx, int64_t when, const void *key, size_t klen),
 		    void *ctx)
 {
-	uint32_t i = h->idx[0];
-	int64_t when = st->entries[i].when;
+	uint32_t i = h->nodes[0].idx;
+	int64_t when = h->nodes[0].when;
 	size_t klen = st->entries[i].klen;
 	uint8_t *key = sl_store_scratch(st, klen + 1);
 
@@ -98,8 +98,9 @@ int sl_store_timers_fire(sl_state *st, int64_t upto,
 		for (k = 0; k < st->heap_count; k++) {
 			sl_timer_heap *h = &st->heaps[k];
 
-			if (h->len > 0 && st->entries[h->idx[0]].when <= upto &&
-			    (first == NULL || sl_timer_before(st, h->idx[0], first->idx[0])))
+			if (h->len > 0 && h->nodes[0].when <= upto &&
+			    (first == NULL ||
+			     sl_timer_before(&h->nodes[0], &first->nodes[0])))
 				first = h;
 		}
 		if (first == NULL)
@@ -127,7 +128,7 @@ int sl_store_timers_fire_by(sl_state *st,
 		bound = upto(ctx, sl_timer_heap_partition(st, h));
 		/* fn may add timers, and the heaps may move */
 		while ((h = &st->heaps[k])->len > 0 &&
-		       st->entries[h->idx[0]].when <= bound)
+		       h->nodes[0].when <= bound)
 			if ((rc = fire_top(st, h, fn, ctx)) != 0)
 				return rc;
 	}

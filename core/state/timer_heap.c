@@ -1,7 +1,7 @@
 /*
  * timer_heap.c - the timers of a state store ordered for firing: one
- * binary heap of entry indexes per partition, by (time, order set).  An
- * entry knows its place in its heap (link), so removing it is O(log n).
+ * binary heap per partition, by (time, order set).  An entry knows its
+ * place in its heap (link), so removing it is O(log n).
  */
 #include "config.h"
 
@@ -10,11 +10,9 @@
 
 #include "state/state_internal.h"
 
-int sl_timer_before(const sl_state *st, uint32_t a, uint32_t b)
+int sl_timer_before(const sl_timer_node *a, const sl_timer_node *b)
 {
-	const sl_entry *x = &st->entries[a], *y = &st->entries[b];
-
-	return x->when < y->when || (x->when == y->when && x->seq < y->seq);
+	return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
 /* The heap of @p partition (grown when @p create), or NULL. */
@@ -41,44 +39,45 @@ int32_t sl_timer_heap_partition(const sl_state *st, const sl_timer_heap *h)
 	return (int32_t)(h - st->heaps) - 1;
 }
 
-static void place(sl_state *st, sl_timer_heap *h, uint32_t pos, uint32_t i)
+static void place(sl_state *st, sl_timer_heap *h, uint32_t pos,
+		  sl_timer_node n)
 {
-	h->idx[pos] = i;
-	st->entries[i].link = pos;
+	h->nodes[pos] = n;
+	st->entries[n.idx].link = pos;
 }
 
 static void sift_up(sl_state *st, sl_timer_heap *h, uint32_t pos)
 {
-	uint32_t i = h->idx[pos];
+	sl_timer_node n = h->nodes[pos];
 
 	while (pos > 0) {
 		uint32_t parent = (pos - 1) / 2;
 
-		if (!sl_timer_before(st, i, h->idx[parent]))
+		if (!sl_timer_before(&n, &h->nodes[parent]))
 			break;
-		place(st, h, pos, h->idx[parent]);
+		place(st, h, pos, h->nodes[parent]);
 		pos = parent;
 	}
-	place(st, h, pos, i);
+	place(st, h, pos, n);
 }
 
 static void sift_down(sl_state *st, sl_timer_heap *h, uint32_t pos)
 {
-	uint32_t i = h->idx[pos];
+	sl_timer_node n = h->nodes[pos];
 
 	for (;;) {
 		uint32_t c = 2 * pos + 1;
 
 		if (c >= h->len)
 			break;
-		if (c + 1 < h->len && sl_timer_before(st, h->idx[c + 1], h->idx[c]))
+		if (c + 1 < h->len && sl_timer_before(&h->nodes[c + 1], &h->nodes[c]))
 			c++;
-		if (!sl_timer_before(st, h->idx[c], i))
+		if (!sl_timer_before(&h->nodes[c], &n))
 			break;
-		place(st, h, pos, h->idx[c]);
+		place(st, h, pos, h->nodes[c]);
 		pos = c;
 	}
-	place(st, h, pos, i);
+	place(st, h, pos, n);
 }
 
 int sl_timer_heap_push(sl_state *st, uint32_t i)
@@ -89,15 +88,16 @@ int sl_timer_heap_push(sl_state *st, uint32_t i)
 		return -1;
 	if (h->len == h->cap) {
 		uint32_t cap = h->cap ? h->cap * 2 : 64;
-		uint32_t *grown = realloc(h->idx, cap * sizeof *grown);
+		sl_timer_node *grown = realloc(h->nodes, cap * sizeof *grown);
 
 		if (grown == NULL)
 			return -1;
-		h->idx = grown;
+		h->nodes = grown;
 		h->cap = cap;
 	}
-	st->entries[i].seq = st->seq++;
-	h->idx[h->len] = i;
+	h->nodes[h->len].when = sl_entry_when(&st->entries[i]);
+	h->nodes[h->len].seq = st->seq++;
+	h->nodes[h->len].idx = i;
 	sift_up(st, h, h->len++);
 	return 0;
 }
@@ -106,15 +106,16 @@ void sl_timer_heap_remove(sl_state *st, uint32_t i)
 {
 	sl_timer_heap *h = heap_of(st, st->entries[i].partition, 0);
 	uint32_t pos = st->entries[i].link;
+	sl_timer_node last;
 
-	if (h == NULL || pos >= h->len || h->idx[pos] != i)
+	if (h == NULL || pos >= h->len || h->nodes[pos].idx != i)
 		return; /* not in the heap (a tombstone) */
 	st->entries[i].link = NO_INDEX;
 	if (pos == --h->len)
 		return;
-	i = h->idx[h->len];
-	place(st, h, pos, i);
-	if (pos > 0 && sl_timer_before(st, i, h->idx[(pos - 1) / 2]))
+	last = h->nodes[h->len];
+	place(st, h, pos, last);
+	if (pos > 0 && sl_timer_before(&last, &h->nodes[(pos - 1) / 2]))
 		sift_up(st, h, pos);
 	else
 		sift_down(st, h, pos);
@@ -125,7 +126,7 @@ void sl_timer_heaps_free(sl_state *st)
 	uint32_t k;
 
 	for (k = 0; k < st->heap_count; k++)
-		free(st->heaps[k].idx);
+		free(st->heaps[k].nodes);
 	free(st->heaps);
 	st->heaps = NULL;
 	st->heap_count = 0;

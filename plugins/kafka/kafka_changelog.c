@@ -22,6 +22,7 @@ rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
 					sl_error *err)
 {
 	rd_kafka_topic_t **grown, *rkt;
+	rd_kafka_topic_conf_t *tc;
 	size_t i;
 
 	for (i = 0; i < k->changelog_count; i++)
@@ -33,8 +34,14 @@ rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
 		return NULL;
 	}
 	k->changelogs = grown;
-	/* the producer's defaults: acks=all, as idempotence requires */
-	rkt = rd_kafka_topic_new(k->p->client.rk, topic, NULL);
+	/* the producer's defaults: acks=all, as idempotence requires; the
+	 * store's name for delivery failures */
+	if ((tc = rd_kafka_topic_conf_new()) == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	rd_kafka_topic_conf_set_opaque(tc, (void *)k->name);
+	rkt = rd_kafka_topic_new(k->p->client.rk, topic, tc);
 	if (rkt == NULL) {
 		char what[300];
 
@@ -82,13 +89,14 @@ static int produce_to(kafka_sink *k, rd_kafka_topic_t *rkt, int32_t partition,
 			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 			RD_KAFKA_V_KEY(key, klen),
 			RD_KAFKA_V_VALUE((void *)value, vlen),
-			RD_KAFKA_V_OPAQUE((void *)k->name),
+			RD_KAFKA_V_OPAQUE(kafka_producer_tag(p)),
 			RD_KAFKA_V_END);
 		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		rd_kafka_poll(p->client.rk, QUEUE_FULL_WAIT_MS);
 	}
 	if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		kafka_producer_sent(p);
 		p->produced++; /* the commit must not skip this transaction */
 		return SL_OK;
 	}

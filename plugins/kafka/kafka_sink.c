@@ -114,6 +114,8 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	if ((tc = topic_conf(stage, role, err)) == NULL)
 		goto fail;
+	/* delivery failures name the sink (kafka_txn_delivery.c) */
+	rd_kafka_topic_conf_set_opaque(tc, (void *)k->name);
 	if ((k->p = kafka_producer_get(stage, err)) == NULL) {
 		rd_kafka_topic_conf_destroy(tc);
 		goto fail;
@@ -164,4 +166,6 @@ const sl_sink_class kafka_sink_class = {
 	.dead_letter = kafka_sink_dead_letter,
 	.prepare_topic = kafka_repartition_prepare,
 	.write_control = kafka_repartition_control,
+	.mark = kafka_sink_mark,
+	.durable = kafka_sink_durable,
 };

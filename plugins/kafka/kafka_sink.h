@@ -21,6 +21,9 @@ extern const sl_sink_class kafka_sink_class;
 
 int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err);
 int kafka_sink_flush(void *self, int timeout_ms, sl_error *err);
+/* The class's mark and durable: the shared producer's (kafka_txn.h). */
+uint64_t kafka_sink_mark(void *self);
+int kafka_sink_durable(void *self, uint64_t mark, sl_error *err);
 int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 			   const sl_header *headers, size_t header_count,
 			   sl_error *err);

@@ -56,10 +56,12 @@ static rd_kafka_resp_err_t produce(kafka_sink *k, rd_kafka_topic_t *rkt,
 			/* 0: librdkafka stamps the time of producing */
 			RD_KAFKA_V_TIMESTAMP(r->timestamp >= 0 ? r->timestamp : 0),
 			RD_KAFKA_V_HEADERS(h),
-			RD_KAFKA_V_OPAQUE((void *)k->name),
+			RD_KAFKA_V_OPAQUE(kafka_producer_tag(k->p)),
 			RD_KAFKA_V_END);
-		if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			kafka_producer_sent(k->p);
 			return code; /* librdkafka owns h now */
+		}
 		if (h != NULL)
 			rd_kafka_headers_destroy(h);
 		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -111,6 +113,20 @@ int kafka_sink_flush(void *self, int timeout_ms, sl_error *err)
 	kafka_sink *k = self;
 
 	return kafka_producer_flush(k->p, k->name, timeout_ms, err);
+}
+
+uint64_t kafka_sink_mark(void *self)
+{
+	kafka_sink *k = self;
+
+	return kafka_producer_mark(k->p);
+}
+
+int kafka_sink_durable(void *self, uint64_t mark, sl_error *err)
+{
+	kafka_sink *k = self;
+
+	return kafka_producer_durable(k->p, mark, err);
 }
 
 int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,

@@ -210,7 +210,7 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 {
 	const char *group = sl_option(stage, "group.id");
 	const char *autocommit = s->delivery == SL_DELIVERY_NONE ? "true" : "false";
-	char client_id[256];
+	char client_id[256], interval[32];
 	const char *defaults[] = {
 		"client.id", client_id,
 		"group.id", group && *group ? group : sl_job_name(stage),
@@ -222,12 +222,24 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 		"enable.auto.commit", autocommit,
 		"enable.auto.offset.store", autocommit,
 		"enable.partition.eof", "true",
+		/* librdkafka 2.0 stops fetching a partition once this many
+		 * records wait and looks again only when its broker thread
+		 * wakes, which starves a fast job in bursts (2.1 added
+		 * fetch.queue.backoff.ms for it).  The prefetch stays bounded
+		 * by queued.max.messages.kbytes. */
+		"queued.min.messages", "1000000",
+		/* delivery = none: offsets committed as often as the job
+		 * commits, so a bounded run sees its end committed soon */
+		"auto.commit.interval.ms", interval,
 		NULL
 	};
 	rd_kafka_conf_t *conf;
 
 	snprintf(client_id, sizeof client_id, "sluice-%s-%s", sl_job_name(stage),
 		 sl_stage_name(stage));
+	snprintf(interval, sizeof interval, "%lld", (long long)
+		 (SL_HOST_HAS(job_commit_interval_ms) ?
+		  sl_job_commit_interval_ms(stage) : 5000));
 	conf = kafka_conf_new(&s->client, defaults, source_managed, err);
 	if (conf == NULL || static_member(s, conf, err) != SL_OK) {
 		if (conf != NULL)
@@ -250,6 +262,15 @@ static void source_close(void *self)
 	s->closing = 1;
 	/* Leaving the group: with the coordinator unreachable librdkafka
 	 * waits up to session.timeout.ms, and no destroy flag avoids it. */
+	if (s->commits != NULL) {
+		sl_error e;
+
+		if (kafka_source_commits_wait(s, COMMIT_TIMEOUT_MS, &e) != SL_OK)
+			sl_log(s->client.stage, SL_LOG_WARN, "%s", e.message);
+		rd_kafka_queue_destroy(s->commits);
+	}
+	if (s->queue != NULL)
+		rd_kafka_queue_destroy(s->queue);
 	if (s->client.rk != NULL) {
 		rd_kafka_resp_err_t code = rd_kafka_consumer_close(s->client.rk);
 
@@ -298,6 +319,8 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	kafka_conf_route_logs(&s->client);
 	/* callbacks and logs are served by poll, in the engine's thread */
 	rd_kafka_poll_set_consumer(s->client.rk);
+	s->queue = rd_kafka_queue_get_consumer(s->client.rk);
+	s->commits = rd_kafka_queue_new(s->client.rk);
 	if ((code = rd_kafka_subscribe(s->client.rk, sub)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		kafka_error_code(err, code, "cannot subscribe");
 		goto fail;
@@ -325,4 +348,6 @@ const sl_source_class kafka_source_class = {
 	.rewind = kafka_source_rewind,
 	.partition_count = kafka_source_partition_count,
 	.end_input = kafka_source_end_input,
+	.pause_inputs = kafka_source_pause_inputs,
+	.resume_inputs = kafka_source_resume_inputs,
 };

@@ -52,6 +52,7 @@ kafka_part *kafka_source_part(kafka_source *s, const char *topic,
 	p->end = -1;
 	p->start = RD_KAFKA_OFFSET_INVALID;
 	p->committed = -1;
+	p->sent = -1;
 	p->reached = -1;
 	s->last_part = s->part_count++;
 	return p;

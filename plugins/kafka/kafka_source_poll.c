@@ -196,9 +196,41 @@ static int finish(kafka_source *s)
 	return SL_EOF;
 }
 
+/* Messages taken from librdkafka's queue in one call. */
+#define TAKE_MAX 256
+
+static void drop(rd_kafka_message_t **msgs, ssize_t from, ssize_t n)
+{
+	for (; from < n; from++)
+		rd_kafka_message_destroy(msgs[from]);
+}
+
+/* Record @p m into @p batch, which keeps it until released. */
+static int take(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
+		rd_kafka_message_t *m, sl_error *err)
+{
+	sl_record *r;
+
+	(void)s;
+	if (*h == NULL) {
+		*h = sl_arena_alloc(batch->arena, sizeof **h + max * sizeof (*h)->msgs[0]);
+		if (*h == NULL) {
+			rd_kafka_message_destroy(m);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+		(*h)->count = 0;
+		sl_batch_on_release(batch, release_held, *h);
+	}
+	(*h)->msgs[(*h)->count++] = m;
+	r = sl_batch_push(batch);
+	return r != NULL ? fill(r, m, batch->arena, err)
+			 : sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+}
+
 int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		      sl_error *err)
 {
+	rd_kafka_message_t *msgs[TAKE_MAX];
 	kafka_source *s = self;
 	int64_t deadline = kafka_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int wait = timeout_ms > 0 ? timeout_ms : 0;
@@ -218,48 +250,40 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 	s->batch = batch;
 	s->batch_start = batch->count;
 	while (h == NULL || h->count < max) {
-		rd_kafka_message_t *m = rd_kafka_consumer_poll(s->client.rk, wait);
-		sl_record *r;
+		uint32_t want = max - (h != NULL ? h->count : 0);
+		ssize_t n = rd_kafka_consume_batch_queue(
+			s->queue, wait, msgs, want < TAKE_MAX ? want : TAKE_MAX);
+		ssize_t i;
 
-		/* a rebalance callback inside that poll may have failed */
+		/* a rebalance callback inside that call may have failed */
 		if (s->failed) {
-			if (m != NULL)
-				rd_kafka_message_destroy(m);
+			drop(msgs, 0, n);
 			*err = s->failure;
 			rc = SL_ERR;
 			break;
 		}
-		if (m == NULL) {
+		if (n <= 0) {
 			if (h != NULL || (wait = (int)(deadline - kafka_now_ms())) <= 0)
 				break;
 			continue;
 		}
-		if (m->err) {
-			rc = on_event(s, m, err);
-			rd_kafka_message_destroy(m);
-		} else if ((s->stop_at_end || s->role != SL_ROLE_JOB) &&
-			   past_end(s, m)) {
-			rd_kafka_message_destroy(m);
-		} else if (kafka_source_control(s, m)) {
-			rd_kafka_message_destroy(m);
-		} else {
-			if (h == NULL) {
-				h = sl_arena_alloc(batch->arena,
-						   sizeof *h + max * sizeof h->msgs[0]);
-				if (h == NULL) {
-					rd_kafka_message_destroy(m);
-					rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-					break;
-				}
-				h->count = 0;
-				sl_batch_on_release(batch, release_held, h);
+		for (i = 0; i < n && rc == SL_OK; i++) {
+			rd_kafka_message_t *m = msgs[i];
+
+			if (m->err) {
+				rc = on_event(s, m, err);
+				rd_kafka_message_destroy(m);
+			} else if ((s->stop_at_end || s->role != SL_ROLE_JOB) &&
+				   past_end(s, m)) {
+				rd_kafka_message_destroy(m);
+			} else if (kafka_source_control(s, m)) {
+				rd_kafka_message_destroy(m);
+			} else {
+				rc = take(s, batch, max, &h, m, err);
+				wait = 0;
 			}
-			h->msgs[h->count++] = m;
-			r = sl_batch_push(batch);
-			rc = r != NULL ? fill(r, m, batch->arena, err)
-				       : sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-			wait = 0;
 		}
+		drop(msgs, i, n);
 		if (rc != SL_OK || all_done(s))
 			break;
 		if (h == NULL && (wait = (int)(deadline - kafka_now_ms())) < 0)

@@ -165,6 +165,7 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 		   rd_kafka_topic_partition_list_t *parts)
 {
 	rd_kafka_topic_partition_list_t *paused = rd_kafka_topic_partition_list_new(0);
+	rd_kafka_topic_partition_list_t *fresh = rd_kafka_topic_partition_list_new(0);
 	sl_error e;
 	char list[400];
 	int i, rc = SL_OK, first = !s->assigned_once;
@@ -178,8 +179,11 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 		}
 		p->assigned = 1;
 		p->committed = -1; /* another owner may have moved it since */
+		p->sent = -1;
 		if (p->done)
 			rd_kafka_topic_partition_list_add(paused, p->topic, p->partition);
+		else
+			rd_kafka_topic_partition_list_add(fresh, p->topic, p->partition);
 	}
 	if (rc == SL_OK)
 		rc = set_starts(s, parts, &e);
@@ -211,7 +215,12 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 	}
 	if (paused->cnt > 0)
 		rd_kafka_pause_partitions(rk, paused);
+	/* librdkafka keeps a partition's pause across a rebalance: one paused
+	 * for event-time alignment before it was given up would stay silent */
+	if (fresh->cnt > 0)
+		rd_kafka_resume_partitions(rk, fresh);
 	rd_kafka_topic_partition_list_destroy(paused);
+	rd_kafka_topic_partition_list_destroy(fresh);
 	s->assigned_once = 1;
 	s->rejoining = 0;
 	describe(parts, list, sizeof list);
@@ -256,7 +265,8 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 	 * (below) dooms the open transaction, which the engine aborts and
 	 * rewinds at its next cycle. */
 	if (!lost && !s->closing && s->delivery != SL_DELIVERY_NONE &&
-	    sl_commit_now(stage, &e) != SL_OK) {
+	    (sl_commit_now(stage, &e) != SL_OK ||
+	     kafka_source_commits_wait(s, COMMIT_TIMEOUT_MS, &e) != SL_OK)) {
 		sl_error ctx;
 
 		sl_error_set(&ctx, e.kind, "committing before giving up %d "
@@ -268,7 +278,7 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 		kafka_part *p = kafka_source_part(s, parts->elems[i].topic,
 						  parts->elems[i].partition, 0);
 		if (p != NULL)
-			p->assigned = 0;
+			p->assigned = 0, p->held_back = 0;
 		if (!s->closing)
 			sl_forget_position(stage, parts->elems[i].topic,
 					   parts->elems[i].partition);

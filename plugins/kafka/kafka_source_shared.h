@@ -25,8 +25,10 @@ typedef struct kafka_part {
 	int assigned;
 	int64_t start;     /* where its first assignment started (maybe logical) */
 	int64_t committed; /* what this consumer last committed, -1 none */
+	int64_t sent;      /* what its last commit on the way carries */
 	int64_t end;  /* stop = end: the first offset not to read, -1 unknown */
 	int done;     /* stop = end: everything before `end` has been read */
+	int held_back; /* paused by the engine: ahead in event time */
 	int64_t reached; /* the furthest its reading has come (records, ends) */
 } kafka_part;
 
@@ -58,6 +60,13 @@ typedef struct kafka_source {
 	size_t last_part;        /* records come in runs from one partition */
 	kafka_topic_size *sizes; /* partition counts of the topics read */
 	size_t size_count;
+
+	/* The consumer's queue, taken from in batches (and the events with
+	 * the records: partition ends, errors, rebalances). */
+	rd_kafka_queue_t *queue;
+	/* Answers to offset commits, collected by the next commit. */
+	rd_kafka_queue_t *commits;
+	int commits_in_flight;
 
 	/* The batch poll is filling: a revocation inside poll drops what
 	 * it holds of the revoked partitions, which are not ours any more. */
@@ -149,6 +158,22 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p);
 /* Report position, high watermark and lag per partition to the job's
  * metrics, at most once a second (kafka_source_lag.c). */
 void kafka_source_report(kafka_source *s);
+
+/* A commit's answer is waited for at most this long. */
+#define COMMIT_TIMEOUT_MS 10000
+
+/*
+ * Collect the answers to the commits on their way, waiting up to
+ * @p timeout_ms for them (0: only those already there).  SL_ERR for a
+ * failure that is not transient.
+ */
+int kafka_source_commits_wait(kafka_source *s, int timeout_ms, sl_error *err);
+
+/* The class's pause_inputs and resume_inputs (kafka_source_align.c). */
+int kafka_source_pause_inputs(void *self, const sl_input *inputs, size_t count,
+			      sl_error *err);
+int kafka_source_resume_inputs(void *self, const sl_input *inputs, size_t count,
+			       sl_error *err);
 
 /* Keep the first failure found in a callback for poll to return. */
 void kafka_source_fail(kafka_source *s, const sl_error *err);

@@ -86,7 +86,7 @@ static void reopen(kafka_source *s, const rd_kafka_topic_partition_list_t *seek)
 	for (i = 0; i < seek->cnt; i++) {
 		kafka_part *p = kafka_source_part(s, seek->elems[i].topic,
 						  seek->elems[i].partition, 0);
-		if (p != NULL && p->done &&
+		if (p != NULL && p->done && !p->held_back &&
 		    (seek->elems[i].offset < 0 || seek->elems[i].offset < p->end)) {
 			p->done = 0;
 			rd_kafka_topic_partition_list_add(resume, p->topic, p->partition);

@@ -98,4 +98,6 @@ const sl_store_class kafka_store_class = {
 	.flush = store_flush,
 	.read = store_read,
 	.table_name = store_table_name,
+	.mark = kafka_sink_mark,
+	.durable = kafka_sink_durable,
 };

@@ -18,6 +18,10 @@
 
 #include "kafka_conf.h"
 
+/* Epochs a producer tells apart: commit cycles waiting for their
+ * records' delivery (the engine waits for at most 32). */
+#define KAFKA_EPOCHS 64
+
 /* A `kafka.*` option that sets a global (not per-topic) property. */
 typedef struct kafka_global {
 	char *key;   /* "kafka.linger.ms", as in the job file */
@@ -42,12 +46,20 @@ typedef struct kafka_producer {
 	size_t global_count;
 
 	/* Delivery reports since the last flush: the first failure, and how
-	 * many failed.  The stage is the sink's name (the message opaque). */
+	 * many failed.  The stage is the sink's name (its topic's opaque). */
 	uint64_t failed;
 	rd_kafka_resp_err_t first_err;
 	char first_topic[256];
 	int32_t first_partition;
 	const char *first_stage;
+
+	/* At-least-once without flushing: each record is counted in the
+	 * epoch it was produced in (its message opaque) until its delivery
+	 * report; a mark closes the current epoch.  Epochs up to `done` have
+	 * nothing outstanding. */
+	uint64_t epoch;
+	uint64_t done;
+	uint64_t outstanding[KAFKA_EPOCHS];
 
 	/* Exactly-once. */
 	char *txn_id;
@@ -89,6 +101,17 @@ int kafka_producer_topic_property(const char *name);
  */
 int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 			 sl_error *err);
+
+/* The message opaque of a record produced now; after a successful
+ * produce call, count it with kafka_producer_sent(). */
+void *kafka_producer_tag(const kafka_producer *p);
+void kafka_producer_sent(kafka_producer *p);
+
+/* The sink and store hooks mark and durable (sluice/sink.h): a mark
+ * after every record produced so far; whether every record before a
+ * mark has been delivered: 1, 0 not yet, SL_ERR when one failed. */
+uint64_t kafka_producer_mark(kafka_producer *p);
+int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err);
 
 /* librdkafka's delivery report callback (dr_msg_cb) of every producer. */
 void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,

@@ -3,6 +3,7 @@
  * was given: delivery reports, flushes, and failures in the engine's
  * terms (a fenced producer says who took over).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,8 +13,11 @@ void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 				void *opaque)
 {
 	kafka_producer *p = opaque;
+	uint64_t epoch = (uint64_t)(uintptr_t)m->_private;
 
 	(void)rk;
+	if (p->outstanding[epoch % KAFKA_EPOCHS] > 0)
+		p->outstanding[epoch % KAFKA_EPOCHS]--;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	if (p->failed++ == 0) {
@@ -21,7 +25,7 @@ void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 		snprintf(p->first_topic, sizeof p->first_topic, "%s",
 			 m->rkt ? rd_kafka_topic_name(m->rkt) : "?");
 		p->first_partition = m->partition;
-		p->first_stage = m->_private;
+		p->first_stage = m->rkt ? rd_kafka_topic_opaque(m->rkt) : NULL;
 	}
 }
 
@@ -50,6 +54,56 @@ static void describe_failures(const kafka_producer *p, const char *self,
 		 p->first_topic, part, (unsigned long long)p->failed,
 		 other ? " (written by sink '" : "", other ? other : "",
 		 other ? "')" : "", rd_kafka_err2str(p->first_err));
+}
+
+void *kafka_producer_tag(const kafka_producer *p)
+{
+	return (void *)(uintptr_t)p->epoch;
+}
+
+void kafka_producer_sent(kafka_producer *p)
+{
+	p->outstanding[p->epoch % KAFKA_EPOCHS]++;
+}
+
+/* Move `done` over the closed epochs with nothing outstanding. */
+static void advance(kafka_producer *p)
+{
+	while (p->done + 1 < p->epoch &&
+	       p->outstanding[(p->done + 1) % KAFKA_EPOCHS] == 0)
+		p->done++;
+}
+
+uint64_t kafka_producer_mark(kafka_producer *p)
+{
+	uint64_t mark = p->epoch;
+
+	/* the slot the next epoch takes must be free: wait for reports
+	 * (the engine keeps fewer cycles waiting, so this is rare) */
+	advance(p);
+	while (p->epoch + 1 - p->done > KAFKA_EPOCHS &&
+	       rd_kafka_outq_len(p->client.rk) > 0) {
+		rd_kafka_poll(p->client.rk, 10);
+		advance(p);
+	}
+	p->epoch++;
+	return mark;
+}
+
+int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
+{
+	char what[512];
+
+	rd_kafka_poll(p->client.rk, 0);
+	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return kafka_txn_fatal(p, "delivering records", err);
+	if (p->failed > 0) {
+		describe_failures(p, NULL, what, sizeof what);
+		forget_failures(p);
+		return sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
+	}
+	advance(p);
+	return p->done >= mark;
 }
 
 void kafka_producer_report_lost(kafka_producer *p)

@@ -288,6 +288,7 @@ static kafka_producer *create(sl_stage *stage, rd_kafka_conf_t *conf,
 	}
 	p->client.stage = stage;
 	p->delivery = sl_job_delivery(stage);
+	p->epoch = 1; /* epoch 0 is done before anything is produced */
 	p->globals = g->list;
 	p->global_count = g->count;
 	g->list = NULL;

@@ -10,3 +10,7 @@ TESTS += plugins/window/tests/test_window
 plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
 plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)
+
+# make bench: open windows and memory at scale, with event-time alignment
+# and without (real broker).
+bench_scripts += plugins/window/bench/event_time.sh

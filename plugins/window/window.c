@@ -2,12 +2,19 @@
  * window.c - tumbling windows per key, fired by the watermark.
  *
  * Each (window, key) has an accumulator in the keyed state store under
- * [window start, 8 bytes][group key], and a timer at the window's end
- * with the same key.  When the watermark minus the allowed lateness
- * reaches a window's end, its timer fires: the result is emitted and the
- * entry deleted.  Windows are [start, end): an event exactly at the end
- * belongs to the next window.  Everything a window needs is in the store,
- * so restoring the store restores the open windows.
+ * [1][window start, 8 bytes][input partition, 4 bytes][group key]; each
+ * window has one timer per input partition at its end, keyed
+ * [1][partition].  When the partition's watermark minus the allowed
+ * lateness reaches the window's end, its timer fires: the window's
+ * accumulators of that partition are emitted and deleted.  One timer per
+ * window rather than per (window, key) keeps an open (window, key) to one
+ * entry of the store.  Windows are [start, end): an event exactly at the
+ * end belongs to the next window.  Everything a window needs is in the
+ * store, so restoring the store restores the open windows.
+ *
+ * The leading 1 is the layout's version: state written by earlier
+ * versions, an accumulator and a timer per (window, key) under
+ * [window start][group key], still fires and is emitted.
  *
  * A record whose window has already fired is late: it is counted in the
  * "late" metric and reported under the stage's errors policy (skip logs
@@ -46,7 +53,29 @@ typedef struct window {
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
 	int64_t emitted;        /* sequence number of outputs, for origins */
+	uint64_t arrived;       /* order of (window, key)s as they open */
+
+	/* While firing: the (window start, partition) whose timers fired,
+	 * in the order they fired, and the accumulators found for them. */
+	struct due { int64_t start; uint8_t partition[4]; } *due;
+	size_t due_count, due_cap;
+	struct found {
+		size_t due;         /* emitted in the order of due, then seq */
+		uint64_t seq;
+		const uint8_t *key;
+		size_t klen;
+		const void *acc;
+	} *found;
+	size_t found_count, found_cap;
 } window;
+
+/* The first byte of this layout's keys. */
+#define LAYOUT 1
+/* Its values: the accumulator, then the order of the key's first record
+ * (8 bytes, big-endian), which orders a window's results. */
+#define VALUE_SIZE (SLOP_ACC_SIZE + 8)
+/* [LAYOUT][start][partition]: where the group key begins. */
+#define HEAD 13
 
 static int64_t wall_ms(void)
 {
@@ -65,6 +94,8 @@ static void window_close(void *self)
 	slop_agg_close(&w->agg);
 	slop_path_free(&w->field);
 	free(w->key);
+	free(w->due);
+	free(w->found);
 	free(w);
 }
 
@@ -104,6 +135,9 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	w->stage = stage;
 	w->wm = INT64_MIN;
+	/* later than what a restored store holds: microseconds of the wall
+	 * clock, then one by one */
+	w->arrived = (uint64_t)wall_ms() * 1000;
 	w->size = sl_option_duration_ms(stage, "size");
 	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
 	if (type != NULL && strcmp(type, "tumbling") != 0) {
@@ -132,24 +166,33 @@ fail:
 	return SL_ERR;
 }
 
-/* Window starts sort as unsigned big-endian bytes. */
-static void put_start(uint8_t *p, int64_t start)
+static void put_u64(uint8_t *p, uint64_t v)
 {
-	uint64_t v = (uint64_t)start ^ UINT64_C(0x8000000000000000);
 	int i;
 
 	for (i = 7; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
 }
 
-static int64_t get_start(const uint8_t *p)
+static uint64_t get_u64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		v = v << 8 | p[i];
-	return (int64_t)(v ^ UINT64_C(0x8000000000000000));
+	return v;
+}
+
+/* Window starts sort as unsigned big-endian bytes. */
+static void put_start(uint8_t *p, int64_t start)
+{
+	put_u64(p, (uint64_t)start ^ UINT64_C(0x8000000000000000));
+}
+
+static int64_t get_start(const uint8_t *p)
+{
+	return (int64_t)(get_u64(p) ^ UINT64_C(0x8000000000000000));
 }
 
 /* The event time of @p r in *@p ts; SL_OK, or SL_ERR with @p why. */
@@ -203,14 +246,26 @@ static int64_t window_start(const window *w, int64_t ts)
 	return ts - (r < 0 ? r + w->size : r);
 }
 
-/* The state key [start][group key] in w->key; its length, or 0 (OOM). */
-static size_t state_key(window *w, int64_t start, const char *gk, size_t gklen)
+static void put_partition(uint8_t *p, int32_t partition)
 {
-	if (gklen + 8 > w->key_cap) {
+	uint32_t v = (uint32_t)partition;
+
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* The state key [1][start][partition][group key] in w->key; its length,
+ * or 0 (out of memory). */
+static size_t state_key(window *w, int64_t start, int32_t partition,
+			const char *gk, size_t gklen)
+{
+	if (gklen + HEAD > w->key_cap) {
 		size_t cap = w->key_cap ? w->key_cap : 64;
 		uint8_t *k;
 
-		while (cap < gklen + 8)
+		while (cap < gklen + HEAD)
 			cap *= 2;
 		k = realloc(w->key, cap);
 		if (k == NULL)
@@ -218,10 +273,27 @@ static size_t state_key(window *w, int64_t start, const char *gk, size_t gklen)
 		w->key = k;
 		w->key_cap = cap;
 	}
-	put_start(w->key, start);
+	w->key[0] = LAYOUT;
+	put_start(w->key + 1, start);
+	put_partition(w->key + 9, partition);
 	if (gklen)
-		memcpy(w->key + 8, gk, gklen);
-	return gklen + 8;
+		memcpy(w->key + HEAD, gk, gklen);
+	return gklen + HEAD;
+}
+
+/* @p key copied into w->key; its length, or 0 (out of memory). */
+static size_t state_copy(window *w, const uint8_t *key, size_t klen)
+{
+	if (klen > w->key_cap) {
+		uint8_t *k = realloc(w->key, klen * 2);
+
+		if (k == NULL)
+			return 0;
+		w->key = k;
+		w->key_cap = klen * 2;
+	}
+	memcpy(w->key, key, klen);
+	return klen;
 }
 
 typedef struct emit_ctx {
@@ -231,33 +303,151 @@ typedef struct emit_ctx {
 	int64_t now;
 } emit_ctx;
 
-/* A window's timer fired: its result becomes a record of the batch. */
-static int emit(void *ctx, int64_t end, const void *key, size_t klen)
+/* One window's result for one key, @p gk, as a record of the batch. */
+static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
+		  const void *acc)
 {
-	emit_ctx *ec = ctx;
 	window *w = ec->w;
-	int64_t bounds[2];
-	sl_bytes acc;
+	int64_t bounds[2] = { start, start + w->size };
 	sl_record *r;
 	sl_value *v, *k;
 
-	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
-		return 0; /* nothing accumulated (cannot happen) */
-	bounds[0] = get_start(key);
-	bounds[1] = end;
 	v = sl_arena_alloc(ec->out->arena, sizeof *v);
 	r = sl_batch_push(ec->out);
 	if (v == NULL || r == NULL ||
-	    slop_agg_output(&w->agg, acc.data, (const char *)key + 8, klen - 8,
-			    1, bounds, ec->out->arena, v, &k) != 0)
+	    slop_agg_output(&w->agg, acc, (const char *)gk, gklen, 1, bounds,
+			    ec->out->arena, v, &k) != 0)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
 	sl_record_set_value(r, v);
 	sl_record_set_key(r, k);
-	r->timestamp = end - 1; /* the last instant inside the window */
+	r->timestamp = bounds[1] - 1; /* the last instant inside the window */
 	r->origin.stage = sl_stage_name(w->stage);
 	r->origin.offset = w->emitted++;
+	return 0;
+}
+
+/*
+ * A timer fired.  This layout's, [1][partition]: note the window, whose
+ * accumulators collect() emits once every due timer is known.  An
+ * earlier layout's, [start][group key]: its one accumulator, now.
+ */
+static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	const uint8_t *k = key;
+	sl_bytes acc;
+
+	if (klen == 5 && k[0] == LAYOUT) {
+		if (w->due_count == w->due_cap) {
+			size_t cap = w->due_cap ? w->due_cap * 2 : 16;
+			struct due *d = realloc(w->due, cap * sizeof *d);
+
+			if (d == NULL)
+				return sl_error_set(ec->err, SL_ERR_RUNTIME,
+						    "out of memory");
+			w->due = d;
+			w->due_cap = cap;
+		}
+		w->due[w->due_count].start = end - w->size;
+		memcpy(w->due[w->due_count++].partition, k + 1, 4);
+		return 0;
+	}
+	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
+		return 0; /* nothing accumulated (cannot happen) */
+	if (output(ec, get_start(k), k + 8, klen - 8, acc.data) != 0)
+		return -1;
 	sl_state_delete(w->state, key, klen);
 	return 0;
+}
+
+/* The index of the due window that @p key's accumulator belongs to, or
+ * -1. */
+static long due_of(const window *w, const uint8_t *key)
+{
+	int64_t start = get_start(key + 1);
+	size_t i;
+
+	for (i = 0; i < w->due_count; i++)
+		if (w->due[i].start == start &&
+		    memcmp(w->due[i].partition, key + 9, 4) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int find_one(void *ctx, const void *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	const uint8_t *k = key;
+	long due;
+
+	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
+		return 0;
+	if (w->found_count == w->found_cap) {
+		size_t cap = w->found_cap ? w->found_cap * 2 : 256;
+		struct found *f = realloc(w->found, cap * sizeof *f);
+
+		if (f == NULL)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		w->found = f;
+		w->found_cap = cap;
+	}
+	w->found[w->found_count].due = (size_t)due;
+	w->found[w->found_count].seq = vlen >= VALUE_SIZE ?
+		get_u64((const uint8_t *)val + SLOP_ACC_SIZE) : 0;
+	w->found[w->found_count].key = k;
+	w->found[w->found_count].klen = klen;
+	w->found[w->found_count++].acc = val;
+	return 0;
+}
+
+/* Windows in the order their timers fired, then keys in the order they
+ * first came. */
+static int by_due(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Emit and delete the accumulators of every due window, found in one
+ * pass over the store: windows in the order their timers fired, a
+ * window's keys in the order they first came.
+ */
+static int collect(emit_ctx *ec)
+{
+	window *w = ec->w;
+	size_t i;
+	int rc;
+
+	if (w->due_count == 0)
+		return 0;
+	w->found_count = 0;
+	rc = sl_state_each(w->state, find_one, ec);
+	qsort(w->found, w->found_count, sizeof *w->found, by_due);
+	/* outputs first: deleting moves what the pointers point to */
+	for (i = 0; rc == 0 && i < w->found_count; i++) {
+		const struct found *f = &w->found[i];
+
+		rc = output(ec, get_start(f->key + 1), f->key + HEAD,
+			    f->klen - HEAD, f->acc);
+	}
+	for (i = 0; rc == 0 && i < w->found_count; i++) {
+		/* the key's bytes go with the entry: copy them first */
+		size_t klen = state_copy(w, w->found[i].key, w->found[i].klen);
+
+		if (klen == 0)
+			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		else
+			sl_state_delete(w->state, w->key, klen);
+	}
+	w->due_count = 0;
+	return rc;
 }
 
 /* Windows of a state partition close this far: its watermark less the
@@ -277,13 +467,17 @@ static int fire(window *w, sl_batch *out, int all, int64_t now, sl_error *err)
 	emit_ctx ec = { w, out, err, now };
 	int rc;
 
+	w->due_count = 0;
 	if (all)
-		rc = sl_state_timers_fire(w->state, INT64_MAX, emit, &ec);
+		rc = sl_state_timers_fire(w->state, INT64_MAX, on_timer, &ec);
 	else if (w->mode == TIME_PROCESSING)
 		rc = w->wm == INT64_MIN ? 0 :
-			sl_state_timers_fire(w->state, w->wm - w->lateness, emit, &ec);
+			sl_state_timers_fire(w->state, w->wm - w->lateness,
+					     on_timer, &ec);
 	else
-		rc = sl_state_timers_fire_by(w->state, closed_upto, emit, &ec);
+		rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
+	if (rc == 0)
+		rc = collect(&ec);
 	return rc == 0 ? SL_OK : SL_ERR;
 }
 
@@ -296,7 +490,7 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	int64_t ts = 0, start, wm;
 	const char *gk;
 	size_t gklen, klen;
-	uint8_t *acc;
+	uint8_t *acc, tkey[5];
 	int created;
 
 	if (event_time(w, r, now, &ts, &why) != SL_OK ||
@@ -321,12 +515,17 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0)
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
-	klen = state_key(w, start, gk, gklen);
-	acc = klen ? sl_state_slot(w->state, w->key, klen, SLOP_ACC_SIZE,
+	klen = state_key(w, start, r->origin.partition, gk, gklen);
+	acc = klen ? sl_state_slot(w->state, w->key, klen, VALUE_SIZE,
 				   &created) : NULL;
+	/* the window's timer for this partition: set once, then found */
+	tkey[0] = LAYOUT;
+	put_partition(tkey + 1, r->origin.partition);
 	if (acc == NULL || (created && sl_state_timer_set(w->state,
-				start + w->size, w->key, klen) != SL_OK))
+				start + w->size, tkey, sizeof tkey) != SL_OK))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (created)
+		put_u64(acc + SLOP_ACC_SIZE, w->arrived++);
 	slop_agg_fold(&w->agg, acc, &in);
 	if (w->mode != TIME_PROCESSING)
 		sl_watermark_observe(w->stage, r, ts, now);

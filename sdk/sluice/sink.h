@@ -105,6 +105,24 @@ typedef struct sl_sink_class {
 	 */
 	int (*write_control)(void *self, int32_t partition, const void *data,
 			     size_t len, sl_error *err);
+
+	/*
+	 * Optional, both or neither: at-least-once without stopping the job
+	 * to flush.  Each commit cycle the engine takes a mark of every sink
+	 * and commits the sources' positions of that cycle once every sink
+	 * says its mark is durable, while records keep flowing.  A sink
+	 * without them is flushed (flush) every cycle.
+	 */
+
+	/** A mark after everything write() has taken so far. */
+	uint64_t (*mark)(void *self);
+
+	/**
+	 * Whether everything written before @p mark is durable, without
+	 * waiting: 1 when it is, 0 not yet, SL_ERR when some of it cannot be
+	 * delivered (as flush would fail).
+	 */
+	int (*durable)(void *self, uint64_t mark, sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus

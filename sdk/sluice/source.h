@@ -17,6 +17,13 @@ typedef struct sl_position {
 	int64_t next_offset; /**< offset of the next record to read */
 } sl_position;
 
+/** A partition a source reads: what sl_inputs_assigned() reports. */
+typedef struct sl_input {
+	const char *topic;
+	int32_t partition;
+	int32_t partitions;   /**< how many partitions @p topic has */
+} sl_input;
+
 /** What a source plugin provides. */
 typedef struct sl_source_class {
 	uint32_t struct_size; /**< sizeof(sl_source_class) */
@@ -90,14 +97,25 @@ typedef struct sl_source_class {
 	 * to that end).
 	 */
 	int (*end_input)(void *self, sl_error *err);
-} sl_source_class;
 
-/** A partition a source reads: what sl_inputs_assigned() reports. */
-typedef struct sl_input {
-	const char *topic;
-	int32_t partition;
-	int32_t partitions;   /**< how many partitions @p topic has */
-} sl_input;
+	/*
+	 * Optional, both or neither: event-time alignment.  The engine stops
+	 * reading inputs whose event time runs further ahead of the
+	 * watermark than the stage's max.event.time.skew, so that open
+	 * windows are bounded by the data's disorder rather than by how fast
+	 * each input is fetched (as Kafka Streams reads a task's partitions
+	 * in timestamp order), and resumes them when the watermark catches
+	 * up.  Records of @p inputs already fetched may still come.
+	 */
+
+	/** Stop fetching @p inputs until resume_inputs.  SL_OK or SL_ERR. */
+	int (*pause_inputs)(void *self, const sl_input *inputs, size_t count,
+			    sl_error *err);
+
+	/** Fetch @p inputs again.  SL_OK or SL_ERR. */
+	int (*resume_inputs)(void *self, const sl_input *inputs, size_t count,
+			     sl_error *err);
+} sl_source_class;
 
 /**
  * The source now reads @p inputs: the engine restores their keyed state

@@ -77,6 +77,13 @@ typedef struct sl_store_class {
 	 * topic's name), for the job's log; NULL: the stage's name.
 	 */
 	const char *(*table_name)(void *self, void *table);
+
+	/**
+	 * Optional, both or neither: as the sink's (sluice/sink.h), the
+	 * store's writes made durable without stopping the job.
+	 */
+	uint64_t (*mark)(void *self);
+	int (*durable)(void *self, uint64_t mark, sl_error *err);
 } sl_store_class;
 
 #ifdef __cplusplus

@@ -1,7 +1,7 @@
 /*
- * runjob.c - run a command, print "WALL_MS MAXRSS_KB" of it: the
- * benchmarks' stopwatch, with peak RSS from wait4(2) so no extra package
- * is needed.
+ * runjob.c - run a command, print "WALL_MS MAXRSS_KB" of it, and with
+ * RUNJOB_CPU set " CPU_MS" (user + system): the benchmarks' stopwatch,
+ * with peak RSS and CPU from wait4(2) so no extra package is needed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +33,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("%.3f %ld\n", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	printf("%.3f %ld", (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	       (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, ru.ru_maxrss);
+	if (getenv("RUNJOB_CPU") != NULL)
+		printf(" %.0f", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3);
+	putchar('\n');
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "runjob: %s failed (status %d)\n", argv[1], status);
 		return 1;

@@ -146,11 +146,8 @@ BEGIN {
 { printf "%-6s  %-19s  %10d  %6d  %9d\n", $1, utc($2), $3, $4, $5 }'
 
 # The demo ran this tree's sluice, which is not on the PATH: say how to run
-# a job of one's own, installed or from here (in a build in the source
-# tree, plugins' descriptors and objects are in the same folder: name it
-# once).
-path=$SLUICE_PLUGIN_PATH
-[ "${path%%:*}" != "${path#*:}" ] || path=${path%%:*}
+# a job of one's own, installed or from here (a sluice run from its build
+# tree finds the tree's plugins by itself).
 say "Done.  To run a job of your own: 'sudo make install' puts sluice on \
 your PATH (/usr/local/bin), then: sluice run JOB.ini.  Without installing: \
-SLUICE_PLUGIN_PATH=$path $SLUICE run JOB.ini"
+$SLUICE run JOB.ini"

@@ -5,7 +5,8 @@ SCALE_TESTS = \
 	tests/scale/bounded_after_kill.test \
 	tests/scale/repartition.test \
 	tests/scale/bounded_sources.test \
-	tests/scale/eos_instances.test
+	tests/scale/eos_instances.test \
+	tests/scale/event_time_align.test
 TESTS += $(SCALE_TESTS)
 EXTRA_DIST += $(SCALE_TESTS) tests/scale/scale_lib.sh
 check_PROGRAMS += tests/scale/group-lag
