@@ -1,0 +1,527 @@
+/*
+ * json_simdjson.cpp - a JSON record straight into arena values, in one
+ * pass, with simdjson's On-Demand API.
+ *
+ * Why C++: simdjson is a C++ library with no C interface, and it is the
+ * parser that reaches the goal (tests/seeds/bench.sh measures it beside
+ * jansson and yajl).  This is the plugin's only C++: it is compiled with
+ * -fno-exceptions (simdjson's error codes) and -fno-rtti, exports nothing
+ * (the plugin's symbols are limited to its entry point), and C calls it
+ * through json_simd.h.
+ *
+ * The contract is jansson's (json_decode.c, the reference): what this
+ * decoder accepts, jansson accepts, to the same value; what it refuses,
+ * the caller hands to jansson, which words the error or, for the few
+ * inputs jansson takes and this leaves to it (below), decodes them.
+ * tests/fuzz/fuzz_jsondiff.c holds the two to it.  What that takes beyond
+ * simdjson's own checks:
+ *
+ * - Numbers.  An integer is an int64; a real (with '.', 'e' or 'E') is a
+ *   double; a real too large for a double is refused (jansson: "real
+ *   number overflow").  An integer beyond int64 makes jansson read the
+ *   whole document again with every number as a double, then turn the
+ *   integral ones that fit back into ints: so does this decoder
+ *   (ints_as_real), including the one surprise, 1.0 read as 1 in such a
+ *   document.  -0 is int 0.  Numbers of 20 digits or more in mantissa or
+ *   exponent go to jansson (number() says why).
+ * - Objects keep input order; a repeated key keeps its first position and
+ *   takes its last value.  A key holding NUL (\u0000) is refused: jansson
+ *   cannot hold one.  \u0000 inside a string value is kept.
+ * - Depth: at most JSON_MAX_DEPTH levels, counting scalars, as jansson.
+ * - Nothing may follow the top-level value but whitespace.  (A raw NUL
+ *   byte anywhere is refused; jansson takes one straight after a number
+ *   or a literal as the end of the text, and decodes those.)
+ *
+ * simdjson needs SIMDJSON_PADDING readable bytes after the text, which a
+ * record does not promise: the record is copied into the decoder's own
+ * padded buffer first (a record is small; the copy is cheap beside the
+ * parse).  Strings and keys without escapes then point into the record's
+ * own bytes, which outlive the value (sluice/format.h); only escaped ones
+ * are copied, unescaped, into the arena.
+ */
+#include "config.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include <simdjson.h>
+
+#include "json_simd.h"
+
+using namespace simdjson;
+
+namespace {
+
+/* How a step of the decoder ended. */
+enum step {
+	STEP_OK,
+	STEP_REFUSED, /* not JSON as jansson reads it */
+	STEP_NOMEM,
+	STEP_AS_REAL  /* an integer beyond int64: start again, ints_as_real */
+};
+
+/* Buffers kept from one record to the next unless they grew past this. */
+const size_t KEEP_BELOW = 1u << 20;
+
+/* Objects up to this many members look for repeated keys pairwise. */
+const size_t PAIRWISE_MAX = 16;
+
+/* A growable array of plain structs (sl_value, sl_member), malloc'd. */
+template <typename T> struct stack {
+	T *at = nullptr;
+	size_t len = 0;
+	size_t cap = 0;
+
+	bool push(const T &v)
+	{
+		if (len == cap && !grow())
+			return false;
+		at[len++] = v;
+		return true;
+	}
+	bool grow()
+	{
+		size_t n = cap != 0 ? 2 * cap : 64;
+		T *p = static_cast<T *>(std::realloc(at, n * sizeof(T)));
+
+		if (p == nullptr)
+			return false;
+		at = p;
+		cap = n;
+		return true;
+	}
+	void release()
+	{
+		std::free(at);
+		at = nullptr;
+		len = cap = 0;
+	}
+	~stack() { std::free(at); }
+};
+
+} // namespace
+
+struct json_simd {
+	ondemand::parser parser;
+	char *copy = nullptr;       /* the record, then SIMDJSON_PADDING zeros */
+	size_t copy_cap = 0;
+	stack<sl_value> items;      /* items of the arrays being read */
+	stack<sl_member> members;   /* members of the objects being read */
+	uint32_t *slots = nullptr;  /* hash table for repeated keys */
+	size_t slots_cap = 0;
+
+	/* the record being decoded */
+	sl_arena *arena = nullptr;
+	const uint8_t *data = nullptr; /* its bytes, which outlive the value */
+	bool ints_as_real = false;
+
+	~json_simd()
+	{
+		std::free(copy);
+		std::free(slots);
+	}
+};
+
+namespace {
+
+/*
+ * The bytes of a string or key whose unescaped text is @p text and whose
+ * raw text (after the opening quote) starts at @p raw in the padded copy:
+ * the record's own bytes when the string has no escape, else a copy in the
+ * arena.  An escape always makes the raw text longer than the unescaped,
+ * so "no backslash in the first n raw bytes, then the closing quote" means
+ * the raw bytes are the text.
+ */
+step text_bytes(json_simd &d, const char *raw, std::string_view text,
+		const char **out)
+{
+	size_t n = text.size();
+	char *s;
+
+	if (std::memchr(raw, '\\', n) == nullptr && raw[n] == '"') {
+		*out = reinterpret_cast<const char *>(d.data) + (raw - d.copy);
+		return STEP_OK;
+	}
+	s = static_cast<char *>(sl_arena_alloc(d.arena, n != 0 ? n : 1));
+	if (s == nullptr)
+		return STEP_NOMEM;
+	std::memcpy(s, text.data(), n);
+	*out = s;
+	return STEP_OK;
+}
+
+/* The raw token of a value, for both a value and the document. */
+const char *token_of(ondemand::value &v) { return v.raw_json_token().data(); }
+
+const char *token_of(ondemand::document &doc)
+{
+	std::string_view raw;
+
+	return doc.raw_json_token().get(raw) == SUCCESS ? raw.data() : nullptr;
+}
+
+/*
+ * A number, from a value or from a document that is one number.
+ *
+ * simdjson 3.0.1 (Debian bookworm's) reads some reals with more than 19
+ * digits wrongly in On-Demand (0.1000000000000000055511151231257827 gives
+ * 1.8e-36): every real with more digits than an int64 holds goes to
+ * jansson (strtod), as does a top-level number longer than the buffer
+ * simdjson copies it to, and an exponent of 20 digits or more.
+ */
+template <typename V> step number(json_simd &d, V &v, sl_value *out)
+{
+	const size_t max_digits = 19;
+	int64_t i;
+	double x;
+	const char *raw;
+	size_t sign, whole, fraction = 0;
+	bool real;
+
+	if (!d.ints_as_real && v.get_int64().get(i) == SUCCESS) {
+		*out = sl_value_int(i);
+		return STEP_OK;
+	}
+	/* A real, an integer beyond int64, or not a number: a failed get
+	 * leaves the value where it was, so its text is still there. */
+	if ((raw = token_of(v)) == nullptr)
+		return STEP_REFUSED;
+	sign = raw[0] == '-';
+	whole = std::strspn(raw + sign, "0123456789");
+	if (raw[sign + whole] == '.')
+		fraction = std::strspn(raw + sign + whole + 1, "0123456789");
+	real = raw[sign + whole] == '.' || raw[sign + whole] == 'e' ||
+	       raw[sign + whole] == 'E';
+	if (real && whole + fraction > max_digits)
+		return STEP_REFUSED;
+	if (v.get_double().get(x) != SUCCESS)
+		return STEP_REFUSED; /* not a number, or beyond a double */
+	if (d.ints_as_real) {
+		*out = json_int_or_real(x);
+		return STEP_OK;
+	}
+	if (!real)
+		return STEP_AS_REAL; /* an integer beyond int64 */
+	*out = sl_value_double(x);
+	return STEP_OK;
+}
+
+/* A string value, from a value or from a document that is one string. */
+template <typename V> step string(json_simd &d, V &v, sl_value *out)
+{
+	std::string_view text;
+	const char *raw = token_of(v), *s;
+	step st;
+
+	if (raw == nullptr || v.get_string().get(text) != SUCCESS)
+		return STEP_REFUSED;
+	if ((st = text_bytes(d, raw + 1, text, &s)) != STEP_OK)
+		return st;
+	*out = sl_value_string(s, text.size());
+	return STEP_OK;
+}
+
+step value(json_simd &d, ondemand::value &v, sl_value *out, int depth);
+
+/* Members [base, base + *n) of d.members: the first of each key takes the
+ * value of the last; the others go.  Pairwise when few, else hashed. */
+bool drop_repeated_keys(json_simd &d, size_t base, size_t *n)
+{
+	sl_member *m = d.members.at + base;
+	size_t kept = 0, i, j, mask;
+
+	if (*n <= PAIRWISE_MAX) {
+		for (i = 0; i < *n; i++) {
+			for (j = 0; j < kept; j++)
+				if (m[j].key_len == m[i].key_len &&
+				    std::memcmp(m[j].key, m[i].key, m[i].key_len) == 0)
+					break;
+			if (j < kept)
+				m[j].value = m[i].value;
+			else
+				m[kept++] = m[i];
+		}
+		*n = kept;
+		return true;
+	}
+	for (mask = 1; mask < 2 * *n; mask <<= 1)
+		;
+	if (mask > d.slots_cap) {
+		uint32_t *p = static_cast<uint32_t *>(
+			std::realloc(d.slots, mask * sizeof *d.slots));
+		if (p == nullptr)
+			return false;
+		d.slots = p;
+		d.slots_cap = mask;
+	}
+	std::memset(d.slots, 0, mask * sizeof *d.slots); /* 0: empty, else index + 1 */
+	mask--;
+	for (i = 0; i < *n; i++) {
+		uint64_t h = 14695981039346656037u; /* FNV-1a */
+		size_t k;
+
+		for (k = 0; k < m[i].key_len; k++)
+			h = (h ^ static_cast<unsigned char>(m[i].key[k])) * 1099511628211u;
+		for (k = h & mask;; k = (k + 1) & mask) {
+			uint32_t s = d.slots[k];
+
+			if (s == 0) {
+				d.slots[k] = static_cast<uint32_t>(kept + 1);
+				m[kept++] = m[i];
+				break;
+			}
+			if (m[s - 1].key_len == m[i].key_len &&
+			    std::memcmp(m[s - 1].key, m[i].key, m[i].key_len) == 0) {
+				m[s - 1].value = m[i].value;
+				break;
+			}
+		}
+	}
+	*n = kept;
+	return true;
+}
+
+step object(json_simd &d, ondemand::object obj, sl_value *out, int depth)
+{
+	size_t base = d.members.len, n;
+	sl_member *members = nullptr;
+	step st;
+
+	for (auto f : obj) {
+		ondemand::field field;
+		std::string_view key;
+		sl_member m;
+		const char *raw;
+
+		if (std::move(f).get(field) != SUCCESS)
+			return STEP_REFUSED;
+		raw = field.key().raw();
+		if (field.unescaped_key().get(key) != SUCCESS ||
+		    std::memchr(key.data(), '\0', key.size()) != nullptr)
+			return STEP_REFUSED; /* jansson cannot hold NUL in a key */
+		if ((st = text_bytes(d, raw, key, &m.key)) != STEP_OK)
+			return st;
+		m.key_len = static_cast<uint32_t>(key.size());
+		if ((st = value(d, field.value(), &m.value, depth + 1)) != STEP_OK)
+			return st;
+		if (!d.members.push(m))
+			return STEP_NOMEM;
+	}
+	n = d.members.len - base;
+	if (n > 0) {
+		if (!drop_repeated_keys(d, base, &n))
+			return STEP_NOMEM;
+		members = static_cast<sl_member *>(
+			sl_arena_alloc(d.arena, n * sizeof *members));
+		if (members == nullptr)
+			return STEP_NOMEM;
+		std::memcpy(members, d.members.at + base, n * sizeof *members);
+	}
+	d.members.len = base;
+	*out = sl_value_null();
+	out->type = SL_TOBJECT;
+	out->len = static_cast<uint32_t>(n);
+	out->as.members = members;
+	return STEP_OK;
+}
+
+step array(json_simd &d, ondemand::array arr, sl_value *out, int depth)
+{
+	size_t base = d.items.len, n;
+	sl_value *items = nullptr;
+	step st;
+
+	for (auto c : arr) {
+		ondemand::value v;
+		sl_value item;
+
+		if (c.get(v) != SUCCESS)
+			return STEP_REFUSED;
+		if ((st = value(d, v, &item, depth + 1)) != STEP_OK)
+			return st;
+		if (!d.items.push(item))
+			return STEP_NOMEM;
+	}
+	n = d.items.len - base;
+	if (n > 0) {
+		items = static_cast<sl_value *>(
+			sl_arena_alloc(d.arena, n * sizeof *items));
+		if (items == nullptr)
+			return STEP_NOMEM;
+		std::memcpy(items, d.items.at + base, n * sizeof *items);
+	}
+	d.items.len = base;
+	*out = sl_value_null();
+	out->type = SL_TARRAY;
+	out->len = static_cast<uint32_t>(n);
+	out->as.items = items;
+	return STEP_OK;
+}
+
+/* The value @p v at @p depth (the top-level value is at 1). */
+step value(json_simd &d, ondemand::value &v, sl_value *out, int depth)
+{
+	ondemand::json_type type;
+	ondemand::array arr;
+	ondemand::object obj;
+	bool b;
+
+	if (depth > JSON_MAX_DEPTH || v.type().get(type) != SUCCESS)
+		return STEP_REFUSED;
+	switch (type) {
+	case ondemand::json_type::array:
+		if (v.get_array().get(arr) != SUCCESS)
+			return STEP_REFUSED;
+		return array(d, arr, out, depth);
+	case ondemand::json_type::object:
+		if (v.get_object().get(obj) != SUCCESS)
+			return STEP_REFUSED;
+		return object(d, obj, out, depth);
+	case ondemand::json_type::number:
+		return number(d, v, out);
+	case ondemand::json_type::string:
+		return string(d, v, out);
+	case ondemand::json_type::boolean:
+		if (v.get_bool().get(b) != SUCCESS)
+			return STEP_REFUSED;
+		*out = sl_value_bool(b);
+		return STEP_OK;
+	case ondemand::json_type::null:
+		if (v.is_null().get(b) != SUCCESS || !b)
+			return STEP_REFUSED;
+		*out = sl_value_null();
+		return STEP_OK;
+	}
+	return STEP_REFUSED;
+}
+
+/* The whole document, once (d.ints_as_real says how integers are read). */
+step document(json_simd &d, size_t len, sl_value *out)
+{
+	ondemand::document doc;
+	ondemand::json_type type;
+	ondemand::array arr;
+	ondemand::object obj;
+	step st;
+	bool b;
+
+	if (d.parser.iterate(d.copy, len, len + SIMDJSON_PADDING).get(doc) != SUCCESS ||
+	    doc.type().get(type) != SUCCESS)
+		return STEP_REFUSED;
+	switch (type) {
+	case ondemand::json_type::array:
+		if (doc.get_array().get(arr) != SUCCESS)
+			return STEP_REFUSED;
+		st = array(d, arr, out, 1);
+		break;
+	case ondemand::json_type::object:
+		if (doc.get_object().get(obj) != SUCCESS)
+			return STEP_REFUSED;
+		st = object(d, obj, out, 1);
+		break;
+	case ondemand::json_type::number:
+		st = number(d, doc, out);
+		break;
+	case ondemand::json_type::string:
+		st = string(d, doc, out);
+		break;
+	case ondemand::json_type::boolean:
+		if (doc.get_bool().get(b) != SUCCESS)
+			return STEP_REFUSED;
+		*out = sl_value_bool(b);
+		st = STEP_OK;
+		break;
+	case ondemand::json_type::null:
+		if (doc.is_null().get(b) != SUCCESS || !b)
+			return STEP_REFUSED;
+		*out = sl_value_null();
+		st = STEP_OK;
+		break;
+	default:
+		return STEP_REFUSED;
+	}
+	/* Only whitespace after the value: the iterator is at the end of the
+	 * document (OUT_OF_BOUNDS), not at another token.  (The getters of a
+	 * scalar document check this themselves, but not all: a string.) */
+	if (st == STEP_OK && doc.current_location().error() != OUT_OF_BOUNDS)
+		return STEP_REFUSED;
+	return st;
+}
+
+/* Give back buffers a large record made grow. */
+void trim(json_simd &d)
+{
+	if (d.copy_cap > KEEP_BELOW) {
+		std::free(d.copy);
+		d.copy = nullptr;
+		d.copy_cap = 0;
+	}
+	if (d.parser.capacity() > KEEP_BELOW)
+		d.parser = ondemand::parser();
+	if (d.items.cap * sizeof(sl_value) > KEEP_BELOW)
+		d.items.release();
+	if (d.members.cap * sizeof(sl_member) > KEEP_BELOW)
+		d.members.release();
+	if (d.slots_cap * sizeof(uint32_t) > KEEP_BELOW) {
+		std::free(d.slots);
+		d.slots = nullptr;
+		d.slots_cap = 0;
+	}
+}
+
+} // namespace
+
+extern "C" json_simd *json_simd_new(void)
+{
+	return new (std::nothrow) json_simd();
+}
+
+extern "C" void json_simd_free(json_simd *d)
+{
+	delete d;
+}
+
+extern "C" int json_simd_decode(json_simd *d, const uint8_t *data, size_t len,
+				sl_arena *arena, sl_value *out)
+{
+	step st;
+
+	/* simdjson reads at most 4 GiB (and sl_value lengths are 32 bits) */
+	if (len > 0xFFFFFFFFu - SIMDJSON_PADDING)
+		return JSON_SIMD_REFUSED;
+	if (d->copy_cap < len + SIMDJSON_PADDING) {
+		char *p = static_cast<char *>(std::malloc(len + SIMDJSON_PADDING));
+
+		if (p == nullptr)
+			return JSON_SIMD_NOMEM;
+		std::free(d->copy);
+		d->copy = p;
+		d->copy_cap = len + SIMDJSON_PADDING;
+	}
+	if (len > 0)
+		std::memcpy(d->copy, data, len);
+	std::memset(d->copy + len, 0, SIMDJSON_PADDING);
+	d->arena = arena;
+	d->data = data;
+	d->ints_as_real = false;
+	d->items.len = d->members.len = 0;
+	st = document(*d, len, out);
+	if (st == STEP_AS_REAL) {
+		/* rare: what the first pass put in the arena stays unused */
+		d->ints_as_real = true;
+		d->items.len = d->members.len = 0;
+		st = document(*d, len, out);
+	}
+	if (len > KEEP_BELOW)
+		trim(*d);
+	switch (st) {
+	case STEP_OK:
+		return JSON_SIMD_OK;
+	case STEP_NOMEM:
+		return JSON_SIMD_NOMEM;
+	default:
+		return JSON_SIMD_REFUSED;
+	}
+}
