@@ -52,6 +52,7 @@ static void json_close(void *self)
 int json_format_decode(void *self, const uint8_t *data, size_t len,
 		       sl_arena *arena, sl_value *out, sl_error *err)
 {
+#if HAVE_SIMDJSON
 	json_format *f = self;
 
 	if (f != NULL && f->simd != NULL) {
@@ -65,6 +66,9 @@ int json_format_decode(void *self, const uint8_t *data, size_t len,
 			break; /* jansson says why */
 		}
 	}
+#else
+	(void)self;
+#endif
 	return json_decode_jansson(data, len, arena, out, err);
 }
 
