@@ -35,12 +35,13 @@ int json_decode_jansson(const uint8_t *data, size_t len, sl_arena *arena,
 
 /*
  * Jansson allocates every node, key and string with malloc.  Between
- * scratch_begin() and scratch_end() on a thread, its allocations come from
- * a per-thread bump region instead and its frees are no-ops; scratch_end()
- * makes the whole region reusable at once.  Nothing jansson allocates in
- * between may be used after scratch_end().  scratch_begin() returns 0 when
- * no region could be set up: jansson then uses malloc, and the caller must
- * release what it got with json_decref() as usual.
+ * scratch_begin() and scratch_end(), its allocations on the calling
+ * thread come from a bump region instead and its frees are no-ops;
+ * scratch_end() makes the whole region reusable at once.  Nothing jansson
+ * allocates in between may be used after scratch_end().  scratch_begin()
+ * returns 0 when the region is not to be had (another thread holds it):
+ * jansson then uses malloc, and the caller must release what it got with
+ * json_decref() as usual, and not call scratch_end().
  */
 int scratch_begin(void);
 void scratch_end(void);
