@@ -18,7 +18,7 @@ plugins_json_json_la_LIBADD += $(SIMDJSON_LIBS)
 endif
 dist_plugin_DATA += plugins/json/json.plugin
 # The C++ file: simdjson's error codes, no exceptions, no RTTI.
-JSON_SIMD_CXXFLAGS = $(WARN_CXXFLAGS) $(SANITIZER_CFLAGS) $(SIMDJSON_CFLAGS) \
+JSON_SIMD_CXXFLAGS = $(WARN_CXXFLAGS) $(SANITIZER_CXXFLAGS) $(SIMDJSON_CFLAGS) \
 	-fno-exceptions -fno-rtti -fvisibility=hidden -fvisibility-inlines-hidden
 # Automake links with C++ whenever a target may have a C++ source; the
 # plugin is C alone without simdjson, and links as C then.  Linking as
