@@ -35,9 +35,14 @@
  * simdjson needs SIMDJSON_PADDING readable bytes after the text, which a
  * record does not promise: the record is copied into the decoder's own
  * padded buffer first (a record is small; the copy is cheap beside the
- * parse).  Strings and keys without escapes then point into the record's
+ * parse), a record that is one scalar between brackets (only_item() says
+ * why).  Strings and keys without escapes then point into the record's
  * own bytes, which outlive the value (sluice/format.h); only escaped ones
  * are copied, unescaped, into the arena.
+ *
+ * Two bugs of simdjson 3.0.1 (Debian bookworm's), found by the tests and
+ * the fuzz target, are worked around here: number() and only_item() say
+ * which.  The workarounds stay right with a simdjson that has them fixed.
  */
 #include "config.h"
 
@@ -105,7 +110,7 @@ template <typename T> struct stack {
 
 struct json_simd {
 	ondemand::parser parser;
-	char *copy = nullptr;       /* the record, then SIMDJSON_PADDING zeros */
+	char *copy = nullptr;       /* the text parsed, then SIMDJSON_PADDING zeros */
 	size_t copy_cap = 0;
 	stack<sl_value> items;      /* items of the arrays being read */
 	stack<sl_member> members;   /* members of the objects being read */
@@ -115,6 +120,9 @@ struct json_simd {
 	/* the record being decoded */
 	sl_arena *arena = nullptr;
 	const uint8_t *data = nullptr; /* its bytes, which outlive the value */
+	const char *text = nullptr;    /* where they are in the copy */
+	size_t text_len = 0;           /* the copy's length: the record's, + 2 if wrapped */
+	bool wrapped = false;          /* a scalar, copied as "[" record "]" */
 	bool ints_as_real = false;
 
 	~json_simd()
@@ -127,56 +135,54 @@ struct json_simd {
 namespace {
 
 /*
- * The bytes of a string or key whose unescaped text is @p text and whose
- * raw text (after the opening quote) starts at @p raw in the padded copy:
- * the record's own bytes when the string has no escape, else a copy in the
- * arena.  An escape always makes the raw text longer than the unescaped,
- * so "no backslash in the first n raw bytes, then the closing quote" means
- * the raw bytes are the text.
+ * The closing quote of the string whose text starts at @p raw (just after
+ * its opening quote, in the padded copy) when the string has no escape;
+ * NULL when a backslash comes first.  simdjson's first stage has checked
+ * every string of the document (closed; UTF-8; no raw control character,
+ * so no NUL, and the padding's zeros stop the scan all the same): this
+ * only tells a plain string, whose bytes are its text, from one that
+ * needs unescaping.
  */
-step text_bytes(json_simd &d, const char *raw, std::string_view text,
-		const char **out)
+const char *plain_end(const char *raw)
 {
-	size_t n = text.size();
-	char *s;
+	while (*raw != '"' && *raw != '\\' && *raw != '\0')
+		raw++;
+	return *raw == '"' ? raw : nullptr;
+}
 
-	if (std::memchr(raw, '\\', n) == nullptr && raw[n] == '"') {
-		*out = reinterpret_cast<const char *>(d.data) + (raw - d.copy);
-		return STEP_OK;
-	}
-	s = static_cast<char *>(sl_arena_alloc(d.arena, n != 0 ? n : 1));
+/* Where the bytes at @p p of the padded copy are in the record itself. */
+const char *in_record(const json_simd &d, const char *p)
+{
+	return reinterpret_cast<const char *>(d.data) + (p - d.text);
+}
+
+/* A copy of unescaped @p text in the arena. */
+step arena_text(json_simd &d, std::string_view text, const char **out)
+{
+	char *s = static_cast<char *>(
+		sl_arena_alloc(d.arena, text.size() != 0 ? text.size() : 1));
+
 	if (s == nullptr)
 		return STEP_NOMEM;
-	std::memcpy(s, text.data(), n);
+	std::memcpy(s, text.data(), text.size());
 	*out = s;
 	return STEP_OK;
 }
 
-/* The raw token of a value, for both a value and the document. */
-const char *token_of(ondemand::value &v) { return v.raw_json_token().data(); }
-
-const char *token_of(ondemand::document &doc)
-{
-	std::string_view raw;
-
-	return doc.raw_json_token().get(raw) == SUCCESS ? raw.data() : nullptr;
-}
-
 /*
- * A number, from a value or from a document that is one number.
+ * A number.
  *
- * simdjson 3.0.1 (Debian bookworm's) reads some reals with more than 19
- * digits wrongly in On-Demand (0.1000000000000000055511151231257827 gives
- * 1.8e-36): every real with more digits than an int64 holds goes to
- * jansson (strtod), as does a top-level number longer than the buffer
- * simdjson copies it to, and an exponent of 20 digits or more.
+ * simdjson 3.0.1 reads some reals with more than 19 digits wrongly in
+ * On-Demand (0.1000000000000000055511151231257827 gives 1.8e-36): every
+ * real with more digits than an int64 holds goes to jansson (strtod), as
+ * does an exponent of 20 digits or more, which simdjson refuses.
  */
-template <typename V> step number(json_simd &d, V &v, sl_value *out)
+step number(json_simd &d, ondemand::value &v, sl_value *out)
 {
 	const size_t max_digits = 19;
+	const char *raw;
 	int64_t i;
 	double x;
-	const char *raw;
 	size_t sign, whole, fraction = 0;
 	bool real;
 
@@ -184,10 +190,9 @@ template <typename V> step number(json_simd &d, V &v, sl_value *out)
 		*out = sl_value_int(i);
 		return STEP_OK;
 	}
-	/* A real, an integer beyond int64, or not a number: a failed get
-	 * leaves the value where it was, so its text is still there. */
-	if ((raw = token_of(v)) == nullptr)
-		return STEP_REFUSED;
+	/* A real, an integer beyond int64, or not a number (a failed get
+	 * leaves the value where it was). */
+	raw = v.raw_json_token().data();
 	sign = raw[0] == '-';
 	whole = std::strspn(raw + sign, "0123456789");
 	if (raw[sign + whole] == '.')
@@ -208,16 +213,25 @@ template <typename V> step number(json_simd &d, V &v, sl_value *out)
 	return STEP_OK;
 }
 
-/* A string value, from a value or from a document that is one string. */
-template <typename V> step string(json_simd &d, V &v, sl_value *out)
+/*
+ * A string value.  A plain one (no escape) is its raw bytes, in the record,
+ * and is left unread: the container's iteration steps over it.  One with
+ * escapes is unescaped by simdjson (which checks them) into the arena.
+ */
+step string(json_simd &d, ondemand::value &v, sl_value *out)
 {
+	const char *raw = v.raw_json_token().data(), *end = plain_end(raw + 1), *s;
 	std::string_view text;
-	const char *raw = token_of(v), *s;
 	step st;
 
-	if (raw == nullptr || v.get_string().get(text) != SUCCESS)
+	if (end != nullptr) {
+		*out = sl_value_string(in_record(d, raw + 1),
+				       static_cast<size_t>(end - raw - 1));
+		return STEP_OK;
+	}
+	if (v.get_string().get(text) != SUCCESS)
 		return STEP_REFUSED;
-	if ((st = text_bytes(d, raw + 1, text, &s)) != STEP_OK)
+	if ((st = arena_text(d, text, &s)) != STEP_OK)
 		return st;
 	*out = sl_value_string(s, text.size());
 	return STEP_OK;
@@ -293,16 +307,20 @@ step object(json_simd &d, ondemand::object obj, sl_value *out, int depth)
 		ondemand::field field;
 		std::string_view key;
 		sl_member m;
-		const char *raw;
+		const char *raw, *end;
 
 		if (std::move(f).get(field) != SUCCESS)
 			return STEP_REFUSED;
 		raw = field.key().raw();
-		if (field.unescaped_key().get(key) != SUCCESS ||
-		    std::memchr(key.data(), '\0', key.size()) != nullptr)
+		if ((end = plain_end(raw)) != nullptr) {
+			m.key = in_record(d, raw);
+			key = std::string_view(raw, static_cast<size_t>(end - raw));
+		} else if (field.unescaped_key().get(key) != SUCCESS ||
+			   std::memchr(key.data(), '\0', key.size()) != nullptr) {
 			return STEP_REFUSED; /* jansson cannot hold NUL in a key */
-		if ((st = text_bytes(d, raw, key, &m.key)) != STEP_OK)
+		} else if ((st = arena_text(d, key, &m.key)) != STEP_OK) {
 			return st;
+		}
 		m.key_len = static_cast<uint32_t>(key.size());
 		if ((st = value(d, field.value(), &m.value, depth + 1)) != STEP_OK)
 			return st;
@@ -397,54 +415,56 @@ step value(json_simd &d, ondemand::value &v, sl_value *out, int depth)
 	return STEP_REFUSED;
 }
 
+/*
+ * The one value of the wrapped document "[" record "]": a record that is
+ * one scalar.  simdjson 3.0.1 reads a top-level scalar from a copy in a
+ * fixed buffer, cutting a token as long as the buffer short instead of
+ * refusing it ("falsex" reads as false, "-92023372036854775809" as
+ * -9202337203685477580) and refusing one longer (a number followed by
+ * many spaces): inside an array, a scalar is read in place.  "1, 2" would
+ * make two items: exactly one is the record.
+ */
+step only_item(json_simd &d, ondemand::array arr, sl_value *out)
+{
+	size_t n = 0;
+	step st;
+
+	for (auto c : arr) {
+		ondemand::value v;
+
+		if (c.get(v) != SUCCESS || n++ > 0)
+			return STEP_REFUSED;
+		if ((st = value(d, v, out, 1)) != STEP_OK)
+			return st;
+	}
+	return n == 1 ? STEP_OK : STEP_REFUSED;
+}
+
 /* The whole document, once (d.ints_as_real says how integers are read). */
-step document(json_simd &d, size_t len, sl_value *out)
+step document(json_simd &d, sl_value *out)
 {
 	ondemand::document doc;
 	ondemand::json_type type;
 	ondemand::array arr;
 	ondemand::object obj;
 	step st;
-	bool b;
 
-	if (d.parser.iterate(d.copy, len, len + SIMDJSON_PADDING).get(doc) != SUCCESS ||
+	if (d.parser.iterate(d.copy, d.text_len, d.copy_cap).get(doc) != SUCCESS ||
 	    doc.type().get(type) != SUCCESS)
 		return STEP_REFUSED;
-	switch (type) {
-	case ondemand::json_type::array:
+	if (type == ondemand::json_type::array) {
 		if (doc.get_array().get(arr) != SUCCESS)
 			return STEP_REFUSED;
-		st = array(d, arr, out, 1);
-		break;
-	case ondemand::json_type::object:
+		st = d.wrapped ? only_item(d, arr, out) : array(d, arr, out, 1);
+	} else if (type == ondemand::json_type::object && !d.wrapped) {
 		if (doc.get_object().get(obj) != SUCCESS)
 			return STEP_REFUSED;
 		st = object(d, obj, out, 1);
-		break;
-	case ondemand::json_type::number:
-		st = number(d, doc, out);
-		break;
-	case ondemand::json_type::string:
-		st = string(d, doc, out);
-		break;
-	case ondemand::json_type::boolean:
-		if (doc.get_bool().get(b) != SUCCESS)
-			return STEP_REFUSED;
-		*out = sl_value_bool(b);
-		st = STEP_OK;
-		break;
-	case ondemand::json_type::null:
-		if (doc.is_null().get(b) != SUCCESS || !b)
-			return STEP_REFUSED;
-		*out = sl_value_null();
-		st = STEP_OK;
-		break;
-	default:
+	} else {
 		return STEP_REFUSED;
 	}
 	/* Only whitespace after the value: the iterator is at the end of the
-	 * document (OUT_OF_BOUNDS), not at another token.  (The getters of a
-	 * scalar document check this themselves, but not all: a string.) */
+	 * document (OUT_OF_BOUNDS), not at another token. */
 	if (st == STEP_OK && doc.current_location().error() != OUT_OF_BOUNDS)
 		return STEP_REFUSED;
 	return st;
@@ -471,6 +491,12 @@ void trim(json_simd &d)
 	}
 }
 
+/* JSON whitespace. */
+bool blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 } // namespace
 
 extern "C" json_simd *json_simd_new(void)
@@ -486,33 +512,46 @@ extern "C" void json_simd_free(json_simd *d)
 extern "C" int json_simd_decode(json_simd *d, const uint8_t *data, size_t len,
 				sl_arena *arena, sl_value *out)
 {
+	size_t i, need;
 	step st;
 
 	/* simdjson reads at most 4 GiB (and sl_value lengths are 32 bits) */
-	if (len > 0xFFFFFFFFu - SIMDJSON_PADDING)
+	if (len > 0xFFFFFFFFu - SIMDJSON_PADDING - 2)
 		return JSON_SIMD_REFUSED;
-	if (d->copy_cap < len + SIMDJSON_PADDING) {
-		char *p = static_cast<char *>(std::malloc(len + SIMDJSON_PADDING));
+	/* An array or an object is parsed as it is; anything else, wrapped
+	 * in brackets (only_item() says why). */
+	for (i = 0; i < len && blank(data[i]); i++)
+		;
+	d->wrapped = i == len || (data[i] != '[' && data[i] != '{');
+	d->text_len = len + (d->wrapped ? 2 : 0);
+	need = d->text_len + SIMDJSON_PADDING;
+	if (d->copy_cap < need) {
+		char *p = static_cast<char *>(std::malloc(need));
 
 		if (p == nullptr)
 			return JSON_SIMD_NOMEM;
 		std::free(d->copy);
 		d->copy = p;
-		d->copy_cap = len + SIMDJSON_PADDING;
+		d->copy_cap = need;
 	}
+	d->text = d->copy + (d->wrapped ? 1 : 0);
 	if (len > 0)
-		std::memcpy(d->copy, data, len);
-	std::memset(d->copy + len, 0, SIMDJSON_PADDING);
+		std::memcpy(d->copy + (d->wrapped ? 1 : 0), data, len);
+	if (d->wrapped) {
+		d->copy[0] = '[';
+		d->copy[len + 1] = ']';
+	}
+	std::memset(d->copy + d->text_len, 0, SIMDJSON_PADDING);
 	d->arena = arena;
 	d->data = data;
 	d->ints_as_real = false;
 	d->items.len = d->members.len = 0;
-	st = document(*d, len, out);
+	st = document(*d, out);
 	if (st == STEP_AS_REAL) {
 		/* rare: what the first pass put in the arena stays unused */
 		d->ints_as_real = true;
 		d->items.len = d->members.len = 0;
-		st = document(*d, len, out);
+		st = document(*d, out);
 	}
 	if (len > KEEP_BELOW)
 		trim(*d);
