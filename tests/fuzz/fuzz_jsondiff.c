@@ -14,6 +14,13 @@
  * `make check` replays it over the format target's corpus and its own
  * (tests/fuzz/corpus/jsondiff/: edge cases of numbers, strings, keys,
  * depth and structure); `make fuzz` fuzzes it.  Built only with simdjson.
+ *
+ * SL_JSONDIFF_SPOIL, for tests/fuzz/jsondiff.test alone, makes the
+ * simdjson decoder's answer wrong before the comparison, as a broken
+ * decoder would, to prove that a difference fails the target: "leaf"
+ * changes the innermost last value of what it accepted, "key" the last
+ * key of the innermost last object, "answer" turns acceptance into
+ * refusal and refusal into a value no JSON text has (empty bytes).
  */
 #include "config.h"
 
@@ -31,6 +38,7 @@ static const sl_format_class *json;
 static void *instance;
 static json_simd *simd;
 static sl_arena *arena;
+static enum { SPOIL_NONE, SPOIL_LEAF, SPOIL_KEY, SPOIL_ANSWER } spoil_mode;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -40,6 +48,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	const char *spoil_env = getenv("SL_JSONDIFF_SPOIL");
+
+	if (spoil_env != NULL && strcmp(spoil_env, "leaf") == 0)
+		spoil_mode = SPOIL_LEAF;
+	else if (spoil_env != NULL && strcmp(spoil_env, "key") == 0)
+		spoil_mode = SPOIL_KEY;
+	else if (spoil_env != NULL && strcmp(spoil_env, "answer") == 0)
+		spoil_mode = SPOIL_ANSWER;
+	else
+		FUZZ_ASSERT(spoil_env == NULL || *spoil_env == '\0',
+			    "SL_JSONDIFF_SPOIL: leaf, key or answer, not '%s'", spoil_env);
 	json = optest_load_plugin("json", &reg, &loader)->format;
 	arena = sl_arena_new();
 	simd = json_simd_new();
@@ -118,6 +137,83 @@ static int same(const sl_value *a, const sl_value *b)
 	return 0;
 }
 
+/*
+ * SL_JSONDIFF_SPOIL: make @p v (an answer @p rc of simdjson's to @p data)
+ * wrong.  Returns 1 when the answer is now one the target must fail on,
+ * 0 when it is unchanged or still allowed (a refusal of what
+ * left_to_jansson() spots).
+ */
+static int spoil(const uint8_t *data, size_t size, int *rc, sl_value *v)
+{
+	sl_member *last_member = NULL;
+	uint64_t bits;
+
+	if (spoil_mode == SPOIL_ANSWER) {
+		if (*rc == JSON_SIMD_OK) {
+			*rc = JSON_SIMD_REFUSED;
+			return !left_to_jansson(data, size);
+		}
+		*rc = JSON_SIMD_OK;
+		v->type = SL_TBYTES;
+		v->len = 0;
+		v->as.bytes = NULL;
+		return 1;
+	}
+	if (*rc != JSON_SIMD_OK)
+		return 0;
+	for (;;) {
+		if (v->type == SL_TARRAY && v->len > 0) {
+			v = &v->as.items[v->len - 1];
+		} else if (v->type == SL_TOBJECT && v->len > 0) {
+			last_member = &v->as.members[v->len - 1];
+			v = &last_member->value;
+		} else {
+			break;
+		}
+	}
+	if (spoil_mode == SPOIL_KEY) {
+		/* a shorter key, or one where there was none */
+		if (last_member == NULL)
+			return 0;
+		if (last_member->key_len > 0) {
+			last_member->key_len--;
+		} else {
+			last_member->key = "k";
+			last_member->key_len = 1;
+		}
+		return 1;
+	}
+	switch (v->type) {
+	case SL_TNULL:
+		v->type = SL_TBOOL;
+		v->as.b = 0;
+		break;
+	case SL_TBOOL:
+		v->as.b = !v->as.b;
+		break;
+	case SL_TINT:
+		v->as.i ^= 1;
+		break;
+	case SL_TDOUBLE:
+		memcpy(&bits, &v->as.d, sizeof bits);
+		bits ^= 1;
+		memcpy(&v->as.d, &bits, sizeof bits);
+		break;
+	case SL_TSTRING:
+	case SL_TBYTES:
+		if (v->len > 0)
+			v->len--;
+		else
+			v->type = SL_TNULL;
+		break;
+	case SL_TARRAY:
+	case SL_TOBJECT:
+		v->type = SL_TNULL;
+		break;
+	}
+	return 1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	sl_value fast, ref, mine;
@@ -126,6 +222,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fast_rc = json_simd_decode(simd, data, size, arena, &fast);
 	FUZZ_ASSERT(fast_rc != JSON_SIMD_NOMEM, "simdjson decoder: out of memory");
+	/* the test reads this line: a run that prints it must fail */
+	if (spoil_mode != SPOIL_NONE && spoil(data, size, &fast_rc, &fast))
+		fprintf(stderr, "jsondiff: spoiled\n");
 	ref_err.kind = SL_ERR_NONE;
 	ref_rc = json->decode(NULL, data, size, arena, &ref, &ref_err);
 	FUZZ_ASSERT(ref_rc == SL_OK || (ref_err.kind == SL_ERR_RECORD &&

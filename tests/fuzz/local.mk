@@ -48,8 +48,10 @@ tests_fuzz_fuzz_jsondiff_CXXFLAGS = $(JSON_SIMD_CXXFLAGS)
 tests_fuzz_fuzz_jsondiff_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_jsondiff_LDADD = $(OPTEST_LIBS) $(SIMDJSON_LIBS)
 
-TESTS += tests/fuzz/corpora.test
-EXTRA_DIST += tests/fuzz/corpora.test tests/fuzz/fuzz.sh \
+# jsondiff.test: the differential test of the json decoders, and proof
+# that it fails when they differ.
+TESTS += tests/fuzz/corpora.test tests/fuzz/jsondiff.test
+EXTRA_DIST += tests/fuzz/corpora.test tests/fuzz/jsondiff.test tests/fuzz/fuzz.sh \
 	tests/fuzz/targets.sh tests/fuzz/corpus
 
 
