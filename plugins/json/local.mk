@@ -43,5 +43,6 @@ check_PROGRAMS += plugins/json/tests/json_format
 plugins_json_tests_json_format_SOURCES = plugins/json/tests/json_format.c
 plugins_json_tests_json_format_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_json_tests_json_format_LDADD = $(OPTEST_LIBS)
-TESTS += plugins/json/tests/json_format plugins/json/tests/json.test
-EXTRA_DIST += plugins/json/tests/json.test
+TESTS += plugins/json/tests/json_format plugins/json/tests/json.test \
+	plugins/json/tests/exports.test
+EXTRA_DIST += plugins/json/tests/json.test plugins/json/tests/exports.test
