@@ -21,9 +21,17 @@
  * changes the innermost last value of what it accepted, "key" the last
  * key of the innermost last object, "answer" turns acceptance into
  * refusal and refusal into a value no JSON text has (empty bytes).
+ *
+ * SL_JSONDIFF_KERNEL, for jsondiff.test too, picks simdjson's kernel for
+ * both decoders (jsondiff_kernel.cpp says what it changes): a name
+ * (icelake, haswell, westmere, fallback, ...) that this CPU runs, else
+ * the target fails; "list" prints the kernels this CPU runs and exits.
+ * Unset, simdjson picks the best, as in the plugin.
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sluice/plugin.h>
@@ -40,6 +48,11 @@ static json_simd *simd;
 static sl_arena *arena;
 static enum { SPOIL_NONE, SPOIL_LEAF, SPOIL_KEY, SPOIL_ANSWER } spoil_mode;
 
+/* jsondiff_kernel.cpp */
+int jsondiff_kernels(FILE *out);
+int jsondiff_use_kernel(const char *name);
+const char *jsondiff_active_kernel(void);
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static sl_registry reg;
@@ -49,6 +62,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	const char *spoil_env = getenv("SL_JSONDIFF_SPOIL");
+	const char *kernel_env = getenv("SL_JSONDIFF_KERNEL");
+
+	/* before any parser allocates: it keeps the kernel it started with */
+	if (kernel_env != NULL && strcmp(kernel_env, "list") == 0)
+		exit(jsondiff_kernels(stdout) == 0 && fflush(stdout) == 0 ? 0 : 1);
+	if (kernel_env != NULL && *kernel_env != '\0') {
+		FUZZ_ASSERT(jsondiff_use_kernel(kernel_env) == 0,
+			    "SL_JSONDIFF_KERNEL: '%s' is no kernel this CPU runs", kernel_env);
+		FUZZ_ASSERT(strcmp(jsondiff_active_kernel(), kernel_env) == 0,
+			    "SL_JSONDIFF_KERNEL: '%s' asked, '%s' active", kernel_env,
+			    jsondiff_active_kernel());
+	}
 
 	if (spoil_env != NULL && strcmp(spoil_env, "leaf") == 0)
 		spoil_mode = SPOIL_LEAF;

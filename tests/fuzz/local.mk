@@ -42,7 +42,8 @@ tests_fuzz_fuzz_format_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_format_LDADD = $(OPTEST_LIBS)
 # the simdjson decoder compiled in, the jansson one through the plugin
 tests_fuzz_fuzz_jsondiff_SOURCES = tests/fuzz/fuzz_jsondiff.c \
-	plugins/json/json_simdjson.cpp plugins/json/json_simd.h $(FUZZ_COMMON)
+	plugins/json/json_simdjson.cpp plugins/json/json_simd.h \
+	tests/fuzz/jsondiff_kernel.cpp $(FUZZ_COMMON)
 tests_fuzz_fuzz_jsondiff_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/plugins/json
 tests_fuzz_fuzz_jsondiff_CXXFLAGS = $(JSON_SIMD_CXXFLAGS)
 tests_fuzz_fuzz_jsondiff_LDFLAGS = $(FUZZ_LINK)
