@@ -40,6 +40,17 @@
  * own bytes, which outlive the value (sluice/format.h); only escaped ones
  * are copied, unescaped, into the arena.
  *
+ * Kernels.  With no -march, simdjson.h compiles On-Demand's navigation
+ * and number parsing as simdjson::fallback (its builtin implementation;
+ * 3.0.1's header has On-Demand for that one only), but the SIMD part, the
+ * structural index (stage 1), and string unescaping go through the
+ * parser's dom_parser_implementation, which libsimdjson picks from the
+ * CPU at run time (icelake, haswell, westmere, fallback): a package built
+ * once runs the best kernel of each machine, and no build flag is needed.
+ * Compiling the rest for haswell (-mavx2 ..., measured as an experiment)
+ * made the decode no faster in the seed benchmark.  jsondiff.test runs
+ * every kernel the test machine has (SL_JSONDIFF_KERNEL).
+ *
  * Two bugs of simdjson 3.0.1 (Debian bookworm's), found by the tests and
  * the fuzz target, are worked around here: number() and only_item() say
  * which.  The workarounds stay right with a simdjson that has them fixed.
