@@ -15,6 +15,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake libtool pkg-config \
       libltdl-dev libinih-dev libjansson-dev librdkafka-dev libmicrohttpd-dev \
+      g++ libsimdjson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -28,7 +29,8 @@ RUN autoreconf -fi \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 ca-certificates \
+      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 \
+      ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent sluice
 COPY --from=build /out/ /

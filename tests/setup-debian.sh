@@ -1,12 +1,14 @@
 #!/bin/sh
 # Install what building and testing Sluice needs on Debian bookworm.
-# Runs without a terminal (CI); uses sudo only when not root.
+# Runs without a terminal (CI); uses sudo only when not root.  g++ and
+# libsimdjson-dev: the json format's fast decoder (one C++ file);
+# libyajl-dev: one of the JSON parsers `make bench` measures.
 set -eu
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
-	libmicrohttpd-dev curl prometheus
+	libmicrohttpd-dev curl prometheus g++ libsimdjson-dev libyajl-dev
 	default-jre-headless maven groff-base clang libclang-rt-14-dev"
 missing=
 for p in $packages; do

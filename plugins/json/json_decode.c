@@ -1,5 +1,6 @@
 /*
- * json_decode.c - one JSON document into an sl_value tree.
+ * json_decode.c - one JSON document into an sl_value tree, with jansson:
+ * the reference decoder, and the one that words every error.
  *
  * Jansson parses and validates (RFC 8259, UTF-8, \u escapes and surrogate
  * pairs, trailing garbage); the tree is then copied into the batch arena.
@@ -24,9 +25,6 @@
 #else
 #define NUMERIC_OVERFLOW(e) (strncmp((e)->text, "too big", 7) == 0)
 #endif
-
-/* 2^63 as a double: the first value past INT64_MAX. */
-#define TWO_POW_63 9223372036854775808.0
 
 typedef struct convert_ctx {
 	sl_arena *arena;
@@ -88,17 +86,11 @@ static int convert_array(const convert_ctx *cx, json_t *j, sl_value *out)
 	return 0;
 }
 
-/*
- * A document with an integer beyond int64 is parsed with every integer as
- * a double; give back the integers that do fit, so only the huge ones
- * (and, unavoidably, integral reals such as 1.0 in that document) differ.
- */
+/* A real; in a document read with JSON_DECODE_INT_AS_REAL, integral
+ * values that fit are ints again (json_int_or_real). */
 static sl_value real_value(const convert_ctx *cx, double d)
 {
-	if (cx->ints_as_real && d >= -TWO_POW_63 && d < TWO_POW_63 &&
-	    d == (double)(int64_t)d)
-		return sl_value_int((int64_t)d);
-	return sl_value_double(d);
+	return cx->ints_as_real ? json_int_or_real(d) : sl_value_double(d);
 }
 
 /* Recursion is bounded by jansson's nesting limit (2048). */
@@ -137,8 +129,8 @@ static int convert(const convert_ctx *cx, json_t *j, sl_value *out)
 	}
 }
 
-int json_format_decode(void *self, const uint8_t *data, size_t len,
-		       sl_arena *arena, sl_value *out, sl_error *err)
+int json_decode_jansson(const uint8_t *data, size_t len, sl_arena *arena,
+			sl_value *out, sl_error *err)
 {
 	const char *text = data != NULL ? (const char *)data : "";
 	convert_ctx cx = { arena, 0 };
@@ -146,7 +138,6 @@ int json_format_decode(void *self, const uint8_t *data, size_t len,
 	json_t *root;
 	int scratch, rc;
 
-	(void)self;
 	scratch = scratch_begin();
 	root = json_loadb(text, len, DECODE_FLAGS, &jerr);
 	if (root == NULL && NUMERIC_OVERFLOW(&jerr)) {

@@ -1,19 +1,27 @@
 /*
- * json_scratch.c - a per-thread bump allocator for jansson.
+ * json_scratch.c - a bump allocator for jansson.
  *
  * Decoding a record with jansson costs a malloc per node, key and string,
  * all freed again a moment later when the tree has been copied into the
  * batch arena.  Routing those through a region that is reset after every
- * record removes the per-record malloc from the hot path.
+ * record removes the per-record malloc from the hot path.  (With simdjson
+ * jansson decodes only the records simdjson's decoder refuses; without,
+ * every record.)
  *
- * json_set_alloc_funcs() is process-wide, so the hooks fall back to
- * malloc/free on any thread that is not inside scratch_begin/end: other
- * users of jansson in the process are unaffected.  Pointers from the
- * region never escape a decode, so free() never sees one.  The hooks are
- * installed when the plugin is loaded and removed when it is unloaded, so
- * jansson never calls into an unmapped plugin.
+ * json_set_alloc_funcs() is process-wide, so the hooks must tell the
+ * decoding thread from any other.  There is one region, held by one
+ * thread at a time from scratch_begin() to scratch_end(): the hooks serve
+ * its holder from the region and everyone else (another thread decoding
+ * at the same time, another user of jansson) with malloc/free.  Telling
+ * them apart is one pthread_self() per allocation, no thread-specific data
+ * lookup.  Pointers from the region never escape a decode, so free()
+ * never sees one.  The hooks are installed when the plugin is loaded and
+ * removed when it is unloaded, so jansson never calls into an unmapped
+ * plugin.
  */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <jansson.h>
@@ -35,26 +43,31 @@ typedef struct scratch {
 	chunk *head;   /* current chunk */
 	size_t peak;   /* bytes needed by the largest decode so far */
 	size_t total;  /* bytes handed out in this decode */
-	int active;
 } scratch;
 
 #define CHUNK_HDR ((sizeof(chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
 
-static pthread_key_t scratch_key;
-static int key_ok;
+static scratch region;
+/* The thread holding the region (its pthread_self()), 0 when none.  Only
+ * the holder ever sees its own id here, so a relaxed read in the hooks is
+ * enough; taking and giving back order the region's use. */
+static atomic_uintptr_t holder;
+static int installed;
 
-static void scratch_free_all(void *p)
+static uintptr_t self_id(void)
 {
-	scratch *s = p;
-	chunk *c, *next;
+	/* pthread_t is an integer or a pointer wherever Sluice builds */
+	return (uintptr_t)pthread_self();
+}
 
-	if (s == NULL)
-		return;
-	for (c = s->head; c != NULL; c = next) {
+static void chunks_free(chunk *c)
+{
+	chunk *next;
+
+	for (; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
-	free(s);
 }
 
 static chunk *chunk_new(size_t size, chunk *next)
@@ -69,14 +82,11 @@ static chunk *chunk_new(size_t size, chunk *next)
 	return c;
 }
 
+/* The region when this thread holds it, else NULL. */
 static scratch *current(void)
 {
-	scratch *s;
-
-	if (!key_ok)
-		return NULL;
-	s = pthread_getspecific(scratch_key);
-	return s != NULL && s->active ? s : NULL;
+	return atomic_load_explicit(&holder, memory_order_relaxed) == self_id()
+		? &region : NULL;
 }
 
 static void *scratch_malloc(size_t size)
@@ -112,67 +122,51 @@ static void scratch_free(void *p)
 
 int scratch_begin(void)
 {
-	scratch *s;
+	uintptr_t none = 0;
 
-	if (!key_ok)
-		return 0;
-	s = pthread_getspecific(scratch_key);
-	if (s == NULL) {
-		s = calloc(1, sizeof *s);
-		if (s == NULL || pthread_setspecific(scratch_key, s) != 0) {
-			free(s);
-			return 0; /* jansson just uses malloc on this thread */
-		}
-	}
-	s->active = 1;
-	s->total = 0;
+	if (!installed ||
+	    !atomic_compare_exchange_strong_explicit(&holder, &none, self_id(),
+						     memory_order_acquire,
+						     memory_order_relaxed))
+		return 0; /* another thread decodes: this one uses malloc */
+	region.total = 0;
 	return 1;
 }
 
 /*
  * Keep one chunk.  When a decode needed several, replace them with one
  * that holds the largest decode seen, so steady state is a single chunk
- * that is never freed.
+ * that is never freed.  Then give the region back.
  */
 void scratch_end(void)
 {
-	scratch *s;
-	chunk *c, *next;
+	scratch *s = current();
 
-	if (!key_ok || (s = pthread_getspecific(scratch_key)) == NULL)
+	if (s == NULL)
 		return;
-	s->active = 0;
 	if (s->total > s->peak)
 		s->peak = s->total;
 	if (s->head != NULL && s->head->next != NULL) {
-		for (c = s->head; c != NULL; c = next) {
-			next = c->next;
-			free(c);
-		}
+		chunks_free(s->head);
 		s->head = chunk_new(s->peak, NULL);
 	}
 	if (s->head != NULL)
 		s->head->used = 0;
+	atomic_store_explicit(&holder, 0, memory_order_release);
 }
 
 __attribute__((constructor)) static void scratch_install(void)
 {
-	if (pthread_key_create(&scratch_key, scratch_free_all) != 0)
-		return;
-	key_ok = 1;
+	installed = 1;
 	json_set_alloc_funcs(scratch_malloc, scratch_free);
 }
 
+/* A plugin is unloaded when the process ends, or by a test: no decode is
+ * running then. */
 __attribute__((destructor)) static void scratch_uninstall(void)
 {
-	if (!key_ok)
-		return;
 	json_set_alloc_funcs(malloc, free);
-	key_ok = 0;
-	/* Once the key is deleted, other threads' regions are no longer freed
-	 * at their exit; they leak, which is fine: a plugin is unloaded only
-	 * when the process ends. */
-	scratch_free_all(pthread_getspecific(scratch_key));
-	pthread_setspecific(scratch_key, NULL);
-	pthread_key_delete(scratch_key);
+	installed = 0;
+	chunks_free(region.head);
+	region.head = NULL;
 }

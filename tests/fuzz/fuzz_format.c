@@ -1,6 +1,6 @@
 /*
- * fuzz_format.c - the json and string formats, loaded as the engine loads
- * them: whatever either decodes must encode, decode again to what encodes
+ * fuzz_format.c - the json and string formats, loaded and opened as the
+ * engine does: whatever either decodes must encode, decode again to what encodes
  * the same bytes (a round trip is stable), and be writable by the json
  * format; the string format gives back its input byte for byte.
  */
@@ -16,6 +16,7 @@
 #include "optest.h"
 
 static const sl_format_class *json, *string;
+static void *json_self; /* an instance, as the engine opens one */
 static sl_arena *arena;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -28,12 +29,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	json = optest_load_plugin("json", &json_reg, &json_loader)->format;
 	string = optest_load_plugin("string", &string_reg, &string_loader)->format;
 	arena = sl_arena_new();
+	if (json->open != NULL) {
+		sl_error err;
+
+		FUZZ_ASSERT(json->open(NULL, &json_self, &err) == SL_OK,
+			    "json: open: %s", err.message);
+	}
 	return 0;
 }
 
 static const char *name_of(const sl_format_class *f)
 {
 	return f == json ? "json" : "string";
+}
+
+static void *self_of(const sl_format_class *f)
+{
+	return f == json ? json_self : NULL;
 }
 
 /* Encode @p v with @p f into @p out (from the arena); it must succeed. */
@@ -44,7 +56,7 @@ static void encode(const sl_format_class *f, const sl_value *v, sl_buf *out)
 	memset(out, 0, sizeof *out);
 	out->arena = arena;
 	err.kind = SL_ERR_NONE;
-	FUZZ_ASSERT(f->encode(NULL, v, out, &err) == SL_OK,
+	FUZZ_ASSERT(f->encode(self_of(f), v, out, &err) == SL_OK,
 		    "%s cannot encode what was decoded: %s", name_of(f),
 		    err.message);
 }
@@ -57,7 +69,7 @@ static int decode(const sl_format_class *f, const void *data, size_t len,
 	int rc;
 
 	err.kind = SL_ERR_NONE;
-	rc = f->decode(NULL, data, len, arena, v, &err);
+	rc = f->decode(self_of(f), data, len, arena, v, &err);
 	FUZZ_ASSERT(rc == SL_OK || (rc == SL_ERR && err.kind == SL_ERR_RECORD),
 		    "%s: decode gave %d, error kind %d", name_of(f), rc, err.kind);
 	return rc;

@@ -1,6 +1,7 @@
 # Fuzzing (tests/fuzz/): libFuzzer targets for the job-file reader and
-# validator, the expression language, the json and string formats, and
-# the descriptor parser.
+# validator, the expression language, the json and string formats, the
+# descriptor parser, and (with simdjson) the json format's two decoders
+# against each other.
 #
 # `make check` replays each target over its seeds and its checked-in
 # corpus (tests/fuzz/corpus/TARGET/: every input that once crashed it),
@@ -9,6 +10,9 @@
 # FUZZ_SECONDS=N` fuzzes each target for real for N seconds (fuzz.sh).
 FUZZ_TARGETS = tests/fuzz/fuzz_jobfile tests/fuzz/fuzz_expr \
 	tests/fuzz/fuzz_format tests/fuzz/fuzz_descriptor
+if HAVE_SIMDJSON
+FUZZ_TARGETS += tests/fuzz/fuzz_jsondiff
+endif
 check_PROGRAMS += $(FUZZ_TARGETS)
 if FUZZING
 FUZZ_MAIN =
@@ -36,9 +40,19 @@ tests_fuzz_fuzz_format_SOURCES = tests/fuzz/fuzz_format.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_format_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_format_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_format_LDADD = $(OPTEST_LIBS)
+# the simdjson decoder compiled in, the jansson one through the plugin
+tests_fuzz_fuzz_jsondiff_SOURCES = tests/fuzz/fuzz_jsondiff.c \
+	plugins/json/json_simdjson.cpp plugins/json/json_simd.h \
+	tests/fuzz/jsondiff_kernel.cpp $(FUZZ_COMMON)
+tests_fuzz_fuzz_jsondiff_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/plugins/json
+tests_fuzz_fuzz_jsondiff_CXXFLAGS = $(JSON_SIMD_CXXFLAGS)
+tests_fuzz_fuzz_jsondiff_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_jsondiff_LDADD = $(OPTEST_LIBS) $(SIMDJSON_LIBS)
 
-TESTS += tests/fuzz/corpora.test
-EXTRA_DIST += tests/fuzz/corpora.test tests/fuzz/fuzz.sh \
+# jsondiff.test: the differential test of the json decoders, and proof
+# that it fails when they differ.
+TESTS += tests/fuzz/corpora.test tests/fuzz/jsondiff.test
+EXTRA_DIST += tests/fuzz/corpora.test tests/fuzz/jsondiff.test tests/fuzz/fuzz.sh \
 	tests/fuzz/targets.sh tests/fuzz/corpus
 
 

@@ -2,9 +2,14 @@
 # files of the source tree that seed each, and the largest input each is
 # fuzzed with.  Every target also has its own corpus,
 # tests/fuzz/corpus/TARGET/: seeds taken from tests, and every input that
-# once made it fail (crash-*).  Needs $top_srcdir.
+# once made it fail (crash-*).  Needs $top_srcdir (and $top_builddir to
+# know the targets built only with some libraries).
 
 fuzz_targets="jobfile expr format descriptor"
+# jsondiff is built only with simdjson: a target when its program is there
+if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/tests/fuzz/fuzz_jsondiff" ]; then
+	fuzz_targets="$fuzz_targets jsondiff"
+fi
 
 # fuzz_seeds TARGET: the seed files, one per line
 fuzz_seeds() {
@@ -12,6 +17,9 @@ fuzz_seeds() {
 	jobfile)
 		ls "$top_srcdir"/tests/jobs/good/*.ini "$top_srcdir"/tests/jobs/bad/*.ini \
 			"$top_srcdir"/conf/examples/*.ini
+		;;
+	jsondiff)
+		ls "$top_srcdir"/tests/fuzz/corpus/format/*
 		;;
 	descriptor)
 		ls "$top_srcdir"/plugins/*/*.plugin \
