@@ -355,7 +355,7 @@ static void test_engine_options(void)
 	const sl_opt_desc *o = sl_engine_stage_options(&n);
 	int seen = 0;
 
-	CHECK(n == 7);
+	CHECK(n == 8);
 	for (i = 0; i < n; i++)
 		if (strcmp(o[i].name, "from") == 0)
 			seen = !(o[i].kinds & SL_KIND_SOURCE);
