@@ -29,7 +29,7 @@ RUN autoreconf -fi \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 libstdc++6 \
+      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 libstdc++6 libgcc-s1 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent sluice
