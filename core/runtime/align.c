@@ -7,19 +7,25 @@
  * run ahead fill windows that cannot close, and the state grows with the
  * fetch skew instead of with the data's disorder.  Here, after each batch
  * of a source and every tick, an input whose event time is more than
- * max.event.time.skew ahead of the
- * watermark of the stages it feeds is paused (the source's pause_inputs),
- * and resumed once it is back within half that bound: Kafka Streams reads
- * a task's partitions in timestamp order, Flink aligns watermarks across
- * sources (FLIP-182).
+ * max.event.time.skew ahead of the slowest input of the same source is
+ * paused (the source's pause_inputs), and resumed once it is back within
+ * half that bound: Kafka Streams reads a task's partitions in timestamp
+ * order, Flink aligns watermarks across sources (FLIP-182).
  *
  * An input's event time is what the stage on event time, or the
- * repartition sink in front of one, has seen of it.  The watermark is the
- * smaller of the stage's smallest over its state partitions here (behind
- * a repartition topic it speaks for every instance writing the topic,
- * a report interval late) and the slowest of the source's own inputs.  Idle
- * inputs stop holding the watermark back after idle.timeout as before,
- * so a paused input cannot wait for one that has no data.
+ * repartition sink in front of one, has seen of it.  Only this instance's
+ * inputs are compared: the stage's own watermark behind a repartition
+ * topic lags by the hop's round trip, which in event time can be hours
+ * of dense data, and measured against it every input but one stood
+ * paused.  Idle inputs stop holding the others back after idle.timeout
+ * as before, so a paused input cannot wait for one that has no data.
+ *
+ * Alignment is off by default (max.event.time.skew = 0): a pause makes
+ * librdkafka drop what it has fetched for the partition and fetch it
+ * again on resume, and on dense data (a few seconds of event time per
+ * record) the pauses come every batch: measured on the user-behavior
+ * example, a run took 5 to 10 times as long.  Aligning without that cost
+ * needs a queue per partition, read in event-time order.
  *
  * Two things keep alignment from undoing itself.  An input that has
  * delivered nothing yet may be the slowest: until its first record (or
@@ -27,10 +33,7 @@
  * Kafka Streams waits for every partition of a task before it picks the
  * next record.  And a paused input is alive, not idle: it is touched
  * every round, or the watermark would leave it behind and its records
- * would come late once it resumes.  The slowest input here is never
- * paused: the stage's watermark may wait for another instance, or for a
- * dead one's last report, and pausing the slowest would stop the job
- * instead of aligning it.
+ * would come late once it resumes.  The slowest input is never paused.
  */
 #include "config.h"
 
@@ -60,8 +63,6 @@ typedef struct aligned {
 	sl_stage *source;
 	sl_watermark **seen;     /* where its inputs' event times are seen */
 	size_t seen_count;
-	sl_stage **timed;        /* the stages on event time it feeds */
-	size_t timed_count;
 	int64_t skew;            /* the smallest of theirs */
 } aligned;
 
@@ -117,7 +118,6 @@ static void *room(void *arr, size_t n, size_t size)
 static int watch(sl_engine *e, aligned *a)
 {
 	sl_watermark **seen;
-	sl_stage **stages;
 	size_t i;
 
 	for (i = 0; i < e->stage_count; i++) {
@@ -135,13 +135,6 @@ static int watch(sl_engine *e, aligned *a)
 			return -1;
 		a->seen = seen;
 		a->seen[a->seen_count++] = s->wm;
-		if (timed->wm != NULL) {
-			if ((stages = room(a->timed, a->timed_count + 1,
-					   sizeof *stages)) == NULL)
-				return -1;
-			a->timed = stages;
-			a->timed[a->timed_count++] = timed;
-		}
 		if (a->skew == 0 || skew_of(timed) < a->skew)
 			a->skew = skew_of(timed);
 	}
@@ -169,7 +162,6 @@ int sl_align_open(sl_engine *e, sl_error *err)
 			goto oom;
 		if (a.seen_count == 0 || a.skew <= 0) {
 			free(a.seen);
-			free(a.timed);
 			continue;
 		}
 		grown = room(al->sources, al->source_count + 1, sizeof *grown);
@@ -180,7 +172,6 @@ int sl_align_open(sl_engine *e, sl_error *err)
 		continue;
 oom:
 		free(a.seen);
-		free(a.timed);
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	return SL_OK;
@@ -229,15 +220,15 @@ static void touch_paused(const sl_align *al, const aligned *a, int64_t now)
 }
 
 /*
- * What the inputs of @p a are measured against (INT64_MIN: unknown); in
- * *@p waiting whether an input that is not quiet has shown no event time
- * yet, which holds every other; in *@p slowest the smallest event time of
- * the inputs here that are not quiet (INT64_MAX: none).
+ * What the inputs of @p a are measured against: the smallest event time
+ * of those that are not quiet (INT64_MIN: none); in *@p waiting whether
+ * one that is not quiet has shown no event time yet, which holds every
+ * other; in *@p slowest the same smallest time (INT64_MAX: none).
  */
 static int64_t watermark_of(const aligned *a, int64_t now, int *waiting,
 			    int64_t *slowest)
 {
-	int64_t w = INT64_MAX, x;
+	int64_t w, x;
 	size_t i;
 	int quiet;
 
@@ -254,11 +245,6 @@ static int64_t watermark_of(const aligned *a, int64_t now, int *waiting,
 			*slowest = x;
 	}
 	w = *slowest;
-	for (i = 0; i < a->timed_count; i++) {
-		x = sl_wm_low(a->timed[i]->wm, now);
-		if (x != INT64_MIN && x < w)
-			w = x;
-	}
 	return w != INT64_MAX ? w : INT64_MIN;
 }
 
@@ -421,7 +407,6 @@ void sl_align_close(sl_engine *e)
 		unpause(al, &al->paused[0], sl_now_wall_ms());
 	for (i = 0; i < al->source_count; i++) {
 		free(al->sources[i].seen);
-		free(al->sources[i].timed);
 	}
 	free(al->sources);
 	free(al->paused);

@@ -405,19 +405,3 @@ void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 	if (in != NULL && in->seen_ms < now)
 		in->seen_ms = now;
 }
-
-int64_t sl_wm_low(sl_watermark *wm, int64_t now)
-{
-	int64_t low = INT64_MAX;
-	size_t i;
-
-	for (i = 0; i < wm->group_count; i++) {
-		int64_t v = refresh_group(wm, &wm->groups[i], now);
-
-		if (v == INT64_MIN)
-			return INT64_MIN;
-		if (v < low)
-			low = v;
-	}
-	return wm->group_count > 0 ? low : INT64_MIN;
-}

@@ -128,10 +128,6 @@ int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
 void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 		 int32_t partition, int64_t now);
 
-/* The smallest watermark of the state partitions here, or INT64_MIN when
- * there is none or one has none yet. */
-int64_t sl_wm_low(sl_watermark *wm, int64_t now);
-
 /* The inputs in a report's order: calls @p fn for each, stopping at a
  * non-zero return.  What a repartition sink reports of its inputs. */
 int sl_wm_each(const sl_watermark *wm, int64_t now,

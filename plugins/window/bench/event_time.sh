@@ -54,8 +54,9 @@ measure() {
 		--set events.stop=end --set per_minute.max.event.time.skew="$4" \
 		2>"$work/$1.log") || { cat "$work/$1.log" >&2; exit 1; }
 	wait "$reader" || { echo "$1: no window came out" >&2; exit 1; }
+	first=$(cat "$work/$1.first")
 	set -- $r
-	awk -v rss="$2" -v cpu="$3" -v first="$(cat "$work/$1.first")" \
+	awk -v rss="$2" -v cpu="$3" -v first="$first" \
 		-v t0="$t0" -v n="$N" \
 		'BEGIN { printf "%.0f %d %.2f\n", rss / 1024, first - t0, cpu * 1000 / n }'
 }
