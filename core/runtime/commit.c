@@ -383,7 +383,8 @@ int sl_commit_cycle(sl_engine *e, int sync, sl_error *err)
 	if (sl_telemetry_on)
 		sl_telemetry_commit(sl_now_mono_us() - t0, rc == SL_OK,
 				    txn && rc == SL_OK && sl_commit_aborts(e) == aborts,
-				    txn && rc != SL_OK && err->kind == SL_ERR_FATAL);
+				    txn && rc != SL_OK && err->kind == SL_ERR_FATAL,
+				    sl_commit_aborts(e));
 	return rc;
 }
 

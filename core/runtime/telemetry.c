@@ -9,7 +9,6 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
-#include "runtime/commit.h"
 #include "runtime/telemetry.h"
 #include "state/state.h"
 
@@ -38,7 +37,8 @@ typedef struct held {
 
 /* Loop-side accumulators: the loop's thread only. */
 static struct {
-	uint64_t ticks, commits, commit_failures, txn_committed, txn_fatal;
+	uint64_t ticks, commits, commit_failures, txn_committed, txn_fatal,
+		 txn_aborted;
 	uint64_t buckets[SL_COMMIT_BUCKETS];
 	double commit_seconds;
 } acc;
@@ -59,7 +59,7 @@ void sl_telemetry_enable(void)
 /* ---- the loop side ---------------------------------------------------- */
 
 void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
-			 int txn_fatal)
+			 int txn_fatal, uint64_t txn_aborted)
 {
 	double s = (double)micros / 1e6;
 	int i;
@@ -70,6 +70,7 @@ void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
 	acc.commit_failures += !ok;
 	acc.txn_committed += txn_committed != 0;
 	acc.txn_fatal += txn_fatal != 0;
+	acc.txn_aborted = txn_aborted;
 	acc.commit_seconds += s;
 	for (i = 0; i < SL_COMMIT_BUCKETS; i++)
 		if (s <= sl_commit_bucket_bounds[i])
@@ -199,7 +200,7 @@ void sl_telemetry_publish(sl_engine *e, int finished)
 	memcpy(h->snap.commit_buckets, acc.buckets, sizeof acc.buckets);
 	h->snap.commit_seconds = acc.commit_seconds;
 	h->snap.txn_committed = acc.txn_committed;
-	h->snap.txn_aborted = sl_commit_aborts(e);
+	h->snap.txn_aborted = acc.txn_aborted;
 	h->snap.txn_fatal = acc.txn_fatal;
 	h->snap.stages = sl_arena_alloc(a, (e->stage_count + 1) * sizeof *h->snap.stages);
 	if (h->snap.stages == NULL)

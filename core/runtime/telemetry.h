@@ -79,8 +79,10 @@ extern int sl_telemetry_on;
  */
 void sl_telemetry_publish(sl_engine *e, int finished);
 void sl_telemetry_restoring(sl_engine *e, int on);
+/* A commit cycle took @p micros; @p txn_aborted: transactions aborted
+ * so far in the run (the commit path counts them). */
 void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
-			 int txn_fatal);
+			 int txn_fatal, uint64_t txn_aborted);
 
 /* Raw bytes of a batch, counted when publishing is on (per batch). */
 static inline void sl_telemetry_count_bytes(uint64_t *into, const sl_batch *b)
