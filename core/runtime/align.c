@@ -78,18 +78,8 @@ struct sl_align {
 	aligned *sources;
 	size_t source_count;
 	paused *paused;
-	size_t paused_count, paused_cap;
+	size_t paused_count;
 };
-
-static int feeds(const sl_stage *s, const sl_stage *source)
-{
-	size_t i;
-
-	for (i = 0; i < s->upstream_count; i++)
-		if (s->upstream[i] == source)
-			return 1;
-	return 0;
-}
 
 static int64_t skew_of(const sl_stage *s)
 {
@@ -123,7 +113,7 @@ static int watch(sl_engine *e, aligned *a)
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i], *timed;
 
-		if (s->wm == NULL || !feeds(s, a->source))
+		if (s->wm == NULL || !sl_stage_fed_by(s, a->source))
 			continue;
 		if (s->def->role == SL_ROLE_REPARTITION_SINK)
 			timed = s->serves; /* its watermark is in the reports */
@@ -221,19 +211,17 @@ static void touch_paused(const sl_align *al, const aligned *a, int64_t now)
 
 /*
  * What the inputs of @p a are measured against: the smallest event time
- * of those that are not quiet (INT64_MIN: none); in *@p waiting whether
+ * of those that are not quiet (INT64_MAX: none); in *@p waiting whether
  * one that is not quiet has shown no event time yet, which holds every
- * other; in *@p slowest the same smallest time (INT64_MAX: none).
+ * other.
  */
-static int64_t watermark_of(const aligned *a, int64_t now, int *waiting,
-			    int64_t *slowest)
+static int64_t slowest_of(const aligned *a, int64_t now, int *waiting)
 {
-	int64_t w, x;
+	int64_t slowest = INT64_MAX, x;
 	size_t i;
 	int quiet;
 
 	*waiting = 0;
-	*slowest = INT64_MAX;
 	for (i = 0; i < a->source->held_count; i++) {
 		x = input_time(a, a->source->held[i].topic,
 			       a->source->held[i].partition, now, &quiet);
@@ -241,11 +229,10 @@ static int64_t watermark_of(const aligned *a, int64_t now, int *waiting,
 			continue;
 		if (x == INT64_MIN)
 			*waiting = 1;
-		else if (x < *slowest)
-			*slowest = x;
+		else if (x < slowest)
+			slowest = x;
 	}
-	w = *slowest;
-	return w != INT64_MAX ? w : INT64_MIN;
+	return slowest;
 }
 
 static paused *find(sl_align *al, const sl_stage *s, const char *topic,
@@ -296,11 +283,11 @@ static int align_one(sl_align *al, const aligned *a, int64_t now,
 	sl_stage *s = a->source;
 	sl_input *stop = NULL, *go = NULL;
 	size_t i, nstop = 0, ngo = 0;
-	int64_t w, slowest;
+	int64_t slowest;
 	int rc = SL_OK, waiting, quiet;
 
 	touch_paused(al, a, now);
-	w = watermark_of(a, now, &waiting, &slowest);
+	slowest = slowest_of(a, now, &waiting);
 
 	stop = malloc((s->held_count ? s->held_count : 1) * sizeof *stop);
 	go = malloc((s->held_count ? s->held_count : 1) * sizeof *go);
@@ -316,20 +303,16 @@ static int align_one(sl_align *al, const aligned *a, int64_t now,
 		sl_input x = { in->topic, in->partition, 0 };
 
 		if (t == INT64_MIN || (t <= slowest && !waiting)) {
-			/* nothing to measure, or the slowest here: what holds the
-			 * watermark elsewhere (another instance, a report not yet
-			 * come) must not stop this one from catching up */
+			/* nothing to measure, or the slowest, which never waits
+			 * (when all are quiet, slowest is INT64_MAX) */
 			if (held_back)
 				go[ngo++] = x;
 		} else if (waiting) { /* until the others have shown theirs */
 			if (!held_back)
 				stop[nstop++] = x;
-		} else if (w == INT64_MIN) {
-			if (held_back)
-				go[ngo++] = x;
-		} else if (!held_back && t - w > a->skew) {
+		} else if (!held_back && t - slowest > a->skew) {
 			stop[nstop++] = x;
-		} else if (held_back && t - w <= a->skew / 2) {
+		} else if (held_back && t - slowest <= a->skew / 2) {
 			go[ngo++] = x;
 		}
 	}
@@ -358,9 +341,9 @@ static int align_one(sl_align *al, const aligned *a, int64_t now,
 			unpause(al, p, now);
 	}
 	if (nstop > 0 || ngo > 0)
-		sl_stage_log(s, SL_LOG_DEBUG, "event-time alignment at watermark "
-			     "%lld: paused %zu input(s), resumed %zu",
-			     (long long)w, nstop, ngo);
+		sl_stage_log(s, SL_LOG_DEBUG, "event-time alignment, slowest "
+			     "input at %lld: paused %zu input(s), resumed %zu",
+			     (long long)slowest, nstop, ngo);
 	free(stop);
 	free(go);
 	return rc;

@@ -118,16 +118,6 @@ void sl_inputs_close(sl_engine *e)
 	}
 }
 
-static int feeds(const sl_stage *t, const sl_stage *source)
-{
-	size_t i;
-
-	for (i = 0; i < t->upstream_count; i++)
-		if (t->upstream[i] == source)
-			return 1;
-	return 0;
-}
-
 /* The distinct partition numbers of @p inputs, for keyed state. */
 static size_t numbers(const sl_input *inputs, size_t count, int32_t *out)
 {
@@ -221,7 +211,7 @@ int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *t = &e->stages[i];
 
-		if (t->wm == NULL || !feeds(t, s))
+		if (t->wm == NULL || !sl_stage_fed_by(t, s))
 			continue;
 		for (j = 0; j < count; j++)
 			if (sl_wm_assigned(t->wm, s->def->name, inputs[j].topic,
@@ -246,7 +236,7 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *t = &e->stages[i];
 
-		if (t->wm == NULL || !feeds(t, s))
+		if (t->wm == NULL || !sl_stage_fed_by(t, s))
 			continue;
 		for (j = 0; j < count; j++)
 			sl_wm_revoked(t->wm, s->def->name, inputs[j].topic,

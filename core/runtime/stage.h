@@ -128,4 +128,15 @@ struct sl_engine {
 	uint32_t batch_max;
 };
 
+/* Whether records of source @p source reach stage @p s. */
+static inline int sl_stage_fed_by(const sl_stage *s, const sl_stage *source)
+{
+	size_t i;
+
+	for (i = 0; i < s->upstream_count; i++)
+		if (s->upstream[i] == source)
+			return 1;
+	return 0;
+}
+
 #endif
