@@ -26,7 +26,7 @@ SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
 sl_bench_broker scale
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-scale.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-scale.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 run=$$
 

@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${SLUICE:?}" "${RUNJOB:?}" "${top_builddir:?}"
 jsonloop=$top_builddir/tests/seeds/jsonloop
 n=${BENCH_COUNT:-2000000}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
 pin=

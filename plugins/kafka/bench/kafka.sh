@@ -29,7 +29,7 @@ export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
 sl_bench_broker kafka
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-kafka.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-kafka.XXXXXX") || exit 1
 jobpid=
 trap '[ -z "$jobpid" ] || kill "$jobpid" 2>/dev/null; rm -rf "$work"' EXIT
 run=$$

@@ -29,7 +29,7 @@ export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
 sl_bench_broker state
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-state.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-state.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 run=$$
 
