@@ -76,6 +76,11 @@ static void push(roots *r, char *dir)
 	r->v[r->n++] = dir;
 }
 
+static void push_dir(roots *r, const char *dir, const char *base)
+{
+	push(r, absolute(dir, strlen(dir), base));
+}
+
 static void push_list(roots *r, const char *list, const char *base)
 {
 	const char *p = list, *end;
@@ -129,12 +134,10 @@ int sl_plugin_roots(const char *job_path, const char *base_dir, char ***out,
 	push_list(&r, getenv("SLUICE_PLUGIN_PATH"), cwd);
 	if (built_here()) {
 		/* libraries in the build tree, descriptors in the source tree */
-		push(&r, absolute(SL_BUILD_DIR "/plugins",
-				  strlen(SL_BUILD_DIR "/plugins"), cwd));
-		push(&r, absolute(SL_SRC_DIR "/plugins",
-				  strlen(SL_SRC_DIR "/plugins"), cwd));
+		push_dir(&r, SL_BUILD_DIR "/plugins", cwd);
+		push_dir(&r, SL_SRC_DIR "/plugins", cwd);
 	}
-	push(&r, absolute(SL_PLUGIN_DIR, strlen(SL_PLUGIN_DIR), cwd));
+	push_dir(&r, SL_PLUGIN_DIR, cwd);
 	free(job_base);
 	free(cwd);
 	if (r.oom) {
