@@ -256,23 +256,30 @@ static void put_partition(uint8_t *p, int32_t partition)
 	p[3] = (uint8_t)v;
 }
 
+/* Room for @p len bytes in w->key; 0 when out of memory. */
+static int key_room(window *w, size_t len)
+{
+	size_t cap = w->key_cap ? w->key_cap : 64;
+	uint8_t *k;
+
+	if (len <= w->key_cap)
+		return 1;
+	while (cap < len)
+		cap *= 2;
+	if ((k = realloc(w->key, cap)) == NULL)
+		return 0;
+	w->key = k;
+	w->key_cap = cap;
+	return 1;
+}
+
 /* The state key [1][start][partition][group key] in w->key; its length,
  * or 0 (out of memory). */
 static size_t state_key(window *w, int64_t start, int32_t partition,
 			const char *gk, size_t gklen)
 {
-	if (gklen + HEAD > w->key_cap) {
-		size_t cap = w->key_cap ? w->key_cap : 64;
-		uint8_t *k;
-
-		while (cap < gklen + HEAD)
-			cap *= 2;
-		k = realloc(w->key, cap);
-		if (k == NULL)
-			return 0;
-		w->key = k;
-		w->key_cap = cap;
-	}
+	if (!key_room(w, gklen + HEAD))
+		return 0;
 	w->key[0] = LAYOUT;
 	put_start(w->key + 1, start);
 	put_partition(w->key + 9, partition);
@@ -284,14 +291,8 @@ static size_t state_key(window *w, int64_t start, int32_t partition,
 /* @p key copied into w->key; its length, or 0 (out of memory). */
 static size_t state_copy(window *w, const uint8_t *key, size_t klen)
 {
-	if (klen > w->key_cap) {
-		uint8_t *k = realloc(w->key, klen * 2);
-
-		if (k == NULL)
-			return 0;
-		w->key = k;
-		w->key_cap = klen * 2;
-	}
+	if (!key_room(w, klen))
+		return 0;
 	memcpy(w->key, key, klen);
 	return klen;
 }
