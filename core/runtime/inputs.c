@@ -26,6 +26,7 @@
 #include "runtime/hop.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
+#include "runtime/positions.h"
 #include "runtime/watermark.h"
 
 /* Something a source reported inside poll, applied once the batch it was
@@ -132,48 +133,12 @@ static size_t numbers(const sl_input *inputs, size_t count, int32_t *out)
 	return n;
 }
 
-static int same_input(const sl_tracked *t, const sl_input *in)
-{
-	return t->partition == in->partition &&
-	       (t->topic == NULL ? in->topic == NULL :
-		in->topic != NULL && strcmp(t->topic, in->topic) == 0);
-}
-
-/* Keep what @p s holds, so that a partition number another of its topics
- * still holds keeps its state. */
+/* Keep what @p s holds (in its held list, positions unused), so that a
+ * partition number another of its topics still holds keeps its state. */
 static int hold(sl_stage *s, const sl_input *in)
 {
-	sl_tracked *grown;
-	size_t i;
-
-	for (i = 0; i < s->held_count; i++)
-		if (same_input(&s->held[i], in))
-			return 0;
-	grown = realloc(s->held, (s->held_count + 1) * sizeof *grown);
-	if (grown == NULL)
-		return -1;
-	s->held = grown;
-	grown += s->held_count;
-	grown->partition = in->partition;
-	grown->next_offset = 0;
-	if ((grown->topic = in->topic ? strdup(in->topic) : NULL) == NULL &&
-	    in->topic != NULL)
-		return -1;
-	s->held_count++;
-	return 0;
-}
-
-static void release(sl_stage *s, const sl_input *in)
-{
-	size_t i;
-
-	for (i = 0; i < s->held_count; i++) {
-		if (same_input(&s->held[i], in)) {
-			free(s->held[i].topic);
-			s->held[i] = s->held[--s->held_count];
-			return;
-		}
-	}
+	return sl_positions_set(&s->held, &s->held_count, in->topic,
+				in->partition, 0, 1);
 }
 
 static int holds_number(const sl_stage *s, int32_t partition)
@@ -230,7 +195,8 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 	size_t i, j, n, kept = 0;
 
 	for (i = 0; i < count; i++) {
-		release(s, &inputs[i]);
+		sl_positions_forget(s->held, &s->held_count, inputs[i].topic,
+				    inputs[i].partition);
 		sl_align_forget(e, s, inputs[i].topic, inputs[i].partition);
 	}
 	for (i = 0; i < e->stage_count; i++) {
