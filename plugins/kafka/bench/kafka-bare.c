@@ -218,9 +218,12 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int latency(const char *brokers, const char *topic, long count)
+/* A read_committed consumer of @p topic from its start, in a group of its
+ * own named after @p what. */
+static rd_kafka_t *reader(const char *brokers, const char *topic,
+			  const char *what)
 {
-	char group[64];
+	char group[96];
 	const char *const props[] = { "group.id", group,
 				      "auto.offset.reset", "earliest",
 				      "enable.auto.commit", "false",
@@ -228,16 +231,24 @@ static int latency(const char *brokers, const char *topic, long count)
 				      "fetch.wait.max.ms", "10", NULL };
 	rd_kafka_t *c;
 	rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
-	int64_t *lat = malloc((size_t)count * sizeof *lat);
-	long got = 0;
 
-	snprintf(group, sizeof group, "kafka-bare-latency-%ld", (long)time(NULL));
+	snprintf(group, sizeof group, "kafka-bare-%s-%ld-%ld", what,
+		 (long)time(NULL), (long)getpid());
 	c = client(RD_KAFKA_CONSUMER, brokers, props);
 	rd_kafka_poll_set_consumer(c);
 	rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
 	if (rd_kafka_subscribe(c, sub) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		die("subscribe", topic);
 	rd_kafka_topic_partition_list_destroy(sub);
+	return c;
+}
+
+static int latency(const char *brokers, const char *topic, long count)
+{
+	rd_kafka_t *c = reader(brokers, topic, "latency");
+	int64_t *lat = malloc((size_t)count * sizeof *lat);
+	long got = 0;
+
 	while (got < count) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
 
@@ -258,24 +269,9 @@ static int latency(const char *brokers, const char *topic, long count)
 
 static int first(const char *brokers, const char *topic, long seconds)
 {
-	char group[64];
-	const char *const props[] = { "group.id", group,
-				      "auto.offset.reset", "earliest",
-				      "enable.auto.commit", "false",
-				      "isolation.level", "read_committed",
-				      "fetch.wait.max.ms", "10", NULL };
-	rd_kafka_t *c;
-	rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_t *c = reader(brokers, topic, "first");
 	int64_t until = wall_ms() + seconds * 1000, at = -1;
 
-	snprintf(group, sizeof group, "kafka-bare-first-%ld-%ld", (long)time(NULL),
-		 (long)getpid());
-	c = client(RD_KAFKA_CONSUMER, brokers, props);
-	rd_kafka_poll_set_consumer(c);
-	rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
-	if (rd_kafka_subscribe(c, sub) != RD_KAFKA_RESP_ERR_NO_ERROR)
-		die("subscribe", topic);
-	rd_kafka_topic_partition_list_destroy(sub);
 	while (at < 0 && wall_ms() < until) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
 
