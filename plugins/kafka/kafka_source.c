@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kafka_source_shared.h"
 
@@ -269,6 +270,7 @@ static void source_close(void *self)
 			sl_log(s->client.stage, SL_LOG_WARN, "%s", e.message);
 		rd_kafka_queue_destroy(s->commits);
 	}
+	kafka_source_queues_close(s);
 	if (s->queue != NULL)
 		rd_kafka_queue_destroy(s->queue);
 	if (s->client.rk != NULL) {
@@ -281,6 +283,8 @@ static void source_close(void *self)
 	}
 	if (s->group != NULL)
 		rd_kafka_consumer_group_metadata_destroy(s->group);
+	if (s->wake[0] >= 0)
+		close(s->wake[0]), close(s->wake[1]);
 	for (i = 0; i < s->part_count; i++)
 		free(s->parts[i].topic);
 	free(s->parts);
@@ -300,6 +304,7 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 
 	if (s == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	s->wake[0] = s->wake[1] = -1;
 	s->client.stage = stage;
 	s->delivery = sl_job_delivery(stage);
 	s->role = SL_HOST_HAS(stage_role) ? sl_stage_role(stage) : SL_ROLE_JOB;
@@ -321,6 +326,8 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	rd_kafka_poll_set_consumer(s->client.rk);
 	s->queue = rd_kafka_queue_get_consumer(s->client.rk);
 	s->commits = rd_kafka_queue_new(s->client.rk);
+	if (kafka_source_queues_open(s, err) != SL_OK)
+		goto fail;
 	if ((code = rd_kafka_subscribe(s->client.rk, sub)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		kafka_error_code(err, code, "cannot subscribe");
 		goto fail;

@@ -227,15 +227,58 @@ static int take(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
 			 : sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 }
 
+/* Hand each of @p msgs to the batch, or to on_event.  SL_OK or SL_ERR. */
+static int take_all(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
+		    rd_kafka_message_t **msgs, ssize_t n, sl_error *err)
+{
+	ssize_t i;
+	int rc = SL_OK;
+
+	for (i = 0; i < n && rc == SL_OK; i++) {
+		rd_kafka_message_t *m = msgs[i];
+
+		if (m->err) {
+			rc = on_event(s, m, err);
+			rd_kafka_message_destroy(m);
+		} else if ((s->stop_at_end || s->role != SL_ROLE_JOB) &&
+			   past_end(s, m)) {
+			rd_kafka_message_destroy(m);
+		} else if (kafka_source_control(s, m)) {
+			rd_kafka_message_destroy(m);
+		} else {
+			rc = take(s, batch, max, h, m, err);
+		}
+	}
+	drop(msgs, i, n);
+	return rc;
+}
+
+/* The group's events: a rebalance callback inside may give up
+ * partitions, or fail.  SL_OK or SL_ERR. */
+static int serve_group(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
+		       sl_error *err)
+{
+	rd_kafka_message_t *msgs[TAKE_MAX];
+	uint32_t want = max - (*h != NULL ? (*h)->count : 0);
+	ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, msgs,
+						 want < TAKE_MAX ? want : TAKE_MAX);
+
+	if (s->failed) {
+		drop(msgs, 0, n);
+		*err = s->failure;
+		return SL_ERR;
+	}
+	return n > 0 ? take_all(s, batch, max, h, msgs, n, err) : SL_OK;
+}
+
 int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		      sl_error *err)
 {
 	rd_kafka_message_t *msgs[TAKE_MAX];
 	kafka_source *s = self;
 	int64_t deadline = kafka_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-	int wait = timeout_ms > 0 ? timeout_ms : 0;
 	held *h = NULL;
-	int rc = SL_OK;
+	int rc;
 
 	if (s->failed) {
 		*err = s->failure;
@@ -249,45 +292,23 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		return SL_OK;
 	s->batch = batch;
 	s->batch_start = batch->count;
-	while (h == NULL || h->count < max) {
+	rc = serve_group(s, batch, max, &h, err);
+	while (rc == SL_OK && (h == NULL || h->count < max)) {
 		uint32_t want = max - (h != NULL ? h->count : 0);
-		ssize_t n = rd_kafka_consume_batch_queue(
-			s->queue, wait, msgs, want < TAKE_MAX ? want : TAKE_MAX);
-		ssize_t i;
+		/* read to the end: only the group's events are waited for */
+		ssize_t n = all_done(s) ? 0 : kafka_source_queues_read(s, msgs,
+						want < TAKE_MAX ? want : TAKE_MAX);
+		int wait;
 
-		/* a rebalance callback inside that call may have failed */
-		if (s->failed) {
-			drop(msgs, 0, n);
-			*err = s->failure;
-			rc = SL_ERR;
-			break;
-		}
-		if (n <= 0) {
-			if (h != NULL || (wait = (int)(deadline - kafka_now_ms())) <= 0)
-				break;
+		if (n > 0) {
+			rc = take_all(s, batch, max, &h, msgs, n, err);
 			continue;
 		}
-		for (i = 0; i < n && rc == SL_OK; i++) {
-			rd_kafka_message_t *m = msgs[i];
-
-			if (m->err) {
-				rc = on_event(s, m, err);
-				rd_kafka_message_destroy(m);
-			} else if ((s->stop_at_end || s->role != SL_ROLE_JOB) &&
-				   past_end(s, m)) {
-				rd_kafka_message_destroy(m);
-			} else if (kafka_source_control(s, m)) {
-				rd_kafka_message_destroy(m);
-			} else {
-				rc = take(s, batch, max, &h, m, err);
-				wait = 0;
-			}
-		}
-		drop(msgs, i, n);
-		if (rc != SL_OK || all_done(s))
+		/* nothing more now: hand over what there is, or wait */
+		if (h != NULL || (wait = (int)(deadline - kafka_now_ms())) <= 0)
 			break;
-		if (h == NULL && (wait = (int)(deadline - kafka_now_ms())) < 0)
-			wait = 0;
+		kafka_source_queues_wait(s, wait);
+		rc = serve_group(s, batch, max, &h, err);
 	}
 	s->batch = NULL;
 	if (rc == SL_OK && all_done(s) && kafka_source_group_done(s))

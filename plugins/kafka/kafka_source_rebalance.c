@@ -165,7 +165,6 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 		   rd_kafka_topic_partition_list_t *parts)
 {
 	rd_kafka_topic_partition_list_t *paused = rd_kafka_topic_partition_list_new(0);
-	rd_kafka_topic_partition_list_t *fresh = rd_kafka_topic_partition_list_new(0);
 	sl_error e;
 	char list[400];
 	int i, rc = SL_OK, first = !s->assigned_once;
@@ -177,13 +176,17 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 			rc = sl_error_set(&e, SL_ERR_RUNTIME, "out of memory");
 			break;
 		}
+		if (!kafka_source_queue_take(s, p)) {
+			rc = sl_error_set(&e, SL_ERR_RUNTIME, "topic %s partition %d: "
+					  "librdkafka gave no queue for it",
+					  p->topic, (int)p->partition);
+			break;
+		}
 		p->assigned = 1;
 		p->committed = -1; /* another owner may have moved it since */
 		p->sent = -1;
 		if (p->done)
 			rd_kafka_topic_partition_list_add(paused, p->topic, p->partition);
-		else
-			rd_kafka_topic_partition_list_add(fresh, p->topic, p->partition);
 	}
 	if (rc == SL_OK)
 		rc = set_starts(s, parts, &e);
@@ -215,12 +218,7 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 	}
 	if (paused->cnt > 0)
 		rd_kafka_pause_partitions(rk, paused);
-	/* librdkafka keeps a partition's pause across a rebalance: one paused
-	 * for event-time alignment before it was given up would stay silent */
-	if (fresh->cnt > 0)
-		rd_kafka_resume_partitions(rk, fresh);
 	rd_kafka_topic_partition_list_destroy(paused);
-	rd_kafka_topic_partition_list_destroy(fresh);
 	s->assigned_once = 1;
 	s->rejoining = 0;
 	describe(parts, list, sizeof list);

@@ -28,7 +28,8 @@ typedef struct kafka_part {
 	int64_t sent;      /* what its last commit on the way carries */
 	int64_t end;  /* stop = end: the first offset not to read, -1 unknown */
 	int done;     /* stop = end: everything before `end` has been read */
-	int held_back; /* paused by the engine: ahead in event time */
+	int held_back; /* held by the engine: ahead in event time */
+	rd_kafka_queue_t *queue; /* its own, out of the consumer queue */
 	int64_t reached; /* the furthest its reading has come (records, ends) */
 } kafka_part;
 
@@ -61,9 +62,13 @@ typedef struct kafka_source {
 	kafka_topic_size *sizes; /* partition counts of the topics read */
 	size_t size_count;
 
-	/* The consumer's queue, taken from in batches (and the events with
-	 * the records: partition ends, errors, rebalances). */
+	/* The consumer's queue: the group's events (rebalances, errors).
+	 * The records and partition ends come in each partition's queue,
+	 * read in turn from next_queue on (kafka_source_queues.c); a write
+	 * to wake[1] says that one of them has something. */
 	rd_kafka_queue_t *queue;
+	size_t next_queue;
+	int wake[2];
 	/* Answers to offset commits, collected by the next commit. */
 	rd_kafka_queue_t *commits;
 	int commits_in_flight;
@@ -174,6 +179,20 @@ int kafka_source_pause_inputs(void *self, const sl_input *inputs, size_t count,
 			      sl_error *err);
 int kafka_source_resume_inputs(void *self, const sl_input *inputs, size_t count,
 			       sl_error *err);
+/*
+ * A queue per partition (kafka_source_queues.c).  open: the wake-up pipe
+ * (SL_OK or SL_ERR); take: @p p's queue out of the consumer queue, before
+ * the partition is assigned (0 when librdkafka cannot give it); read: up
+ * to @p max messages of the next partition in turn that is not held, 0
+ * when none has any; wait: until a queue may have something, at most
+ * @p timeout_ms; close: let go of the queues, before the consumer closes.
+ */
+int kafka_source_queues_open(kafka_source *s, sl_error *err);
+int kafka_source_queue_take(kafka_source *s, kafka_part *p);
+ssize_t kafka_source_queues_read(kafka_source *s, rd_kafka_message_t **msgs,
+				 size_t max);
+void kafka_source_queues_wait(kafka_source *s, int timeout_ms);
+void kafka_source_queues_close(kafka_source *s);
 
 /* Keep the first failure found in a callback for poll to return. */
 void kafka_source_fail(kafka_source *s, const sl_error *err);
