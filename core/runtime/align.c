@@ -20,12 +20,14 @@
  * paused.  Idle inputs stop holding the others back after idle.timeout
  * as before, so a paused input cannot wait for one that has no data.
  *
- * Alignment is off by default (max.event.time.skew = 0): a pause makes
- * librdkafka drop what it has fetched for the partition and fetch it
- * again on resume, and on dense data (a few seconds of event time per
- * record) the pauses come every batch: measured on the user-behavior
- * example, a run took 5 to 10 times as long.  Aligning without that cost
- * needs a queue per partition, read in event-time order.
+ * A source holds a paused input without losing what it fetched: the
+ * Kafka source reads a queue per partition and leaves a paused one
+ * unread, so letting it go costs nothing (rd_kafka_pause_partitions
+ * would drop the prefetch and fetch it again, which made runs on dense
+ * data 5 to 10 times slower).  Between the upstream part of a job and a
+ * repartition topic, the hop's sink reports event times as it writes
+ * (hop.c), so the keyed stage's watermark trails the data by
+ * milliseconds of wall time rather than by a commit interval.
  *
  * Two things keep alignment from undoing itself.  An input that has
  * delivered nothing yet may be the slowest: until its first record (or

@@ -345,6 +345,8 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 		}
 		s->records_written += b->count; /* counted out once delivered */
 		sl_telemetry_count_bytes(&s->bytes_out, b);
+		if (s->wm != NULL && sl_hop_written(e, s, err) != SL_OK)
+			return SL_ERR;
 	}
 	return rc;
 }

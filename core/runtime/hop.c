@@ -16,8 +16,11 @@
  * keyed stage's event_time hook, as the stage will read it) and whether
  * the partition is idle; it reports that, as control data after the
  * records, into every partition of the topic: when something changed,
- * at most every REPORT_MS, and at least every HEARTBEAT_MS so that an
- * instance that starts reading a partition learns it soon.  The reading
+ * after a batch written and at each commit but at most every REPORT_MS
+ * (a commit interval of fast input is a long stretch of event time, and
+ * the keyed stage's open windows grow with it), and at least every
+ * HEARTBEAT_MS so that an instance that starts reading a partition
+ * learns it soon.  The reading
  * side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
  * whose reader died keeps what it last reported until its next reader
@@ -46,7 +49,7 @@
 #include "runtime/log.h"
 #include "runtime/watermark.h"
 
-#define REPORT_MS 200
+#define REPORT_MS 20
 #define HEARTBEAT_MS 2000
 #define REPORT_LINE_MAX 768
 
@@ -216,6 +219,15 @@ static int report_one(sl_stage *h, int64_t now, sl_error *err)
 	return SL_OK;
 }
 
+/* Hop sink @p h reports now, unless it did within REPORT_MS; a finished
+ * upstream has nothing more to say. */
+static int report_due(sl_stage *h, int64_t now, sl_error *err)
+{
+	if (now - h->reported_ms < REPORT_MS || upstream_finished(h))
+		return SL_OK;
+	return report_one(h, now, err);
+}
+
 int sl_hop_report(sl_engine *e, sl_error *err)
 {
 	int64_t now = sl_now_wall_ms();
@@ -224,14 +236,17 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *h = &e->stages[i];
 
-		/* a finished upstream has nothing more to say */
-		if (h->wm == NULL || h->kind != SL_KIND_SINK ||
-		    now - h->reported_ms < REPORT_MS || upstream_finished(h))
-			continue;
-		if (report_one(h, now, err) != SL_OK)
+		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
+		    report_due(h, now, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
+}
+
+int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
+{
+	(void)e;
+	return report_due(h, sl_now_wall_ms(), err);
 }
 
 /* ---- reading reports -------------------------------------------------------- */
