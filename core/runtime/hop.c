@@ -16,11 +16,11 @@
  * keyed stage's event_time hook, as the stage will read it) and whether
  * the partition is idle; it reports that, as control data after the
  * records, into every partition of the topic: when something changed,
- * after a batch written and at each commit but at most every REPORT_MS
+ * at each commit, and under exactly-once also after each batch written
  * (a commit interval of fast input is a long stretch of event time, and
- * the keyed stage's open windows grow with it), and at least every
- * HEARTBEAT_MS so that an instance that starts reading a partition
- * learns it soon.  The reading
+ * the keyed stage's open windows grow with it), at most every REPORT_MS;
+ * and at least every HEARTBEAT_MS so that an instance that starts
+ * reading a partition learns it soon.  The reading
  * side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
  * whose reader died keeps what it last reported until its next reader
@@ -245,7 +245,12 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 
 int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 {
-	(void)e;
+	/* Only inside a transaction: there a report is seen only with the
+	 * records and the source offsets it speaks for.  Otherwise a crash
+	 * replays from the last committed offsets records older than what
+	 * was reported since, and the keyed stage would find them late. */
+	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE)
+		return SL_OK;
 	return report_due(h, sl_now_wall_ms(), err);
 }
 
