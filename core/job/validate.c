@@ -58,11 +58,11 @@ static sl_opt_desc engine_options[] = {
 	  .summary = "Keyed stages: partitions of the repartition topic the "
 		     "engine adds when the key is not the input's (default: as "
 		     "many as the input)" },
-	{ .name = "max.event.time.skew", .type = SL_OPT_DURATION, .def = "0",
+	{ .name = "max.event.time.skew", .type = SL_OPT_DURATION, .def = "60s",
 	  .has_min = 1, .min = 0, .kinds = SL_KIND_OPERATOR,
 	  .summary = "Stages on event time: an input whose event time runs "
-		     "this far ahead of the watermark is paused until it "
-		     "catches up (0 = never pause)" },
+		     "this far ahead of the slowest input of its source is "
+		     "held until the others catch up (0 = never hold)" },
 };
 
 const sl_opt_desc *sl_engine_stage_options(size_t *count)

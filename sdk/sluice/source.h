@@ -105,14 +105,18 @@ typedef struct sl_source_class {
 	 * windows are bounded by the data's disorder rather than by how fast
 	 * each input is fetched (as Kafka Streams reads a task's partitions
 	 * in timestamp order), and resumes them when the watermark catches
-	 * up.  Records of @p inputs already fetched may still come.
+	 * up.  Records of @p inputs already fetched may still come.  Keep
+	 * what was fetched for a held input if you can (the Kafka source
+	 * leaves its partition queue unread): a held input is let go again
+	 * within a few batches on dense data.
 	 */
 
-	/** Stop fetching @p inputs until resume_inputs.  SL_OK or SL_ERR. */
+	/** Stop handing out records of @p inputs until resume_inputs.
+	 *  SL_OK or SL_ERR. */
 	int (*pause_inputs)(void *self, const sl_input *inputs, size_t count,
 			    sl_error *err);
 
-	/** Fetch @p inputs again.  SL_OK or SL_ERR. */
+	/** Hand out records of @p inputs again.  SL_OK or SL_ERR. */
 	int (*resume_inputs)(void *self, const sl_input *inputs, size_t count,
 			     sl_error *err);
 } sl_source_class;
