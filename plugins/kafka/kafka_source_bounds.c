@@ -203,6 +203,25 @@ static void log_waiting(kafka_source *s, const rd_kafka_topic_partition_list_t *
 	       missing, text, missing > listed ? ", ..." : "");
 }
 
+/* Every partition with something to read is held here, and this
+ * consumer's own commits, answered, have reached its end: the group has
+ * nothing to add. */
+static int committed_here(const kafka_source *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->part_count; i++) {
+		const kafka_part *p = &s->parts[i];
+
+		if (p->end <= 0)
+			continue;
+		if (!p->assigned || p->committed < p->end)
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
 int kafka_source_group_done(kafka_source *s)
 {
 	int64_t now = kafka_now_ms();
@@ -213,6 +232,12 @@ int kafka_source_group_done(kafka_source *s)
 
 	if (s->ended)
 		return 1;
+	if (committed_here(s)) {
+		s->ended = 1;
+		sl_log(s->client.stage, SL_LOG_INFO, "every partition was read "
+		       "and committed here to the end it had when the run started");
+		return 1;
+	}
 	if (now < s->next_group_check)
 		return 0;
 	s->next_group_check = now + GROUP_CHECK_MS;
