@@ -10,11 +10,12 @@
  * stop = end: a partition is finished when a record at or past the end
  * taken at start shows up, or when librdkafka reports the partition's end
  * (under read_committed, its last stable offset) at or past it.  The end
- * event is what finishes a partition whose last offsets hold transaction
- * markers or aborted records, which are never delivered; the engine is
- * told of every end event (sl_partition_end), so the offset committed
- * moves past such markers to the end itself, or to the run's end when
- * records past it were left alone.  Once every partition held here is
+ * event, or the first record past the end when a writer goes on, is what
+ * finishes a partition whose last offsets hold transaction markers or
+ * aborted records, which are never delivered; the engine is told of both
+ * (sl_partition_end), so the offset committed moves past such markers to
+ * the end itself, or to the run's end when records past it were left
+ * alone.  Once every partition held here is
  * finished, the run ends when the group's committed offsets say every
  * partition is (kafka_source_bounds.c).
  */
@@ -167,7 +168,15 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
 		p->reached = m->offset + 1;
 	if (p->end < 0)
 		return 0;
-	if (p->done || m->offset >= p->end) {
+	if (p->done)
+		return 1;
+	if (m->offset >= p->end) {
+		/* What lies before it and was not handed out is transaction
+		 * markers (a writer went on, so no end event came): the
+		 * position moves to the end all the same. */
+		if (p->assigned && SL_HOST_HAS(partition_end))
+			sl_partition_end(s->client.stage, p->topic, p->partition,
+					 p->end);
 		kafka_source_part_done(s, p);
 		return 1;
 	}
