@@ -275,17 +275,19 @@ static void source_close(void *self)
 			sl_log(s->client.stage, SL_LOG_WARN, "%s", e.message);
 		rd_kafka_queue_destroy(s->commits);
 	}
-	kafka_source_queues_close(s);
-	if (s->queue != NULL)
-		rd_kafka_queue_destroy(s->queue);
 	if (s->client.rk != NULL) {
 		rd_kafka_resp_err_t code = rd_kafka_consumer_close(s->client.rk);
 
 		if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
 			sl_log(s->client.stage, SL_LOG_WARN,
 			       "closing the consumer: %s", rd_kafka_err2str(code));
-		rd_kafka_destroy(s->client.rk);
 	}
+	/* after closing: an assignment served inside it takes queues too */
+	kafka_source_queues_close(s);
+	if (s->queue != NULL)
+		rd_kafka_queue_destroy(s->queue);
+	if (s->client.rk != NULL)
+		rd_kafka_destroy(s->client.rk);
 	if (s->group != NULL)
 		rd_kafka_consumer_group_metadata_destroy(s->group);
 	if (s->wake[0] >= 0)
