@@ -6,8 +6,10 @@
 #   sl_produce TOPIC         stdin lines "key<TAB>value" -> TOPIC
 #   sl_consume TOPIC         print committed records as "key<TAB>value" lines,
 #                            partition by partition, then return
-#   sl_bench_broker NAME     for `make bench`: a broker in $B, or leave the
-#                            benchmark NAME (exit 0) saying what is missing
+#   sl_bench_init NAME       for `make bench`: a broker in $B, or leave the
+#                            benchmark NAME (exit 0) saying what is missing;
+#                            then a work folder $work, removed on exit (the
+#                            EXIT trap), and $run, unique to this run
 #   sl_now_ms                milliseconds since the epoch
 #
 # SLUICE_BOOTSTRAP already set: that broker is used as is.  Otherwise the
@@ -80,7 +82,7 @@ sl_consume() {
 		-X isolation.level=read_committed -f '%k\t%s\n'
 }
 
-sl_bench_broker() {
+sl_bench_init() {
 	for _sl_t in java kcat; do
 		if ! command -v $_sl_t >/dev/null 2>&1 && [ -z "${SLUICE_BOOTSTRAP:-}" ]; then
 			echo "$1 benchmark skipped: $_sl_t not installed"
@@ -89,6 +91,9 @@ sl_bench_broker() {
 	done
 	sl_need_kafka
 	B=$SLUICE_BOOTSTRAP
+	work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-$1.XXXXXX") || exit 1
+	trap 'rm -rf "$work"' EXIT
+	run=$$
 }
 
 sl_now_ms() {

@@ -25,10 +25,7 @@ REPS=${SLUICE_BENCH_SCALE_REPS:-3}
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_bench_broker scale
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-scale.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-run=$$
+sl_bench_init scale
 
 # job FILE NAME INPUT KEYED(0|1)
 job() {

@@ -27,12 +27,9 @@ LAT_N=50000
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_bench_broker kafka
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-kafka.XXXXXX") || exit 1
+sl_bench_init kafka
 jobpid=
 trap '[ -z "$jobpid" ] || kill "$jobpid" 2>/dev/null; rm -rf "$work"' EXIT
-run=$$
 
 # job FILE NAME DELIVERY IN OUT STOP: Sluice as users get it, defaults
 job() {

@@ -27,11 +27,7 @@ REPS=${SLUICE_BENCH_STATE_REPS:-3}
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_bench_broker state
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-state.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-run=$$
+sl_bench_init state
 
 # job FILE NAME DELIVERY STATEFUL(0|1)
 job() {

@@ -28,10 +28,7 @@ examples=$top_srcdir/conf/examples
 SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
 export SLUICE_KAFKA_HOME
 . "$SLUICE_KAFKA_HOME/kafka-env.sh"
-sl_bench_broker event_time
-work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-event-time.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-run=$$
+sl_bench_init event-time
 
 # events TOPIC COUNT: generated user events, keyed by user
 events() {
