@@ -90,18 +90,31 @@ uint64_t kafka_producer_mark(kafka_producer *p)
 	return mark;
 }
 
-int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
+/* After a poll or a flush: the producer failed for good (@p doing says
+ * while doing what), or records of @p self (NULL: any sink) were refused,
+ * which are then forgotten.  1 with @p err filled, else 0. */
+static int delivery_failed(kafka_producer *p, const char *self,
+			   const char *doing, sl_error *err)
 {
 	char what[512];
 
-	rd_kafka_poll(p->client.rk, 0);
-	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return kafka_txn_fatal(p, "delivering records", err);
-	if (p->failed > 0) {
-		describe_failures(p, NULL, what, sizeof what);
-		forget_failures(p);
-		return sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
+	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		kafka_txn_fatal(p, doing, err);
+		return 1;
 	}
+	if (p->failed == 0)
+		return 0;
+	describe_failures(p, self, what, sizeof what);
+	forget_failures(p);
+	sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
+	return 1;
+}
+
+int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
+{
+	rd_kafka_poll(p->client.rk, 0);
+	if (delivery_failed(p, NULL, "delivering records", err))
+		return SL_ERR;
 	advance(p);
 	return p->done >= mark;
 }
@@ -142,7 +155,6 @@ int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 			 sl_error *err)
 {
 	rd_kafka_resp_err_t code;
-	char what[512];
 
 	if (p->delivery != SL_DELIVERY_AT_LEAST_ONCE) {
 		rd_kafka_poll(p->client.rk, 0);
@@ -151,13 +163,8 @@ int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 		return SL_OK;
 	}
 	code = rd_kafka_flush(p->client.rk, timeout_ms);
-	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return kafka_txn_fatal(p, "flushing", err);
-	if (p->failed > 0) {
-		describe_failures(p, self, what, sizeof what);
-		forget_failures(p);
-		return sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
-	}
+	if (delivery_failed(p, self, "flushing", err))
+		return SL_ERR;
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return sl_error_set(err, SL_ERR_RUNTIME,
 				    "%d record(s) still not acknowledged by Kafka "
