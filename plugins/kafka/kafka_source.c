@@ -234,6 +234,13 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 		 * the shared consumer queue used to hold.  Also bounded by
 		 * queued.max.messages.kbytes (64 MB a partition). */
 		"queued.min.messages", "250000",
+		/* A member learns that its group rebalances from a heartbeat
+		 * answer.  A job with a repartition topic has two members in
+		 * one process, whose second join rebalances the first: with
+		 * librdkafka's 3 s this held every start (and every instance
+		 * joining or leaving) up to 3 s; 500 ms costs two small
+		 * requests a second. */
+		"heartbeat.interval.ms", "500",
 		/* delivery = none: offsets committed as often as the job
 		 * commits, so a bounded run sees its end committed soon */
 		"auto.commit.interval.ms", interval,
