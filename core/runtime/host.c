@@ -436,6 +436,7 @@ const sl_host sl_core_host = {
 	sl_store_timers_fire_by,
 	sl_engine_gauge_set,
 	sl_engine_gauge_drop,
+	sl_store_each_in,
 };
 
 /* The core uses the SDK's macros too. */

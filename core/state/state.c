@@ -492,6 +492,26 @@ int sl_store_each(const sl_state *st,
 	return 0;
 }
 
+int sl_store_each_in(const sl_state *st, int32_t partition,
+		     int (*fn)(void *ctx, const void *key, size_t klen,
+			       const void *val, size_t vlen),
+		     void *ctx)
+{
+	uint32_t i;
+	int rc;
+
+	/* the partition is in the entry: the others' keys stay untouched */
+	for (i = 0; i < st->entry_count; i++) {
+		const sl_entry *e = &st->entries[i];
+
+		if (e->partition == partition && e->ns == NS_VALUE && e->live &&
+		    (rc = fn(ctx, e->block, e->klen, e->block + e->klen,
+			     e->vlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- changes ------------------------------------------------------------ */
 
 void sl_store_track(sl_state *st, int on)

@@ -42,6 +42,11 @@ int sl_store_each(const sl_state *st,
 		  int (*fn)(void *ctx, const void *key, size_t klen,
 			    const void *val, size_t vlen),
 		  void *ctx);
+/* sl_store_each for the entries of one state partition. */
+int sl_store_each_in(const sl_state *st, int32_t partition,
+		     int (*fn)(void *ctx, const void *key, size_t klen,
+			       const void *val, size_t vlen),
+		     void *ctx);
 int sl_store_timer_set(sl_state *st, int64_t when, const void *key,
 		       size_t klen);
 int sl_store_timer_delete(sl_state *st, int64_t when, const void *key,

@@ -144,6 +144,10 @@ typedef struct sl_host {
 			  int32_t partition, int64_t value);
 	void (*gauge_drop)(sl_stage *stage, const char *topic,
 			   int32_t partition);
+	int (*state_each_in)(const struct sl_state *st, int32_t partition,
+			     int (*fn)(void *ctx, const void *key, size_t klen,
+				       const void *val, size_t vlen),
+			     void *ctx);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -104,10 +104,22 @@ typedef struct sl_state sl_state;
  * time: @p upto(@p ctx, partition) says how far (a window: the
  * partition's watermark, sl_watermark()).  State is partitioned like the
  * stage's input, and a timer belongs to the partition of the record that
- * set it.
+ * set it.  Partition after partition: upto is called for a partition,
+ * then @p fn for each of its due timers, so @p fn may note the partition
+ * upto was last given (for sl_state_each_in()).
  */
 #define sl_state_timers_fire_by(st, upto, fn, ctx) \
 	(sl_host_api->state_timers_fire_by(st, upto, fn, ctx))
+
+/**
+ * Like sl_state_each(), only for the keys of state @p partition: those
+ * last written while the engine fed records of that partition (the
+ * partition sl_state_timers_fire_by() gives upto).  The store skips the
+ * other partitions' keys without reading them.  Check
+ * SL_HOST_HAS(state_each_in) first: hosts before it lack it.
+ */
+#define sl_state_each_in(st, partition, fn, ctx) \
+	(sl_host_api->state_each_in(st, partition, fn, ctx))
 
 #ifdef __cplusplus
 }

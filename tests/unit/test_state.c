@@ -331,6 +331,29 @@ static void test_each(void)
 	sl_store_free(st);
 }
 
+/* Each in one partition: its values only, none of another's, no timer. */
+static void test_each_in(void)
+{
+	sl_state *st = sl_store_new("");
+	size_t total = 0;
+
+	sl_store_set_partition(st, 0);
+	put(st, "ab", "cde");
+	put(st, "moved", "x");
+	CHECK(sl_store_timer_set(st, 1, "timer", 5) == SL_OK);
+	sl_store_set_partition(st, 2);
+	put(st, "f", "g");
+	put(st, "moved", "y");  /* now partition 2's */
+	CHECK(sl_store_each_in(st, 0, count_each, &total) == 0 && total == 5);
+	total = 0;
+	CHECK(sl_store_each_in(st, 2, count_each, &total) == 0 && total == 8);
+	total = 0;
+	CHECK(sl_store_each_in(st, 1, count_each, &total) == 0 && total == 0);
+	sl_store_delete(st, "f", 1);
+	CHECK(sl_store_each_in(st, 2, count_each, &total) == 0 && total == 6);
+	sl_store_free(st);
+}
+
 /* Changes carry the partition of the record that wrote them. */
 static int on_partition(void *ctx, int32_t partition, const uint8_t *key,
 			size_t klen, const uint8_t *val, size_t vlen)
@@ -388,6 +411,7 @@ int main(void)
 	test_timer_order();
 	test_changes();
 	test_each();
+	test_each_in();
 	test_partitions();
 	return check_done("test_state");
 }
