@@ -56,8 +56,13 @@ typedef struct window {
 	uint64_t arrived;       /* order of (window, key)s as they open */
 
 	/* While firing: the (window start, partition) whose timers fired,
-	 * in the order they fired, and the accumulators found for them. */
-	struct due { int64_t start; uint8_t partition[4]; } *due;
+	 * in the order they fired, with the state partition that holds them
+	 * (NO_PARTITION: not known), and the accumulators found for them. */
+	struct due {
+		int64_t start;
+		uint8_t partition[4];
+		int32_t state_partition;
+	} *due;
 	size_t due_count, due_cap;
 	struct found {
 		size_t due;         /* emitted in the order of due, then seq */
@@ -297,11 +302,15 @@ static size_t state_copy(window *w, const uint8_t *key, size_t klen)
 	return klen;
 }
 
+/* A state partition not known: the whole store is searched. */
+#define NO_PARTITION INT32_MIN
+
 typedef struct emit_ctx {
 	window *w;
 	sl_batch *out;
 	sl_error *err;
 	int64_t now;
+	int32_t firing;         /* the state partition whose timers fire */
 } emit_ctx;
 
 /* One window's result for one key, @p gk, as a record of the batch. */
@@ -351,6 +360,7 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 			w->due_cap = cap;
 		}
 		w->due[w->due_count].start = end - w->size;
+		w->due[w->due_count].state_partition = ec->firing;
 		memcpy(w->due[w->due_count++].partition, k + 1, 4);
 		return 0;
 	}
@@ -416,8 +426,41 @@ static int by_due(const void *a, const void *b)
 }
 
 /*
+ * Find the accumulators of the due windows: in their state partitions
+ * only, which leaves most of the store unread, when the host can and every
+ * due window's partition is known; else in the whole store.
+ */
+static int find_due(emit_ctx *ec)
+{
+	window *w = ec->w;
+	int32_t *done;
+	size_t i, j, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < w->due_count; i++)
+		if (w->due[i].state_partition == NO_PARTITION)
+			break;
+	/* the partitions searched so far: no more than the state has */
+	if (i < w->due_count || !SL_HOST_HAS(state_each_in) ||
+	    (done = malloc(w->due_count * sizeof *done)) == NULL)
+		return sl_state_each(w->state, find_one, ec);
+	for (i = 0; rc == 0 && i < w->due_count; i++) {
+		int32_t p = w->due[i].state_partition;
+
+		for (j = 0; j < n && done[j] != p; j++)
+			;
+		if (j == n) {
+			done[n++] = p;
+			rc = sl_state_each_in(w->state, p, find_one, ec);
+		}
+	}
+	free(done);
+	return rc;
+}
+
+/*
  * Emit and delete the accumulators of every due window, found in one
- * pass over the store: windows in the order their timers fired, a
+ * pass over each due state partition: windows in the order their timers fired, a
  * window's keys in the order they first came.
  */
 static int collect(emit_ctx *ec)
@@ -429,7 +472,7 @@ static int collect(emit_ctx *ec)
 	if (w->due_count == 0)
 		return 0;
 	w->found_count = 0;
-	rc = sl_state_each(w->state, find_one, ec);
+	rc = find_due(ec);
 	qsort(w->found, w->found_count, sizeof *w->found, by_due);
 	/* outputs first: deleting moves what the pointers point to */
 	for (i = 0; rc == 0 && i < w->found_count; i++) {
@@ -458,6 +501,7 @@ static int64_t closed_upto(void *ctx, int32_t partition)
 	emit_ctx *ec = ctx;
 	int64_t wm = sl_watermark(ec->w->stage, partition, ec->now);
 
+	ec->firing = partition; /* its timers fire next */
 	return wm == INT64_MIN ? INT64_MIN : wm - ec->w->lateness;
 }
 
@@ -465,7 +509,7 @@ static int64_t closed_upto(void *ctx, int32_t partition)
  * @p all), at wall clock @p now. */
 static int fire(window *w, sl_batch *out, int all, int64_t now, sl_error *err)
 {
-	emit_ctx ec = { w, out, err, now };
+	emit_ctx ec = { w, out, err, now, NO_PARTITION };
 	int rc;
 
 	w->due_count = 0;
