@@ -153,6 +153,7 @@ static sl_wm_group *join_group(sl_watermark *wm, int32_t group)
 		g->group = group;
 		g->inputs = 0;
 		g->value = INT64_MIN;
+		g->as_of = 0;
 		wm->last_group = wm->group_count++;
 	}
 	g->inputs++;
@@ -196,11 +197,21 @@ static int64_t refresh_group(sl_watermark *wm, sl_wm_group *g, int64_t now)
 	return g->value;
 }
 
+/*
+ * A reported watermark changes only with reports, assignments and
+ * revocations, never with the clock: computed once after each change, not
+ * for every record that asks (the window asks per record).
+ */
 int64_t sl_wm_value(sl_watermark *wm, int32_t group, int64_t now)
 {
 	sl_wm_group *g = find_group(wm, group);
 
-	return g != NULL ? refresh_group(wm, g, now) : INT64_MIN;
+	if (g == NULL)
+		return INT64_MIN;
+	if (wm->reported && g->as_of == wm->changes)
+		return g->value;
+	g->as_of = wm->changes;
+	return refresh_group(wm, g, now);
 }
 
 /* ---- inputs ------------------------------------------------------------------- */
@@ -242,6 +253,7 @@ static sl_wm_input *add(sl_watermark *wm, const char *stage, const char *topic,
 	in->partitions = 1;
 	in->group = sl_wm_group_of(partition);
 	in->max_ts = INT64_MIN;
+	wm->changes++;
 	if ((stage != NULL && (in->stage = strdup(stage)) == NULL) ||
 	    (topic != NULL && (in->topic = strdup(topic)) == NULL) ||
 	    join_group(wm, in->group) == NULL) {
@@ -287,6 +299,7 @@ int sl_wm_assigned(sl_watermark *wm, const char *stage, const char *topic,
 		return -1;
 	in->assigned = 1;
 	in->partitions = partitions > 0 ? partitions : 1;
+	wm->changes++;
 	in->seen_ms = now;
 	return 0;
 }
@@ -299,6 +312,7 @@ void sl_wm_revoked(sl_watermark *wm, const char *stage, const char *topic,
 	if (in == NULL)
 		return;
 	leave_group(wm, in->group);
+	wm->changes++;
 	free_input(in);
 	*in = wm->inputs[--wm->count];
 	wm->last = 0;
@@ -352,6 +366,7 @@ int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
 	o->idle = origin->idle;
 	o->partitions = origin->partitions > 0 ? origin->partitions : 1;
 	in->seen_ms = now;
+	wm->changes++;
 	return 0;
 }
 
@@ -367,6 +382,7 @@ void sl_wm_reset(sl_watermark *wm)
 	}
 	for (i = 0; i < wm->group_count; i++)
 		wm->groups[i].value = INT64_MIN;
+	wm->changes++;
 }
 
 int sl_wm_each(const sl_watermark *wm, int64_t now,

@@ -64,6 +64,7 @@ typedef struct sl_wm_group {
 	int32_t group;
 	uint32_t inputs;      /* how many inputs feed it */
 	int64_t value;        /* INT64_MIN before any */
+	uint64_t as_of;       /* reported: the inputs' changes it is as of */
 } sl_wm_group;
 
 typedef struct sl_watermark {
@@ -75,6 +76,7 @@ typedef struct sl_watermark {
 	size_t last_group;
 	int64_t idle_ms;      /* 0: inputs never go idle */
 	int reported;         /* inputs are repartition topic partitions */
+	uint64_t changes;     /* reported: counts changes to the inputs */
 } sl_watermark;
 
 void sl_wm_init(sl_watermark *wm, int64_t idle_ms, int reported);
