@@ -203,23 +203,53 @@ static void log_waiting(kafka_source *s, const rd_kafka_topic_partition_list_t *
 	       missing, text, missing > listed ? ", ..." : "");
 }
 
-/* Every partition with something to read is held here, and this
- * consumer's own commits, answered, have reached its end: the group has
- * nothing to add. */
-static int committed_here(const kafka_source *s)
+/* Every partition with something to read is held here. */
+static int all_held_here(const kafka_source *s)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < s->part_count; i++) {
-		const kafka_part *p = &s->parts[i];
-
-		if (p->end <= 0)
+		if (s->parts[i].end <= 0)
 			continue;
-		if (!p->assigned || p->committed < p->end)
+		if (!s->parts[i].assigned)
 			return 0;
 		n++;
 	}
 	return n > 0;
+}
+
+/* ... and this consumer's own commits, answered, have reached its end:
+ * the group has nothing to add. */
+static int committed_here(const kafka_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->part_count; i++)
+		if (s->parts[i].end > 0 && s->parts[i].committed < s->parts[i].end)
+			return 0;
+	return all_held_here(s);
+}
+
+/*
+ * delivery = none: librdkafka's auto-commit commits what was read once a
+ * commit interval.  Everything read and held here, the source commits it
+ * at once and waits for the answer, and the group's offsets are read
+ * right after, rather than up to an interval and a group check later.
+ */
+static void commit_read_now(kafka_source *s)
+{
+	rd_kafka_resp_err_t code;
+
+	if (s->delivery != SL_DELIVERY_NONE || s->ends_committed ||
+	    !all_held_here(s))
+		return;
+	s->ends_committed = 1;
+	code = rd_kafka_commit(s->client.rk, NULL, 0);
+	if (code != RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    code != RD_KAFKA_RESP_ERR__NO_OFFSET)
+		sl_log(s->client.stage, SL_LOG_DEBUG, "stop = end: committing "
+		       "what was read: %s", rd_kafka_err2str(code));
+	s->next_group_check = 0;
 }
 
 int kafka_source_group_done(kafka_source *s)
@@ -238,6 +268,7 @@ int kafka_source_group_done(kafka_source *s)
 		       "and committed here to the end it had when the run started");
 		return 1;
 	}
+	commit_read_now(s);
 	if (now < s->next_group_check)
 		return 0;
 	s->next_group_check = now + GROUP_CHECK_MS;

@@ -49,6 +49,7 @@ typedef struct kafka_source {
 	int ended;               /* stop = end: the group has read everything */
 	int purged;              /* ... and a repartition topic was emptied */
 	int64_t next_group_check; /* stop = end: when to ask the group again */
+	int ends_committed;      /* stop = end, delivery none: committed once */
 	int64_t next_wait_log;   /* stop = end: when to say what it waits for */
 	int64_t next_purge;      /* repartition sources: when to delete records */
 	int assigned_once;       /* the first assignment has happened */
