@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += plugins/lib/libslop.la
 plugins_lib_libslop_la_SOURCES = \
 	plugins/lib/aggfn.c plugins/lib/aggfn.h \
 	plugins/lib/fieldpath.c plugins/lib/fieldpath.h \
-	plugins/lib/groupkey.c plugins/lib/groupkey.h
+	plugins/lib/groupkey.c plugins/lib/groupkey.h \
+	plugins/lib/ordersort.c plugins/lib/ordersort.h
 plugins_lib_libslop_la_LIBADD = $(LIBM)
 
 # The operator test driver: loads a built plugin through the core's loader
@@ -18,3 +19,11 @@ OPTEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
 	-DTOP_BUILDDIR='"$(abs_top_builddir)"' -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 plugins_lib_tests_liboptest_la_CPPFLAGS = $(OPTEST_CPPFLAGS)
 OPTEST_LIBS = plugins/lib/tests/liboptest.la core/libslcore.la $(JANSSON_LIBS)
+
+# The library's own parts, tested alone.
+check_PROGRAMS += plugins/lib/tests/test_ordersort
+TESTS += plugins/lib/tests/test_ordersort
+plugins_lib_tests_test_ordersort_SOURCES = plugins/lib/tests/test_ordersort.c
+plugins_lib_tests_test_ordersort_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/lib -I$(top_srcdir)/tests/unit
+plugins_lib_tests_test_ordersort_LDADD = plugins/lib/libslop.la

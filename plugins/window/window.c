@@ -35,6 +35,7 @@
 
 #include "../lib/aggfn.h"
 #include "../lib/groupkey.h"
+#include "../lib/ordersort.h"
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
 
@@ -72,6 +73,7 @@ typedef struct window {
 		const void *acc;
 	} *found;
 	size_t found_count, found_cap;
+	slop_order *order;      /* found's order: room for found_cap, twice */
 } window;
 
 /* The first byte of this layout's keys. */
@@ -101,6 +103,7 @@ static void window_close(void *self)
 	free(w->key);
 	free(w->due);
 	free(w->found);
+	free(w->order);
 	free(w);
 }
 
@@ -399,10 +402,14 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	if (w->found_count == w->found_cap) {
 		size_t cap = w->found_cap ? w->found_cap * 2 : 256;
 		struct found *f = realloc(w->found, cap * sizeof *f);
+		slop_order *o = f == NULL ? NULL :
+			realloc(w->order, 2 * cap * sizeof *o);
 
-		if (f == NULL)
+		if (f != NULL)
+			w->found = f;
+		if (o == NULL)
 			return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
-		w->found = f;
+		w->order = o;
 		w->found_cap = cap;
 	}
 	w->found[w->found_count].due = (size_t)due;
@@ -423,6 +430,69 @@ static int by_due(const void *a, const void *b)
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* An order entry whose record is in place. */
+#define PLACED UINT32_MAX
+
+/* Bits that hold every value up to @p v. */
+static unsigned bits_for(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (v >> n)
+		n++;
+	return n;
+}
+
+/*
+ * found in by_due's order.  (due, seq) as one 64-bit key, seq counted
+ * from the smallest found, radix-sorted (a window's keys came within a
+ * short stretch of seq); qsort when the two do not fit in 64 bits.
+ */
+static void sort_found(window *w)
+{
+	size_t i, n = w->found_count;
+	uint64_t low = UINT64_MAX, high = 0;
+	unsigned seq_bits;
+	struct found *f = w->found;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		if (f[i].seq < low)
+			low = f[i].seq;
+		if (f[i].seq > high)
+			high = f[i].seq;
+	}
+	seq_bits = bits_for(high - low);
+	if (seq_bits + bits_for(w->due_count) > 64) {
+		qsort(f, n, sizeof *f, by_due);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		w->order[i].key = ((uint64_t)f[i].due << seq_bits) |
+				  (f[i].seq - low);
+		w->order[i].index = (uint32_t)i;
+	}
+	slop_order_sort(w->order, w->order + n, n);
+	/* found[i] becomes found[order[i].index], one cycle at a time */
+	for (i = 0; i < n; i++) {
+		struct found first = f[i];
+		size_t j = i, k;
+
+		if (w->order[i].index == PLACED)
+			continue;
+		for (;;) {
+			k = w->order[j].index;
+			w->order[j].index = PLACED;
+			if (k == i)
+				break;
+			f[j] = f[k];
+			j = k;
+		}
+		f[j] = first;
+	}
 }
 
 /*
@@ -473,7 +543,7 @@ static int collect(emit_ctx *ec)
 		return 0;
 	w->found_count = 0;
 	rc = find_due(ec);
-	qsort(w->found, w->found_count, sizeof *w->found, by_due);
+	sort_found(w);
 	/* outputs first: deleting moves what the pointers point to */
 	for (i = 0; rc == 0 && i < w->found_count; i++) {
 		const struct found *f = &w->found[i];
