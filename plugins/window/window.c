@@ -530,8 +530,8 @@ static int find_due(emit_ctx *ec)
 
 /*
  * Emit and delete the accumulators of every due window, found in one
- * pass over each due state partition: windows in the order their timers fired, a
- * window's keys in the order they first came.
+ * pass over each due state partition: windows in the order their timers
+ * fired, a window's keys in the order they first came.
  */
 static int collect(emit_ctx *ec)
 {
