@@ -473,10 +473,12 @@ size_t sl_store_count(const sl_state *st)
 	return st->live_values;
 }
 
-int sl_store_each(const sl_state *st,
-		  int (*fn)(void *ctx, const void *key, size_t klen,
-			    const void *val, size_t vlen),
-		  void *ctx)
+/* Values of @p partition, or of every partition when @p all: the
+ * partition is in the entry, so the others' keys stay untouched. */
+static int each_value(const sl_state *st, int all, int32_t partition,
+		      int (*fn)(void *ctx, const void *key, size_t klen,
+				const void *val, size_t vlen),
+		      void *ctx)
 {
 	uint32_t i;
 	int rc;
@@ -484,12 +486,20 @@ int sl_store_each(const sl_state *st,
 	for (i = 0; i < st->entry_count; i++) {
 		const sl_entry *e = &st->entries[i];
 
-		if (e->ns == NS_VALUE && e->live &&
-		    (rc = fn(ctx, e->block, e->klen, e->block + e->klen,
-			     e->vlen)) != 0)
+		if ((all || e->partition == partition) && e->ns == NS_VALUE &&
+		    e->live && (rc = fn(ctx, e->block, e->klen,
+					e->block + e->klen, e->vlen)) != 0)
 			return rc;
 	}
 	return 0;
+}
+
+int sl_store_each(const sl_state *st,
+		  int (*fn)(void *ctx, const void *key, size_t klen,
+			    const void *val, size_t vlen),
+		  void *ctx)
+{
+	return each_value(st, 1, 0, fn, ctx);
 }
 
 int sl_store_each_in(const sl_state *st, int32_t partition,
@@ -497,19 +507,7 @@ int sl_store_each_in(const sl_state *st, int32_t partition,
 			       const void *val, size_t vlen),
 		     void *ctx)
 {
-	uint32_t i;
-	int rc;
-
-	/* the partition is in the entry: the others' keys stay untouched */
-	for (i = 0; i < st->entry_count; i++) {
-		const sl_entry *e = &st->entries[i];
-
-		if (e->partition == partition && e->ns == NS_VALUE && e->live &&
-		    (rc = fn(ctx, e->block, e->klen, e->block + e->klen,
-			     e->vlen)) != 0)
-			return rc;
-	}
-	return 0;
+	return each_value(st, 0, partition, fn, ctx);
 }
 
 /* ---- changes ------------------------------------------------------------ */
