@@ -440,7 +440,7 @@ static unsigned bits_for(uint64_t v)
 {
 	unsigned n = 0;
 
-	while (v >> n)
+	while (n < 64 && (v >> n) != 0)
 		n++;
 	return n;
 }
