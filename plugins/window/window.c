@@ -498,33 +498,26 @@ static void sort_found(window *w)
 /*
  * Find the accumulators of the due windows: in their state partitions
  * only, which leaves most of the store unread, when the host can and every
- * due window's partition is known; else in the whole store.
+ * due window's partition is known; else in the whole store.  fire_by
+ * fires one partition's timers together (sluice/state.h), so each
+ * partition's due windows are one run of w->due, searched once.
  */
 static int find_due(emit_ctx *ec)
 {
 	window *w = ec->w;
-	int32_t *done;
-	size_t i, j, n = 0;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < w->due_count; i++)
 		if (w->due[i].state_partition == NO_PARTITION)
 			break;
-	/* the partitions searched so far: no more than the state has */
-	if (i < w->due_count || !SL_HOST_HAS(state_each_in) ||
-	    (done = malloc(w->due_count * sizeof *done)) == NULL)
+	if (i < w->due_count || !SL_HOST_HAS(state_each_in))
 		return sl_state_each(w->state, find_one, ec);
-	for (i = 0; rc == 0 && i < w->due_count; i++) {
-		int32_t p = w->due[i].state_partition;
-
-		for (j = 0; j < n && done[j] != p; j++)
-			;
-		if (j == n) {
-			done[n++] = p;
-			rc = sl_state_each_in(w->state, p, find_one, ec);
-		}
-	}
-	free(done);
+	for (i = 0; rc == 0 && i < w->due_count; i++)
+		if (i == 0 || w->due[i].state_partition !=
+			      w->due[i - 1].state_partition)
+			rc = sl_state_each_in(w->state, w->due[i].state_partition,
+					      find_one, ec);
 	return rc;
 }
 
