@@ -218,16 +218,16 @@ static int all_held_here(const kafka_source *s)
 	return n > 0;
 }
 
-/* ... and this consumer's own commits, answered, have reached its end:
- * the group has nothing to add. */
-static int committed_here(const kafka_source *s)
+/* This consumer's own commits, answered, have reached every end: with
+ * every partition held here, the group has nothing to add. */
+static int committed_to_ends(const kafka_source *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->part_count; i++)
 		if (s->parts[i].end > 0 && s->parts[i].committed < s->parts[i].end)
 			return 0;
-	return all_held_here(s);
+	return 1;
 }
 
 /*
@@ -240,8 +240,7 @@ static void commit_read_now(kafka_source *s)
 {
 	rd_kafka_resp_err_t code;
 
-	if (s->delivery != SL_DELIVERY_NONE || s->ends_committed ||
-	    !all_held_here(s))
+	if (s->delivery != SL_DELIVERY_NONE || s->ends_committed)
 		return;
 	s->ends_committed = 1;
 	code = rd_kafka_commit(s->client.rk, NULL, 0);
@@ -262,13 +261,16 @@ int kafka_source_group_done(kafka_source *s)
 
 	if (s->ended)
 		return 1;
-	if (committed_here(s)) {
-		s->ended = 1;
-		sl_log(s->client.stage, SL_LOG_INFO, "every partition was read "
-		       "and committed here to the end it had when the run started");
-		return 1;
+	if (all_held_here(s)) {
+		if (committed_to_ends(s)) {
+			s->ended = 1;
+			sl_log(s->client.stage, SL_LOG_INFO, "every partition was "
+			       "read and committed here to the end it had when "
+			       "the run started");
+			return 1;
+		}
+		commit_read_now(s);
 	}
-	commit_read_now(s);
 	if (now < s->next_group_check)
 		return 0;
 	s->next_group_check = now + GROUP_CHECK_MS;
