@@ -53,7 +53,7 @@ assigned_ms() {
 # measure NAME DELIVERY TOPIC SKEW [EVENTS]
 #   -> "RSS_MB FIRST_MS CPU_US_PER_EVENT FIRST_FROM_START_MS"
 measure() {
-	events=${5:-$N}
+	count=${5:-$N}
 	out=bench-et-out-$1-$run
 	sl_topic "$out" 4 retention.ms=-1
 	"$bare" first "$B" "$out" 300 >"$work/$1.first" 2>/dev/null &
@@ -69,7 +69,7 @@ measure() {
 	t1=$(assigned_ms "$work/$1.log")
 	set -- $r
 	awk -v rss="$2" -v cpu="$3" -v first="$first" \
-		-v t0="$t0" -v t1="$t1" -v n="$events" \
+		-v t0="$t0" -v t1="$t1" -v n="$count" \
 		'BEGIN { printf "%.0f %d %.2f %d\n", rss / 1024, first - t1, cpu * 1000 / n, first - t0 }'
 }
 
