@@ -224,6 +224,24 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 	return SL_OK;
 }
 
+/* Sources that keep track of their committed positions learn them from
+ * the transaction (a bounded run can tell it has committed its ends). */
+static void tell_committed(sl_engine *e, const sl_txn_source *part)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind != SL_KIND_SOURCE || !SOURCE_HAS(s, txn_group))
+			continue;
+		if (SOURCE_HAS(s, txn_committed) && part[n].count > 0)
+			s->plugin->source->txn_committed(s->self, part[n].positions,
+							 part[n].count);
+		n++;
+	}
+}
+
 static int txn_commit(sl_engine *e, sl_error *err)
 {
 	sl_stage *owner = e->commit->txn_owner;
@@ -266,6 +284,8 @@ static int txn_commit(sl_engine *e, sl_error *err)
 	rc = owner->plugin->sink->txn_commit(owner->self, &txn, err);
 	if (rc == SL_OK && remember_committed(e) != 0)
 		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (rc == SL_OK)
+		tell_committed(e, part);
 out:
 	for (i = 0; i < n; i++)
 		free(lists[i]);

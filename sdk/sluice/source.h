@@ -119,6 +119,15 @@ typedef struct sl_source_class {
 	/** Hand out records of @p inputs again.  SL_OK or SL_ERR. */
 	int (*resume_inputs)(void *self, const sl_input *inputs, size_t count,
 			     sl_error *err);
+
+	/**
+	 * Optional (exactly-once).  A transaction carrying @p positions, the
+	 * ones this source reported, has committed: they are its committed
+	 * positions now (the commit callback is not called for a source
+	 * whose positions go through the transaction).
+	 */
+	void (*txn_committed)(void *self, const sl_position *positions,
+			      size_t count);
 } sl_source_class;
 
 /**
