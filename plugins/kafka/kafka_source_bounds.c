@@ -231,24 +231,31 @@ static int committed_to_ends(const kafka_source *s)
 }
 
 /*
- * delivery = none: librdkafka's auto-commit commits what was read once a
- * commit interval.  Everything read and held here, the source commits it
- * at once and waits for the answer, and the group's offsets are read
- * right after, rather than up to an interval and a group check later.
+ * Everything read and every partition held here: commit it at once,
+ * rather than up to a commit interval and a group check later.  Under
+ * delivery = none that is librdkafka's auto-commit, made synchronous;
+ * otherwise the job's commit cycle (sinks flushed, or the transaction
+ * committed), after which this consumer's committed offsets are at the
+ * ends.  Poll calls it before it reads more: every record handed out so
+ * far has gone through the job.
  */
-static void commit_read_now(kafka_source *s)
+int kafka_source_commit_ends(kafka_source *s, sl_error *err)
 {
 	rd_kafka_resp_err_t code;
 
-	if (s->delivery != SL_DELIVERY_NONE || s->ends_committed)
-		return;
+	if (s->ends_committed || s->closing || !all_held_here(s) ||
+	    committed_to_ends(s))
+		return SL_OK;
 	s->ends_committed = 1;
+	s->next_group_check = 0;
+	if (s->delivery != SL_DELIVERY_NONE)
+		return sl_commit_now(s->client.stage, err);
 	code = rd_kafka_commit(s->client.rk, NULL, 0);
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR &&
 	    code != RD_KAFKA_RESP_ERR__NO_OFFSET)
 		sl_log(s->client.stage, SL_LOG_DEBUG, "stop = end: committing "
 		       "what was read: %s", rd_kafka_err2str(code));
-	s->next_group_check = 0;
+	return SL_OK;
 }
 
 int kafka_source_group_done(kafka_source *s)
@@ -261,15 +268,12 @@ int kafka_source_group_done(kafka_source *s)
 
 	if (s->ended)
 		return 1;
-	if (all_held_here(s)) {
-		if (committed_to_ends(s)) {
-			s->ended = 1;
-			sl_log(s->client.stage, SL_LOG_INFO, "every partition was "
-			       "read and committed here to the end it had when "
-			       "the run started");
-			return 1;
-		}
-		commit_read_now(s);
+	if (all_held_here(s) && committed_to_ends(s)) {
+		s->ended = 1;
+		sl_log(s->client.stage, SL_LOG_INFO, "every partition was "
+		       "read and committed here to the end it had when "
+		       "the run started");
+		return 1;
 	}
 	if (now < s->next_group_check)
 		return 0;

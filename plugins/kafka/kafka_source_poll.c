@@ -293,6 +293,8 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		*err = s->failure;
 		return SL_ERR;
 	}
+	if (!s->ended && all_done(s) && kafka_source_commit_ends(s, err) != SL_OK)
+		return SL_ERR;
 	if (s->ended || (all_done(s) && kafka_source_group_done(s)))
 		return finish(s);
 	kafka_source_purge(s, 0);

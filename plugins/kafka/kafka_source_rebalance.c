@@ -183,6 +183,7 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 			break;
 		}
 		p->assigned = 1;
+		s->ends_committed = 0;
 		p->committed = -1; /* another owner may have moved it since */
 		p->sent = -1;
 		if (p->done)

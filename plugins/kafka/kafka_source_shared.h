@@ -49,7 +49,7 @@ typedef struct kafka_source {
 	int ended;               /* stop = end: the group has read everything */
 	int purged;              /* ... and a repartition topic was emptied */
 	int64_t next_group_check; /* stop = end: when to ask the group again */
-	int ends_committed;      /* stop = end, delivery none: committed once */
+	int ends_committed;      /* stop = end: committed at once, this assignment */
 	int64_t next_wait_log;   /* stop = end: when to say what it waits for */
 	int64_t next_purge;      /* repartition sources: when to delete records */
 	int assigned_once;       /* the first assignment has happened */
@@ -97,9 +97,12 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 int kafka_source_commit(void *self, const sl_position *positions, size_t count,
 			sl_error *err);
 
-/* Exactly-once: the group metadata for the transaction, and the rewind
- * to the last committed positions after an abort. */
+/* Exactly-once: the group metadata for the transaction, what a
+ * committed transaction carried, and the rewind to the last committed
+ * positions after an abort. */
 void *kafka_source_txn_group(void *self);
+void kafka_source_txn_committed(void *self, const sl_position *positions,
+				size_t count);
 int kafka_source_rewind(void *self, const sl_position *positions, size_t count,
 			sl_error *err);
 
@@ -126,6 +129,9 @@ void kafka_source_state_revoked(kafka_source *s,
  */
 int kafka_source_bounds_open(kafka_source *s, sl_error *err);
 int kafka_source_group_done(kafka_source *s);
+/* Read to the ends with every partition held here: commit now (once per
+ * assignment).  SL_OK or SL_ERR. */
+int kafka_source_commit_ends(kafka_source *s, sl_error *err);
 int kafka_source_end_input(void *self, sl_error *err);
 
 /*

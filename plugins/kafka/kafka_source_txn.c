@@ -97,6 +97,22 @@ static void reopen(kafka_source *s, const rd_kafka_topic_partition_list_t *seek)
 	rd_kafka_topic_partition_list_destroy(resume);
 }
 
+void kafka_source_txn_committed(void *self, const sl_position *positions,
+				size_t count)
+{
+	kafka_source *s = self;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		kafka_part *p = positions[i].topic == NULL ? NULL :
+			kafka_source_part(s, positions[i].topic,
+					  positions[i].partition, 0);
+
+		if (p != NULL && p->assigned)
+			p->committed = positions[i].next_offset;
+	}
+}
+
 int kafka_source_rewind(void *self, const sl_position *positions, size_t count,
 			sl_error *err)
 {
