@@ -189,19 +189,25 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
  * The group has read everything: a repartition topic is emptied.  The
  * consumer stays a member until the job closes it, and answers the
  * group's rebalances meanwhile (the group would wait for it); records of
- * partitions handed over now are past the ends.
+ * partitions handed over now are past the ends.  Not on the call that
+ * ends it, though: when it is the job's last source the job fires what
+ * its partitions' state still holds (windows at the end of input) right
+ * after, and a revocation served now would drop that state first, with
+ * nobody left to fire it if the new owner has finished too.  The group
+ * waits for this member until it leaves, moments later.
  */
 static int finish(kafka_source *s)
 {
 	rd_kafka_message_t *m;
 	int i;
 
-	for (i = 0; i < 100 && (m = rd_kafka_consumer_poll(s->client.rk, 0)); i++)
-		rd_kafka_message_destroy(m);
 	if (!s->purged) {
 		s->ended = s->purged = 1;
 		kafka_source_purge(s, 1);
+		return SL_EOF;
 	}
+	for (i = 0; i < 100 && (m = rd_kafka_consumer_poll(s->client.rk, 0)); i++)
+		rd_kafka_message_destroy(m);
 	return SL_EOF;
 }
 
