@@ -35,6 +35,9 @@ struct sl_commit {
 	int txn_doomed;          /* the open transaction must abort */
 	int pipelined;           /* at-least-once: cycles wait, records flow */
 	sl_commit_queue *pending;
+	int txn_pipelined;       /* exactly-once: the job goes on while the
+				  * owner commits */
+	sl_pending_cycle *in_flight; /* ... what that commit carries */
 };
 
 #define SOURCE_HAS(s, member) \
@@ -177,20 +180,34 @@ static void uncount_written(sl_engine *e)
 			e->stages[i].records_written = e->stages[i].records_out;
 }
 
-/* Remember what the transaction committed, for a later rewind. */
-static int remember_committed(sl_engine *e)
+/*
+ * What a transaction committed: the positions of @p c (a pipelined
+ * commit's, taken when it started) or, NULL, the sources' own now.  Kept
+ * for a later rewind, and told to sources that keep track.  0 or -1.
+ */
+static int committed_as(sl_engine *e, const sl_pending_cycle *c)
 {
 	size_t i, j;
 
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
+		const sl_tracked *list = c ? c->positions[i] : s->positions;
+		size_t n = c ? c->position_counts[i] : s->position_count;
+		sl_position *told;
 
-		for (j = 0; j < s->position_count; j++)
+		if (s->kind != SL_KIND_SOURCE)
+			continue;
+		for (j = 0; j < n; j++)
 			if (sl_positions_set(&s->committed, &s->committed_count,
-					     s->positions[j].topic,
-					     s->positions[j].partition,
-					     s->positions[j].next_offset, 0) != 0)
+					     list[j].topic, list[j].partition,
+					     list[j].next_offset, 0) != 0)
 				return -1;
+		if (n == 0 || !SOURCE_HAS(s, txn_group) || !SOURCE_HAS(s, txn_committed))
+			continue;
+		if ((told = as_positions(list, n, NULL, 0)) == NULL)
+			return -1;
+		s->plugin->source->txn_committed(s->self, told, n);
+		free(told);
 	}
 	return 0;
 }
@@ -224,25 +241,9 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 	return SL_OK;
 }
 
-/* Sources that keep track of their committed positions learn them from
- * the transaction (a bounded run can tell it has committed its ends). */
-static void tell_committed(sl_engine *e, const sl_txn_source *part)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-
-		if (s->kind != SL_KIND_SOURCE || !SOURCE_HAS(s, txn_group))
-			continue;
-		if (SOURCE_HAS(s, txn_committed) && part[n].count > 0)
-			s->plugin->source->txn_committed(s->self, part[n].positions,
-							 part[n].count);
-		n++;
-	}
-}
-
-static int txn_commit(sl_engine *e, sl_error *err)
+/* Commit the transaction with the sources' positions now, or (@p start)
+ * start committing it. */
+static int txn_commit(sl_engine *e, int start, sl_error *err)
 {
 	sl_stage *owner = e->commit->txn_owner;
 	sl_txn_source *part;
@@ -281,11 +282,10 @@ static int txn_commit(sl_engine *e, sl_error *err)
 	}
 	txn.sources = part;
 	txn.source_count = n;
-	rc = owner->plugin->sink->txn_commit(owner->self, &txn, err);
-	if (rc == SL_OK && remember_committed(e) != 0)
+	rc = start ? owner->plugin->sink->txn_commit_start(owner->self, &txn, err)
+		   : owner->plugin->sink->txn_commit(owner->self, &txn, err);
+	if (rc == SL_OK && !start && committed_as(e, NULL) != 0)
 		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	if (rc == SL_OK)
-		tell_committed(e, part);
 out:
 	for (i = 0; i < n; i++)
 		free(lists[i]);
@@ -344,10 +344,76 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 	return rc;
 }
 
+/*
+ * Exactly-once, pipelined: the commit started last cycle ends.  Once it
+ * has committed, its positions count as committed and sources outside
+ * the transaction are committed to them; a failure is in @p why (an
+ * abortable one is handled by the caller), one of those in @p err.
+ */
+static int txn_finish(sl_engine *e, sl_error *why, sl_error *err, int *failed)
+{
+	sl_commit *c = e->commit;
+	sl_stage *owner = c->txn_owner;
+	sl_pending_cycle *f = c->in_flight;
+	int rc;
+
+	*failed = 0;
+	if (f == NULL)
+		return SL_OK;
+	c->in_flight = NULL;
+	if (owner->plugin->sink->txn_commit_finish(owner->self, why) != SL_OK) {
+		sl_pending_cycle_free(e, f);
+		*failed = 1;
+		return SL_ERR;
+	}
+	if (committed_as(e, f) != 0)
+		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	else
+		rc = commit_sources(e, f, 1, err);
+	if (rc == SL_OK)
+		count_delivered(e, f);
+	sl_pending_cycle_free(e, f);
+	return rc;
+}
+
+/*
+ * Exactly-once: write what goes into the transaction, then commit it
+ * with the positions, or (pipelined, unless @p sync) start committing it
+ * and go on: the next cycle finishes it.
+ */
+static int txn_write_commit(sl_engine *e, int sync, sl_error *why)
+{
+	sl_commit *c = e->commit;
+	sl_pending_cycle *snap;
+
+	if (c->txn_doomed)
+		return sl_error_set(why, SL_ERR_ABORTABLE, "partitions were lost "
+				    "with uncommitted records in the transaction");
+	if (sl_hop_report(e, why) != SL_OK || sl_changelog_write(e, why) != SL_OK ||
+	    flush_sinks(e, why) != SL_OK)
+		return SL_ERR;
+	if (sync || !c->txn_pipelined) {
+		if (txn_commit(e, 0, why) != SL_OK)
+			return SL_ERR;
+		sl_changelog_committed(e);
+		return SL_OK;
+	}
+	if ((snap = sl_pending_snapshot(e, 0)) == NULL)
+		return sl_error_set(why, SL_ERR_RUNTIME, "out of memory");
+	if (txn_commit(e, 1, why) != SL_OK) {
+		sl_pending_cycle_free(e, snap);
+		return SL_ERR;
+	}
+	c->in_flight = snap;
+	sl_changelog_committed(e);
+	return SL_OK;
+}
+
 static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 {
 	sl_stage *owner;
 	sl_error why;
+	int failed;
 
 	/* progress reports go out with the records they speak for */
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE && sl_hop_report(e, err) != SL_OK)
@@ -362,13 +428,11 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 		return SL_OK;
 	if (e->commit->txn_owner == NULL)
 		return alo_cycle(e, sync, err);
-	if (e->commit->txn_doomed) {
-		sl_error_set(&why, SL_ERR_ABORTABLE, "partitions were lost with "
-			     "uncommitted records in the transaction");
-	} else if (sl_hop_report(e, &why) == SL_OK &&
-		   sl_changelog_write(e, &why) == SL_OK &&
-		   flush_sinks(e, &why) == SL_OK && txn_commit(e, &why) == SL_OK) {
-		sl_changelog_committed(e);
+	if (txn_finish(e, &why, err, &failed) != SL_OK && !failed)
+		return SL_ERR;
+	if (!failed && txn_write_commit(e, sync, &why) == SL_OK) {
+		if (e->commit->in_flight != NULL)
+			return SL_OK;
 		count_delivered(e, NULL);
 		return commit_sources(e, NULL, 1, err);
 	}
@@ -446,8 +510,11 @@ int sl_commit_open(sl_engine *e, sl_error *err)
 			e->commit->txn_owner = s;
 	}
 	owner = e->commit->txn_owner;
-	return owner == NULL ? SL_OK :
-		owner->plugin->sink->txn_begin(owner->self, err);
+	if (owner == NULL)
+		return SL_OK;
+	e->commit->txn_pipelined = SINK_HAS(owner->plugin->sink, txn_commit_start) &&
+				   SINK_HAS(owner->plugin->sink, txn_commit_finish);
+	return owner->plugin->sink->txn_begin(owner->self, err);
 }
 
 void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
@@ -467,12 +534,21 @@ void sl_commit_forget(sl_engine *e, sl_stage *s, const char *topic,
 	if (e->commit != NULL)
 		sl_pending_forget(e->commit->pending, (size_t)(s - e->stages),
 				  topic, partition);
+	if (e->commit != NULL && e->commit->in_flight != NULL) {
+		size_t i = (size_t)(s - e->stages);
+
+		sl_positions_forget(e->commit->in_flight->positions[i],
+				    &e->commit->in_flight->position_counts[i],
+				    topic, partition);
+	}
 }
 
 void sl_commit_close(sl_engine *e)
 {
-	if (e->commit != NULL)
+	if (e->commit != NULL) {
 		sl_pending_free(e->commit->pending, e);
+		sl_pending_cycle_free(e, e->commit->in_flight);
+	}
 	free(e->commit);
 	e->commit = NULL;
 }

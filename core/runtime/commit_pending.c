@@ -54,7 +54,7 @@ void sl_pending_cycle_free(const sl_engine *e, sl_pending_cycle *c)
 	free(c);
 }
 
-static sl_pending_cycle *snapshot(sl_engine *e)
+sl_pending_cycle *sl_pending_snapshot(sl_engine *e, int marks)
 {
 	sl_pending_cycle *c = calloc(1, sizeof *c);
 	size_t i, n = e->stage_count;
@@ -74,9 +74,10 @@ static sl_pending_cycle *snapshot(sl_engine *e)
 		sl_stage *s = &e->stages[i];
 
 		if (s->kind == SL_KIND_SINK) {
-			c->marks[i] = s->plugin->sink->mark(s->self);
+			if (marks)
+				c->marks[i] = s->plugin->sink->mark(s->self);
 			c->written[i] = s->records_written;
-		} else if (s->kind == SL_KIND_STORE && s->opened) {
+		} else if (s->kind == SL_KIND_STORE && s->opened && marks) {
 			c->marks[i] = s->plugin->store->mark(s->self);
 		} else if (s->kind == SL_KIND_SOURCE) {
 			if (sl_positions_copy(s->positions, s->position_count,
@@ -104,7 +105,7 @@ int sl_pending_add(sl_commit_queue **q, sl_engine *e, sl_error *err)
 	if ((*q)->count == MAX_PENDING)
 		return sl_error_set(err, SL_ERR_RUNTIME, "%d commit cycles wait "
 				    "for their writes", MAX_PENDING);
-	if ((c = snapshot(e)) == NULL)
+	if ((c = sl_pending_snapshot(e, 1)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	(*q)->ring[((*q)->head + (*q)->count++) % MAX_PENDING] = c;
 	return SL_OK;

@@ -42,6 +42,10 @@ int sl_pending_add(sl_commit_queue **q, sl_engine *e, sl_error *err);
 int sl_pending_take(sl_commit_queue *q, sl_engine *e, sl_pending_cycle **out,
 		    sl_error *err);
 
+/* The job as it is now: sources' positions, sinks' records_written and,
+ * with @p marks, a mark of every sink and of the store.  NULL when out of
+ * memory. */
+sl_pending_cycle *sl_pending_snapshot(sl_engine *e, int marks);
 void sl_pending_cycle_free(const sl_engine *e, sl_pending_cycle *c);
 /* A partition of source e->stages[@p stage] is no longer read here: no
  * queued cycle may commit it. */

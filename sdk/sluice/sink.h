@@ -123,6 +123,29 @@ typedef struct sl_sink_class {
 	 * delivered (as flush would fail).
 	 */
 	int (*durable)(void *self, uint64_t mark, sl_error *err);
+
+	/*
+	 * Optional, both or neither, for the transaction owner: exactly-once
+	 * without stopping the job while a transaction commits.  A sink
+	 * without them commits in txn_commit, and the job waits.
+	 */
+
+	/**
+	 * Start committing what was written since the last commit together
+	 * with the positions in @p txn (copy what you keep) and return
+	 * without waiting.  Everything the job writes from now on (records,
+	 * dead letters, control data, keyed state changes) belongs to the
+	 * next transaction.  SL_OK, or the errors of txn_commit.
+	 */
+	int (*txn_commit_start)(void *self, const sl_txn *txn, sl_error *err);
+
+	/**
+	 * Wait for the commit txn_commit_start started, if any: SL_OK once
+	 * it committed and the next transaction is open, or the errors of
+	 * txn_commit.  The engine calls it before the next commit, abort or
+	 * flush.
+	 */
+	int (*txn_commit_finish)(void *self, sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus
