@@ -15,8 +15,6 @@
 
 #include "kafka_changelog.h"
 
-/* Waiting for room in a full producer queue, serving reports meanwhile. */
-#define QUEUE_FULL_WAIT_MS 10
 
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
 					sl_error *err)
@@ -82,24 +80,10 @@ static int produce_to(kafka_sink *k, rd_kafka_topic_t *rkt, int32_t partition,
 	/* the transaction aborts anyway, and the records are written again */
 	if (p->doomed)
 		return SL_OK;
-	for (;;) {
-		code = rd_kafka_producev(
-			p->client.rk, RD_KAFKA_V_RKT(rkt),
-			RD_KAFKA_V_PARTITION(partition),
-			RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-			RD_KAFKA_V_KEY(key, klen),
-			RD_KAFKA_V_VALUE((void *)value, vlen),
-			RD_KAFKA_V_OPAQUE(kafka_producer_tag(p)),
-			RD_KAFKA_V_END);
-		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->client.rk, QUEUE_FULL_WAIT_MS);
-	}
-	if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		kafka_producer_sent(p);
-		p->produced++; /* the commit must not skip this transaction */
+	code = kafka_producer_send(p, rkt, partition, key, klen, value, vlen,
+				   -1, NULL, 0);
+	if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return SL_OK;
-	}
 	snprintf(ctx, sizeof ctx, "cannot write %s %s partition %d", what,
 		 rd_kafka_topic_name(rkt), (int)partition);
 	return kafka_producer_failed(p, code, ctx, err);

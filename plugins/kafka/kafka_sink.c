@@ -149,6 +149,16 @@ static int sink_txn_commit(void *self, const sl_txn *txn, sl_error *err)
 	return kafka_txn_commit(((kafka_sink *)self)->p, txn, err);
 }
 
+static int sink_txn_commit_start(void *self, const sl_txn *txn, sl_error *err)
+{
+	return kafka_txn_commit_start(((kafka_sink *)self)->p, txn, err);
+}
+
+static int sink_txn_commit_finish(void *self, sl_error *err)
+{
+	return kafka_txn_commit_finish(((kafka_sink *)self)->p, err);
+}
+
 static int sink_txn_abort(void *self, sl_error *err)
 {
 	return kafka_txn_abort(((kafka_sink *)self)->p, err);
@@ -168,4 +178,6 @@ const sl_sink_class kafka_sink_class = {
 	.write_control = kafka_repartition_control,
 	.mark = kafka_sink_mark,
 	.durable = kafka_sink_durable,
+	.txn_commit_start = sink_txn_commit_start,
+	.txn_commit_finish = sink_txn_commit_finish,
 };

@@ -8,8 +8,11 @@
  * are retried here until the transaction would time out anyway; abortable
  * ones go back to the engine, which aborts and makes the sources read
  * again from the last committed offsets; fatal ones (a fenced producer)
- * stop the job.
+ * stop the job.  A commit is a job (kafka_commit_job) that copies what it
+ * sends, so that it can run on a thread of its own (kafka_txn_async.c)
+ * as well as in txn_commit.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,8 +114,7 @@ int kafka_txn_begin(kafka_producer *p, sl_error *err)
 	return begin(p, err);
 }
 
-/* Whether @p txn carries exactly the offsets of the last commit. */
-static int same_offsets(const kafka_producer *p, const sl_txn *txn)
+int kafka_txn_same_offsets(const kafka_producer *p, const sl_txn *txn)
 {
 	size_t i, j, n = 0;
 
@@ -133,76 +135,186 @@ static int same_offsets(const kafka_producer *p, const sl_txn *txn)
 	return n == p->sent_count;
 }
 
-/* Keep the offsets just committed; on failure the next commit sends them
- * again, which is harmless. */
-static void remember(kafka_producer *p, const sl_txn *txn)
+static void free_sent(kafka_sent *sent, size_t count)
 {
-	size_t i, j, n = 0;
-	kafka_sent *sent;
+	size_t i;
 
-	for (i = 0; i < p->sent_count; i++)
-		free(p->sent[i].topic);
-	p->sent_count = 0;
+	for (i = 0; i < count; i++)
+		free(sent[i].topic);
+	free(sent);
+}
+
+void kafka_commit_job_free(kafka_commit_job *j)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->count; i++) {
+		if (j->offsets != NULL && j->offsets[i] != NULL)
+			rd_kafka_topic_partition_list_destroy(j->offsets[i]);
+		if (j->groups != NULL && j->groups[i] != NULL)
+			rd_kafka_consumer_group_metadata_destroy(j->groups[i]);
+		if (j->stages != NULL)
+			free(j->stages[i]);
+	}
+	free(j->offsets);
+	free(j->groups);
+	free(j->stages);
+	free_sent(j->sent, j->sent_count);
+	free(j);
+}
+
+/* A copy of consumer group metadata, through its serialized form. */
+static int copy_group(const void *group, rd_kafka_consumer_group_metadata_t **out)
+{
+	void *buf = NULL;
+	size_t size = 0;
+	rd_kafka_error_t *error;
+
+	*out = NULL;
+	if (group == NULL)
+		return 0;
+	error = rd_kafka_consumer_group_metadata_write(
+		(const rd_kafka_consumer_group_metadata_t *)group, &buf, &size);
+	if (error == NULL) {
+		error = rd_kafka_consumer_group_metadata_read(out, buf, size);
+		free(buf);
+	}
+	if (error == NULL)
+		return 0;
+	rd_kafka_error_destroy(error);
+	return -1;
+}
+
+/* One source's positions: its offsets, and the same for same_offsets. */
+static int copy_source(kafka_commit_job *j, size_t i, const sl_txn_source *s)
+{
+	size_t k;
+
+	if ((j->stages[i] = strdup(s->stage ? s->stage : "?")) == NULL ||
+	    copy_group(s->group, &j->groups[i]) != 0)
+		return -1;
+	j->offsets[i] = rd_kafka_topic_partition_list_new((int)s->count);
+	for (k = 0; k < s->count; k++) {
+		const sl_position *pos = &s->positions[k];
+		kafka_sent *sent = &j->sent[j->sent_count];
+
+		if (pos->topic == NULL)
+			continue;
+		rd_kafka_topic_partition_list_add(j->offsets[i], pos->topic,
+						  pos->partition)->offset = pos->next_offset;
+		if ((sent->topic = strdup(pos->topic)) == NULL)
+			return -1;
+		sent->partition = pos->partition;
+		sent->offset = pos->next_offset;
+		j->sent_count++;
+	}
+	return 0;
+}
+
+kafka_commit_job *kafka_commit_job_new(const sl_txn *txn)
+{
+	kafka_commit_job *j = calloc(1, sizeof *j);
+	size_t i, n = 0, slots;
+
+	if (j == NULL)
+		return NULL;
 	for (i = 0; i < txn->source_count; i++)
 		n += txn->sources[i].count;
-	sent = realloc(p->sent, (n ? n : 1) * sizeof *sent);
-	if (sent == NULL)
-		return;
-	p->sent = sent;
-	for (i = 0; i < txn->source_count; i++) {
-		const sl_txn_source *s = &txn->sources[i];
-
-		for (j = 0; j < s->count; j++) {
-			if (s->positions[j].topic == NULL ||
-			    (sent->topic = strdup(s->positions[j].topic)) == NULL)
-				return;
-			sent->partition = s->positions[j].partition;
-			sent->offset = s->positions[j].next_offset;
-			sent++;
-			p->sent_count++;
-		}
+	slots = txn->source_count ? txn->source_count : 1;
+	j->count = txn->source_count;
+	j->offsets = calloc(slots, sizeof *j->offsets);
+	j->groups = calloc(slots, sizeof *j->groups);
+	j->stages = calloc(slots, sizeof *j->stages);
+	j->sent = calloc(n ? n : 1, sizeof *j->sent);
+	if (j->offsets == NULL || j->groups == NULL || j->stages == NULL ||
+	    j->sent == NULL) {
+		kafka_commit_job_free(j);
+		return NULL;
 	}
+	for (i = 0; i < txn->source_count; i++)
+		if (copy_source(j, i, &txn->sources[i]) != 0) {
+			kafka_commit_job_free(j);
+			return NULL;
+		}
+	return j;
 }
 
 /* One source's offsets into the transaction. */
-static int send_offsets(kafka_producer *p, const sl_txn_source *s,
+static int send_offsets(kafka_producer *p, const kafka_commit_job *j, size_t i,
 			int64_t deadline, sl_error *err)
 {
-	rd_kafka_topic_partition_list_t *list;
 	rd_kafka_error_t *error;
 	char what[300];
-	size_t i;
 	int tries = 0;
 
-	if (s->group == NULL || s->count == 0)
+	if (j->groups[i] == NULL || j->offsets[i]->cnt == 0)
 		return SL_OK;
-	list = rd_kafka_topic_partition_list_new((int)s->count);
-	for (i = 0; i < s->count; i++)
-		if (s->positions[i].topic != NULL)
-			rd_kafka_topic_partition_list_add(list, s->positions[i].topic,
-							  s->positions[i].partition)
-				->offset = s->positions[i].next_offset;
 	snprintf(what, sizeof what, "cannot add the offsets of source '%s' to the "
-		 "transaction", s->stage);
+		 "transaction", j->stages[i]);
 	/* retried with the same offsets and group metadata, as librdkafka
 	 * asks, so the transaction holds what the engine thinks it does */
 	do
 		error = rd_kafka_send_offsets_to_transaction(
-			p->client.rk, list,
-			(const rd_kafka_consumer_group_metadata_t *)s->group,
+			p->client.rk, j->offsets[i], j->groups[i],
 			(int)p->txn_timeout_ms);
 	while (again(p, error, deadline, what, &tries));
-	rd_kafka_topic_partition_list_destroy(list);
 	return error == NULL ? SL_OK : failed(p, error, what, err);
 }
 
-int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
+void kafka_commit_job_run(kafka_producer *p, kafka_commit_job *j)
 {
 	int64_t deadline = kafka_now_ms() + retry_for(p);
 	rd_kafka_error_t *error;
 	size_t i;
 	int tries = 0;
 
+	j->rc = SL_OK;
+	for (i = 0; i < j->count; i++)
+		if ((j->rc = send_offsets(p, j, i, deadline, &j->err)) != SL_OK)
+			return;
+	/* -1: the rest of the transaction's time, as librdkafka advises */
+	do
+		error = rd_kafka_commit_transaction(p->client.rk, -1);
+	while (again(p, error, deadline, "committing the transaction", &tries));
+	if (error != NULL) {
+		j->rc = failed(p, error, "cannot commit the transaction", &j->err);
+		return;
+	}
+	j->committed = 1;
+	error = rd_kafka_begin_transaction(p->client.rk);
+	if (error != NULL)
+		j->rc = failed(p, error, "cannot begin a transaction", &j->err);
+	else
+		j->begun = 1;
+}
+
+int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err)
+{
+	if (j->committed) {
+		p->txn_open = 0;
+		free_sent(p->sent, p->sent_count);
+		p->sent = j->sent;
+		p->sent_count = j->sent_count;
+		j->sent = NULL;
+		j->sent_count = 0;
+	}
+	if (j->begun) {
+		p->txn_open = 1;
+		p->produced = 0;
+		p->doomed = 0;
+		p->failed = 0;
+	}
+	if (j->rc == SL_OK)
+		return SL_OK;
+	*err = j->err;
+	return SL_ERR;
+}
+
+/* Committing needs an open transaction that nothing has doomed. */
+int kafka_txn_committable(kafka_producer *p, sl_error *err)
+{
 	if (!p->txn_open)
 		return sl_error_set(err, SL_ERR_RUNTIME,
 				    "no transaction is open (txn_begin was not called)");
@@ -210,29 +322,40 @@ int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
 		*err = p->doom;
 		return SL_ERR;
 	}
+	return SL_OK;
+}
+
+int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
+{
+	kafka_commit_job *j;
+	int rc;
+
+	/* a pipelined commit still running goes first */
+	if (kafka_txn_commit_finish(p, err) != SL_OK ||
+	    kafka_txn_committable(p, err) != SL_OK)
+		return SL_ERR;
 	/* An idle job commits nothing: no round trips every interval. */
-	if (p->produced == 0 && same_offsets(p, txn))
+	if (p->produced == 0 && kafka_txn_same_offsets(p, txn))
 		return SL_OK;
-	for (i = 0; i < txn->source_count; i++)
-		if (send_offsets(p, &txn->sources[i], deadline, err) != SL_OK)
-			return SL_ERR;
-	/* -1: the rest of the transaction's time, as librdkafka advises */
-	do
-		error = rd_kafka_commit_transaction(p->client.rk, -1);
-	while (again(p, error, deadline, "committing the transaction", &tries));
-	if (error != NULL)
-		return failed(p, error, "cannot commit the transaction", err);
-	p->txn_open = 0;
-	remember(p, txn);
-	return begin(p, err);
+	if ((j = kafka_commit_job_new(txn)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	kafka_commit_job_run(p, j);
+	rc = kafka_commit_job_apply(p, j, err);
+	kafka_commit_job_free(j);
+	return rc;
 }
 
 int kafka_txn_abort(kafka_producer *p, sl_error *err)
 {
 	int64_t deadline = kafka_now_ms() + retry_for(p);
 	rd_kafka_error_t *error;
+	sl_error ignored;
 	int tries = 0;
 
+	/* what was held for the transaction after a commit still running
+	 * goes with the abort; the commit ends first */
+	kafka_txn_drop_held(p);
+	kafka_txn_commit_finish(p, &ignored);
 	if (!p->txn_ready)
 		return SL_OK; /* nothing was ever begun */
 	if (p->txn_open) {

@@ -11,10 +11,13 @@
  *
  * kafka_txn_producer.c: the registry of shared producers and their
  * creation; kafka_txn_delivery.c: delivery reports, flushes and failures;
- * kafka_txn.c: the transaction calls.
+ * kafka_txn.c: the transaction calls; kafka_txn_async.c: commits on a
+ * thread of their own while the job goes on.
  */
 #ifndef SL_KAFKA_TXN_H
 #define SL_KAFKA_TXN_H
+
+#include <pthread.h>
 
 #include "kafka_conf.h"
 
@@ -27,6 +30,26 @@ typedef struct kafka_global {
 	char *key;   /* "kafka.linger.ms", as in the job file */
 	char *value;
 } kafka_global;
+
+/* What one commit sends (kafka_txn.c): each source's offsets with a copy
+ * of its consumer group metadata, and the outcome. */
+typedef struct kafka_commit_job {
+	size_t count;
+	rd_kafka_topic_partition_list_t **offsets;
+	rd_kafka_consumer_group_metadata_t **groups;
+	char **stages;
+	struct kafka_sent *sent;     /* the offsets, for the next same_offsets */
+	size_t sent_count;
+	int committed;               /* the transaction committed */
+	int begun;                   /* ... and the next one began */
+	int rc;                      /* SL_OK: both */
+	sl_error err;
+	int over;                    /* atomic: the commit thread is done */
+} kafka_commit_job;
+
+/* A record written while a commit runs, produced once it is over
+ * (kafka_txn_async.c). */
+typedef struct kafka_held kafka_held;
 
 /* One offset the last committed transaction carried. */
 typedef struct kafka_sent {
@@ -71,6 +94,18 @@ typedef struct kafka_producer {
 	sl_error doom;
 	kafka_sent *sent;        /* the offsets of the last commit */
 	size_t sent_count;
+
+	/* Exactly-once, pipelined (kafka_txn_async.c): a commit running on
+	 * a thread of its own while the job goes on; what the job writes
+	 * meanwhile is held, and produced once the next transaction is
+	 * open.  The job's thread touches the librdkafka handle only when
+	 * no commit runs. */
+	kafka_commit_job *committing; /* NULL: no commit thread */
+	pthread_t committer;
+	kafka_commit_job *settled;    /* over and joined, not yet finished */
+	kafka_held *held, **held_tail;
+	size_t held_count;
+	size_t max_message_bytes;     /* message.max.bytes */
 } kafka_producer;
 
 /*
@@ -137,6 +172,52 @@ int kafka_producer_failed(kafka_producer *p, rd_kafka_resp_err_t code,
 int kafka_txn_begin(kafka_producer *p, sl_error *err);
 int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err);
 int kafka_txn_abort(kafka_producer *p, sl_error *err);
+
+/* ---- kafka_txn.c: one commit, on whichever thread runs it --------------- */
+
+/* The job of committing @p txn: offsets and group metadata copied, so
+ * that it needs nothing of the caller's.  NULL when out of memory. */
+kafka_commit_job *kafka_commit_job_new(const sl_txn *txn);
+void kafka_commit_job_free(kafka_commit_job *j);
+/* Send the offsets, commit, begin the next transaction: j->rc, j->err.
+ * Touches only the librdkafka handle and @p j. */
+void kafka_commit_job_run(kafka_producer *p, kafka_commit_job *j);
+/* The job's outcome in the producer's books (the job's thread): a
+ * committed one opens the next transaction. */
+int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j,
+			   sl_error *err);
+/* Whether @p txn carries exactly the offsets of the last commit. */
+int kafka_txn_same_offsets(const kafka_producer *p, const sl_txn *txn);
+/* An open transaction that no failed produce has doomed; SL_OK or SL_ERR. */
+int kafka_txn_committable(kafka_producer *p, sl_error *err);
+
+/* ---- kafka_txn_async.c: pipelined commits ------------------------------ */
+
+/* The sink class's txn_commit_start and txn_commit_finish. */
+int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err);
+int kafka_txn_commit_finish(kafka_producer *p, sl_error *err);
+
+/* Wait for a running commit and take it into the books (before the job's
+ * thread touches the librdkafka handle).  Its outcome stays for
+ * kafka_txn_commit_finish. */
+void kafka_txn_settle(kafka_producer *p);
+/* A commit over already: settle it, without waiting. */
+void kafka_txn_settle_if_over(kafka_producer *p);
+/* Drop what was held (an abort). */
+void kafka_txn_drop_held(kafka_producer *p);
+
+/*
+ * Produce one message through @p p (RD_KAFKA_MSG_F_COPY; @p partition
+ * RD_KAFKA_PARTITION_UA for the topic's partitioner; @p headers owned on
+ * success; @p header_bytes their size on the wire), or hold it while a
+ * commit runs.  Waits while librdkafka's queue is full.
+ */
+rd_kafka_resp_err_t kafka_producer_send(kafka_producer *p, rd_kafka_topic_t *rkt,
+					int32_t partition, const void *key,
+					size_t klen, const void *value,
+					size_t vlen, int64_t timestamp,
+					rd_kafka_headers_t *headers,
+					size_t header_bytes);
 
 /* Fill @p err for the producer's fatal error; SL_ERR. */
 int kafka_txn_fatal(kafka_producer *p, const char *what, sl_error *err);

@@ -157,6 +157,8 @@ int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 	rd_kafka_resp_err_t code;
 
 	if (p->delivery != SL_DELIVERY_AT_LEAST_ONCE) {
+		/* a pipelined commit first: its thread polls meanwhile */
+		kafka_txn_settle(p);
 		rd_kafka_poll(p->client.rk, 0);
 		if (p->delivery == SL_DELIVERY_NONE)
 			kafka_producer_report_lost(p);

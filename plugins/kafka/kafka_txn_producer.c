@@ -297,6 +297,7 @@ static kafka_producer *create(sl_stage *stage, rd_kafka_conf_t *conf,
 	 * which is p's first member, so callbacks take it as the producer. */
 	rd_kafka_conf_set_opaque(conf, &p->client);
 	rd_kafka_conf_set_dr_msg_cb(conf, kafka_producer_on_delivery);
+	p->max_message_bytes = (size_t)conf_int(conf, "message.max.bytes");
 	if (p->delivery == SL_DELIVERY_EXACTLY_ONCE) {
 		p->txn_id = conf_str(conf, "transactional.id");
 		p->txn_timeout_ms = conf_int(conf, "transaction.timeout.ms");
@@ -400,9 +401,15 @@ void kafka_producer_put(kafka_producer *p)
 {
 	kafka_producer **at;
 	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
+	sl_error ignored;
 
 	if (p == NULL || --p->refs > 0)
 		return;
+	/* what was held belongs to a transaction that is never committed
+	 * (and its topic objects may be gone); a pipelined commit still
+	 * running ends first */
+	kafka_txn_drop_held(p);
+	kafka_txn_commit_finish(p, &ignored);
 	for (at = &producers; *at != NULL; at = &(*at)->next)
 		if (*at == p) {
 			*at = p->next;

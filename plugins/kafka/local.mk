@@ -12,6 +12,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_sink.c plugins/kafka/kafka_sink.h \
 	plugins/kafka/kafka_sink_write.c \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
+	plugins/kafka/kafka_txn_async.c \
 	plugins/kafka/kafka_txn_delivery.c \
 	plugins/kafka/kafka_txn_producer.c \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
@@ -58,6 +59,7 @@ plugins_kafka_tests_txn_produce_LDADD = $(RDKAFKA_LIBS)
 KAFKA_SINK_TESTS = \
 	plugins/kafka/tests/eos_crash.test \
 	plugins/kafka/tests/sink_alo_crash.test \
+	plugins/kafka/tests/eos_pipelined.test \
 	plugins/kafka/tests/eos_broker_restart.test \
 	plugins/kafka/tests/eos_fence.test \
 	plugins/kafka/tests/eos_sigterm.test \
