@@ -114,7 +114,8 @@ int kafka_txn_begin(kafka_producer *p, sl_error *err)
 	return begin(p, err);
 }
 
-int kafka_txn_same_offsets(const kafka_producer *p, const sl_txn *txn)
+/* Whether @p txn carries exactly the offsets of the last commit. */
+static int same_offsets(const kafka_producer *p, const sl_txn *txn)
 {
 	size_t i, j, n = 0;
 
@@ -313,7 +314,7 @@ int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err
 }
 
 /* Committing needs an open transaction that nothing has doomed. */
-int kafka_txn_committable(kafka_producer *p, sl_error *err)
+static int committable(kafka_producer *p, sl_error *err)
 {
 	if (!p->txn_open)
 		return sl_error_set(err, SL_ERR_RUNTIME,
@@ -325,20 +326,30 @@ int kafka_txn_committable(kafka_producer *p, sl_error *err)
 	return SL_OK;
 }
 
-int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
+kafka_commit_job *kafka_txn_prepare(kafka_producer *p, const sl_txn *txn,
+				    int *rc, sl_error *err)
 {
-	kafka_commit_job *j;
-	int rc;
+	kafka_commit_job *j = NULL;
 
 	/* a pipelined commit still running goes first */
-	if (kafka_txn_commit_finish(p, err) != SL_OK ||
-	    kafka_txn_committable(p, err) != SL_OK)
-		return SL_ERR;
+	*rc = kafka_txn_commit_finish(p, err);
+	if (*rc == SL_OK)
+		*rc = committable(p, err);
 	/* An idle job commits nothing: no round trips every interval. */
-	if (p->produced == 0 && kafka_txn_same_offsets(p, txn))
-		return SL_OK;
+	if (*rc != SL_OK || (p->produced == 0 && same_offsets(p, txn)))
+		return NULL;
 	if ((j = kafka_commit_job_new(txn)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		*rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	return j;
+}
+
+int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
+{
+	int rc;
+	kafka_commit_job *j = kafka_txn_prepare(p, txn, &rc, err);
+
+	if (j == NULL)
+		return rc;
 	kafka_commit_job_run(p, j);
 	rc = kafka_commit_job_apply(p, j, err);
 	kafka_commit_job_free(j);

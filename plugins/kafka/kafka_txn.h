@@ -186,10 +186,11 @@ void kafka_commit_job_run(kafka_producer *p, kafka_commit_job *j);
  * committed one opens the next transaction. */
 int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j,
 			   sl_error *err);
-/* Whether @p txn carries exactly the offsets of the last commit. */
-int kafka_txn_same_offsets(const kafka_producer *p, const sl_txn *txn);
-/* An open transaction that no failed produce has doomed; SL_OK or SL_ERR. */
-int kafka_txn_committable(kafka_producer *p, sl_error *err);
+/* The commit of @p txn as a job, once a pipelined commit still running
+ * has finished: NULL with *@p rc SL_OK when there is nothing to commit
+ * (nothing written, the same offsets), or SL_ERR. */
+kafka_commit_job *kafka_txn_prepare(kafka_producer *p, const sl_txn *txn,
+				    int *rc, sl_error *err);
 
 /* ---- kafka_txn_async.c: pipelined commits ------------------------------ */
 

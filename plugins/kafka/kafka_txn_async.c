@@ -155,16 +155,11 @@ static void *commit_thread(void *arg)
 
 int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err)
 {
-	kafka_commit_job *j;
+	int rc;
+	kafka_commit_job *j = kafka_txn_prepare(p, txn, &rc, err);
 
-	if (kafka_txn_commit_finish(p, err) != SL_OK ||
-	    kafka_txn_committable(p, err) != SL_OK)
-		return SL_ERR;
-	/* An idle job commits nothing: no round trips every interval. */
-	if (p->produced == 0 && kafka_txn_same_offsets(p, txn))
-		return SL_OK;
-	if ((j = kafka_commit_job_new(txn)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (j == NULL)
+		return rc;
 	p->committing = j;
 	if (pthread_create(&p->committer, NULL, commit_thread, p) != 0) {
 		/* no thread to spare: commit here and now */
