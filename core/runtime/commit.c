@@ -284,8 +284,6 @@ static int txn_commit(sl_engine *e, int start, sl_error *err)
 	txn.source_count = n;
 	rc = start ? owner->plugin->sink->txn_commit_start(owner->self, &txn, err)
 		   : owner->plugin->sink->txn_commit(owner->self, &txn, err);
-	if (rc == SL_OK && !start && committed_as(e, NULL) != 0)
-		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 out:
 	for (i = 0; i < n; i++)
 		free(lists[i]);
@@ -345,35 +343,17 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 }
 
 /*
- * Exactly-once, pipelined: the commit started last cycle ends.  Once it
- * has committed, its positions count as committed and sources outside
- * the transaction are committed to them; a failure is in @p why (an
- * abortable one is handled by the caller), one of those in @p err.
+ * Exactly-once: a transaction committed the positions of @p c (a
+ * pipelined commit's, taken when it started) or, NULL, the sources' own
+ * now.  They count as committed, the sinks' records as delivered, and
+ * sources outside the transaction are committed to them.
  */
-static int txn_finish(sl_engine *e, sl_error *why, sl_error *err, int *failed)
+static int txn_done(sl_engine *e, const sl_pending_cycle *c, sl_error *err)
 {
-	sl_commit *c = e->commit;
-	sl_stage *owner = c->txn_owner;
-	sl_pending_cycle *f = c->in_flight;
-	int rc;
-
-	*failed = 0;
-	if (f == NULL)
-		return SL_OK;
-	c->in_flight = NULL;
-	if (owner->plugin->sink->txn_commit_finish(owner->self, why) != SL_OK) {
-		sl_pending_cycle_free(e, f);
-		*failed = 1;
-		return SL_ERR;
-	}
-	if (committed_as(e, f) != 0)
-		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	else
-		rc = commit_sources(e, f, 1, err);
-	if (rc == SL_OK)
-		count_delivered(e, f);
-	sl_pending_cycle_free(e, f);
-	return rc;
+	if (committed_as(e, c) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	count_delivered(e, c);
+	return commit_sources(e, c, 1, err);
 }
 
 /*
@@ -384,7 +364,7 @@ static int txn_finish(sl_engine *e, sl_error *why, sl_error *err, int *failed)
 static int txn_write_commit(sl_engine *e, int sync, sl_error *why)
 {
 	sl_commit *c = e->commit;
-	sl_pending_cycle *snap;
+	sl_pending_cycle *snap = NULL;
 
 	if (c->txn_doomed)
 		return sl_error_set(why, SL_ERR_ABORTABLE, "partitions were lost "
@@ -392,15 +372,10 @@ static int txn_write_commit(sl_engine *e, int sync, sl_error *why)
 	if (sl_hop_report(e, why) != SL_OK || sl_changelog_write(e, why) != SL_OK ||
 	    flush_sinks(e, why) != SL_OK)
 		return SL_ERR;
-	if (sync || !c->txn_pipelined) {
-		if (txn_commit(e, 0, why) != SL_OK)
-			return SL_ERR;
-		sl_changelog_committed(e);
-		return SL_OK;
-	}
-	if ((snap = sl_pending_snapshot(e, 0)) == NULL)
+	if (!sync && c->txn_pipelined &&
+	    (snap = sl_pending_snapshot(e, 0)) == NULL)
 		return sl_error_set(why, SL_ERR_RUNTIME, "out of memory");
-	if (txn_commit(e, 1, why) != SL_OK) {
+	if (txn_commit(e, snap != NULL, why) != SL_OK) {
 		sl_pending_cycle_free(e, snap);
 		return SL_ERR;
 	}
@@ -409,12 +384,59 @@ static int txn_write_commit(sl_engine *e, int sync, sl_error *why)
 	return SL_OK;
 }
 
+/* An exactly-once commit failed (@p why): an abortable failure aborts
+ * and rewinds to the last committed positions; any other stops the job. */
+static int txn_failed(sl_engine *e, const sl_error *why, sl_error *err)
+{
+	sl_stage *owner = e->commit->txn_owner;
+
+	if (why->kind != SL_ERR_ABORTABLE) {
+		*err = *why;
+		sl_error_prefix(err, "exactly-once commit failed: ");
+		return SL_ERR;
+	}
+	sl_stage_log(owner, SL_LOG_WARN,
+		     "transaction aborted (%s); reading again from the last "
+		     "committed positions", why->message);
+	if (owner->plugin->sink->txn_abort(owner->self, err) != SL_OK)
+		return SL_ERR;
+	e->commit->txn_doomed = 0;
+	e->commit->aborts++;
+	uncount_written(e);
+	if (sl_changelog_reset(e, err) != SL_OK)
+		return SL_ERR;
+	reset_watermarks(e);
+	return rewind_sources(e, err);
+}
+
+/* Exactly-once: the commit started last cycle ends first; then this
+ * cycle's transaction is committed, or started. */
+static int txn_cycle(sl_engine *e, int sync, sl_error *err)
+{
+	sl_commit *c = e->commit;
+	sl_stage *owner = c->txn_owner;
+	sl_pending_cycle *f = c->in_flight;
+	sl_error why;
+	int rc = SL_OK;
+
+	c->in_flight = NULL;
+	if (f != NULL) {
+		if (owner->plugin->sink->txn_commit_finish(owner->self, &why) != SL_OK) {
+			sl_pending_cycle_free(e, f);
+			return txn_failed(e, &why, err);
+		}
+		rc = txn_done(e, f, err);
+		sl_pending_cycle_free(e, f);
+		if (rc != SL_OK)
+			return SL_ERR;
+	}
+	if (txn_write_commit(e, sync, &why) != SL_OK)
+		return txn_failed(e, &why, err);
+	return c->in_flight != NULL ? SL_OK : txn_done(e, NULL, err);
+}
+
 static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 {
-	sl_stage *owner;
-	sl_error why;
-	int failed;
-
 	/* progress reports go out with the records they speak for */
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE && sl_hop_report(e, err) != SL_OK)
 		return SL_ERR;
@@ -428,32 +450,7 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 		return SL_OK;
 	if (e->commit->txn_owner == NULL)
 		return alo_cycle(e, sync, err);
-	if (txn_finish(e, &why, err, &failed) != SL_OK && !failed)
-		return SL_ERR;
-	if (!failed && txn_write_commit(e, sync, &why) == SL_OK) {
-		if (e->commit->in_flight != NULL)
-			return SL_OK;
-		count_delivered(e, NULL);
-		return commit_sources(e, NULL, 1, err);
-	}
-	if (why.kind != SL_ERR_ABORTABLE) {
-		*err = why;
-		sl_error_prefix(err, "exactly-once commit failed: ");
-		return SL_ERR;
-	}
-	owner = e->commit->txn_owner;
-	sl_stage_log(owner, SL_LOG_WARN,
-		     "transaction aborted (%s); reading again from the last "
-		     "committed positions", why.message);
-	if (owner->plugin->sink->txn_abort(owner->self, err) != SL_OK)
-		return SL_ERR;
-	e->commit->txn_doomed = 0;
-	e->commit->aborts++;
-	uncount_written(e);
-	if (sl_changelog_reset(e, err) != SL_OK)
-		return SL_ERR;
-	reset_watermarks(e);
-	return rewind_sources(e, err);
+	return txn_cycle(e, sync, err);
 }
 
 /* The cycle, timed and counted for observers (telemetry.h). */
