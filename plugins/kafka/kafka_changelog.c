@@ -15,7 +15,6 @@
 
 #include "kafka_changelog.h"
 
-
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
 					sl_error *err)
 {

@@ -299,9 +299,12 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		*err = s->failure;
 		return SL_ERR;
 	}
-	if (!s->ended && all_done(s) && kafka_source_commit_ends(s, err) != SL_OK)
-		return SL_ERR;
-	if (s->ended || (all_done(s) && kafka_source_group_done(s)))
+	if (!s->ended && all_done(s)) {
+		if (kafka_source_commit_ends(s, err) != SL_OK)
+			return SL_ERR;
+		kafka_source_group_done(s);
+	}
+	if (s->ended)
 		return finish(s);
 	kafka_source_purge(s, 0);
 	kafka_source_report(s);

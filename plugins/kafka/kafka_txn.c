@@ -360,13 +360,10 @@ int kafka_txn_abort(kafka_producer *p, sl_error *err)
 {
 	int64_t deadline = kafka_now_ms() + retry_for(p);
 	rd_kafka_error_t *error;
-	sl_error ignored;
 	int tries = 0;
 
-	/* what was held for the transaction after a commit still running
-	 * goes with the abort; the commit ends first */
-	kafka_txn_drop_held(p);
-	kafka_txn_commit_finish(p, &ignored);
+	/* what was held for the next transaction goes with the abort */
+	kafka_txn_discard(p);
 	if (!p->txn_ready)
 		return SL_OK; /* nothing was ever begun */
 	if (p->txn_open) {

@@ -206,6 +206,9 @@ void kafka_txn_settle(kafka_producer *p);
 void kafka_txn_settle_if_over(kafka_producer *p);
 /* Drop what was held (an abort). */
 void kafka_txn_drop_held(kafka_producer *p);
+/* Drop what was held and end a commit still running, whatever its
+ * outcome (an abort, closing). */
+void kafka_txn_discard(kafka_producer *p);
 
 /*
  * Produce one message through @p p (RD_KAFKA_MSG_F_COPY; @p partition

@@ -68,7 +68,8 @@ static rd_kafka_resp_err_t produce(kafka_producer *p, rd_kafka_topic_t *rkt,
 }
 
 /* What was held goes into the transaction just begun.  A failure dooms
- * it, as a failed produce of the job's would. */
+ * it, as a failed produce of the job's would, and the rest goes with
+ * the abort. */
 static void release_held(kafka_producer *p)
 {
 	kafka_held *h;
@@ -76,26 +77,20 @@ static void release_held(kafka_producer *p)
 	if (p->held_count > 0)
 		sl_metric_add(p->client.stage, "held during commits",
 			      (int64_t)p->held_count);
-
-	while ((h = p->held) != NULL) {
+	while ((h = p->held) != NULL && !p->doomed) {
 		rd_kafka_resp_err_t code;
 
 		p->held = h->next;
 		p->held_count--;
-		code = p->doomed ? RD_KAFKA_RESP_ERR_NO_ERROR :
-			produce(p, h->rkt, h->partition, h->has_key ? h->data : NULL,
-				h->klen, h->has_value ? h->data + h->klen : NULL,
-				h->vlen, h->timestamp, h->headers);
-		if (code == RD_KAFKA_RESP_ERR_NO_ERROR && !p->doomed) {
-			free(h);
-			continue;
-		}
-		if (h->headers != NULL)
-			rd_kafka_headers_destroy(h->headers);
+		code = produce(p, h->rkt, h->partition, h->has_key ? h->data : NULL,
+			       h->klen, h->has_value ? h->data + h->klen : NULL,
+			       h->vlen, h->timestamp, h->headers);
 		if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			char what[300];
 			sl_error e;
 
+			if (h->headers != NULL)
+				rd_kafka_headers_destroy(h->headers);
 			snprintf(what, sizeof what, "cannot produce to topic %s",
 				 rd_kafka_topic_name(h->rkt));
 			if (kafka_producer_failed(p, code, what, &e) != SL_OK) {
@@ -105,7 +100,7 @@ static void release_held(kafka_producer *p)
 		}
 		free(h);
 	}
-	p->held_tail = &p->held;
+	kafka_txn_drop_held(p);
 }
 
 void kafka_txn_drop_held(kafka_producer *p)
@@ -122,18 +117,36 @@ void kafka_txn_drop_held(kafka_producer *p)
 	p->held_tail = &p->held;
 }
 
+/* A commit that has run: into the books, kept for finish; once the next
+ * transaction is open, what was held goes into it. */
+static void settled(kafka_producer *p, kafka_commit_job *j)
+{
+	sl_error ignored;
+
+	p->settled = j;
+	if (kafka_commit_job_apply(p, j, &ignored) == SL_OK)
+		release_held(p);
+}
+
 void kafka_txn_settle(kafka_producer *p)
 {
 	kafka_commit_job *j = p->committing;
-	sl_error ignored;
 
 	if (j == NULL)
 		return;
 	pthread_join(p->committer, NULL);
 	p->committing = NULL;
-	p->settled = j;
-	if (kafka_commit_job_apply(p, j, &ignored) == SL_OK)
-		release_held(p);
+	settled(p, j);
+}
+
+void kafka_txn_discard(kafka_producer *p)
+{
+	sl_error ignored;
+
+	/* held first: its topic objects may be gone, and it must not go
+	 * into the transaction the commit opens */
+	kafka_txn_drop_held(p);
+	kafka_txn_commit_finish(p, &ignored);
 }
 
 void kafka_txn_settle_if_over(kafka_producer *p)
@@ -165,8 +178,7 @@ int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err)
 		/* no thread to spare: commit here and now */
 		p->committing = NULL;
 		kafka_commit_job_run(p, j);
-		p->settled = j;
-		kafka_commit_job_apply(p, j, err);
+		settled(p, j);
 	}
 	return SL_OK;
 }

@@ -401,15 +401,11 @@ void kafka_producer_put(kafka_producer *p)
 {
 	kafka_producer **at;
 	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
-	sl_error ignored;
 
 	if (p == NULL || --p->refs > 0)
 		return;
-	/* what was held belongs to a transaction that is never committed
-	 * (and its topic objects may be gone); a pipelined commit still
-	 * running ends first */
-	kafka_txn_drop_held(p);
-	kafka_txn_commit_finish(p, &ignored);
+	/* what was held belongs to a transaction that is never committed */
+	kafka_txn_discard(p);
 	for (at = &producers; *at != NULL; at = &(*at)->next)
 		if (*at == p) {
 			*at = p->next;
