@@ -1,11 +1,11 @@
 /*
  * json.c - the `json` format: one JSON document per record.
  *
- * Decoding: simdjson's On-Demand parser straight into arena values
+ * Decoding: simdjson's DOM parser, then arena values from its tape
  * (json_simdjson.cpp) when the plugin is built with simdjson; whatever it
  * refuses, and every record when it is built without, goes to jansson
  * (json_decode.c), whose messages users see.  Both accept the same
- * documents, to the same values (plugins/json/tests/json_diff.c holds
+ * documents, to the same values (tests/fuzz/fuzz_jsondiff.c holds
  * them to it).  Encoding: the host's JSON writer (json_encode.c).
  */
 #include "config.h"

@@ -7,8 +7,8 @@
  *   parses, the tree is copied into the arena.  Its error messages are
  *   the ones users see ("invalid JSON at line L column C: ...").
  * - json_simd_decode() (json_simdjson.cpp, when built with simdjson)
- *   parses with simdjson's On-Demand API straight into arena values,
- *   in one pass.  It accepts exactly what jansson accepts, to the same
+ *   parses with simdjson's DOM parser and builds the arena values from
+ *   its tape.  It accepts exactly what jansson accepts, to the same
  *   value; whatever it refuses, jansson decodes again, which gives the
  *   message (or, were the two ever to differ, jansson's value: the
  *   reference wins).

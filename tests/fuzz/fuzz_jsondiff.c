@@ -98,19 +98,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
  * the plugin then decodes them with jansson, to the same answer, slower.
  * A NUL byte: jansson takes one straight after a number or a literal as
  * the end of the text ("1\0" is 1), simdjson refuses every raw NUL.  A
- * number with 20 digits or more in its mantissa or its exponent (number()
- * in json_simdjson.cpp says why).  Spotted as a NUL or a run of 20 digits,
- * '.' aside, anywhere in the input.
+ * number with 20 digits or more in its mantissa or its exponent, and a
+ * negative one of 19 digits: simdjson refuses the integers among them
+ * beyond int64 and uint64, which jansson reads as reals.  Spotted as a
+ * NUL, a run of 20 digits ('.' aside), or '-' and 19 digits, anywhere in
+ * the input.
  */
 static int left_to_jansson(const uint8_t *data, size_t size)
 {
 	size_t i, run = 0;
+	int negative = 0;
 
 	for (i = 0; i < size; i++) {
 		if (data[i] == '\0')
 			return 1;
 		if (data[i] >= '0' && data[i] <= '9') {
-			if (++run >= 20)
+			if (run == 0)
+				negative = i > 0 && data[i - 1] == '-';
+			if (++run >= 20 || (negative && run >= 19))
 				return 1;
 		} else if (data[i] != '.') {
 			run = 0;

@@ -3,14 +3,13 @@
  * tests/fuzz/jsondiff.test alone (the plugin never chooses one: simdjson
  * does, from the CPU, at run time).
  *
- * What the kernel changes, with simdjson 3.0.1: On-Demand's stage 1 (the
- * structural index, the SIMD part) and its string unescaping go through
- * the parser's dom_parser_implementation, which ondemand::parser takes
- * from get_active_implementation() when it first allocates: the best
- * kernel this CPU runs (icelake, haswell, westmere, fallback; arm64 or
- * ppc64 elsewhere).  The rest of On-Demand is compiled in, as
- * simdjson::SIMDJSON_BUILTIN_IMPLEMENTATION (fallback on baseline
- * x86-64).  The decoder's answers must not depend on the kernel, so the
+ * What the kernel changes, with simdjson 3.0.1: the DOM parser's two
+ * passes (the structural index, and the tape of parsed numbers, strings
+ * and containers) run in the dom_parser_implementation that dom::parser
+ * takes from get_active_implementation() when it first allocates: the
+ * best kernel this CPU runs (icelake, haswell, westmere, fallback; arm64
+ * or ppc64 elsewhere).  The decoder's answers must not depend on the
+ * kernel, so the
  * test runs the target once per kernel this machine can run.  The plugin
  * shares libsimdjson's active implementation with the target, so both
  * decoders run the kernel chosen here.

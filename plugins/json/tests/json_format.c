@@ -236,6 +236,34 @@ static void test_large(void)
 	free(text);
 }
 
+/*
+ * An array of more items than simdjson's tape counts (it stops at
+ * 0xFFFFFF): the decoder counts them itself.  The instance alone: jansson
+ * would take a gigabyte for it.
+ */
+static void test_saturated(void)
+{
+	size_t n = 0xFFFFFF + 2, i, len = 0;
+	char *text = malloc(2 * n + 1);
+	sl_value v;
+	sl_error err;
+	int rc;
+
+	CHECK_MSG(text != NULL, "out of memory");
+	if (text == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		text[len++] = i ? ',' : '[';
+		text[len++] = i == n - 1 ? '7' : '0';
+	}
+	text[len++] = ']';
+	rc = decode(text, len, &v, &err);
+	CHECK_MSG(rc == SL_OK && v.type == SL_TARRAY && v.len == n &&
+		  v.as.items[n - 1].type == SL_TINT && v.as.items[n - 1].as.i == 7,
+		  "array of %zu items: %s", n, rc ? err.message : "wrong value");
+	free(text);
+}
+
 static void test_invalid(void)
 {
 	BAD("trailing garbage", "{\"a\":1} x", "line 1 column");
@@ -332,6 +360,8 @@ int main(void)
 		test_large();
 		test_invalid();
 		test_encode();
+		if (i == 0)
+			test_saturated();
 		sl_arena_reset(arena);
 	}
 	if (fmt->close != NULL)
