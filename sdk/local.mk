@@ -4,6 +4,7 @@
 sluiceincludedir = $(includedir)/sluice
 sluiceinclude_HEADERS = \
 	sdk/sluice/batch.h \
+	sdk/sluice/decimal.h \
 	sdk/sluice/error.h \
 	sdk/sluice/expr.h \
 	sdk/sluice/format.h \

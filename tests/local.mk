@@ -20,6 +20,7 @@ UNIT_TESTS = \
 	tests/unit/test_descriptor \
 	tests/unit/test_expr \
 	tests/unit/test_jobfile \
+	tests/unit/test_json_write \
 	tests/unit/test_secret \
 	tests/unit/test_state \
 	tests/unit/test_validate \
@@ -36,6 +37,10 @@ tests_unit_test_convert_LDADD = $(UNIT_LDADD)
 tests_unit_test_jobfile_SOURCES = tests/unit/test_jobfile.c tests/unit/check.h
 tests_unit_test_jobfile_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_jobfile_LDADD = $(UNIT_LDADD)
+tests_unit_test_json_write_SOURCES = tests/unit/test_json_write.c \
+	tests/unit/check.h
+tests_unit_test_json_write_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_json_write_LDADD = $(UNIT_LDADD)
 tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \
 	tests/unit/check.h
 tests_unit_test_descriptor_CPPFLAGS = $(UNIT_CPPFLAGS)

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <sluice/decimal.h>
+
 #include "base/json_write.h"
 
 static int put(sl_buf *buf, const char *s, size_t n)
@@ -16,17 +18,10 @@ static int put(sl_buf *buf, const char *s, size_t n)
 
 static int put_int(sl_buf *buf, int64_t i)
 {
-	char tmp[24];
-	char *p = tmp + sizeof tmp;
-	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (i < 0)
-		*--p = '-';
-	return put(buf, p, (size_t)(tmp + sizeof tmp - p));
+	if (sl_buf_reserve(buf, SL_DECIMAL_MAX) != 0)
+		return -1;
+	buf->len += sl_decimal_i64((char *)buf->data + buf->len, i);
+	return 0;
 }
 
 /* The shortest decimal text that reads back as the same double. */
@@ -50,13 +45,12 @@ static int put_double(sl_buf *buf, double d)
 	return put(buf, tmp, (size_t)n);
 }
 
-static int put_string(sl_buf *buf, const char *s, size_t len)
+/* The rest of a string from its first character that needs escaping. */
+static int put_escaped(sl_buf *buf, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
 
-	if (put(buf, "\"", 1) != 0)
-		return -1;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[6];
@@ -90,6 +84,31 @@ static int put_string(sl_buf *buf, const char *s, size_t len)
 	if (put(buf, s + run, len - run) != 0)
 		return -1;
 	return put(buf, "\"", 1);
+}
+
+/* Most strings need no escape: they are copied as they are checked, into
+ * room reserved once. */
+static int put_string(sl_buf *buf, const char *s, size_t len)
+{
+	uint8_t *d;
+	size_t i;
+
+	if (sl_buf_reserve(buf, len + 2) != 0)
+		return -1;
+	d = buf->data + buf->len;
+	*d++ = '"';
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+		d[i] = c;
+	}
+	buf->len += 1 + i;
+	if (i < len)
+		return put_escaped(buf, s + i, len - i);
+	buf->data[buf->len++] = '"';
+	return 0;
 }
 
 static int put_base64(sl_buf *buf, const uint8_t *p, size_t len)

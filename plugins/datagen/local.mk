@@ -3,7 +3,6 @@ plugin_LTLIBRARIES += plugins/datagen/datagen.la
 plugins_datagen_datagen_la_SOURCES = \
 	plugins/datagen/datagen.c plugins/datagen/datagen.h \
 	plugins/datagen/profiles.c \
-	plugins/datagen/numfmt.h \
 	plugins/datagen/prng.h
 plugins_datagen_datagen_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 dist_plugin_DATA += plugins/datagen/datagen.plugin

@@ -4,8 +4,9 @@
  * The values of one call are packed into one block of the batch arena: a
  * single allocation per poll, none per record.
  */
+#include <sluice/decimal.h>
+
 #include "datagen.h"
-#include "numfmt.h"
 
 /* Distinct page_url values of user_events: /p/1 .. /p/PAGES. */
 #define PAGES 50
@@ -85,14 +86,14 @@ static int fill_user_events(datagen *g, sl_batch *batch, uint32_t n)
 		while (draw >= t->below)
 			t++;
 		PUT(p, "{\"user_id\":");
-		p += numfmt_u64(p, user);
+		p += sl_decimal_u64(p, user);
 		PUT(p, ",\"event_type\":\"");
 		memcpy(p, t->name, t->len);
 		p += t->len;
 		PUT(p, "\",\"page_url\":\"/p/");
-		p += numfmt_u64(p, page);
+		p += sl_decimal_u64(p, page);
 		PUT(p, "\",\"ts\":");
-		p += numfmt_u64(p, (uint64_t)g->next_ts);
+		p += sl_decimal_u64(p, (uint64_t)g->next_ts);
 		*p++ = '}';
 
 		r->value_raw.data = (const uint8_t *)start;
@@ -109,7 +110,7 @@ static int fill_user_events(datagen *g, sl_batch *batch, uint32_t n)
 
 static int fill_sequence(datagen *g, sl_batch *batch, uint32_t n)
 {
-	size_t reserved = (size_t)n * NUMFMT_U64_MAX;
+	size_t reserved = (size_t)n * SL_DECIMAL_MAX;
 	uint8_t *block = block_get(batch->arena, reserved);
 	char *p = (char *)block;
 	uint32_t i;
@@ -122,7 +123,7 @@ static int fill_sequence(datagen *g, sl_batch *batch, uint32_t n)
 
 		if (r == NULL)
 			return -1;
-		len = numfmt_u64(p, g->seq);
+		len = sl_decimal_u64(p, g->seq);
 		r->value_raw.data = (const uint8_t *)p;
 		r->value_raw.len = len;
 		p += len;
