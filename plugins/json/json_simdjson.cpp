@@ -110,19 +110,6 @@ bool parser_ready(dom::parser &parser)
 	return parser.allocate(FIRST_CAPACITY, JSON_MAX_DEPTH + 1) == SUCCESS;
 }
 
-/* A copy of @p text in the arena. */
-step arena_text(json_simd &d, std::string_view text, const char **out)
-{
-	char *s = static_cast<char *>(
-		sl_arena_alloc(d.arena, text.size() != 0 ? text.size() : 1));
-
-	if (s == nullptr)
-		return STEP_NOMEM;
-	std::memcpy(s, text.data(), text.size());
-	*out = s;
-	return STEP_OK;
-}
-
 /* A number: simdjson has read it exactly (integers as int64 or uint64,
  * reals as the nearest double, as strtod). */
 step number(json_simd &d, dom::element e, dom::element_type type, sl_value *out)
@@ -241,8 +228,9 @@ step object(json_simd &d, dom::object obj, sl_value *out, int depth)
 		/* jansson cannot hold NUL in a key */
 		if (std::memchr(field.key.data(), '\0', field.key.size()) != nullptr)
 			return STEP_REFUSED;
-		if ((st = arena_text(d, field.key, &m.key)) != STEP_OK)
-			return st;
+		if ((m.key = sl_arena_strndup(d.arena, field.key.data(),
+					      field.key.size())) == nullptr)
+			return STEP_NOMEM;
 		m.key_len = static_cast<uint32_t>(field.key.size());
 		if ((st = value(d, field.value, &m.value, depth + 1)) != STEP_OK)
 			return st;
@@ -284,7 +272,6 @@ step value(json_simd &d, dom::element e, sl_value *out, int depth)
 	dom::element_type type = e.type();
 	std::string_view text;
 	const char *s;
-	step st;
 
 	if (depth > JSON_MAX_DEPTH)
 		return STEP_REFUSED;
@@ -295,8 +282,8 @@ step value(json_simd &d, dom::element e, sl_value *out, int depth)
 		return object(d, e.get_object().value_unsafe(), out, depth);
 	case dom::element_type::STRING:
 		text = e.get_string().value_unsafe();
-		if ((st = arena_text(d, text, &s)) != STEP_OK)
-			return st;
+		if ((s = sl_arena_strndup(d.arena, text.data(), text.size())) == nullptr)
+			return STEP_NOMEM;
 		*out = sl_value_string(s, text.size());
 		return STEP_OK;
 	case dom::element_type::BOOL:
