@@ -223,17 +223,20 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 		"enable.auto.commit", autocommit,
 		"enable.auto.offset.store", autocommit,
 		"enable.partition.eof", "true",
-		/* librdkafka 2.0 stops fetching a partition once this many
-		 * records wait in its queue and looks again only when its
-		 * broker thread wakes, up to a second later, which starves a
-		 * fast job in bursts (2.1 added fetch.queue.backoff.ms for
-		 * it).  The source reads a queue per partition, so this bounds
-		 * each partition's prefetch: 250,000 keeps a one-partition
-		 * passthrough within a quarter of 1,000,000's speed (100,000
-		 * took 3 times as long) and four partitions at the 1,000,000
-		 * the shared consumer queue used to hold.  Also bounded by
-		 * queued.max.messages.kbytes (64 MB a partition). */
-		"queued.min.messages", "250000",
+		/* Each partition's prefetch (the source reads a queue per
+		 * partition, and librdkafka bounds each on its own): what a
+		 * partition that runs ahead in event time holds while it
+		 * waits.  librdkafka's 100,000 records and 64 MB a partition
+		 * made hundreds of MB of a job with two consumers, for no
+		 * speed: a queue is refilled as it is read down
+		 * (kafka_source_prefetch.c), and a fetch brings a quarter of
+		 * librdkafka's 1 MB a partition, as it may bring that much on
+		 * top of a queue that is just short of its bounds.  librdkafka
+		 * holds some 600 bytes for each record besides its bytes, so
+		 * for small records the count is the bound that counts. */
+		"queued.min.messages", "2000",
+		"queued.max.messages.kbytes", "1024",
+		"max.partition.fetch.bytes", "262144",
 		/* A member learns that its group rebalances from a heartbeat
 		 * answer.  A job with a repartition topic has two members in
 		 * one process, whose second join rebalances the first: with
@@ -328,6 +331,7 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	    parse_stop(s, stage, err) != SL_OK ||
 	    (conf = consumer_conf(s, stage, err)) == NULL)
 		goto fail;
+	kafka_source_prefetch_init(s, conf);
 	s->client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
 	if (s->client.rk == NULL) {
 		rd_kafka_conf_destroy(conf);

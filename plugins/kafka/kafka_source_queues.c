@@ -11,7 +11,7 @@
  * fetching into it until its prefetch bounds (queued.min.messages,
  * queued.max.messages.kbytes, which count each partition's queue on its
  * own) and stops there; letting it go reads on from where it stood, with
- * nothing fetched twice.  rd_kafka_pause_partitions would have dropped
+ * nothing fetched twice (kafka_source_prefetch.c restarts the fetching).  rd_kafka_pause_partitions would have dropped
  * what was fetched and fetched it again on resume.
  *
  * The consumer queue still carries the group's events (rebalances,
@@ -65,13 +65,19 @@ ssize_t kafka_source_queues_read(kafka_source *s, rd_kafka_message_t **msgs,
 	for (k = 0; k < s->part_count; k++) {
 		kafka_part *p = &s->parts[(s->next_queue + k) % s->part_count];
 		ssize_t n;
+		size_t len;
 
+		if (p->queue == NULL || p->held_back)
+			continue;
 		/* a look at the length costs a lock; a read of an empty
 		 * queue, two clock readings as well */
-		if (p->queue == NULL || p->held_back ||
-		    rd_kafka_queue_length(p->queue) == 0)
+		len = rd_kafka_queue_length(p->queue);
+		kafka_source_prefetch_check(s, p, len);
+		if (len == 0)
 			continue;
 		n = rd_kafka_consume_batch_queue(p->queue, 0, msgs, max);
+		if (n > 0)
+			kafka_source_prefetch_read(s, msgs, (size_t)n);
 		if (!p->assigned) {
 			/* given up: what it still holds is stale */
 			while (n-- > 0)

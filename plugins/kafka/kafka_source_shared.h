@@ -31,6 +31,7 @@ typedef struct kafka_part {
 	int held_back; /* held by the engine: ahead in event time */
 	rd_kafka_queue_t *queue; /* its own, out of the consumer queue */
 	int64_t reached; /* the furthest its reading has come (records, ends) */
+	size_t queue_peak; /* its queue's longest since the last wake-up */
 } kafka_part;
 
 /* How many partitions a topic has, as metadata said. */
@@ -70,6 +71,11 @@ typedef struct kafka_source {
 	rd_kafka_queue_t *queue;
 	size_t next_queue;
 	int wake[2];
+	/* librdkafka's prefetch bounds for each partition, and how big the
+	 * records read are, to tell a queue that filled up and stopped its
+	 * fetching (kafka_source_prefetch.c) */
+	long long prefetch_records, prefetch_bytes;
+	uint64_t read_records, read_bytes;
 	/* Answers to offset commits, collected by the next commit. */
 	rd_kafka_queue_t *commits;
 	int commits_in_flight;
@@ -200,6 +206,17 @@ ssize_t kafka_source_queues_read(kafka_source *s, rd_kafka_message_t **msgs,
 				 size_t max);
 void kafka_source_queues_wait(kafka_source *s, int timeout_ms);
 void kafka_source_queues_close(kafka_source *s);
+
+/*
+ * Prefetch (kafka_source_prefetch.c).  init: note the bounds @p conf
+ * sets, before the consumer takes it; read: count the size of @p n
+ * messages read; check: before reading @p p, whose queue holds @p len,
+ * wake its fetcher if the queue filled up and has been read down.
+ */
+void kafka_source_prefetch_init(kafka_source *s, rd_kafka_conf_t *conf);
+void kafka_source_prefetch_read(kafka_source *s, rd_kafka_message_t **msgs,
+				size_t n);
+void kafka_source_prefetch_check(kafka_source *s, kafka_part *p, size_t len);
 
 /* Keep the first failure found in a callback for poll to return. */
 void kafka_source_fail(kafka_source *s, const sl_error *err);

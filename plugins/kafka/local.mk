@@ -23,6 +23,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source_bounds.c \
 	plugins/kafka/kafka_source_align.c \
 	plugins/kafka/kafka_source_queues.c \
+	plugins/kafka/kafka_source_prefetch.c \
 	plugins/kafka/kafka_source_hop.c \
 	plugins/kafka/kafka_source_lag.c
 plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
@@ -36,6 +37,7 @@ KAFKA_TESTS = \
 	plugins/kafka/tests/source-config.test \
 	plugins/kafka/tests/source-start.test \
 	plugins/kafka/tests/source-records.test \
+	plugins/kafka/tests/source-prefetch.test \
 	plugins/kafka/tests/source-errors.test \
 	plugins/kafka/tests/source-group.test \
 	plugins/kafka/tests/source-txn.test \
