@@ -221,7 +221,7 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 {
 	sl_stage *stage = client->stage;
 	char client_id[256], txn_id[512], timeout[32];
-	const char *defaults[12];
+	const char *defaults[16];
 	int64_t interval = commit_interval_ms(stage);
 	size_t n = 0;
 
@@ -229,6 +229,14 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 		 sl_stage_name(stage));
 	defaults[n++] = "client.id";
 	defaults[n++] = client_id;
+	/* What waits to be sent: librdkafka's 100,000 records (1 GB) filled
+	 * up whenever the broker paused, and kept that memory from then on;
+	 * the sink waits for room (kafka_txn_async.c) as the Java producer
+	 * does for its buffer.memory (32 MB). */
+	defaults[n++] = "queue.buffering.max.messages";
+	defaults[n++] = "10000";
+	defaults[n++] = "queue.buffering.max.kbytes";
+	defaults[n++] = "32768";
 	if (delivery != SL_DELIVERY_NONE) {
 		defaults[n++] = "enable.idempotence";
 		defaults[n++] = "true";
