@@ -16,9 +16,10 @@
  * keyed stage's event_time hook, as the stage will read it) and whether
  * the partition is idle; it reports that, as control data after the
  * records, into every partition of the topic: when something changed,
- * at each commit, and under exactly-once also after each batch written
- * (a commit interval of fast input is a long stretch of event time, and
- * the keyed stage's open windows grow with it), at most every REPORT_MS;
+ * at each commit, and (except under at-least-once) after each batch
+ * written (a commit interval of fast input is a long stretch of event
+ * time, and the keyed stage's open windows grow with it), at most every
+ * REPORT_MS;
  * and at least every HEARTBEAT_MS so that an instance that starts
  * reading a partition learns it soon.  The reading
  * side counts a topic partition's event time as the smallest over the
@@ -28,8 +29,9 @@
  *
  * The end of a bounded run: once every source upstream of a hop's sink
  * has finished (for a bounded Kafka source: the whole group has read its
- * input to the end), nothing more will be written to the topic, and the
- * hop's source is told to read to the end of it.
+ * input to the end), nothing more will be written to the topic, and,
+ * once what the sink took is there, the hop's source is told to read to
+ * the end of it.
  *
  * Report lines: "STAGE TAB TOPIC TAB PARTITION TAB PARTITIONS TAB
  * MAX_EVENT_TIME TAB IDLE(0|1) LF", TOPIC empty for sources without
@@ -42,9 +44,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "runtime/commit.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
 #include "runtime/watermark.h"
@@ -245,11 +249,13 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 
 int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 {
-	/* Only inside a transaction: there a report is seen only with the
-	 * records and the source offsets it speaks for.  Otherwise a crash
-	 * replays from the last committed offsets records older than what
-	 * was reported since, and the keyed stage would find them late. */
-	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE)
+	/* Not under at-least-once: a crash replays from the last committed
+	 * offsets records older than what was reported since, and the keyed
+	 * stage, its state restored, would find them late.  Inside a
+	 * transaction a report is seen only with the records and the source
+	 * offsets it speaks for; under none the keyed stage's state starts
+	 * empty on every run, so nothing it held can be judged late. */
+	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
 		return SL_OK;
 	return report_due(h, sl_now_wall_ms(), err);
 }
@@ -332,6 +338,41 @@ int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
 
 /* ---- the end of a bounded run ---------------------------------------------- */
 
+/*
+ * Wait until what the hop sink @p h took is in its topic.  Under
+ * at-least-once and exactly-once the commit that finished the sources
+ * upstream covered it; under none nothing waited for it, and an end
+ * taken now would leave out what is still on its way.
+ */
+static int hop_sink_delivered(sl_stage *h, sl_error *err)
+{
+	const sl_sink_class *k = h->plugin->sink;
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
+	int64_t deadline = sl_now_mono_ms() + SL_FLUSH_TIMEOUT_MS;
+	uint64_t mark;
+	int rc;
+
+	if (!SL_STRUCT_HAS(k, sl_sink_class, durable) || k->mark == NULL ||
+	    k->durable == NULL) {
+		rc = k->flush(h->self, SL_FLUSH_TIMEOUT_MS, err);
+	} else {
+		mark = k->mark(h->self);
+		while ((rc = k->durable(h->self, mark, err)) == 0 &&
+		       sl_now_mono_ms() < deadline)
+			nanosleep(&pause, NULL);
+		if (rc == 0)
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "records still not "
+					  "delivered after %d ms",
+					  SL_FLUSH_TIMEOUT_MS);
+		else if (rc == 1)
+			rc = SL_OK;
+	}
+	if (rc != SL_OK)
+		sl_error_prefix(err, "stage '%s': before its repartition topic "
+				"ends: ", h->def->name);
+	return rc;
+}
+
 int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 {
 	size_t i, j;
@@ -350,6 +391,12 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 				done = upstream_finished(&e->stages[j]);
 		if (!done)
 			continue;
+		for (j = 0; e->job->delivery == SL_DELIVERY_NONE &&
+			    j < e->stage_count; j++)
+			if (e->stages[j].def->role == SL_ROLE_REPARTITION_SINK &&
+			    e->stages[j].def->serves == r->def->serves &&
+			    hop_sink_delivered(&e->stages[j], err) != SL_OK)
+				return SL_ERR;
 		r->input_ended = 1;
 		if (!SL_STRUCT_HAS(k, sl_source_class, end_input))
 			return sl_error_set(err, SL_ERR_CONFIG, "stage '%s': the "

@@ -113,7 +113,10 @@ static int delivery_failed(kafka_producer *p, const char *self,
 int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
 {
 	rd_kafka_poll(p->client.rk, 0);
-	if (delivery_failed(p, NULL, "delivering records", err))
+	if (p->delivery == SL_DELIVERY_NONE && p->failed > 0 &&
+	    rd_kafka_fatal_error(p->client.rk, NULL, 0) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		kafka_producer_report_lost(p); /* counted, as flush does */
+	else if (delivery_failed(p, NULL, "delivering records", err))
 		return SL_ERR;
 	advance(p);
 	return p->done >= mark;
