@@ -371,6 +371,58 @@ static void test_config_errors(void)
 	optest_close(&t);
 }
 
+/* Many windows due at once, on three partitions (a watermark held back,
+ * then the end of input): every count once, windows in time order, and
+ * within a window its keys in the order they first came. */
+static void test_many_due(void)
+{
+	const char *opts[] = { "size=1s", "time=event:ts", "function=count",
+			       "idle.timeout=0", NULL };
+	static char all[sizeof t.out];
+	const char *line;
+	long last_start = -1;
+	int i, part, lines = 0, next_key = 2;
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	for (i = 0; i < 50; i++)
+		for (part = 2; part >= 0; part--) {
+			char v[64], k[32];
+
+			snprintf(v, sizeof v, "{\"ts\":%d}", i * 1000 + 10 * part);
+			snprintf(k, sizeof k, "\"%d\"", part); /* key p on partition p */
+			optest_add(&t, v, k, -1, "s", part);
+			optest_add(&t, v, k, -1, "s", part);
+		}
+	/* one batch: the watermark (the slowest partition) passes 49
+	 * windows at once, 147 due on three partitions; the end, the last */
+	CHECK(optest_process(&t) == SL_OK);
+	snprintf(all, sizeof all, "%s", t.out);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK(strlen(all) + strlen(t.out) < sizeof all);
+	strcat(all, t.out);
+	for (line = all; *line != '\0'; line = strchr(line, '\n') + 1) {
+		int key, count;
+		long start, end;
+
+		CHECK(sscanf(line, "\"%*d\" {\"key\":\"%d\",\"window_start\":%ld,"
+			     "\"window_end\":%ld,\"count\":%d}", &key, &start,
+			     &end, &count) == 4);
+		CHECK(count == 2 && end == start + 1000);
+		if (start != last_start) { /* a new window: its first key first */
+			CHECK(start > last_start && next_key == 2);
+			next_key = 2;
+		}
+		CHECK(key == next_key); /* 2, 1, 0: the order they came in */
+		next_key = key == 0 ? 2 : key - 1;
+		last_start = start;
+		lines++;
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
+	CHECK(lines == 150);
+	optest_close(&t);
+}
+
 /* Many keys and windows: every record is in exactly one output. */
 static void test_volume(void)
 {
@@ -403,6 +455,7 @@ int main(void)
 	test_boundaries();
 	test_negative_times();
 	test_out_of_order_and_late_skip();
+	test_many_due();
 	test_late_fail();
 	test_allowed_lateness();
 	test_partitions();
