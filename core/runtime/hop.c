@@ -352,10 +352,11 @@ static int hop_sink_delivered(sl_stage *h, sl_error *err)
 	uint64_t mark;
 	int rc;
 
-	if (!SL_STRUCT_HAS(k, sl_sink_class, durable) || k->mark == NULL ||
-	    k->durable == NULL) {
+	if (!SL_STRUCT_HAS(k, sl_sink_class, mark) ||
+	    !SL_STRUCT_HAS(k, sl_sink_class, durable)) {
 		rc = k->flush(h->self, SL_FLUSH_TIMEOUT_MS, err);
 	} else {
+		/* durable: 1 delivered, 0 not yet, SL_ERR */
 		mark = k->mark(h->self);
 		while ((rc = k->durable(h->self, mark, err)) == 0 &&
 		       sl_now_mono_ms() < deadline)

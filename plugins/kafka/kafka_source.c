@@ -226,14 +226,15 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 		/* Each partition's prefetch (the source reads a queue per
 		 * partition, and librdkafka bounds each on its own): what a
 		 * partition that runs ahead in event time holds while it
-		 * waits.  librdkafka's 100,000 records and 64 MB a partition
-		 * made hundreds of MB of a job with two consumers, for no
-		 * speed: a queue is refilled as it is read down
-		 * (kafka_source_prefetch.c), and a fetch brings a quarter of
-		 * librdkafka's 1 MB a partition, as it may bring that much on
-		 * top of a queue that is just short of its bounds.  librdkafka
-		 * holds some 600 bytes for each record besides its bytes, so
-		 * for small records the count is the bound that counts. */
+		 * waits.  With librdkafka's 100,000 records and 64 MB a
+		 * partition a job with two consumers took hundreds of MB.  A
+		 * queue is refilled as it is read down
+		 * (kafka_source_prefetch.c), so small bounds cost little
+		 * speed; a fetch brings a quarter of librdkafka's 1 MB a
+		 * partition, as it may bring that much on top of a queue just
+		 * short of its bounds.  librdkafka holds some 600 bytes for
+		 * each record besides its bytes, so for small records the
+		 * count is the bound that matters. */
 		"queued.min.messages", "2000",
 		"queued.max.messages.kbytes", "1024",
 		"max.partition.fetch.bytes", "262144",

@@ -14,9 +14,9 @@
  * with two consumers, none of it needed.
  *
  * Here the bounds are small and the source wakes the thread itself: when
- * a partition's queue has been full (as long as a bound) and the job has
- * read it down to half, it asks the partition's leader for the
- * partition's end offset, without waiting for the answer.  Sending that
+ * a partition's queue has reached one of its bounds and the job has read
+ * it down to half, it asks the partition's leader for the partition's
+ * end offset, without waiting for the answer.  Sending that
  * request is what wakes the leader's thread, which then finds the queue
  * short and fetches.  A seek would wake it too, but drops what is queued;
  * the request costs the broker one offset lookup per half a queue read.

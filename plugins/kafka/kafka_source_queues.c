@@ -11,8 +11,9 @@
  * fetching into it until its prefetch bounds (queued.min.messages,
  * queued.max.messages.kbytes, which count each partition's queue on its
  * own) and stops there; letting it go reads on from where it stood, with
- * nothing fetched twice (kafka_source_prefetch.c restarts the fetching).  rd_kafka_pause_partitions would have dropped
- * what was fetched and fetched it again on resume.
+ * nothing fetched twice (kafka_source_prefetch.c gets the fetching going
+ * again).  rd_kafka_pause_partitions would have dropped what was fetched
+ * and fetched it again on resume.
  *
  * The consumer queue still carries the group's events (rebalances,
  * errors); both kinds of queue wake the poll through one pipe.
