@@ -18,9 +18,6 @@ struct sl_commit_queue {
 	size_t head, count;
 };
 
-#define SINK_MARKS(s) \
-	(SL_STRUCT_HAS((s)->plugin->sink, sl_sink_class, mark) && \
-	 SL_STRUCT_HAS((s)->plugin->sink, sl_sink_class, durable))
 #define STORE_MARKS(s) \
 	(SL_STRUCT_HAS((s)->plugin->store, sl_store_class, mark) && \
 	 SL_STRUCT_HAS((s)->plugin->store, sl_store_class, durable))
@@ -32,7 +29,7 @@ int sl_pending_possible(const sl_engine *e)
 	for (i = 0; i < e->stage_count; i++) {
 		const sl_stage *s = &e->stages[i];
 
-		if ((s->kind == SL_KIND_SINK && !SINK_MARKS(s)) ||
+		if ((s->kind == SL_KIND_SINK && !SL_SINK_MARKS(s)) ||
 		    (s->kind == SL_KIND_STORE && s->opened && !STORE_MARKS(s)))
 			return 0;
 	}

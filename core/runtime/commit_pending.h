@@ -23,6 +23,12 @@ typedef struct sl_pending_cycle {
 
 typedef struct sl_commit_queue sl_commit_queue;
 
+/* Whether sink stage @p s can say when its writes are durable without a
+ * flush (its mark and durable hooks). */
+#define SL_SINK_MARKS(s) \
+	(SL_STRUCT_HAS((s)->plugin->sink, sl_sink_class, mark) && \
+	 SL_STRUCT_HAS((s)->plugin->sink, sl_sink_class, durable))
+
 /* Whether every sink and the store (if any) can be marked. */
 int sl_pending_possible(const sl_engine *e);
 

@@ -49,6 +49,7 @@
 #include "base/clock.h"
 #include "base/error.h"
 #include "runtime/commit.h"
+#include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
 #include "runtime/watermark.h"
@@ -352,8 +353,7 @@ static int hop_sink_delivered(sl_stage *h, sl_error *err)
 	uint64_t mark;
 	int rc;
 
-	if (!SL_STRUCT_HAS(k, sl_sink_class, mark) ||
-	    !SL_STRUCT_HAS(k, sl_sink_class, durable)) {
+	if (!SL_SINK_MARKS(h)) {
 		rc = k->flush(h->self, SL_FLUSH_TIMEOUT_MS, err);
 	} else {
 		/* durable: 1 delivered, 0 not yet, SL_ERR */
@@ -374,6 +374,13 @@ static int hop_sink_delivered(sl_stage *h, sl_error *err)
 	return rc;
 }
 
+/* Whether @p s is the sink of the hop that repartition source @p r reads. */
+static int hop_sink_of(const sl_stage *s, const sl_stage *r)
+{
+	return s->def->role == SL_ROLE_REPARTITION_SINK &&
+	       s->def->serves == r->def->serves;
+}
+
 int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 {
 	size_t i, j;
@@ -387,15 +394,13 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 		    r->finished)
 			continue;
 		for (j = 0; j < e->stage_count && done; j++)
-			if (e->stages[j].def->role == SL_ROLE_REPARTITION_SINK &&
-			    e->stages[j].def->serves == r->def->serves)
+			if (hop_sink_of(&e->stages[j], r))
 				done = upstream_finished(&e->stages[j]);
 		if (!done)
 			continue;
 		for (j = 0; e->job->delivery == SL_DELIVERY_NONE &&
 			    j < e->stage_count; j++)
-			if (e->stages[j].def->role == SL_ROLE_REPARTITION_SINK &&
-			    e->stages[j].def->serves == r->def->serves &&
+			if (hop_sink_of(&e->stages[j], r) &&
 			    hop_sink_delivered(&e->stages[j], err) != SL_OK)
 				return SL_ERR;
 		r->input_ended = 1;
