@@ -9,10 +9,9 @@
  * takes from get_active_implementation() when it first allocates: the
  * best kernel this CPU runs (icelake, haswell, westmere, fallback; arm64
  * or ppc64 elsewhere).  The decoder's answers must not depend on the
- * kernel, so the
- * test runs the target once per kernel this machine can run.  The plugin
- * shares libsimdjson's active implementation with the target, so both
- * decoders run the kernel chosen here.
+ * kernel, so the test runs the target once per kernel this machine can
+ * run.  The plugin shares libsimdjson's active implementation with the
+ * target, so both decoders run the kernel chosen here.
  */
 #include <cstdio>
 
