@@ -260,6 +260,19 @@ static void set_state_partition(sl_stage *s, int32_t partition)
 				       sl_changelog_partition(s, partition));
 }
 
+/* The operator's process; SL_MORE (more is due than it appended) asks
+ * for a tick once the batch is through. */
+static int process(sl_stage *s, sl_batch *b, sl_error *err)
+{
+	int rc = s->plugin->op->process(s->self, b, err);
+
+	if (rc != SL_MORE)
+		return rc;
+	s->tick_soon = 1;
+	s->engine->tick_soon = 1;
+	return SL_OK;
+}
+
 /*
  * A stateful operator sees one input partition at a time, so each state
  * entry it writes is tagged with the partition whose changelog keeps it.
@@ -267,7 +280,6 @@ static void set_state_partition(sl_stage *s, int32_t partition)
 static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 				sl_error *err)
 {
-	const sl_operator_class *op = s->plugin->op;
 	sl_batch out, run;
 	uint32_t start, end;
 	int rc = SL_OK;
@@ -278,7 +290,7 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 	if (s->state_count == 0 || end >= b->count) {
 		if (b->count > 0)
 			set_state_partition(s, b->records[0].origin.partition);
-		return op->process(s->self, b, err);
+		return process(s, b, err);
 	}
 	if (batch_init(e, &out, b->count) != 0)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
@@ -295,7 +307,7 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 		       (end - start) * sizeof *run.records);
 		run.count = end - start;
 		set_state_partition(s, p);
-		rc = op->process(s->self, &run, err);
+		rc = process(s, &run, err);
 		for (i = 0; i < run.count; i++) {
 			sl_record *r = sl_batch_push(&out);
 
@@ -658,32 +670,49 @@ static int serve_finished(sl_engine *e, sl_stage *s, sl_error *err)
 	return SL_OK;
 }
 
-/* Operators with a tick or finish callback emit; what they emit goes on. */
-static int emit_all(sl_engine *e, int finishing, int64_t now, sl_error *err)
+/* Operator @p s's tick or finish, if it has one; what it emits goes on. */
+static int emit(sl_engine *e, sl_stage *s, int finishing, int64_t now,
+		sl_error *err)
 {
-	size_t i;
+	const sl_operator_class *op = s->plugin->op;
+	sl_batch out;
+	int rc;
 
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *s = &e->stages[i];
-		const sl_operator_class *op;
-		sl_batch out;
-		int rc;
-
-		if (s->kind != SL_KIND_OPERATOR)
-			continue;
-		op = s->plugin->op;
-		if (finishing ? op->finish == NULL : op->tick == NULL)
-			continue;
+	s->tick_soon = 0;
+	if (finishing ? op->finish == NULL : op->tick == NULL)
+		return SL_OK;
+	/* SL_MORE: a part, passed on before the next is made, so one
+	 * batch's memory holds one part only */
+	do {
 		if (batch_init(e, &out, 0) != 0)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		rc = finishing ? op->finish(s->self, &out, err)
 			       : op->tick(s->self, now, &out, err);
-		if (rc == SL_OK && out.count > 0) {
+		if ((rc == SL_OK || rc == SL_MORE) && out.count > 0) {
 			s->records_out += out.count;
-			rc = deliver(e, s, &out, err);
+			if (deliver(e, s, &out, err) != SL_OK)
+				rc = SL_ERR;
+		} else if (rc == SL_MORE) {
+			rc = SL_OK; /* no part: the next tick goes on */
 		}
 		batch_release(e);
-		if (rc != SL_OK)
+	} while (rc == SL_MORE && !*e->stop);
+	return rc == SL_OK || rc == SL_MORE ? SL_OK : SL_ERR;
+}
+
+/* Every operator's tick (@p soon: those that asked for one only) or
+ * finish. */
+static int emit_all(sl_engine *e, int finishing, int soon, int64_t now,
+		    sl_error *err)
+{
+	size_t i;
+
+	e->tick_soon = 0;
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+
+		if (s->kind == SL_KIND_OPERATOR && (!soon || s->tick_soon) &&
+		    emit(e, s, finishing, now, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -727,11 +756,14 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 					polled, &got, err) == SL_ERR)
 				return SL_ERR;
 			busy |= got;
+			if (e->tick_soon &&
+			    emit_all(e, 0, 1, sl_now_wall_ms(), err) != SL_OK)
+				return SL_ERR;
 		}
 		now = sl_now_mono_ms();
 		if (now - last_tick >= TICK_MS) {
 			last_tick = now;
-			if (emit_all(e, 0, sl_now_wall_ms(), err) != SL_OK)
+			if (emit_all(e, 0, 0, sl_now_wall_ms(), err) != SL_OK)
 				return SL_ERR;
 			note_state_size(e);
 			if (sl_align_tick(e, sl_now_wall_ms(), err) != SL_OK)
@@ -747,7 +779,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 		}
 	}
 	note_state_size(e);
-	if (!*e->stop && emit_all(e, 1, sl_now_wall_ms(), err) != SL_OK)
+	if (!*e->stop && emit_all(e, 1, 0, sl_now_wall_ms(), err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
 }

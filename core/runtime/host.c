@@ -437,6 +437,7 @@ const sl_host sl_core_host = {
 	sl_engine_gauge_set,
 	sl_engine_gauge_drop,
 	sl_store_each_in,
+	sl_store_timer_set_in,
 };
 
 /* The core uses the SDK's macros too. */

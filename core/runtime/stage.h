@@ -51,6 +51,7 @@ struct sl_stage {
 	size_t output_count;
 
 	int finished;            /* a source that returned SL_EOF */
+	int tick_soon;           /* an operator whose process said SL_MORE */
 	uint64_t records_in, records_out, skipped;
 	sl_metric *metrics;
 	size_t metric_count;
@@ -118,6 +119,7 @@ struct sl_engine {
 	sl_failure failure;
 	volatile sig_atomic_t *stop;
 	int progress;            /* print a status line to a terminal */
+	int tick_soon;           /* some stage's tick_soon is set */
 	sl_stage *dlq_sink;      /* writes every stage's dead letters */
 	/* each part's own: inputs.c, commit.c, changelog.c */
 	struct sl_inputs *inputs;

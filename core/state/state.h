@@ -49,6 +49,9 @@ int sl_store_each_in(const sl_state *st, int32_t partition,
 		     void *ctx);
 int sl_store_timer_set(sl_state *st, int64_t when, const void *key,
 		       size_t klen);
+/* sl_store_timer_set in state @p partition rather than the current one. */
+int sl_store_timer_set_in(sl_state *st, int32_t partition, int64_t when,
+			  const void *key, size_t klen);
 int sl_store_timer_delete(sl_state *st, int64_t when, const void *key,
 			  size_t klen);
 int sl_store_timer_next(const sl_state *st, int64_t *when);

@@ -38,6 +38,18 @@ int sl_store_timer_set(sl_state *st, int64_t when, const void *key,
 	return SL_OK;
 }
 
+int sl_store_timer_set_in(sl_state *st, int32_t partition, int64_t when,
+			  const void *key, size_t klen)
+{
+	int32_t current = st->partition;
+	int rc;
+
+	st->partition = partition;
+	rc = sl_store_timer_set(st, when, key, klen);
+	st->partition = current;
+	return rc;
+}
+
 int sl_store_timer_delete(sl_state *st, int64_t when, const void *key,
 			  size_t klen)
 {

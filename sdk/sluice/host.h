@@ -148,6 +148,8 @@ typedef struct sl_host {
 			     int (*fn)(void *ctx, const void *key, size_t klen,
 				       const void *val, size_t vlen),
 			     void *ctx);
+	int (*state_timer_set_in)(struct sl_state *st, int32_t partition,
+				  int64_t when, const void *key, size_t klen);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -121,6 +121,18 @@ typedef struct sl_state sl_state;
 #define sl_state_each_in(st, partition, fn, ctx) \
 	(sl_host_api->state_each_in(st, partition, fn, ctx))
 
+/**
+ * Like sl_state_timer_set(), in state @p partition (the partition
+ * sl_state_timers_fire_by() gives upto) rather than the partition of the
+ * record being processed: an operator that fires part of what is due
+ * sets the rest's timer again where its keys are, so that the timer and
+ * the keys are kept, restored and handed over together.  Check
+ * SL_HOST_HAS(state_timer_set_in) first: hosts before it lack it; a host
+ * that has it also takes SL_MORE from tick and finish (sluice/operator.h).
+ */
+#define sl_state_timer_set_in(st, partition, when, key, klen) \
+	(sl_host_api->state_timer_set_in(st, partition, when, key, klen))
+
 #ifdef __cplusplus
 }
 #endif

@@ -403,6 +403,29 @@ static void test_partitions(void)
 	sl_store_free(st);
 }
 
+/* A timer set in another state partition than the current one belongs to
+ * that partition: its change carries it, and dropping it drops the timer;
+ * the current partition stays. */
+static void test_timer_set_in(void)
+{
+	sl_state *st = sl_store_new("p");
+	char text[256] = "";
+	int64_t when;
+
+	sl_store_track(st, 1);
+	sl_store_set_partition(st, 3);
+	CHECK(sl_store_timer_set_in(st, 0, 5, "w", 1) == SL_OK);
+	CHECK(sl_store_timer_set_in(st, 0, 5, "w", 1) == SL_OK); /* once */
+	CHECK(sl_store_timer_set(st, 9, "x", 1) == SL_OK);
+	CHECK(sl_store_changes(st, on_partition, text) == 0);
+	CHECK_STR(text, "0:timer 3:timer ");
+	sl_store_drop_partition(st, 3);
+	CHECK(sl_store_timer_next(st, &when) == 1 && when == 5);
+	sl_store_drop_partition(st, 0);
+	CHECK(sl_store_timer_next(st, &when) == 0);
+	sl_store_free(st);
+}
+
 int main(void)
 {
 	test_values();
@@ -412,6 +435,7 @@ int main(void)
 	test_changes();
 	test_each();
 	test_each_in();
+	test_timer_set_in();
 	test_partitions();
 	return check_done("test_state");
 }

@@ -232,13 +232,15 @@ static void set_partition(optest *t, int32_t partition)
 /*
  * As the engine does, a stateful operator sees one input partition at a
  * time, so what it stores belongs to that partition: the batch goes
- * through in runs of one partition, their outputs in one batch.
+ * through in runs of one partition, their outputs in one batch.  A run
+ * that says SL_MORE asks for a tick after the batch: its outputs follow,
+ * and its SL_MORE is returned (more to come from optest_tick).
  */
 int optest_process(optest *t)
 {
 	sl_batch all = t->batch, run, out;
 	uint32_t start, end, i;
-	int rc = SL_OK;
+	int rc = SL_OK, more = 0;
 
 	memset(&t->err, 0, sizeof t->err);
 	memset(&out, 0, sizeof out);
@@ -258,9 +260,13 @@ int optest_process(optest *t)
 		memcpy(run.records, all.records + start, run.count * sizeof *run.records);
 		set_partition(t, all.records[start].origin.partition);
 		rc = t->op->process(t->self, &run, &t->err);
+		if (rc == SL_MORE)
+			more = 1, rc = SL_OK;
 		for (i = 0; i < run.count; i++)
 			*sl_batch_push(&out) = run.records[i];
 	}
+	if (more && rc == SL_OK && t->op->tick != NULL)
+		rc = t->op->tick(t->self, optest_now(), &out, &t->err);
 	t->batch = out;
 	render(t);
 	return rc;

@@ -29,7 +29,7 @@ typedef struct optest {
 	sl_arena *arena;
 	sl_batch batch;
 	sl_error err;
-	char out[65536];  /* rendered outputs of the last call */
+	char out[1 << 19]; /* rendered outputs of the last call */
 	char *in_text;    /* jansson-decoded inputs live in the arena */
 } optest;
 
@@ -56,9 +56,13 @@ int optest_open(optest *t, const char *plugin, const char *const *options,
 void optest_add(optest *t, const char *value, const char *key, int64_t ts,
 		const char *source, int32_t partition);
 
-/* Run the pending records through process(); outputs in t->out. */
+/*
+ * Run the pending records through process(); outputs in t->out.  When
+ * process asks for a tick (SL_MORE), its outputs follow, and what it
+ * returns is returned: SL_MORE when it fired part of what was due.
+ */
 int optest_process(optest *t);
-/* tick() at @p now and finish(); outputs in t->out. */
+/* tick() at @p now and finish(); outputs in t->out; SL_MORE: call again. */
 int optest_tick(optest *t, int64_t now);
 int optest_finish(optest *t);
 
