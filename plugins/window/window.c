@@ -16,6 +16,17 @@
  * versions, an accumulator and a timer per (window, key) under
  * [window start][group key], still fires and is emitted.
  *
+ * Windows fire in tick, which the engine calls right after each batch
+ * that process() saw (process says SL_MORE), at most FIRE_MAX results a
+ * call: a watermark that passes many windows at once (a backlog, a
+ * commit's worth of input) would otherwise build all their results in
+ * one batch's memory, some 800 bytes each once serialized.  The rest
+ * stay in the store, their window's timer set again in their state
+ * partition so that a commit keeps them together, and fire on the next
+ * call: tick and finish say SL_MORE and the engine calls again at once.
+ * (A host older than SL_MORE gets every due window in one call, from
+ * process too.)
+ *
  * A record whose window has already fired is late: it is counted in the
  * "late" metric and reported under the stage's errors policy (skip logs
  * and counts it, fail stops the job), never dropped silently.
@@ -27,6 +38,7 @@
  * each record's event time, in order.  On processing time the watermark
  * is the wall clock.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,6 +50,9 @@
 #include "../lib/ordersort.h"
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
+
+/* Results of one call at most: some 3 MB of a batch's memory. */
+#define FIRE_MAX 4096
 
 /* Event times beyond +-2^53 ms (285,000 years) are refused, so window
  * arithmetic cannot overflow. */
@@ -54,19 +69,22 @@ typedef struct window {
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
 	int64_t emitted;        /* sequence number of outputs, for origins */
+	int parts;              /* the host takes SL_MORE: fire in parts */
 	uint64_t arrived;       /* order of (window, key)s as they open */
 
 	/* While firing: the (window start, partition) whose timers fired,
-	 * in the order they fired, with the state partition that holds them
-	 * (NO_PARTITION: not known), and the accumulators found for them. */
+	 * sorted so, with the state partition that holds them (NO_PARTITION:
+	 * not known), and the accumulators found for them. */
 	struct due {
 		int64_t start;
 		uint8_t partition[4];
 		int32_t state_partition;
+		size_t window;      /* the first due index with this start */
 	} *due;
 	size_t due_count, due_cap;
 	struct found {
-		size_t due;         /* emitted in the order of due, then seq */
+		size_t due;
+		size_t window;      /* due[due].window: emitted by it, then seq */
 		uint64_t seq;
 		const uint8_t *key;
 		size_t klen;
@@ -143,6 +161,7 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	w->stage = stage;
 	w->wm = INT64_MIN;
+	w->parts = SL_HOST_HAS(state_timer_set_in);
 	/* later than what a restored store holds: microseconds of the wall
 	 * clock, then one by one */
 	w->arrived = (uint64_t)wall_ms() * 1000;
@@ -313,8 +332,13 @@ typedef struct emit_ctx {
 	sl_batch *out;
 	sl_error *err;
 	int64_t now;
+	int all;                /* every window fires: the end of input */
+	size_t limit;           /* results and windows of this call at most */
 	int32_t firing;         /* the state partition whose timers fire */
 } emit_ctx;
+
+/* on_timer's return: the call has its windows, stop firing. */
+#define ENOUGH 1
 
 /* One window's result for one key, @p gk, as a record of the batch. */
 static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
@@ -365,7 +389,8 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 		w->due[w->due_count].start = end - w->size;
 		w->due[w->due_count].state_partition = ec->firing;
 		memcpy(w->due[w->due_count++].partition, k + 1, 4);
-		return 0;
+		/* each window has a result at least: the rest wait */
+		return w->due_count >= ec->limit ? ENOUGH : 0;
 	}
 	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
 		return 0; /* nothing accumulated (cannot happen) */
@@ -375,17 +400,40 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	return 0;
 }
 
+/* Due windows by start, then partition. */
+static int due_cmp(int64_t start, const uint8_t *partition, const struct due *d)
+{
+	if (start != d->start)
+		return start < d->start ? -1 : 1;
+	return memcmp(partition, d->partition, 4);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct due *y = b;
+
+	return due_cmp(((const struct due *)a)->start,
+		       ((const struct due *)a)->partition, y);
+}
+
 /* The index of the due window that @p key's accumulator belongs to, or
- * -1. */
+ * -1: a binary search of w->due, sorted by by_start. */
 static long due_of(const window *w, const uint8_t *key)
 {
 	int64_t start = get_start(key + 1);
-	size_t i;
+	size_t lo = 0, hi = w->due_count;
 
-	for (i = 0; i < w->due_count; i++)
-		if (w->due[i].start == start &&
-		    memcmp(w->due[i].partition, key + 9, 4) == 0)
-			return (long)i;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = due_cmp(start, key + 9, &w->due[mid]);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }
 
@@ -413,6 +461,7 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 		w->found_cap = cap;
 	}
 	w->found[w->found_count].due = (size_t)due;
+	w->found[w->found_count].window = w->due[due].window;
 	w->found[w->found_count].seq = vlen >= VALUE_SIZE ?
 		get_u64((const uint8_t *)val + SLOP_ACC_SIZE) : 0;
 	w->found[w->found_count].key = k;
@@ -421,14 +470,14 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	return 0;
 }
 
-/* Windows in the order their timers fired, then keys in the order they
- * first came. */
+/* Windows in order, then keys in the order they first came (across
+ * partitions: a window is due once per partition). */
 static int by_due(const void *a, const void *b)
 {
 	const struct found *x = a, *y = b;
 
-	if (x->due != y->due)
-		return x->due < y->due ? -1 : 1;
+	if (x->window != y->window)
+		return x->window < y->window ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -471,7 +520,7 @@ static void sort_found(window *w)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		w->order[i].key = ((uint64_t)f[i].due << seq_bits) |
+		w->order[i].key = ((uint64_t)f[i].window << seq_bits) |
 				  (f[i].seq - low);
 		w->order[i].index = (uint32_t)i;
 	}
@@ -495,12 +544,22 @@ static void sort_found(window *w)
 	}
 }
 
+/* Whether a due window before @p i is in the state partition of i's. */
+static int partition_seen(const window *w, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (w->due[j].state_partition == w->due[i].state_partition)
+			return 1;
+	return 0;
+}
+
 /*
  * Find the accumulators of the due windows: in their state partitions
- * only, which leaves most of the store unread, when the host can and every
- * due window's partition is known; else in the whole store.  fire_by
- * fires one partition's timers together (sluice/state.h), so each
- * partition's due windows are one run of w->due, searched once.
+ * only, each searched once, which leaves most of the store unread, when
+ * the host can and every due window's partition is known; else in the
+ * whole store.
  */
 static int find_due(emit_ctx *ec)
 {
@@ -514,37 +573,64 @@ static int find_due(emit_ctx *ec)
 	if (i < w->due_count || !SL_HOST_HAS(state_each_in))
 		return sl_state_each(w->state, find_one, ec);
 	for (i = 0; rc == 0 && i < w->due_count; i++)
-		if (i == 0 || w->due[i].state_partition !=
-			      w->due[i - 1].state_partition)
+		if (!partition_seen(w, i))
 			rc = sl_state_each_in(w->state, w->due[i].state_partition,
 					      find_one, ec);
 	return rc;
 }
 
+/* The windows of found[from ..] keep their rest: their timers again, in
+ * the state partition of their accumulators. */
+static int keep_rest(window *w, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < w->found_count; i++) {
+		const struct due *d = &w->due[w->found[i].due];
+		uint8_t tkey[5];
+
+		if (i > from && w->found[i].due == w->found[i - 1].due)
+			continue;
+		tkey[0] = LAYOUT;
+		memcpy(tkey + 1, d->partition, 4);
+		if (sl_state_timer_set_in(w->state, d->state_partition,
+					  d->start + w->size, tkey,
+					  sizeof tkey) != SL_OK)
+			return -1;
+	}
+	return 0;
+}
+
 /*
- * Emit and delete the accumulators of every due window, found in one
- * pass over each due state partition: windows in the order their timers
- * fired, a window's keys in the order they first came.
+ * Emit and delete the accumulators of the due windows, found in one pass
+ * over each due state partition: windows in order, a window's keys in
+ * the order they first came; ec->limit of them at most, the rest kept.
+ * 0, ENOUGH when some are kept, or -1.
  */
 static int collect(emit_ctx *ec)
 {
 	window *w = ec->w;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	if (w->due_count == 0)
 		return 0;
+	qsort(w->due, w->due_count, sizeof *w->due, by_start);
+	for (i = 0; i < w->due_count; i++)
+		w->due[i].window = i > 0 && w->due[i].start == w->due[i - 1].start ?
+			w->due[i - 1].window : i;
 	w->found_count = 0;
 	rc = find_due(ec);
 	sort_found(w);
+	n = w->found_count < ec->limit ? w->found_count : ec->limit;
 	/* outputs first: deleting moves what the pointers point to */
-	for (i = 0; rc == 0 && i < w->found_count; i++) {
+	for (i = 0; rc == 0 && i < n; i++) {
 		const struct found *f = &w->found[i];
 
 		rc = output(ec, get_start(f->key + 1), f->key + HEAD,
 			    f->klen - HEAD, f->acc);
 	}
-	for (i = 0; rc == 0 && i < w->found_count; i++) {
+	for (i = 0; rc == 0 && i < n; i++) {
 		/* the key's bytes go with the entry: copy them first */
 		size_t klen = state_copy(w, w->found[i].key, w->found[i].klen);
 
@@ -553,40 +639,56 @@ static int collect(emit_ctx *ec)
 		else
 			sl_state_delete(w->state, w->key, klen);
 	}
+	if (rc == 0 && n < w->found_count) {
+		if (keep_rest(w, n) != 0)
+			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		else
+			rc = ENOUGH;
+	}
 	w->due_count = 0;
 	return rc;
 }
 
-/* Windows of a state partition close this far: its watermark less the
- * allowed lateness. */
+/* Windows of a state partition close this far: its watermark (the wall
+ * clock on processing time) less the allowed lateness; all at the end. */
 static int64_t closed_upto(void *ctx, int32_t partition)
 {
 	emit_ctx *ec = ctx;
-	int64_t wm = sl_watermark(ec->w->stage, partition, ec->now);
+	window *w = ec->w;
+	int64_t wm;
 
 	ec->firing = partition; /* its timers fire next */
-	return wm == INT64_MIN ? INT64_MIN : wm - ec->w->lateness;
+	if (ec->all)
+		return INT64_MAX;
+	wm = w->mode == TIME_PROCESSING ? w->wm :
+		sl_watermark(w->stage, partition, ec->now);
+	return wm == INT64_MIN ? INT64_MIN : wm - w->lateness;
 }
 
-/* Emit every window its partition's watermark has passed (all when
- * @p all), at wall clock @p now. */
-static int fire(window *w, sl_batch *out, int all, int64_t now, sl_error *err)
+/*
+ * Emit the windows their partition's watermark has passed (all when
+ * @p all), at wall clock @p now: @p limit results at most where the host
+ * takes the rest later.  SL_OK, SL_MORE (some are left), or SL_ERR.
+ */
+static int fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
+		sl_error *err)
 {
-	emit_ctx ec = { w, out, err, now, NO_PARTITION };
-	int rc;
+	emit_ctx ec = { w, out, err, now, all, w->parts ? limit : SIZE_MAX,
+			NO_PARTITION };
+	int rc, more = 0;
 
 	w->due_count = 0;
-	if (all)
-		rc = sl_state_timers_fire(w->state, INT64_MAX, on_timer, &ec);
-	else if (w->mode == TIME_PROCESSING)
-		rc = w->wm == INT64_MIN ? 0 :
-			sl_state_timers_fire(w->state, w->wm - w->lateness,
-					     on_timer, &ec);
-	else
-		rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
+	rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
+	if (rc == ENOUGH)
+		more = 1, rc = 0;
 	if (rc == 0)
 		rc = collect(&ec);
-	return rc == 0 ? SL_OK : SL_ERR;
+	if (rc == ENOUGH)
+		more = 1, rc = 0;
+	w->due_count = 0;
+	if (rc != 0)
+		return SL_ERR;
+	return more ? SL_MORE : SL_OK;
 }
 
 /* Fold one record into its window.  SL_OK, SL_SKIP or SL_ERR. */
@@ -659,8 +761,14 @@ static int window_process(void *self, sl_batch *batch, sl_error *err)
 	batch->count = 0;
 	if (rc == SL_ERR && err->kind != SL_ERR_RECORD)
 		return SL_ERR;
-	if (fire(w, batch, 0, now, rc == SL_OK ? err : &(sl_error){ 0 }) != SL_OK &&
-	    rc == SL_OK)
+	/* The engine gives a stateful stage's records a partition at a
+	 * time, each run's results in one batch: the tick that follows the
+	 * batch fires, in parts of their own.  After a failed record the
+	 * job stops: what is due goes first. */
+	if (w->parts && rc == SL_OK)
+		return SL_MORE;
+	if (fire(w, batch, 0, now, FIRE_MAX, rc == SL_OK ? err : &(sl_error){ 0 }) ==
+	    SL_ERR && rc == SL_OK)
 		return SL_ERR;
 	return rc;
 }
@@ -671,7 +779,7 @@ static int window_tick(void *self, int64_t now_ms, sl_batch *out, sl_error *err)
 
 	if (w->mode == TIME_PROCESSING && now_ms > w->wm)
 		w->wm = now_ms;
-	return fire(w, out, 0, now_ms, err);
+	return fire(w, out, 0, now_ms, FIRE_MAX, err);
 }
 
 /* End of input: the watermark moves to the end, every window fires. */
@@ -679,7 +787,7 @@ static int window_finish(void *self, sl_batch *out, sl_error *err)
 {
 	window *w = self;
 
-	return fire(w, out, 1, 0, err);
+	return fire(w, out, 1, 0, FIRE_MAX, err);
 }
 
 /* The event time of @p r as add() will read it (for the engine, in front
