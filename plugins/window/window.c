@@ -73,8 +73,9 @@ typedef struct window {
 	uint64_t arrived;       /* order of (window, key)s as they open */
 
 	/* While firing: the (window start, partition) whose timers fired,
-	 * sorted so, with the state partition that holds them (NO_PARTITION:
-	 * not known), and the accumulators found for them. */
+	 * sorted by both once all have fired, with the state partition that
+	 * holds them (NO_PARTITION: not known), and the accumulators found
+	 * for them. */
 	struct due {
 		int64_t start;
 		uint8_t partition[4];
@@ -495,7 +496,7 @@ static unsigned bits_for(uint64_t v)
 }
 
 /*
- * found in by_due's order.  (due, seq) as one 64-bit key, seq counted
+ * found in by_due's order.  (window, seq) as one 64-bit key, seq counted
  * from the smallest found, radix-sorted (a window's keys came within a
  * short stretch of seq); qsort when the two do not fit in 64 bits.
  */

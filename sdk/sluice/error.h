@@ -18,7 +18,7 @@ enum sl_status {
 	SL_OK = 0,   /**< success */
 	SL_EOF = 1,  /**< a source has no more records (bounded run finished) */
 	SL_SKIP = 2, /**< a per-record error was handled: drop this record */
-	SL_MORE = 3, /**< tick or finish appended part of what is due: call again */
+	SL_MORE = 3, /**< an operator emits in parts: more to come (sluice/operator.h) */
 	SL_ERR = -1  /**< failure: the sl_error says what and why */
 };
 

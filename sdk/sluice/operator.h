@@ -24,9 +24,10 @@ typedef struct sl_operator_class {
 	 * Transform @p batch in place: rewrite records, drop them (compact the
 	 * array, lower count), add them (sl_batch_push).  New memory comes
 	 * from batch->arena.  Per-record failures go through
-	 * sl_record_error().  SL_OK or SL_ERR; or SL_MORE: records are due
-	 * that it did not append (to bound the memory of one batch), and the
-	 * engine calls tick as soon as the batch has gone on (hosts where
+	 * sl_record_error().  SL_OK or SL_ERR; or SL_MORE: records may be
+	 * due that it did not append (to bound the memory of one batch), and
+	 * the engine calls tick, which the operator must then have, as soon
+	 * as the batch has gone on (hosts where
 	 * SL_HOST_HAS(state_timer_set_in) only).
 	 */
 	int (*process)(void *self, sl_batch *batch, sl_error *err);
@@ -37,14 +38,17 @@ typedef struct sl_operator_class {
 	 * processing time or after an idle timeout).  SL_OK or SL_ERR; or
 	 * SL_MORE, having appended part of what is due (to bound the memory
 	 * of one batch): the engine passes @p out on and calls again at once.
-	 * Only hosts where SL_HOST_HAS(state_timer_set_in) take SL_MORE.
+	 * SL_MORE with nothing appended counts as SL_OK: the next call is the
+	 * next tick.  Only hosts where SL_HOST_HAS(state_timer_set_in) take
+	 * SL_MORE.
 	 */
 	int (*tick)(void *self, int64_t now_ms, sl_batch *out, sl_error *err);
 
 	/**
 	 * Optional.  Every input has ended (a bounded run): append to @p out
 	 * everything still held (open windows fire).  SL_OK, SL_ERR, or
-	 * SL_MORE as for tick: called again until it returns SL_OK.
+	 * SL_MORE as for tick: called again until it returns SL_OK or appends
+	 * nothing, so SL_MORE must come with a part.
 	 */
 	int (*finish)(void *self, sl_batch *out, sl_error *err);
 
