@@ -17,15 +17,18 @@
  * [window start][group key], still fires and is emitted.
  *
  * Windows fire in tick, which the engine calls right after each batch
- * that process() saw (process says SL_MORE), at most FIRE_MAX results a
- * call: a watermark that passes many windows at once (a backlog, a
- * commit's worth of input) would otherwise build all their results in
- * one batch's memory, some 800 bytes each once serialized.  The rest
- * stay in the store, their window's timer set again in their state
- * partition so that a commit keeps them together, and fire on the next
- * call: tick and finish say SL_MORE and the engine calls again at once.
+ * that process() saw (process says SL_MORE), in parts: a watermark that
+ * passes many windows at once (a backlog, a commit's worth of input)
+ * would otherwise build all their results in one batch's memory, some
+ * 800 bytes each once serialized.  Every due window is found and sorted,
+ * the first results in window order go out, and the rest stay in the
+ * store, their window's timer set again in their state partition so that
+ * a commit keeps them together; tick and finish say SL_MORE and the
+ * engine calls again at once.  A part is FIRE_MAX results, or a 32nd of
+ * what was due when the firing began if that is more, so that the search
+ * each part repeats runs 32 times at most however large the backlog.
  * (A host older than SL_MORE gets every due window in one call, from
- * process too.)
+ * process too; so does state of the earlier layout.)
  *
  * A record whose window has already fired is late: it is counted in the
  * "late" metric and reported under the stage's errors policy (skip logs
@@ -51,8 +54,10 @@
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
 
-/* Results of one call at most: some 3 MB of a batch's memory. */
+/* Results of one call at most, unless more than 32 times this are due:
+ * some 3 MB of a batch's memory. */
 #define FIRE_MAX 4096
+#define FIRE_PARTS 32
 
 /* Event times beyond +-2^53 ms (285,000 years) are refused, so window
  * arithmetic cannot overflow. */
@@ -70,6 +75,7 @@ typedef struct window {
 	size_t key_cap;
 	int64_t emitted;        /* sequence number of outputs, for origins */
 	int parts;              /* the host takes SL_MORE: fire in parts */
+	size_t part;            /* results a call while parts go on, else 0 */
 	uint64_t arrived;       /* order of (window, key)s as they open */
 
 	/* While firing: the (window start, partition) whose timers fired,
@@ -81,8 +87,11 @@ typedef struct window {
 		uint8_t partition[4];
 		int32_t state_partition;
 		size_t window;      /* the first due index with this start */
+		int kept;           /* some results wait for the next part */
 	} *due;
 	size_t due_count, due_cap;
+	int32_t *searched;      /* the state partitions whose timers fired */
+	size_t searched_count, searched_cap;
 	struct found {
 		size_t due;
 		size_t window;      /* due[due].window: emitted by it, then seq */
@@ -121,6 +130,7 @@ static void window_close(void *self)
 	slop_path_free(&w->field);
 	free(w->key);
 	free(w->due);
+	free(w->searched);
 	free(w->found);
 	free(w->order);
 	free(w);
@@ -334,12 +344,12 @@ typedef struct emit_ctx {
 	sl_error *err;
 	int64_t now;
 	int all;                /* every window fires: the end of input */
-	size_t limit;           /* results and windows of this call at most */
+	size_t limit;           /* results of this call at most */
 	int32_t firing;         /* the state partition whose timers fire */
 } emit_ctx;
 
-/* on_timer's return: the call has its windows, stop firing. */
-#define ENOUGH 1
+/* collect's return: some due results wait for the next call. */
+#define MORE 1
 
 /* One window's result for one key, @p gk, as a record of the batch. */
 static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
@@ -361,6 +371,26 @@ static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
 	r->timestamp = bounds[1] - 1; /* the last instant inside the window */
 	r->origin.stage = sl_stage_name(w->stage);
 	r->origin.offset = w->emitted++;
+	return 0;
+}
+
+/* Note that the timers of state partition @p partition fired: the
+ * store fires a partition's timers together, so it is noted once. */
+static int note_searched(window *w, int32_t partition)
+{
+	if (w->searched_count > 0 &&
+	    w->searched[w->searched_count - 1] == partition)
+		return 0;
+	if (w->searched_count == w->searched_cap) {
+		size_t cap = w->searched_cap ? w->searched_cap * 2 : 8;
+		int32_t *s = realloc(w->searched, cap * sizeof *s);
+
+		if (s == NULL)
+			return -1;
+		w->searched = s;
+		w->searched_cap = cap;
+	}
+	w->searched[w->searched_count++] = partition;
 	return 0;
 }
 
@@ -387,11 +417,14 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 			w->due = d;
 			w->due_cap = cap;
 		}
+		if (note_searched(w, ec->firing) != 0)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME,
+					    "out of memory");
 		w->due[w->due_count].start = end - w->size;
 		w->due[w->due_count].state_partition = ec->firing;
+		w->due[w->due_count].kept = 0;
 		memcpy(w->due[w->due_count++].partition, k + 1, 4);
-		/* each window has a result at least: the rest wait */
-		return w->due_count >= ec->limit ? ENOUGH : 0;
+		return 0;
 	}
 	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
 		return 0; /* nothing accumulated (cannot happen) */
@@ -545,17 +578,6 @@ static void sort_found(window *w)
 	}
 }
 
-/* Whether a due window before @p i is in the state partition of i's. */
-static int partition_seen(const window *w, size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < i; j++)
-		if (w->due[j].state_partition == w->due[i].state_partition)
-			return 1;
-	return 0;
-}
-
 /*
  * Find the accumulators of the due windows: in their state partitions
  * only, each searched once, which leaves most of the store unread, when
@@ -573,10 +595,8 @@ static int find_due(emit_ctx *ec)
 			break;
 	if (i < w->due_count || !SL_HOST_HAS(state_each_in))
 		return sl_state_each(w->state, find_one, ec);
-	for (i = 0; rc == 0 && i < w->due_count; i++)
-		if (!partition_seen(w, i))
-			rc = sl_state_each_in(w->state, w->due[i].state_partition,
-					      find_one, ec);
+	for (i = 0; rc == 0 && i < w->searched_count; i++)
+		rc = sl_state_each_in(w->state, w->searched[i], find_one, ec);
 	return rc;
 }
 
@@ -586,11 +606,13 @@ static int keep_rest(window *w, size_t from)
 {
 	size_t i;
 
-	for (i = from; i < w->found_count; i++) {
-		const struct due *d = &w->due[w->found[i].due];
+	for (i = from; i < w->found_count; i++)
+		w->due[w->found[i].due].kept = 1;
+	for (i = 0; i < w->due_count; i++) {
+		const struct due *d = &w->due[i];
 		uint8_t tkey[5];
 
-		if (i > from && w->found[i].due == w->found[i - 1].due)
+		if (!d->kept)
 			continue;
 		tkey[0] = LAYOUT;
 		memcpy(tkey + 1, d->partition, 4);
@@ -606,7 +628,7 @@ static int keep_rest(window *w, size_t from)
  * Emit and delete the accumulators of the due windows, found in one pass
  * over each due state partition: windows in order, a window's keys in
  * the order they first came; ec->limit of them at most, the rest kept.
- * 0, ENOUGH when some are kept, or -1.
+ * 0, MORE when some are kept, or -1.
  */
 static int collect(emit_ctx *ec)
 {
@@ -623,7 +645,10 @@ static int collect(emit_ctx *ec)
 	w->found_count = 0;
 	rc = find_due(ec);
 	sort_found(w);
-	n = w->found_count < ec->limit ? w->found_count : ec->limit;
+	if (w->part == 0) /* a firing begins: its parts */
+		w->part = w->found_count / FIRE_PARTS >= ec->limit ?
+			w->found_count / FIRE_PARTS + 1 : ec->limit;
+	n = w->found_count < w->part ? w->found_count : w->part;
 	/* outputs first: deleting moves what the pointers point to */
 	for (i = 0; rc == 0 && i < n; i++) {
 		const struct found *f = &w->found[i];
@@ -644,10 +669,22 @@ static int collect(emit_ctx *ec)
 		if (keep_rest(w, n) != 0)
 			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
 		else
-			rc = ENOUGH;
+			rc = MORE;
 	}
-	w->due_count = 0;
 	return rc;
+}
+
+/* A backlog's firing is over: what it needed to sort goes back, beyond
+ * what an ordinary firing needs again. */
+static void release_found(window *w)
+{
+	if (w->found_cap <= FIRE_MAX * 4)
+		return;
+	free(w->found);
+	free(w->order);
+	w->found = NULL;
+	w->order = NULL;
+	w->found_count = w->found_cap = 0;
 }
 
 /* Windows of a state partition close this far: its watermark (the wall
@@ -676,20 +713,21 @@ static int fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
 {
 	emit_ctx ec = { w, out, err, now, all, w->parts ? limit : SIZE_MAX,
 			NO_PARTITION };
-	int rc, more = 0;
+	int rc;
 
 	w->due_count = 0;
+	w->searched_count = 0;
 	rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
-	if (rc == ENOUGH)
-		more = 1, rc = 0;
 	if (rc == 0)
 		rc = collect(&ec);
-	if (rc == ENOUGH)
-		more = 1, rc = 0;
 	w->due_count = 0;
-	if (rc != 0)
+	if (rc != MORE) {
+		w->part = 0;
+		release_found(w);
+	}
+	if (rc < 0)
 		return SL_ERR;
-	return more ? SL_MORE : SL_OK;
+	return rc == MORE ? SL_MORE : SL_OK;
 }
 
 /* Fold one record into its window.  SL_OK, SL_SKIP or SL_ERR. */

@@ -526,6 +526,115 @@ static void test_parts_stay(void)
 	optest_close(&t);
 }
 
+/* Outputs of a part, in order: result n is window n / 2 ([n / 2 s,
+ * n / 2 + 1 s)) of key n % 2; counted in *@p n. */
+static void check_window_order(const char *out, int *n)
+{
+	const char *line;
+
+	for (line = out; *line != '\0'; line = strchr(line, '\n') + 1) {
+		int key, count;
+		long start, end;
+
+		CHECK(sscanf(line, "\"%*d\" {\"key\":\"%d\",\"window_start\":%ld,"
+			     "\"window_end\":%ld,\"count\":%d}", &key, &start,
+			     &end, &count) == 4);
+		CHECK(start == (long)(*n / 2) * 1000 && end == start + 1000);
+		CHECK(key == *n % 2 && count == 1);
+		(*n)++;
+	}
+}
+
+/* Drain the parts that began with @p rc (tick or finish, by @p end),
+ * checking their order; the number of parts. */
+static int drain_in_order(int rc, int end, int *n)
+{
+	int parts = 0;
+
+	for (;;) {
+		int before = *n;
+
+		CHECK(rc == SL_OK || rc == SL_MORE);
+		check_window_order(t.out, n);
+		CHECK(*n - before <= 4096);
+		parts++;
+		if (rc != SL_MORE || parts > 10)
+			return parts;
+		rc = end ? optest_finish(&t) : optest_tick(&t, optest_now());
+	}
+}
+
+/*
+ * 3,000 windows of one key on each of two partitions, due at once: the
+ * parts go in window order across the partitions (every window of
+ * partition 0 before the later windows of partition 1 would be out of
+ * order), by the watermark and at the end of input alike.
+ */
+static void test_parts_in_window_order(void)
+{
+	const char *lateness[] = { "allowed.lateness=0", "allowed.lateness=1h" };
+	int end;
+
+	for (end = 0; end < 2; end++) {
+		const char *opts[] = { "size=1s", "time=event:ts",
+				       "function=count", "idle.timeout=0",
+				       lateness[end], NULL };
+		int i, n = 0, parts;
+
+		CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+		for (i = 0; i < 3000; i++) {
+			char v[64];
+
+			snprintf(v, sizeof v, "{\"ts\":%d}", i * 1000 + 1);
+			optest_add(&t, v, "\"0\"", -1, "s", 0);
+			optest_add(&t, v, "\"1\"", -1, "s", 1);
+		}
+		if (end) {
+			CHECK(optest_process(&t) == SL_OK && t.out[0] == '\0');
+			parts = drain_in_order(optest_finish(&t), 1, &n);
+		} else {
+			/* the watermark passes every window */
+			optest_add(&t, "{\"ts\":3000500}", "\"x\"", -1, "s", 0);
+			optest_add(&t, "{\"ts\":3000500}", "\"x\"", -1, "s", 1);
+			parts = drain_in_order(optest_process(&t), 0, &n);
+		}
+		CHECK(n == 6000 && parts == 2);
+		optest_close(&t);
+	}
+}
+
+/*
+ * A backlog of 140,000 results due at once comes in 32 parts, not 35 of
+ * 4,096: each part searches what is left, so their number is bounded.
+ */
+static void test_parts_of_a_backlog(void)
+{
+	const char *opts[] = { "size=1s", "time=event:ts", "function=count",
+			       "idle.timeout=0", "allowed.lateness=1h", NULL };
+	int i, rc, lines = 0, last = -1, parts = 0;
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	for (i = 0; i < 140000; i++) {
+		char k[32];
+
+		snprintf(k, sizeof k, "\"k%06d\"", i);
+		optest_add(&t, "{\"ts\":500}", k, -1, "s", 0);
+	}
+	CHECK(optest_process(&t) == SL_OK && t.out[0] == '\0');
+	do {
+		int before = lines;
+
+		rc = optest_finish(&t);
+		CHECK(rc == SL_OK || rc == SL_MORE);
+		check_part(t.out, &lines, &last);
+		CHECK(lines - before == (rc == SL_MORE ? 140000 / 32 + 1 :
+					 140000 - 31 * (140000 / 32 + 1)));
+		parts++;
+	} while (rc == SL_MORE && parts < 40);
+	CHECK(lines == 140000 && parts == 32);
+	optest_close(&t);
+}
+
 /* Many keys and windows: every record is in exactly one output. */
 static void test_volume(void)
 {
@@ -561,6 +670,8 @@ int main(void)
 	test_many_due();
 	test_parts();
 	test_parts_stay();
+	test_parts_in_window_order();
+	test_parts_of_a_backlog();
 	test_late_fail();
 	test_allowed_lateness();
 	test_partitions();
