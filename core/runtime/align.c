@@ -17,8 +17,10 @@
  * inputs are compared: the stage's own watermark behind a repartition
  * topic lags by the hop's round trip, which in event time can be hours
  * of dense data, and measured against it every input but one stood
- * paused.  Idle inputs stop holding the others back after idle.timeout
- * as before, so a paused input cannot wait for one that has no data.
+ * paused.  Inputs that delivered nothing for idle.timeout stop holding
+ * the others back here, so a paused input cannot wait for one that has
+ * no data (for the watermark, such an input stays active until it is at
+ * its end: watermark.h).
  *
  * A source holds a paused input without losing what it fetched: the
  * Kafka source reads a queue per partition and leaves a paused one

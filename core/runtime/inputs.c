@@ -157,6 +157,9 @@ int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
 	sl_engine *e = s->engine;
 	int32_t *p = malloc((count ? count : 1) * sizeof *p);
 	int64_t now = sl_now_wall_ms();
+	const sl_source_class *k = s->plugin->source;
+	int ends = SL_STRUCT_HOLDS(k, sl_source_class, reports_ends) &&
+		   k->reports_ends;
 	size_t i, j, n;
 	int rc;
 
@@ -181,7 +184,7 @@ int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
 		for (j = 0; j < count; j++)
 			if (sl_wm_assigned(t->wm, s->def->name, inputs[j].topic,
 					   inputs[j].partition,
-					   inputs[j].partitions, now) != 0)
+					   inputs[j].partitions, ends, now) != 0)
 				return sl_error_set(err, SL_ERR_RUNTIME,
 						    "out of memory");
 	}
@@ -270,9 +273,26 @@ void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
 	     data != NULL ? data : "", len);
 }
 
+/* The stages on event time that @p s feeds learn that an input is at
+ * its end: what it delivered before has gone through the job. */
+static void at_end(sl_engine *e, const sl_stage *s, const sl_pending *p,
+		   int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *t = &e->stages[i];
+
+		if (t->wm != NULL && sl_stage_fed_by(t, s))
+			sl_wm_at_end(t->wm, s->def->name, p->topic,
+				     p->partition, p->next_offset, now);
+	}
+}
+
 int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
 {
 	sl_inputs *in = e->inputs;
+	int64_t now = in->count > 0 ? sl_now_wall_ms() : 0;
 	size_t i;
 	int rc = SL_OK;
 
@@ -286,6 +306,8 @@ int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
 			else if (p->control != NULL)
 				rc = sl_hop_received(e, s, p->topic, p->partition,
 						     p->control, p->control_len, err);
+			else
+				at_end(e, s, p, now);
 		}
 		drop_pending(p);
 	}

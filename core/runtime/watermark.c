@@ -113,7 +113,10 @@ static int64_t input_time(const sl_watermark *wm, const sl_wm_input *in,
 {
 	if (wm->reported)
 		return reported_time(in, idle);
-	*idle = idle_since(wm, in->seen_ms, now);
+	if (in->ends)
+		*idle = in->end_ms != INT64_MIN && idle_since(wm, in->end_ms, now);
+	else
+		*idle = idle_since(wm, in->seen_ms, now);
 	return in->max_ts;
 }
 
@@ -253,6 +256,9 @@ static sl_wm_input *add(sl_watermark *wm, const char *stage, const char *topic,
 	in->partitions = 1;
 	in->group = sl_wm_group_of(partition);
 	in->max_ts = INT64_MIN;
+	in->next_offset = -1;
+	in->end_offset = -1;
+	in->end_ms = INT64_MIN;
 	wm->changes++;
 	if ((stage != NULL && (in->stage = strdup(stage)) == NULL) ||
 	    (topic != NULL && (in->topic = strdup(topic)) == NULL) ||
@@ -276,6 +282,9 @@ int sl_wm_observe(sl_watermark *wm, const sl_origin *o, int64_t ts, int64_t now)
 	if (in == NULL && (in = add(wm, o->stage, o->topic, o->partition)) == NULL)
 		return -1;
 	in->seen_ms = now;
+	in->end_ms = INT64_MIN;
+	if (o->offset >= in->next_offset)
+		in->next_offset = o->offset + 1;
 	if (ts <= in->max_ts)
 		return 0;
 	in->max_ts = ts;
@@ -291,13 +300,15 @@ int sl_wm_observe(sl_watermark *wm, const sl_origin *o, int64_t ts, int64_t now)
 }
 
 int sl_wm_assigned(sl_watermark *wm, const char *stage, const char *topic,
-		   int32_t partition, int32_t partitions, int64_t now)
+		   int32_t partition, int32_t partitions, int ends,
+		   int64_t now)
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
 
 	if (in == NULL && (in = add(wm, stage, topic, partition)) == NULL)
 		return -1;
 	in->assigned = 1;
+	in->ends = ends;
 	in->partitions = partitions > 0 ? partitions : 1;
 	wm->changes++;
 	in->seen_ms = now;
@@ -413,11 +424,28 @@ int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
 	return INT64_MIN;
 }
 
+void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
+		  int32_t partition, int64_t offset, int64_t now)
+{
+	sl_wm_input *in = find(wm, stage, topic, partition);
+
+	if (in == NULL || offset < in->next_offset)
+		return;
+	/* at the same end since then, or at a new one from now */
+	if (in->end_ms == INT64_MIN || offset != in->end_offset) {
+		in->end_ms = now;
+		in->end_offset = offset;
+	}
+}
+
 void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 		 int32_t partition, int64_t now)
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
 
-	if (in != NULL && in->seen_ms < now)
+	if (in == NULL)
+		return;
+	in->end_ms = INT64_MIN;
+	if (in->seen_ms < now)
 		in->seen_ms = now;
 }

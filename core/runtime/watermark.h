@@ -15,9 +15,16 @@
  * that number of the sources upstream (several topics, co-partitioned),
  * or for unpartitioned sources (files, generators: partition -1) the one
  * partition 0.  Each input has seen event times up to some maximum; the
- * partition's watermark is the smallest of those maxima, and an input
- * that delivered nothing for the idle timeout (wall clock) stops holding
- * it back (when all are idle it is the largest).  Inputs are reported by
+ * partition's watermark is the smallest of those maxima, and an idle
+ * input stops holding it back (when all are idle it is the largest).
+ * An input is idle once it has stayed at its end (nothing to read) for
+ * the idle timeout (wall clock), when its source reports its ends (a
+ * Kafka partition's EOF, sl_wm_at_end): an input with records left to
+ * read that delivers nothing (held back, slow to fetch, its broker
+ * unreachable) is not idle, or its records would come late once they
+ * arrive, as Kafka Streams waits for a partition with lag.  An input of
+ * a source that cannot tell is idle once it has delivered nothing for
+ * the idle timeout.  Inputs are reported by
  * their source when assigned (sl_inputs_assigned), so one that has not
  * delivered yet holds its partition back, or learnt from their records.
  * A watermark never goes back while its partition stays here.
@@ -55,6 +62,10 @@ typedef struct sl_wm_input {
 	int64_t max_ts;       /* largest event time seen; INT64_MIN none */
 	int64_t seen_ms;      /* wall clock of its last record or assignment */
 	int assigned;         /* reported by its source, not learnt */
+	int ends;             /* its source reports its ends: idle only there */
+	int64_t next_offset;  /* after the last record seen; -1 none */
+	int64_t end_offset;   /* the end it was last at */
+	int64_t end_ms;       /* wall clock it got there; INT64_MIN: not there */
 	sl_wm_origin *origins; /* a repartition topic's: the reports */
 	size_t origin_count, origin_cap;
 } sl_wm_input;
@@ -97,9 +108,12 @@ int sl_wm_observe(sl_watermark *wm, const sl_origin *origin, int64_t ts,
 int64_t sl_wm_value(sl_watermark *wm, int32_t group, int64_t now);
 
 /* A source reports @p partition of @p topic (which has @p partitions)
- * assigned at @p now, or gone.  0, or -1 when out of memory. */
+ * assigned at @p now, or gone; @p ends: the source reports the input's
+ * ends (sl_wm_at_end), so it is idle only there.  0, or -1 when out of
+ * memory. */
 int sl_wm_assigned(sl_watermark *wm, const char *stage, const char *topic,
-		   int32_t partition, int32_t partitions, int64_t now);
+		   int32_t partition, int32_t partitions, int ends,
+		   int64_t now);
 void sl_wm_revoked(sl_watermark *wm, const char *stage, const char *topic,
 		   int32_t partition);
 
@@ -125,8 +139,18 @@ void sl_wm_reset(sl_watermark *wm);
 int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
 			 const char *topic, int32_t partition, int64_t *seen_ms);
 
+/*
+ * Input (@p stage, @p topic, @p partition) has been read to its end,
+ * @p offset, as of @p now: every record before @p offset has been seen
+ * (an end behind a record seen is out of date, and ignored).  It stays
+ * there until a record of it is seen.
+ */
+void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
+		  int32_t partition, int64_t offset, int64_t now);
+
 /* Input (@p stage, @p topic, @p partition) is alive at @p now though it
- * delivers nothing: the engine paused it, it has records waiting. */
+ * delivers nothing, and not at its end: the engine paused it, it has
+ * records waiting. */
 void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 		 int32_t partition, int64_t now);
 

@@ -380,4 +380,5 @@ const sl_source_class kafka_source_class = {
 	.pause_inputs = kafka_source_pause_inputs,
 	.resume_inputs = kafka_source_resume_inputs,
 	.txn_committed = kafka_source_txn_committed,
+	.reports_ends = 1,
 };

@@ -128,6 +128,19 @@ typedef struct sl_source_class {
 	 */
 	void (*txn_committed)(void *self, const sl_position *positions,
 			      size_t count);
+
+	/**
+	 * Optional: 1 when the source calls sl_partition_end() each time it
+	 * has handed out everything an input (a partition it reported with
+	 * sl_inputs_assigned()) holds for now.  An input of such a source is
+	 * idle for event time only once it has stayed at its end for the
+	 * stage's idle.timeout: an input with records left to read (held
+	 * back, slow to fetch, its server unreachable) holds the watermark
+	 * however long it delivers nothing, as Kafka Streams waits for a
+	 * partition with lag.  0 (or a host older than this member): an
+	 * input is idle once it has delivered nothing for idle.timeout.
+	 */
+	uint32_t reports_ends;
 } sl_source_class;
 
 /**
@@ -154,7 +167,9 @@ typedef struct sl_source_class {
  * out are all there is for now, and the position to commit is
  * @p offset even when no record stands there (transaction markers,
  * aborted records).  It takes effect once the batch being filled has
- * gone through the job.
+ * gone through the job.  A source that sets reports_ends calls it for
+ * every end it reaches (not only a bounded run's): its inputs go idle
+ * only from there.
  */
 #define sl_partition_end(stage, topic, partition, offset) \
 	(sl_host_api->partition_end(stage, topic, partition, offset))

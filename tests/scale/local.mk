@@ -2,6 +2,9 @@
 # runs across a consumer group (real broker; the longest first).
 SCALE_TESTS = \
 	tests/scale/scale_chaos.test \
+	tests/scale/idle_many_partitions.test \
+	tests/scale/idle_broker_outage.test \
+	tests/scale/idle_empty_partition.test \
 	tests/scale/bounded_after_kill.test \
 	tests/scale/repartition.test \
 	tests/scale/bounded_sources.test \

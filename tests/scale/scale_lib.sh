@@ -4,6 +4,11 @@
 #   sc_init NAME             as sk_init: $work, $in, $out, $job, a broker
 #   sc_events N USERS FILE   N JSON user events, event time 30 ms apart,
 #                            one per line, no key
+#   sc_produce_lz4 TOPIC FILE
+#                            produce FILE's lines keyed by line number, so
+#                            every partition covers the whole event time,
+#                            in lz4-compressed batches as production
+#                            topics often are (large fetches per partition)
 #   sc_produce TOPIC FILE CHUNK PAUSE
 #                            produce FILE's lines without keys (so the
 #                            input is not keyed by user), CHUNK lines at a
@@ -41,6 +46,12 @@ sc_events() {
 				u, kinds[1 + int(rand() * 3)], t0 + i * 30
 		}
 	}' >"$3"
+}
+
+sc_produce_lz4() {
+	awk '{ print NR "|" $0 }' "$2" >"$2.keyed"
+	kcat -P -K'|' -l -z lz4 -b "$SLUICE_BOOTSTRAP" -t "$1" "$2.keyed" ||
+		sk_fail "producing $2 to $1"
 }
 
 sc_produce() {

@@ -42,7 +42,7 @@ static void test_reported(void)
 	int i;
 
 	sl_wm_init(&wm, 0, 1);
-	CHECK(sl_wm_assigned(&wm, "hop", "rep", 0, 4, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "hop", "rep", 0, 4, 1, 0) == 0);
 	CHECK(sl_wm_value(&wm, 0, 0) == INT64_MIN);
 	CHECK(report(&wm, 0, 0, 1000, 0) == 0);
 	for (i = 0; i < 3; i++) /* upstream partition 1 has not reported */
@@ -55,7 +55,7 @@ static void test_reported(void)
 	CHECK(report(&wm, 0, 0, 1200, 1) == 0);  /* 0 idle: 1's time */
 	CHECK(sl_wm_value(&wm, 0, 0) == 1500);
 	/* another hop partition is another state partition */
-	CHECK(sl_wm_assigned(&wm, "hop", "rep", 1, 4, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "hop", "rep", 1, 4, 1, 0) == 0);
 	CHECK(sl_wm_value(&wm, 1, 0) == INT64_MIN);
 	CHECK(report(&wm, 1, 0, 50, 0) == 0);
 	CHECK(report(&wm, 1, 1, 60, 0) == 0);
@@ -72,8 +72,68 @@ static void test_reported(void)
 	sl_wm_free(&wm);
 }
 
+/*
+ * Inputs whose source reports their ends go idle only after idle_ms at
+ * their end: one that delivers nothing with records left to read (held
+ * back, a broker down) holds the watermark however long.  An end behind
+ * a record seen is stale; a record, or the engine holding the input
+ * back, takes it off its end.  Inputs of other sources go idle after
+ * idle_ms without a record, as before.
+ */
+static void test_idle_at_end_only(void)
+{
+	sl_watermark wm;
+	sl_origin a = { "src", "a", 0, 0 }, b = { "src", "b", 0, 0 };
+
+	sl_wm_init(&wm, 100, 0);
+	CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 1, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 1, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &b, 500, 0) == 0);
+	CHECK(sl_wm_value(&wm, 0, 0) == 500);
+	/* b silent for 100 times idle_ms, not at its end: holds */
+	CHECK(sl_wm_value(&wm, 0, 10000) == 500);
+	sl_wm_at_end(&wm, "src", "b", 0, 1, 10000);
+	CHECK(sl_wm_value(&wm, 0, 10099) == 500);
+	CHECK(sl_wm_value(&wm, 0, 10100) == 1000); /* at its end idle_ms */
+	/* a's end behind its last record is stale: a is not idle */
+	b.offset = 1;
+	CHECK(sl_wm_observe(&wm, &b, 1500, 10099) == 0); /* off its end */
+	a.offset = 5;
+	CHECK(sl_wm_observe(&wm, &a, 2000, 10100) == 0);
+	sl_wm_at_end(&wm, "src", "a", 0, 3, 10100);
+	CHECK(sl_wm_value(&wm, 0, 20000) == 1500);
+	/* a reaches its end, then again the same end: idle from the first */
+	sl_wm_at_end(&wm, "src", "a", 0, 6, 20000);
+	sl_wm_at_end(&wm, "src", "a", 0, 6, 20050);
+	CHECK(sl_wm_value(&wm, 0, 20099) == 1500);
+	sl_wm_at_end(&wm, "src", "b", 0, 2, 20100);
+	CHECK(sl_wm_value(&wm, 0, 20100) == 1500); /* b not yet idle */
+	CHECK(sl_wm_value(&wm, 0, 20200) == 2000); /* both idle: largest */
+	/* held back by the engine: records wait, so not at its end */
+	b.offset = 2;
+	CHECK(sl_wm_observe(&wm, &b, 2500, 20300) == 0);
+	sl_wm_at_end(&wm, "src", "b", 0, 3, 20300);
+	sl_wm_touch(&wm, "src", "b", 0, 20300);
+	CHECK(sl_wm_value(&wm, 0, 30000) == 2500); /* a idle, b holds */
+	sl_wm_free(&wm);
+
+	/* a source that cannot tell: silent for idle_ms is idle */
+	sl_wm_init(&wm, 100, 0);
+	CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 0, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 0, 0) == 0);
+	a.offset = b.offset = 0;
+	CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &b, 500, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &a, 1100, 50) == 0);
+	CHECK(sl_wm_value(&wm, 0, 99) == 500);
+	CHECK(sl_wm_value(&wm, 0, 100) == 1100);
+	sl_wm_free(&wm);
+}
+
 int main(void)
 {
+	test_idle_at_end_only();
 	test_observed();
 	test_reported();
 	return check_done("test_watermark");
