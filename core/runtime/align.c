@@ -173,27 +173,37 @@ oom:
 
 /*
  * The largest event time input (topic, partition) of @p a has shown
- * (INT64_MIN: none yet), and in *@p quiet whether it has delivered
- * nothing for the idle bound of where it is seen.
+ * (INT64_MIN: none yet), and in *@p quiet whether it has nothing for the
+ * others to wait for: it is at its end (every stage that watches it says
+ * so), or it has delivered nothing for the idle bound of where it is
+ * seen.  An input at its end goes quiet at once: the others that wait
+ * for it would wait for data that is not there (at the end of a bounded
+ * run, for idle.timeout each time a partition finished first).
  */
 static int64_t input_time(const aligned *a, const char *topic,
 			  int32_t partition, int64_t now, int *quiet)
 {
-	int64_t t = INT64_MIN, seen = INT64_MIN, bound = 0, x, at;
+	int64_t t = INT64_MIN, seen = INT64_MIN, bound = 0;
+	const sl_wm_input *in;
+	int known = 0, at_end = 1;
 	size_t i;
 
 	for (i = 0; i < a->seen_count; i++) {
-		x = sl_wm_input_time(a->seen[i], a->source->def->name, topic,
-				     partition, &at);
-		if (x > t)
-			t = x;
-		if (at > seen) {
-			seen = at;
+		in = sl_wm_input_of(a->seen[i], a->source->def->name, topic,
+				    partition);
+		if (in == NULL)
+			continue;
+		known = 1;
+		at_end &= in->end_ms != INT64_MIN;
+		if (in->max_ts > t)
+			t = in->max_ts;
+		if (in->seen_ms > seen) {
+			seen = in->seen_ms;
 			bound = a->seen[i]->idle_ms > 0 ? a->seen[i]->idle_ms :
 							  QUIET_MS;
 		}
 	}
-	*quiet = seen == INT64_MIN || now - seen >= bound;
+	*quiet = (known && at_end) || seen == INT64_MIN || now - seen >= bound;
 	return t;
 }
 
@@ -302,13 +312,16 @@ static int align_one(sl_align *al, const aligned *a, int64_t now,
 	}
 	for (i = 0; i < s->held_count; i++) {
 		const sl_tracked *in = &s->held[i];
-		int64_t t = input_time(a, in->topic, in->partition, now, &quiet);
 		int held_back = find(al, s, in->topic, in->partition) != NULL;
+		int64_t t;
 		sl_input x = { in->topic, in->partition, 0 };
 
-		if (t == INT64_MIN || (t <= slowest && !waiting)) {
-			/* nothing to measure, or the slowest, which never waits
-			 * (when all are quiet, slowest is INT64_MAX) */
+		t = input_time(a, in->topic, in->partition, now, &quiet);
+		if (quiet || t == INT64_MIN || (t <= slowest && !waiting)) {
+			/* delivering nothing (holding it would only keep what
+			 * comes next unread, its end out of date), nothing to
+			 * measure, or the slowest, which never waits (when all
+			 * are quiet, slowest is INT64_MAX) */
 			if (held_back)
 				go[ngo++] = x;
 		} else if (waiting) { /* until the others have shown theirs */

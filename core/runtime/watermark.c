@@ -410,18 +410,15 @@ int sl_wm_each(const sl_watermark *wm, int64_t now,
 	return 0;
 }
 
-int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
-			 const char *topic, int32_t partition, int64_t *seen_ms)
+const sl_wm_input *sl_wm_input_of(const sl_watermark *wm, const char *stage,
+				  const char *topic, int32_t partition)
 {
 	size_t i;
 
 	for (i = 0; i < wm->count; i++)
-		if (matches(&wm->inputs[i], stage, topic, partition)) {
-			*seen_ms = wm->inputs[i].seen_ms;
-			return wm->inputs[i].max_ts;
-		}
-	*seen_ms = INT64_MIN;
-	return INT64_MIN;
+		if (matches(&wm->inputs[i], stage, topic, partition))
+			return &wm->inputs[i];
+	return NULL;
 }
 
 void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
@@ -443,9 +440,6 @@ void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
 
-	if (in == NULL)
-		return;
-	in->end_ms = INT64_MIN;
-	if (in->seen_ms < now)
+	if (in != NULL && in->seen_ms < now)
 		in->seen_ms = now;
 }

@@ -132,12 +132,11 @@ int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
  */
 void sl_wm_reset(sl_watermark *wm);
 
-/* The largest event time input (@p stage, @p topic, @p partition) has
- * delivered, or INT64_MIN (none yet, or not an input of @p wm); in
- * *@p seen_ms the wall clock of its last record or its assignment
- * (INT64_MIN: not an input of @p wm). */
-int64_t sl_wm_input_time(const sl_watermark *wm, const char *stage,
-			 const char *topic, int32_t partition, int64_t *seen_ms);
+/* Input (@p stage, @p topic, @p partition) of @p wm, or NULL: what it
+ * has delivered (max_ts), when (seen_ms) and whether it is at its end
+ * (end_ms). */
+const sl_wm_input *sl_wm_input_of(const sl_watermark *wm, const char *stage,
+				  const char *topic, int32_t partition);
 
 /*
  * Input (@p stage, @p topic, @p partition) has been read to its end,
@@ -149,8 +148,9 @@ void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
 		  int32_t partition, int64_t offset, int64_t now);
 
 /* Input (@p stage, @p topic, @p partition) is alive at @p now though it
- * delivers nothing, and not at its end: the engine paused it, it has
- * records waiting. */
+ * delivers nothing: the engine paused it, it has records waiting.  (An
+ * input whose source reports its ends is idle only at its end, and the
+ * engine never holds an input at its end: align.c.) */
 void sl_wm_touch(sl_watermark *wm, const char *stage, const char *topic,
 		 int32_t partition, int64_t now);
 

@@ -69,7 +69,10 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p)
 	       "topic %s partition %d: read to offset %lld, its end at start",
 	       p->topic, (int)p->partition, (long long)p->end);
 	/* Nothing more is read from it: no need to fetch what would be
-	 * dropped. */
+	 * dropped.  Paused, it brings no end event either, so its end is
+	 * told here: for this run it has nothing more to read. */
+	if (p->assigned && SL_HOST_HAS(partition_end))
+		sl_partition_end(s->client.stage, p->topic, p->partition, p->end);
 	one = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(one, p->topic, p->partition);
 	rd_kafka_pause_partitions(s->client.rk, one);

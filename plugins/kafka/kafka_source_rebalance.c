@@ -219,6 +219,16 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 	}
 	if (paused->cnt > 0)
 		rd_kafka_pause_partitions(rk, paused);
+	/* A partition this bounded run has read to its end already brings
+	 * no end event, paused: its end is told again, or the engine would
+	 * wait for it in event time. */
+	for (i = 0; rc == SL_OK && i < paused->cnt; i++)
+		if (SL_HOST_HAS(partition_end))
+			sl_partition_end(s->client.stage, paused->elems[i].topic,
+					 paused->elems[i].partition,
+					 kafka_source_part(s, paused->elems[i].topic,
+							   paused->elems[i].partition,
+							   0)->end);
 	rd_kafka_topic_partition_list_destroy(paused);
 	s->assigned_once = 1;
 	s->rejoining = 0;

@@ -5,6 +5,7 @@ SCALE_TESTS = \
 	tests/scale/idle_many_partitions.test \
 	tests/scale/idle_broker_outage.test \
 	tests/scale/idle_empty_partition.test \
+	tests/scale/align_at_end.test \
 	tests/scale/bounded_after_kill.test \
 	tests/scale/repartition.test \
 	tests/scale/bounded_sources.test \
