@@ -35,6 +35,7 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \
 	core/runtime/telemetry.c core/runtime/telemetry.h \
+	core/runtime/wake.c core/runtime/wake.h \
 	core/runtime/watermark.c core/runtime/watermark.h
 # ops/: the HTTP endpoint of http.listen (libmicrohttpd), /metrics in the
 # Prometheus format, /health, /ready, /status; it reads what runtime/

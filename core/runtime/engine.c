@@ -29,6 +29,7 @@
 #include "runtime/progress.h"
 #include "runtime/state_host.h"
 #include "runtime/telemetry.h"
+#include "runtime/wake.h"
 
 extern const sl_host sl_core_host;
 
@@ -725,7 +726,7 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 	size_t i, active, ended = 0;
 
 	for (;;) {
-		int busy = 0;
+		int busy = 0, wakes;
 		int64_t now;
 
 		active = 0;
@@ -740,6 +741,9 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			if (sl_hop_end_inputs(e, err) != SL_OK)
 				return SL_ERR;
 		}
+		/* sources that wake the loop never wait in their poll: the
+		 * loop waits for all of them at once, below (wake.c) */
+		wakes = sl_wake_every_source(e);
 		for (i = 0; i < e->stage_count && !*e->stop; i++) {
 			sl_stage *s = &e->stages[i];
 			int got;
@@ -752,7 +756,8 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 				continue;
 			}
 			/* several sources share the tick budget */
-			if (pump_source(e, s, busy ? 0 : (int)(TICK_MS / active),
+			if (pump_source(e, s, busy || wakes ? 0 :
+					(int)(TICK_MS / active),
 					polled, &got, err) == SL_ERR)
 				return SL_ERR;
 			busy |= got;
@@ -761,6 +766,15 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 				return SL_ERR;
 		}
 		now = sl_now_mono_ms();
+		if (wakes && !busy && !e->tick_soon && !*e->stop) {
+			int64_t until = last_tick + TICK_MS;
+
+			if (last_commit + job->commit_interval_ms < until)
+				until = last_commit + job->commit_interval_ms;
+			if (until > now)
+				sl_wake_wait(e, (int)(until - now));
+			now = sl_now_mono_ms();
+		}
 		if (now - last_tick >= TICK_MS) {
 			last_tick = now;
 			if (emit_all(e, 0, 0, sl_now_wall_ms(), err) != SL_OK)
@@ -793,6 +807,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	int rc = SL_ERR;
 
 	memset(&e, 0, sizeof e);
+	e.wake[0] = e.wake[1] = -1;
 	e.job = job;
 	e.registry = reg;
 	e.stop = stop;
@@ -813,7 +828,7 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		e.stages[i].engine = &e;
 		e.stages[i].kind = job->order[i]->kind;
 	}
-	if (wire(&e, err) != SL_OK)
+	if (wire(&e, err) != SL_OK || sl_wake_open(&e, err) != SL_OK)
 		goto out;
 	/*
 	 * In order, sources first: nothing is read before the loop polls,
@@ -856,6 +871,7 @@ out:
 	sl_changelog_close(&e);
 	sl_commit_close(&e);
 	sl_inputs_close(&e);
+	sl_wake_close(&e);
 	free(e.stages);
 	free(polled);
 	sl_arena_free(e.arena);

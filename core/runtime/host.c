@@ -21,6 +21,7 @@
 #include "runtime/metric.h"
 #include "runtime/state_host.h"
 #include "runtime/telemetry.h"
+#include "runtime/wake.h"
 
 /* Skipped records are logged one by one up to this many per stage. */
 #define SKIP_LOG_LIMIT 100
@@ -438,6 +439,7 @@ const sl_host sl_core_host = {
 	sl_engine_gauge_drop,
 	sl_store_each_in,
 	sl_store_timer_set_in,
+	sl_engine_wake,
 };
 
 /* The core uses the SDK's macros too. */

@@ -128,6 +128,7 @@ struct sl_engine {
 	struct sl_align *align;
 	uint64_t dead_letters;
 	uint32_t batch_max;
+	int wake[2];             /* wake.c: sources wake the loop; -1 closed */
 };
 
 /* Whether records of source @p source reach stage @p s. */

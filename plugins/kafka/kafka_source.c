@@ -381,4 +381,5 @@ const sl_source_class kafka_source_class = {
 	.resume_inputs = kafka_source_resume_inputs,
 	.txn_committed = kafka_source_txn_committed,
 	.reports_ends = 1,
+	.wakes = 1,
 };

@@ -16,7 +16,10 @@
  * and fetched it again on resume.
  *
  * The consumer queue still carries the group's events (rebalances,
- * errors); both kinds of queue wake the poll through one pipe.
+ * errors); both kinds of queue wake the poll through one pipe, and the
+ * engine's run loop, which then waits for all of a job's sources at
+ * once, through sl_wake(): librdkafka calls on_queue_event from its own
+ * threads when a queue that was empty gets something.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +28,19 @@
 #include <unistd.h>
 
 #include "kafka_source_shared.h"
+
+static void on_queue_event(rd_kafka_t *rk, void *opaque)
+{
+	kafka_source *s = opaque;
+	ssize_t n;
+
+	(void)rk;
+	/* a full pipe is awake already */
+	n = write(s->wake[1], "w", 1);
+	(void)n;
+	if (SL_HOST_HAS(wake))
+		sl_wake(s->client.stage);
+}
 
 int kafka_source_queues_open(kafka_source *s, sl_error *err)
 {
@@ -40,7 +56,7 @@ int kafka_source_queues_open(kafka_source *s, sl_error *err)
 		    fcntl(s->wake[i], F_SETFD, FD_CLOEXEC) != 0)
 			return sl_error_set(err, SL_ERR_RUNTIME,
 					    "cannot set up a pipe: %s", strerror(errno));
-	rd_kafka_queue_io_event_enable(s->queue, s->wake[1], "q", 1);
+	rd_kafka_queue_cb_event_enable(s->queue, on_queue_event, s);
 	return SL_OK;
 }
 
@@ -54,7 +70,7 @@ int kafka_source_queue_take(kafka_source *s, kafka_part *p)
 	/* From now on librdkafka leaves the forwarding of this queue to us:
 	 * it stays out of the consumer queue across revocations. */
 	rd_kafka_queue_forward(p->queue, NULL);
-	rd_kafka_queue_io_event_enable(p->queue, s->wake[1], "p", 1);
+	rd_kafka_queue_cb_event_enable(p->queue, on_queue_event, s);
 	return 1;
 }
 
@@ -110,10 +126,10 @@ void kafka_source_queues_close(kafka_source *s)
 
 	for (i = 0; i < s->part_count; i++)
 		if (s->parts[i].queue != NULL) {
-			rd_kafka_queue_io_event_enable(s->parts[i].queue, -1, NULL, 0);
+			rd_kafka_queue_cb_event_enable(s->parts[i].queue, NULL, NULL);
 			rd_kafka_queue_destroy(s->parts[i].queue);
 			s->parts[i].queue = NULL;
 		}
 	if (s->queue != NULL)
-		rd_kafka_queue_io_event_enable(s->queue, -1, NULL, 0);
+		rd_kafka_queue_cb_event_enable(s->queue, NULL, NULL);
 }

@@ -150,6 +150,8 @@ typedef struct sl_host {
 			     void *ctx);
 	int (*state_timer_set_in)(struct sl_state *st, int32_t partition,
 				  int64_t when, const void *key, size_t klen);
+	/* A source has records to hand out (sluice/source.h); any thread. */
+	void (*wake)(sl_stage *stage);
 	/* New members go here, at the end. */
 } sl_host;
 

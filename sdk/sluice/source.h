@@ -141,6 +141,17 @@ typedef struct sl_source_class {
 	 * input is idle once it has delivered nothing for idle.timeout.
 	 */
 	uint32_t reports_ends;
+
+	/**
+	 * Optional: 1 when the source calls sl_wake() whenever it gets
+	 * something to hand out (records, an end, a group event) while poll
+	 * is not running, from whichever thread learns of it.  When every
+	 * source of a job wakes it, the engine polls each with
+	 * @p timeout_ms 0 and waits for the first wake instead, so that
+	 * records one source has ready never wait while poll waits in
+	 * another.
+	 */
+	uint32_t wakes;
 } sl_source_class;
 
 /**
@@ -173,6 +184,15 @@ typedef struct sl_source_class {
  */
 #define sl_partition_end(stage, topic, partition, offset) \
 	(sl_host_api->partition_end(stage, topic, partition, offset))
+
+/**
+ * The source has something to hand out (records, an end, a group event):
+ * a run loop waiting for any of its sources polls them again.  Safe from
+ * any thread, and cheap (a byte written to a pipe): call it from a
+ * client library's callback.  For a source that sets wakes in its class;
+ * check SL_HOST_HAS(wake).
+ */
+#define sl_wake(stage) (sl_host_api->wake(stage))
 
 /**
  * A source that serves the role SL_ROLE_REPARTITION_SOURCE read control
