@@ -850,9 +850,22 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	if (rc == SL_OK || err->kind == SL_ERR_RECORD) {
 		/* commit what came before a failed record, nothing after it */
 		sl_error cerr;
+		uint64_t aborts = sl_commit_aborts(&e);
+
 		if (sl_commit_cycle(&e, 1, rc == SL_OK ? err : &cerr) != SL_OK) {
 			rc = SL_ERR;
 			sl_commit_abort(&e);
+		} else if (sl_commit_aborts(&e) != aborts && rc == SL_OK &&
+			   !*stop) {
+			/* Rewound with nothing left to run it again (the
+			 * sources have ended, the outputs of finish are gone):
+			 * ending well would lose them.  The next run starts
+			 * from the last commit and does it again.  (Stopped,
+			 * a job reads it again when it is started anyway.) */
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "the job's last "
+					  "transaction was aborted (see above): what it "
+					  "carried is not committed; run the job again to "
+					  "finish it from the last commit");
 		}
 	} else {
 		sl_commit_abort(&e);
