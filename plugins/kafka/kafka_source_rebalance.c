@@ -164,7 +164,7 @@ static void describe(const rd_kafka_topic_partition_list_t *parts, char *buf,
 static void assign(kafka_source *s, rd_kafka_t *rk,
 		   rd_kafka_topic_partition_list_t *parts)
 {
-	rd_kafka_topic_partition_list_t *paused = rd_kafka_topic_partition_list_new(0);
+	rd_kafka_topic_partition_list_t *finished = rd_kafka_topic_partition_list_new(0);
 	sl_error e;
 	char list[400];
 	int i, rc = SL_OK, first = !s->assigned_once;
@@ -186,8 +186,14 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 		s->ends_committed = 0;
 		p->committed = -1; /* another owner may have moved it since */
 		p->sent = -1;
-		if (p->done)
-			rd_kafka_topic_partition_list_add(paused, p->topic, p->partition);
+		/* Finished before, but what was read since the last commit
+		 * may have been lost with the partition (an aborted
+		 * transaction): read on from the committed offset, and the
+		 * end of the run finishes it again. */
+		if (p->done) {
+			p->done = 0;
+			rd_kafka_topic_partition_list_add(finished, p->topic, p->partition);
+		}
 	}
 	if (rc == SL_OK)
 		rc = set_starts(s, parts, &e);
@@ -217,19 +223,10 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 			kafka_source_fail(s, &e);
 		}
 	}
-	if (paused->cnt > 0)
-		rd_kafka_pause_partitions(rk, paused);
-	/* A partition this bounded run has read to its end already brings
-	 * no end event, paused: its end is told again, or the engine would
-	 * wait for it in event time. */
-	for (i = 0; rc == SL_OK && i < paused->cnt; i++)
-		if (SL_HOST_HAS(partition_end))
-			sl_partition_end(s->client.stage, paused->elems[i].topic,
-					 paused->elems[i].partition,
-					 kafka_source_part(s, paused->elems[i].topic,
-							   paused->elems[i].partition,
-							   0)->end);
-	rd_kafka_topic_partition_list_destroy(paused);
+	/* finishing paused them, which would outlive the assignment */
+	if (finished->cnt > 0)
+		rd_kafka_resume_partitions(rk, finished);
+	rd_kafka_topic_partition_list_destroy(finished);
 	s->assigned_once = 1;
 	s->rejoining = 0;
 	describe(parts, list, sizeof list);
