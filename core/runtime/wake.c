@@ -83,10 +83,8 @@ void sl_wake_wait(sl_engine *e, int timeout_ms)
 void sl_engine_wake(sl_stage *s)
 {
 	sl_engine *e = s->engine;
-	ssize_t n;
 
-	/* a full pipe is awake already */
-	if (e->wake[1] >= 0)
-		n = write(e->wake[1], "w", 1);
-	(void)n;
+	if (e->wake[1] >= 0 && write(e->wake[1], "w", 1) < 0) {
+		/* a full pipe is awake already */
+	}
 }
