@@ -46,6 +46,9 @@ void sl_wm_free(sl_watermark *wm)
 		free_input(&wm->inputs[i]);
 	free(wm->inputs);
 	free(wm->groups);
+	for (i = 0; i < wm->assigning_count; i++)
+		free(wm->assigning[i]);
+	free(wm->assigning);
 	memset(wm, 0, sizeof *wm);
 }
 
@@ -81,7 +84,7 @@ static int idle_since(const sl_watermark *wm, int64_t seen_ms, int64_t now)
 static int64_t reported_time(const sl_wm_input *in, int *idle)
 {
 	int64_t low = INT64_MAX, high = INT64_MIN;
-	size_t i, j, have;
+	size_t i, j, have, need;
 	int active = 0;
 
 	*idle = 0;
@@ -90,11 +93,19 @@ static int64_t reported_time(const sl_wm_input *in, int *idle)
 	for (i = 0; i < in->origin_count; i++) {
 		const sl_wm_origin *o = &in->origins[i];
 
-		/* every partition of o's topic must have reported */
-		for (j = 0, have = 0; j < in->origin_count; j++)
-			have += same_text(in->origins[j].stage, o->stage) &&
-				same_text(in->origins[j].topic, o->topic);
-		if (have < (size_t)o->partitions)
+		/* every partition of o's topic must have reported, as many
+		 * as the most any line said it has */
+		for (j = 0, have = 0, need = 0; j < in->origin_count; j++) {
+			const sl_wm_origin *t = &in->origins[j];
+
+			if (!same_text(t->stage, o->stage) ||
+			    !same_text(t->topic, o->topic))
+				continue;
+			have++;
+			if ((size_t)t->partitions > need)
+				need = (size_t)t->partitions;
+		}
+		if (have < need)
 			return INT64_MIN;
 		if (o->max_ts > high)
 			high = o->max_ts;
@@ -271,6 +282,33 @@ static sl_wm_input *add(sl_watermark *wm, const char *stage, const char *topic,
 	return in;
 }
 
+static int assigns(const sl_watermark *wm, const char *stage)
+{
+	size_t i;
+
+	for (i = 0; i < wm->assigning_count; i++)
+		if (same_text(wm->assigning[i], stage))
+			return 1;
+	return 0;
+}
+
+/* @p stage's source reports its assignments; 0 or -1 (out of memory). */
+static int note_assigning(sl_watermark *wm, const char *stage)
+{
+	char **grown;
+
+	if (stage == NULL || assigns(wm, stage))
+		return 0;
+	grown = realloc(wm->assigning, (wm->assigning_count + 1) * sizeof *grown);
+	if (grown == NULL)
+		return -1;
+	wm->assigning = grown;
+	if ((grown[wm->assigning_count] = strdup(stage)) == NULL)
+		return -1;
+	wm->assigning_count++;
+	return 0;
+}
+
 int sl_wm_observe(sl_watermark *wm, const sl_origin *o, int64_t ts, int64_t now)
 {
 	sl_wm_input *in;
@@ -279,6 +317,8 @@ int sl_wm_observe(sl_watermark *wm, const sl_origin *o, int64_t ts, int64_t now)
 	if (wm->reported)
 		return 0;
 	in = find(wm, o->stage, o->topic, o->partition);
+	if (in == NULL && assigns(wm, o->stage))
+		return 0;
 	if (in == NULL && (in = add(wm, o->stage, o->topic, o->partition)) == NULL)
 		return -1;
 	in->seen_ms = now;
@@ -305,6 +345,8 @@ int sl_wm_assigned(sl_watermark *wm, const char *stage, const char *topic,
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
 
+	if (note_assigning(wm, stage) != 0)
+		return -1;
 	if (in == NULL && (in = add(wm, stage, topic, partition)) == NULL)
 		return -1;
 	in->assigned = 1;

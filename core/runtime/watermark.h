@@ -87,6 +87,8 @@ typedef struct sl_watermark {
 	size_t last_group;
 	int64_t idle_ms;      /* 0: inputs never go idle */
 	int reported;         /* inputs are repartition topic partitions */
+	char **assigning;     /* stages whose sources report assignments */
+	size_t assigning_count;
 	uint64_t changes;     /* reported: counts changes to the inputs */
 } sl_watermark;
 
@@ -99,7 +101,10 @@ int32_t sl_wm_group_of(int32_t partition);
 /*
  * A record from @p origin with event time @p ts arrived at @p now (wall
  * clock, ms).  0, or -1 when out of memory.  A reported watermark takes
- * nothing from records.
+ * nothing from records; nor does an input not assigned of a stage whose
+ * source reports its assignments (a record of a partition just revoked,
+ * still on its way: counted, it would make an input of a partition not
+ * read here).
  */
 int sl_wm_observe(sl_watermark *wm, const sl_origin *origin, int64_t ts,
 		  int64_t now);

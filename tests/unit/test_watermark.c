@@ -15,6 +15,14 @@ static int report(sl_watermark *wm, int32_t hop_partition, int32_t upstream,
 	return sl_wm_report(wm, "hop", "rep", hop_partition, &o, 0);
 }
 
+static int count_input(void *ctx, const sl_wm_input *in, int idle)
+{
+	(void)in;
+	(void)idle;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 /* Records: the smallest over a partition's inputs, never going back. */
 static void test_observed(void)
 {
@@ -69,6 +77,24 @@ static void test_reported(void)
 	CHECK(sl_wm_value(&wm, 1, 0) == 70);
 	sl_wm_revoked(&wm, "hop", "rep", 1);
 	CHECK(sl_wm_value(&wm, 1, 0) == INT64_MIN);
+	sl_wm_free(&wm);
+
+	/* a line that says its topic has fewer partitions than another
+	 * line did waits for them all the same */
+	sl_wm_init(&wm, 0, 1);
+	CHECK(sl_wm_assigned(&wm, "hop", "rep", 0, 4, 1, 0) == 0);
+	{
+		sl_wm_origin three = { "src", "in", 0, 3, 1000, 0 },
+			     one = { "src", "in", 1, 1, 2000, 0 };
+
+		CHECK(sl_wm_report(&wm, "hop", "rep", 0, &three, 0) == 0);
+		CHECK(sl_wm_report(&wm, "hop", "rep", 0, &one, 0) == 0);
+		CHECK(sl_wm_value(&wm, 0, 0) == INT64_MIN); /* 2 of 3 */
+		three.partition = 2;
+		three.max_ts = 1700;
+		CHECK(sl_wm_report(&wm, "hop", "rep", 0, &three, 0) == 0);
+	}
+	CHECK(sl_wm_value(&wm, 0, 0) == 1000);
 	sl_wm_free(&wm);
 }
 
@@ -129,8 +155,38 @@ static void test_idle_at_end_only(void)
 	sl_wm_free(&wm);
 }
 
+/*
+ * A record of a partition just revoked, still on its way through the job,
+ * makes no input: a repartition sink would report it as an upstream
+ * topic of one partition, and the reading side would take the
+ * watermark from it alone.  Sources that never report assignments
+ * (files, generators) are learnt from their records as before.
+ */
+static void test_stray_after_revoke(void)
+{
+	sl_watermark wm;
+	sl_origin a = { "src", "in", 0, 0 }, b = { "src", "in", 1, 0 },
+		  gen = { "gen", NULL, -1, 0 };
+	size_t inputs = 0;
+
+	sl_wm_init(&wm, 0, 0);
+	CHECK(sl_wm_assigned(&wm, "src", "in", 0, 2, 1, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "src", "in", 1, 2, 1, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &a, 100, 0) == 0);
+	sl_wm_revoked(&wm, "src", "in", 1);
+	CHECK(sl_wm_observe(&wm, &b, 900, 0) == 0); /* a stray */
+	CHECK(sl_wm_input_of(&wm, "src", "in", 1) == NULL);
+	CHECK(sl_wm_value(&wm, 1, 0) == INT64_MIN);
+	CHECK(sl_wm_observe(&wm, &gen, 50, 0) == 0);
+	CHECK(sl_wm_input_of(&wm, "gen", NULL, -1) != NULL);
+	CHECK(sl_wm_each(&wm, 0, count_input, &inputs) == 0);
+	CHECK(inputs == 2);
+	sl_wm_free(&wm);
+}
+
 int main(void)
 {
+	test_stray_after_revoke();
 	test_idle_at_end_only();
 	test_observed();
 	test_reported();
