@@ -217,6 +217,9 @@ static int rewind_sources(sl_engine *e, sl_error *err)
 {
 	size_t i, j;
 
+	/* what a source reported before this, not yet applied, is reported
+	 * again as it reads again (inputs.c) */
+	e->rewinds++;
 	for (i = 0; i < e->stage_count; i++) {
 		sl_stage *s = &e->stages[i];
 

@@ -12,7 +12,11 @@
  * and control data (a repartition topic's progress reports) waits until
  * the batch it was filling has gone through the job: a position must not
  * be committed before the records in front of it are, and a report says
- * what the records before it have delivered.
+ * what the records before it have delivered.  A rewind meanwhile (an
+ * abort inside poll: a revocation's commit failed) drops it: the source
+ * reads it again after the records it speaks for, and applied now, a
+ * report would move the watermark past records still to be read again,
+ * and a position past records not yet processed.
  */
 #include "config.h"
 
@@ -38,6 +42,7 @@ typedef struct sl_pending {
 	int64_t next_offset;     /* the position it moves to */
 	void *control;           /* control data, or NULL */
 	size_t control_len;
+	uint64_t rewinds;        /* the engine's rewinds when it was reported */
 } sl_pending;
 
 /* What sources reported inside the current poll. */
@@ -242,6 +247,7 @@ static void push(sl_stage *s, const char *topic, int32_t partition,
 	p->source = s;
 	p->partition = partition;
 	p->next_offset = next_offset;
+	p->rewinds = s->engine->rewinds;
 	if ((topic != NULL && (p->topic = strdup(topic)) == NULL) ||
 	    (data != NULL && (p->control = malloc(len ? len : 1)) == NULL)) {
 		drop_pending(p);
@@ -299,7 +305,8 @@ int sl_inputs_settle(sl_engine *e, sl_stage *s, int ok, sl_error *err)
 	for (i = 0; i < in->count; i++) {
 		sl_pending *p = &in->pending[i];
 
-		if (ok && rc == SL_OK && p->source == s) {
+		if (ok && rc == SL_OK && p->source == s &&
+		    p->rewinds == e->rewinds) {
 			if (sl_commit_position(e, s, p->topic, p->partition,
 					       p->next_offset) != 0)
 				rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");

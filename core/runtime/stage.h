@@ -127,6 +127,7 @@ struct sl_engine {
 	struct sl_changelog *changelog;
 	struct sl_align *align;
 	uint64_t dead_letters;
+	uint64_t rewinds;        /* sources rewound after an abort, so far */
 	uint32_t batch_max;
 	int wake[2];             /* wake.c: sources wake the loop; -1 closed */
 };
