@@ -38,6 +38,8 @@ struct sl_commit {
 	int txn_pipelined;       /* exactly-once: the job goes on while the
 				  * owner commits */
 	sl_pending_cycle *in_flight; /* ... what that commit carries */
+	uint64_t cycles;         /* at-least-once: cycles begun */
+	uint64_t cycle_committed; /* ... the newest whose positions are */
 };
 
 #define SOURCE_HAS(s, member) \
@@ -318,6 +320,7 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 	sl_pending_cycle *done;
 	int rc;
 
+	c->cycles++;
 	if (sl_changelog_write(e, err) != SL_OK)
 		return SL_ERR;
 	if (sync || !c->pipelined || sl_pending_full(c->pending)) {
@@ -328,19 +331,22 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 		sl_changelog_committed(e);
 		sl_pending_clear(c->pending, e);
 		count_delivered(e, NULL);
+		c->cycle_committed = c->cycles;
 		return SL_OK;
 	}
 	/* the writes are handed over: a failure to make them durable stops
 	 * the job before its positions are committed */
 	sl_changelog_committed(e);
-	if (sl_pending_add(&c->pending, e, err) != SL_OK ||
+	if (sl_pending_add(&c->pending, e, c->cycles, err) != SL_OK ||
 	    sl_pending_take(c->pending, e, &done, err) != SL_OK)
 		return SL_ERR;
 	if (done == NULL)
 		return SL_OK;
 	rc = commit_sources(e, done, 0, err);
-	if (rc == SL_OK)
+	if (rc == SL_OK) {
 		count_delivered(e, done);
+		c->cycle_committed = done->number;
+	}
 	sl_pending_cycle_free(e, done);
 	return rc;
 }
@@ -551,6 +557,16 @@ void sl_commit_close(sl_engine *e)
 	}
 	free(e->commit);
 	e->commit = NULL;
+}
+
+uint64_t sl_commit_cycle_next(const sl_engine *e)
+{
+	return e->commit != NULL ? e->commit->cycles + 1 : 1;
+}
+
+uint64_t sl_commit_cycle_committed(const sl_engine *e)
+{
+	return e->commit != NULL ? e->commit->cycle_committed : 0;
 }
 
 uint64_t sl_commit_aborts(const sl_engine *e)

@@ -16,6 +16,14 @@ typedef struct sl_commit sl_commit;
 int sl_commit_open(sl_engine *e, sl_error *err);
 void sl_commit_close(sl_engine *e);
 
+/*
+ * At-least-once cycles: the number of the cycle the next
+ * sl_commit_cycle() begins (1, 2, ...), and the newest whose positions
+ * are committed (0: none yet).
+ */
+uint64_t sl_commit_cycle_next(const sl_engine *e);
+uint64_t sl_commit_cycle_committed(const sl_engine *e);
+
 /* Transactions aborted and retried so far. */
 uint64_t sl_commit_aborts(const sl_engine *e);
 /* Under exactly-once, the sink whose transaction carries the job's. */

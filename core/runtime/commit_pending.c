@@ -93,7 +93,8 @@ int sl_pending_full(const sl_commit_queue *q)
 	return q != NULL && q->count == MAX_PENDING;
 }
 
-int sl_pending_add(sl_commit_queue **q, sl_engine *e, sl_error *err)
+int sl_pending_add(sl_commit_queue **q, sl_engine *e, uint64_t number,
+		   sl_error *err)
 {
 	sl_pending_cycle *c;
 
@@ -104,6 +105,7 @@ int sl_pending_add(sl_commit_queue **q, sl_engine *e, sl_error *err)
 				    "for their writes", MAX_PENDING);
 	if ((c = sl_pending_snapshot(e, 1)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	c->number = number;
 	(*q)->ring[((*q)->head + (*q)->count++) % MAX_PENDING] = c;
 	return SL_OK;
 }

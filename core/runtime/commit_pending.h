@@ -15,6 +15,7 @@
 
 /* One cycle: per stage of the job (indexed as e->stages). */
 typedef struct sl_pending_cycle {
+	uint64_t number;        /* the commit cycle's (commit.h) */
 	uint64_t *marks;        /* sinks and the store */
 	uint64_t *written;      /* sinks: their records_written */
 	sl_tracked **positions; /* sources */
@@ -35,9 +36,10 @@ int sl_pending_possible(const sl_engine *e);
 /* Whether the queue holds as many cycles as it may (flush instead). */
 int sl_pending_full(const sl_commit_queue *q);
 
-/* Queue a cycle for the job as it is now.  SL_OK, or SL_ERR when out of
- * memory or when the queue is full. */
-int sl_pending_add(sl_commit_queue **q, sl_engine *e, sl_error *err);
+/* Queue cycle @p number for the job as it is now.  SL_OK, or SL_ERR when
+ * out of memory or when the queue is full. */
+int sl_pending_add(sl_commit_queue **q, sl_engine *e, uint64_t number,
+		   sl_error *err);
 
 /*
  * The newest queued cycle whose marks are all durable, taken out of the

@@ -475,6 +475,7 @@ static void close_stage(sl_stage *s)
 	sl_engine_watermark_close(s);
 	free(s->owned);
 	free(s->report);
+	sl_hop_free(s);
 }
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *d)

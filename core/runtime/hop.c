@@ -21,7 +21,10 @@
  * time, and the keyed stage's open windows grow with it), at most every
  * REPORT_MS;
  * and at least every HEARTBEAT_MS so that an instance that starts
- * reading a partition learns it soon.  The reading
+ * reading a partition learns it soon.  Under at-least-once a report
+ * waits until the positions of what it speaks for are committed: a
+ * record read again after a crash must not come after a report of it.
+ * The reading
  * side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
  * whose reader died keeps what it last reported until its next reader
@@ -194,43 +197,124 @@ static int add_line(void *ctx, const sl_wm_input *in, int idle)
 	return 0;
 }
 
-static int report_one(sl_stage *h, int64_t now, sl_error *err)
+/* Write report @p text (taken) into every partition of hop sink @p h's
+ * topic, unless it says what the last one did less than HEARTBEAT_MS
+ * ago. */
+static int write_report(sl_stage *h, char *text, size_t len, int64_t now,
+			sl_error *err)
 {
-	report r = { NULL, 0, 0 };
 	int32_t p;
 	int rc = SL_OK;
 
-	if (sl_wm_each(h->wm, now, add_line, &r) != 0) {
-		free(r.text);
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	}
-	if (r.len == 0 || (now - h->reported_ms < HEARTBEAT_MS &&
-			   r.len == h->report_len &&
-			   memcmp(r.text, h->report, r.len) == 0)) {
-		free(r.text);
+	if (len == 0 || (now - h->reported_ms < HEARTBEAT_MS &&
+			 len == h->report_len &&
+			 memcmp(text, h->report, len) == 0)) {
+		free(text);
 		return SL_OK;
 	}
 	for (p = 0; p < h->hop_partitions && rc == SL_OK; p++)
-		rc = h->plugin->sink->write_control(h->self, p, r.text, r.len, err);
+		rc = h->plugin->sink->write_control(h->self, p, text, len, err);
 	if (rc != SL_OK) {
-		free(r.text);
+		free(text);
 		sl_error_prefix(err, "stage '%s': reporting progress: ", h->def->name);
 		return SL_ERR;
 	}
 	free(h->report);
-	h->report = r.text;
-	h->report_len = r.len;
+	h->report = text;
+	h->report_len = len;
 	h->reported_ms = now;
 	return SL_OK;
 }
 
+/* What hop sink @p h's inputs have delivered as of @p now, as report
+ * lines in @p r.  SL_OK or SL_ERR. */
+static int build_report(sl_stage *h, int64_t now, report *r, sl_error *err)
+{
+	r->text = NULL;
+	r->len = r->cap = 0;
+	if (sl_wm_each(h->wm, now, add_line, r) != 0) {
+		free(r->text);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	return SL_OK;
+}
+
+/*
+ * At-least-once: a report built at a commit cycle waits until that
+ * cycle's positions are committed.  Written before, it could speak for
+ * records a crash or a lost partition has read again from the positions
+ * before it, and the keyed stage would find those late.
+ */
+struct sl_hop_waiting {
+	struct sl_hop_waiting *next;
+	uint64_t cycle;
+	char *text;
+	size_t len;
+};
+
+static void drop_waiting(struct sl_hop_waiting *w)
+{
+	free(w->text);
+	free(w);
+}
+
+void sl_hop_free(sl_stage *h)
+{
+	struct sl_hop_waiting *w;
+
+	while ((w = h->report_waiting) != NULL) {
+		h->report_waiting = w->next;
+		drop_waiting(w);
+	}
+}
+
+/* Queue @p r (taken) for cycle @p cycle; then write the newest report
+ * whose cycle is committed, dropping the older ones. */
+static int report_committed(sl_engine *e, sl_stage *h, report *r,
+			    int64_t now, sl_error *err)
+{
+	uint64_t committed = sl_commit_cycle_committed(e);
+	struct sl_hop_waiting *w, **tail = &h->report_waiting, *ready = NULL;
+
+	if (r->len > 0) {
+		if ((w = calloc(1, sizeof *w)) == NULL) {
+			free(r->text);
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		}
+		w->cycle = sl_commit_cycle_next(e);
+		w->text = r->text;
+		w->len = r->len;
+		while (*tail != NULL)
+			tail = &(*tail)->next;
+		*tail = w;
+	}
+	while ((w = h->report_waiting) != NULL && w->cycle <= committed) {
+		h->report_waiting = w->next;
+		if (ready != NULL)
+			drop_waiting(ready);
+		ready = w;
+	}
+	if (ready == NULL)
+		return SL_OK;
+	r->text = ready->text;
+	r->len = ready->len;
+	free(ready);
+	return write_report(h, r->text, r->len, now, err);
+}
+
 /* Hop sink @p h reports now, unless it did within REPORT_MS; a finished
  * upstream has nothing more to say. */
-static int report_due(sl_stage *h, int64_t now, sl_error *err)
+static int report_due(sl_engine *e, sl_stage *h, int64_t now, sl_error *err)
 {
+	report r;
+
 	if (now - h->reported_ms < REPORT_MS || upstream_finished(h))
 		return SL_OK;
-	return report_one(h, now, err);
+	if (build_report(h, now, &r, err) != SL_OK)
+		return SL_ERR;
+	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
+		return report_committed(e, h, &r, now, err);
+	return write_report(h, r.text, r.len, now, err);
 }
 
 int sl_hop_report(sl_engine *e, sl_error *err)
@@ -242,7 +326,7 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_due(h, now, err) != SL_OK)
+		    report_due(e, h, now, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -258,7 +342,7 @@ int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 	 * empty on every run, so nothing it held can be judged late. */
 	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
 		return SL_OK;
-	return report_due(h, sl_now_wall_ms(), err);
+	return report_due(e, h, sl_now_wall_ms(), err);
 }
 
 /* ---- reading reports -------------------------------------------------------- */

@@ -27,6 +27,9 @@ int sl_hop_report(sl_engine *e, sl_error *err);
  * time).  SL_OK or SL_ERR. */
 int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err);
 
+/* Free what hop sink @p h keeps of its reports. */
+void sl_hop_free(sl_stage *h);
+
 /* A report read by hop source @p s from @p topic / @p partition. */
 int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
 		    int32_t partition, const void *data, size_t len,

@@ -81,6 +81,8 @@ struct sl_stage {
 	int64_t reported_ms;     /* repartition sinks: when they last reported */
 	char *report;            /* repartition sinks: what they last reported */
 	size_t report_len;
+	struct sl_hop_waiting *report_waiting; /* at-least-once: reports
+				  * built at cycles not yet committed (hop.c) */
 	int input_ended;         /* repartition sources: end_input was called */
 
 	/* sinks: records write() took; records_out is what of it a commit
