@@ -74,7 +74,11 @@ sl_topic() {
 
 sl_produce() {
 	# Bounded: librdkafka would retry an undeliverable record for 5 min.
-	kcat -P -b "$SLUICE_BOOTSTRAP" -t "$1" -K '\t' -X message.timeout.ms=30000
+	# Idempotent, as in every test: a plain producer that retries (a
+	# topic just created has no leader for a moment) may write a later
+	# batch of a partition before an earlier one, and event-time tests
+	# would find records late that were written out of order.
+	kcat -P -X enable.idempotence=true -b "$SLUICE_BOOTSTRAP" -t "$1" -K '\t' -X message.timeout.ms=30000
 }
 
 sl_consume() {

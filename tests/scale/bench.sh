@@ -78,8 +78,8 @@ awk -v n="$N" 'BEGIN {
 			u, u, kinds[1 + int(rand() * 3)], 1700000000000 + i * 30
 	}
 }' >"$work/events"
-kcat -P -b "$B" -t "scale-keyed-$run" -K '\t' -X linger.ms=50 <"$work/events"
-cut -f 2 "$work/events" | kcat -P -b "$B" -t "scale-unkeyed-$run" -X linger.ms=50
+kcat -P -X enable.idempotence=true -b "$B" -t "scale-keyed-$run" -K '\t' -X linger.ms=50 <"$work/events"
+cut -f 2 "$work/events" | kcat -P -X enable.idempotence=true -b "$B" -t "scale-unkeyed-$run" -X linger.ms=50
 
 # time_runs NAME INSTANCES INPUT KEYED: one line of ms per rep in NAME.ms
 time_runs() {

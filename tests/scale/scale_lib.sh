@@ -50,7 +50,7 @@ sc_events() {
 
 sc_produce_lz4() {
 	awk '{ print NR "|" $0 }' "$2" >"$2.keyed"
-	kcat -P -K'|' -l -z lz4 -b "$SLUICE_BOOTSTRAP" -t "$1" "$2.keyed" ||
+	kcat -P -X enable.idempotence=true -K'|' -l -z lz4 -b "$SLUICE_BOOTSTRAP" -t "$1" "$2.keyed" ||
 		sk_fail "producing $2 to $1"
 }
 

@@ -71,7 +71,7 @@ src_topic() { sl_topic "$@" || { echo "cannot create topic $1" >&2; exit 99; }; 
 src_produce() {
 	_t=$1
 	shift
-	kcat -P -b "$SLUICE_BOOTSTRAP" -t "$_t" -K '\t' -X message.timeout.ms=30000 "$@" ||
+	kcat -P -X enable.idempotence=true -b "$SLUICE_BOOTSTRAP" -t "$_t" -K '\t' -X message.timeout.ms=30000 "$@" ||
 		{ echo "cannot produce to $_t" >&2; exit 99; }
 }
 

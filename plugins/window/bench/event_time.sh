@@ -66,7 +66,7 @@ dense_events() {
 			printf "{\"user_id\":%d,\"event_type\":\"%s\",\"ts\":%.0f}\n",
 				1 + int(rand() * users), kinds[1 + int(rand() * 3)], t0 + i * 30
 	}' >"$work/dense.json"
-	kcat -P -l -b "$B" -t "$1" "$work/dense.json" || { echo "producing $1 failed" >&2; exit 1; }
+	kcat -P -X enable.idempotence=true -l -b "$B" -t "$1" "$work/dense.json" || { echo "producing $1 failed" >&2; exit 1; }
 	rm -f "$work/dense.json"
 }
 
