@@ -458,7 +458,8 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 	if (e->commit == NULL) /* the job failed before it opened */
 		return SL_OK;
 	if (e->commit->txn_owner == NULL)
-		return alo_cycle(e, sync, err);
+		return alo_cycle(e, sync, err) != SL_OK ? SL_ERR :
+		       sl_hop_report_committed(e, err);
 	return txn_cycle(e, sync, err);
 }
 

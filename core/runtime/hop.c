@@ -268,26 +268,38 @@ void sl_hop_free(sl_stage *h)
 	}
 }
 
-/* Queue @p r (taken) for cycle @p cycle; then write the newest report
- * whose cycle is committed, dropping the older ones. */
-static int report_committed(sl_engine *e, sl_stage *h, report *r,
-			    int64_t now, sl_error *err)
+/* Queue report @p r (taken) until the commit cycle about to begin is
+ * committed.  SL_OK or SL_ERR. */
+static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
+{
+	struct sl_hop_waiting *w, **tail = &h->report_waiting;
+
+	if (r->len == 0) {
+		free(r->text);
+		return SL_OK;
+	}
+	if ((w = calloc(1, sizeof *w)) == NULL) {
+		free(r->text);
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	}
+	w->cycle = sl_commit_cycle_next(e);
+	w->text = r->text;
+	w->len = r->len;
+	while (*tail != NULL)
+		tail = &(*tail)->next;
+	*tail = w;
+	return SL_OK;
+}
+
+/* Write the newest report of @p h whose cycle is committed, dropping
+ * the older ones.  SL_OK or SL_ERR. */
+static int report_committed(sl_engine *e, sl_stage *h, sl_error *err)
 {
 	uint64_t committed = sl_commit_cycle_committed(e);
-	struct sl_hop_waiting *w, **tail = &h->report_waiting, *ready = NULL;
+	struct sl_hop_waiting *w, *ready = NULL;
+	char *text;
+	size_t len;
 
-	if (r->len > 0) {
-		if ((w = calloc(1, sizeof *w)) == NULL) {
-			free(r->text);
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		}
-		w->cycle = sl_commit_cycle_next(e);
-		w->text = r->text;
-		w->len = r->len;
-		while (*tail != NULL)
-			tail = &(*tail)->next;
-		*tail = w;
-	}
 	while ((w = h->report_waiting) != NULL && w->cycle <= committed) {
 		h->report_waiting = w->next;
 		if (ready != NULL)
@@ -296,25 +308,44 @@ static int report_committed(sl_engine *e, sl_stage *h, report *r,
 	}
 	if (ready == NULL)
 		return SL_OK;
-	r->text = ready->text;
-	r->len = ready->len;
+	text = ready->text;
+	len = ready->len;
 	free(ready);
-	return write_report(h, r->text, r->len, now, err);
+	return write_report(h, text, len, sl_now_wall_ms(), err);
 }
 
-/* Hop sink @p h reports now, unless it did within REPORT_MS; a finished
- * upstream has nothing more to say. */
+/*
+ * Hop sink @p h reports now, unless it did within REPORT_MS; a finished
+ * upstream has nothing more to say.  Under at-least-once the report
+ * waits for its cycle's commit instead, built at every cycle, so that
+ * each committed cycle has its own.
+ */
 static int report_due(sl_engine *e, sl_stage *h, int64_t now, sl_error *err)
 {
+	int alo = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE;
 	report r;
 
-	if (now - h->reported_ms < REPORT_MS || upstream_finished(h))
+	if ((!alo && now - h->reported_ms < REPORT_MS) || upstream_finished(h))
 		return SL_OK;
 	if (build_report(h, now, &r, err) != SL_OK)
 		return SL_ERR;
-	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
-		return report_committed(e, h, &r, now, err);
+	if (alo)
+		return report_wait(e, h, &r, err);
 	return write_report(h, r.text, r.len, now, err);
+}
+
+int sl_hop_report_committed(sl_engine *e, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *h = &e->stages[i];
+
+		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
+		    report_committed(e, h, err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
 }
 
 int sl_hop_report(sl_engine *e, sl_error *err)

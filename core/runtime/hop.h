@@ -21,6 +21,10 @@ int sl_hop_observe(sl_engine *e, sl_stage *s, const sl_batch *b, sl_error *err);
  * partition of its topic.  SL_OK or SL_ERR. */
 int sl_hop_report(sl_engine *e, sl_error *err);
 
+/* At-least-once, after a commit cycle: each hop sink writes the newest
+ * report whose cycle is now committed.  SL_OK or SL_ERR. */
+int sl_hop_report_committed(sl_engine *e, sl_error *err);
+
 /* Records written by hop sink @p h: under exactly-once, the same report
  * between commits, so that the keyed stage's watermark follows the data
  * closely (a commit interval of fast input is a long stretch of event
