@@ -110,6 +110,59 @@ int sl_parse_duration_ms(const char *text, int64_t *out)
 	return -1;
 }
 
+static const struct size_unit {
+	const char *unit;
+	int64_t bytes;
+} size_units[] = {
+	{ "", 1 }, { "B", 1 },
+	{ "KB", 1 << 10 }, { "KiB", 1 << 10 }, { "K", 1 << 10 },
+	{ "MB", 1 << 20 }, { "MiB", 1 << 20 }, { "M", 1 << 20 },
+	{ "GB", 1 << 30 }, { "GiB", 1 << 30 }, { "G", 1 << 30 },
+};
+
+int sl_parse_size(const char *text, int64_t *out)
+{
+	const char *p = text;
+	int64_t n = 0;
+	size_t i;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		int digit = *p - '0';
+		if (n > (INT64_MAX - digit) / 10)
+			return -1;
+		n = n * 10 + digit;
+	}
+	for (i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
+		if (strcasecmp(p, size_units[i].unit) != 0)
+			continue;
+		if (n > INT64_MAX / size_units[i].bytes)
+			return -1;
+		*out = n * size_units[i].bytes;
+		return 0;
+	}
+	return -1;
+}
+
+const char *sl_format_size(int64_t bytes, char *buf, size_t size)
+{
+	static const struct size_unit shown[] = {
+		{ "GB", 1 << 30 }, { "MB", 1 << 20 }, { "KB", 1 << 10 },
+	};
+	size_t i;
+
+	for (i = 0; bytes != 0 && i < sizeof shown / sizeof shown[0]; i++) {
+		if (bytes % shown[i].bytes == 0) {
+			snprintf(buf, size, "%" PRId64 "%s", bytes / shown[i].bytes,
+				 shown[i].unit);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%" PRId64 "B", bytes);
+	return buf;
+}
+
 const char *sl_format_duration_ms(int64_t ms, char *buf, size_t size)
 {
 	static const struct {

@@ -81,6 +81,8 @@ static const char *bound_text(const sl_opt_desc *o, int64_t v)
 
 	if (o->type == SL_OPT_DURATION)
 		return sl_format_duration_ms(v, buf, sizeof buf);
+	if (o->type == SL_OPT_SIZE)
+		return sl_format_size(v, buf, sizeof buf);
 	snprintf(buf, sizeof buf, "%" PRId64, v);
 	return buf;
 }
@@ -117,7 +119,7 @@ static char *option_summary(const sl_opt_desc *o)
 static const char *type_name(sl_opt_type t)
 {
 	static const char *const names[] = { "string", "int", "number", "bool",
-		"duration", "enum", "list", "expr" };
+		"duration", "enum", "list", "expr", "size" };
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 

@@ -68,6 +68,7 @@ typedef struct sl_job {
 	int log_json;         /* log.format = json */
 	const char *http_listen; /* HOST:PORT, NULL when not set */
 	int64_t health_timeout_ms; /* /health: stuck after this long */
+	int64_t memory_limit; /* bytes the sources may hold read ahead */
 
 	sl_job_stage *stages; /* in file order */
 	size_t stage_count;

@@ -18,7 +18,7 @@ static char *level_values[] = { "error", "warn", "info", "debug" };
 static char *format_values[] = { "text", "json" };
 
 enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_LOG_FORMAT,
-       J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_COUNT };
+       J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_MEMORY, J_COUNT };
 static sl_opt_desc job_keys[J_COUNT] = {
 	{ .name = "name", .type = SL_OPT_STRING, .required = 1 },
 	{ .name = "delivery", .type = SL_OPT_ENUM, .def = "at-least-once",
@@ -33,6 +33,8 @@ static sl_opt_desc job_keys[J_COUNT] = {
 	{ .name = "http.listen", .type = SL_OPT_STRING },
 	{ .name = "http.health.timeout", .type = SL_OPT_DURATION, .def = "60s",
 	  .has_min = 1, .min = 100 },
+	{ .name = "memory.limit", .type = SL_OPT_SIZE, .def = "128MB",
+	  .has_min = 1, .min = 1 << 20 },
 };
 
 /*
@@ -109,6 +111,9 @@ static void set_key(sl_job *job, size_t k, const char *value)
 	case J_HEALTH_TIMEOUT:
 		sl_parse_duration_ms(value, &job->health_timeout_ms);
 		break;
+	case J_MEMORY:
+		sl_parse_size(value, &job->memory_limit);
+		break;
 	}
 }
 
@@ -125,7 +130,7 @@ int sl_job_key_set(sl_job *job, const char *key, const char *value,
 		snprintf(why, why_size, "unknown key '%s' in [job] (expected: "
 			 "name, delivery, commit.interval.ms, plugin.path, "
 			 "log.level, log.format, http.listen, "
-			 "http.health.timeout)", key);
+			 "http.health.timeout, memory.limit)", key);
 		return -1;
 	}
 	if (sl_opt_check(&job_keys[k], value, reason, sizeof reason) != 0) {

@@ -41,7 +41,8 @@ static const char *const option_keys[F_COUNT] = {
 };
 
 static const char *const type_names[] = {
-	"string", "int", "number", "bool", "duration", "enum", "list", "expr"
+	"string", "int", "number", "bool", "duration", "enum", "list", "expr",
+	"size"
 };
 
 /* Keys the engine handles on every stage; a plugin may not redefine them. */
@@ -408,17 +409,20 @@ static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 	for (i = 0; i < 2; i++) {
 		if (lim[i]->text == NULL)
 			continue;
-		if (o->type != SL_OPT_INT && o->type != SL_OPT_DURATION) {
-			sl_diag_at(&ps->in, lim[i]->line, "%s applies to int and duration "
-				"options only", option_keys[F_MIN + i]);
+		if (o->type != SL_OPT_INT && o->type != SL_OPT_DURATION &&
+		    o->type != SL_OPT_SIZE) {
+			sl_diag_at(&ps->in, lim[i]->line, "%s applies to int, duration "
+				"and size options only", option_keys[F_MIN + i]);
 			continue;
 		}
-		ok = o->type == SL_OPT_INT ? sl_parse_int(lim[i]->text, &v[i])
-					   : sl_parse_duration_ms(lim[i]->text, &v[i]);
+		ok = o->type == SL_OPT_INT ? sl_parse_int(lim[i]->text, &v[i]) :
+		     o->type == SL_OPT_SIZE ? sl_parse_size(lim[i]->text, &v[i]) :
+		     sl_parse_duration_ms(lim[i]->text, &v[i]);
 		if (ok != 0) {
 			sl_diag_at(&ps->in, lim[i]->line, "%s: '%s' is not %s",
 				option_keys[F_MIN + i], lim[i]->text,
-				o->type == SL_OPT_INT ? "an integer" : "a duration");
+				o->type == SL_OPT_INT ? "an integer" :
+				o->type == SL_OPT_SIZE ? "a size" : "a duration");
 			continue;
 		}
 		if (i == 0) {
@@ -707,6 +711,8 @@ static const char *bound_text(const sl_opt_desc *opt, int64_t v, char *buf,
 {
 	if (opt->type == SL_OPT_DURATION)
 		return sl_format_duration_ms(v, buf, size);
+	if (opt->type == SL_OPT_SIZE)
+		return sl_format_size(v, buf, size);
 	snprintf(buf, size, "%" PRId64, v);
 	return buf;
 }
@@ -799,6 +805,13 @@ int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
 		if (sl_parse_duration_ms(value, &i) != 0) {
 			snprintf(why, why_size, "'%s' is not a duration (250ms, 60s, 5m, "
 				 "1h, 2d; a bare number is ms)", value);
+			return -1;
+		}
+		return check_bounds(opt, value, i, why, why_size);
+	case SL_OPT_SIZE:
+		if (sl_parse_size(value, &i) != 0) {
+			snprintf(why, why_size, "'%s' is not a size (64MB, 512KB, 1GB; "
+				 "a bare number is bytes)", value);
 			return -1;
 		}
 		return check_bounds(opt, value, i, why, why_size);

@@ -42,7 +42,8 @@ typedef enum sl_opt_type {
 	SL_OPT_DURATION, /* 250ms, 60s, 5m, 1h, or a bare number of ms */
 	SL_OPT_ENUM,     /* one of `values`; a value may end in ':' to take a suffix ("timestamp:") */
 	SL_OPT_LIST,     /* comma-separated strings */
-	SL_OPT_EXPR      /* an expression; the operator compiles it when opened */
+	SL_OPT_EXPR,     /* an expression; the operator compiles it when opened */
+	SL_OPT_SIZE      /* bytes: 64MB, 512KB, 1GB (units of 1024), or a bare number */
 } sl_opt_type;
 
 typedef struct sl_opt_desc {
@@ -56,7 +57,7 @@ typedef struct sl_opt_desc {
 	char **values;   /* SL_OPT_ENUM */
 	size_t value_count;
 	int has_min, has_max;
-	int64_t min, max; /* SL_OPT_INT and SL_OPT_DURATION (ms) bounds */
+	int64_t min, max; /* SL_OPT_INT, SL_OPT_DURATION (ms), SL_OPT_SIZE bounds */
 } sl_opt_desc;
 
 typedef struct sl_descriptor {

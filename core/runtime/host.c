@@ -74,6 +74,19 @@ static int64_t host_job_commit_interval_ms(const sl_stage *stage)
 	return stage->engine->job->commit_interval_ms;
 }
 
+/* memory.limit in equal shares to the job's sources, the repartition
+ * topics' readers included. */
+static int64_t host_source_memory(const sl_stage *stage)
+{
+	const sl_engine *e = stage->engine;
+	int64_t sources = 0;
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		sources += e->stages[i].kind == SL_KIND_SOURCE;
+	return e->job->memory_limit / (sources > 0 ? sources : 1);
+}
+
 /*
  * While one of the stage's formats opens, the options it reads are the
  * stage's under that format's name (format_opts.h): "columns" is
@@ -440,6 +453,7 @@ const sl_host sl_core_host = {
 	sl_store_each_in,
 	sl_store_timer_set_in,
 	sl_engine_wake,
+	host_source_memory,
 };
 
 /* The core uses the SDK's macros too. */

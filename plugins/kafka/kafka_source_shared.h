@@ -214,6 +214,13 @@ void kafka_source_queues_close(kafka_source *s);
  * wake its fetcher if the queue filled up and has been read down.
  */
 void kafka_source_prefetch_init(kafka_source *s, rd_kafka_conf_t *conf);
+
+/* kafka_source_budget.c: size each partition's prefetch on @p conf to the
+ * stage's share of memory.limit over the partitions @p sub names.  SL_OK
+ * or SL_ERR. */
+int kafka_source_budget(kafka_source *s, sl_stage *stage,
+			const rd_kafka_topic_partition_list_t *sub,
+			rd_kafka_conf_t *conf, sl_error *err);
 void kafka_source_prefetch_read(kafka_source *s, rd_kafka_message_t **msgs,
 				size_t n);
 void kafka_source_prefetch_check(kafka_source *s, kafka_part *p, size_t len);

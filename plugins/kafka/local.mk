@@ -24,6 +24,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source_align.c \
 	plugins/kafka/kafka_source_queues.c \
 	plugins/kafka/kafka_source_prefetch.c \
+	plugins/kafka/kafka_source_budget.c \
 	plugins/kafka/kafka_source_hop.c \
 	plugins/kafka/kafka_source_lag.c
 plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)

@@ -152,6 +152,8 @@ typedef struct sl_host {
 				  int64_t when, const void *key, size_t klen);
 	/* A source has records to hand out (sluice/source.h); any thread. */
 	void (*wake)(sl_stage *stage);
+	/* The read-ahead a source may hold (sluice/source.h). */
+	int64_t (*source_memory)(const sl_stage *stage);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -195,6 +195,14 @@ typedef struct sl_source_class {
 #define sl_wake(stage) (sl_host_api->wake(stage))
 
 /**
+ * The bytes source @p stage may hold fetched and not yet handed out, all
+ * its inputs together: its share of the job's `memory.limit`.  A source
+ * that reads ahead (a consumer's prefetch queues) sizes its buffers to
+ * it.  Check SL_HOST_HAS(source_memory).
+ */
+#define sl_source_memory(stage) (sl_host_api->source_memory(stage))
+
+/**
  * A source that serves the role SL_ROLE_REPARTITION_SOURCE read control
  * data the engine wrote with the sink's write_control(): hand it back
  * instead of a record (@p origin says where it was read).  It takes

@@ -92,6 +92,34 @@ static void test_duration(void)
 	CHECK(sl_parse_duration_ms("1h30m", &v) == -1);
 }
 
+/* Sizes: units of 1024, upper or lower case; a bare number is bytes. */
+static void test_size(void)
+{
+	int64_t v = 0;
+	char buf[32];
+
+	CHECK(sl_parse_size("4096", &v) == 0 && v == 4096);
+	CHECK(sl_parse_size("10B", &v) == 0 && v == 10);
+	CHECK(sl_parse_size("512KB", &v) == 0 && v == 512 * 1024);
+	CHECK(sl_parse_size("64MB", &v) == 0 && v == 64 << 20);
+	CHECK(sl_parse_size("64mb", &v) == 0 && v == 64 << 20);
+	CHECK(sl_parse_size("2MiB", &v) == 0 && v == 2 << 20);
+	CHECK(sl_parse_size("1G", &v) == 0 && v == 1 << 30);
+	CHECK(sl_parse_size("8589934591GB", &v) == 0 &&
+	      v == INT64_C(8589934591) << 30);
+	CHECK(sl_parse_size("8589934592GB", &v) == -1);
+	CHECK(sl_parse_size("", &v) == -1);
+	CHECK(sl_parse_size("MB", &v) == -1);
+	CHECK(sl_parse_size("-1MB", &v) == -1);
+	CHECK(sl_parse_size("1.5MB", &v) == -1);
+	CHECK(sl_parse_size("64 MB", &v) == -1);
+	CHECK(sl_parse_size("64TB", &v) == -1);
+	CHECK_STR(sl_format_size(128 << 20, buf, sizeof buf), "128MB");
+	CHECK_STR(sl_format_size(1536 * 1024, buf, sizeof buf), "1536KB");
+	CHECK_STR(sl_format_size(1 << 30, buf, sizeof buf), "1GB");
+	CHECK_STR(sl_format_size(1000, buf, sizeof buf), "1000B");
+}
+
 static void test_format_duration(void)
 {
 	char buf[32];
@@ -112,6 +140,7 @@ int main(void)
 	test_number();
 	test_bool();
 	test_duration();
+	test_size();
 	test_format_duration();
 	return check_done("test_convert");
 }

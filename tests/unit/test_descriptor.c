@@ -164,7 +164,7 @@ static void test_bad(void)
 	expect_bad("x", HEAD "[option a]\ntype = enum\nvalues = a | | b\n",
 		   "x.plugin:8: values: empty item");
 	expect_bad("x", HEAD "[option a]\ntype = string\nmin = 1\n",
-		   "x.plugin:8: min applies to int and duration options only");
+		   "x.plugin:8: min applies to int, duration and size options only");
 	expect_bad("x", HEAD "[option a]\ntype = int\nmin = 5\nmax = 1\n",
 		   "x.plugin:9: max is below min");
 	expect_bad("x", HEAD "[option a]\ntype = duration\nmax = 5 s\n",
@@ -240,6 +240,16 @@ static void test_check(void)
 	CHECK_STR(why, "'999' is below the minimum 1s");
 	CHECK(sl_opt_check(&o, "1 s", why, sizeof why) == -1);
 	CHECK_HAS(why, "'1 s' is not a duration");
+
+	o = opt(SL_OPT_SIZE);
+	o.has_min = 1;
+	o.min = 1 << 20;
+	CHECK(sl_opt_check(&o, "1MB", why, sizeof why) == 0);
+	CHECK(sl_opt_check(&o, "64mb", why, sizeof why) == 0);
+	CHECK(sl_opt_check(&o, "1023KB", why, sizeof why) == -1);
+	CHECK_STR(why, "'1023KB' is below the minimum 1MB");
+	CHECK(sl_opt_check(&o, "lots", why, sizeof why) == -1);
+	CHECK_HAS(why, "'lots' is not a size");
 
 	o = opt(SL_OPT_NUMBER);
 	CHECK(sl_opt_check(&o, "2.5", why, sizeof why) == 0);
