@@ -77,6 +77,57 @@ static int idle_since(const sl_watermark *wm, int64_t seen_ms, int64_t now)
 }
 
 /*
+ * Whether every partition of every upstream topic heard of has reported
+ * (as many as the most any line said its topic has).  Computed when an
+ * origin is added or says its topic changed size, not per question: a
+ * keyed stage behind a topic of hundreds of partitions asks often.
+ */
+static int reports_complete(const sl_wm_input *in)
+{
+	/* the upstream topics heard of: almost always one */
+	struct topic_count {
+		const sl_wm_origin *first;
+		size_t have, need;
+	} few[8], *t = few, *grown;
+	size_t i, j, n = 0, cap = sizeof few / sizeof few[0];
+	int complete = in->origin_count > 0;
+
+	for (i = 0; i < in->origin_count; i++) {
+		const sl_wm_origin *o = &in->origins[i];
+
+		for (j = 0; j < n; j++)
+			if (same_text(t[j].first->stage, o->stage) &&
+			    same_text(t[j].first->topic, o->topic))
+				break;
+		if (j == n) {
+			if (n == cap) {
+				grown = malloc(2 * cap * sizeof *grown);
+				if (grown == NULL) {
+					complete = 0; /* holds, and is asked again */
+					break;
+				}
+				memcpy(grown, t, n * sizeof *grown);
+				if (t != few)
+					free(t);
+				t = grown;
+				cap *= 2;
+			}
+			t[n].first = o;
+			t[n].have = t[n].need = 0;
+			n++;
+		}
+		t[j].have++;
+		if ((size_t)o->partitions > t[j].need)
+			t[j].need = (size_t)o->partitions;
+	}
+	for (j = 0; j < n && complete; j++)
+		complete = t[j].have >= t[j].need;
+	if (t != few)
+		free(t);
+	return complete;
+}
+
+/*
  * A repartition topic partition's event time: the smallest over the
  * upstream partitions that are not idle, once every partition of every
  * upstream topic heard of has reported; the largest when all are idle.
@@ -84,29 +135,15 @@ static int idle_since(const sl_watermark *wm, int64_t seen_ms, int64_t now)
 static int64_t reported_time(const sl_wm_input *in, int *idle)
 {
 	int64_t low = INT64_MAX, high = INT64_MIN;
-	size_t i, j, have, need;
+	size_t i;
 	int active = 0;
 
 	*idle = 0;
-	if (in->origin_count == 0)
+	if (!in->complete)
 		return INT64_MIN;
 	for (i = 0; i < in->origin_count; i++) {
 		const sl_wm_origin *o = &in->origins[i];
 
-		/* every partition of o's topic must have reported, as many
-		 * as the most any line said it has */
-		for (j = 0, have = 0, need = 0; j < in->origin_count; j++) {
-			const sl_wm_origin *t = &in->origins[j];
-
-			if (!same_text(t->stage, o->stage) ||
-			    !same_text(t->topic, o->topic))
-				continue;
-			have++;
-			if ((size_t)t->partitions > need)
-				need = (size_t)t->partitions;
-		}
-		if (have < need)
-			return INT64_MIN;
 		if (o->max_ts > high)
 			high = o->max_ts;
 		if (!o->idle) {
@@ -371,16 +408,30 @@ void sl_wm_revoked(sl_watermark *wm, const char *stage, const char *topic,
 	wm->last = 0;
 }
 
-static sl_wm_origin *find_origin(sl_wm_input *in, const sl_wm_origin *o)
+static int same_origin(const sl_wm_origin *a, const sl_wm_origin *b)
+{
+	return a->partition == b->partition && same_text(a->stage, b->stage) &&
+	       same_text(a->topic, b->topic);
+}
+
+/* @p o's entry in @p in, added if new (*@p added set); NULL when out of
+ * memory.  Report lines come in the same order every time, so the entry
+ * after the previous line's is tried first. */
+static sl_wm_origin *find_origin(sl_wm_input *in, const sl_wm_origin *o,
+				 int *added)
 {
 	sl_wm_origin *grown;
 	size_t i;
 
+	*added = 0;
+	if (in->origin_next < in->origin_count &&
+	    same_origin(&in->origins[in->origin_next], o))
+		return &in->origins[in->origin_next++];
 	for (i = 0; i < in->origin_count; i++)
-		if (in->origins[i].partition == o->partition &&
-		    same_text(in->origins[i].stage, o->stage) &&
-		    same_text(in->origins[i].topic, o->topic))
+		if (same_origin(&in->origins[i], o)) {
+			in->origin_next = i + 1;
 			return &in->origins[i];
+		}
 	if (in->origin_count == in->origin_cap) {
 		size_t cap = in->origin_cap ? in->origin_cap * 2 : 8;
 
@@ -398,7 +449,8 @@ static sl_wm_origin *find_origin(sl_wm_input *in, const sl_wm_origin *o)
 		free(grown->stage);
 		return NULL;
 	}
-	in->origin_count++;
+	in->origin_next = ++in->origin_count;
+	*added = 1;
 	return grown;
 }
 
@@ -406,18 +458,23 @@ int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
 		 int32_t partition, const sl_wm_origin *origin, int64_t now)
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
+	int32_t partitions = origin->partitions > 0 ? origin->partitions : 1;
 	sl_wm_origin *o;
+	int added;
 
 	if (in == NULL && (in = add(wm, stage, topic, partition)) == NULL)
 		return -1;
-	if ((o = find_origin(in, origin)) == NULL)
+	if ((o = find_origin(in, origin, &added)) == NULL)
 		return -1;
 	/* an upstream partition's reader may change: what one has
 	 * reported stays reported */
 	if (origin->max_ts > o->max_ts)
 		o->max_ts = origin->max_ts;
 	o->idle = origin->idle;
-	o->partitions = origin->partitions > 0 ? origin->partitions : 1;
+	if (added || o->partitions != partitions) {
+		o->partitions = partitions;
+		in->complete = reports_complete(in);
+	}
 	in->seen_ms = now;
 	wm->changes++;
 	return 0;
@@ -431,6 +488,8 @@ void sl_wm_reset(sl_watermark *wm)
 		free_origins(&wm->inputs[i]);
 		wm->inputs[i].origins = NULL;
 		wm->inputs[i].origin_count = wm->inputs[i].origin_cap = 0;
+		wm->inputs[i].origin_next = 0;
+		wm->inputs[i].complete = 0;
 		wm->inputs[i].max_ts = INT64_MIN;
 	}
 	for (i = 0; i < wm->group_count; i++)

@@ -68,6 +68,8 @@ typedef struct sl_wm_input {
 	int64_t end_ms;       /* wall clock it got there; INT64_MIN: not there */
 	sl_wm_origin *origins; /* a repartition topic's: the reports */
 	size_t origin_count, origin_cap;
+	size_t origin_next;   /* where the next report line's origin likely is */
+	int complete;         /* every partition of every topic reported */
 } sl_wm_input;
 
 /* The watermark of one partition of the stage's state. */
