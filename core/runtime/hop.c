@@ -60,6 +60,7 @@
 #define REPORT_MS 20
 #define HEARTBEAT_MS 2000
 #define REPORT_LINE_MAX 768
+#define WAITING_MAX 64
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *def)
 {
@@ -273,6 +274,7 @@ void sl_hop_free(sl_stage *h)
 static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 {
 	struct sl_hop_waiting *w, **tail = &h->report_waiting;
+	size_t n;
 
 	if (r->len == 0) {
 		free(r->text);
@@ -285,9 +287,16 @@ static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 	w->cycle = sl_commit_cycle_next(e);
 	w->text = r->text;
 	w->len = r->len;
-	while (*tail != NULL)
+	for (n = 0; *tail != NULL; n++)
 		tail = &(*tail)->next;
 	*tail = w;
+	/* cycles wait for few commits; should many, the oldest reports
+	 * go first (a newer one says at least as much) */
+	if (n >= WAITING_MAX) {
+		w = h->report_waiting;
+		h->report_waiting = w->next;
+		drop_waiting(w);
+	}
 	return SL_OK;
 }
 
