@@ -67,8 +67,11 @@ int sl_cmd_validate(int argc, char **argv)
 		sl_diag_free(&notes);
 		return rc;
 	}
-	printf("%s: ok (%zu stage%s:", path, job->stage_count,
-	       job->stage_count == 1 ? "" : "s");
+	/* the stages named are counted: a store the planner adds for a
+	 * sink (stats.store) is one of them */
+	for (i = 0, count = 0; i < job->order_count; i++)
+		count += job->order[i]->role == SL_ROLE_JOB;
+	printf("%s: ok (%zu stage%s:", path, count, count == 1 ? "" : "s");
 	for (i = 0, count = 0; i < job->order_count; i++)
 		if (job->order[i]->role == SL_ROLE_JOB)
 			printf("%s %s", count++ ? "," : "", job->order[i]->name);
