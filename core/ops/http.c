@@ -30,6 +30,7 @@ struct sl_ops {
 	struct MHD_Daemon *daemon;
 	int64_t timeout_ms;      /* http.health.timeout */
 	int64_t started_mono_ms;
+	char *job;               /* its name, before the first snapshot has it */
 };
 
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -97,7 +98,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 			   "text/plain; charset=utf-8", &body);
 	} else if (strcmp(url, "/status") == 0) {
 		sl_process_stats_read(&ps);
-		sl_render_status(&body, snap, &h, &ps);
+		sl_render_status(&body, ops->job, snap, &h, &ps);
 		rc = reply(c, MHD_HTTP_OK, "application/json", &body);
 	} else if (strcmp(url, "/") == 0) {
 		sl_text_printf(&body, "sluice %s: /metrics /health /ready /status\n",
@@ -210,6 +211,7 @@ int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 		flags |= MHD_USE_IPv6;
 	ops->timeout_ms = job->health_timeout_ms;
 	ops->started_mono_ms = sl_now_mono_ms();
+	ops->job = job->name ? strdup(job->name) : NULL;
 	sl_telemetry_enable();
 	ops->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, ops,
 				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -219,6 +221,7 @@ int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 				       MHD_OPTION_END);
 	if (ops->daemon == NULL) {
 		close(fd);
+		free(ops->job);
 		free(ops);
 		return sl_error_set(err, SL_ERR_RUNTIME, "%s: http.listen = %s: "
 				    "libmicrohttpd could not start serving it",
@@ -234,6 +237,7 @@ void sl_ops_stop(sl_ops *ops)
 	if (ops == NULL)
 		return;
 	MHD_stop_daemon(ops->daemon); /* closes the listening socket too */
+	free(ops->job);
 	free(ops);
 }
 

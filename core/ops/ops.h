@@ -48,8 +48,9 @@ void sl_process_stats_read(sl_process_stats *out);
 /* The Prometheus text exposition (0.0.4) of @p snap (may be NULL). */
 void sl_render_metrics(sl_text *t, const sl_snapshot *snap,
 		       const sl_health *health, const sl_process_stats *ps);
-/* The same facts as one JSON object, for people (/status). */
-void sl_render_status(sl_text *t, const sl_snapshot *snap,
+/* The same facts as one JSON object, for people (/status); @p job names
+ * the job before its first snapshot. */
+void sl_render_status(sl_text *t, const char *job, const sl_snapshot *snap,
 		      const sl_health *health, const sl_process_stats *ps);
 
 #endif

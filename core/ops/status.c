@@ -114,13 +114,14 @@ static void stage(sl_text *t, const sl_snap_stage *s)
 	sl_text_printf(t, "}");
 }
 
-void sl_render_status(sl_text *t, const sl_snapshot *snap,
+void sl_render_status(sl_text *t, const char *job, const sl_snapshot *snap,
 		      const sl_health *health, const sl_process_stats *ps)
 {
 	size_t i;
 
 	sl_text_printf(t, "{\"job\":");
-	sl_text_json_string(t, snap ? snap->job : "");
+	sl_text_json_string(t, snap && snap->job && *snap->job ? snap->job :
+			       job ? job : "");
 	key(t, "state", 0);
 	sl_text_json_string(t, health->state);
 	key(t, "healthy", 0);
