@@ -77,109 +77,104 @@ int sl_parse_bool(const char *text, int *out)
 	return -1;
 }
 
+/* A unit of a scaled number: "s" is 1000 ms, "MB" 1 << 20 bytes. */
+typedef struct scale_unit {
+	const char *unit;
+	int64_t scale;
+} scale_unit;
+
+/*
+ * Digits, then one of @p units (compared by @p same: durations' units
+ * are case-sensitive, "10S" a typo; sizes' are not), into *@p out as
+ * the number times the unit's scale.  No sign: a negative duration or
+ * size is never meant.  0, or -1 when the text is not one, or overflows.
+ */
+static int parse_scaled(const char *text, const scale_unit *units,
+			size_t count, int (*same)(const char *, const char *),
+			int64_t *out)
+{
+	const char *p = text;
+	int64_t n = 0;
+	size_t i;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		int digit = *p - '0';
+		if (n > (INT64_MAX - digit) / 10)
+			return -1;
+		n = n * 10 + digit;
+	}
+	for (i = 0; i < count; i++) {
+		if (same(p, units[i].unit) != 0)
+			continue;
+		if (n > INT64_MAX / units[i].scale)
+			return -1;
+		*out = n * units[i].scale;
+		return 0;
+	}
+	return -1;
+}
+
 int sl_parse_duration_ms(const char *text, int64_t *out)
 {
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = {
+	static const scale_unit units[] = {
 		{ "", 1 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 },
 		{ "h", 3600000 }, { "d", 86400000 },
 	};
-	const char *p = text;
-	int64_t n = 0;
-	size_t i;
 
-	/* a negative duration is never meant, so no sign is accepted */
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		int digit = *p - '0';
-		if (n > (INT64_MAX - digit) / 10)
-			return -1;
-		n = n * 10 + digit;
-	}
-	for (i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(p, units[i].unit) != 0)
-			continue;
-		if (n > INT64_MAX / units[i].ms)
-			return -1;
-		*out = n * units[i].ms;
-		return 0;
-	}
-	return -1;
+	return parse_scaled(text, units, sizeof units / sizeof units[0],
+			    strcmp, out);
 }
-
-static const struct size_unit {
-	const char *unit;
-	int64_t bytes;
-} size_units[] = {
-	{ "", 1 }, { "B", 1 },
-	{ "KB", 1 << 10 }, { "KiB", 1 << 10 }, { "K", 1 << 10 },
-	{ "MB", 1 << 20 }, { "MiB", 1 << 20 }, { "M", 1 << 20 },
-	{ "GB", 1 << 30 }, { "GiB", 1 << 30 }, { "G", 1 << 30 },
-};
 
 int sl_parse_size(const char *text, int64_t *out)
 {
-	const char *p = text;
-	int64_t n = 0;
-	size_t i;
+	static const scale_unit units[] = {
+		{ "", 1 }, { "B", 1 },
+		{ "KB", 1 << 10 }, { "KiB", 1 << 10 }, { "K", 1 << 10 },
+		{ "MB", 1 << 20 }, { "MiB", 1 << 20 }, { "M", 1 << 20 },
+		{ "GB", 1 << 30 }, { "GiB", 1 << 30 }, { "G", 1 << 30 },
+	};
 
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	for (; isdigit((unsigned char)*p); p++) {
-		int digit = *p - '0';
-		if (n > (INT64_MAX - digit) / 10)
-			return -1;
-		n = n * 10 + digit;
-	}
-	for (i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
-		if (strcasecmp(p, size_units[i].unit) != 0)
-			continue;
-		if (n > INT64_MAX / size_units[i].bytes)
-			return -1;
-		*out = n * size_units[i].bytes;
-		return 0;
-	}
-	return -1;
+	return parse_scaled(text, units, sizeof units / sizeof units[0],
+			    strcasecmp, out);
 }
 
-const char *sl_format_size(int64_t bytes, char *buf, size_t size)
+/* @p v in the first of @p units (largest first) that divides it, else
+ * in @p base units, into @p buf. */
+static const char *format_scaled(int64_t v, const scale_unit *units,
+				 size_t count, const char *base, char *buf,
+				 size_t size)
 {
-	static const struct size_unit shown[] = {
-		{ "GB", 1 << 30 }, { "MB", 1 << 20 }, { "KB", 1 << 10 },
-	};
 	size_t i;
 
-	for (i = 0; bytes != 0 && i < sizeof shown / sizeof shown[0]; i++) {
-		if (bytes % shown[i].bytes == 0) {
-			snprintf(buf, size, "%" PRId64 "%s", bytes / shown[i].bytes,
-				 shown[i].unit);
-			return buf;
-		}
-	}
-	snprintf(buf, size, "%" PRId64 "B", bytes);
-	return buf;
-}
-
-const char *sl_format_duration_ms(int64_t ms, char *buf, size_t size)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = {
-		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
-	};
-	size_t i;
-
-	for (i = 0; ms != 0 && i < sizeof units / sizeof units[0]; i++) {
-		if (ms % units[i].ms == 0) {
-			snprintf(buf, size, "%" PRId64 "%s", ms / units[i].ms,
+	for (i = 0; v != 0 && i < count; i++) {
+		if (v % units[i].scale == 0) {
+			snprintf(buf, size, "%" PRId64 "%s", v / units[i].scale,
 				 units[i].unit);
 			return buf;
 		}
 	}
-	snprintf(buf, size, "%" PRId64 "ms", ms);
+	snprintf(buf, size, "%" PRId64 "%s", v, base);
 	return buf;
+}
+
+const char *sl_format_size(int64_t bytes, char *buf, size_t size)
+{
+	static const scale_unit units[] = {
+		{ "GB", 1 << 30 }, { "MB", 1 << 20 }, { "KB", 1 << 10 },
+	};
+
+	return format_scaled(bytes, units, sizeof units / sizeof units[0], "B",
+			     buf, size);
+}
+
+const char *sl_format_duration_ms(int64_t ms, char *buf, size_t size)
+{
+	static const scale_unit units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
+	};
+
+	return format_scaled(ms, units, sizeof units / sizeof units[0], "ms",
+			     buf, size);
 }
