@@ -82,49 +82,37 @@ static int idle_since(const sl_watermark *wm, int64_t seen_ms, int64_t now)
  * origin is added or says its topic changed size, not per question: a
  * keyed stage behind a topic of hundreds of partitions asks often.
  */
+static int same_topic(const sl_wm_origin *a, const sl_wm_origin *b)
+{
+	return same_text(a->stage, b->stage) && same_text(a->topic, b->topic);
+}
+
 static int reports_complete(const sl_wm_input *in)
 {
-	/* the upstream topics heard of: almost always one */
-	struct topic_count {
-		const sl_wm_origin *first;
-		size_t have, need;
-	} few[8], *t = few, *grown;
-	size_t i, j, n = 0, cap = sizeof few / sizeof few[0];
-	int complete = in->origin_count > 0;
+	size_t i, j, have, need;
 
 	for (i = 0; i < in->origin_count; i++) {
 		const sl_wm_origin *o = &in->origins[i];
 
-		for (j = 0; j < n; j++)
-			if (same_text(t[j].first->stage, o->stage) &&
-			    same_text(t[j].first->topic, o->topic))
-				break;
-		if (j == n) {
-			if (n == cap) {
-				grown = malloc(2 * cap * sizeof *grown);
-				if (grown == NULL) {
-					complete = 0; /* holds, and is asked again */
-					break;
-				}
-				memcpy(grown, t, n * sizeof *grown);
-				if (t != few)
-					free(t);
-				t = grown;
-				cap *= 2;
-			}
-			t[n].first = o;
-			t[n].have = t[n].need = 0;
-			n++;
+		/* each topic counted once, from its first origin: with the
+		 * usual one topic, origin 0 is found at once */
+		for (j = 0; j < i && !same_topic(&in->origins[j], o); j++)
+			;
+		if (j < i)
+			continue;
+		for (j = i, have = 0, need = 0; j < in->origin_count; j++) {
+			const sl_wm_origin *t = &in->origins[j];
+
+			if (!same_topic(t, o))
+				continue;
+			have++;
+			if ((size_t)t->partitions > need)
+				need = (size_t)t->partitions;
 		}
-		t[j].have++;
-		if ((size_t)o->partitions > t[j].need)
-			t[j].need = (size_t)o->partitions;
+		if (have < need)
+			return 0;
 	}
-	for (j = 0; j < n && complete; j++)
-		complete = t[j].have >= t[j].need;
-	if (t != few)
-		free(t);
-	return complete;
+	return in->origin_count > 0;
 }
 
 /*
@@ -410,8 +398,7 @@ void sl_wm_revoked(sl_watermark *wm, const char *stage, const char *topic,
 
 static int same_origin(const sl_wm_origin *a, const sl_wm_origin *b)
 {
-	return a->partition == b->partition && same_text(a->stage, b->stage) &&
-	       same_text(a->topic, b->topic);
+	return a->partition == b->partition && same_topic(a, b);
 }
 
 /* @p o's entry in @p in, added if new (*@p added set); NULL when out of
