@@ -261,34 +261,56 @@ int kafka_conf_connection(sl_stage *stage, rd_kafka_conf_t *conf, sl_error *err)
 #define WATERMARK_QUERY_MS 10000
 #define WATERMARK_PAUSE_MS 100
 
+int kafka_helper_open(sl_stage *stage, kafka_client *client,
+		      const char *isolation, const char *purpose, sl_error *err)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	char why[512];
+
+	client->stage = stage;
+	client->rk = NULL;
+	if (kafka_conf_set(stage, conf, NULL, "bootstrap.servers",
+			   sl_option(stage, "bootstrap.servers"), err) != SL_OK ||
+	    (isolation != NULL &&
+	     kafka_conf_set(stage, conf, NULL, "isolation.level", isolation,
+			    err) != SL_OK) ||
+	    kafka_conf_connection(stage, conf, err) != SL_OK ||
+	    kafka_conf_callbacks(client, conf, err) != SL_OK) {
+		rd_kafka_conf_destroy(conf);
+		return SL_ERR;
+	}
+	client->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+	if (client->rk == NULL) {
+		rd_kafka_conf_destroy(conf);
+		return sl_error_set(err, SL_ERR_RUNTIME, "cannot create a Kafka "
+				    "client %s: %s", purpose, why);
+	}
+	kafka_conf_route_logs(client);
+	return SL_OK;
+}
+
+void kafka_helper_close(kafka_client *client)
+{
+	rd_kafka_poll(client->rk, 0); /* its logs */
+	rd_kafka_destroy(client->rk);
+	client->rk = NULL;
+}
+
 int kafka_watermarks(sl_stage *stage, const char *topic,
 		     const int32_t *partitions, size_t count, int64_t *lo,
 		     int64_t *hi, int64_t deadline, sl_error *err)
 {
-	kafka_client client = { stage, NULL };
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char why[512], ctx[400];
+	kafka_client client;
+	char purpose[400], ctx[400];
 	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
 	size_t i;
 
 	/* read_uncommitted: the answer is the high watermark, not the last
 	 * stable offset */
-	if (kafka_conf_set(stage, conf, NULL, "bootstrap.servers",
-			   sl_option(stage, "bootstrap.servers"), err) != SL_OK ||
-	    kafka_conf_set(stage, conf, NULL, "isolation.level",
-			   "read_uncommitted", err) != SL_OK ||
-	    kafka_conf_connection(stage, conf, err) != SL_OK ||
-	    kafka_conf_callbacks(&client, conf, err) != SL_OK) {
-		rd_kafka_conf_destroy(conf);
+	snprintf(purpose, sizeof purpose, "to find where %s ends", topic);
+	if (kafka_helper_open(stage, &client, "read_uncommitted", purpose,
+			      err) != SL_OK)
 		return SL_ERR;
-	}
-	client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-	if (client.rk == NULL) {
-		rd_kafka_conf_destroy(conf);
-		return sl_error_set(err, SL_ERR_RUNTIME, "cannot create a Kafka "
-				    "client to find where %s ends: %s", topic, why);
-	}
-	kafka_conf_route_logs(&client);
 	for (i = 0; i < count && code == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
 		/* a topic just created may have no leader for a moment, or
 		 * be unknown to a broker whose metadata lags */
@@ -306,7 +328,6 @@ int kafka_watermarks(sl_stage *stage, const char *topic,
 			kafka_error_code(err, code, ctx);
 		}
 	}
-	rd_kafka_poll(client.rk, 0); /* its logs */
-	rd_kafka_destroy(client.rk);
+	kafka_helper_close(&client);
 	return code == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
 }

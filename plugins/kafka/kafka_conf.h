@@ -65,6 +65,18 @@ int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
 int kafka_conf_connection(sl_stage *stage, rd_kafka_conf_t *conf, sl_error *err);
 
 /*
+ * A short-lived client of @p stage's connection settings
+ * (bootstrap.servers and the kafka.* that say how to reach the brokers;
+ * @p isolation, when not NULL, as its isolation.level), its logs served
+ * from its own poll: for asking the cluster something.  SL_OK, or SL_ERR
+ * with @p err ("cannot create a Kafka client @p purpose: ...").  Close it
+ * with kafka_helper_close().
+ */
+int kafka_helper_open(sl_stage *stage, kafka_client *client,
+		      const char *isolation, const char *purpose, sl_error *err);
+void kafka_helper_close(kafka_client *client);
+
+/*
  * The low and high watermarks of @p count partitions of @p topic, the
  * high one counting records of transactions still open, asked with a
  * short-lived client of @p stage's connection settings; retried until

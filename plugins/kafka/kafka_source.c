@@ -335,7 +335,7 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	    parse_stop(s, stage, err) != SL_OK ||
 	    (conf = consumer_conf(s, stage, err)) == NULL)
 		goto fail;
-	if (kafka_source_budget(s, stage, sub, conf, err) != SL_OK) {
+	if (kafka_source_budget(stage, sub, conf, err) != SL_OK) {
 		rd_kafka_conf_destroy(conf);
 		goto fail;
 	}

@@ -16,7 +16,6 @@
  * win.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "kafka_source_shared.h"
 
@@ -35,24 +34,15 @@
 static int64_t subscribed_partitions(sl_stage *stage,
 				     const rd_kafka_topic_partition_list_t *sub)
 {
-	kafka_client client = { stage, NULL };
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	const struct rd_kafka_metadata *md = NULL;
-	char why[512];
+	kafka_client client;
 	sl_error err;
 	int64_t n = -1;
 	int i, j;
 
-	if (kafka_conf_set(stage, conf, NULL, "bootstrap.servers",
-			   sl_option(stage, "bootstrap.servers"), &err) != SL_OK ||
-	    kafka_conf_connection(stage, conf, &err) != SL_OK ||
-	    kafka_conf_callbacks(&client, conf, &err) != SL_OK ||
-	    (client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why,
-				      sizeof why)) == NULL) {
-		rd_kafka_conf_destroy(conf);
+	if (kafka_helper_open(stage, &client, NULL, "to count the input's "
+			      "partitions", &err) != SL_OK)
 		return -1;
-	}
-	kafka_conf_route_logs(&client);
 	if (rd_kafka_metadata(client.rk, 1, NULL, &md, METADATA_MS) ==
 	    RD_KAFKA_RESP_ERR_NO_ERROR) {
 		n = 0;
@@ -66,8 +56,7 @@ static int64_t subscribed_partitions(sl_stage *stage,
 				}
 		rd_kafka_metadata_destroy(md);
 	}
-	rd_kafka_poll(client.rk, 0); /* its logs */
-	rd_kafka_destroy(client.rk);
+	kafka_helper_close(&client);
 	return n;
 }
 
@@ -91,13 +80,12 @@ static int bound(sl_stage *stage, rd_kafka_conf_t *conf, const char *name,
 	return kafka_conf_set(stage, conf, NULL, name, text, err);
 }
 
-int kafka_source_budget(kafka_source *s, sl_stage *stage,
+int kafka_source_budget(sl_stage *stage,
 			const rd_kafka_topic_partition_list_t *sub,
 			rd_kafka_conf_t *conf, sl_error *err)
 {
 	int64_t share, parts, each, queue, fetch, records;
 
-	(void)s;
 	if (!SL_HOST_HAS(source_memory) || (share = sl_source_memory(stage)) <= 0)
 		return SL_OK;
 	if ((parts = subscribed_partitions(stage, sub)) < 0) {

@@ -218,7 +218,7 @@ void kafka_source_prefetch_init(kafka_source *s, rd_kafka_conf_t *conf);
 /* kafka_source_budget.c: size each partition's prefetch on @p conf to the
  * stage's share of memory.limit over the partitions @p sub names.  SL_OK
  * or SL_ERR. */
-int kafka_source_budget(kafka_source *s, sl_stage *stage,
+int kafka_source_budget(sl_stage *stage,
 			const rd_kafka_topic_partition_list_t *sub,
 			rd_kafka_conf_t *conf, sl_error *err);
 void kafka_source_prefetch_read(kafka_source *s, rd_kafka_message_t **msgs,
