@@ -17,11 +17,12 @@ CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_timer.c core/state/timer_heap.c
 # plugin/: plugin descriptors, the plugin path, trust and the loader
 CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
+	core/plugin/engine_options.c core/plugin/engine_options.h \
 	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
 	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
 CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
-	core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \
+	core/job/job_checks.c core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \
 	core/job/plan.h core/job/secret.c core/job/secret.h core/job/validate.c
 # runtime/: a running job: the loop, the host table, inputs, hops, commits
 CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
@@ -33,7 +34,8 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
-	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \
+	core/runtime/stage.h core/runtime/state_host.c core/runtime/stage_check.c core/runtime/stage_check.h \
+	core/runtime/state_host.h \
 	core/runtime/telemetry.c core/runtime/telemetry.h \
 	core/runtime/wake.c core/runtime/wake.h \
 	core/runtime/watermark.c core/runtime/watermark.h

@@ -14,16 +14,17 @@
 #include <sluice/stage.h>
 
 #include "plugin/descriptor.h"
+#include "plugin/engine_options.h"
 #include "base/diag.h"
 #include "base/names.h"
-
-/* errors = ... on a stage */
-enum sl_errors_policy { SL_ERRORS_FAIL = 0, SL_ERRORS_SKIP, SL_ERRORS_DEAD_LETTER };
 
 typedef struct sl_job_option {
 	char *key;
 	char *value;  /* after ${VAR} expansion */
 	int line;     /* 0 when it came from --set */
+	/* Filled by sl_job_validate() when the value checked out: */
+	const sl_opt_desc *desc; /* what it was checked against */
+	sl_opt_value parsed;     /* the value, parsed once */
 } sl_job_option;
 
 typedef struct sl_job_stage sl_job_stage;
@@ -39,7 +40,8 @@ struct sl_job_stage {
 	const sl_descriptor *plugin;
 	const sl_descriptor *format;     /* sources and sinks */
 	const sl_descriptor *key_format; /* sources and sinks */
-	int errors;                      /* enum sl_errors_policy */
+	sl_stage_settings settings;      /* the engine's options, parsed */
+	size_t problems;                 /* found in its own section */
 	sl_job_stage **inputs;           /* stages this one reads from */
 	size_t input_count;
 
@@ -113,15 +115,10 @@ void sl_job_set_defaults(sl_job *job);
  * the reason in @p why.  @p value must live as long as the job. */
 int sl_job_key_set(sl_job *job, const char *key, const char *value,
 		   char *why, size_t why_size);
+/* The [job] keys' table: each lands parsed in its field of sl_job. */
+const sl_opt_desc *sl_job_keys(size_t *count);
 /* "none", "at-least-once" or "exactly-once", as a job file writes it. */
 const char *sl_job_delivery_name(int delivery);
-
-/*
- * The keys every stage takes besides its plugin's options (plugin, from,
- * errors, dead-letter.topic, format, key.format), with the kinds of stage
- * each applies to: what validation checks and `sluice plugins` prints.
- */
-const sl_opt_desc *sl_engine_stage_options(size_t *count);
 
 /* The stage named @p name (@p len bytes), or NULL. */
 sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
@@ -142,16 +139,35 @@ void sl_job_free(sl_job *job);
 struct sl_loader;
 
 /*
+ * Checks of a loaded job from a part above this one (the plugins' own
+ * check callbacks, runtime/stage_check.h): problems go to @p diag, the
+ * count is returned.
+ */
+typedef size_t (*sl_job_checker)(const sl_job *job, struct sl_loader *loader,
+				 const sl_registry *reg, sl_diag *diag);
+
+/*
  * What `run` and `validate` share: load @p path with @p overrides, find
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
- * @p reg, validate, plan (plan.h), and load every plugin the job uses
- * into *@p loader, with the loader's checks.  On any problem print each
- * diagnostic line to stderr and return 2 (the exit code; 1 for a
- * failure that is not the job's); else return 0 with *job and *loader
- * set.  What the user should know about the plan goes to @p notes (may
- * be NULL).
+ * @p reg, validate, plan (plan.h), load every plugin the job uses into
+ * *@p loader, with the loader's checks, run the checks across stages
+ * (job_checks.c) and @p checker (may be NULL).  On any problem print
+ * every diagnostic line, sorted by line, to stderr and return 2 (the
+ * exit code; 1 for a failure that is not the job's); else return 0 with
+ * *job and *loader set.  What the user should know about the plan goes
+ * to @p notes (may be NULL).
  */
 int sl_job_open(const char *path, const sl_job_override *overrides,
 		size_t override_count, sl_job **job, sl_registry *reg,
-		sl_diag *notes, struct sl_loader **loader);
+		sl_diag *notes, struct sl_loader **loader,
+		sl_job_checker checker);
+
+/*
+ * The checks across stages that need the plugins loaded: under
+ * exactly-once every sink takes part in the transaction and a store
+ * joins the owner's; errors = dead-letter has a sink that writes dead
+ * letters.  Problems go to @p diag; returns how many.
+ */
+size_t sl_job_check_across(const sl_job *job, struct sl_loader *loader,
+			   const sl_registry *reg, sl_diag *diag);
 #endif

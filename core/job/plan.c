@@ -170,6 +170,7 @@ static sl_job_stage *new_stage(const sl_job_stage *k, const char *suffix,
 	st->kind = kind;
 	st->line = k->line;
 	st->role = role;
+	sl_stage_settings_init(&st->settings);
 	st->serves = k;
 	return st;
 }
@@ -181,7 +182,8 @@ static int copy_policy(sl_job_stage *to, const sl_job_stage *k)
 	static const char *const keys[] = { "errors", "dead-letter.topic" };
 	size_t i;
 
-	to->errors = k->errors;
+	to->settings.errors = k->settings.errors;
+	to->settings.dead_letter_topic = k->settings.dead_letter_topic;
 	to->options = calloc(2, sizeof *to->options);
 	if (to->options == NULL)
 		return -1;
@@ -194,6 +196,8 @@ static int copy_policy(sl_job_stage *to, const sl_job_stage *k)
 		c->key = strdup(o->key);
 		c->value = strdup(o->value);
 		c->line = o->line;
+		c->desc = o->desc;
+		c->parsed = o->parsed;
 		to->option_count++;
 		if (c->key == NULL || c->value == NULL)
 			return -1;
@@ -255,7 +259,6 @@ static int add_hop(sl_job *job, const sl_registry *reg, sl_job_stage *k,
 {
 	const sl_descriptor *json = sl_registry_find(reg, "json");
 	const sl_descriptor *string = sl_registry_find(reg, "string");
-	const sl_job_option *parts = sl_job_stage_option(k, "repartition.partitions");
 	sl_job_stage *sink, *source;
 	char topic[1024];
 
@@ -289,7 +292,7 @@ static int add_hop(sl_job *job, const sl_registry *reg, sl_job_stage *k,
 	sink->template_of = sink_template(job, from);
 	source->template_of = from;
 	sink->partitions = source->partitions =
-		parts != NULL ? (int32_t)strtol(parts->value, NULL, 10) : 0;
+		(int32_t)k->settings.repartition_partitions;
 	/* the sink takes the keyed stage's inputs, the stage reads the hop */
 	sink->inputs = k->inputs;
 	sink->input_count = k->input_count;

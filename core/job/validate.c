@@ -27,49 +27,6 @@
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
 #define STAGE_KINDS (SL_KIND_SOURCE | SL_KIND_SINK | SL_KIND_OPERATOR)
-#define ANY_KIND (STAGE_KINDS | SL_KIND_STORE)
-
-static char *errors_values[] = { "fail", "skip", "dead-letter" };
-
-static sl_opt_desc engine_options[] = {
-	{ .name = "plugin", .type = SL_OPT_STRING, .required = 1,
-	  .kinds = ANY_KIND,
-	  .summary = "The plugin that runs this stage (see: sluice plugins)" },
-	{ .name = "from", .type = SL_OPT_LIST,
-	  .kinds = SL_KIND_OPERATOR | SL_KIND_SINK,
-	  .summary = "Stages to read from, comma-separated (default: the "
-		     "nearest source or operator above)" },
-	{ .name = "errors", .type = SL_OPT_ENUM, .def = "fail",
-	  .kinds = STAGE_KINDS, .values = errors_values, .value_count = 3,
-	  .summary = "A bad record fails the job, is skipped (and counted), or "
-		     "goes to dead-letter.topic" },
-	{ .name = "dead-letter.topic", .type = SL_OPT_STRING,
-	  .kinds = STAGE_KINDS,
-	  .summary = "Kafka topic for bad records (required with errors = "
-		     "dead-letter)" },
-	{ .name = "format", .type = SL_OPT_STRING, .def = "string",
-	  .kinds = SOURCE_SINK,
-	  .summary = "Format plugin of record values (string, json)" },
-	{ .name = "key.format", .type = SL_OPT_STRING, .def = "string",
-	  .kinds = SOURCE_SINK,
-	  .summary = "Format plugin of record keys (string, json)" },
-	{ .name = "repartition.partitions", .type = SL_OPT_INT, .has_min = 1,
-	  .min = 1, .has_max = 1, .max = 100000, .kinds = SL_KIND_OPERATOR,
-	  .summary = "Keyed stages: partitions of the repartition topic the "
-		     "engine adds when the key is not the input's (default: as "
-		     "many as the input)" },
-	{ .name = "max.event.time.skew", .type = SL_OPT_DURATION, .def = "60s",
-	  .has_min = 1, .min = 0, .kinds = SL_KIND_OPERATOR,
-	  .summary = "Stages on event time: an input whose event time runs "
-		     "this far ahead of the slowest input of its source is "
-		     "held until the others catch up (0 = never hold)" },
-};
-
-const sl_opt_desc *sl_engine_stage_options(size_t *count)
-{
-	*count = sizeof engine_options / sizeof engine_options[0];
-	return engine_options;
-}
 
 typedef struct ctx {
 	sl_job *job;
@@ -198,7 +155,8 @@ static const sl_descriptor *resolve(ctx *c, const sl_job_stage *st,
 	const sl_descriptor *d = sl_registry_find(c->reg, name);
 	const char *what = want == SL_KIND_FORMAT ? "format" : "plugin";
 	char text[2048], kinds[64], pre[160] = "";
-	sl_job_option fallback = { (char *)key, (char *)name, st->line };
+	sl_job_option fallback = { .key = (char *)key, .value = (char *)name,
+				  .line = st->line };
 	char *lib;
 
 	if (o == NULL) {
@@ -264,6 +222,7 @@ static void unknown_option(ctx *c, const sl_job_stage *st,
 	const char *best = NULL;
 	size_t best_d = 3, i, n;
 	const sl_opt_desc *engine = sl_engine_stage_options(&n);
+
 	char known[1024];
 
 	for (i = 0; i < d->option_count; i++)
@@ -288,16 +247,6 @@ static void unknown_option(ctx *c, const sl_job_stage *st,
 			    d->name, sl_kind_name(st->kind), known, d->name);
 }
 
-static const sl_opt_desc *engine_option(const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof engine_options / sizeof engine_options[0]; i++)
-		if (strcmp(engine_options[i].name, key) == 0)
-			return &engine_options[i];
-	return NULL;
-}
-
 /* Expressions are parsed here too, so a typo is found before running. */
 static void check_expr(ctx *c, const sl_job_stage *st, const sl_job_option *o)
 {
@@ -312,8 +261,9 @@ static void check_expr(ctx *c, const sl_job_stage *st, const sl_job_option *o)
 	}
 }
 
-/* sl_opt_check(), with the value of a secret key hidden in the reason. */
-static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
+/* sl_opt_parse() into o->parsed, with the value of a secret key hidden
+ * in the reason. */
+static int check_value(const sl_opt_desc *opt, sl_job_option *o,
 		       char *why, size_t size)
 {
 	size_t room = strlen(o->value) + size;
@@ -321,15 +271,15 @@ static int check_value(const sl_opt_desc *opt, const sl_job_option *o,
 	int rc;
 
 	if (!sl_key_is_secret(o->key))
-		return sl_opt_check(opt, o->value, why, size);
+		return sl_opt_parse(opt, o->value, &o->parsed, why, size);
 	/* the whole reason, so the value is not cut short before hiding it */
 	if ((full = malloc(room)) == NULL) {
 		char none[1];
 
 		snprintf(why, size, "bad value (not shown: the key holds a secret)");
-		return sl_opt_check(opt, o->value, none, sizeof none);
+		return sl_opt_parse(opt, o->value, &o->parsed, none, sizeof none);
 	}
-	if ((rc = sl_opt_check(opt, o->value, full, room)) != 0) {
+	if ((rc = sl_opt_parse(opt, o->value, &o->parsed, full, room)) != 0) {
 		sl_hide_value(full, room, o->value);
 		snprintf(why, size, "%s", full);
 	}
@@ -384,10 +334,9 @@ static void unknown_format_option(ctx *c, const sl_job_stage *st,
 			    fmt->name, name, fmt->name);
 }
 
-static void check_stage_option(ctx *c, const sl_job_stage *st,
-			       const sl_job_option *o)
+static void check_stage_option(ctx *c, sl_job_stage *st, sl_job_option *o)
 {
-	const sl_opt_desc *opt = engine_option(o->key);
+	const sl_opt_desc *opt = sl_engine_stage_option(o->key);
 	const sl_descriptor *fmt;
 	char why[1024];
 	size_t len;
@@ -424,9 +373,13 @@ static void check_stage_option(ctx *c, const sl_job_stage *st,
 			return;
 		}
 	}
-	if (check_value(opt, o, why, sizeof why) != 0)
+	if (check_value(opt, o, why, sizeof why) != 0) {
 		opt_problem(c, st->name, o, "%s: %s", o->key, why);
-	else if (opt->type == SL_OPT_EXPR)
+		return;
+	}
+	o->desc = opt;
+	sl_opt_store(opt, &o->parsed, o->value, &st->settings);
+	if (opt->type == SL_OPT_EXPR)
 		check_expr(c, st, o);
 }
 
@@ -450,15 +403,10 @@ static void check_required(ctx *c, const sl_job_stage *st)
 static void check_errors_policy(ctx *c, sl_job_stage *st)
 {
 	const sl_job_option *o = sl_job_stage_option(st, "errors");
-	const sl_opt_desc *opt = engine_option("errors");
-	char why[256];
 
-	st->errors = SL_ERRORS_FAIL;
-	if (o == NULL || sl_opt_check(opt, o->value, why, sizeof why) != 0)
-		return; /* a bad value was reported with the other options */
-	st->errors = sl_opt_enum_index(opt, o->value);
-	if (st->errors == SL_ERRORS_DEAD_LETTER &&
-	    sl_job_stage_option(st, "dead-letter.topic") == NULL)
+	/* a bad value was reported with the other options */
+	if (st->settings.errors == SL_ERRORS_DEAD_LETTER &&
+	    st->settings.dead_letter_topic == NULL)
 		opt_problem(c, st->name, o, "errors = dead-letter needs "
 			    "dead-letter.topic = TOPIC in the same stage");
 }
@@ -492,11 +440,11 @@ static void check_formats(ctx *c, sl_job_stage *st)
 	if (!(st->kind & SOURCE_SINK))
 		return;
 	o = sl_job_stage_option(st, "format");
-	st->format = resolve(c, st, "format", o, o ? o->value : "string",
+	st->format = resolve(c, st, "format", o, st->settings.format,
 			     SL_KIND_FORMAT);
 	o = sl_job_stage_option(st, "key.format");
-	st->key_format = resolve(c, st, "key.format", o, o ? o->value : "string",
-				 SL_KIND_FORMAT);
+	st->key_format = resolve(c, st, "key.format", o,
+				 st->settings.key_format, SL_KIND_FORMAT);
 	check_format_required(c, st, st->format, 0);
 	check_format_required(c, st, st->key_format, 1);
 }
@@ -504,9 +452,10 @@ static void check_formats(ctx *c, sl_job_stage *st)
 static void check_stage(ctx *c, sl_job_stage *st)
 {
 	const sl_job_option *plugin = sl_job_stage_option(st, "plugin");
-	size_t i;
+	size_t i, before = c->in.added;
 
 	st->plugin = NULL;
+	sl_stage_settings_init(&st->settings);
 	if (plugin == NULL)
 		sl_diag_at(&c->in, st->line, "[%s %s] has no plugin: add plugin = NAME "
 			"(see: sluice plugins)", sl_kind_name(st->kind), st->name);
@@ -519,6 +468,7 @@ static void check_stage(ctx *c, sl_job_stage *st)
 		check_required(c, st);
 	check_errors_policy(c, st);
 	check_formats(c, st);
+	st->problems = c->in.added - before;
 }
 
 /* ---- wiring ---------------------------------------------------------------- */

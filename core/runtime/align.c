@@ -87,19 +87,7 @@ struct sl_align {
 
 static int64_t skew_of(const sl_stage *s)
 {
-	const sl_job_option *o = sl_job_stage_option(s->def, "max.event.time.skew");
-	const sl_opt_desc *table;
-	size_t n, i;
-	int64_t ms = 0;
-
-	if (o != NULL && sl_parse_duration_ms(o->value, &ms) == 0)
-		return ms;
-	table = sl_engine_stage_options(&n);
-	for (i = 0; i < n; i++)
-		if (strcmp(table[i].name, "max.event.time.skew") == 0 &&
-		    table[i].def != NULL && sl_parse_duration_ms(table[i].def, &ms) == 0)
-			return ms;
-	return 0;
+	return s->def->settings.max_event_time_skew_ms;
 }
 
 /* @p arr with room for @p n items of @p size, or NULL. */

@@ -527,7 +527,7 @@ static int find_dead_letter_sink(sl_engine *e, sl_error *err)
 		const sl_job_stage *d = e->stages[i].def;
 		const sl_job_option *o = sl_job_stage_option(d, "errors");
 
-		if (d->errors == SL_ERRORS_DEAD_LETTER && e->dlq_sink == NULL)
+		if (d->settings.errors == SL_ERRORS_DEAD_LETTER && e->dlq_sink == NULL)
 			return sl_error_set(err, SL_ERR_CONFIG,
 				"%s:%d: %s: errors = dead-letter needs a sink in the "
 				"job whose plugin writes dead letters (kafka's does)",

@@ -101,7 +101,31 @@ static const char *stage_key(const sl_stage *stage, const char *key,
 				    stage->opening_key_format, key, buf, size);
 }
 
-static const char *format_option(const sl_stage *stage, const char *key)
+/* An option as validation left it: its text, and its parsed value with
+ * what it was checked against (desc NULL: parse the text). */
+typedef struct found_option {
+	const char *text;
+	const sl_opt_desc *desc;
+	const sl_opt_value *parsed;
+} found_option;
+
+static found_option found(const sl_job_option *o, const sl_opt_desc *d)
+{
+	found_option f = { NULL, NULL, NULL };
+
+	if (o != NULL) {
+		f.text = o->value;
+		f.desc = o->desc;
+		f.parsed = &o->parsed;
+	} else if (d != NULL && d->def != NULL) {
+		f.text = d->def;
+		f.desc = d;
+		f.parsed = &d->def_value;
+	}
+	return f;
+}
+
+static found_option format_option(const sl_stage *stage, const char *key)
 {
 	const sl_opt_desc *d = sl_descriptor_option(stage->opening_format,
 						    SL_KIND_FORMAT, key);
@@ -109,9 +133,7 @@ static const char *format_option(const sl_stage *stage, const char *key)
 	const sl_job_option *o = sl_job_stage_option(stage->def,
 		stage_key(stage, key, buf, sizeof buf));
 
-	if (o != NULL)
-		return o->value;
-	return d != NULL ? d->def : NULL;
+	return found(o, d);
 }
 
 /*
@@ -120,7 +142,7 @@ static const char *format_option(const sl_stage *stage, const char *key)
  * are options of its own kind: a repartition hop reaches the same
  * cluster as the source it repartitions.
  */
-static const char *host_option(const sl_stage *stage, const char *key)
+static found_option find_option(const sl_stage *stage, const char *key)
 {
 	const sl_job_stage *def = stage->def;
 	const sl_opt_desc *d;
@@ -134,49 +156,63 @@ static const char *host_option(const sl_stage *stage, const char *key)
 	for (; o == NULL && d != NULL && def->template_of != NULL;
 	     def = def->template_of)
 		o = sl_job_stage_option(def->template_of, key);
-	if (o != NULL)
-		return o->value;
-	return d != NULL ? d->def : NULL;
+	return found(o, d);
 }
 
-/* Options were validated against the descriptor, so parsing succeeds. */
+static const char *host_option(const sl_stage *stage, const char *key)
+{
+	return find_option(stage, key).text;
+}
+
+/*
+ * Options were parsed once, when the job was validated; the text is
+ * parsed here only for an option read as another type than declared.
+ */
 static int64_t host_option_int(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int64_t out = 0;
 
-	if (v != NULL)
-		sl_parse_int(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_INT)
+		return f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_int(f.text, &out);
 	return out;
 }
 
 static double host_option_number(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	double out = 0;
 
-	if (v != NULL)
-		sl_parse_number(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_NUMBER)
+		return f.parsed->d;
+	if (f.text != NULL)
+		sl_parse_number(f.text, &out);
 	return out;
 }
 
 static int host_option_bool(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int out = 0;
 
-	if (v != NULL)
-		sl_parse_bool(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_BOOL)
+		return (int)f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_bool(f.text, &out);
 	return out;
 }
 
 static int64_t host_option_duration_ms(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int64_t out = 0;
 
-	if (v != NULL)
-		sl_parse_duration_ms(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_DURATION)
+		return f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_duration_ms(f.text, &out);
 	return out;
 }
 
@@ -303,8 +339,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 		       const char *msg, const char *where)
 {
 	sl_stage *dlq = stage->engine->dlq_sink;
-	const sl_job_option *topic = sl_job_stage_option(stage->def,
-							 "dead-letter.topic");
+	const char *topic = stage->def->settings.dead_letter_topic;
 	char partition[16], offset[24];
 	sl_header h[5];
 	sl_error why;
@@ -325,7 +360,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 		h[i].value.len = strlen((const char *)h[i].value.data);
 	why.kind = SL_ERR_NONE;
 	if (dlq == NULL || topic == NULL ||
-	    dlq->plugin->sink->dead_letter(dlq->self, topic->value, rec, h, 5,
+	    dlq->plugin->sink->dead_letter(dlq->self, topic, rec, h, 5,
 					   &why) != SL_OK) {
 		remember_failure(stage, rec);
 		return host_error_set(err, SL_ERR_RECORD,
@@ -337,7 +372,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
 		sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
 				    "dead-lettered %s to %s: %s", where,
-				    topic->value, msg);
+				    topic, msg);
 	return SL_SKIP;
 }
 
@@ -353,9 +388,9 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 	sl_origin_format(rec->origin.topic, rec->origin.topic != NULL,
 			 rec->origin.partition, rec->origin.offset, where,
 			 sizeof where);
-	if (stage->def->errors == SL_ERRORS_DEAD_LETTER)
+	if (stage->def->settings.errors == SL_ERRORS_DEAD_LETTER)
 		return dead_letter(stage, rec, err, msg, where);
-	if (stage->def->errors == SL_ERRORS_SKIP) {
+	if (stage->def->settings.errors == SL_ERRORS_SKIP) {
 		stage->skipped++;
 		if (stage->skipped <= SKIP_LOG_LIMIT)
 			sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,

@@ -94,8 +94,9 @@ int kafka_error_take(sl_error *err, rd_kafka_error_t *error, const char *what)
 	return SL_ERR;
 }
 
-int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
-		   const char *name, const char *value, sl_error *err)
+int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
+		   const char *key, const char *name, const char *value,
+		   sl_error *err)
 {
 	char why[512];
 
@@ -117,7 +118,7 @@ static const char *managed_reason(const kafka_managed *list, const char *name)
 }
 
 typedef struct pass_ctx {
-	sl_stage *stage;
+	const sl_stage *stage;
 	rd_kafka_conf_t *conf;
 	const kafka_managed *managed;
 	sl_error *err;
@@ -330,4 +331,23 @@ int kafka_watermarks(sl_stage *stage, const char *topic,
 	}
 	kafka_helper_close(&client);
 	return code == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
+}
+
+int kafka_stage_check(const sl_stage *stage, sl_error *err)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	const char *servers = sl_option(stage, "bootstrap.servers");
+	pass_ctx ctx = { stage, conf, NULL, err };
+	int rc = SL_OK;
+
+	if (conf == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	/* what kafka_conf_new() refuses, without a client or a connection */
+	if (servers == NULL || *servers == '\0')
+		rc = sl_config_error(stage, "bootstrap.servers", err,
+				     "names no broker (host:port, ...)");
+	else if (sl_option_each(stage, KAFKA_PREFIX, pass_through, &ctx) != 0)
+		rc = SL_ERR;
+	rd_kafka_conf_destroy(conf);
+	return rc;
 }

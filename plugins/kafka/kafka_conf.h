@@ -53,8 +53,15 @@ int kafka_conf_callbacks(kafka_client *client, rd_kafka_conf_t *conf, sl_error *
  * Set property @p name on @p conf.  A failure is an SL_ERR_CONFIG naming
  * option @p key of the stage, with librdkafka's reason.
  */
-int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
-		   const char *name, const char *value, sl_error *err);
+int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
+		   const char *key, const char *name, const char *value,
+		   sl_error *err);
+/*
+ * The check callback of the source and the sink: bootstrap.servers names
+ * a broker and librdkafka takes every `kafka.*` property (name and
+ * value) - on a scratch configuration, connecting nowhere.
+ */
+int kafka_stage_check(const sl_stage *stage, sl_error *err);
 
 /*
  * The `kafka.*` options of @p stage that say how to reach and

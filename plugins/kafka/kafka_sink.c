@@ -180,4 +180,5 @@ const sl_sink_class kafka_sink_class = {
 	.durable = kafka_sink_durable,
 	.txn_commit_start = sink_txn_commit_start,
 	.txn_commit_finish = sink_txn_commit_finish,
+	.check = kafka_stage_check,
 };

@@ -136,9 +136,9 @@ static void window_close(void *self)
 	free(w);
 }
 
-static int open_time(window *w, sl_error *err)
+static int open_time(window *w, const sl_stage *stage, sl_error *err)
 {
-	const char *time = sl_option(w->stage, "time"), *why = NULL;
+	const char *time = sl_option(stage, "time"), *why = NULL;
 	int rc;
 
 	if (time == NULL || strcmp(time, "record") == 0) {
@@ -150,23 +150,55 @@ static int open_time(window *w, sl_error *err)
 		return SL_OK;
 	}
 	if (strncmp(time, "event:", 6) != 0)
-		return sl_config_error(w->stage, "time", err,
+		return sl_config_error(stage, "time", err,
 				       "expected event:FIELD, record or processing");
 	w->mode = TIME_EVENT;
 	rc = slop_path_parse(&w->field, time + 6, strlen(time + 6), &why);
 	if (rc == -2)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (rc != 0 || w->field.count == 0)
-		return sl_config_error(w->stage, "time", err,
+		return sl_config_error(stage, "time", err,
 				       "event: needs the field holding the event "
 				       "time in ms, e.g. event:ts");
 	return SL_OK;
 }
 
+/* The window's options, read and checked: what check and open share. */
+static int read_options(window *w, const sl_stage *stage, sl_error *err)
+{
+	const char *type = sl_option(stage, "type");
+
+	w->size = sl_option_duration_ms(stage, "size");
+	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
+	if (type != NULL && strcmp(type, "tumbling") != 0)
+		return sl_config_error(stage, "type", err,
+				       "only tumbling windows exist");
+	if (w->size <= 0 || w->size > TS_LIMIT)
+		return sl_config_error(stage, "size", err, "must be at least 1ms");
+	if (w->lateness < 0 || w->lateness > TS_LIMIT)
+		return sl_config_error(stage, "allowed.lateness", err,
+				       "out of range");
+	if (open_time(w, stage, err) != SL_OK ||
+	    slop_agg_open(&w->agg, stage, "function", err) != SL_OK)
+		return SL_ERR;
+	return SL_OK;
+}
+
+static int window_check(const sl_stage *stage, sl_error *err)
+{
+	window *w = calloc(1, sizeof *w);
+	int rc;
+
+	if (w == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	rc = read_options(w, stage, err);
+	window_close(w);
+	return rc;
+}
+
 static int window_open(sl_stage *stage, void **self, sl_error *err)
 {
 	window *w = calloc(1, sizeof *w);
-	const char *type = sl_option(stage, "type");
 
 	if (w == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
@@ -176,25 +208,10 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 	/* later than what a restored store holds: microseconds of the wall
 	 * clock, then one by one */
 	w->arrived = (uint64_t)wall_ms() * 1000;
-	w->size = sl_option_duration_ms(stage, "size");
-	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
-	if (type != NULL && strcmp(type, "tumbling") != 0) {
-		sl_config_error(stage, "type", err, "only tumbling windows exist");
-		goto fail;
-	}
-	if (w->size <= 0 || w->size > TS_LIMIT) {
-		sl_config_error(stage, "size", err, "must be at least 1ms");
-		goto fail;
-	}
-	if (w->lateness < 0 || w->lateness > TS_LIMIT) {
-		sl_config_error(stage, "allowed.lateness", err, "out of range");
-		goto fail;
-	}
-	if (open_time(w, err) != SL_OK ||
+	if (read_options(w, stage, err) != SL_OK ||
 	    (w->mode != TIME_PROCESSING &&
 	     sl_watermark_open(stage, sl_option_duration_ms(stage, "idle.timeout"),
 			       err) != SL_OK) ||
-	    slop_agg_open(&w->agg, stage, "function", err) != SL_OK ||
 	    (w->state = sl_state_open(stage, NULL, err)) == NULL)
 		goto fail;
 	*self = w;
@@ -850,6 +867,7 @@ static const sl_operator_class window_op = {
 	.finish = window_finish,
 	.close = window_close,
 	.event_time = window_event_time,
+	.check = window_check,
 };
 
 SL_PLUGIN("window", .op = &window_op, .host_needs = SL_HOST_SIZE_WITH(state_timers_fire_by))

@@ -84,7 +84,8 @@ int optest_open(optest *t, const char *plugin, const char *const *options,
 	t->def.kind = SL_KIND_OPERATOR;
 	t->def.line = 2;
 	t->def.plugin = sl_registry_find(&t->reg, plugin);
-	t->def.errors = errors;
+	sl_stage_settings_init(&t->def.settings);
+	t->def.settings.errors = errors;
 	for (i = 0; options != NULL && options[i] != NULL; i++) {
 		const char *eq = strchr(options[i], '=');
 
