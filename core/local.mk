@@ -21,9 +21,11 @@ CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
 	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
 	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
-CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
-	core/job/job_checks.c core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \
-	core/job/plan.h core/job/secret.c core/job/secret.h core/job/validate.c
+CORE_JOB = core/job/bind.c core/job/check.h core/job/check_stage.c \
+	core/job/format_opts.c core/job/format_opts.h core/job/job.h \
+	core/job/job_checks.c core/job/job_keys.c core/job/job_open.c \
+	core/job/jobfile.c core/job/plan.c core/job/plan.h core/job/secret.c \
+	core/job/secret.h core/job/validate.c core/job/wire.c
 # runtime/: a running job: the loop, the host table, inputs, hops, commits
 CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/changelog.c core/runtime/changelog.h core/runtime/commit.c \
@@ -34,11 +36,10 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
-	core/runtime/stage.h core/runtime/state_host.c core/runtime/stage_check.c core/runtime/stage_check.h \
-	core/runtime/state_host.h \
-	core/runtime/telemetry.c core/runtime/telemetry.h \
-	core/runtime/wake.c core/runtime/wake.h \
-	core/runtime/watermark.c core/runtime/watermark.h
+	core/runtime/stage.h core/runtime/stage_check.c core/runtime/stage_check.h \
+	core/runtime/state_host.c core/runtime/state_host.h \
+	core/runtime/telemetry.c core/runtime/telemetry.h core/runtime/wake.c \
+	core/runtime/wake.h core/runtime/watermark.c core/runtime/watermark.h
 # ops/: the HTTP endpoint of http.listen (libmicrohttpd), /metrics in the
 # Prometheus format, /health, /ready, /status; it reads what runtime/
 # publishes (telemetry.h) and nothing else of a running job
