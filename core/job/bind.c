@@ -31,6 +31,24 @@ static void roots_text(const sl_registry *reg, const char *subdir, char *buf,
 		snprintf(buf, size, "(no plugin directories)");
 }
 
+/* "; did you mean 'json'?" when a plugin of kind @p want is named nearly
+ * @p name, in @p buf; else "". */
+static const char *suggestion(const sl_registry *reg, const char *name,
+			      unsigned want, char *buf, size_t size)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+
+	for (i = 0; i < reg->plugin_count; i++)
+		if (reg->plugins[i]->kinds & want)
+			sl_check_consider(&best, &best_d, name,
+					  reg->plugins[i]->name);
+	if (best == NULL || !sl_check_is_typo(name, best_d))
+		return "";
+	snprintf(buf, size, "; did you mean '%s'?", best);
+	return buf;
+}
+
 /*
  * The plugin @p name for stage @p st, given by option @p key (@p o, NULL
  * when @p name is the default), needed as @p want; NULL after reporting.
@@ -53,8 +71,9 @@ const sl_descriptor *sl_check_resolve(sl_check *c, const sl_job_stage *st,
 	}
 	if (d == NULL) {
 		roots_text(c->reg, "", text, sizeof text);
-		sl_check_problem(c, st->name, o, "%sunknown %s '%s' (no %s.plugin in: %s)",
-			    pre, what, name, name, text);
+		sl_check_problem(c, st->name, o, "%sunknown %s '%s' (no %s.plugin in: "
+				 "%s)%s", pre, what, name, name, text,
+				 suggestion(c->reg, name, want, kinds, sizeof kinds));
 		return NULL;
 	}
 	if (!(d->kinds & want)) {

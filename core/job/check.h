@@ -27,6 +27,9 @@ void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
 void sl_check_consider(const char **best, size_t *best_d, const char *key,
 		       const char *candidate);
 
+/* Is a name @p d edits away from @p word near enough to be its typo? */
+int sl_check_is_typo(const char *word, size_t d);
+
 /* check_stage.c: a stage's options, its plugin and formats (bind.c). */
 void sl_check_stage(sl_check *c, sl_job_stage *st);
 

@@ -47,7 +47,7 @@ static void unknown_option(sl_check *c, const sl_job_stage *st,
 	for (i = 0; i < n; i++)
 		if (engine[i].kinds & st->kind)
 			sl_check_consider(&best, &best_d, o->key, engine[i].name);
-	if (best != NULL && best_d <= (strlen(o->key) > 4 ? 2u : 1u)) {
+	if (best != NULL && sl_check_is_typo(o->key, best_d)) {
 		sl_check_problem(c, st->name, o, "unknown option '%s' for plugin '%s'; "
 			    "did you mean '%s'?", o->key, d->name, best);
 		return;
@@ -140,7 +140,7 @@ static void unknown_format_option(sl_check *c, const sl_job_stage *st,
 	for (i = 0; i < fmt->option_count; i++)
 		if (!fmt->options[i].is_prefix)
 			sl_check_consider(&best, &best_d, name, fmt->options[i].name);
-	if (best != NULL && best_d <= (strlen(name) > 4 ? 2u : 1u))
+	if (best != NULL && sl_check_is_typo(name, best_d))
 		sl_check_problem(c, st->name, o, "unknown option '%s' of format '%s'; "
 			    "did you mean '%.*s%s'?", o->key, fmt->name,
 			    (int)(name - o->key), o->key, best);

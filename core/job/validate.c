@@ -74,13 +74,32 @@ void sl_check_consider(const char **best, size_t *best_d, const char *key,
 		*best_d = d;
 	}
 }
+int sl_check_is_typo(const char *word, size_t d)
+{
+	return d <= (strlen(word) > 4 ? 2u : 1u);
+}
+
 /* ---- [job] ----------------------------------------------------------------- */
 
 static void check_job_option(sl_check *c, const sl_job_option *o)
 {
+	const sl_opt_desc *keys;
+	const char *best = NULL;
+	size_t n, i, best_d = 3;
 	char why[1024];
 
-	if (sl_job_key_set(c->job, o->key, o->value, why, sizeof why) != 0)
+	if (sl_job_key_set(c->job, o->key, o->value, why, sizeof why) == 0)
+		return;
+	keys = sl_job_keys(&n);
+	for (i = 0; i < n; i++) {
+		if (strcmp(keys[i].name, o->key) == 0)
+			break; /* known: its value is wrong */
+		sl_check_consider(&best, &best_d, o->key, keys[i].name);
+	}
+	if (i == n && best != NULL && sl_check_is_typo(o->key, best_d))
+		sl_check_problem(c, "job", o, "unknown key '%s' in [job]; did you "
+				 "mean '%s'?", o->key, best);
+	else
 		sl_check_problem(c, "job", o, "%s", why);
 }
 

@@ -48,9 +48,34 @@ static void wiring_problem_from(sl_check *c, const sl_job_stage *st,
 	c->wiring_problems++;
 }
 
+/* Why `from` cannot name @p len bytes at @p name: no such stage, and
+ * which readable stage it likely meant. */
+static const char *no_stage(const sl_job *job, const sl_job_stage *st,
+			    const char *name, size_t len, char *buf, size_t size)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+	char word[64];
+
+	snprintf(buf, size, "names no stage in this job");
+	if (len >= sizeof word)
+		return buf;
+	memcpy(word, name, len);
+	word[len] = '\0';
+	for (i = 0; i < job->stage_count; i++)
+		if (&job->stages[i] != st &&
+		    (job->stages[i].kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)))
+			sl_check_consider(&best, &best_d, word, job->stages[i].name);
+	if (best != NULL && sl_check_is_typo(word, best_d))
+		snprintf(buf, size, "names no stage in this job; did you mean "
+			 "'%s'?", best);
+	return buf;
+}
+
 /* The stages named by `from = a, b`; -1 when out of memory. */
 static int wire_from(sl_check *c, graph *g, sl_job_stage *st, const sl_job_option *o)
 {
+	char why[160];
 	const char *p = o->value, *end, *a, *b;
 	size_t items = 1, self = index_of(c->job, st);
 	sl_job_stage *in;
@@ -71,7 +96,8 @@ static int wire_from(sl_check *c, graph *g, sl_job_stage *st, const sl_job_optio
 			c->wiring_problems++; /* reported as an empty list item */
 		else if (in == NULL)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
-					    "names no stage in this job");
+					    no_stage(c->job, st, a, (size_t)(b - a),
+						     why, sizeof why));
 		else if (in->kind == SL_KIND_SINK || in->kind == SL_KIND_STORE)
 			wiring_problem_from(c, st, o, a, (size_t)(b - a),
 					    in->kind == SL_KIND_SINK ?
