@@ -72,7 +72,8 @@ tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
 # line; good/: each must validate.  fixtures/plugins/ and
 # fixtures/broken-plugins/: descriptors for the cases that need an odd
 # plugin (no library, another ABI, a broken descriptor, every option type).
-TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test
+TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
+	tests/jobs/open.test
 # The fixtures' libraries (validation loads every plugin a job uses), in
 # the build tree, which good.test adds to the plugin path.
 check_LTLIBRARIES += tests/jobs/fixtures/plugins/knobs/knobs.la \
@@ -91,4 +92,5 @@ tests_jobs_fixtures_plugins_grid_grid_la_LDFLAGS = -module -avoid-version \
 	-shared -rpath $(abs_builddir) $(SANITIZER_CFLAGS)
 # The folders are distributed whole, so a new case needs no edit here.
 EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
+	tests/jobs/open.test \
 	tests/jobs/bad tests/jobs/good tests/jobs/fixtures
