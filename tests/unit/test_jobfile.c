@@ -242,15 +242,93 @@ static void test_structure_errors(void)
 	sl_diag_free(&diag);
 }
 
+/* A string of @p n copies of @p c (free()d by the caller). */
+static char *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		abort();
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Lines longer than inih's 200-byte buffer read as any other line. */
 static void test_long_lines(void)
 {
+	char *name = repeat('n', 300), *key = repeat('k', 300);
+	char *value = repeat('v', 10000), *more = repeat('m', 10000);
+	char *comment = repeat('c', 5000), *text, *want;
+	size_t size = 5 * 10000 + 2 * 300 + 5000 + 1000;
 	sl_diag diag = { 0 };
-	char text[4096], value[400];
 	sl_job *job;
 
-	memset(value, 'v', sizeof value - 1);
-	value[sizeof value - 1] = '\0';
-	snprintf(text, sizeof text,
+	text = malloc(size);
+	want = malloc(2 * 10000 + 2);
+	if (text == NULL || want == NULL)
+		abort();
+	snprintf(text, size,
+		 "[job]\n"                     /* 1 */
+		 "name = x\n"                  /* 2 */
+		 "[source %s]\n"               /* 3: a long header */
+		 "path = %s   ; a comment\n"   /* 4: a long key line */
+		 "  %s ; cut\n"                /* 5: a long continuation */
+		 "; %s\n"                      /* 6: a long comment */
+		 "%s = 1\n"                    /* 7: a long key */
+		 "= %s\n"                      /* 8: a long line with no key */
+		 "%s\n"                        /* 9: a long line with no '=' */
+		 "  %s\n"                      /* 10: no key to continue */
+		 "plugin = file\n"             /* 11 */
+		 "[sink t]\r\n"                /* 12 */
+		 "plugin = null\r\n",          /* 13 */
+		 name, value, more, comment, key, value, value, more);
+	job = load(text, NULL, 0, &diag);
+	CHECK(job != NULL);
+	if (job == NULL)
+		goto out;
+	CHECK(diag.count == 3);
+	CHECK(said(&diag, 8, "missing key before '='"));
+	CHECK(said(&diag, 9, "expected KEY = VALUE, a [section] header or a comment"));
+	/* inih forgets the key at a line with none, so nothing continues */
+	CHECK(said(&diag, 10, "expected KEY = VALUE"));
+	CHECK(job->stage_count == 2);
+	CHECK_STR(job->stages[0].name, name);
+	CHECK(job->stages[0].line == 3);
+	snprintf(want, 2 * 10000 + 2, "%s\n%s", value, more);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "path")->value, want);
+	CHECK(sl_job_stage_option(&job->stages[0], "path")->line == 4);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], key)->value, "1");
+	CHECK(sl_job_stage_option(&job->stages[0], key)->line == 7);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "plugin")->value, "file");
+	CHECK(job->stages[0].option_count == 3);
+	CHECK_STR(job->stages[1].name, "t");
+	CHECK(job->stages[1].line == 12);
+	CHECK_STR(sl_job_stage_option(&job->stages[1], "plugin")->value, "null");
+	sl_job_free(job);
+out:
+	sl_diag_free(&diag);
+	free(name);
+	free(key);
+	free(value);
+	free(more);
+	free(comment);
+	free(text);
+	free(want);
+}
+
+/* Past SL_JOB_MAX_LINE a line is refused, and the lines after it read
+ * as they would without it. */
+static void test_too_long_lines(void)
+{
+	char *value = repeat('v', 70000), *text;
+	size_t size = 2 * 70000 + 1000;
+	sl_diag diag = { 0 };
+	sl_job *job;
+
+	if ((text = malloc(size)) == NULL)
+		abort();
+	snprintf(text, size,
 		 "[job]\n"                 /* 1 */
 		 "name = x\n"              /* 2 */
 		 "[source s]\n"            /* 3 */
@@ -265,12 +343,12 @@ static void test_long_lines(void)
 	job = load(text, NULL, 0, &diag);
 	CHECK(job != NULL);
 	if (job == NULL)
-		return;
+		goto out;
 	CHECK(diag.count == 2);
-	CHECK(said(&diag, 4, "line is longer than 198 characters (inih's limit); "
-		   "shorten it or move the value into an environment variable "
-		   "and write ${VAR}"));
-	CHECK(said(&diag, 7, "line is longer than"));
+	CHECK(said(&diag, 4, "line is longer than 65536 characters; put the "
+		   "value in a file and write ${file:PATH} (the key 'path' on it "
+		   "is ignored)"));
+	CHECK(said(&diag, 7, "line is longer than 65536 characters"));
 	CHECK(job->stage_count == 2);
 	CHECK(sl_job_stage_option(&job->stages[0], "path") == NULL);
 	CHECK_STR(sl_job_stage_option(&job->stages[0], "plugin")->value, "file");
@@ -279,16 +357,24 @@ static void test_long_lines(void)
 	CHECK_STR(sl_job_stage_option(&job->stages[1], "plugin")->value, "null");
 	sl_job_free(job);
 
-	/* exactly at the limit is fine: 198 characters */
-	memset(value, 'v', 198 - 7);
-	value[198 - 7] = '\0';
-	snprintf(text, sizeof text, "[job]\nname = %s\n", value);
+	/* exactly at the limit is fine, one more is not */
+	value[65536 - 7] = '\0';
+	snprintf(text, size, "[job]\nname = %s\n", value);
 	job = load(text, NULL, 0, &diag);
 	CHECK(job != NULL && diag.count == 0);
 	if (job != NULL)
-		CHECK(strlen(sl_job_option_find(job, "name")->value) == 198 - 7);
+		CHECK(strlen(sl_job_option_find(job, "name")->value) == 65536 - 7);
 	sl_job_free(job);
+	value[65536 - 7] = 'v';
+	value[65536 - 6] = '\0';
+	snprintf(text, size, "[job]\nname = %s\n", value);
+	job = load(text, NULL, 0, &diag);
+	CHECK(said(&diag, 2, "line is longer than 65536 characters"));
+	sl_job_free(job);
+out:
 	sl_diag_free(&diag);
+	free(value);
+	free(text);
 }
 
 static void test_unreadable(void)
@@ -329,6 +415,7 @@ int main(void)
 	test_overrides();
 	test_structure_errors();
 	test_long_lines();
+	test_too_long_lines();
 	test_unreadable();
 	test_bom_and_empty();
 	check_rmdir(dir);
