@@ -3,7 +3,7 @@
  * every value, then apply --set overrides.
  *
  * Only the structure is checked here (sections, names, duplicates,
- * ${VAR}); what the keys mean is validate.c's business.
+ * ${...}); what the keys mean is validate.c's business.
  *
  * ${VAR} expansion:
  *   ${NAME}            the variable's value; an error when it is not set
@@ -13,6 +13,12 @@
  *                      most SL_VAR_MAX_NESTING deep (job_limits.h): each
  *                      level rescans its default, so the bound keeps
  *                      expansion linear and its recursion shallow
+ *   ${file:PATH}       the content of the file PATH, one trailing newline
+ *                      trimmed (Docker and Kubernetes secrets); PATH may
+ *                      hold ${...}; relative to the job file's folder.
+ *                      The value is then never shown (secret.h).
+ *                      ${file:-x} is still the default of a variable
+ *                      named "file"
  *   $$                 a literal '$' (to write "${" literally, "$${")
  *   any other '$'      itself, so regular expressions like "^a.*$" work
  * Only values read from the file are expanded: a --set value has already
@@ -302,7 +308,7 @@ static void on_more(void *user, const char *text, int line)
 	l->last_len = old + add + 1;
 }
 
-/* ---- ${VAR} expansion ------------------------------------------------ */
+/* ---- ${...} expansion ------------------------------------------------ */
 
 typedef struct buf {
 	char *p;
@@ -357,10 +363,77 @@ typedef struct expansion {
 	char *why;      /* the reason it failed */
 	size_t why_size;
 	int secret;     /* the key holds a secret: quote nothing of the value */
+	const char *dir; /* the job file's folder, for a relative ${file:} */
+	int from_file;  /* a ${file:} was read into the value */
 } expansion;
 
 static int expand_range(const char *s, const char *end, int depth,
 			expansion *x);
+
+/*
+ * ${file:PATH}, PATH being [@p s, @p close): the file's content with one
+ * trailing newline ("\n" or "\r\n") trimmed.  PATH may itself hold
+ * ${...} (${file:${CREDENTIALS_DIRECTORY}/pw}); a relative one is taken
+ * from the job file's folder, as plugin.path is.
+ */
+static int expand_file(const char *s, const char *close, int depth,
+		       expansion *x)
+{
+	buf path = { NULL, 0, 0, 0 }, *out = x->out;
+	char *text = NULL, *full = NULL;
+	size_t len;
+	int err, rc = -1;
+
+	x->out = &path;
+	buf_add(&path, "", 0);
+	err = expand_range(s, close, depth, x);
+	x->out = out;
+	if (err != 0)
+		goto done;
+	if (path.oom) {
+		out->oom = 1;
+		rc = 0;
+		goto done;
+	}
+	if (path.len == 0) {
+		snprintf(x->why, x->why_size, "${file:} needs a path: write "
+			 "${file:/run/secrets/NAME}");
+		goto done;
+	}
+	if (path.p[0] != '/' && (full = malloc(strlen(x->dir) + path.len + 2)))
+		sprintf(full, "%s/%s", x->dir, path.p);
+	if (path.p[0] != '/' && full == NULL) {
+		out->oom = 1;
+		rc = 0;
+		goto done;
+	}
+	err = sl_read_file_max(full ? full : path.p, SL_FILE_REF_MAX_LEN, &text,
+			       &len);
+	if (err == EFBIG)
+		snprintf(x->why, x->why_size, "${file:%s}: the file is larger than "
+			 "%d bytes", path.p, SL_FILE_REF_MAX_LEN);
+	else if (err != 0 && full != NULL)
+		snprintf(x->why, x->why_size, "cannot read ${file:%s} (%s): %s",
+			 path.p, full, strerror(err));
+	else if (err != 0)
+		snprintf(x->why, x->why_size, "cannot read ${file:%s}: %s", path.p,
+			 strerror(err));
+	else if (memchr(text, '\0', len) != NULL)
+		snprintf(x->why, x->why_size, "${file:%s}: the file holds a NUL "
+			 "byte; a value is text", path.p);
+	if (err != 0 || memchr(text, '\0', len) != NULL)
+		goto done;
+	if (len > 0 && text[len - 1] == '\n')
+		len -= 1 + (len > 1 && text[len - 2] == '\r');
+	buf_add(out, text, len);
+	x->from_file = 1;
+	rc = 0;
+done:
+	free(text);
+	free(full);
+	free(path.p);
+	return rc;
+}
 
 /*
  * Expand the reference "${...}" whose inside is [@p s, @p close), inside
@@ -372,6 +445,11 @@ static int expand_reference(const char *s, const char *close, int depth,
 	const char *p = s, *value;
 	char name[128];
 	size_t n;
+
+	/* ${file:-x} stays the default of a variable named file */
+	if (close - s >= 5 && memcmp(s, "file:", 5) == 0 &&
+	    !(close - s >= 6 && s[5] == '-'))
+		return expand_file(s + 5, close, depth, x);
 
 	if (p < close && (isalpha((unsigned char)*p) || *p == '_'))
 		while (p < close && (isalnum((unsigned char)*p) || *p == '_'))
@@ -441,12 +519,29 @@ static int expand_range(const char *s, const char *end, int depth,
 	return 0;
 }
 
+/* Keep @p value as one not to show (sl_job_option_is_secret). */
+static void add_secret_value(loader *l, const char *value)
+{
+	sl_job *job = l->job;
+	char *copy;
+
+	if (*value == '\0')
+		return; /* nothing to hide */
+	if (grow(&job->secret_values, job->secret_value_count,
+		 sizeof *job->secret_values) != 0 || (copy = strdup(value)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	job->secret_values[job->secret_value_count++] = copy;
+}
+
 /* Replace @p o's value by its expansion; reports a problem on failure. */
 static void expand_option(loader *l, sl_job_option *o)
 {
 	buf out = { NULL, 0, 0, 0 };
 	char why[1024];
-	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key) };
+	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key),
+			l->job->dir, 0 };
 
 	if (strchr(o->value, '$') == NULL)
 		return;
@@ -463,6 +558,8 @@ static void expand_option(loader *l, sl_job_option *o)
 	}
 	free(o->value);
 	o->value = out.p;
+	if (x.from_file)
+		add_secret_value(l, o->value);
 }
 
 static void expand_all(loader *l)
@@ -644,6 +741,9 @@ void sl_job_free(sl_job *job)
 	free(job->added);
 	sl_names_clear(&job->stage_names);
 	free_options(job->job_options, job->job_option_count);
+	for (i = 0; i < job->secret_value_count; i++)
+		free(job->secret_values[i]);
+	free(job->secret_values);
 	free(job->order);
 	free(job->path);
 	free(job->dir);
