@@ -426,7 +426,7 @@ static int expand_file(const char *s, const char *close, int depth,
 	if (len > 0 && text[len - 1] == '\n')
 		len -= 1 + (len > 1 && text[len - 2] == '\r');
 	buf_add(out, text, len);
-	x->from_file = 1;
+	x->from_file |= len > 0; /* an empty file hides nothing */
 	rc = 0;
 done:
 	free(text);

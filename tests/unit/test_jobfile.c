@@ -1,7 +1,11 @@
 /* Reading job files: sections, lines, continuations, ${VAR}, --set. */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "check.h"
+#include "base/job_limits.h"
 #include "job/job.h"
 
 static char *dir;
@@ -147,6 +151,146 @@ static void test_env(void)
 	CHECK(said(&diag, 6, "c: unterminated '${'"));
 	CHECK(said(&diag, 7, "d: bad reference '${SL_T_TOPIC-x}'"));
 	sl_job_free(job);
+	sl_diag_free(&diag);
+}
+
+/* Write @p len bytes of @p data to DIR/NAME. */
+static void write_bytes(const char *name, const char *data, size_t len)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, len, f) != len ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+/* Is @p value one the job keeps as ${file:} content? */
+static int kept_secret(const sl_job *job, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < job->secret_value_count; i++)
+		if (strcmp(job->secret_values[i], value) == 0)
+			return 1;
+	return 0;
+}
+
+static void test_file_refs(void)
+{
+	sl_diag diag = { 0 };
+	char sub[4200], *big;
+	sl_job *job;
+	sl_job_override ov = { "s", "a", "from the command line" };
+
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+		exit(99);
+	write_bytes("pw", "hunter2\n", 8);
+	write_bytes("crlf", "tok\r\n", 5);
+	write_bytes("two", "a\n\n", 3);
+	write_bytes("bare", "x y", 3);
+	write_bytes("empty", "", 0);
+	write_bytes("multi", "l1\nl2\n", 6);
+	write_bytes("dollar", "${NOT_EXPANDED}$", 16);
+	write_bytes("sub/pem", "-----BEGIN-----\n", 16);
+	write_bytes("nul", "a\0b", 3);
+	setenv("SL_T_DIR", sub, 1);
+	unsetenv("file");
+	job = load("[job]\n"                                  /* 1 */
+		   "name = x\n"                               /* 2 */
+		   "[source s]\n"                             /* 3 */
+		   "a = ${file:pw}\n"                         /* 4 */
+		   "b = <${file:crlf}>\n"                     /* 5 */
+		   "c = ${file:two}\n"                        /* 6 */
+		   "d = ${file:bare}\n"                       /* 7 */
+		   "e = [${file:empty}]\n"                    /* 8 */
+		   "f = ${file:multi}\n"                      /* 9 */
+		   "g = ${file:dollar}\n"                     /* 10 */
+		   "h = ${file:${SL_T_DIR}/pem}\n"            /* 11 */
+		   "i = ${file:-default of a variable}\n"     /* 12 */
+		   "j = ${SL_T_UNSET:-${file:pw}}\n"          /* 13 */
+		   "kafka.sasl.password = ${file:sub/pem}\n", /* 14 */
+		   &ov, 1, &diag);
+	CHECK(job != NULL && diag.count == 0);
+	if (job == NULL)
+		goto out;
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "a")->value,
+		  "from the command line");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "b")->value, "<tok>");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "c")->value, "a\n");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "d")->value, "x y");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "e")->value, "[]");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "f")->value, "l1\nl2");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "g")->value,
+		  "${NOT_EXPANDED}$");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "h")->value,
+		  "-----BEGIN-----");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "i")->value,
+		  "default of a variable");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "j")->value, "hunter2");
+	CHECK(sl_job_stage_option(&job->stages[0], "j")->line == 13);
+	/* what came from files is kept to be hidden; what did not is not */
+	CHECK(kept_secret(job, "hunter2"));
+	CHECK(kept_secret(job, "<tok>"));
+	CHECK(kept_secret(job, "l1\nl2"));
+	CHECK(kept_secret(job, "-----BEGIN-----"));
+	CHECK(!kept_secret(job, "default of a variable"));
+	CHECK(!kept_secret(job, "from the command line"));
+	CHECK(!kept_secret(job, "[]"));
+	sl_job_free(job);
+
+	/* an absolute path, and one past the size limit */
+	if ((big = malloc(SL_FILE_REF_MAX_LEN + 2)) == NULL)
+		abort();
+	memset(big, 'b', SL_FILE_REF_MAX_LEN + 1);
+	big[SL_FILE_REF_MAX_LEN] = '\n'; /* the limit counts the newline too */
+	write_bytes("limit", big, SL_FILE_REF_MAX_LEN);
+	write_bytes("big", big, SL_FILE_REF_MAX_LEN + 1);
+	free(big);
+	snprintf(sub, sizeof sub, "[job]\nname = x\n[sink s]\n"
+		 "a = ${file:%s/limit}\nb = ${file:%s/big}\n", dir, dir);
+	job = load(sub, NULL, 0, &diag);
+	CHECK(job != NULL && diag.count == 1);
+	if (job != NULL)
+		CHECK(strlen(sl_job_stage_option(&job->stages[0], "a")->value) ==
+		      SL_FILE_REF_MAX_LEN);
+	snprintf(sub, sizeof sub, "b: ${file:%s/big}: the file is larger than "
+		 "1048576 bytes", dir);
+	CHECK(said(&diag, 5, sub));
+	sl_job_free(job);
+
+	job = load("[job]\n"                          /* 1 */
+		   "name = x\n"                       /* 2 */
+		   "[sink s]\n"                       /* 3 */
+		   "a = ${file:missing}\n"            /* 4 */
+		   "b = ${file:/no/such/dir/pw}\n"    /* 5 */
+		   "c = ${file:}\n"                   /* 6 */
+		   "d = ${file:nul}\n"                /* 7 */
+		   "e = ${file:${SL_T_UNSET}}\n"      /* 8 */
+		   "f = ${file:sub}\n"                /* 9 */
+		   "password = ${file:missing}\n",    /* 10 */
+		   NULL, 0, &diag);
+	CHECK(job != NULL);
+	CHECK(diag.count == 7);
+	snprintf(sub, sizeof sub, "a: cannot read ${file:missing} (%s/missing): "
+		 "No such file or directory", dir);
+	CHECK(said(&diag, 4, sub));
+	CHECK(said(&diag, 5, "b: cannot read ${file:/no/such/dir/pw}: No such "
+		   "file or directory"));
+	CHECK(said(&diag, 6, "c: ${file:} needs a path"));
+	CHECK(said(&diag, 7, "d: ${file:nul}: the file holds a NUL byte"));
+	CHECK(said(&diag, 8, "e: environment variable SL_T_UNSET is not set"));
+	snprintf(sub, sizeof sub, "f: cannot read ${file:sub} (%s/sub): Is a "
+		 "directory", dir);
+	CHECK(said(&diag, 9, sub));
+	/* the path of a secret is no secret: it is what to fix */
+	CHECK(said(&diag, 10, "password: cannot read ${file:missing}"));
+	sl_job_free(job);
+out:
 	sl_diag_free(&diag);
 }
 
@@ -412,6 +556,7 @@ int main(void)
 	test_sections_and_lines();
 	test_continuation();
 	test_env();
+	test_file_refs();
 	test_overrides();
 	test_structure_errors();
 	test_long_lines();
