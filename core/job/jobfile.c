@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/ini_lines.h"
 #include "job/job.h"
@@ -371,6 +372,23 @@ static int expand_range(const char *s, const char *end, int depth,
 			expansion *x);
 
 /*
+ * Read a ${file:} file: a regular file only, as secrets are; a FIFO or a
+ * terminal would block `validate` (ENOTSUP).  0 or an errno value.
+ */
+static int read_regular(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return ENOTSUP;
+	return sl_read_file_max(path, SL_FILE_REF_MAX_LEN, text, len);
+}
+
+/*
  * ${file:PATH}, PATH being [@p s, @p close): the file's content with one
  * trailing newline ("\n" or "\r\n") trimmed.  PATH may itself hold
  * ${...} (${file:${CREDENTIALS_DIRECTORY}/pw}); a relative one is taken
@@ -407,9 +425,11 @@ static int expand_file(const char *s, const char *close, int depth,
 		rc = 0;
 		goto done;
 	}
-	err = sl_read_file_max(full ? full : path.p, SL_FILE_REF_MAX_LEN, &text,
-			       &len);
-	if (err == EFBIG)
+	err = read_regular(full ? full : path.p, &text, &len);
+	if (err == ENOTSUP)
+		snprintf(x->why, x->why_size, "${file:%s} is not a regular file",
+			 path.p);
+	else if (err == EFBIG)
 		snprintf(x->why, x->why_size, "${file:%s}: the file is larger than "
 			 "%d bytes", path.p, SL_FILE_REF_MAX_LEN);
 	else if (err != 0 && full != NULL)

@@ -272,10 +272,12 @@ static void test_file_refs(void)
 		   "d = ${file:nul}\n"                /* 7 */
 		   "e = ${file:${SL_T_UNSET}}\n"      /* 8 */
 		   "f = ${file:sub}\n"                /* 9 */
-		   "password = ${file:missing}\n",    /* 10 */
+		   "password = ${file:missing}\n"     /* 10 */
+		   "g = ${file:/dev/null}\n",         /* 11: blocks nobody */
 		   NULL, 0, &diag);
 	CHECK(job != NULL);
-	CHECK(diag.count == 7);
+	CHECK(diag.count == 8);
+	CHECK(said(&diag, 11, "g: ${file:/dev/null} is not a regular file"));
 	snprintf(sub, sizeof sub, "a: cannot read ${file:missing} (%s/missing): "
 		 "No such file or directory", dir);
 	CHECK(said(&diag, 4, sub));
