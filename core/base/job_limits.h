@@ -23,6 +23,10 @@
  * certificate or key), before its trailing newline is trimmed. */
 #define SL_FILE_REF_MAX_LEN 1048576
 
+/* Bytes all the ${file:PATH} of a job read together: a job cannot expand
+ * one file into a value thousands of times. */
+#define SL_FILE_REF_MAX_TOTAL 16777216
+
 /* ${A:-${B:-...}}: references nested in defaults. */
 #define SL_VAR_MAX_NESTING 16
 

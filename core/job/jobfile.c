@@ -51,6 +51,7 @@ typedef struct loader {
 	sl_job_option *last;     /* the option a continuation line extends */
 	size_t last_len, last_cap; /* its value's length and allocation, so a
 				    * long run of continuations is linear */
+	size_t file_bytes;       /* read by ${file:} so far */
 } loader;
 
 static int valid_stage_name(const char *name)
@@ -364,9 +365,11 @@ typedef struct expansion {
 	char *why;      /* the reason it failed */
 	size_t why_size;
 	int secret;     /* the key holds a secret: quote nothing of the value */
-	const char *dir; /* the job file's folder, for a relative ${file:} */
+	loader *l;      /* the job file's folder, what ${file:} has read */
 	int from_file;  /* a ${file:} was read into the value */
 } expansion;
+
+static void add_secret_value(loader *l, const char *value);
 
 static int expand_range(const char *s, const char *end, int depth,
 			expansion *x);
@@ -418,8 +421,9 @@ static int expand_file(const char *s, const char *close, int depth,
 			 "${file:/run/secrets/NAME}");
 		goto done;
 	}
-	if (path.p[0] != '/' && (full = malloc(strlen(x->dir) + path.len + 2)))
-		sprintf(full, "%s/%s", x->dir, path.p);
+	if (path.p[0] != '/' && (full = malloc(strlen(x->l->job->dir) +
+					       path.len + 2)))
+		sprintf(full, "%s/%s", x->l->job->dir, path.p);
 	if (path.p[0] != '/' && full == NULL) {
 		out->oom = 1;
 		rc = 0;
@@ -441,11 +445,19 @@ static int expand_file(const char *s, const char *close, int depth,
 	else if (memchr(text, '\0', len) != NULL)
 		snprintf(x->why, x->why_size, "${file:%s}: the file holds a NUL "
 			 "byte; a value is text", path.p);
-	if (err != 0 || memchr(text, '\0', len) != NULL)
+	else if ((x->l->file_bytes += len) > SL_FILE_REF_MAX_TOTAL)
+		snprintf(x->why, x->why_size, "${file:%s}: the ${file:} references "
+			 "of the job read more than %d bytes in all", path.p,
+			 SL_FILE_REF_MAX_TOTAL);
+	if (err != 0 || memchr(text, '\0', len) != NULL ||
+	    x->l->file_bytes > SL_FILE_REF_MAX_TOTAL)
 		goto done;
 	if (len > 0 && text[len - 1] == '\n')
 		len -= 1 + (len > 1 && text[len - 2] == '\r');
+	text[len] = '\0';
 	buf_add(out, text, len);
+	/* hidden alone too: a message may quote it without the rest */
+	add_secret_value(x->l, text);
 	x->from_file |= len > 0; /* an empty file hides nothing */
 	rc = 0;
 done:
@@ -555,13 +567,19 @@ static void add_secret_value(loader *l, const char *value)
 	job->secret_values[job->secret_value_count++] = copy;
 }
 
+/* The secret value kept last, or "". */
+static const char *job_last_secret(const sl_job *job)
+{
+	return job->secret_value_count ?
+		job->secret_values[job->secret_value_count - 1] : "";
+}
+
 /* Replace @p o's value by its expansion; reports a problem on failure. */
 static void expand_option(loader *l, sl_job_option *o)
 {
 	buf out = { NULL, 0, 0, 0 };
 	char why[1024];
-	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key),
-			l->job->dir, 0 };
+	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key), l, 0 };
 
 	if (strchr(o->value, '$') == NULL)
 		return;
@@ -578,7 +596,7 @@ static void expand_option(loader *l, sl_job_option *o)
 	}
 	free(o->value);
 	o->value = out.p;
-	if (x.from_file)
+	if (x.from_file && strcmp(o->value, job_last_secret(l->job)) != 0)
 		add_secret_value(l, o->value);
 }
 

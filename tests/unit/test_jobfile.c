@@ -241,6 +241,8 @@ static void test_file_refs(void)
 	CHECK(!kept_secret(job, "default of a variable"));
 	CHECK(!kept_secret(job, "from the command line"));
 	CHECK(!kept_secret(job, "[]"));
+	/* the content alone too, where the value holds more */
+	CHECK(kept_secret(job, "tok"));
 	sl_job_free(job);
 
 	/* an absolute path, and one past the size limit */
@@ -261,6 +263,19 @@ static void test_file_refs(void)
 	snprintf(sub, sizeof sub, "b: ${file:%s/big}: the file is larger than "
 		 "1048576 bytes", dir);
 	CHECK(said(&diag, 5, sub));
+	sl_job_free(job);
+
+	/* a job reads at most 16 MiB through ${file:} in all */
+	snprintf(sub, sizeof sub, "[job]\nname = x\n[sink s]\na = "
+		 "${file:limit}${file:limit}${file:limit}${file:limit}"
+		 "${file:limit}${file:limit}${file:limit}${file:limit}\n"
+		 "b = ${file:limit}${file:limit}${file:limit}${file:limit}"
+		 "${file:limit}${file:limit}${file:limit}${file:limit}\n"
+		 "c = ${file:limit}\n");
+	job = load(sub, NULL, 0, &diag);
+	CHECK(job != NULL && diag.count == 1);
+	CHECK(said(&diag, 6, "c: ${file:limit}: the ${file:} references of the "
+		   "job read more than 16777216 bytes in all"));
 	sl_job_free(job);
 
 	job = load("[job]\n"                          /* 1 */
