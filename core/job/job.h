@@ -78,8 +78,8 @@ typedef struct sl_job {
 	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
 	size_t added_count;
 	sl_names stage_names; /* positions in stages[] by name */
-	/* The values that hold ${file:PATH} content, as expanded: never
-	 * shown, whatever their key (sl_job_option_is_secret, secret.h) */
+	/* What ${file:PATH} read, alone and as the whole value it is in:
+	 * never shown, whatever the key (sl_job_option_is_secret, secret.h) */
 	char **secret_values;
 	size_t secret_value_count;
 } sl_job;
