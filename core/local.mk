@@ -1,12 +1,14 @@
 # The engine: a convenience library (also linked by the unit tests) and
 # the sluice command.  One folder per part, listed from the ground up:
 # a part includes only parts listed above it.
-# base/: what every part uses: arenas, option text, diagnostics, the INI reader
+# base/: what every part uses: arenas, option text, diagnostics, the INI
+# reader, "did you mean"
 CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
 	core/base/diag.h core/base/error.c core/base/error.h core/base/ini_lines.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
-	core/base/json_write.h core/base/names.c core/base/names.h
+	core/base/json_write.h core/base/names.c core/base/names.h \
+	core/base/suggest.c core/base/suggest.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_host.c core/expr/expr_internal.h core/expr/expr_lex.c \
@@ -47,8 +49,9 @@ CORE_OPS = core/ops/health.c core/ops/http.c core/ops/ops.h \
 	core/ops/process.c core/ops/prometheus.c core/ops/status.c \
 	core/ops/text.c core/ops/text.h
 # cli/: the sluice command's subcommands
-CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_plugins.c \
-	core/cli/cmd_run.c core/cli/cmd_validate.c
+CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_config.c \
+	core/cli/cmd_plugins.c core/cli/cmd_run.c core/cli/cmd_validate.c \
+	core/cli/help.c
 noinst_LTLIBRARIES += core/libslcore.la
 core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \
 	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_OPS) $(CORE_CLI) \

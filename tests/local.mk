@@ -23,6 +23,7 @@ UNIT_TESTS = \
 	tests/unit/test_json_write \
 	tests/unit/test_secret \
 	tests/unit/test_state \
+	tests/unit/test_suggest \
 	tests/unit/test_validate \
 	tests/unit/test_watermark \
 	tests/unit/test_inputs
@@ -49,6 +50,9 @@ tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
 tests_unit_test_secret_SOURCES = tests/unit/test_secret.c tests/unit/check.h
 tests_unit_test_secret_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_secret_LDADD = $(UNIT_LDADD)
+tests_unit_test_suggest_SOURCES = tests/unit/test_suggest.c tests/unit/check.h
+tests_unit_test_suggest_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_suggest_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)

@@ -1,5 +1,5 @@
 /*
- * cli_args.c - the arguments `run` and `validate` share:
+ * cli_args.c - the arguments `run`, `validate` and `config` share:
  * JOB.ini [--set stage.key=value | --set=stage.key=value]...
  *
  * A --set is parsed in place: the override points into argv.
@@ -24,8 +24,9 @@ static int usage(const char *cmd, const char *what, const char *arg,
 		fprintf(stderr, "sluice %s: %s '%s'\n", cmd, what, arg);
 	else
 		fprintf(stderr, "sluice %s: %s\n", cmd, what);
-	fprintf(stderr, "Usage: sluice %s JOB.ini [--set stage.key=value]...\n",
-		cmd);
+	if (sl_cli_command_find(cmd) != NULL)
+		sl_cli_command_usage(sl_cli_command_find(cmd), stderr);
+	fprintf(stderr, "Run 'sluice %s --help' for more.\n", cmd);
 	return 2;
 }
 

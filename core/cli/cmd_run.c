@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "job/secret.h"
 #include "ops/ops.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
@@ -73,6 +74,7 @@ int sl_cmd_run(int argc, char **argv)
 	install_signals();
 	memset(&err, 0, sizeof err);
 	if (job->http_listen != NULL && sl_ops_start(job, &ops, &err) != SL_OK) {
+		sl_job_hide_secrets(job, err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 		goto out;
@@ -80,6 +82,8 @@ int sl_cmd_run(int argc, char **argv)
 	/* a status line would break JSON lines apart */
 	if (sl_engine_run(job, &reg, loader, &stop_requested,
 			  isatty(STDERR_FILENO) && !job->log_json, &err) != SL_OK) {
+		/* a plugin may quote a value it was given: not one of ${file:} */
+		sl_job_hide_secrets(job, err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 	}

@@ -1,7 +1,8 @@
 /*
  * job.h - a job file, parsed and validated.
  *
- * sl_job_load() reads the INI text, expands ${VAR} and ${VAR:-default},
+ * sl_job_load() reads the INI text, expands ${VAR}, ${VAR:-default} and
+ * ${file:PATH},
  * applies --set overrides and keeps the line of every value, so every
  * later check can say FILE:LINE.  sl_job_validate() checks it against the
  * plugin descriptors and wires the stages.
@@ -20,7 +21,7 @@
 
 typedef struct sl_job_option {
 	char *key;
-	char *value;  /* after ${VAR} expansion */
+	char *value;  /* after ${...} expansion */
 	int line;     /* 0 when it came from --set */
 	/* Filled by sl_job_validate() when the value checked out: */
 	const sl_opt_desc *desc; /* what it was checked against */
@@ -79,6 +80,10 @@ typedef struct sl_job {
 	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
 	size_t added_count;
 	sl_names stage_names; /* positions in stages[] by name */
+	/* What ${file:PATH} read, alone and as the whole value it is in:
+	 * never shown, whatever the key (sl_job_option_is_secret, secret.h) */
+	char **secret_values;
+	size_t secret_value_count;
 } sl_job;
 
 /* One --set stage.key=value from the command line. */
@@ -90,8 +95,8 @@ typedef struct sl_job_override {
 
 /*
  * Parse @p path.  Problems (unreadable file, syntax, a line longer than
- * inih's limit, duplicate sections, missing [job], an undefined ${VAR},
- * an override naming no stage) go to @p diag; returns NULL when the file
+ * SL_JOB_MAX_LINE, duplicate sections, missing [job], an undefined ${VAR},
+ * an unreadable ${file:PATH}, an override naming no stage) go to @p diag; returns NULL when the file
  * could not be parsed at all, else the job (check diag->count).
  */
 sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
