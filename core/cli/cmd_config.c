@@ -17,6 +17,7 @@
 #include "job/job.h"
 #include "job/secret.h"
 #include "plugin/loader.h"
+#include "runtime/stage_check.h"
 
 /* A value that spans lines (a continuation) is written as one again. */
 static void print_value(const char *value)
@@ -57,7 +58,8 @@ int sl_cmd_config(int argc, char **argv)
 
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, NULL, &loader);
+	rc = sl_job_open(path, overrides, count, &job, &reg, NULL, &loader,
+			 sl_stage_checks);
 	free(overrides);
 	if (rc != 0)
 		return rc;

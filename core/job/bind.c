@@ -36,16 +36,16 @@ static void roots_text(const sl_registry *reg, const char *subdir, char *buf,
 static const char *suggestion(const sl_registry *reg, const char *name,
 			      unsigned want, char *buf, size_t size)
 {
-	const char *best = NULL;
-	size_t best_d = 3, i;
+	sl_suggest near;
+	size_t i;
 
+	sl_suggest_init(&near, name);
 	for (i = 0; i < reg->plugin_count; i++)
 		if (reg->plugins[i]->kinds & want)
-			sl_check_consider(&best, &best_d, name,
-					  reg->plugins[i]->name);
-	if (best == NULL || !sl_check_is_typo(name, best_d))
+			sl_suggest_consider(&near, reg->plugins[i]->name);
+	if (sl_suggest_best(&near) == NULL)
 		return "";
-	snprintf(buf, size, "; did you mean '%s'?", best);
+	snprintf(buf, size, "; did you mean '%s'?", sl_suggest_best(&near));
 	return buf;
 }
 

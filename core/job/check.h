@@ -5,6 +5,7 @@
 #ifndef SL_JOB_CHECK_H
 #define SL_JOB_CHECK_H
 
+#include "base/suggest.h"
 #include "job/job.h"
 
 #define SOURCE_SINK (SL_KIND_SOURCE | SL_KIND_SINK)
@@ -21,14 +22,6 @@ typedef struct sl_check {
 /* A problem with option @p o of @p section ("job" or a stage name). */
 void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
 		      const char *fmt, ...) SL_PRINTF(4, 5);
-
-/* Keep @p candidate in *@p best when it is nearer to @p key than
- * *@p best_d edits, for "did you mean". */
-void sl_check_consider(const char **best, size_t *best_d, const char *key,
-		       const char *candidate);
-
-/* Is a name @p d edits away from @p word near enough to be its typo? */
-int sl_check_is_typo(const char *word, size_t d);
 
 /* check_stage.c: a stage's options, its plugin and formats (bind.c). */
 void sl_check_stage(sl_check *c, sl_job_stage *st);

@@ -35,21 +35,22 @@ static void unknown_option(sl_check *c, const sl_job_stage *st,
 			   const sl_job_option *o)
 {
 	const sl_descriptor *d = st->plugin;
-	const char *best = NULL;
-	size_t best_d = 3, i, n;
+	size_t i, n;
 	const sl_opt_desc *engine = sl_engine_stage_options(&n);
-
+	sl_suggest near;
 	char known[1024];
 
+	sl_suggest_init(&near, o->key);
 	for (i = 0; i < d->option_count; i++)
 		if ((d->options[i].kinds & st->kind) && !d->options[i].is_prefix)
-			sl_check_consider(&best, &best_d, o->key, d->options[i].name);
+			sl_suggest_consider(&near, d->options[i].name);
 	for (i = 0; i < n; i++)
 		if (engine[i].kinds & st->kind)
-			sl_check_consider(&best, &best_d, o->key, engine[i].name);
-	if (best != NULL && sl_check_is_typo(o->key, best_d)) {
+			sl_suggest_consider(&near, engine[i].name);
+	if (sl_suggest_best(&near) != NULL) {
 		sl_check_problem(c, st->name, o, "unknown option '%s' for plugin '%s'; "
-			    "did you mean '%s'?", o->key, d->name, best);
+			    "did you mean '%s'?", o->key, d->name,
+			    sl_suggest_best(&near));
 		return;
 	}
 	list_options(st, known, sizeof known);
@@ -70,29 +71,29 @@ static void check_expr(sl_check *c, const sl_job_stage *st, const sl_job_option 
 	int column = 0;
 
 	if (sl_expr_check(o->value, msg, sizeof msg, &column) != 0) {
-		if (sl_key_is_secret(o->key)) /* the reason quotes the text */
+		if (sl_job_option_is_secret(c->job, o)) /* the reason quotes it */
 			snprintf(msg, sizeof msg, "not an expression (the reason is "
-				 "not shown: the key holds a secret)");
+				 "not shown: the value holds a secret)");
 		sl_check_problem(c, st->name, o, "%s: column %d: %s", o->key, column, msg);
 	}
 }
 
-/* sl_opt_parse() into o->parsed, with the value of a secret key hidden
- * in the reason. */
-static int check_value(const sl_opt_desc *opt, sl_job_option *o,
-		       char *why, size_t size)
+/* sl_opt_parse() into o->parsed, with a secret value (its key's, or
+ * ${file:} content) hidden in the reason. */
+static int check_value(const sl_job *job, const sl_opt_desc *opt,
+		       sl_job_option *o, char *why, size_t size)
 {
 	size_t room = strlen(o->value) + size;
 	char *full;
 	int rc;
 
-	if (!sl_key_is_secret(o->key))
+	if (!sl_job_option_is_secret(job, o))
 		return sl_opt_parse(opt, o->value, &o->parsed, why, size);
 	/* the whole reason, so the value is not cut short before hiding it */
 	if ((full = malloc(room)) == NULL) {
 		char none[1];
 
-		snprintf(why, size, "bad value (not shown: the key holds a secret)");
+		snprintf(why, size, "bad value (not shown: it holds a secret)");
 		return sl_opt_parse(opt, o->value, &o->parsed, none, sizeof none);
 	}
 	if ((rc = sl_opt_parse(opt, o->value, &o->parsed, full, room)) != 0) {
@@ -134,16 +135,17 @@ static void unknown_format_option(sl_check *c, const sl_job_stage *st,
 				  const sl_job_option *o,
 				  const sl_descriptor *fmt, const char *name)
 {
-	const char *best = NULL;
-	size_t best_d = 3, i;
+	sl_suggest near;
+	size_t i;
 
+	sl_suggest_init(&near, name);
 	for (i = 0; i < fmt->option_count; i++)
 		if (!fmt->options[i].is_prefix)
-			sl_check_consider(&best, &best_d, name, fmt->options[i].name);
-	if (best != NULL && sl_check_is_typo(name, best_d))
+			sl_suggest_consider(&near, fmt->options[i].name);
+	if (sl_suggest_best(&near) != NULL)
 		sl_check_problem(c, st->name, o, "unknown option '%s' of format '%s'; "
 			    "did you mean '%.*s%s'?", o->key, fmt->name,
-			    (int)(name - o->key), o->key, best);
+			    (int)(name - o->key), o->key, sl_suggest_best(&near));
 	else
 		sl_check_problem(c, st->name, o, "unknown option '%s': format '%s' has "
 			    "no option '%s' (see: sluice plugins %s)", o->key,
@@ -189,7 +191,7 @@ static void check_stage_option(sl_check *c, sl_job_stage *st, sl_job_option *o)
 			return;
 		}
 	}
-	if (check_value(opt, o, why, sizeof why) != 0) {
+	if (check_value(c->job, opt, o, why, sizeof why) != 0) {
 		sl_check_problem(c, st->name, o, "%s: %s", o->key, why);
 		return;
 	}

@@ -23,6 +23,7 @@ typedef struct sl_job_option {
 	char *key;
 	char *value;  /* after ${...} expansion */
 	int line;     /* 0 when it came from --set */
+	int continued; /* indented lines continued it in the file */
 	/* Filled by sl_job_validate() when the value checked out: */
 	const sl_opt_desc *desc; /* what it was checked against */
 	sl_opt_value parsed;     /* the value, parsed once */

@@ -305,6 +305,7 @@ static void on_more(void *user, const char *text, int line)
 		l->last_cap = cap;
 	}
 	grown = l->last->value;
+	l->last->continued = 1;
 	grown[old] = '\n';
 	memcpy(grown + old + 1, text, add + 1);
 	l->last_len = old + add + 1;

@@ -25,7 +25,7 @@ void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (strchr(o->value, '\n') != NULL)
+	if (o->continued)
 		hint = " (an indented line continues the value above it; remove "
 		       "the indentation to start a new key)";
 	if (o->line > 0)
@@ -34,71 +34,27 @@ void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
 		sl_diag_at(&c->in, 0, "--set %s.%s: %s%s", section, o->key, msg, hint);
 }
 
-/*
- * Edit distance of two short names (a swap of neighbours counts as one
- * edit, the commonest typo), for "did you mean"; large when too long.
- */static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, best;
-	unsigned char d[33][33];
-
-	if (la > 32 || lb > 32)
-		return 99;
-	for (i = 0; i <= la; i++)
-		d[i][0] = (unsigned char)i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = (unsigned char)j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1u < best)
-				best = d[i - 1][j] + 1u;
-			if (d[i][j - 1] + 1u < best)
-				best = d[i][j - 1] + 1u;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1u < best)
-				best = d[i - 2][j - 2] + 1u;
-			d[i][j] = (unsigned char)best;
-		}
-	}
-	return d[la][lb];
-}
-
-void sl_check_consider(const char **best, size_t *best_d, const char *key,
-		     const char *candidate)
-{
-	size_t d = distance(key, candidate);
-
-	if (d < *best_d) {
-		*best = candidate;
-		*best_d = d;
-	}
-}
-int sl_check_is_typo(const char *word, size_t d)
-{
-	return d <= (strlen(word) > 4 ? 2u : 1u);
-}
-
 /* ---- [job] ----------------------------------------------------------------- */
 
 static void check_job_option(sl_check *c, const sl_job_option *o)
 {
 	const sl_opt_desc *keys;
-	const char *best = NULL;
-	size_t n, i, best_d = 3;
+	sl_suggest near;
+	size_t n, i;
 	char why[1024];
 
 	if (sl_job_key_set(c->job, o->key, o->value, why, sizeof why) == 0)
 		return;
 	keys = sl_job_keys(&n);
+	sl_suggest_init(&near, o->key);
 	for (i = 0; i < n; i++) {
 		if (strcmp(keys[i].name, o->key) == 0)
 			break; /* known: its value is wrong */
-		sl_check_consider(&best, &best_d, o->key, keys[i].name);
+		sl_suggest_consider(&near, keys[i].name);
 	}
-	if (i == n && best != NULL && sl_check_is_typo(o->key, best_d))
+	if (i == n && sl_suggest_best(&near) != NULL)
 		sl_check_problem(c, "job", o, "unknown key '%s' in [job]; did you "
-				 "mean '%s'?", o->key, best);
+				 "mean '%s'?", o->key, sl_suggest_best(&near));
 	else
 		sl_check_problem(c, "job", o, "%s", why);
 }

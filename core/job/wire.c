@@ -53,8 +53,8 @@ static void wiring_problem_from(sl_check *c, const sl_job_stage *st,
 static const char *no_stage(const sl_job *job, const sl_job_stage *st,
 			    const char *name, size_t len, char *buf, size_t size)
 {
-	const char *best = NULL;
-	size_t best_d = 3, i;
+	sl_suggest near;
+	size_t i;
 	char word[64];
 
 	snprintf(buf, size, "names no stage in this job");
@@ -62,13 +62,14 @@ static const char *no_stage(const sl_job *job, const sl_job_stage *st,
 		return buf;
 	memcpy(word, name, len);
 	word[len] = '\0';
+	sl_suggest_init(&near, word);
 	for (i = 0; i < job->stage_count; i++)
 		if (&job->stages[i] != st &&
 		    (job->stages[i].kind & (SL_KIND_SOURCE | SL_KIND_OPERATOR)))
-			sl_check_consider(&best, &best_d, word, job->stages[i].name);
-	if (best != NULL && sl_check_is_typo(word, best_d))
+			sl_suggest_consider(&near, job->stages[i].name);
+	if (sl_suggest_best(&near) != NULL)
 		snprintf(buf, size, "names no stage in this job; did you mean "
-			 "'%s'?", best);
+			 "'%s'?", sl_suggest_best(&near));
 	return buf;
 }
 

@@ -288,15 +288,16 @@ static int host_config_error(const sl_stage *stage, const char *key,
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (o != NULL && sl_key_is_secret(key)) {
+	if (o != NULL && sl_job_option_is_secret(stage->engine->job, o)) {
 		/* hide the value in the whole message, then cut it short */
 		if (n < 0 || (full = malloc((size_t)n + 1)) == NULL) {
-			snprintf(msg, sizeof msg, "(not shown: the key holds a secret)");
+			snprintf(msg, sizeof msg, "(not shown: it holds a secret)");
 		} else {
 			va_start(ap, fmt);
 			vsnprintf(full, (size_t)n + 1, fmt, ap);
 			va_end(ap);
 			sl_hide_value(full, (size_t)n + 1, o->value);
+			sl_job_hide_secrets(stage->engine->job, full, (size_t)n + 1);
 			snprintf(msg, sizeof msg, "%s", full);
 			free(full);
 		}

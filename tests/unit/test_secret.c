@@ -18,9 +18,11 @@ static const char *hidden(const char *text, const char *value, size_t size)
 static void test_job_secrets(void)
 {
 	char *values[] = { "hunter2", "host=db password=pw" };
-	sl_job_option plain = { "path", "/tmp/x", 3 };
-	sl_job_option from_file = { "conninfo", "host=db password=pw", 4 };
-	sl_job_option secret_key = { "kafka.sasl.password", "literal", 5 };
+	sl_job_option plain = { .key = "path", .value = "/tmp/x", .line = 3 };
+	sl_job_option from_file = { .key = "conninfo",
+				     .value = "host=db password=pw", .line = 4 };
+	sl_job_option secret_key = { .key = "kafka.sasl.password",
+				      .value = "literal", .line = 5 };
 	sl_job job;
 	char msg[128];
 
