@@ -26,7 +26,9 @@ UNIT_TESTS = \
 	tests/unit/test_suggest \
 	tests/unit/test_validate \
 	tests/unit/test_watermark \
-	tests/unit/test_inputs
+	tests/unit/test_inputs \
+	tests/unit/test_commit \
+	tests/unit/test_align
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = core/libslcore.la
@@ -70,6 +72,12 @@ tests_unit_test_watermark_LDADD = $(UNIT_LDADD)
 tests_unit_test_inputs_SOURCES = tests/unit/test_inputs.c tests/unit/check.h
 tests_unit_test_inputs_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
+tests_unit_test_commit_SOURCES = tests/unit/test_commit.c tests/unit/check.h
+tests_unit_test_commit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_commit_LDADD = $(UNIT_LDADD)
+tests_unit_test_align_SOURCES = tests/unit/test_align.c tests/unit/check.h
+tests_unit_test_align_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_align_LDADD = $(UNIT_LDADD)
 
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its
