@@ -117,7 +117,9 @@ static int watch(sl_engine *e, aligned *a)
 			return -1;
 		a->seen = seen;
 		a->seen[a->seen_count++] = s->wm;
-		if (a->skew == 0 || skew_of(timed) < a->skew)
+		/* a stage that never holds (0) sets no limit for the others */
+		if (skew_of(timed) > 0 &&
+		    (a->skew == 0 || skew_of(timed) < a->skew))
 			a->skew = skew_of(timed);
 	}
 	return 0;

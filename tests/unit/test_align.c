@@ -444,6 +444,27 @@ static void test_sources_apart(void)
 	fx_free(&f);
 }
 
+/* Stages of skew @p first then @p second watch one source: the input
+ * 2000 ms ahead is paused whatever their order when either is 1000. */
+static void skew_in_order(int64_t first, int64_t second)
+{
+	fixture f;
+	sl_stage *src, *a, *b;
+	sl_error err;
+
+	fx_init(&f);
+	src = fx_source(&f, "src", &pausing, "in", 2);
+	a = fx_timed(&f, "a", first, 0);
+	b = fx_timed(&f, "b", second, 0);
+	feed(a, src, 0);
+	feed(b, src, 0);
+	CHECK(sl_align_open(&f.e, &err) == SL_OK);
+	see(&f, a, src, 0, 0, 10);
+	see(&f, a, src, 1, 2000, 10);
+	CHECK_STR(tick(&f, 10), "src.pause(in/1) ");
+	fx_free(&f);
+}
+
 /*
  * The skew is the smallest of the stages that watch the source; a
  * repartition sink in front of a keyed stage watches with the keyed
@@ -467,6 +488,9 @@ static void test_skew_of_watchers(void)
 	see(&f, win1, src, 1, 2000, 10);
 	CHECK_STR(tick(&f, 10), "src.pause(in/1) ");
 	fx_free(&f);
+	/* a stage that never holds (0) sets no limit, in either order */
+	skew_in_order(0, 1000);
+	skew_in_order(1000, 0);
 
 	fx_init(&f);
 	src = fx_source(&f, "src", &pausing, "in", 2);
