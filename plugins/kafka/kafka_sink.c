@@ -114,7 +114,7 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	if ((tc = topic_conf(stage, role, err)) == NULL)
 		goto fail;
-	/* delivery failures name the sink (kafka_txn_delivery.c) */
+	/* delivery failures name the sink (kafka_delivery.c) */
 	rd_kafka_topic_conf_set_opaque(tc, (void *)k->name);
 	if ((k->p = kafka_producer_get(stage, err)) == NULL) {
 		rd_kafka_topic_conf_destroy(tc);

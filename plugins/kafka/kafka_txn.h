@@ -9,8 +9,8 @@
  * other guarantees sinks share a producer when their librdkafka settings
  * allow it, which only saves connections.
  *
- * kafka_txn_producer.c: the registry of shared producers and their
- * creation; kafka_txn_delivery.c: delivery reports, flushes and failures;
+ * kafka_producer.c: the registry of shared producers and their
+ * creation; kafka_delivery.c: delivery reports, flushes and failures;
  * kafka_txn.c: the transaction calls; kafka_txn_async.c: commits on a
  * thread of their own while the job goes on.
  */

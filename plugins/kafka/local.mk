@@ -13,8 +13,8 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_sink_write.c \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
 	plugins/kafka/kafka_txn_async.c \
-	plugins/kafka/kafka_txn_delivery.c \
-	plugins/kafka/kafka_txn_producer.c \
+	plugins/kafka/kafka_delivery.c \
+	plugins/kafka/kafka_producer.c \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
 	plugins/kafka/kafka_store.c \

@@ -1,5 +1,5 @@
 /*
- * kafka_txn_producer.c - the producers the Kafka sinks of a process share.
+ * kafka_producer.c - the producers the Kafka sinks of a process share.
  *
  * A sink asks for the producer of its job and bootstrap.servers.  Sinks
  * share one when the global librdkafka properties they set (`kafka.*`

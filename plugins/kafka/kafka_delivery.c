@@ -1,5 +1,5 @@
 /*
- * kafka_txn_delivery.c - what became of the records a shared producer
+ * kafka_delivery.c - what became of the records a shared producer
  * was given: delivery reports, flushes, and failures in the engine's
  * terms (a fenced producer says who took over).
  */
