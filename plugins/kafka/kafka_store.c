@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #include "kafka_changelog.h"
+#include "kafka_producer.h"
+#include "kafka_sink.h"
 
 static void store_close(void *self)
 {

@@ -10,11 +10,13 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source_rebalance.c \
 	plugins/kafka/kafka_source_txn.c \
 	plugins/kafka/kafka_sink.c plugins/kafka/kafka_sink.h \
+	plugins/kafka/kafka_sink_handle.h \
 	plugins/kafka/kafka_sink_write.c \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
-	plugins/kafka/kafka_txn_async.c \
-	plugins/kafka/kafka_delivery.c \
-	plugins/kafka/kafka_producer.c \
+	plugins/kafka/kafka_txn_async.c plugins/kafka/kafka_txn_async.h \
+	plugins/kafka/kafka_txn_job.c plugins/kafka/kafka_txn_job.h \
+	plugins/kafka/kafka_delivery.c plugins/kafka/kafka_delivery.h \
+	plugins/kafka/kafka_producer.c plugins/kafka/kafka_producer.h \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
 	plugins/kafka/kafka_store.c \
