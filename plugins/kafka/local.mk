@@ -37,14 +37,14 @@ dist_plugin_DATA += plugins/kafka/kafka.plugin
 # Tests against a real broker (tests/kafka/kafka-env.sh), and a test-only
 # sink that writes out every part of a record.
 KAFKA_TESTS = \
-	plugins/kafka/tests/source-config.test \
-	plugins/kafka/tests/source-start.test \
-	plugins/kafka/tests/source-records.test \
-	plugins/kafka/tests/source-prefetch.test \
-	plugins/kafka/tests/source-errors.test \
-	plugins/kafka/tests/source-group.test \
-	plugins/kafka/tests/source-txn.test \
-	plugins/kafka/tests/source-broker-restart.test
+	plugins/kafka/tests/source_config.test \
+	plugins/kafka/tests/source_start.test \
+	plugins/kafka/tests/source_records.test \
+	plugins/kafka/tests/source_prefetch.test \
+	plugins/kafka/tests/source_errors.test \
+	plugins/kafka/tests/source_group.test \
+	plugins/kafka/tests/source_txn.test \
+	plugins/kafka/tests/source_broker_restart.test
 TESTS += $(KAFKA_TESTS)
 EXTRA_DIST += $(KAFKA_TESTS) plugins/kafka/tests/source_lib.sh \
 	plugins/kafka/tests/dump.plugin
