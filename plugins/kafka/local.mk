@@ -6,6 +6,8 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source.c plugins/kafka/kafka_source_shared.h \
 	plugins/kafka/kafka_source_commit.c \
 	plugins/kafka/kafka_source_parts.c \
+	plugins/kafka/kafka_source_ends.c \
+	plugins/kafka/kafka_source_assignment.c \
 	plugins/kafka/kafka_source_poll.c \
 	plugins/kafka/kafka_source_rebalance.c \
 	plugins/kafka/kafka_source_txn.c \
