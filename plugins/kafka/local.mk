@@ -60,6 +60,42 @@ plugins_kafka_tests_txn_produce_SOURCES = plugins/kafka/tests/txn-produce.c
 plugins_kafka_tests_txn_produce_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 plugins_kafka_tests_txn_produce_LDADD = $(RDKAFKA_LIBS)
 
+# C unit tests of the source's decisions on its partition book: the end
+# of a bounded run (stop = end) and what a rebalance changes.  The first
+# two need nothing; the third runs librdkafka's in-process mock cluster
+# for the ends and the group's committed offsets (not for transactions,
+# which the eos tests run against a real broker).
+KAFKA_UNIT_TESTS = \
+	plugins/kafka/tests/test_source_ends \
+	plugins/kafka/tests/test_source_assignment \
+	plugins/kafka/tests/test_source_ends_mock
+check_PROGRAMS += $(KAFKA_UNIT_TESTS)
+TESTS += $(KAFKA_UNIT_TESTS)
+KAFKA_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/kafka \
+	-I$(top_srcdir)/tests/unit
+KAFKA_UNIT_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+KAFKA_BOOK = plugins/kafka/kafka_source_parts.c \
+	plugins/kafka/kafka_source_shared.h plugins/kafka/kafka_conf.h
+plugins_kafka_tests_test_source_ends_SOURCES = \
+	plugins/kafka/tests/test_source_ends.c plugins/kafka/kafka_source_ends.c \
+	$(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_ends_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_ends_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_ends_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_assignment_SOURCES = \
+	plugins/kafka/tests/test_source_assignment.c \
+	plugins/kafka/kafka_source_assignment.c $(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_assignment_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_assignment_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_assignment_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_ends_mock_SOURCES = \
+	plugins/kafka/tests/test_source_ends_mock.c \
+	plugins/kafka/kafka_source_ends.c plugins/kafka/kafka_source_assignment.c \
+	$(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_ends_mock_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_ends_mock_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_ends_mock_LDADD = $(RDKAFKA_LIBS)
+
 # The sink's tests: settings refused before anything runs, what it writes,
 # and the delivery guarantees through SIGKILLs, a fencing second instance,
 # a broker restart and SIGTERM (real broker; the longest first).
