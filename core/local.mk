@@ -6,7 +6,8 @@ CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
 	core/base/diag.h core/base/error.c core/base/error.h core/base/ini_lines.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
-	core/base/json_write.h core/base/names.c core/base/names.h
+	core/base/json_write.h core/base/names.c core/base/names.h \
+	core/base/utf8.c core/base/utf8.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_host.c core/expr/expr_internal.h core/expr/expr_lex.c \
@@ -48,11 +49,8 @@ CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_plugins.c \
 	core/cli/cmd_run.c core/cli/cmd_validate.c
 noinst_LTLIBRARIES += core/libslcore.la
 core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \
-	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_OPS) $(CORE_CLI) \
-	plugins/string/utf8.c plugins/string/utf8.h
-# The string format's UTF-8 check also guards expression literals.
-core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
-	-I$(top_srcdir)/plugins/string
+	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_OPS) $(CORE_CLI)
+core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(MICROHTTPD_CFLAGS)
 core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(MICROHTTPD_LIBS) $(LIBM)
 

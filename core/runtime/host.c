@@ -10,6 +10,7 @@
 
 #include "base/convert.h"
 #include "base/json_write.h"
+#include "base/utf8.h"
 #include "expr/expr.h"
 #include "job/format_opts.h"
 #include "job/secret.h"
@@ -454,6 +455,7 @@ const sl_host sl_core_host = {
 	sl_store_timer_set_in,
 	sl_engine_wake,
 	host_source_memory,
+	sl_utf8_valid_prefix,
 };
 
 /* The core uses the SDK's macros too. */

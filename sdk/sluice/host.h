@@ -154,6 +154,8 @@ typedef struct sl_host {
 	void (*wake)(sl_stage *stage);
 	/* The read-ahead a source may hold (sluice/source.h). */
 	int64_t (*source_memory)(const sl_stage *stage);
+	/* UTF-8 validation (sluice/stage.h). */
+	size_t (*utf8_invalid_at)(const uint8_t *data, size_t len);
 	/* New members go here, at the end. */
 } sl_host;
 
