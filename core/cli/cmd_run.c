@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "ops/ops.h"
 #include "runtime/engine.h"
+#include "runtime/host.h"
 #include "runtime/log.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -57,7 +58,8 @@ int sl_cmd_run(int argc, char **argv)
 	memset(&reg, 0, sizeof reg);
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
+	rc = sl_job_open(path, overrides, count, &sl_core_host, &job, &reg,
+			 &notes, &loader);
 	if (job != NULL) { /* from here on, the job's log.level and format */
 		sl_log_set_level(job->log_level);
 		sl_log_set_format(job->log_json, job->name);

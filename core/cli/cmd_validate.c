@@ -15,6 +15,7 @@
 #include "job/job.h"
 #include "plugin/loader.h"
 #include "job/plan.h"
+#include "runtime/host.h"
 
 /* The stages that read from @p st, comma-separated, in run order. */
 static void print_readers(const sl_job *job, const sl_job_stage *st)
@@ -61,7 +62,8 @@ int sl_cmd_validate(int argc, char **argv)
 
 	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
 		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
+	rc = sl_job_open(path, overrides, count, &sl_core_host, &job, &reg,
+			 &notes, &loader);
 	free(overrides);
 	if (rc != 0) {
 		sl_diag_free(&notes);

@@ -145,13 +145,14 @@ struct sl_loader;
  * What `run` and `validate` share: load @p path with @p overrides, find
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
  * @p reg, validate, plan (plan.h), and load every plugin the job uses
- * into *@p loader, with the loader's checks.  On any problem print each
+ * into *@p loader, with the loader's checks, handing each @p host (the
+ * engine's table, runtime/host.h).  On any problem print each
  * diagnostic line to stderr and return 2 (the exit code; 1 for a
  * failure that is not the job's); else return 0 with *job and *loader
  * set.  What the user should know about the plan goes to @p notes (may
  * be NULL).
  */
 int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **job, sl_registry *reg,
-		sl_diag *notes, struct sl_loader **loader);
+		size_t override_count, const sl_host *host, sl_job **job,
+		sl_registry *reg, sl_diag *notes, struct sl_loader **loader);
 #endif

@@ -135,8 +135,8 @@ static int load_plugins(const sl_job *job, const sl_registry *reg,
 }
 
 int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **out, sl_registry *reg,
-		sl_diag *notes, sl_loader **loader)
+		size_t override_count, const sl_host *host, sl_job **out,
+		sl_registry *reg, sl_diag *notes, sl_loader **loader)
 {
 	sl_diag diag = { 0 }, reg_diag = { 0 };
 	const sl_job_option *plugin_path;
@@ -176,7 +176,7 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 	sl_diag_free(&diag);
 	sl_diag_free(&reg_diag);
 	*loader = NULL;
-	if (rc == 0 && (*loader = sl_loader_new()) == NULL) {
+	if (rc == 0 && (*loader = sl_loader_new(host)) == NULL) {
 		fprintf(stderr, "sluice: out of memory\n");
 		rc = 1;
 	} else if (rc == 0 && (rc = load_plugins(job, reg, *loader)) != 0) {
