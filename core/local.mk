@@ -10,8 +10,8 @@ CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/utf8.c core/base/utf8.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
-	core/expr/expr_host.c core/expr/expr_internal.h core/expr/expr_lex.c \
-	core/expr/expr_lex.h core/expr/expr_parse.c
+	core/expr/expr_internal.h core/expr/expr_lex.c core/expr/expr_lex.h \
+	core/expr/expr_parse.c
 # state/: the keyed state store and its timers
 CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \
@@ -29,9 +29,11 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/changelog.c core/runtime/changelog.h core/runtime/commit.c \
 	core/runtime/commit.h core/runtime/commit_pending.c \
 	core/runtime/commit_pending.h core/runtime/engine.c core/runtime/engine.h \
-	core/runtime/event_time.c core/runtime/event_time.h core/runtime/hop.c \
-	core/runtime/hop.h core/runtime/host.c core/runtime/host.h core/runtime/inputs.c \
-	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
+	core/runtime/event_time.c core/runtime/event_time.h \
+	core/runtime/expr_host.c core/runtime/expr_host.h core/runtime/hop.c \
+	core/runtime/hop.h core/runtime/host.c core/runtime/host.h \
+	core/runtime/inputs.c core/runtime/inputs.h core/runtime/log.c \
+	core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \

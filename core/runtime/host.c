@@ -18,6 +18,7 @@
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
 #include "runtime/event_time.h"
+#include "runtime/expr_host.h"
 #include "runtime/host.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
