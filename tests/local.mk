@@ -67,6 +67,10 @@ tests_unit_test_inputs_SOURCES = tests/unit/test_inputs.c tests/unit/check.h
 tests_unit_test_inputs_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
 
+# ---- the core's parts at link level (tests/build/layers.sh) ----------------
+TESTS += tests/build/layers.test
+EXTRA_DIST += tests/build/layers.test tests/build/layers.sh
+
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its
 # line; good/: each must validate.  fixtures/plugins/ and
