@@ -31,9 +31,8 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/commit_pending.h core/runtime/engine.c core/runtime/engine.h \
 	core/runtime/event_time.c core/runtime/event_time.h \
 	core/runtime/expr_host.c core/runtime/expr_host.h core/runtime/hop.c \
-	core/runtime/hop.h core/runtime/host.c core/runtime/host.h \
-	core/runtime/inputs.c core/runtime/inputs.h core/runtime/log.c \
-	core/runtime/log.h \
+	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
+	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/state_host.c core/runtime/state_host.h \

@@ -12,7 +12,6 @@
 #include "cli/cli.h"
 #include "ops/ops.h"
 #include "runtime/engine.h"
-#include "runtime/host.h"
 #include "runtime/log.h"
 
 static volatile sig_atomic_t stop_requested;

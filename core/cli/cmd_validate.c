@@ -15,7 +15,7 @@
 #include "job/job.h"
 #include "plugin/loader.h"
 #include "job/plan.h"
-#include "runtime/host.h"
+#include "runtime/engine.h"
 
 /* The stages that read from @p st, comma-separated, in run order. */
 static void print_readers(const sl_job *job, const sl_job_stage *st)

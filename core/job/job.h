@@ -146,7 +146,7 @@ struct sl_loader;
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
  * @p reg, validate, plan (plan.h), and load every plugin the job uses
  * into *@p loader, with the loader's checks, handing each @p host (the
- * engine's table, runtime/host.h).  On any problem print each
+ * engine's table, runtime/engine.h).  On any problem print each
  * diagnostic line to stderr and return 2 (the exit code; 1 for a
  * failure that is not the job's); else return 0 with *job and *loader
  * set.  What the user should know about the plan goes to @p notes (may

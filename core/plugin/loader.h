@@ -16,7 +16,7 @@ typedef struct sl_loader sl_loader;
 
 /*
  * A loader that hands @p host to each plugin's entry function (the
- * engine's table, runtime/host.h, or a test's); NULL when out of memory.
+ * engine's table, runtime/engine.h, or a test's); NULL when out of memory.
  */
 sl_loader *sl_loader_new(const sl_host *host);
 /*

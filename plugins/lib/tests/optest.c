@@ -13,8 +13,8 @@
 #include "base/arena.h"
 #include "base/json_write.h"
 #include "optest.h"
+#include "runtime/engine.h"
 #include "runtime/event_time.h"
-#include "runtime/host.h"
 #include "runtime/state_host.h"
 #include "state/state.h"
 
