@@ -1,6 +1,7 @@
 # The engine: a convenience library (also linked by the unit tests) and
 # the sluice command.  One folder per part, listed from the ground up:
-# a part includes only parts listed above it.
+# a part includes, and links to, only parts listed above it (the order
+# of core_libslcore_la_SOURCES below; tests/build/layers.test checks it).
 # base/: what every part uses: arenas, option text, diagnostics, the INI reader
 CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
