@@ -79,6 +79,10 @@ tests_unit_test_align_SOURCES = tests/unit/test_align.c tests/unit/check.h
 tests_unit_test_align_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_align_LDADD = $(UNIT_LDADD)
 
+# ---- the core's parts at link level (tests/build/layers.sh) ----------------
+TESTS += tests/build/layers.test
+EXTRA_DIST += tests/build/layers.test tests/build/layers.sh
+
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its
 # line; good/: each must validate.  fixtures/plugins/ and

@@ -43,4 +43,18 @@ struct sl_job_override;
 int sl_cli_job_args(int argc, char **argv, const char **path,
 		    struct sl_job_override **overrides, size_t *count);
 
+/*
+ * What run, validate and config share: the job file and --set of
+ * @p argv, opened as sl_job_open() does with the engine's host table and
+ * the plugins' own checks (plan notes to @p notes, may be NULL).
+ * Returns the exit code sl_job_open() or the usage check gives.
+ */
+struct sl_diag;
+struct sl_job;
+struct sl_registry;
+struct sl_loader;
+int sl_cli_job_open(int argc, char **argv, struct sl_diag *notes,
+		    struct sl_job **job, struct sl_registry *reg,
+		    struct sl_loader **loader);
+
 #endif

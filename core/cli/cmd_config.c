@@ -47,24 +47,18 @@ static void print_options(const sl_job *job, const sl_job_option *opts,
 
 int sl_cmd_config(int argc, char **argv)
 {
-	struct sl_job_override *overrides;
 	sl_loader *loader = NULL;
 	const sl_job_stage *st;
-	const char *path;
-	size_t count, i;
+	size_t i;
 	sl_registry reg;
 	sl_job *job;
 	int rc;
 
-	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
-		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, NULL, &loader,
-			 sl_stage_checks);
-	free(overrides);
+	rc = sl_cli_job_open(argc, argv, NULL, &job, &reg, &loader);
 	if (rc != 0)
 		return rc;
 	printf("; %s as it takes effect: ${...} replaced, --set applied,\n"
-	       "; the values of secrets shown as ***\n", path);
+	       "; the values of secrets shown as ***\n", job->path);
 	printf("[job]\n");
 	print_options(job, job->job_options, job->job_option_count);
 	/* the job file's own stages, in its order; not the planner's */

@@ -45,22 +45,16 @@ static void install_signals(void)
 
 int sl_cmd_run(int argc, char **argv)
 {
-	sl_job_override *overrides = NULL;
 	sl_diag notes = { 0 };
 	sl_loader *loader = NULL;
 	sl_ops *ops = NULL;
 	sl_registry reg;
 	sl_job *job = NULL;
-	const char *path;
-	size_t count = 0;
 	sl_error err;
 	int rc;
 
 	memset(&reg, 0, sizeof reg);
-	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
-		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader,
-			 sl_stage_checks);
+	rc = sl_cli_job_open(argc, argv, &notes, &job, &reg, &loader);
 	if (job != NULL) { /* from here on, the job's log.level and format */
 		sl_log_set_level(job->log_level);
 		sl_log_set_format(job->log_json, job->name);
@@ -92,6 +86,5 @@ out:
 	sl_loader_free(loader);
 	sl_job_free(job);
 	sl_registry_free(&reg);
-	free(overrides);
 	return rc;
 }

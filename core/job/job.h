@@ -156,17 +156,24 @@ typedef size_t (*sl_job_checker)(const sl_job *job, struct sl_loader *loader,
  * What `run` and `validate` share: load @p path with @p overrides, find
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
  * @p reg, validate, plan (plan.h), load every plugin the job uses into
- * *@p loader, with the loader's checks, run the checks across stages
- * (job_checks.c) and @p checker (may be NULL).  On any problem print
+ * *@p loader, with the loader's checks, handing each the request's host
+ * table (the engine's, runtime/engine.h), then run the checks across
+ * stages (job_checks.c) and the request's checker.  On any problem print
  * every diagnostic line, sorted by line, to stderr and return 2 (the
  * exit code; 1 for a failure that is not the job's); else return 0 with
- * *job and *loader set.  What the user should know about the plan goes
- * to @p notes (may be NULL).
+ * *job and *loader set.
  */
-int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **job, sl_registry *reg,
-		sl_diag *notes, struct sl_loader **loader,
-		sl_job_checker checker);
+typedef struct sl_job_request {
+	const char *path;
+	const sl_job_override *overrides; /* --set, in order */
+	size_t override_count;
+	const sl_host *host;      /* what every plugin loaded is handed */
+	sl_job_checker checker;   /* may be NULL */
+	sl_diag *notes;           /* what to know about the plan; may be NULL */
+} sl_job_request;
+
+int sl_job_open(const sl_job_request *request, sl_job **job,
+		sl_registry *reg, struct sl_loader **loader);
 
 /*
  * The checks across stages that need the plugins loaded: under

@@ -169,9 +169,8 @@ static int check_job(sl_job *job, sl_registry *reg, sl_diag *diag,
 	return rc;
 }
 
-int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **out, sl_registry *reg,
-		sl_diag *notes, sl_loader **loader, sl_job_checker checker)
+int sl_job_open(const sl_job_request *req, sl_job **out, sl_registry *reg,
+		sl_loader **loader)
 {
 	sl_diag diag = { 0 };
 	size_t registry_errors = 0;
@@ -181,13 +180,14 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 	*out = NULL;
 	*loader = NULL;
 	memset(reg, 0, sizeof *reg);
-	if ((job = sl_job_load(path, overrides, override_count, &diag)) == NULL) {
+	if ((job = sl_job_load(req->path, req->overrides, req->override_count,
+			       &diag)) == NULL) {
 		sl_diag_print(&diag);
 		sl_diag_free(&diag);
 		return 2;
 	}
-	rc = check_job(job, reg, &diag, notes, &registry_errors);
-	if (rc == 0 && (*loader = sl_loader_new()) == NULL) {
+	rc = check_job(job, reg, &diag, req->notes, &registry_errors);
+	if (rc == 0 && (*loader = sl_loader_new(req->host)) == NULL) {
 		fprintf(stderr, "sluice: out of memory\n");
 		rc = 1;
 	}
@@ -195,8 +195,8 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 		/* the plugins' checks too, so that every problem shows at once */
 		rc = load_plugins(job, reg, *loader);
 		sl_job_check_across(job, *loader, reg, &diag);
-		if (checker != NULL)
-			checker(job, *loader, reg, &diag);
+		if (req->checker != NULL)
+			req->checker(job, *loader, reg, &diag);
 		sl_diag_sort(&diag);
 		sl_diag_print(&diag);
 		if (rc == 0 && (sl_diag_total(&diag) > 0 || registry_errors > 0))

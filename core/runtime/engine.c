@@ -31,8 +31,6 @@
 #include "runtime/telemetry.h"
 #include "runtime/wake.h"
 
-extern const sl_host sl_core_host;
-
 #define BATCH_MAX 1024
 #define TICK_MS 100
 

@@ -51,7 +51,6 @@
 
 #include "base/clock.h"
 #include "base/error.h"
-#include "runtime/commit.h"
 #include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
@@ -269,9 +268,9 @@ void sl_hop_free(sl_stage *h)
 	}
 }
 
-/* Queue report @p r (taken) until the commit cycle about to begin is
- * committed.  SL_OK or SL_ERR. */
-static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
+/* Queue report @p r (taken) until commit cycle @p cycle, about to begin,
+ * is committed.  SL_OK or SL_ERR. */
+static int report_wait(sl_stage *h, report *r, uint64_t cycle, sl_error *err)
 {
 	struct sl_hop_waiting *w, **tail = &h->report_waiting;
 	size_t n;
@@ -284,7 +283,7 @@ static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 		free(r->text);
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
-	w->cycle = sl_commit_cycle_next(e);
+	w->cycle = cycle;
 	w->text = r->text;
 	w->len = r->len;
 	for (n = 0; *tail != NULL; n++)
@@ -300,11 +299,10 @@ static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 	return SL_OK;
 }
 
-/* Write the newest report of @p h whose cycle is committed, dropping
- * the older ones.  SL_OK or SL_ERR. */
-static int report_committed(sl_engine *e, sl_stage *h, sl_error *err)
+/* Write the newest report of @p h whose cycle is at most @p committed,
+ * dropping the older ones.  SL_OK or SL_ERR. */
+static int report_committed(sl_stage *h, uint64_t committed, sl_error *err)
 {
-	uint64_t committed = sl_commit_cycle_committed(e);
 	struct sl_hop_waiting *w, *ready = NULL;
 	char *text;
 	size_t len;
@@ -327,9 +325,10 @@ static int report_committed(sl_engine *e, sl_stage *h, sl_error *err)
  * Hop sink @p h reports now, unless it did within REPORT_MS; a finished
  * upstream has nothing more to say.  Under at-least-once the report
  * waits for its cycle's commit instead, built at every cycle, so that
- * each committed cycle has its own.
+ * each committed cycle (@p cycle, about to begin) has its own.
  */
-static int report_due(sl_engine *e, sl_stage *h, int64_t now, sl_error *err)
+static int report_due(sl_engine *e, sl_stage *h, int64_t now, uint64_t cycle,
+		      sl_error *err)
 {
 	int alo = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE;
 	report r;
@@ -339,11 +338,11 @@ static int report_due(sl_engine *e, sl_stage *h, int64_t now, sl_error *err)
 	if (build_report(h, now, &r, err) != SL_OK)
 		return SL_ERR;
 	if (alo)
-		return report_wait(e, h, &r, err);
+		return report_wait(h, &r, cycle, err);
 	return write_report(h, r.text, r.len, now, err);
 }
 
-int sl_hop_report_committed(sl_engine *e, sl_error *err)
+int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err)
 {
 	size_t i;
 
@@ -351,13 +350,13 @@ int sl_hop_report_committed(sl_engine *e, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_committed(e, h, err) != SL_OK)
+		    report_committed(h, committed, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
 }
 
-int sl_hop_report(sl_engine *e, sl_error *err)
+int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
 {
 	int64_t now = sl_now_wall_ms();
 	size_t i;
@@ -366,7 +365,7 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_due(e, h, now, err) != SL_OK)
+		    report_due(e, h, now, cycle, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -382,7 +381,7 @@ int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 	 * empty on every run, so nothing it held can be judged late. */
 	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
 		return SL_OK;
-	return report_due(e, h, sl_now_wall_ms(), err);
+	return report_due(e, h, sl_now_wall_ms(), 0, err);
 }
 
 /* ---- reading reports -------------------------------------------------------- */

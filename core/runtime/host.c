@@ -9,13 +9,17 @@
 #include <string.h>
 
 #include "base/convert.h"
+#include "base/error.h"
 #include "base/json_write.h"
+#include "base/utf8.h"
 #include "expr/expr.h"
 #include "job/format_opts.h"
 #include "job/secret.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
+#include "runtime/engine.h"
 #include "runtime/event_time.h"
+#include "runtime/expr_host.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
 #include "runtime/metric.h"
@@ -253,25 +257,6 @@ static int host_option_each(const sl_stage *stage, const char *prefix,
 	return 0;
 }
 
-static int verror(sl_error *err, sl_error_kind kind, const char *fmt, va_list ap)
-{
-	if (err != NULL) {
-		err->kind = kind;
-		vsnprintf(err->message, sizeof err->message, fmt, ap);
-	}
-	return SL_ERR;
-}
-
-static int host_error_set(sl_error *err, sl_error_kind kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verror(err, kind, fmt, ap);
-	va_end(ap);
-	return SL_ERR;
-}
-
 static int host_config_error(const sl_stage *stage, const char *key,
 			     sl_error *err, const char *fmt, ...)
 {
@@ -302,7 +287,7 @@ static int host_config_error(const sl_stage *stage, const char *key,
 			free(full);
 		}
 	}
-	return host_error_set(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
+	return sl_error_setf(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
 			      stage->engine->job->path, line, stage->def->name,
 			      key, msg);
 }
@@ -364,7 +349,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 	    dlq->plugin->sink->dead_letter(dlq->self, topic, rec, h, 5,
 					   &why) != SL_OK) {
 		remember_failure(stage, rec);
-		return host_error_set(err, SL_ERR_RECORD,
+		return sl_error_setf(err, SL_ERR_RECORD,
 			"stage '%s': %s: %s; and it could not be dead-lettered: %s",
 			stage->def->name, where, msg,
 			dlq == NULL ? "no dead-letter sink" : why.message);
@@ -402,7 +387,7 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 		return SL_SKIP;
 	}
 	remember_failure(stage, rec);
-	return host_error_set(err, SL_ERR_RECORD, "stage '%s': %s: %s",
+	return sl_error_setf(err, SL_ERR_RECORD, "stage '%s': %s: %s",
 			      stage->def->name, where, msg);
 }
 
@@ -449,7 +434,7 @@ const sl_host sl_core_host = {
 	host_option_each,
 	host_log,
 	host_log_enabled,
-	host_error_set,
+	sl_error_setf,
 	host_config_error,
 	host_record_error,
 	host_batch_on_release,
@@ -490,6 +475,7 @@ const sl_host sl_core_host = {
 	sl_store_timer_set_in,
 	sl_engine_wake,
 	host_source_memory,
+	sl_utf8_valid_prefix,
 };
 
 /* The core uses the SDK's macros too. */

@@ -14,6 +14,9 @@
 
 typedef struct sl_engine sl_engine;
 
+/* How long the engine waits for a sink to deliver what it holds. */
+#define SL_FLUSH_TIMEOUT_MS 60000
+
 /* A named counter a plugin added to (sl_metric_add). */
 typedef struct sl_metric {
 	char *name;

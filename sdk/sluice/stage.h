@@ -112,6 +112,14 @@ enum sl_stage_role {
  */
 #define sl_value_to_json(value, buf) (sl_host_api->value_to_json(value, buf))
 
+/**
+ * The offset of the first byte of the first ill-formed UTF-8 sequence in
+ * the @p len bytes at @p data, or @p len when all are well-formed (no
+ * overlong forms, surrogates, code points past U+10FFFF or truncated
+ * sequences).  Check SL_HOST_HAS(utf8_invalid_at), or declare the need.
+ */
+#define sl_utf8_invalid_at(data, len) (sl_host_api->utf8_invalid_at(data, len))
+
 /** Add @p delta to the stage's metric @p name (shown in the job summary). */
 #define sl_metric_add(stage, name, delta) \
 	(sl_host_api->metric_add(stage, name, delta))

@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/json_write.h"
 #include "optest.h"
+#include "runtime/engine.h"
 #include "runtime/event_time.h"
 #include "runtime/state_host.h"
 #include "state/state.h"
@@ -42,7 +43,7 @@ const sl_plugin *optest_load_plugin(const char *name, sl_registry *reg,
 	sl_diag diag = { 0 };
 	sl_error err;
 
-	*loader = sl_loader_new();
+	*loader = sl_loader_new(&sl_core_host);
 	if (*loader == NULL || sl_registry_load(reg, roots, 2, &diag) != 0) {
 		fprintf(stderr, "optest: out of memory\n");
 		exit(99);
