@@ -63,3 +63,15 @@ const char *sl_suggest_best(const sl_suggest *s)
 		return NULL;
 	return s->best;
 }
+
+const char *sl_suggest_among(const char *word, const char *const *names,
+			     size_t count)
+{
+	sl_suggest s;
+	size_t i;
+
+	sl_suggest_init(&s, word);
+	for (i = 0; i < count; i++)
+		sl_suggest_consider(&s, names[i]);
+	return sl_suggest_best(&s);
+}

@@ -30,5 +30,8 @@ void sl_suggest_init(sl_suggest *s, const char *word);
 void sl_suggest_consider(sl_suggest *s, const char *candidate);
 /* The candidate to suggest, or NULL when none is close enough. */
 const char *sl_suggest_best(const sl_suggest *s);
+/* The one of @p count @p names to suggest for @p word, or NULL. */
+const char *sl_suggest_among(const char *word, const char *const *names,
+			     size_t count);
 
 #endif

@@ -837,12 +837,19 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 	 */
 	if (sl_inputs_open(&e, err) != SL_OK ||
 	    open_stages(&e, 0, err) != SL_OK || sl_hop_prepare(&e, err) != SL_OK ||
-	    open_stages(&e, 1, err) != SL_OK)
-		goto out;
-	if (sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
+	    open_stages(&e, 1, err) != SL_OK ||
+	    sl_commit_open(&e, err) != SL_OK || find_dead_letter_sink(&e, err) != SL_OK ||
 	    sl_changelog_open(&e, sl_commit_txn_owner(&e), err) != SL_OK ||
-	    sl_align_open(&e, err) != SL_OK)
+	    sl_align_open(&e, err) != SL_OK || *stop) {
+		/* asked to stop while it opened (a plugin waiting for its
+		 * cluster gives up then): nothing was read, a clean stop */
+		if (*stop) {
+			sl_stage_log(NULL, SL_LOG_INFO, "job '%s' stopped before "
+				     "it ran", job->name);
+			rc = SL_OK;
+		}
 		goto out;
+	}
 	sl_stage_log(NULL, SL_LOG_INFO, "job '%s' running (%zu stages, delivery %s)",
 		     job->name, e.stage_count, sl_job_delivery_name(job->delivery));
 	rc = run_loop(&e, polled, err);

@@ -11,6 +11,7 @@
 #include "base/convert.h"
 #include "base/error.h"
 #include "base/json_write.h"
+#include "base/suggest.h"
 #include "base/utf8.h"
 #include "expr/expr.h"
 #include "job/format_opts.h"
@@ -29,6 +30,14 @@
 
 /* Skipped records are logged one by one up to this many per stage. */
 #define SKIP_LOG_LIMIT 100
+
+/* No engine runs behind a stage a check is handed: never stopping. */
+static int host_stopping(const sl_stage *stage)
+{
+	const volatile sig_atomic_t *stop = stage->engine->stop;
+
+	return stop != NULL && *stop != 0;
+}
 
 static int host_log_enabled(const sl_stage *stage, int level)
 {
@@ -476,6 +485,8 @@ const sl_host sl_core_host = {
 	sl_engine_wake,
 	host_source_memory,
 	sl_utf8_valid_prefix,
+	host_stopping,
+	sl_suggest_among,
 };
 
 /* The core uses the SDK's macros too. */

@@ -64,6 +64,17 @@ int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
 int kafka_stage_check(const sl_stage *stage, sl_error *err);
 
 /*
+ * rd_kafka_metadata() of every topic, waited for up to @p total_ms
+ * through transient errors, in short requests: between them the
+ * client's logs are served and a stop of the job is seen
+ * (RD_KAFKA_RESP_ERR__INTR), so a start-up against an unreachable
+ * cluster says so at once and gives way to SIGINT within a second.
+ */
+rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
+					int total_ms,
+					const struct rd_kafka_metadata **md);
+
+/*
  * The `kafka.*` options of @p stage that say how to reach and
  * authenticate to the brokers (security.protocol, ssl.*, sasl.*, ...),
  * onto @p conf: what a helper client of the stage needs, without the

@@ -26,9 +26,7 @@
 
 #include "kafka_source_shared.h"
 
-#define METADATA_TIMEOUT_MS 10000
 #define BOUNDS_DEADLINE_MS 30000
-#define RETRY_PAUSE_MS 500
 /* How often the group's committed offsets are asked for while waiting. */
 #define GROUP_CHECK_MS 500
 #define COMMITTED_TIMEOUT_MS 10000
@@ -45,17 +43,19 @@ static int input_topics(kafka_source *s, rd_kafka_topic_partition_list_t *all,
 {
 	rd_kafka_topic_partition_list_t *sub = NULL;
 	const struct rd_kafka_metadata *md = NULL;
-	int64_t deadline = kafka_now_ms() + BOUNDS_DEADLINE_MS;
 	rd_kafka_resp_err_t code;
 	int i, j, k, found;
 
 	if ((code = rd_kafka_subscription(s->client.rk, &sub)) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return kafka_error_code(err, code, "cannot read the subscription");
 	/* every topic: asking for missing ones by name could create them */
-	while ((code = rd_kafka_metadata(s->client.rk, 1, NULL, &md,
-					 METADATA_TIMEOUT_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-	       kafka_code_is_transient(code) && kafka_now_ms() < deadline)
-		rd_kafka_poll(s->client.rk, RETRY_PAUSE_MS);
+	code = kafka_metadata_wait(s->client.stage, s->client.rk,
+				   BOUNDS_DEADLINE_MS, &md);
+	if (code == RD_KAFKA_RESP_ERR__INTR) {
+		rd_kafka_topic_partition_list_destroy(sub);
+		return sl_error_set(err, SL_ERR_RUNTIME, "stopped while waiting "
+				    "for the cluster to list the input");
+	}
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_topic_partition_list_destroy(sub);
 		return kafka_error_code(err, code, "stop = end: cannot list the "

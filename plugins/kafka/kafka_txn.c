@@ -21,8 +21,10 @@
 #include "kafka_txn_async.h"
 #include "kafka_txn_job.h"
 
-/* init_transactions waits this long per attempt. */
-#define INIT_ATTEMPT_MS 10000
+/* init_transactions waits this long per attempt (it resumes where the
+ * last one stopped): short, so that start-up against a cluster that does
+ * not answer says so and gives way to a stop within about a second. */
+#define INIT_ATTEMPT_MS 1000
 
 static int begin(kafka_producer *p, sl_error *err)
 {

@@ -36,6 +36,11 @@ int kafka_txn_again(kafka_producer *p, rd_kafka_error_t *error, int64_t deadline
 	    rd_kafka_error_is_fatal(error) ||
 	    rd_kafka_error_txn_requires_abort(error) || kafka_now_ms() >= deadline)
 		return 0;
+	/* before the first transaction nothing is lost by giving up on a
+	 * stop; once they run, the last commit is worth the wait */
+	if (!p->txn_ready && SL_HOST_HAS(stopping) &&
+	    sl_stopping(p->client.stage))
+		return 0;
 	if ((*tries)++ == 0)
 		sl_log(p->client.stage, SL_LOG_WARN, "%s: %s (retrying)", what,
 		       rd_kafka_error_string(error));

@@ -165,6 +165,11 @@ typedef struct sl_host {
 	int64_t (*source_memory)(const sl_stage *stage);
 	/* Table 10: UTF-8 validation (sluice/stage.h). */
 	size_t (*utf8_invalid_at)(const uint8_t *data, size_t len);
+	/* Table 11: stopping during start-up, "did you mean"
+	 * (sluice/stage.h). */
+	int (*stopping)(const sl_stage *stage);
+	const char *(*suggest)(const char *word, const char *const *names,
+			       size_t count);
 	/* New members go here, at the end. */
 } sl_host;
 
