@@ -33,17 +33,19 @@ CORE_JOB = core/job/bind.c core/job/check.h core/job/check_stage.c \
 CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/changelog.c core/runtime/changelog.h core/runtime/commit.c \
 	core/runtime/commit.h core/runtime/commit_pending.c \
-	core/runtime/commit_pending.h core/runtime/engine.c core/runtime/engine.h \
-	core/runtime/event_time.c core/runtime/event_time.h \
-	core/runtime/expr_host.c core/runtime/expr_host.h core/runtime/hop.c \
+	core/runtime/commit_pending.h core/runtime/edge.c core/runtime/edge.h \
+	core/runtime/engine.c core/runtime/engine.h core/runtime/event_time.c \
+	core/runtime/event_time.h core/runtime/expr_host.c core/runtime/expr_host.h \
+	core/runtime/flow.c core/runtime/flow.h core/runtime/hop.c \
 	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
 	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
 	core/runtime/stage.h core/runtime/stage_check.c core/runtime/stage_check.h \
-	core/runtime/state_host.c core/runtime/state_host.h \
-	core/runtime/telemetry.c core/runtime/telemetry.h core/runtime/wake.c \
-	core/runtime/wake.h core/runtime/watermark.c core/runtime/watermark.h
+	core/runtime/stages.c core/runtime/stages.h core/runtime/state_host.c \
+	core/runtime/state_host.h core/runtime/telemetry.c core/runtime/telemetry.h \
+	core/runtime/wake.c core/runtime/wake.h core/runtime/watermark.c \
+	core/runtime/watermark.h
 # ops/: the HTTP endpoint of http.listen (libmicrohttpd), /metrics in the
 # Prometheus format, /health, /ready, /status; it reads what runtime/
 # publishes (telemetry.h) and nothing else of a running job
