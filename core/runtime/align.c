@@ -108,7 +108,7 @@ static int watch(sl_engine *e, aligned *a)
 		if (s->wm == NULL || !sl_stage_fed_by(s, a->source))
 			continue;
 		if (s->def->role == SL_ROLE_REPARTITION_SINK)
-			timed = s->serves; /* its watermark is in the reports */
+			timed = s->hop.serves; /* its watermark is in the reports */
 		else if (!s->wm->reported)
 			timed = s;
 		else

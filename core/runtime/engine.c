@@ -55,11 +55,11 @@ static void summary(const sl_engine *e)
 					      (long long)s->metrics[j].value);
 		if (s->kind == SL_KIND_STORE) /* handles no records */
 			continue;
-		if (s->state_peak_bytes > 0)
+		if (s->state.peak_bytes > 0)
 			n += (size_t)snprintf(extra + n, n < sizeof extra ?
 					      sizeof extra - n : 0,
 					      ", state at most %zu bytes (%zu keys)",
-					      s->state_peak_bytes, s->state_peak_keys);
+					      s->state.peak_bytes, s->state.peak_keys);
 		if (s->kind == SL_KIND_SOURCE)
 			sl_stage_log(s, SL_LOG_INFO, "records out %llu, skipped %llu%s",
 				     (unsigned long long)s->records_out,
@@ -83,13 +83,13 @@ static void note_state_size(sl_engine *e)
 		sl_stage *s = &e->stages[i];
 		size_t bytes = 0, keys = 0;
 
-		for (j = 0; j < s->state_count; j++) {
-			bytes += sl_store_bytes(s->states[j]);
-			keys += sl_store_count(s->states[j]);
+		for (j = 0; j < s->state.count; j++) {
+			bytes += sl_store_bytes(s->state.stores[j]);
+			keys += sl_store_count(s->state.stores[j]);
 		}
-		if (bytes > s->state_peak_bytes) {
-			s->state_peak_bytes = bytes;
-			s->state_peak_keys = keys;
+		if (bytes > s->state.peak_bytes) {
+			s->state.peak_bytes = bytes;
+			s->state.peak_keys = keys;
 		}
 	}
 }

@@ -126,8 +126,8 @@ static void set_state_partition(sl_stage *s, int32_t partition)
 {
 	size_t i;
 
-	for (i = 0; i < s->state_count; i++)
-		sl_store_set_partition(s->states[i],
+	for (i = 0; i < s->state.count; i++)
+		sl_store_set_partition(s->state.stores[i],
 				       sl_changelog_partition(s, partition));
 }
 
@@ -158,7 +158,7 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
 	for (end = 1; end < b->count; end++)
 		if (b->records[end].origin.partition != b->records[0].origin.partition)
 			break;
-	if (s->state_count == 0 || end >= b->count) {
+	if (s->state.count == 0 || end >= b->count) {
 		if (b->count > 0)
 			set_state_partition(s, b->records[0].origin.partition);
 		return process(s, b, err);

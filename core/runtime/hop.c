@@ -107,7 +107,7 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 	sl_stage *keyed = stage_of(e, h->def->serves);
 	int32_t n = h->def->partitions;
 
-	h->serves = keyed;
+	h->hop.serves = keyed;
 	if (!SL_STRUCT_HAS(k, sl_sink_class, prepare_topic) ||
 	    !SL_STRUCT_HAS(k, sl_sink_class, write_control))
 		return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: stage '%s' needs "
@@ -121,7 +121,7 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 		sl_error_prefix(err, "stage '%s': ", h->def->name);
 		return SL_ERR;
 	}
-	h->hop_partitions = n;
+	h->hop.partitions = n;
 	/* reports are worth writing only for a stage on event time */
 	if (keyed->wm == NULL ||
 	    !SL_STRUCT_HAS(keyed->plugin->op, sl_operator_class, event_time))
@@ -140,7 +140,7 @@ int sl_hop_prepare(sl_engine *e, sl_error *err)
 		sl_stage *s = &e->stages[i];
 
 		if (s->def->role == SL_ROLE_REPARTITION_SOURCE)
-			s->serves = stage_of(e, s->def->serves);
+			s->hop.serves = stage_of(e, s->def->serves);
 		else if (s->def->role == SL_ROLE_REPARTITION_SINK &&
 			 prepare_one(e, s, err) != SL_OK)
 			return SL_ERR;
@@ -150,7 +150,7 @@ int sl_hop_prepare(sl_engine *e, sl_error *err)
 
 int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
 {
-	const sl_operator_class *op = h->serves->plugin->op;
+	const sl_operator_class *op = h->hop.serves->plugin->op;
 	int64_t now = sl_now_wall_ms(), ts;
 	uint32_t i;
 
@@ -158,7 +158,7 @@ int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
 	for (i = 0; i < b->count; i++) {
 		const sl_record *r = &b->records[i];
 
-		if (op->event_time(h->serves->self, r, &ts) == SL_OK &&
+		if (op->event_time(h->hop.serves->self, r, &ts) == SL_OK &&
 		    sl_wm_observe(h->wm, &r->origin, ts, now) != 0)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
@@ -206,23 +206,23 @@ static int write_report(sl_stage *h, char *text, size_t len, int64_t now,
 	int32_t p;
 	int rc = SL_OK;
 
-	if (len == 0 || (now - h->reported_ms < HEARTBEAT_MS &&
-			 len == h->report_len &&
-			 memcmp(text, h->report, len) == 0)) {
+	if (len == 0 || (now - h->hop.reported_ms < HEARTBEAT_MS &&
+			 len == h->hop.report_len &&
+			 memcmp(text, h->hop.report, len) == 0)) {
 		free(text);
 		return SL_OK;
 	}
-	for (p = 0; p < h->hop_partitions && rc == SL_OK; p++)
+	for (p = 0; p < h->hop.partitions && rc == SL_OK; p++)
 		rc = h->plugin->sink->write_control(h->self, p, text, len, err);
 	if (rc != SL_OK) {
 		free(text);
 		sl_error_prefix(err, "stage '%s': reporting progress: ", h->def->name);
 		return SL_ERR;
 	}
-	free(h->report);
-	h->report = text;
-	h->report_len = len;
-	h->reported_ms = now;
+	free(h->hop.report);
+	h->hop.report = text;
+	h->hop.report_len = len;
+	h->hop.reported_ms = now;
 	return SL_OK;
 }
 
@@ -262,8 +262,8 @@ void sl_hop_free(sl_stage *h)
 {
 	struct sl_hop_waiting *w;
 
-	while ((w = h->report_waiting) != NULL) {
-		h->report_waiting = w->next;
+	while ((w = h->hop.waiting) != NULL) {
+		h->hop.waiting = w->next;
 		drop_waiting(w);
 	}
 }
@@ -272,7 +272,7 @@ void sl_hop_free(sl_stage *h)
  * is committed.  SL_OK or SL_ERR. */
 static int report_wait(sl_stage *h, report *r, uint64_t cycle, sl_error *err)
 {
-	struct sl_hop_waiting *w, **tail = &h->report_waiting;
+	struct sl_hop_waiting *w, **tail = &h->hop.waiting;
 	size_t n;
 
 	if (r->len == 0) {
@@ -292,8 +292,8 @@ static int report_wait(sl_stage *h, report *r, uint64_t cycle, sl_error *err)
 	/* cycles wait for few commits; should many, the oldest reports
 	 * go first (a newer one says at least as much) */
 	if (n >= WAITING_MAX) {
-		w = h->report_waiting;
-		h->report_waiting = w->next;
+		w = h->hop.waiting;
+		h->hop.waiting = w->next;
 		drop_waiting(w);
 	}
 	return SL_OK;
@@ -307,8 +307,8 @@ static int report_committed(sl_stage *h, uint64_t committed, sl_error *err)
 	char *text;
 	size_t len;
 
-	while ((w = h->report_waiting) != NULL && w->cycle <= committed) {
-		h->report_waiting = w->next;
+	while ((w = h->hop.waiting) != NULL && w->cycle <= committed) {
+		h->hop.waiting = w->next;
 		if (ready != NULL)
 			drop_waiting(ready);
 		ready = w;
@@ -333,7 +333,7 @@ static int report_due(sl_engine *e, sl_stage *h, int64_t now, uint64_t cycle,
 	int alo = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE;
 	report r;
 
-	if ((!alo && now - h->reported_ms < REPORT_MS) || upstream_finished(h))
+	if ((!alo && now - h->hop.reported_ms < REPORT_MS) || upstream_finished(h))
 		return SL_OK;
 	if (build_report(h, now, &r, err) != SL_OK)
 		return SL_ERR;
@@ -423,7 +423,7 @@ int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
 		    int32_t partition, const void *data, size_t len,
 		    sl_error *err)
 {
-	sl_stage *keyed = s->serves;
+	sl_stage *keyed = s->hop.serves;
 	int64_t now = sl_now_wall_ms();
 	char *text, *line, *next;
 	int bad = 0;
@@ -513,7 +513,7 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 		const sl_source_class *k = r->plugin ? r->plugin->source : NULL;
 		int done = 1;
 
-		if (r->def->role != SL_ROLE_REPARTITION_SOURCE || r->input_ended ||
+		if (r->def->role != SL_ROLE_REPARTITION_SOURCE || r->hop.input_ended ||
 		    r->finished)
 			continue;
 		for (j = 0; j < e->stage_count && done; j++)
@@ -526,7 +526,7 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 			if (hop_sink_of(&e->stages[j], r) &&
 			    hop_sink_delivered(&e->stages[j], err) != SL_OK)
 				return SL_ERR;
-		r->input_ended = 1;
+		r->hop.input_ended = 1;
 		if (!SL_STRUCT_HAS(k, sl_source_class, end_input))
 			return sl_error_set(err, SL_ERR_CONFIG, "stage '%s': the "
 				"input before its repartition topic has ended, but "

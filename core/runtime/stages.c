@@ -96,8 +96,8 @@ void sl_stage_close(sl_stage *s)
 	free(s->outputs);
 	sl_state_host_close_all(s);
 	sl_engine_watermark_close(s);
-	free(s->owned);
-	free(s->report);
+	free(s->state.owned);
+	free(s->hop.report);
 	sl_hop_free(s);
 }
 

@@ -499,7 +499,7 @@ static void test_skew_of_watchers(void)
 	f.defs[1].role = SL_ROLE_REPARTITION_SINK;
 	keyed = fx_timed(&f, "keyed", 1000, 0);
 	keyed->wm->reported = 1;
-	hop->serves = keyed;
+	hop->hop.serves = keyed;
 	feed(hop, src, 0);
 	keyed->upstream[keyed->upstream_count++] = src;
 	CHECK(sl_align_open(&f.e, &err) == SL_OK);

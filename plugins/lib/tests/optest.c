@@ -227,8 +227,8 @@ static void set_partition(optest *t, int32_t partition)
 {
 	size_t i;
 
-	for (i = 0; i < t->stage.state_count; i++)
-		sl_store_set_partition(t->stage.states[i], partition < 0 ? 0 : partition);
+	for (i = 0; i < t->stage.state.count; i++)
+		sl_store_set_partition(t->stage.state.stores[i], partition < 0 ? 0 : partition);
 }
 
 /*
