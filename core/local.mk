@@ -17,14 +17,17 @@ CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 # state/: the keyed state store and its timers
 CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \
-	core/state/state_timer.c core/state/timer_heap.c
+	core/state/state_layout.h core/state/state_timer.c \
+	core/state/timer_heap.c core/state/timer_heap.h
 # plugin/: plugin descriptors, the plugin path, trust and the loader
 CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
 	core/plugin/engine_options.c core/plugin/engine_options.h \
-	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
+	core/plugin/loader.c core/plugin/loader.h core/plugin/option.c \
+	core/plugin/option.h core/plugin/plugin_roots.c \
 	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
-CORE_JOB = core/job/bind.c core/job/check.h core/job/check_stage.c \
+CORE_JOB = core/job/bind.c core/job/check.c core/job/check.h \
+	core/job/check_stage.c \
 	core/job/format_opts.c core/job/format_opts.h core/job/job.h \
 	core/job/job_checks.c core/job/job_keys.c core/job/job_open.c \
 	core/job/jobfile.c core/job/plan.c core/job/plan.h core/job/secret.c \

@@ -19,7 +19,8 @@ typedef struct sl_check {
 	size_t file_problems; /* found while reading the file, before us */
 } sl_check;
 
-/* A problem with option @p o of @p section ("job" or a stage name). */
+/* check.c: a problem with option @p o of @p section ("job" or a stage
+ * name). */
 void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
 		      const char *fmt, ...) SL_PRINTF(4, 5);
 

@@ -14,26 +14,6 @@
 
 #include "job/check.h"
 
-void sl_check_problem(sl_check *c, const char *section, const sl_job_option *o,
-		      const char *fmt, ...)
-{
-	char msg[2048];
-	va_list ap;
-
-	const char *hint = "";
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (o->continued)
-		hint = " (an indented line continues the value above it; remove "
-		       "the indentation to start a new key)";
-	if (o->line > 0)
-		sl_diag_at(&c->in, o->line, "%s%s", msg, hint);
-	else /* a --set value has no line: name the argument instead */
-		sl_diag_at(&c->in, 0, "--set %s.%s: %s%s", section, o->key, msg, hint);
-}
-
 /* ---- [job] ----------------------------------------------------------------- */
 
 static void check_job_option(sl_check *c, const sl_job_option *o)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "plugin/descriptor.h"
+#include "plugin/option.h"
 
 /* errors = ... on a stage */
 enum sl_errors_policy { SL_ERRORS_FAIL = 0, SL_ERRORS_SKIP, SL_ERRORS_DEAD_LETTER };

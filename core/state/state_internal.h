@@ -1,79 +1,11 @@
 /*
- * state_internal.h - the parts of the state store shared by its files.
+ * state_internal.h - the store functions (state.c) its other files use.
  */
 #ifndef SL_STATE_INTERNAL_H
 #define SL_STATE_INTERNAL_H
 
-#include <string.h>
-
-#include "state/state.h"
-
-/* Entry namespaces; also the first byte of a serialized key. */
-#define NS_VALUE 'v'
-#define NS_TIMER 't'
-#define NS_FREE 0
-
-#define NO_INDEX UINT32_MAX
-
-/* Blocks up to 512 bytes come in size classes each about 1.5 times the
- * one before (16, 24, 32, 48, ...), and are kept for reuse when freed. */
-#define BLOCK_CLASSES 11
-
-/* A timer in its partition's heap: its time and the order it was set in
- * (ties in time fire in that order), beside its entry's index, so that
- * sifting reads the heap only. */
-typedef struct sl_timer_node {
-	int64_t when;
-	uint64_t seq;
-	uint32_t idx;
-} sl_timer_node;
-
-/* The timers of one partition, ordered by (when, seq). */
-typedef struct sl_timer_heap {
-	sl_timer_node *nodes;
-	uint32_t len, cap;
-} sl_timer_heap;
-
-/* An entry of the store: 40 bytes, since there is one per key. */
-typedef struct sl_entry {
-	uint8_t *block;     /* key bytes, then vcap bytes: the value, or
-			       (NS_TIMER) its time, part of its identity */
-	uint32_t hash;
-	uint32_t klen, vlen, vcap;
-	uint32_t link;      /* NS_TIMER: heap index; NS_FREE: next free */
-	int32_t partition;  /* input partition of the record that last wrote it */
-	uint8_t ns;
-	uint8_t live;       /* 0: deleted, kept as a tombstone until the
-			       change is cleared */
-	uint8_t dirty;      /* listed in the change list */
-} sl_entry;
-
-#if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(sl_entry) == 40, "one entry per key: keep it at 40 bytes");
-#endif
-
-struct sl_state {
-	char *name;
-	sl_entry *entries;
-	uint32_t entry_count, entry_cap, free_head;
-	uint32_t *slots;    /* 0 empty, else entry index + 1 */
-	uint32_t slot_mask;
-	uint32_t in_table;  /* entries in the table, tombstones included */
-	size_t live_values;
-	size_t block_bytes;     /* blocks held, spares included */
-	sl_timer_heap *heaps; /* NS_TIMER entries, one heap per partition,
-			       * indexed by partition + 1 */
-	uint32_t heap_count;
-	uint64_t seq;
-	int tracking;
-	int32_t partition;  /* given to entries written from now on */
-	uint32_t *changes;
-	uint32_t change_len;    /* capacity: entry_cap */
-	void *spare[BLOCK_CLASSES]; /* freed blocks by size class, reused */
-	uint8_t *scratch;   /* serialized keys and fired keys */
-	size_t scratch_cap;
-	int firing;
-};
+#include "state/state_layout.h"
+#include "state/timer_heap.h"
 
 /* Index of the entry (ns, when, key), or NO_INDEX. */
 uint32_t sl_store_find(const sl_state *st, int ns, int64_t when,
@@ -87,24 +19,5 @@ void sl_store_kill(sl_state *st, uint32_t i);
 void sl_store_mark(sl_state *st, uint32_t i);
 /* @p size bytes of scratch, or NULL. */
 uint8_t *sl_store_scratch(sl_state *st, size_t size);
-
-/* The time of timer entry @p e. */
-static inline int64_t sl_entry_when(const sl_entry *e)
-{
-	int64_t when;
-
-	memcpy(&when, e->block + e->klen, sizeof when);
-	return when;
-}
-
-/* Timer heaps (timer_heap.c); an entry's heap is its partition's. */
-int sl_timer_heap_push(sl_state *st, uint32_t i);
-void sl_timer_heap_remove(sl_state *st, uint32_t i);
-void sl_timer_heaps_free(sl_state *st);
-void sl_timer_heaps_clear(sl_state *st);
-/* Timer @p a fires before @p b. */
-int sl_timer_before(const sl_timer_node *a, const sl_timer_node *b);
-/* The partition whose timers @p h holds (-1: records without one). */
-int32_t sl_timer_heap_partition(const sl_state *st, const sl_timer_heap *h);
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "state/state_internal.h"
+#include "state/timer_heap.h"
 
 int sl_timer_before(const sl_timer_node *a, const sl_timer_node *b)
 {
