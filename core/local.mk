@@ -1,12 +1,14 @@
 # The engine: a convenience library (also linked by the unit tests) and
 # the sluice command.  One folder per part, listed from the ground up:
 # a part includes only parts listed above it.
-# base/: what every part uses: arenas, option text, diagnostics, the INI reader
+# base/: what every part uses: arenas, option text, diagnostics, the INI
+# reader, the record codec of repartition topics
 CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
 	core/base/diag.h core/base/error.c core/base/error.h core/base/ini_lines.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
-	core/base/json_write.h core/base/names.c core/base/names.h
+	core/base/json_write.h core/base/names.c core/base/names.h \
+	core/base/record_codec.c core/base/record_codec.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_host.c core/expr/expr_internal.h core/expr/expr_lex.c \
