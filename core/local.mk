@@ -17,10 +17,12 @@ CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \
 	core/state/state_timer.c core/state/timer_heap.c
-# plugin/: plugin descriptors, the plugin path, trust and the loader
+# plugin/: plugin descriptors, the plugin path, trust, the loader, and the
+# formats of repartition topics built in
 CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
-	core/plugin/loader.c core/plugin/loader.h core/plugin/plugin_roots.c \
-	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
+	core/plugin/hop_formats.c core/plugin/hop_formats.h core/plugin/loader.c \
+	core/plugin/loader.h core/plugin/plugin_roots.c core/plugin/registry.c \
+	core/plugin/trust.c core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
 CORE_JOB = core/job/format_opts.c core/job/format_opts.h core/job/job.h \
 	core/job/job_keys.c core/job/job_open.c core/job/jobfile.c core/job/plan.c \

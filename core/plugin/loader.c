@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plugin/hop_formats.h"
 #include "plugin/loader.h"
 #include "plugin/trust.h"
 
@@ -306,6 +307,8 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 	const char *file;
 	size_t i;
 
+	if ((*out = sl_builtin_plugin(d)) != NULL)
+		return SL_OK;
 	for (i = 0; i < l->count; i++) {
 		if (l->items[i].desc == d) {
 			*out = l->items[i].plugin;

@@ -1,7 +1,7 @@
-/* The record codec of repartition topics (base/record_codec.h): every
- * value type round-trips, the bytes are the documented ones, and
- * truncated, corrupt, over-long, too-deep and foreign input is refused
- * with a record error. */
+/* The record codec of repartition topics (base/record_codec.h) and the
+ * hop's formats built on it (plugin/hop_formats.h): every value type
+ * round-trips, the bytes are the documented ones, and truncated, corrupt,
+ * over-long, too-deep and foreign input is refused with a record error. */
 #include "config.h"
 
 #include <math.h>
@@ -12,6 +12,8 @@
 
 #include "base/arena.h"
 #include "base/record_codec.h"
+#include "plugin/hop_formats.h"
+#include "plugin/loader.h"
 #include "check.h"
 
 static sl_arena *arena;
@@ -360,6 +362,62 @@ static void test_corrupt(void)
 	free(bytes);
 }
 
+/* The hop's formats, as the loader hands them to the engine. */
+static void test_hop_formats(void)
+{
+	const sl_plugin *value_p, *key_p;
+	sl_loader *loader = sl_loader_new();
+	sl_registry reg;
+	sl_value v, back, obj = every_type();
+	sl_buf buf;
+	sl_error err;
+
+	memset(&reg, 0, sizeof reg); /* no plugin installed at all */
+	CHECK(loader != NULL);
+	CHECK(sl_loader_get(loader, &reg, &sl_hop_value_format, &value_p, &err) == SL_OK);
+	CHECK(sl_loader_get(loader, &reg, &sl_hop_key_format, &key_p, &err) == SL_OK);
+	CHECK(value_p != NULL && value_p->format != NULL && key_p->format != NULL);
+	CHECK_STR(value_p->name, sl_hop_value_format.name);
+	CHECK(sl_builtin_plugin(&sl_hop_key_format) == key_p);
+
+	/* values: the record codec */
+	memset(&buf, 0, sizeof buf);
+	buf.arena = arena;
+	CHECK(value_p->format->encode(NULL, &obj, &buf, &err) == SL_OK);
+	CHECK(buf.data[0] == SL_RECORD_CODEC_MAGIC);
+	CHECK(value_p->format->decode(NULL, buf.data, buf.len, arena, &back,
+				      &err) == SL_OK && same(&obj, &back));
+	CHECK(value_p->format->decode(NULL, (const uint8_t *)"{}", 2, arena,
+				      &back, &err) == SL_ERR &&
+	      err.kind == SL_ERR_RECORD);
+
+	/* keys: the text keyed stages group by, read back as a string */
+	memset(&buf, 0, sizeof buf);
+	buf.arena = arena;
+	v = sl_value_int(-42);
+	CHECK(key_p->format->encode(NULL, &v, &buf, &err) == SL_OK &&
+	      buf.len == 3 && memcmp(buf.data, "-42", 3) == 0);
+	CHECK(key_p->format->decode(NULL, buf.data, buf.len, arena, &back,
+				    &err) == SL_OK && back.type == SL_TSTRING &&
+	      back.len == 3 && memcmp(back.as.s, "-42", 3) == 0);
+	memset(&buf, 0, sizeof buf);
+	buf.arena = arena;
+	v = sl_value_string("7/click", 7);
+	CHECK(key_p->format->encode(NULL, &v, &buf, &err) == SL_OK &&
+	      buf.len == 7 && memcmp(buf.data, "7/click", 7) == 0);
+	v = sl_value_string("\xff" "sluice.control", 15);
+	CHECK(key_p->format->encode(NULL, &v, &buf, &err) == SL_ERR &&
+	      err.kind == SL_ERR_RECORD);
+	CHECK_HAS(err.message, "not UTF-8");
+	v = sl_value_double(NAN);
+	CHECK(key_p->format->encode(NULL, &v, &buf, &err) == SL_ERR &&
+	      err.kind == SL_ERR_RECORD);
+	CHECK(key_p->format->decode(NULL, (const uint8_t *)"a\xc0", 2, arena,
+				    &back, &err) == SL_ERR &&
+	      err.kind == SL_ERR_RECORD);
+	sl_loader_free(loader);
+}
+
 int main(void)
 {
 	arena = sl_arena_new();
@@ -370,6 +428,7 @@ int main(void)
 	test_depth();
 	test_refused();
 	test_corrupt();
+	test_hop_formats();
 	sl_arena_free(arena);
 	return check_done("record_codec");
 }
