@@ -378,6 +378,13 @@ static int check_magic(const uint8_t *data, size_t len, sl_error *err)
 			    "(first byte 0x%02x) is newer than this sluice, "
 			    "which reads version %d", data[0] - 0xA0, data[0],
 			    SL_RECORD_CODEC_VERSION);
+	/* sluice wrote repartition topics as JSON before this codec */
+	if (data[0] == '{' || data[0] == '[' || data[0] == '"')
+		return fail(err, SL_ERR_RECORD, "record codec: not a sluice "
+			    "record but JSON text (first byte '%c'), as sluice "
+			    "wrote repartition topics before this codec: let the "
+			    "older sluice read the topic to its end before "
+			    "upgrading", data[0]);
 	return fail(err, SL_ERR_RECORD, "record codec: not a sluice record "
 		    "(first byte 0x%02x, want 0x%02x): something else wrote to "
 		    "this topic", data[0], SL_RECORD_CODEC_MAGIC);

@@ -292,7 +292,10 @@ static void test_depth(void)
 static void test_refused(void)
 {
 	refused("empty", "", 0, "empty record");
-	refused("json", "{\"a\":1}", 7, "not a sluice record (first byte 0x7b");
+	refused("json", "{\"a\":1}", 7, "not a sluice record but JSON text "
+		"(first byte '{'), as sluice wrote repartition topics before");
+	refused("text", "7/click", 7, "not a sluice record (first byte 0x37, "
+		"want 0xa1)");
 	refused("newer version", "\xa2\x00", 2, "version 2 (first byte 0xa2) is newer");
 	refused("magic only", "\xa1", 1, "truncated at byte 1");
 	refused("trailing byte", "\xa1\x00\x00", 3, "1 more byte after the value, at byte 2");
