@@ -184,6 +184,11 @@ static int get_varint(reader *r, uint64_t *out, const char *what)
 	unsigned shift;
 	size_t at = offset(r);
 
+	/* most lengths and counts fit one byte */
+	if (r->p != r->end && *r->p < 0x80) {
+		*out = *r->p++;
+		return SL_OK;
+	}
 	for (shift = 0;; shift += 7) {
 		uint8_t b;
 
@@ -218,12 +223,28 @@ static int get_count(reader *r, size_t each, uint32_t *out, const char *what)
 
 	if (get_varint(r, &n, what) != SL_OK)
 		return SL_ERR;
-	if (n > UINT32_MAX || n > left(r) / each)
+	/* (no division: this runs for every string) */
+	if (n > UINT32_MAX || n * each > left(r))
 		return fail(r->err, SL_ERR_RECORD, "record codec: %s %llu at byte "
 			    "%zu is more than the %zu bytes after it can hold",
 			    what, (unsigned long long)n, at, left(r));
 	*out = (uint32_t)n;
 	return SL_OK;
+}
+
+/*
+ * The offset of the first byte of @p len at @p p that is not well-formed
+ * UTF-8, or @p len: the short ASCII strings records are made of are
+ * checked here, without a call.
+ */
+static size_t utf8_bad_at(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] >= 0x80)
+			return i + utf8_invalid_at(p + i, len - i);
+	return len;
 }
 
 /* A length, then that many bytes (@p utf8: well-formed UTF-8). */
@@ -235,7 +256,7 @@ static int get_run(reader *r, const uint8_t **p, uint32_t *len, int utf8,
 	if (get_count(r, 1, len, what) != SL_OK)
 		return SL_ERR;
 	*p = r->p;
-	if (utf8 && (bad = utf8_invalid_at(r->p, *len)) != *len)
+	if (utf8 && (bad = utf8_bad_at(r->p, *len)) != *len)
 		return fail(r->err, SL_ERR_RECORD, "record codec: %s at byte %zu "
 			    "is not UTF-8 (at its byte %zu)", what, offset(r), bad);
 	r->p += *len;
