@@ -10,7 +10,18 @@ cd "$(dirname "$0")/.."
 sh tests/setup-debian.sh
 sh tests/build.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-make -j"$jobs" check
+# make check; when it fails, the end of every failing test's log, so that
+# a CI run that shows only its last lines says why
+run_check() {
+	make -j"$jobs" check && return 0
+	find . -name '*.trs' | while read -r trs; do
+		grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" || continue
+		echo "==== ${trs%.trs}.log, last 40 lines:"
+		tail -n 40 "${trs%.trs}.log"
+	done
+	return 1
+}
+run_check
 # unpack DIR: the distribution's sources in DIR/sluice-VERSION
 unpack() {
 	make dist >/dev/null
@@ -26,7 +37,7 @@ for arg in "$@"; do
 		# sources instead, which also proves the tarball complete.
 		unpack build-asan
 		(cd build-asan/sluice-* && ./configure --enable-sanitizers &&
-			make -j"$jobs" && make -j"$jobs" check)
+			make -j"$jobs" && run_check)
 		;;
 	--fuzz)
 		unpack build-fuzz

@@ -25,9 +25,12 @@ UNIT_TESTS = \
 	tests/unit/test_record_codec \
 	tests/unit/test_secret \
 	tests/unit/test_state \
+	tests/unit/test_suggest \
 	tests/unit/test_validate \
 	tests/unit/test_watermark \
-	tests/unit/test_inputs
+	tests/unit/test_inputs \
+	tests/unit/test_commit \
+	tests/unit/test_align
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = core/libslcore.la
@@ -58,6 +61,9 @@ tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
 tests_unit_test_secret_SOURCES = tests/unit/test_secret.c tests/unit/check.h
 tests_unit_test_secret_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_secret_LDADD = $(UNIT_LDADD)
+tests_unit_test_suggest_SOURCES = tests/unit/test_suggest.c tests/unit/check.h
+tests_unit_test_suggest_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_suggest_LDADD = $(UNIT_LDADD)
 tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -75,13 +81,24 @@ tests_unit_test_watermark_LDADD = $(UNIT_LDADD)
 tests_unit_test_inputs_SOURCES = tests/unit/test_inputs.c tests/unit/check.h
 tests_unit_test_inputs_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_inputs_LDADD = $(UNIT_LDADD)
+tests_unit_test_commit_SOURCES = tests/unit/test_commit.c tests/unit/check.h
+tests_unit_test_commit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_commit_LDADD = $(UNIT_LDADD)
+tests_unit_test_align_SOURCES = tests/unit/test_align.c tests/unit/check.h
+tests_unit_test_align_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_align_LDADD = $(UNIT_LDADD)
+
+# ---- the core's parts at link level (tests/build/layers.sh) ----------------
+TESTS += tests/build/layers.test
+EXTRA_DIST += tests/build/layers.test tests/build/layers.sh
 
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its
 # line; good/: each must validate.  fixtures/plugins/ and
 # fixtures/broken-plugins/: descriptors for the cases that need an odd
 # plugin (no library, another ABI, a broken descriptor, every option type).
-TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test
+TESTS += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
+	tests/jobs/open.test
 # The fixtures' libraries (validation loads every plugin a job uses), in
 # the build tree, which good.test adds to the plugin path.
 check_LTLIBRARIES += tests/jobs/fixtures/plugins/knobs/knobs.la \
@@ -100,4 +117,5 @@ tests_jobs_fixtures_plugins_grid_grid_la_LDFLAGS = -module -avoid-version \
 	-shared -rpath $(abs_builddir) $(SANITIZER_CFLAGS)
 # The folders are distributed whole, so a new case needs no edit here.
 EXTRA_DIST += tests/jobs/bad.test tests/jobs/good.test tests/jobs/limits.test \
+	tests/jobs/open.test \
 	tests/jobs/bad tests/jobs/good tests/jobs/fixtures

@@ -9,6 +9,26 @@
 
 #include "base/error.h"
 
+int sl_error_vsetf(sl_error *err, sl_error_kind kind, const char *fmt,
+		   va_list ap)
+{
+	if (err != NULL) {
+		err->kind = kind;
+		vsnprintf(err->message, sizeof err->message, fmt, ap);
+	}
+	return SL_ERR;
+}
+
+int sl_error_setf(sl_error *err, sl_error_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sl_error_vsetf(err, kind, fmt, ap);
+	va_end(ap);
+	return SL_ERR;
+}
+
 void sl_error_prefix(sl_error *err, const char *fmt, ...)
 {
 	char rest[SL_ERROR_MAX];

@@ -9,6 +9,11 @@
  * indented, not a comment, and some key has been seen since the last
  * header; an inline comment starts at a prefix character that follows
  * whitespace.
+ *
+ * A line longer than inih's buffer is not handed to inih: inih gets a
+ * short stand-in of the same kind (header, key, continuation, comment) so
+ * its state follows the file, and the key and value are read from the
+ * line here.  Lines past SL_JOB_MAX_LINE are refused.
  */
 #include "config.h"
 
@@ -21,6 +26,7 @@
 #include <ini.h>
 
 #include "base/ini_lines.h"
+#include "base/job_limits.h"
 
 enum line_kind { LINE_SKIP, LINE_KEY, LINE_MORE };
 
@@ -36,6 +42,8 @@ typedef struct reader {
 	int prev_name;       /* inih has a previous key to continue */
 	int drop_more;       /* continuations belong to a rejected line */
 	int oom;
+	/* a line too long for inih's buffer, trimmed: inih has a stand-in */
+	const char *long_start, *long_end;
 } reader;
 
 static void problem(reader *r, const char *msg)
@@ -143,7 +151,7 @@ static void on_header(reader *r, const shape_info *si)
 }
 
 /* Classify the line inih is about to see and act on what inih will not. */
-static void classify(reader *r, const char *text, size_t len)
+static shape_info classify(reader *r, const char *text, size_t len)
 {
 	shape_info si = shape_of(r, text, len);
 
@@ -174,6 +182,27 @@ static void classify(reader *r, const char *text, size_t len)
 		break;
 	}
 	track(r, si.shape);
+	return si;
+}
+
+/*
+ * The short line that leaves inih in the state a line of shape @p shape
+ * leaves it in: a header, a key, a continuation or nothing.
+ */
+static const char *stand_in_for(enum shape shape)
+{
+	switch (shape) {
+	case SHAPE_HEADER:
+		return "[]\n";
+	case SHAPE_KEY:
+		return "k=\n";
+	case SHAPE_NAMELESS_KEY:
+		return "=\n";
+	case SHAPE_MORE:
+		return " x\n";
+	default:
+		return ";\n";
+	}
 }
 
 /*
@@ -205,10 +234,25 @@ static char *refuse(reader *r, char *str, const char *text, size_t len,
 	r->drop_more = 1;
 	if (si.shape == SHAPE_HEADER || si.shape == SHAPE_BAD_HEADER)
 		r->h->section(r->user, NULL, r->line);
-	strcpy(str, si.shape == SHAPE_HEADER ? "[]\n"
-		  : si.shape == SHAPE_KEY ? "k=\n"
-		  : si.shape == SHAPE_NAMELESS_KEY ? "=\n" : ";\n");
+	strcpy(str, si.shape == SHAPE_MORE ? ";\n" : stand_in_for(si.shape));
 	track(r, si.shape);
+	return str;
+}
+
+/*
+ * A line longer than inih's buffer (Debian's inih has a fixed one of 200
+ * bytes): inih is handed a stand-in, and on_pair() reads the key and value
+ * from the line itself, as inih would have.
+ */
+static char *long_line(reader *r, char *str, const char *text, size_t len)
+{
+	shape_info si = classify(r, text, len);
+
+	if (r->kind != LINE_SKIP) {
+		r->long_start = si.start;
+		r->long_end = si.end;
+	}
+	strcpy(str, stand_in_for(si.shape));
 	return str;
 }
 
@@ -216,10 +260,11 @@ static char *read_line(char *str, int num, void *stream)
 {
 	reader *r = stream;
 	const char *nl, *text;
-	size_t len, limit;
+	size_t len;
 	char msg[200];
 
-	if (r->pos >= r->end)
+	r->long_start = r->long_end = NULL;
+	if (r->pos >= r->end || num < 4)
 		return NULL;
 	text = r->pos;
 	nl = memchr(text, '\n', (size_t)(r->end - text));
@@ -232,19 +277,17 @@ static char *read_line(char *str, int num, void *stream)
 		text += 3; /* a UTF-8 byte order mark */
 		len -= 3;
 	}
-	/* room for the text, its '\n' and the NUL */
-	limit = num > 2 ? (size_t)num - 2 : 0;
-	if (len > limit) {
-		snprintf(msg, sizeof msg,
-			 "line is longer than %zu characters (inih's limit); shorten it or "
-			 "move the value into an environment variable and write ${VAR}",
-			 limit);
-		if (num < 3)
-			return NULL;
+	if (len > SL_JOB_MAX_LINE) {
+		snprintf(msg, sizeof msg, "line is longer than %d characters; "
+			 "put the value in a file and write ${file:PATH}",
+			 SL_JOB_MAX_LINE);
 		return refuse(r, str, text, len, msg);
 	}
 	if (memchr(text, '\0', len) != NULL)
 		return refuse(r, str, text, len, "line contains a NUL byte");
+	/* room for the text, its '\n' and the NUL */
+	if (len > (size_t)num - 2)
+		return long_line(r, str, text, len);
 	memcpy(str, text, len);
 	str[len] = '\n';
 	str[len + 1] = '\0';
@@ -271,17 +314,61 @@ static void more(reader *r, const char *value)
 	free(text);
 }
 
+/*
+ * The key and value of a long key line [@p start, @p end), split as inih
+ * splits a line: the name ends at the first '=' or ':', the value loses
+ * its inline comment and surrounding blanks.
+ */
+static void long_key(reader *r, const char *start, const char *end)
+{
+	const char *sep = find_chars_or_comment(start, end, "=:");
+	const char *name_end = sep, *value = sep + 1, *value_end;
+	char *name_text, *value_text;
+
+	while (name_end > start && is_blank(name_end[-1]))
+		name_end--;
+	value_end = find_chars_or_comment(value, end, NULL);
+	while (value < value_end && is_blank(*value))
+		value++;
+	while (value_end > value && is_blank(value_end[-1]))
+		value_end--;
+	name_text = strndup(start, (size_t)(name_end - start));
+	value_text = strndup(value, (size_t)(value_end - value));
+	if (name_text == NULL || value_text == NULL)
+		r->oom = 1;
+	else if (*name_text == '\0')
+		problem(r, "missing key before '='");
+	else
+		r->h->key(r->user, name_text, value_text, r->line);
+	free(name_text);
+	free(value_text);
+}
+
 static int on_pair(void *user, const char *section, const char *name,
 		   const char *value)
 {
 	reader *r = user;
+	char *text;
 
 	(void)section; /* the reader tracks sections, including empty ones */
 	if (r->kind == LINE_MORE) {
-		if (!r->drop_more)
+		if (r->drop_more)
+			return 1;
+		if (r->long_start == NULL) {
 			more(r, value);
+		} else if ((text = strndup(r->long_start, (size_t)(r->long_end -
+						    r->long_start))) == NULL) {
+			r->oom = 1;
+		} else {
+			more(r, text);
+			free(text);
+		}
 	} else if (r->kind == LINE_KEY) {
-		if (*name == '\0') {
+		if (r->long_start != NULL) {
+			long_key(r, r->long_start, r->long_end);
+			if (*name == '\0') /* the stand-in of a nameless key */
+				r->drop_more = 1;
+		} else if (*name == '\0') {
 			problem(r, "missing key before '='");
 			r->drop_more = 1;
 		} else {
@@ -315,7 +402,7 @@ int sl_ini_parse(const char *file, const char *text, size_t len,
 	return r.problems;
 }
 
-int sl_read_file(const char *path, char **text, size_t *len)
+int sl_read_file_max(const char *path, size_t max, char **text, size_t *len)
 {
 	FILE *f;
 	char *buf = NULL, *grown;
@@ -335,6 +422,10 @@ int sl_read_file(const char *path, char **text, size_t *len)
 		}
 		n = fread(buf + size, 1, cap - size, f);
 		size += n;
+		if (size > max) {
+			err = EFBIG;
+			break;
+		}
 		if (n == 0) {
 			if (ferror(f))
 				err = errno ? errno : EIO;
@@ -350,4 +441,9 @@ int sl_read_file(const char *path, char **text, size_t *len)
 	*text = buf;
 	*len = size;
 	return 0;
+}
+
+int sl_read_file(const char *path, char **text, size_t *len)
+{
+	return sl_read_file_max(path, (size_t)-1, text, len);
 }

@@ -3,10 +3,11 @@
  * silent truncation.
  *
  * Debian's inih is built without line numbers in its handler and without
- * a callback for section headers, and it cuts lines longer than its buffer
- * (ini_max_line).  sl_ini_parse() feeds inih from memory through its own
- * reader, which numbers the lines, sees every header, and refuses an
- * over-long line with a message instead of handing inih a truncated one.
+ * a callback for section headers, and it cuts lines longer than its
+ * buffer (200 bytes, fixed at its build).  sl_ini_parse() feeds inih from
+ * memory through its own reader, which numbers the lines, sees every
+ * header, reads a line too long for inih itself, and refuses one longer
+ * than SL_JOB_MAX_LINE (job_limits.h) with a message.
  * Job files and plugin descriptors both parse through it.
  */
 #ifndef SL_INI_LINES_H
@@ -44,5 +45,11 @@ int sl_ini_parse(const char *file, const char *text, size_t len,
  * or an errno value.
  */
 int sl_read_file(const char *path, char **text, size_t *len);
+
+/*
+ * sl_read_file(), refusing a file of more than @p max bytes with EFBIG
+ * without reading it all (a FIFO or /dev/zero too).
+ */
+int sl_read_file_max(const char *path, size_t max, char **text, size_t *len);
 
 #endif

@@ -15,6 +15,18 @@
 /* Bytes of one expression (`where`, `value`, `set.*`, `expr`). */
 #define SL_EXPR_MAX_LEN 65536
 
+/* Bytes of one line of a job file or plugin descriptor, without its
+ * line end: a long broker list or SASL setting fits on one line. */
+#define SL_JOB_MAX_LINE 65536
+
+/* Bytes of a file read with ${file:PATH} (a password, a token, a PEM
+ * certificate or key), before its trailing newline is trimmed. */
+#define SL_FILE_REF_MAX_LEN 1048576
+
+/* Bytes all the ${file:PATH} of a job read together: a job cannot expand
+ * one file into a value thousands of times. */
+#define SL_FILE_REF_MAX_TOTAL 16777216
+
 /* ${A:-${B:-...}}: references nested in defaults. */
 #define SL_VAR_MAX_NESTING 16
 

@@ -9,7 +9,7 @@
 
 #include "base/error.h"
 #include "base/record_codec.h"
-#include "utf8.h"
+#include "base/utf8.h"
 
 enum tag {
 	TAG_NULL = 0x00,
@@ -243,7 +243,7 @@ static size_t utf8_bad_at(const uint8_t *p, size_t len)
 
 	for (i = 0; i < len; i++)
 		if (p[i] >= 0x80)
-			return i + utf8_invalid_at(p + i, len - i);
+			return i + sl_utf8_valid_prefix(p + i, len - i);
 	return len;
 }
 

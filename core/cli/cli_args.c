@@ -1,5 +1,5 @@
 /*
- * cli_args.c - the arguments `run` and `validate` share:
+ * cli_args.c - the arguments `run`, `validate` and `config` share:
  * JOB.ini [--set stage.key=value | --set=stage.key=value]...
  *
  * A --set is parsed in place: the override points into argv.
@@ -12,6 +12,8 @@
 
 #include "cli/cli.h"
 #include "job/job.h"
+#include "runtime/engine.h"
+#include "runtime/stage_check.h"
 
 /* Print "sluice CMD: WHAT 'ARG'" and the usage line; returns 2. */
 static int usage(const char *cmd, const char *what, const char *arg,
@@ -24,8 +26,9 @@ static int usage(const char *cmd, const char *what, const char *arg,
 		fprintf(stderr, "sluice %s: %s '%s'\n", cmd, what, arg);
 	else
 		fprintf(stderr, "sluice %s: %s\n", cmd, what);
-	fprintf(stderr, "Usage: sluice %s JOB.ini [--set stage.key=value]...\n",
-		cmd);
+	if (sl_cli_command_find(cmd) != NULL)
+		sl_cli_command_usage(sl_cli_command_find(cmd), stderr);
+	fprintf(stderr, "Run 'sluice %s --help' for more.\n", cmd);
 	return 2;
 }
 
@@ -72,4 +75,24 @@ int sl_cli_job_args(int argc, char **argv, const char **path,
 	if (*path == NULL)
 		return usage(cmd, "missing the job file", NULL, overrides, count);
 	return 0;
+}
+
+int sl_cli_job_open(int argc, char **argv, sl_diag *notes, sl_job **job,
+		    sl_registry *reg, sl_loader **loader)
+{
+	sl_job_override *overrides;
+	sl_job_request req = { .host = &sl_core_host,
+			       .checker = sl_stage_checks, .notes = notes };
+	int rc;
+
+	*job = NULL;
+	*loader = NULL;
+	memset(reg, 0, sizeof *reg);
+	if ((rc = sl_cli_job_args(argc, argv, &req.path, &overrides,
+				  &req.override_count)) != 0)
+		return rc;
+	req.overrides = overrides;
+	rc = sl_job_open(&req, job, reg, loader);
+	free(overrides);
+	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "base/convert.h"
+#include "base/suggest.h"
 #include "job/job.h"
 
 #define COLS 6
@@ -266,6 +267,23 @@ static void print_warnings(const sl_diag *diag)
 		fprintf(stderr, "warning: and %zu more problems\n", diag->more);
 }
 
+/* Say that no plugin is named @p name, suggesting the closest one. */
+static void no_such_plugin(const sl_registry *reg, const char *name)
+{
+	sl_suggest s;
+	size_t i;
+
+	sl_suggest_init(&s, name);
+	for (i = 0; i < reg->plugin_count; i++)
+		sl_suggest_consider(&s, reg->plugins[i]->name);
+	if (sl_suggest_best(&s) != NULL)
+		fprintf(stderr, "sluice plugins: no plugin '%s' on the plugin path; "
+			"did you mean '%s'?\n", name, sl_suggest_best(&s));
+	else
+		fprintf(stderr, "sluice plugins: no plugin '%s' on the plugin path "
+			"(run 'sluice plugins' to list them)\n", name);
+}
+
 int sl_cmd_plugins(int argc, char **argv)
 {
 	sl_diag diag = { 0 };
@@ -276,7 +294,12 @@ int sl_cmd_plugins(int argc, char **argv)
 	int rc = 0;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "Usage: sluice plugins [NAME]\n");
+		if (argv[1][0] == '-')
+			fprintf(stderr, "sluice plugins: unknown option '%s'\n",
+				argv[1]);
+		else
+			fprintf(stderr, "sluice plugins: one plugin at a time\n");
+		sl_cli_command_usage(sl_cli_command_find("plugins"), stderr);
 		return 2;
 	}
 	memset(&reg, 0, sizeof reg);
@@ -286,8 +309,7 @@ int sl_cmd_plugins(int argc, char **argv)
 		rc = 1;
 	} else if (argc == 2 && (d = sl_registry_find(&reg, argv[1])) == NULL) {
 		print_warnings(&diag);
-		fprintf(stderr, "sluice plugins: no plugin '%s' on the plugin path "
-			"(run 'sluice plugins' to list them)\n", argv[1]);
+		no_such_plugin(&reg, argv[1]);
 		rc = 2;
 	} else {
 		print_warnings(&diag);

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "job/secret.h"
 #include "ops/ops.h"
 #include "runtime/engine.h"
 #include "runtime/log.h"
+#include "runtime/stage_check.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -43,21 +45,16 @@ static void install_signals(void)
 
 int sl_cmd_run(int argc, char **argv)
 {
-	sl_job_override *overrides = NULL;
 	sl_diag notes = { 0 };
 	sl_loader *loader = NULL;
 	sl_ops *ops = NULL;
 	sl_registry reg;
 	sl_job *job = NULL;
-	const char *path;
-	size_t count = 0;
 	sl_error err;
 	int rc;
 
 	memset(&reg, 0, sizeof reg);
-	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
-		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
+	rc = sl_cli_job_open(argc, argv, &notes, &job, &reg, &loader);
 	if (job != NULL) { /* from here on, the job's log.level and format */
 		sl_log_set_level(job->log_level);
 		sl_log_set_format(job->log_json, job->name);
@@ -71,6 +68,7 @@ int sl_cmd_run(int argc, char **argv)
 	install_signals();
 	memset(&err, 0, sizeof err);
 	if (job->http_listen != NULL && sl_ops_start(job, &ops, &err) != SL_OK) {
+		sl_job_hide_secrets(job, err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 		goto out;
@@ -78,6 +76,8 @@ int sl_cmd_run(int argc, char **argv)
 	/* a status line would break JSON lines apart */
 	if (sl_engine_run(job, &reg, loader, &stop_requested,
 			  isatty(STDERR_FILENO) && !job->log_json, &err) != SL_OK) {
+		/* a plugin may quote a value it was given: not one of ${file:} */
+		sl_job_hide_secrets(job, err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 	}
@@ -86,6 +86,5 @@ out:
 	sl_loader_free(loader);
 	sl_job_free(job);
 	sl_registry_free(&reg);
-	free(overrides);
 	return rc;
 }

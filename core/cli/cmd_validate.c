@@ -15,6 +15,8 @@
 #include "job/job.h"
 #include "plugin/loader.h"
 #include "job/plan.h"
+#include "runtime/engine.h"
+#include "runtime/stage_check.h"
 
 /* The stages that read from @p st, comma-separated, in run order. */
 static void print_readers(const sl_job *job, const sl_job_stage *st)
@@ -50,19 +52,14 @@ static void print_stage(const sl_job *job, const sl_job_stage *st)
 
 int sl_cmd_validate(int argc, char **argv)
 {
-	struct sl_job_override *overrides;
 	sl_diag notes = { 0 };
 	sl_loader *loader = NULL;
-	const char *path;
 	size_t count, i;
 	sl_registry reg;
 	sl_job *job;
 	int rc;
 
-	if ((rc = sl_cli_job_args(argc, argv, &path, &overrides, &count)) != 0)
-		return rc;
-	rc = sl_job_open(path, overrides, count, &job, &reg, &notes, &loader);
-	free(overrides);
+	rc = sl_cli_job_open(argc, argv, &notes, &job, &reg, &loader);
 	if (rc != 0) {
 		sl_diag_free(&notes);
 		return rc;
@@ -71,7 +68,7 @@ int sl_cmd_validate(int argc, char **argv)
 	 * sink (stats.store) is one of them */
 	for (i = 0, count = 0; i < job->order_count; i++)
 		count += job->order[i]->role == SL_ROLE_JOB;
-	printf("%s: ok (%zu stage%s:", path, count, count == 1 ? "" : "s");
+	printf("%s: ok (%zu stage%s:", job->path, count, count == 1 ? "" : "s");
 	for (i = 0, count = 0; i < job->order_count; i++)
 		if (job->order[i]->role == SL_ROLE_JOB)
 			printf("%s %s", count++ ? "," : "", job->order[i]->name);

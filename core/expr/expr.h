@@ -33,8 +33,4 @@ int sl_expr_evaluate(const sl_expr *expr, const sl_record *rec,
 
 void sl_expr_destroy(sl_expr *expr);
 
-/* The host table's expr_compile: option @p key of @p stage. */
-sl_expr *sl_expr_host_compile(const sl_stage *stage, const char *key,
-			      sl_error *err);
-
 #endif

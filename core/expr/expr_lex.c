@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "expr/expr_lex.h"
-#include "utf8.h"
 
 int sl_xlex_error(sl_xlexer *lx, int column, const char *fmt, ...)
 {
@@ -134,7 +134,7 @@ static int lex_quoted(sl_xlexer *lx, sl_xtoken *tok, char quote)
 		while (*p != '\0' && *p != quote && *p != '\\')
 			p++;
 		/* runs end at ASCII bytes, so no sequence spans two runs */
-		bad = utf8_invalid_at((const uint8_t *)run, (size_t)(p - run));
+		bad = sl_utf8_valid_prefix((const uint8_t *)run, (size_t)(p - run));
 		if (run + bad < p)
 			return sl_xlex_error(lx, column_of(lx, run + bad),
 					     "invalid UTF-8 in a %s",

@@ -1,7 +1,8 @@
 /*
  * job.h - a job file, parsed and validated.
  *
- * sl_job_load() reads the INI text, expands ${VAR} and ${VAR:-default},
+ * sl_job_load() reads the INI text, expands ${VAR}, ${VAR:-default} and
+ * ${file:PATH},
  * applies --set overrides and keeps the line of every value, so every
  * later check can say FILE:LINE.  sl_job_validate() checks it against the
  * plugin descriptors and wires the stages.
@@ -14,16 +15,18 @@
 #include <sluice/stage.h>
 
 #include "plugin/descriptor.h"
+#include "plugin/engine_options.h"
 #include "base/diag.h"
 #include "base/names.h"
 
-/* errors = ... on a stage */
-enum sl_errors_policy { SL_ERRORS_FAIL = 0, SL_ERRORS_SKIP, SL_ERRORS_DEAD_LETTER };
-
 typedef struct sl_job_option {
 	char *key;
-	char *value;  /* after ${VAR} expansion */
+	char *value;  /* after ${...} expansion */
 	int line;     /* 0 when it came from --set */
+	int continued; /* indented lines continued it in the file */
+	/* Filled by sl_job_validate() when the value checked out: */
+	const sl_opt_desc *desc; /* what it was checked against */
+	sl_opt_value parsed;     /* the value, parsed once */
 } sl_job_option;
 
 typedef struct sl_job_stage sl_job_stage;
@@ -39,7 +42,8 @@ struct sl_job_stage {
 	const sl_descriptor *plugin;
 	const sl_descriptor *format;     /* sources and sinks */
 	const sl_descriptor *key_format; /* sources and sinks */
-	int errors;                      /* enum sl_errors_policy */
+	sl_stage_settings settings;      /* the engine's options, parsed */
+	size_t problems;                 /* found in its own section */
 	sl_job_stage **inputs;           /* stages this one reads from */
 	size_t input_count;
 
@@ -77,6 +81,10 @@ typedef struct sl_job {
 	sl_job_stage **added; /* the planner's stages (plan.c), owned here */
 	size_t added_count;
 	sl_names stage_names; /* positions in stages[] by name */
+	/* What ${file:PATH} read, alone and as the whole value it is in:
+	 * never shown, whatever the key (sl_job_option_is_secret, secret.h) */
+	char **secret_values;
+	size_t secret_value_count;
 } sl_job;
 
 /* One --set stage.key=value from the command line. */
@@ -88,8 +96,8 @@ typedef struct sl_job_override {
 
 /*
  * Parse @p path.  Problems (unreadable file, syntax, a line longer than
- * inih's limit, duplicate sections, missing [job], an undefined ${VAR},
- * an override naming no stage) go to @p diag; returns NULL when the file
+ * SL_JOB_MAX_LINE, duplicate sections, missing [job], an undefined ${VAR},
+ * an unreadable ${file:PATH}, an override naming no stage) go to @p diag; returns NULL when the file
  * could not be parsed at all, else the job (check diag->count).
  */
 sl_job *sl_job_load(const char *path, const sl_job_override *overrides,
@@ -113,15 +121,10 @@ void sl_job_set_defaults(sl_job *job);
  * the reason in @p why.  @p value must live as long as the job. */
 int sl_job_key_set(sl_job *job, const char *key, const char *value,
 		   char *why, size_t why_size);
+/* The [job] keys' table: each lands parsed in its field of sl_job. */
+const sl_opt_desc *sl_job_keys(size_t *count);
 /* "none", "at-least-once" or "exactly-once", as a job file writes it. */
 const char *sl_job_delivery_name(int delivery);
-
-/*
- * The keys every stage takes besides its plugin's options (plugin, from,
- * errors, dead-letter.topic, format, key.format), with the kinds of stage
- * each applies to: what validation checks and `sluice plugins` prints.
- */
-const sl_opt_desc *sl_engine_stage_options(size_t *count);
 
 /* The stage named @p name (@p len bytes), or NULL. */
 sl_job_stage *sl_job_stage_named(const sl_job *job, const char *name,
@@ -142,16 +145,42 @@ void sl_job_free(sl_job *job);
 struct sl_loader;
 
 /*
+ * Checks of a loaded job from a part above this one (the plugins' own
+ * check callbacks, runtime/stage_check.h): problems go to @p diag, the
+ * count is returned.
+ */
+typedef size_t (*sl_job_checker)(const sl_job *job, struct sl_loader *loader,
+				 const sl_registry *reg, sl_diag *diag);
+
+/*
  * What `run` and `validate` share: load @p path with @p overrides, find
  * the plugins (job.plugin.path, $SLUICE_PLUGIN_PATH, installed dir) into
- * @p reg, validate, plan (plan.h), and load every plugin the job uses
- * into *@p loader, with the loader's checks.  On any problem print each
- * diagnostic line to stderr and return 2 (the exit code; 1 for a
- * failure that is not the job's); else return 0 with *job and *loader
- * set.  What the user should know about the plan goes to @p notes (may
- * be NULL).
+ * @p reg, validate, plan (plan.h), load every plugin the job uses into
+ * *@p loader, with the loader's checks, handing each the request's host
+ * table (the engine's, runtime/engine.h), then run the checks across
+ * stages (job_checks.c) and the request's checker.  On any problem print
+ * every diagnostic line, sorted by line, to stderr and return 2 (the
+ * exit code; 1 for a failure that is not the job's); else return 0 with
+ * *job and *loader set.
  */
-int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **job, sl_registry *reg,
-		sl_diag *notes, struct sl_loader **loader);
+typedef struct sl_job_request {
+	const char *path;
+	const sl_job_override *overrides; /* --set, in order */
+	size_t override_count;
+	const sl_host *host;      /* what every plugin loaded is handed */
+	sl_job_checker checker;   /* may be NULL */
+	sl_diag *notes;           /* what to know about the plan; may be NULL */
+} sl_job_request;
+
+int sl_job_open(const sl_job_request *request, sl_job **job,
+		sl_registry *reg, struct sl_loader **loader);
+
+/*
+ * The checks across stages that need the plugins loaded: under
+ * exactly-once every sink takes part in the transaction and a store
+ * joins the owner's; errors = dead-letter has a sink that writes dead
+ * letters.  Problems go to @p diag; returns how many.
+ */
+size_t sl_job_check_across(const sl_job *job, struct sl_loader *loader,
+			   const sl_registry *reg, sl_diag *diag);
 #endif

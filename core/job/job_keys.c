@@ -17,25 +17,43 @@ static char *delivery_values[] = { "none", "at-least-once", "exactly-once" };
 static char *level_values[] = { "error", "warn", "info", "debug" };
 static char *format_values[] = { "text", "json" };
 
+#define FIELD(member) SL_OPT_FIELD(sl_job, member)
+
 enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_LOG_FORMAT,
        J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_MEMORY, J_COUNT };
-static sl_opt_desc job_keys[J_COUNT] = {
-	{ .name = "name", .type = SL_OPT_STRING, .required = 1 },
+/* Each key lands parsed in its field of sl_job; def_value is the parsed
+ * def (test_validate checks the two agree). */
+static const sl_opt_desc job_keys[J_COUNT] = {
+	{ .name = "name", .type = SL_OPT_STRING, .required = 1,
+	  .field = FIELD(name) },
 	{ .name = "delivery", .type = SL_OPT_ENUM, .def = "at-least-once",
-	  .values = delivery_values, .value_count = 3 },
+	  .def_value = { .i = SL_DELIVERY_AT_LEAST_ONCE },
+	  .values = delivery_values, .value_count = 3, .field = FIELD(delivery) },
 	{ .name = "commit.interval.ms", .type = SL_OPT_INT, .def = "100",
-	  .has_min = 1, .min = 1 },
-	{ .name = "plugin.path", .type = SL_OPT_STRING },
+	  .def_value = { .i = 100 }, .has_min = 1, .min = 1,
+	  .field = FIELD(commit_interval_ms) },
+	{ .name = "plugin.path", .type = SL_OPT_STRING,
+	  .field = FIELD(plugin_path) },
 	{ .name = "log.level", .type = SL_OPT_ENUM, .def = "info",
-	  .values = level_values, .value_count = 4 },
+	  .def_value = { .i = SL_LOG_INFO }, .values = level_values,
+	  .value_count = 4, .field = FIELD(log_level) },
 	{ .name = "log.format", .type = SL_OPT_ENUM, .def = "text",
-	  .values = format_values, .value_count = 2 },
-	{ .name = "http.listen", .type = SL_OPT_STRING },
+	  .values = format_values, .value_count = 2, .field = FIELD(log_json) },
+	{ .name = "http.listen", .type = SL_OPT_STRING,
+	  .field = FIELD(http_listen) },
 	{ .name = "http.health.timeout", .type = SL_OPT_DURATION, .def = "60s",
-	  .has_min = 1, .min = 100 },
+	  .def_value = { .i = 60000 }, .has_min = 1, .min = 100,
+	  .field = FIELD(health_timeout_ms) },
 	{ .name = "memory.limit", .type = SL_OPT_SIZE, .def = "128MB",
-	  .has_min = 1, .min = 1 << 20 },
+	  .def_value = { .i = 128 << 20 }, .has_min = 1, .min = 1 << 20,
+	  .field = FIELD(memory_limit) },
 };
+
+const sl_opt_desc *sl_job_keys(size_t *count)
+{
+	*count = J_COUNT;
+	return job_keys;
+}
 
 /*
  * HOST:PORT, [IPV6]:PORT: checked here so that `validate` refuses a
@@ -83,43 +101,10 @@ static int valid_job_name(const char *name)
 	return 1;
 }
 
-/* A checked value of [job] key @p k (or its default) into @p job. */
-static void set_key(sl_job *job, size_t k, const char *value)
-{
-	switch (k) {
-	case J_NAME:
-		job->name = value;
-		break;
-	case J_DELIVERY:
-		job->delivery = sl_opt_enum_index(&job_keys[k], value);
-		break;
-	case J_COMMIT:
-		job->commit_interval_ms = strtoll(value, NULL, 10);
-		break;
-	case J_PLUGIN_PATH:
-		job->plugin_path = value;
-		break;
-	case J_LOG_LEVEL:
-		job->log_level = sl_opt_enum_index(&job_keys[k], value);
-		break;
-	case J_LOG_FORMAT:
-		job->log_json = sl_opt_enum_index(&job_keys[k], value) == 1;
-		break;
-	case J_HTTP_LISTEN:
-		job->http_listen = value;
-		break;
-	case J_HEALTH_TIMEOUT:
-		sl_parse_duration_ms(value, &job->health_timeout_ms);
-		break;
-	case J_MEMORY:
-		sl_parse_size(value, &job->memory_limit);
-		break;
-	}
-}
-
 int sl_job_key_set(sl_job *job, const char *key, const char *value,
 		   char *why, size_t why_size)
 {
+	sl_opt_value parsed;
 	char reason[1024];
 	size_t k;
 
@@ -127,13 +112,18 @@ int sl_job_key_set(sl_job *job, const char *key, const char *value,
 		if (strcmp(job_keys[k].name, key) == 0)
 			break;
 	if (k == J_COUNT) {
-		snprintf(why, why_size, "unknown key '%s' in [job] (expected: "
-			 "name, delivery, commit.interval.ms, plugin.path, "
-			 "log.level, log.format, http.listen, "
-			 "http.health.timeout, memory.limit)", key);
+		size_t len = (size_t)snprintf(why, why_size, "unknown key '%s' in "
+					      "[job] (expected:", key);
+
+		for (k = 0; k < J_COUNT && len < why_size; k++)
+			len += (size_t)snprintf(why + len, why_size - len, "%s %s",
+						k ? "," : "", job_keys[k].name);
+		if (len < why_size)
+			snprintf(why + len, why_size - len, ")");
 		return -1;
 	}
-	if (sl_opt_check(&job_keys[k], value, reason, sizeof reason) != 0) {
+	if (sl_opt_parse(&job_keys[k], value, &parsed, reason,
+			 sizeof reason) != 0) {
 		snprintf(why, why_size, "%s: %s", key, reason);
 		return -1;
 	}
@@ -144,7 +134,7 @@ int sl_job_key_set(sl_job *job, const char *key, const char *value,
 			 "digits, '.', '_' and '-'", value);
 		return -1;
 	}
-	set_key(job, k, value);
+	sl_opt_store(&job_keys[k], &parsed, value, job);
 	return 0;
 }
 
@@ -157,7 +147,8 @@ void sl_job_set_defaults(sl_job *job)
 	job->http_listen = NULL;
 	for (k = 0; k < J_COUNT; k++)
 		if (job_keys[k].def != NULL)
-			set_key(job, k, job_keys[k].def);
+			sl_opt_store(&job_keys[k], &job_keys[k].def_value,
+				     job_keys[k].def, job);
 }
 
 const char *sl_job_delivery_name(int delivery)

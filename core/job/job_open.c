@@ -109,7 +109,8 @@ static void report_shadows(const sl_job *job, const sl_registry *reg)
 /*
  * Load every plugin the job uses, formats included, so that `validate`
  * refuses what `run` would (an ABI or layout mismatch, a missing
- * callback, a symbol nothing defines); `run` then uses these.
+ * callback, a symbol nothing defines); `run` then uses these.  Each
+ * failure is printed; returns the exit code the worst of them calls for.
  */
 static int load_plugins(const sl_job *job, const sl_registry *reg,
 			sl_loader *loader)
@@ -117,6 +118,7 @@ static int load_plugins(const sl_job *job, const sl_registry *reg,
 	const sl_plugin *p;
 	sl_error err;
 	size_t i, k;
+	int rc = 0;
 
 	for (i = 0; i < job->order_count; i++) {
 		const sl_job_stage *st = job->order[i];
@@ -128,31 +130,24 @@ static int load_plugins(const sl_job *job, const sl_registry *reg,
 			    sl_loader_get(loader, reg, used[k], &p, &err) == SL_OK)
 				continue;
 			fprintf(stderr, "sluice: error: %s\n", err.message);
-			return err.kind == SL_ERR_CONFIG ? 2 : 1;
+			if (rc != 1)
+				rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
 		}
 	}
-	return 0;
+	return rc;
 }
 
-int sl_job_open(const char *path, const sl_job_override *overrides,
-		size_t override_count, sl_job **out, sl_registry *reg,
-		sl_diag *notes, sl_loader **loader)
+/* Validate and plan @p job; problems to @p diag; 0, or 1 when out of
+ * memory. */
+static int check_job(sl_job *job, sl_registry *reg, sl_diag *diag,
+		     sl_diag *notes, size_t *registry_errors)
 {
-	sl_diag diag = { 0 }, reg_diag = { 0 };
-	const sl_job_option *plugin_path;
+	const sl_job_option *plugin_path = sl_job_option_find(job, "plugin.path");
+	sl_diag reg_diag = { 0 };
 	char **roots = NULL;
-	size_t root_count = 0, i, errors;
-	sl_job *job;
+	size_t root_count = 0, i;
 	int rc = 0;
 
-	*out = NULL;
-	memset(reg, 0, sizeof *reg);
-	if ((job = sl_job_load(path, overrides, override_count, &diag)) == NULL) {
-		sl_diag_print(&diag);
-		sl_diag_free(&diag);
-		return 2;
-	}
-	plugin_path = sl_job_option_find(job, "plugin.path");
 	if (sl_plugin_roots(plugin_path ? plugin_path->value : NULL, job->dir,
 			    &roots, &root_count) != 0 ||
 	    sl_registry_load(reg, roots, root_count, &reg_diag) != 0) {
@@ -160,30 +155,56 @@ int sl_job_open(const char *path, const sl_job_override *overrides,
 		rc = 1;
 	} else {
 		/* a job that validates is planned: its hops are added */
-		if (sl_job_validate(job, reg, &diag) == 0 && sl_diag_total(&diag) == 0 &&
-		    sl_plan_job(job, notes) < 0)
-			sl_diag_add(&diag, job->path, 0, "out of memory");
-		errors = report_registry(&reg_diag, job, reg);
+		if (sl_job_validate(job, reg, diag) == 0 &&
+		    sl_diag_total(diag) == 0 && sl_plan_job(job, notes) < 0)
+			sl_diag_add(diag, job->path, 0, "out of memory");
+		*registry_errors = report_registry(&reg_diag, job, reg);
 		report_shadows(job, reg);
-		sl_diag_sort(&diag);
-		sl_diag_print(&diag);
-		if (sl_diag_total(&diag) > 0 || errors > 0)
-			rc = 2;
 	}
 	for (i = 0; i < root_count; i++)
 		free(roots[i]);
 	free(roots);
-	sl_diag_free(&diag);
 	sl_diag_free(&reg_diag);
+	return rc;
+}
+
+int sl_job_open(const sl_job_request *req, sl_job **out, sl_registry *reg,
+		sl_loader **loader)
+{
+	sl_diag diag = { 0 };
+	size_t registry_errors = 0;
+	sl_job *job;
+	int rc;
+
+	*out = NULL;
 	*loader = NULL;
-	if (rc == 0 && (*loader = sl_loader_new()) == NULL) {
+	memset(reg, 0, sizeof *reg);
+	if ((job = sl_job_load(req->path, req->overrides, req->override_count,
+			       &diag)) == NULL) {
+		sl_diag_print(&diag);
+		sl_diag_free(&diag);
+		return 2;
+	}
+	rc = check_job(job, reg, &diag, req->notes, &registry_errors);
+	if (rc == 0 && (*loader = sl_loader_new(req->host)) == NULL) {
 		fprintf(stderr, "sluice: out of memory\n");
 		rc = 1;
-	} else if (rc == 0 && (rc = load_plugins(job, reg, *loader)) != 0) {
+	}
+	if (rc == 0) {
+		/* the plugins' checks too, so that every problem shows at once */
+		rc = load_plugins(job, reg, *loader);
+		sl_job_check_across(job, *loader, reg, &diag);
+		if (req->checker != NULL)
+			req->checker(job, *loader, reg, &diag);
+		sl_diag_sort(&diag);
+		sl_diag_print(&diag);
+		if (rc == 0 && (sl_diag_total(&diag) > 0 || registry_errors > 0))
+			rc = 2;
+	}
+	sl_diag_free(&diag);
+	if (rc != 0) {
 		sl_loader_free(*loader);
 		*loader = NULL;
-	}
-	if (rc != 0) {
 		sl_job_free(job);
 		sl_registry_free(reg);
 		return rc;

@@ -3,7 +3,7 @@
  * every value, then apply --set overrides.
  *
  * Only the structure is checked here (sections, names, duplicates,
- * ${VAR}); what the keys mean is validate.c's business.
+ * ${...}); what the keys mean is validate.c's business.
  *
  * ${VAR} expansion:
  *   ${NAME}            the variable's value; an error when it is not set
@@ -13,6 +13,12 @@
  *                      most SL_VAR_MAX_NESTING deep (job_limits.h): each
  *                      level rescans its default, so the bound keeps
  *                      expansion linear and its recursion shallow
+ *   ${file:PATH}       the content of the file PATH, one trailing newline
+ *                      trimmed (Docker and Kubernetes secrets); PATH may
+ *                      hold ${...}; relative to the job file's folder.
+ *                      The value is then never shown (secret.h).
+ *                      ${file:-x} is still the default of a variable
+ *                      named "file"
  *   $$                 a literal '$' (to write "${" literally, "$${")
  *   any other '$'      itself, so regular expressions like "^a.*$" work
  * Only values read from the file are expanded: a --set value has already
@@ -25,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/ini_lines.h"
 #include "job/job.h"
@@ -44,6 +51,7 @@ typedef struct loader {
 	sl_job_option *last;     /* the option a continuation line extends */
 	size_t last_len, last_cap; /* its value's length and allocation, so a
 				    * long run of continuations is linear */
+	size_t file_bytes;       /* read by ${file:} so far */
 } loader;
 
 static int valid_stage_name(const char *name)
@@ -297,12 +305,13 @@ static void on_more(void *user, const char *text, int line)
 		l->last_cap = cap;
 	}
 	grown = l->last->value;
+	l->last->continued = 1;
 	grown[old] = '\n';
 	memcpy(grown + old + 1, text, add + 1);
 	l->last_len = old + add + 1;
 }
 
-/* ---- ${VAR} expansion ------------------------------------------------ */
+/* ---- ${...} expansion ------------------------------------------------ */
 
 typedef struct buf {
 	char *p;
@@ -357,10 +366,107 @@ typedef struct expansion {
 	char *why;      /* the reason it failed */
 	size_t why_size;
 	int secret;     /* the key holds a secret: quote nothing of the value */
+	loader *l;      /* the job file's folder, what ${file:} has read */
+	int from_file;  /* a ${file:} was read into the value */
 } expansion;
+
+static void add_secret_value(loader *l, const char *value);
 
 static int expand_range(const char *s, const char *end, int depth,
 			expansion *x);
+
+/*
+ * Read a ${file:} file: a regular file only, as secrets are; a FIFO or a
+ * terminal would block `validate` (ENOTSUP).  0 or an errno value.
+ */
+static int read_regular(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return ENOTSUP;
+	return sl_read_file_max(path, SL_FILE_REF_MAX_LEN, text, len);
+}
+
+/*
+ * ${file:PATH}, PATH being [@p s, @p close): the file's content with one
+ * trailing newline ("\n" or "\r\n") trimmed.  PATH may itself hold
+ * ${...} (${file:${CREDENTIALS_DIRECTORY}/pw}); a relative one is taken
+ * from the job file's folder, as plugin.path is.
+ */
+static int expand_file(const char *s, const char *close, int depth,
+		       expansion *x)
+{
+	buf path = { NULL, 0, 0, 0 }, *out = x->out;
+	char *text = NULL, *full = NULL;
+	size_t len;
+	int err, rc = -1;
+
+	x->out = &path;
+	buf_add(&path, "", 0);
+	err = expand_range(s, close, depth, x);
+	x->out = out;
+	if (err != 0)
+		goto done;
+	if (path.oom) {
+		out->oom = 1;
+		rc = 0;
+		goto done;
+	}
+	if (path.len == 0) {
+		snprintf(x->why, x->why_size, "${file:} needs a path: write "
+			 "${file:/run/secrets/NAME}");
+		goto done;
+	}
+	if (path.p[0] != '/' && (full = malloc(strlen(x->l->job->dir) +
+					       path.len + 2)))
+		sprintf(full, "%s/%s", x->l->job->dir, path.p);
+	if (path.p[0] != '/' && full == NULL) {
+		out->oom = 1;
+		rc = 0;
+		goto done;
+	}
+	err = read_regular(full ? full : path.p, &text, &len);
+	if (err == ENOTSUP)
+		snprintf(x->why, x->why_size, "${file:%s} is not a regular file",
+			 path.p);
+	else if (err == EFBIG)
+		snprintf(x->why, x->why_size, "${file:%s}: the file is larger than "
+			 "%d bytes", path.p, SL_FILE_REF_MAX_LEN);
+	else if (err != 0 && full != NULL)
+		snprintf(x->why, x->why_size, "cannot read ${file:%s} (%s): %s",
+			 path.p, full, strerror(err));
+	else if (err != 0)
+		snprintf(x->why, x->why_size, "cannot read ${file:%s}: %s", path.p,
+			 strerror(err));
+	else if (memchr(text, '\0', len) != NULL)
+		snprintf(x->why, x->why_size, "${file:%s}: the file holds a NUL "
+			 "byte; a value is text", path.p);
+	else if ((x->l->file_bytes += len) > SL_FILE_REF_MAX_TOTAL)
+		snprintf(x->why, x->why_size, "${file:%s}: the ${file:} references "
+			 "of the job read more than %d bytes in all", path.p,
+			 SL_FILE_REF_MAX_TOTAL);
+	if (err != 0 || memchr(text, '\0', len) != NULL ||
+	    x->l->file_bytes > SL_FILE_REF_MAX_TOTAL)
+		goto done;
+	if (len > 0 && text[len - 1] == '\n')
+		len -= 1 + (len > 1 && text[len - 2] == '\r');
+	text[len] = '\0';
+	buf_add(out, text, len);
+	/* hidden alone too: a message may quote it without the rest */
+	add_secret_value(x->l, text);
+	x->from_file |= len > 0; /* an empty file hides nothing */
+	rc = 0;
+done:
+	free(text);
+	free(full);
+	free(path.p);
+	return rc;
+}
 
 /*
  * Expand the reference "${...}" whose inside is [@p s, @p close), inside
@@ -372,6 +478,11 @@ static int expand_reference(const char *s, const char *close, int depth,
 	const char *p = s, *value;
 	char name[128];
 	size_t n;
+
+	/* ${file:-x} stays the default of a variable named file */
+	if (close - s >= 5 && memcmp(s, "file:", 5) == 0 &&
+	    !(close - s >= 6 && s[5] == '-'))
+		return expand_file(s + 5, close, depth, x);
 
 	if (p < close && (isalpha((unsigned char)*p) || *p == '_'))
 		while (p < close && (isalnum((unsigned char)*p) || *p == '_'))
@@ -441,12 +552,35 @@ static int expand_range(const char *s, const char *end, int depth,
 	return 0;
 }
 
+/* Keep @p value as one not to show (sl_job_option_is_secret). */
+static void add_secret_value(loader *l, const char *value)
+{
+	sl_job *job = l->job;
+	char *copy;
+
+	if (*value == '\0')
+		return; /* nothing to hide */
+	if (grow(&job->secret_values, job->secret_value_count,
+		 sizeof *job->secret_values) != 0 || (copy = strdup(value)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	job->secret_values[job->secret_value_count++] = copy;
+}
+
+/* The secret value kept last, or "". */
+static const char *job_last_secret(const sl_job *job)
+{
+	return job->secret_value_count ?
+		job->secret_values[job->secret_value_count - 1] : "";
+}
+
 /* Replace @p o's value by its expansion; reports a problem on failure. */
 static void expand_option(loader *l, sl_job_option *o)
 {
 	buf out = { NULL, 0, 0, 0 };
 	char why[1024];
-	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key) };
+	expansion x = { &out, why, sizeof why, sl_key_is_secret(o->key), l, 0 };
 
 	if (strchr(o->value, '$') == NULL)
 		return;
@@ -463,6 +597,8 @@ static void expand_option(loader *l, sl_job_option *o)
 	}
 	free(o->value);
 	o->value = out.p;
+	if (x.from_file && strcmp(o->value, job_last_secret(l->job)) != 0)
+		add_secret_value(l, o->value);
 }
 
 static void expand_all(loader *l)
@@ -644,6 +780,9 @@ void sl_job_free(sl_job *job)
 	free(job->added);
 	sl_names_clear(&job->stage_names);
 	free_options(job->job_options, job->job_option_count);
+	for (i = 0; i < job->secret_value_count; i++)
+		free(job->secret_values[i]);
+	free(job->secret_values);
 	free(job->order);
 	free(job->path);
 	free(job->dir);

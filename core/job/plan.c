@@ -172,6 +172,7 @@ static sl_job_stage *new_stage(const sl_job_stage *k, const char *suffix,
 	st->kind = kind;
 	st->line = k->line;
 	st->role = role;
+	sl_stage_settings_init(&st->settings);
 	st->serves = k;
 	return st;
 }
@@ -183,7 +184,8 @@ static int copy_policy(sl_job_stage *to, const sl_job_stage *k)
 	static const char *const keys[] = { "errors", "dead-letter.topic" };
 	size_t i;
 
-	to->errors = k->errors;
+	to->settings.errors = k->settings.errors;
+	to->settings.dead_letter_topic = k->settings.dead_letter_topic;
 	to->options = calloc(2, sizeof *to->options);
 	if (to->options == NULL)
 		return -1;
@@ -196,6 +198,8 @@ static int copy_policy(sl_job_stage *to, const sl_job_stage *k)
 		c->key = strdup(o->key);
 		c->value = strdup(o->value);
 		c->line = o->line;
+		c->desc = o->desc;
+		c->parsed = o->parsed;
 		to->option_count++;
 		if (c->key == NULL || c->value == NULL)
 			return -1;
@@ -254,7 +258,6 @@ static int reorder(sl_job *job, sl_job_stage *k, sl_job_stage *sink,
 
 static int add_hop(sl_job *job, sl_job_stage *k, const sl_job_stage *from)
 {
-	const sl_job_option *parts = sl_job_stage_option(k, "repartition.partitions");
 	sl_job_stage *sink, *source;
 	char topic[1024];
 
@@ -280,7 +283,7 @@ static int add_hop(sl_job *job, sl_job_stage *k, const sl_job_stage *from)
 	sink->template_of = sink_template(job, from);
 	source->template_of = from;
 	sink->partitions = source->partitions =
-		parts != NULL ? (int32_t)strtol(parts->value, NULL, 10) : 0;
+		(int32_t)k->settings.repartition_partitions;
 	/* the sink takes the keyed stage's inputs, the stage reads the hop */
 	sink->inputs = k->inputs;
 	sink->input_count = k->input_count;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "job/job.h"
 #include "job/secret.h"
 
 /* @p s contains @p word, ignoring case. */
@@ -65,4 +66,24 @@ void sl_hide_value(char *text, size_t size, const char *value)
 	}
 	append(text, size, &used, p, strlen(p));
 	free(copy);
+}
+
+int sl_job_option_is_secret(const sl_job *job, const sl_job_option *o)
+{
+	size_t i;
+
+	if (sl_key_is_secret(o->key))
+		return 1;
+	for (i = 0; i < job->secret_value_count; i++)
+		if (strcmp(job->secret_values[i], o->value) == 0)
+			return 1;
+	return 0;
+}
+
+void sl_job_hide_secrets(const sl_job *job, char *text, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < job->secret_value_count; i++)
+		sl_hide_value(text, size, job->secret_values[i]);
 }

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "ops/text.h"
-#include "utf8.h"
 
 static int reserve(sl_text *t, size_t more)
 {
@@ -65,7 +65,7 @@ void sl_text_json_string(sl_text *t, const char *s)
 
 	put(t, "\"", 1);
 	while (i < len) {
-		size_t end = i + utf8_invalid_at(p + i, len - i);
+		size_t end = i + sl_utf8_valid_prefix(p + i, len - i);
 
 		for (; i < end; i++) {
 			char esc[8];

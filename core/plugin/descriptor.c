@@ -21,6 +21,7 @@
 
 #include "base/convert.h"
 #include "plugin/descriptor.h"
+#include "plugin/engine_options.h"
 #include "base/ini_lines.h"
 
 enum { P_NAME, P_KINDS, P_LIBRARY, P_ABI, P_SUMMARY, P_CAPABILITIES,
@@ -43,12 +44,6 @@ static const char *const option_keys[F_COUNT] = {
 static const char *const type_names[] = {
 	"string", "int", "number", "bool", "duration", "enum", "list", "expr",
 	"size"
-};
-
-/* Keys the engine handles on every stage; a plugin may not redefine them. */
-static const char *const engine_keys[] = {
-	"plugin", "from", "errors", "dead-letter.topic", "format", "key.format",
-	"repartition.partitions"
 };
 
 typedef struct field {
@@ -400,6 +395,23 @@ static int build_plugin(parser *ps, sl_descriptor *d, const char *base)
 	return 0;
 }
 
+/* min or max (@p i: 0 or 1) of a number option */
+static void number_bound(parser *ps, const field *lim, int i, sl_opt_desc *o)
+{
+	double v;
+
+	if (sl_parse_number(lim->text, &v) != 0) {
+		sl_diag_at(&ps->in, lim->line, "%s: '%s' is not a number",
+			option_keys[F_MIN + i], lim->text);
+	} else if (i == 0) {
+		o->has_min = 1;
+		o->min_number = v;
+	} else {
+		o->has_max = 1;
+		o->max_number = v;
+	}
+}
+
 static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 {
 	const field *lim[2] = { &r->f[F_MIN], &r->f[F_MAX] };
@@ -409,10 +421,15 @@ static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 	for (i = 0; i < 2; i++) {
 		if (lim[i]->text == NULL)
 			continue;
+		if (o->type == SL_OPT_NUMBER) {
+			number_bound(ps, lim[i], i, o);
+			continue;
+		}
 		if (o->type != SL_OPT_INT && o->type != SL_OPT_DURATION &&
 		    o->type != SL_OPT_SIZE) {
-			sl_diag_at(&ps->in, lim[i]->line, "%s applies to int, duration "
-				"and size options only", option_keys[F_MIN + i]);
+			sl_diag_at(&ps->in, lim[i]->line, "%s applies to int, number, "
+				"duration and size options only",
+				option_keys[F_MIN + i]);
 			continue;
 		}
 		ok = o->type == SL_OPT_INT ? sl_parse_int(lim[i]->text, &v[i]) :
@@ -433,7 +450,9 @@ static void build_bounds(parser *ps, const raw_option *r, sl_opt_desc *o)
 			o->max = v[1];
 		}
 	}
-	if (o->has_min && o->has_max && o->min > o->max)
+	if (o->has_min && o->has_max &&
+	    (o->type == SL_OPT_NUMBER ? o->min_number > o->max_number :
+	     o->min > o->max))
 		sl_diag_at(&ps->in, r->f[F_MAX].line, "max is below min");
 }
 
@@ -461,7 +480,7 @@ static void build_values(parser *ps, const raw_option *r, sl_opt_desc *o)
 
 static int option_name_ok(parser *ps, const raw_option *r, sl_opt_desc *o)
 {
-	size_t len = strlen(r->name), i;
+	size_t len = strlen(r->name);
 
 	o->is_prefix = len > 2 && strcmp(r->name + len - 2, ".*") == 0;
 	o->name = o->is_prefix ? strndup(r->name, len - 1) : strdup(r->name);
@@ -475,12 +494,11 @@ static int option_name_ok(parser *ps, const raw_option *r, sl_opt_desc *o)
 			"'.', '_' and '-', or end it in '.*' for a prefix", r->name);
 		return 0;
 	}
-	for (i = 0; i < sizeof engine_keys / sizeof engine_keys[0]; i++) {
-		if (strcmp(o->name, engine_keys[i]) == 0) {
-			sl_diag_at(&ps->in, r->line, "option '%s' is handled by the engine on "
-				"every stage; remove it from the descriptor", o->name);
-			return 0;
-		}
+	/* keys the engine handles on every stage; a plugin may not redefine them */
+	if (sl_engine_stage_option(o->name) != NULL) {
+		sl_diag_at(&ps->in, r->line, "option '%s' is handled by the engine on "
+			"every stage; remove it from the descriptor", o->name);
+		return 0;
 	}
 	return 1;
 }
@@ -504,7 +522,7 @@ static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
 				break;
 		if (t == sizeof type_names / sizeof type_names[0])
 			sl_diag_at(&ps->in, f[F_TYPE].line, "unknown type '%s': expected string, "
-				"int, number, bool, duration, enum, list or expr",
+				"int, number, bool, duration, enum, list, expr or size",
 				f[F_TYPE].text);
 		else
 			o->type = (sl_opt_type)t;
@@ -530,7 +548,8 @@ static void build_option(parser *ps, const raw_option *r, sl_opt_desc *o,
 		o->def = strdup(f[F_DEFAULT].text);
 		check = *o;
 		check.required = 0;
-		if (sl_opt_check(&check, f[F_DEFAULT].text, why, sizeof why) != 0)
+		if (sl_opt_parse(&check, f[F_DEFAULT].text, &o->def_value, why,
+				 sizeof why) != 0)
 			sl_diag_at(&ps->in, f[F_DEFAULT].line, "default: %s", why);
 	}
 	if (o->summary == NULL || (f[F_DEFAULT].text && o->def == NULL))
@@ -679,10 +698,10 @@ const sl_opt_desc *sl_descriptor_option(const sl_descriptor *desc,
 
 /* ---- values ---------------------------------------------------------------- */
 
-static int check_enum(const sl_opt_desc *opt, const char *value, char *why,
-		      size_t why_size)
+/* The index of @p value among @p opt's values, or -1. */
+static int enum_index(const sl_opt_desc *opt, const char *value)
 {
-	size_t i, len, used = 0;
+	size_t i, len;
 
 	for (i = 0; i < opt->value_count; i++) {
 		len = strlen(opt->values[i]);
@@ -690,10 +709,23 @@ static int check_enum(const sl_opt_desc *opt, const char *value, char *why,
 		if (len > 0 && opt->values[i][len - 1] == ':') {
 			if (strncmp(opt->values[i], value, len) == 0 &&
 			    value[len] != '\0')
-				return 0;
+				return (int)i;
 		} else if (strcmp(opt->values[i], value) == 0) {
-			return 0;
+			return (int)i;
 		}
+	}
+	return -1;
+}
+
+static int check_enum(const sl_opt_desc *opt, const char *value,
+		      sl_opt_value *out, char *why, size_t why_size)
+{
+	size_t i, len, used = 0;
+	int index = enum_index(opt, value);
+
+	if (index >= 0) {
+		out->i = index;
+		return 0;
 	}
 	used = (size_t)snprintf(why, why_size, "'%s' is not one of:", value);
 	for (i = 0; i < opt->value_count && used < why_size; i++) {
@@ -735,6 +767,22 @@ static int check_bounds(const sl_opt_desc *opt, const char *value, int64_t v,
 	return 0;
 }
 
+static int check_number_bounds(const sl_opt_desc *opt, const char *value,
+			       double v, char *why, size_t why_size)
+{
+	if (opt->has_min && v < opt->min_number) {
+		snprintf(why, why_size, "'%s' is below the minimum %g", value,
+			 opt->min_number);
+		return -1;
+	}
+	if (opt->has_max && v > opt->max_number) {
+		snprintf(why, why_size, "'%s' is above the maximum %g", value,
+			 opt->max_number);
+		return -1;
+	}
+	return 0;
+}
+
 static int check_list(const char *value, char *why, size_t why_size)
 {
 	const char *p = value, *end;
@@ -755,23 +803,36 @@ static int check_list(const char *value, char *why, size_t why_size)
 	}
 }
 
-int sl_opt_enum_index(const sl_opt_desc *opt, const char *value)
+/* The scaled types: int, duration, size. */
+static int parse_scaled(const sl_opt_desc *opt, const char *value, int64_t *v,
+			char *why, size_t why_size)
 {
-	size_t i;
-
-	for (i = 0; i < opt->value_count; i++)
-		if (strcmp(opt->values[i], value) == 0)
-			return (int)i;
-	return 0;
+	if (opt->type == SL_OPT_INT && sl_parse_int(value, v) != 0) {
+		snprintf(why, why_size, "'%s' is not an integer", value);
+		return -1;
+	}
+	if (opt->type == SL_OPT_DURATION && sl_parse_duration_ms(value, v) != 0) {
+		snprintf(why, why_size, "'%s' is not a duration (250ms, 60s, 5m, "
+			 "1h, 2d; a bare number is ms)", value);
+		return -1;
+	}
+	if (opt->type == SL_OPT_SIZE && sl_parse_size(value, v) != 0) {
+		snprintf(why, why_size, "'%s' is not a size (64MB, 512KB, 1GB; "
+			 "a bare number is bytes)", value);
+		return -1;
+	}
+	return check_bounds(opt, value, *v, why, why_size);
 }
 
-int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
-		 size_t why_size)
+int sl_opt_parse(const sl_opt_desc *opt, const char *value, sl_opt_value *out,
+		 char *why, size_t why_size)
 {
-	int64_t i;
-	double d;
+	sl_opt_value scratch;
 	int b;
 
+	if (out == NULL)
+		out = &scratch;
+	memset(out, 0, sizeof *out);
 	if (*value == '\0') {
 		if (opt->type == SL_OPT_STRING && !opt->required)
 			return 0;
@@ -783,43 +844,65 @@ int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
 	case SL_OPT_EXPR:
 		return 0;
 	case SL_OPT_INT:
-		if (sl_parse_int(value, &i) != 0) {
-			snprintf(why, why_size, "'%s' is not an integer", value);
-			return -1;
-		}
-		return check_bounds(opt, value, i, why, why_size);
+	case SL_OPT_DURATION:
+	case SL_OPT_SIZE:
+		return parse_scaled(opt, value, &out->i, why, why_size);
 	case SL_OPT_NUMBER:
-		if (sl_parse_number(value, &d) != 0) {
+		if (sl_parse_number(value, &out->d) != 0) {
 			snprintf(why, why_size, "'%s' is not a number", value);
 			return -1;
 		}
-		return 0;
+		return check_number_bounds(opt, value, out->d, why, why_size);
 	case SL_OPT_BOOL:
 		if (sl_parse_bool(value, &b) != 0) {
 			snprintf(why, why_size, "'%s' is not a boolean (true/false, "
 				 "yes/no, on/off, 1/0)", value);
 			return -1;
 		}
+		out->i = b;
 		return 0;
-	case SL_OPT_DURATION:
-		if (sl_parse_duration_ms(value, &i) != 0) {
-			snprintf(why, why_size, "'%s' is not a duration (250ms, 60s, 5m, "
-				 "1h, 2d; a bare number is ms)", value);
-			return -1;
-		}
-		return check_bounds(opt, value, i, why, why_size);
-	case SL_OPT_SIZE:
-		if (sl_parse_size(value, &i) != 0) {
-			snprintf(why, why_size, "'%s' is not a size (64MB, 512KB, 1GB; "
-				 "a bare number is bytes)", value);
-			return -1;
-		}
-		return check_bounds(opt, value, i, why, why_size);
 	case SL_OPT_ENUM:
-		return check_enum(opt, value, why, why_size);
+		return check_enum(opt, value, out, why, why_size);
 	case SL_OPT_LIST:
 		return check_list(value, why, why_size);
 	}
 	snprintf(why, why_size, "unknown option type");
 	return -1;
+}
+
+int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
+		 size_t why_size)
+{
+	return sl_opt_parse(opt, value, NULL, why, why_size);
+}
+
+void sl_opt_store(const sl_opt_desc *opt, const sl_opt_value *v,
+		  const char *text, void *base)
+{
+	char *at = (char *)base + opt->field - 1;
+
+	if (opt->field == 0)
+		return;
+	switch (opt->type) {
+	case SL_OPT_STRING:
+	case SL_OPT_LIST:
+	case SL_OPT_EXPR:
+		memcpy(at, &text, sizeof text);
+		break;
+	case SL_OPT_INT:
+	case SL_OPT_DURATION:
+	case SL_OPT_SIZE:
+		memcpy(at, &v->i, sizeof v->i);
+		break;
+	case SL_OPT_NUMBER:
+		memcpy(at, &v->d, sizeof v->d);
+		break;
+	case SL_OPT_BOOL:
+	case SL_OPT_ENUM: {
+		int small = (int)v->i;
+
+		memcpy(at, &small, sizeof small);
+		break;
+	}
+	}
 }

@@ -46,6 +46,19 @@ typedef enum sl_opt_type {
 	SL_OPT_SIZE      /* bytes: 64MB, 512KB, 1GB (units of 1024), or a bare number */
 } sl_opt_type;
 
+/*
+ * A checked option value, parsed once: int, duration (ms), size (bytes),
+ * bool (0/1) and enum (index among `values`) in i; number in d.  Text
+ * types (string, list, expr) keep their text.
+ */
+typedef struct sl_opt_value {
+	int64_t i;
+	double d;
+} sl_opt_value;
+
+/* For `field` of an engine table: where the parsed value lands. */
+#define SL_OPT_FIELD(type, member) (offsetof(type, member) + 1)
+
 typedef struct sl_opt_desc {
 	char *name;      /* "path"; "kafka.*" declares every key with that prefix */
 	int is_prefix;   /* name ended in ".*"; name holds the prefix "kafka." */
@@ -58,6 +71,14 @@ typedef struct sl_opt_desc {
 	size_t value_count;
 	int has_min, has_max;
 	int64_t min, max; /* SL_OPT_INT, SL_OPT_DURATION (ms), SL_OPT_SIZE bounds */
+	double min_number, max_number; /* SL_OPT_NUMBER bounds */
+	sl_opt_value def_value; /* def, parsed (when def is set) */
+	/*
+	 * Engine tables only: SL_OPT_FIELD() of the typed field the value is
+	 * stored in (const char * for text types, int64_t for int, duration
+	 * and size, double for number, int for bool and enum); 0: none.
+	 */
+	size_t field;
 } sl_opt_desc;
 
 typedef struct sl_descriptor {
@@ -94,13 +115,21 @@ const sl_opt_desc *sl_descriptor_option(const sl_descriptor *desc,
 					 unsigned kind, const char *key);
 
 /*
- * Check @p value against @p opt (type, enum values, min/max, empty).
- * Returns 0, or -1 with the reason, quoting the value, in @p why.
+ * Check @p value against @p opt (type, enum values, min/max, empty) and
+ * parse it into *@p out (may be NULL).  Returns 0, or -1 with the reason,
+ * quoting the value, in @p why.
  */
+int sl_opt_parse(const sl_opt_desc *opt, const char *value, sl_opt_value *out,
+		 char *why, size_t why_size);
+/* sl_opt_parse() without the parsed value. */
 int sl_opt_check(const sl_opt_desc *opt, const char *value, char *why,
 		 size_t why_size);
-/* The index of a checked enum value among @p opt's values. */
-int sl_opt_enum_index(const sl_opt_desc *opt, const char *value);
+/*
+ * Store a parsed value (@p v, and @p text for text types) into the field
+ * of @p base that @p opt's `field` names; nothing when it names none.
+ */
+void sl_opt_store(const sl_opt_desc *opt, const sl_opt_value *v,
+		  const char *text, void *base);
 
 /* "keyed", "sets-key", ... for one enum sl_capability bit. */
 const char *sl_capability_name(unsigned capability);

@@ -8,7 +8,7 @@
 #include "base/json_write.h"
 #include "base/record_codec.h"
 #include "plugin/hop_formats.h"
-#include "utf8.h"
+#include "base/utf8.h"
 
 #define VALUE_FORMAT "sluice-record"
 #define KEY_FORMAT "sluice-key"
@@ -45,7 +45,7 @@ static int key_decode(void *self, const uint8_t *data, size_t len,
 	(void)arena;
 	if (len > UINT32_MAX)
 		return key_error(err, SL_ERR_RECORD, "key of more than 4 GiB");
-	if ((bad = utf8_invalid_at(data, len)) != len) {
+	if ((bad = sl_utf8_valid_prefix(data, len)) != len) {
 		snprintf(why, sizeof why, "key text is not UTF-8 (at byte %zu)", bad);
 		return key_error(err, SL_ERR_RECORD, why);
 	}
@@ -68,7 +68,7 @@ static int key_encode(void *self, const sl_value *value, sl_buf *out,
 				  "has no text") :
 			key_error(err, SL_ERR_RUNTIME, "out of memory encoding a key");
 	}
-	bad = utf8_invalid_at((const uint8_t *)value->as.s, value->len);
+	bad = sl_utf8_valid_prefix((const uint8_t *)value->as.s, value->len);
 	if (bad != value->len) {
 		snprintf(why, sizeof why, "key string is not UTF-8 (at byte %zu)",
 			 bad);

@@ -20,11 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/error.h"
 #include "plugin/hop_formats.h"
 #include "plugin/loader.h"
 #include "plugin/trust.h"
-
-extern const sl_host sl_core_host;
 
 /* Whether plugin struct @p p, as its plugin built it, has @p member. */
 #define PLUGIN_HOLDS(p, member) SL_STRUCT_HOLDS(p, sl_plugin, member)
@@ -36,6 +35,7 @@ typedef struct loaded {
 } loaded;
 
 struct sl_loader {
+	const sl_host *host;
 	loaded *items;
 	size_t count;
 	int ltdl_ready;
@@ -120,11 +120,14 @@ static int use_strict_loader(void)
 	return lt_dlloader_add(v);
 }
 
-sl_loader *sl_loader_new(void)
+sl_loader *sl_loader_new(const sl_host *host)
 {
 	sl_loader *l = calloc(1, sizeof *l);
 
-	if (l != NULL && lt_dlinit() == 0) {
+	if (l == NULL)
+		return NULL;
+	l->host = host;
+	if (lt_dlinit() == 0) {
 		if (use_strict_loader() == 0)
 			l->ltdl_ready = 1;
 		else
@@ -245,51 +248,51 @@ static const char *callback_missing(const sl_descriptor *d, const sl_plugin *p,
 }
 
 static int check_plugin(const sl_descriptor *d, const char *file,
-			const sl_plugin *p, sl_error *err)
+			const sl_plugin *p, const sl_host *host, sl_error *err)
 {
 	const char *kind, *callback;
 
 	if (p == NULL)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its entry function returned nothing",
 			d->name, file);
 	if (p->abi_major != SL_ABI_MAJOR)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) is built for plugin ABI %u, but this "
 			"sluice speaks ABI %d: rebuild it against this SDK",
 			d->name, file, p->abi_major, SL_ABI_MAJOR);
 	if (!PLUGIN_HOLDS(p, format))
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its plugin struct is truncated "
 			"(%u bytes): rebuild it against this SDK",
 			d->name, file, p->struct_size);
 	/* built against a newer SDK (a larger host table) is fine: such a
 	 * plugin checks SL_HOST_HAS() before calling what is newer, or says
 	 * what it cannot run without */
-	if (PLUGIN_HOLDS(p, host_needs) && p->host_needs > sizeof(sl_host))
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+	if (PLUGIN_HOLDS(p, host_needs) && p->host_needs > host->struct_size)
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) needs a newer sluice: it calls host "
 			"functions up to byte %u of the host table, this sluice's "
 			"table has %zu bytes (upgrade sluice, or use a build of the "
 			"plugin for this version)", d->name, file, p->host_needs,
-			sizeof(sl_host));
+			(size_t)host->struct_size);
 	if (PLUGIN_HOLDS(p, layout) && p->layout != SL_LAYOUT_STAMP)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) was built with another layout of "
 			"records and batches (stamp %#x, this sluice %#x): its "
 			"SDK headers are not this sluice's; rebuild it against "
 			"this SDK", d->name, file, p->layout, SL_LAYOUT_STAMP);
 	if (p->name == NULL || strcmp(p->name, d->name) != 0)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) calls itself '%s': descriptor and "
 			"library do not match", d->name, file,
 			p->name ? p->name : "(null)");
 	if ((kind = kind_missing(d, p)) != NULL)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its descriptor lists kind %s, but the "
 			"library does not provide it", d->name, file, kind);
 	if ((callback = callback_missing(d, p, &kind)) != NULL)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): its %s has no %s callback (NULL): "
 			"the engine must call it", d->name, file, kind, callback);
 	return SL_OK;
@@ -316,38 +319,38 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 		}
 	}
 	if (!l->ltdl_ready)
-		return sl_core_host.error_set(err, SL_ERR_RUNTIME,
+		return sl_error_setf(err, SL_ERR_RUNTIME,
 			"cannot initialise libltdl: %s", lt_dlerror());
 	if (d->abi != SL_ABI_MAJOR)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) declares plugin ABI %d, but this sluice "
 			"speaks ABI %d: rebuild it against this SDK",
 			d->name, d->path, d->abi, SL_ABI_MAJOR);
 	h = open_library(reg, d, tried, sizeof tried);
 	if (h == NULL)
-		return sl_core_host.error_set(err, SL_ERR_CONFIG,
+		return sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s): cannot load library '%s'; tried %s",
 			d->name, d->path, d->library, tried);
 	info = lt_dlgetinfo(h);
 	file = info && info->filename ? info->filename : d->library;
 	*(void **)&entry = lt_dlsym(h, SL_PLUGIN_ENTRY_NAME);
 	if (entry == NULL) {
-		sl_core_host.error_set(err, SL_ERR_CONFIG,
+		sl_error_setf(err, SL_ERR_CONFIG,
 			"plugin '%s' (%s) has no entry symbol '%s': not a sluice "
 			"plugin, or built without SL_PLUGIN_DEFINE",
 			d->name, file, SL_PLUGIN_ENTRY_NAME);
 		lt_dlclose(h);
 		return SL_ERR;
 	}
-	p = entry(&sl_core_host);
-	if (check_plugin(d, file, p, err) != SL_OK) {
+	p = entry(l->host);
+	if (check_plugin(d, file, p, l->host, err) != SL_OK) {
 		lt_dlclose(h);
 		return SL_ERR;
 	}
 	grown = realloc(l->items, (l->count + 1) * sizeof *grown);
 	if (grown == NULL) {
 		lt_dlclose(h);
-		return sl_core_host.error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return sl_error_setf(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	l->items = grown;
 	l->items[l->count].desc = d;

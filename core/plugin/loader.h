@@ -14,7 +14,11 @@
 
 typedef struct sl_loader sl_loader;
 
-sl_loader *sl_loader_new(void);
+/*
+ * A loader that hands @p host to each plugin's entry function (the
+ * engine's table, runtime/engine.h, or a test's); NULL when out of memory.
+ */
+sl_loader *sl_loader_new(const sl_host *host);
 /*
  * The plugin @p desc describes, loaded once and cached.  Errors name the
  * plugin and the file, and say what to do.

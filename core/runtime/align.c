@@ -87,19 +87,7 @@ struct sl_align {
 
 static int64_t skew_of(const sl_stage *s)
 {
-	const sl_job_option *o = sl_job_stage_option(s->def, "max.event.time.skew");
-	const sl_opt_desc *table;
-	size_t n, i;
-	int64_t ms = 0;
-
-	if (o != NULL && sl_parse_duration_ms(o->value, &ms) == 0)
-		return ms;
-	table = sl_engine_stage_options(&n);
-	for (i = 0; i < n; i++)
-		if (strcmp(table[i].name, "max.event.time.skew") == 0 &&
-		    table[i].def != NULL && sl_parse_duration_ms(table[i].def, &ms) == 0)
-			return ms;
-	return 0;
+	return s->def->settings.max_event_time_skew_ms;
 }
 
 /* @p arr with room for @p n items of @p size, or NULL. */
@@ -120,7 +108,7 @@ static int watch(sl_engine *e, aligned *a)
 		if (s->wm == NULL || !sl_stage_fed_by(s, a->source))
 			continue;
 		if (s->def->role == SL_ROLE_REPARTITION_SINK)
-			timed = s->serves; /* its watermark is in the reports */
+			timed = s->hop.serves; /* its watermark is in the reports */
 		else if (!s->wm->reported)
 			timed = s;
 		else
@@ -129,7 +117,9 @@ static int watch(sl_engine *e, aligned *a)
 			return -1;
 		a->seen = seen;
 		a->seen[a->seen_count++] = s->wm;
-		if (a->skew == 0 || skew_of(timed) < a->skew)
+		/* a stage that never holds (0) sets no limit for the others */
+		if (skew_of(timed) > 0 &&
+		    (a->skew == 0 || skew_of(timed) < a->skew))
 			a->skew = skew_of(timed);
 	}
 	return 0;

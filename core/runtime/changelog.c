@@ -40,7 +40,7 @@ struct sl_changelog {
 
 static int is_stateful(const sl_stage *s)
 {
-	return s->kind == SL_KIND_OPERATOR && s->state_count > 0;
+	return s->kind == SL_KIND_OPERATOR && s->state.count > 0;
 }
 
 /* What the store calls stage @p s's table, for the log. */
@@ -49,24 +49,24 @@ static const char *table_name(const sl_engine *e, const sl_stage *s)
 	const sl_stage *store = e->changelog->store;
 	const sl_store_class *k = store->plugin->store;
 	const char *name = SL_STRUCT_HAS(k, sl_store_class, table_name) ?
-		k->table_name(store->self, s->table) : NULL;
+		k->table_name(store->self, s->state.table) : NULL;
 
 	return name != NULL ? name : s->def->name;
 }
 
 int32_t sl_changelog_partition(const sl_stage *s, int32_t partition)
 {
-	if (partition < 0 || s->state_partitions <= 0)
+	if (partition < 0 || s->state.partitions <= 0)
 		return 0;
-	return partition % s->state_partitions;
+	return partition % s->state.partitions;
 }
 
 static int owns(const sl_stage *s, int32_t p)
 {
 	size_t i;
 
-	for (i = 0; i < s->owned_count; i++)
-		if (s->owned[i] == p)
+	for (i = 0; i < s->state.owned_count; i++)
+		if (s->state.owned[i] == p)
 			return 1;
 	return 0;
 }
@@ -114,8 +114,8 @@ static int apply(void *ctx, int32_t partition, const void *key, size_t klen,
 		return 0;
 	}
 	name_len = (size_t)(nul - k);
-	for (i = 0; i < r->stage->state_count; i++) {
-		sl_state *st = r->stage->states[i];
+	for (i = 0; i < r->stage->state.count; i++) {
+		sl_state *st = r->stage->state.stores[i];
 		const char *name = sl_store_name(st);
 
 		if (strlen(name) != name_len || memcmp(name, k, name_len) != 0)
@@ -141,15 +141,15 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 	size_t i, j;
 	int64_t t0 = sl_now_mono_ms();
 
-	for (i = 0; i < s->state_count; i++)
+	for (i = 0; i < s->state.count; i++)
 		for (j = 0; j < count; j++)
-			sl_store_drop_partition(s->states[i], partitions[j]);
+			sl_store_drop_partition(s->state.stores[i], partitions[j]);
 	memset(&r, 0, sizeof r);
 	r.e = e;
 	r.stage = s;
 	r.topic = topic;
 	r.last_log = t0;
-	if (k->read(store->self, s->table, partitions, count, apply, &r,
+	if (k->read(store->self, s->state.table, partitions, count, apply, &r,
 		    err) != SL_OK) {
 		sl_error_prefix(err, "stage '%s': restoring state from %s: ",
 				s->def->name, topic);
@@ -163,8 +163,8 @@ static int restore_stage(sl_engine *e, sl_stage *s, const int32_t *partitions,
 		     "restored %llu changelog records from %s in %lld ms",
 		     (unsigned long long)r.records, topic,
 		     (long long)(sl_now_mono_ms() - t0));
-	s->restores++;
-	s->restore_ms += sl_now_mono_ms() - t0;
+	s->state.restores++;
+	s->state.restore_ms += sl_now_mono_ms() - t0;
 	return SL_OK;
 }
 
@@ -185,13 +185,13 @@ static int take_partitions(sl_engine *e, sl_stage *s, const int32_t *partitions,
 
 		if (owns(s, p))
 			continue;
-		grown = realloc(s->owned, (s->owned_count + 1) * sizeof *grown);
+		grown = realloc(s->state.owned, (s->state.owned_count + 1) * sizeof *grown);
 		if (grown == NULL) {
 			free(fresh);
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		}
-		s->owned = grown;
-		s->owned[s->owned_count++] = p;
+		s->state.owned = grown;
+		s->state.owned[s->state.owned_count++] = p;
 		fresh[n++] = p;
 	}
 	sl_telemetry_restoring(e, n > 0);
@@ -234,12 +234,12 @@ void sl_engine_partitions_revoked(sl_stage *src, const int32_t *partitions,
 		for (i = 0; i < count; i++) {
 			int32_t p = sl_changelog_partition(s, partitions[i]);
 
-			for (j = 0; j < s->owned_count; j++) {
-				if (s->owned[j] != p)
+			for (j = 0; j < s->state.owned_count; j++) {
+				if (s->state.owned[j] != p)
 					continue;
-				s->owned[j] = s->owned[--s->owned_count];
-				for (m = 0; m < s->state_count; m++)
-					sl_store_drop_partition(s->states[m], p);
+				s->state.owned[j] = s->state.owned[--s->state.owned_count];
+				for (m = 0; m < s->state.count; m++)
+					sl_store_drop_partition(s->state.stores[m], p);
 				break;
 			}
 		}
@@ -275,7 +275,7 @@ static int write_change(void *ctx, int32_t partition, const uint8_t *key,
 	memcpy(log->key, w->name, w->name_len);
 	log->key[w->name_len] = 0;
 	memcpy(log->key + w->name_len + 1, key, klen);
-	return k->write(log->store->self, w->stage->table,
+	return k->write(log->store->self, w->stage->state.table,
 			sl_changelog_partition(w->stage, partition), log->key,
 			need, val, vlen, w->err) == SL_OK ? 0 : -1;
 }
@@ -297,11 +297,11 @@ int sl_changelog_write(sl_engine *e, sl_error *err)
 		if (!is_stateful(s))
 			continue;
 		w.stage = s;
-		for (j = 0; j < s->state_count && rc == SL_OK; j++) {
-			w.name = sl_store_name(s->states[j]);
+		for (j = 0; j < s->state.count && rc == SL_OK; j++) {
+			w.name = sl_store_name(s->state.stores[j]);
 			w.name_len = strlen(w.name);
-			s->changelog_written += sl_store_change_count(s->states[j]);
-			if (sl_store_changes(s->states[j], write_change, &w) != 0) {
+			s->state.changelog_written += sl_store_change_count(s->state.stores[j]);
+			if (sl_store_changes(s->state.stores[j], write_change, &w) != 0) {
 				sl_error_prefix(err, "stage '%s': writing %s: ",
 						s->def->name, table_name(e, s));
 				rc = SL_ERR;
@@ -316,8 +316,8 @@ void sl_changelog_committed(sl_engine *e)
 	size_t i, j;
 
 	for (i = 0; i < e->stage_count; i++)
-		for (j = 0; is_stateful(&e->stages[i]) && j < e->stages[i].state_count; j++)
-			sl_store_changes_clear(e->stages[i].states[j]);
+		for (j = 0; is_stateful(&e->stages[i]) && j < e->stages[i].state.count; j++)
+			sl_store_changes_clear(e->stages[i].state.stores[j]);
 }
 
 int sl_changelog_reset(sl_engine *e, sl_error *err)
@@ -331,10 +331,10 @@ int sl_changelog_reset(sl_engine *e, sl_error *err)
 
 		if (!is_stateful(s))
 			continue;
-		for (j = 0; j < s->state_count; j++)
-			sl_store_changes_clear(s->states[j]);
-		if (s->owned_count > 0 &&
-		    restore_stage(e, s, s->owned, s->owned_count, err) != SL_OK)
+		for (j = 0; j < s->state.count; j++)
+			sl_store_changes_clear(s->state.stores[j]);
+		if (s->state.owned_count > 0 &&
+		    restore_stage(e, s, s->state.owned, s->state.owned_count, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -354,7 +354,7 @@ static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
 	size_t i;
 
 	*unpartitioned = s->upstream_count == 0;
-	s->state_partitions = 1;
+	s->state.partitions = 1;
 	for (i = 0; i < s->upstream_count; i++) {
 		const sl_stage *src = s->upstream[i];
 		const sl_source_class *k = src->plugin->source;
@@ -370,8 +370,8 @@ static int size_stage(sl_stage *s, int *unpartitioned, sl_error *err)
 				"cannot tell how many partitions its input has "
 				"(see above), which keyed state is partitioned by",
 				src->def->name);
-		if (n > s->state_partitions)
-			s->state_partitions = n;
+		if (n > s->state.partitions)
+			s->state.partitions = n;
 	}
 	return SL_OK;
 }
@@ -455,10 +455,10 @@ int sl_changelog_open(sl_engine *e, const sl_stage *txn_owner, sl_error *err)
 
 		if (!is_stateful(s))
 			continue;
-		for (j = 0; j < s->state_count; j++)
-			sl_store_track(s->states[j], 1);
-		if (k->prepare(store->self, s->def->name, s->state_partitions,
-			       &s->table, err) != SL_OK) {
+		for (j = 0; j < s->state.count; j++)
+			sl_store_track(s->state.stores[j], 1);
+		if (k->prepare(store->self, s->def->name, s->state.partitions,
+			       &s->state.table, err) != SL_OK) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}

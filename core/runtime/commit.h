@@ -9,8 +9,6 @@
 
 typedef struct sl_commit sl_commit;
 
-#define SL_FLUSH_TIMEOUT_MS 60000
-
 /* Under exactly-once: pick the transaction owner, check every sink can
  * take part, open the first transaction. */
 int sl_commit_open(sl_engine *e, sl_error *err);

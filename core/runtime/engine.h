@@ -16,4 +16,11 @@
 int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		  volatile sig_atomic_t *stop, int progress, sl_error *err);
 
+/*
+ * The host table the engine hands to every plugin (host.c): whoever
+ * creates a loader passes it (plugin/loader.h), so the parts below the
+ * runtime need not name it.
+ */
+extern const sl_host sl_core_host;
+
 #endif

@@ -51,7 +51,6 @@
 
 #include "base/clock.h"
 #include "base/error.h"
-#include "runtime/commit.h"
 #include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
@@ -108,7 +107,7 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 	sl_stage *keyed = stage_of(e, h->def->serves);
 	int32_t n = h->def->partitions;
 
-	h->serves = keyed;
+	h->hop.serves = keyed;
 	if (!SL_STRUCT_HAS(k, sl_sink_class, prepare_topic) ||
 	    !SL_STRUCT_HAS(k, sl_sink_class, write_control))
 		return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: stage '%s' needs "
@@ -122,7 +121,7 @@ static int prepare_one(sl_engine *e, sl_stage *h, sl_error *err)
 		sl_error_prefix(err, "stage '%s': ", h->def->name);
 		return SL_ERR;
 	}
-	h->hop_partitions = n;
+	h->hop.partitions = n;
 	/* reports are worth writing only for a stage on event time */
 	if (keyed->wm == NULL ||
 	    !SL_STRUCT_HAS(keyed->plugin->op, sl_operator_class, event_time))
@@ -141,7 +140,7 @@ int sl_hop_prepare(sl_engine *e, sl_error *err)
 		sl_stage *s = &e->stages[i];
 
 		if (s->def->role == SL_ROLE_REPARTITION_SOURCE)
-			s->serves = stage_of(e, s->def->serves);
+			s->hop.serves = stage_of(e, s->def->serves);
 		else if (s->def->role == SL_ROLE_REPARTITION_SINK &&
 			 prepare_one(e, s, err) != SL_OK)
 			return SL_ERR;
@@ -151,7 +150,7 @@ int sl_hop_prepare(sl_engine *e, sl_error *err)
 
 int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
 {
-	const sl_operator_class *op = h->serves->plugin->op;
+	const sl_operator_class *op = h->hop.serves->plugin->op;
 	int64_t now = sl_now_wall_ms(), ts;
 	uint32_t i;
 
@@ -159,7 +158,7 @@ int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
 	for (i = 0; i < b->count; i++) {
 		const sl_record *r = &b->records[i];
 
-		if (op->event_time(h->serves->self, r, &ts) == SL_OK &&
+		if (op->event_time(h->hop.serves->self, r, &ts) == SL_OK &&
 		    sl_wm_observe(h->wm, &r->origin, ts, now) != 0)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
@@ -207,23 +206,23 @@ static int write_report(sl_stage *h, char *text, size_t len, int64_t now,
 	int32_t p;
 	int rc = SL_OK;
 
-	if (len == 0 || (now - h->reported_ms < HEARTBEAT_MS &&
-			 len == h->report_len &&
-			 memcmp(text, h->report, len) == 0)) {
+	if (len == 0 || (now - h->hop.reported_ms < HEARTBEAT_MS &&
+			 len == h->hop.report_len &&
+			 memcmp(text, h->hop.report, len) == 0)) {
 		free(text);
 		return SL_OK;
 	}
-	for (p = 0; p < h->hop_partitions && rc == SL_OK; p++)
+	for (p = 0; p < h->hop.partitions && rc == SL_OK; p++)
 		rc = h->plugin->sink->write_control(h->self, p, text, len, err);
 	if (rc != SL_OK) {
 		free(text);
 		sl_error_prefix(err, "stage '%s': reporting progress: ", h->def->name);
 		return SL_ERR;
 	}
-	free(h->report);
-	h->report = text;
-	h->report_len = len;
-	h->reported_ms = now;
+	free(h->hop.report);
+	h->hop.report = text;
+	h->hop.report_len = len;
+	h->hop.reported_ms = now;
 	return SL_OK;
 }
 
@@ -263,17 +262,17 @@ void sl_hop_free(sl_stage *h)
 {
 	struct sl_hop_waiting *w;
 
-	while ((w = h->report_waiting) != NULL) {
-		h->report_waiting = w->next;
+	while ((w = h->hop.waiting) != NULL) {
+		h->hop.waiting = w->next;
 		drop_waiting(w);
 	}
 }
 
-/* Queue report @p r (taken) until the commit cycle about to begin is
- * committed.  SL_OK or SL_ERR. */
-static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
+/* Queue report @p r (taken) until commit cycle @p cycle, about to begin,
+ * is committed.  SL_OK or SL_ERR. */
+static int report_wait(sl_stage *h, report *r, uint64_t cycle, sl_error *err)
 {
-	struct sl_hop_waiting *w, **tail = &h->report_waiting;
+	struct sl_hop_waiting *w, **tail = &h->hop.waiting;
 	size_t n;
 
 	if (r->len == 0) {
@@ -284,7 +283,7 @@ static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 		free(r->text);
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
-	w->cycle = sl_commit_cycle_next(e);
+	w->cycle = cycle;
 	w->text = r->text;
 	w->len = r->len;
 	for (n = 0; *tail != NULL; n++)
@@ -293,24 +292,23 @@ static int report_wait(sl_engine *e, sl_stage *h, report *r, sl_error *err)
 	/* cycles wait for few commits; should many, the oldest reports
 	 * go first (a newer one says at least as much) */
 	if (n >= WAITING_MAX) {
-		w = h->report_waiting;
-		h->report_waiting = w->next;
+		w = h->hop.waiting;
+		h->hop.waiting = w->next;
 		drop_waiting(w);
 	}
 	return SL_OK;
 }
 
-/* Write the newest report of @p h whose cycle is committed, dropping
- * the older ones.  SL_OK or SL_ERR. */
-static int report_committed(sl_engine *e, sl_stage *h, sl_error *err)
+/* Write the newest report of @p h whose cycle is at most @p committed,
+ * dropping the older ones.  SL_OK or SL_ERR. */
+static int report_committed(sl_stage *h, uint64_t committed, sl_error *err)
 {
-	uint64_t committed = sl_commit_cycle_committed(e);
 	struct sl_hop_waiting *w, *ready = NULL;
 	char *text;
 	size_t len;
 
-	while ((w = h->report_waiting) != NULL && w->cycle <= committed) {
-		h->report_waiting = w->next;
+	while ((w = h->hop.waiting) != NULL && w->cycle <= committed) {
+		h->hop.waiting = w->next;
 		if (ready != NULL)
 			drop_waiting(ready);
 		ready = w;
@@ -327,23 +325,24 @@ static int report_committed(sl_engine *e, sl_stage *h, sl_error *err)
  * Hop sink @p h reports now, unless it did within REPORT_MS; a finished
  * upstream has nothing more to say.  Under at-least-once the report
  * waits for its cycle's commit instead, built at every cycle, so that
- * each committed cycle has its own.
+ * each committed cycle (@p cycle, about to begin) has its own.
  */
-static int report_due(sl_engine *e, sl_stage *h, int64_t now, sl_error *err)
+static int report_due(sl_engine *e, sl_stage *h, int64_t now, uint64_t cycle,
+		      sl_error *err)
 {
 	int alo = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE;
 	report r;
 
-	if ((!alo && now - h->reported_ms < REPORT_MS) || upstream_finished(h))
+	if ((!alo && now - h->hop.reported_ms < REPORT_MS) || upstream_finished(h))
 		return SL_OK;
 	if (build_report(h, now, &r, err) != SL_OK)
 		return SL_ERR;
 	if (alo)
-		return report_wait(e, h, &r, err);
+		return report_wait(h, &r, cycle, err);
 	return write_report(h, r.text, r.len, now, err);
 }
 
-int sl_hop_report_committed(sl_engine *e, sl_error *err)
+int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err)
 {
 	size_t i;
 
@@ -351,13 +350,13 @@ int sl_hop_report_committed(sl_engine *e, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_committed(e, h, err) != SL_OK)
+		    report_committed(h, committed, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
 }
 
-int sl_hop_report(sl_engine *e, sl_error *err)
+int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
 {
 	int64_t now = sl_now_wall_ms();
 	size_t i;
@@ -366,7 +365,7 @@ int sl_hop_report(sl_engine *e, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_due(e, h, now, err) != SL_OK)
+		    report_due(e, h, now, cycle, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -382,7 +381,7 @@ int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 	 * empty on every run, so nothing it held can be judged late. */
 	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
 		return SL_OK;
-	return report_due(e, h, sl_now_wall_ms(), err);
+	return report_due(e, h, sl_now_wall_ms(), 0, err);
 }
 
 /* ---- reading reports -------------------------------------------------------- */
@@ -424,7 +423,7 @@ int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,
 		    int32_t partition, const void *data, size_t len,
 		    sl_error *err)
 {
-	sl_stage *keyed = s->serves;
+	sl_stage *keyed = s->hop.serves;
 	int64_t now = sl_now_wall_ms();
 	char *text, *line, *next;
 	int bad = 0;
@@ -514,7 +513,7 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 		const sl_source_class *k = r->plugin ? r->plugin->source : NULL;
 		int done = 1;
 
-		if (r->def->role != SL_ROLE_REPARTITION_SOURCE || r->input_ended ||
+		if (r->def->role != SL_ROLE_REPARTITION_SOURCE || r->hop.input_ended ||
 		    r->finished)
 			continue;
 		for (j = 0; j < e->stage_count && done; j++)
@@ -527,7 +526,7 @@ int sl_hop_end_inputs(sl_engine *e, sl_error *err)
 			if (hop_sink_of(&e->stages[j], r) &&
 			    hop_sink_delivered(&e->stages[j], err) != SL_OK)
 				return SL_ERR;
-		r->input_ended = 1;
+		r->hop.input_ended = 1;
 		if (!SL_STRUCT_HAS(k, sl_source_class, end_input))
 			return sl_error_set(err, SL_ERR_CONFIG, "stage '%s': the "
 				"input before its repartition topic has ended, but "

@@ -17,13 +17,15 @@ int sl_hop_prepare(sl_engine *e, sl_error *err);
 /* Records on their way into hop sink @p s: note their event times. */
 int sl_hop_observe(sl_engine *e, sl_stage *s, const sl_batch *b, sl_error *err);
 
-/* Commit cycle: each hop sink reports its inputs' progress into every
- * partition of its topic.  SL_OK or SL_ERR. */
-int sl_hop_report(sl_engine *e, sl_error *err);
+/* Commit cycle @p cycle, about to begin: each hop sink reports its
+ * inputs' progress into every partition of its topic (under
+ * at-least-once, once @p cycle is committed).  SL_OK or SL_ERR. */
+int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err);
 
 /* At-least-once, after a commit cycle: each hop sink writes the newest
- * report whose cycle is now committed.  SL_OK or SL_ERR. */
-int sl_hop_report_committed(sl_engine *e, sl_error *err);
+ * report whose cycle is at most @p committed, the newest committed
+ * cycle.  SL_OK or SL_ERR. */
+int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err);
 
 /* Records written by hop sink @p h: under exactly-once, the same report
  * between commits, so that the keyed stage's watermark follows the data

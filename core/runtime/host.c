@@ -9,13 +9,18 @@
 #include <string.h>
 
 #include "base/convert.h"
+#include "base/error.h"
 #include "base/json_write.h"
+#include "base/suggest.h"
+#include "base/utf8.h"
 #include "expr/expr.h"
 #include "job/format_opts.h"
 #include "job/secret.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
+#include "runtime/engine.h"
 #include "runtime/event_time.h"
+#include "runtime/expr_host.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
 #include "runtime/metric.h"
@@ -25,6 +30,14 @@
 
 /* Skipped records are logged one by one up to this many per stage. */
 #define SKIP_LOG_LIMIT 100
+
+/* No engine runs behind a stage a check is handed: never stopping. */
+static int host_stopping(const sl_stage *stage)
+{
+	const volatile sig_atomic_t *stop = stage->engine->stop;
+
+	return stop != NULL && *stop != 0;
+}
 
 static int host_log_enabled(const sl_stage *stage, int level)
 {
@@ -101,7 +114,31 @@ static const char *stage_key(const sl_stage *stage, const char *key,
 				    stage->opening_key_format, key, buf, size);
 }
 
-static const char *format_option(const sl_stage *stage, const char *key)
+/* An option as validation left it: its text, and its parsed value with
+ * what it was checked against (desc NULL: parse the text). */
+typedef struct found_option {
+	const char *text;
+	const sl_opt_desc *desc;
+	const sl_opt_value *parsed;
+} found_option;
+
+static found_option found(const sl_job_option *o, const sl_opt_desc *d)
+{
+	found_option f = { NULL, NULL, NULL };
+
+	if (o != NULL) {
+		f.text = o->value;
+		f.desc = o->desc;
+		f.parsed = &o->parsed;
+	} else if (d != NULL && d->def != NULL) {
+		f.text = d->def;
+		f.desc = d;
+		f.parsed = &d->def_value;
+	}
+	return f;
+}
+
+static found_option format_option(const sl_stage *stage, const char *key)
 {
 	const sl_opt_desc *d = sl_descriptor_option(stage->opening_format,
 						    SL_KIND_FORMAT, key);
@@ -109,9 +146,7 @@ static const char *format_option(const sl_stage *stage, const char *key)
 	const sl_job_option *o = sl_job_stage_option(stage->def,
 		stage_key(stage, key, buf, sizeof buf));
 
-	if (o != NULL)
-		return o->value;
-	return d != NULL ? d->def : NULL;
+	return found(o, d);
 }
 
 /*
@@ -120,7 +155,7 @@ static const char *format_option(const sl_stage *stage, const char *key)
  * are options of its own kind: a repartition hop reaches the same
  * cluster as the source it repartitions.
  */
-static const char *host_option(const sl_stage *stage, const char *key)
+static found_option find_option(const sl_stage *stage, const char *key)
 {
 	const sl_job_stage *def = stage->def;
 	const sl_opt_desc *d;
@@ -134,49 +169,63 @@ static const char *host_option(const sl_stage *stage, const char *key)
 	for (; o == NULL && d != NULL && def->template_of != NULL;
 	     def = def->template_of)
 		o = sl_job_stage_option(def->template_of, key);
-	if (o != NULL)
-		return o->value;
-	return d != NULL ? d->def : NULL;
+	return found(o, d);
 }
 
-/* Options were validated against the descriptor, so parsing succeeds. */
+static const char *host_option(const sl_stage *stage, const char *key)
+{
+	return find_option(stage, key).text;
+}
+
+/*
+ * Options were parsed once, when the job was validated; the text is
+ * parsed here only for an option read as another type than declared.
+ */
 static int64_t host_option_int(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int64_t out = 0;
 
-	if (v != NULL)
-		sl_parse_int(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_INT)
+		return f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_int(f.text, &out);
 	return out;
 }
 
 static double host_option_number(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	double out = 0;
 
-	if (v != NULL)
-		sl_parse_number(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_NUMBER)
+		return f.parsed->d;
+	if (f.text != NULL)
+		sl_parse_number(f.text, &out);
 	return out;
 }
 
 static int host_option_bool(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int out = 0;
 
-	if (v != NULL)
-		sl_parse_bool(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_BOOL)
+		return (int)f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_bool(f.text, &out);
 	return out;
 }
 
 static int64_t host_option_duration_ms(const sl_stage *stage, const char *key)
 {
-	const char *v = host_option(stage, key);
+	found_option f = find_option(stage, key);
 	int64_t out = 0;
 
-	if (v != NULL)
-		sl_parse_duration_ms(v, &out);
+	if (f.desc != NULL && f.desc->type == SL_OPT_DURATION)
+		return f.parsed->i;
+	if (f.text != NULL)
+		sl_parse_duration_ms(f.text, &out);
 	return out;
 }
 
@@ -217,25 +266,6 @@ static int host_option_each(const sl_stage *stage, const char *prefix,
 	return 0;
 }
 
-static int verror(sl_error *err, sl_error_kind kind, const char *fmt, va_list ap)
-{
-	if (err != NULL) {
-		err->kind = kind;
-		vsnprintf(err->message, sizeof err->message, fmt, ap);
-	}
-	return SL_ERR;
-}
-
-static int host_error_set(sl_error *err, sl_error_kind kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	verror(err, kind, fmt, ap);
-	va_end(ap);
-	return SL_ERR;
-}
-
 static int host_config_error(const sl_stage *stage, const char *key,
 			     sl_error *err, const char *fmt, ...)
 {
@@ -252,20 +282,21 @@ static int host_config_error(const sl_stage *stage, const char *key,
 	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (o != NULL && sl_key_is_secret(key)) {
+	if (o != NULL && sl_job_option_is_secret(stage->engine->job, o)) {
 		/* hide the value in the whole message, then cut it short */
 		if (n < 0 || (full = malloc((size_t)n + 1)) == NULL) {
-			snprintf(msg, sizeof msg, "(not shown: the key holds a secret)");
+			snprintf(msg, sizeof msg, "(not shown: it holds a secret)");
 		} else {
 			va_start(ap, fmt);
 			vsnprintf(full, (size_t)n + 1, fmt, ap);
 			va_end(ap);
 			sl_hide_value(full, (size_t)n + 1, o->value);
+			sl_job_hide_secrets(stage->engine->job, full, (size_t)n + 1);
 			snprintf(msg, sizeof msg, "%s", full);
 			free(full);
 		}
 	}
-	return host_error_set(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
+	return sl_error_setf(err, SL_ERR_CONFIG, "%s:%d: %s: %s: %s",
 			      stage->engine->job->path, line, stage->def->name,
 			      key, msg);
 }
@@ -303,8 +334,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 		       const char *msg, const char *where)
 {
 	sl_stage *dlq = stage->engine->dlq_sink;
-	const sl_job_option *topic = sl_job_stage_option(stage->def,
-							 "dead-letter.topic");
+	const char *topic = stage->def->settings.dead_letter_topic;
 	char partition[16], offset[24];
 	sl_header h[5];
 	sl_error why;
@@ -325,10 +355,10 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 		h[i].value.len = strlen((const char *)h[i].value.data);
 	why.kind = SL_ERR_NONE;
 	if (dlq == NULL || topic == NULL ||
-	    dlq->plugin->sink->dead_letter(dlq->self, topic->value, rec, h, 5,
+	    dlq->plugin->sink->dead_letter(dlq->self, topic, rec, h, 5,
 					   &why) != SL_OK) {
 		remember_failure(stage, rec);
-		return host_error_set(err, SL_ERR_RECORD,
+		return sl_error_setf(err, SL_ERR_RECORD,
 			"stage '%s': %s: %s; and it could not be dead-lettered: %s",
 			stage->def->name, where, msg,
 			dlq == NULL ? "no dead-letter sink" : why.message);
@@ -337,7 +367,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
 		sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
 				    "dead-lettered %s to %s: %s", where,
-				    topic->value, msg);
+				    topic, msg);
 	return SL_SKIP;
 }
 
@@ -353,9 +383,9 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 	sl_origin_format(rec->origin.topic, rec->origin.topic != NULL,
 			 rec->origin.partition, rec->origin.offset, where,
 			 sizeof where);
-	if (stage->def->errors == SL_ERRORS_DEAD_LETTER)
+	if (stage->def->settings.errors == SL_ERRORS_DEAD_LETTER)
 		return dead_letter(stage, rec, err, msg, where);
-	if (stage->def->errors == SL_ERRORS_SKIP) {
+	if (stage->def->settings.errors == SL_ERRORS_SKIP) {
 		stage->skipped++;
 		if (stage->skipped <= SKIP_LOG_LIMIT)
 			sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
@@ -366,7 +396,7 @@ static int host_record_error(sl_stage *stage, const sl_record *rec,
 		return SL_SKIP;
 	}
 	remember_failure(stage, rec);
-	return host_error_set(err, SL_ERR_RECORD, "stage '%s': %s: %s",
+	return sl_error_setf(err, SL_ERR_RECORD, "stage '%s': %s: %s",
 			      stage->def->name, where, msg);
 }
 
@@ -413,7 +443,7 @@ const sl_host sl_core_host = {
 	host_option_each,
 	host_log,
 	host_log_enabled,
-	host_error_set,
+	sl_error_setf,
 	host_config_error,
 	host_record_error,
 	host_batch_on_release,
@@ -454,6 +484,9 @@ const sl_host sl_core_host = {
 	sl_store_timer_set_in,
 	sl_engine_wake,
 	host_source_memory,
+	sl_utf8_valid_prefix,
+	host_stopping,
+	sl_suggest_among,
 };
 
 /* The core uses the SDK's macros too. */

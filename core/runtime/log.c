@@ -9,8 +9,8 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "runtime/log.h"
-#include "utf8.h"
 
 static int log_level = SL_LOG_INFO;
 static int log_json;
@@ -49,7 +49,7 @@ static size_t json_string(char *out, size_t n, size_t size, const char *s)
 	room = size - 2; /* the closing quote and the NUL */
 	out[n++] = '"';
 	while (i < len) {
-		size_t ok = utf8_invalid_at(p + i, len - i), end = i + ok;
+		size_t ok = sl_utf8_valid_prefix(p + i, len - i), end = i + ok;
 
 		while (i < end) {
 			uint8_t c = p[i];

@@ -14,6 +14,9 @@
 
 typedef struct sl_engine sl_engine;
 
+/* How long the engine waits for a sink to deliver what it holds. */
+#define SL_FLUSH_TIMEOUT_MS 60000
+
 /* A named counter a plugin added to (sl_metric_add). */
 typedef struct sl_metric {
 	char *name;
@@ -26,6 +29,33 @@ typedef struct sl_tracked {
 	int32_t partition;
 	int64_t next_offset;
 } sl_tracked;
+
+/* What a stateful stage holds (state_host.c, changelog.c). */
+typedef struct sl_stage_state {
+	struct sl_state **stores; /* keyed state stores the operator opened */
+	size_t count;
+	size_t peak_bytes;       /* the most they held, and their keys then */
+	size_t peak_keys;
+	int32_t partitions;      /* their state's partitions */
+	void *table;             /* their table in the store */
+	int32_t *owned;          /* state partitions held here */
+	size_t owned_count;
+	uint64_t changelog_written; /* for observers: changes written */
+	uint64_t restores;          /* state read back */
+	int64_t restore_ms;         /* ... and how long that took */
+} sl_stage_state;
+
+/* What a repartition sink or source of a hop holds (hop.c). */
+typedef struct sl_stage_hop {
+	struct sl_stage *serves; /* the keyed stage it feeds */
+	int32_t partitions;      /* sinks: partitions of the topic */
+	int64_t reported_ms;     /* sinks: when they last reported */
+	char *report;            /* sinks: what they last reported */
+	size_t report_len;
+	struct sl_hop_waiting *waiting; /* at-least-once: reports built at
+				  * cycles not yet committed */
+	int input_ended;         /* sources: end_input was called */
+} sl_stage_hop;
 
 struct sl_stage {
 	const sl_job_stage *def; /* from the job file */
@@ -61,14 +91,7 @@ struct sl_stage {
 	sl_tracked *committed;   /* sources: committed by a transaction */
 	size_t committed_count;
 
-	struct sl_state **states; /* keyed state stores the operator opened */
-	size_t state_count;
-	size_t state_peak_bytes; /* the most they held, and their keys then */
-	size_t state_peak_keys;
-	int32_t state_partitions; /* stateful stages: their state's partitions */
-	void *table;             /* stateful stages: their table in the store */
-	int32_t *owned;          /* stateful stages: state partitions held here */
-	size_t owned_count;
+	sl_stage_state state;    /* stateful stages */
 
 	sl_tracked *held;        /* sources: the inputs they reported assigned */
 	size_t held_count;
@@ -76,14 +99,7 @@ struct sl_stage {
 	size_t upstream_count;
 	struct sl_watermark *wm; /* stages on event time, and the repartition
 				  * sinks in front of one: their inputs */
-	sl_stage *serves;        /* repartition sinks and sources: the keyed stage */
-	int32_t hop_partitions;  /* repartition sinks: partitions of the topic */
-	int64_t reported_ms;     /* repartition sinks: when they last reported */
-	char *report;            /* repartition sinks: what they last reported */
-	size_t report_len;
-	struct sl_hop_waiting *report_waiting; /* at-least-once: reports
-				  * built at cycles not yet committed (hop.c) */
-	int input_ended;         /* repartition sources: end_input was called */
+	sl_stage_hop hop;        /* repartition sinks and sources */
 
 	/* sinks: records write() took; records_out is what of it a commit
 	 * cycle has seen delivered */
@@ -91,9 +107,6 @@ struct sl_stage {
 
 	/* for observers (telemetry.h), counted per batch when publishing */
 	uint64_t bytes_in, bytes_out; /* sources: bytes read; sinks: written */
-	uint64_t changelog_written;   /* stateful stages: changes written */
-	uint64_t restores;            /* stateful stages: state read back */
-	int64_t restore_ms;           /* ... and how long that took */
 	struct sl_gauge *gauges;      /* the plugin's gauges (gauge_set) */
 	size_t gauge_count;
 };

@@ -17,24 +17,24 @@ sl_state *sl_state_host_open(sl_stage *stage, const char *name, sl_error *err)
 
 	if (name == NULL)
 		name = "";
-	for (i = 0; i < stage->state_count; i++)
-		if (strcmp(sl_store_name(stage->states[i]), name) == 0) {
+	for (i = 0; i < stage->state.count; i++)
+		if (strcmp(sl_store_name(stage->state.stores[i]), name) == 0) {
 			sl_error_set(err, SL_ERR_RUNTIME,
 				     "state store '%s' is already open", name);
 			return NULL;
 		}
-	grown = realloc(stage->states, (stage->state_count + 1) * sizeof *grown);
+	grown = realloc(stage->state.stores, (stage->state.count + 1) * sizeof *grown);
 	if (grown == NULL) {
 		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
-	stage->states = grown;
+	stage->state.stores = grown;
 	st = sl_store_new(name);
 	if (st == NULL) {
 		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		return NULL;
 	}
-	stage->states[stage->state_count++] = st;
+	stage->state.stores[stage->state.count++] = st;
 	return st;
 }
 
@@ -42,9 +42,9 @@ void sl_state_host_close_all(sl_stage *stage)
 {
 	size_t i;
 
-	for (i = 0; i < stage->state_count; i++)
-		sl_store_free(stage->states[i]);
-	free(stage->states);
-	stage->states = NULL;
-	stage->state_count = 0;
+	for (i = 0; i < stage->state.count; i++)
+		sl_store_free(stage->state.stores[i]);
+	free(stage->state.stores);
+	stage->state.stores = NULL;
+	stage->state.count = 0;
 }

@@ -104,15 +104,15 @@ static int copy_stage(sl_arena *a, const sl_stage *s, sl_snap_stage *o)
 	o->records_out = s->records_out;
 	o->skipped = s->skipped;
 	o->records_written = s->records_written;
-	o->stateful = s->state_count > 0;
+	o->stateful = s->state.count > 0;
 	o->bytes_in = s->bytes_in;
 	o->bytes_out = s->bytes_out;
-	o->changelog_written = s->changelog_written;
-	o->restores = s->restores;
-	o->restore_seconds = (double)s->restore_ms / 1000.0;
-	for (i = 0; i < s->state_count; i++) {
-		o->state_keys += sl_store_count(s->states[i]);
-		o->state_bytes += sl_store_bytes(s->states[i]);
+	o->changelog_written = s->state.changelog_written;
+	o->restores = s->state.restores;
+	o->restore_seconds = (double)s->state.restore_ms / 1000.0;
+	for (i = 0; i < s->state.count; i++) {
+		o->state_keys += sl_store_count(s->state.stores[i]);
+		o->state_bytes += sl_store_bytes(s->state.stores[i]);
 	}
 	o->counters = sl_arena_alloc(a, (s->metric_count + 1) * sizeof *o->counters);
 	o->gauges = sl_arena_alloc(a, (s->gauge_count + 1) * sizeof *o->gauges);

@@ -29,6 +29,15 @@ static void aggregate_close(void *self)
 	free(a);
 }
 
+static int aggregate_check(const sl_stage *stage, sl_error *err)
+{
+	slop_agg agg;
+	int rc = slop_agg_open(&agg, stage, "function", err);
+
+	slop_agg_close(&agg);
+	return rc;
+}
+
 static int aggregate_open(sl_stage *stage, void **self, sl_error *err)
 {
 	aggregate *a = calloc(1, sizeof *a);
@@ -104,6 +113,7 @@ static const sl_operator_class aggregate_op = {
 	.open = aggregate_open,
 	.process = aggregate_process,
 	.close = aggregate_close,
+	.check = aggregate_check,
 };
 
 SL_PLUGIN("aggregate", .op = &aggregate_op)

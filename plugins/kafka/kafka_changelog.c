@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kafka_changelog.h"
+#include "kafka_txn_async.h"
 
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
 					sl_error *err)

@@ -15,7 +15,7 @@
 #ifndef SL_KAFKA_CHANGELOG_H
 #define SL_KAFKA_CHANGELOG_H
 
-#include "kafka_sink.h"
+#include "kafka_sink_handle.h"
 
 int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,
 			    sl_error *err);

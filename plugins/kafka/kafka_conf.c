@@ -7,7 +7,10 @@
  * a job file; only properties the plugin's guarantees depend on are
  * refused, with the option that sets them instead.
  */
+#include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -94,18 +97,79 @@ int kafka_error_take(sl_error *err, rd_kafka_error_t *error, const char *what)
 	return SL_ERR;
 }
 
-int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
-		   const char *name, const char *value, sl_error *err)
-{
-	char why[512];
+/* librdkafka's property names, read once from its own table. */
+static char **property_names;
+static size_t property_count;
+static pthread_once_t properties_once = PTHREAD_ONCE_INIT;
 
-	if (rd_kafka_conf_set(conf, name, value, why, sizeof why) == RD_KAFKA_CONF_OK)
+/* "name    | C/P | ..." rows of rd_kafka_conf_properties_show() */
+static void read_property_names(void)
+{
+	char *text = NULL, *line, *next, *end;
+	size_t len = 0, cap = 0;
+	FILE *f = open_memstream(&text, &len);
+	char **grown;
+
+	if (f == NULL)
+		return;
+	rd_kafka_conf_properties_show(f);
+	fclose(f);
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		end = strchr(line, ' ');
+		if (end == NULL || strstr(line, " | ") == NULL ||
+		    !islower((unsigned char)line[0]))
+			continue;
+		*end = '\0';
+		if (property_count == cap) {
+			cap = cap ? 2 * cap : 256;
+			if ((grown = realloc(property_names, cap * sizeof *grown)) == NULL)
+				break;
+			property_names = grown;
+		}
+		if ((property_names[property_count] = strdup(line)) == NULL)
+			break;
+		property_count++;
+	}
+	free(text);
+}
+
+/* "; did you mean 'kafka.fetch.max.bytes'?" for a property librdkafka
+ * does not know, in @p buf; else "". */
+static const char *property_hint(const char *name, char *buf, size_t size)
+{
+	const char *best;
+
+	if (!SL_HOST_HAS(suggest))
+		return "";
+	pthread_once(&properties_once, read_property_names);
+	best = sl_suggest(name, (const char *const *)property_names,
+			  property_count);
+	if (best == NULL)
+		return "";
+	snprintf(buf, size, "; did you mean '" KAFKA_PREFIX "%s'?", best);
+	return buf;
+}
+
+int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
+		   const char *key, const char *name, const char *value,
+		   sl_error *err)
+{
+	char why[512], hint[256];
+	rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, name, value, why,
+						    sizeof why);
+
+	if (res == RD_KAFKA_CONF_OK)
 		return SL_OK;
 	if (key == NULL) /* a default of the plugin: librdkafka is too old */
 		return sl_error_set(err, SL_ERR_RUNTIME,
 				    "librdkafka %s refuses %s=%s: %s",
 				    rd_kafka_version_str(), name, value, why);
-	return sl_config_error(stage, key, err, "%s", why);
+	return sl_config_error(stage, key, err, "%s%s", why,
+			       res == RD_KAFKA_CONF_UNKNOWN ?
+			       property_hint(name, hint, sizeof hint) : "");
 }
 
 static const char *managed_reason(const kafka_managed *list, const char *name)
@@ -117,7 +181,7 @@ static const char *managed_reason(const kafka_managed *list, const char *name)
 }
 
 typedef struct pass_ctx {
-	sl_stage *stage;
+	const sl_stage *stage;
 	rd_kafka_conf_t *conf;
 	const kafka_managed *managed;
 	sl_error *err;
@@ -330,4 +394,60 @@ int kafka_watermarks(sl_stage *stage, const char *topic,
 	}
 	kafka_helper_close(&client);
 	return code == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
+}
+
+int kafka_stage_check(const sl_stage *stage, sl_error *err)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	const char *servers = sl_option(stage, "bootstrap.servers");
+	pass_ctx ctx = { stage, conf, NULL, err };
+	int rc = SL_OK;
+
+	if (conf == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	/* what kafka_conf_new() refuses, without a client or a connection */
+	if (servers == NULL || *servers == '\0')
+		rc = sl_config_error(stage, "bootstrap.servers", err,
+				     "names no broker (host:port, ...)");
+	else if (sl_option_each(stage, KAFKA_PREFIX, pass_through, &ctx) != 0)
+		rc = SL_ERR;
+	rd_kafka_conf_destroy(conf);
+	return rc;
+}
+
+/* One metadata request waits this long at most, so that a stop asked
+ * for meanwhile is seen within about a second. */
+#define METADATA_SLICE_MS 500
+#define METADATA_PAUSE_MS 200
+
+static int stopping(const sl_stage *stage)
+{
+	return SL_HOST_HAS(stopping) && sl_stopping(stage);
+}
+
+rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
+					int total_ms,
+					const struct rd_kafka_metadata **md)
+{
+	int64_t deadline = kafka_now_ms() + total_ms;
+	rd_kafka_resp_err_t code;
+	int64_t left;
+
+	for (;;) {
+		left = deadline - kafka_now_ms();
+		code = rd_kafka_metadata(rk, 1, NULL, md, left < METADATA_SLICE_MS ?
+					 (int)(left > 0 ? left : 1) :
+					 METADATA_SLICE_MS);
+		if (code == RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    !kafka_code_is_transient(code))
+			return code;
+		/* its logs (a broker refusing connections) reach the job's
+		 * log now, not once the wait is over */
+		rd_kafka_poll(rk, 0);
+		if (stopping(stage))
+			return RD_KAFKA_RESP_ERR__INTR;
+		if (kafka_now_ms() >= deadline)
+			return code;
+		rd_kafka_poll(rk, METADATA_PAUSE_MS);
+	}
 }

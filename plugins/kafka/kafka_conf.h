@@ -53,8 +53,26 @@ int kafka_conf_callbacks(kafka_client *client, rd_kafka_conf_t *conf, sl_error *
  * Set property @p name on @p conf.  A failure is an SL_ERR_CONFIG naming
  * option @p key of the stage, with librdkafka's reason.
  */
-int kafka_conf_set(sl_stage *stage, rd_kafka_conf_t *conf, const char *key,
-		   const char *name, const char *value, sl_error *err);
+int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
+		   const char *key, const char *name, const char *value,
+		   sl_error *err);
+/*
+ * The check callback of the source and the sink: bootstrap.servers names
+ * a broker and librdkafka takes every `kafka.*` property (name and
+ * value) - on a scratch configuration, connecting nowhere.
+ */
+int kafka_stage_check(const sl_stage *stage, sl_error *err);
+
+/*
+ * rd_kafka_metadata() of every topic, waited for up to @p total_ms
+ * through transient errors, in short requests: between them the
+ * client's logs are served and a stop of the job is seen
+ * (RD_KAFKA_RESP_ERR__INTR), so a start-up against an unreachable
+ * cluster says so at once and gives way to SIGINT within a second.
+ */
+rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
+					int total_ms,
+					const struct rd_kafka_metadata **md);
 
 /*
  * The `kafka.*` options of @p stage that say how to reach and

@@ -2,7 +2,7 @@
  * kafka_sink.c - the Kafka sink: options, its topic, the class.
  *
  * The sink writes through the producer its job's kafka sinks share
- * (kafka_txn.h).  What is per sink lives on its topic object: acks, the
+ * (kafka_producer.h).  What is per sink lives on its topic object: acks, the
  * partitioner and the per-topic `kafka.*` properties.  Delivery follows
  * job.delivery: none is fire and forget with acks=1; at-least-once uses
  * the idempotent producer and a flush that fails if any record failed;
@@ -12,7 +12,10 @@
 #include <string.h>
 
 #include "kafka_changelog.h"
+#include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_txn.h"
+#include "kafka_txn_async.h"
 
 typedef struct topic_ctx {
 	sl_stage *stage;
@@ -114,7 +117,7 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	if ((tc = topic_conf(stage, role, err)) == NULL)
 		goto fail;
-	/* delivery failures name the sink (kafka_txn_delivery.c) */
+	/* delivery failures name the sink (kafka_delivery.c) */
 	rd_kafka_topic_conf_set_opaque(tc, (void *)k->name);
 	if ((k->p = kafka_producer_get(stage, err)) == NULL) {
 		rd_kafka_topic_conf_destroy(tc);
@@ -180,4 +183,5 @@ const sl_sink_class kafka_sink_class = {
 	.durable = kafka_sink_durable,
 	.txn_commit_start = sink_txn_commit_start,
 	.txn_commit_finish = sink_txn_commit_finish,
+	.check = kafka_stage_check,
 };

@@ -5,23 +5,13 @@
 #ifndef SL_KAFKA_SINK_H
 #define SL_KAFKA_SINK_H
 
-#include "kafka_txn.h"
-
-typedef struct kafka_sink {
-	sl_stage *stage;
-	const char *name;        /* the stage's name: each message's opaque */
-	kafka_producer *p;       /* shared with the job's other kafka sinks */
-	rd_kafka_topic_t *rkt;   /* `topic`, with this sink's topic settings */
-	rd_kafka_topic_conf_t *tc; /* a repartition sink's, until its topic is ready */
-	rd_kafka_topic_t **changelogs; /* state changelogs (kafka_changelog.h) */
-	size_t changelog_count;
-} kafka_sink;
+#include "kafka_sink_handle.h"
 
 extern const sl_sink_class kafka_sink_class;
 
 int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err);
 int kafka_sink_flush(void *self, int timeout_ms, sl_error *err);
-/* The class's mark and durable: the shared producer's (kafka_txn.h). */
+/* The class's mark and durable: the shared producer's (kafka_delivery.h). */
 uint64_t kafka_sink_mark(void *self);
 int kafka_sink_durable(void *self, uint64_t mark, sl_error *err);
 int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,

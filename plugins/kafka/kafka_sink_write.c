@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_txn_async.h"
 
 static rd_kafka_headers_t *headers_of(const sl_header *a, size_t na,
 				      const sl_header *b, size_t nb,

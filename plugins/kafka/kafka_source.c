@@ -386,4 +386,5 @@ const sl_source_class kafka_source_class = {
 	.txn_committed = kafka_source_txn_committed,
 	.reports_ends = 1,
 	.wakes = 1,
+	.check = kafka_stage_check,
 };

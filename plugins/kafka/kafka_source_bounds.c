@@ -26,9 +26,7 @@
 
 #include "kafka_source_shared.h"
 
-#define METADATA_TIMEOUT_MS 10000
 #define BOUNDS_DEADLINE_MS 30000
-#define RETRY_PAUSE_MS 500
 /* How often the group's committed offsets are asked for while waiting. */
 #define GROUP_CHECK_MS 500
 #define COMMITTED_TIMEOUT_MS 10000
@@ -45,17 +43,19 @@ static int input_topics(kafka_source *s, rd_kafka_topic_partition_list_t *all,
 {
 	rd_kafka_topic_partition_list_t *sub = NULL;
 	const struct rd_kafka_metadata *md = NULL;
-	int64_t deadline = kafka_now_ms() + BOUNDS_DEADLINE_MS;
 	rd_kafka_resp_err_t code;
 	int i, j, k, found;
 
 	if ((code = rd_kafka_subscription(s->client.rk, &sub)) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return kafka_error_code(err, code, "cannot read the subscription");
 	/* every topic: asking for missing ones by name could create them */
-	while ((code = rd_kafka_metadata(s->client.rk, 1, NULL, &md,
-					 METADATA_TIMEOUT_MS)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-	       kafka_code_is_transient(code) && kafka_now_ms() < deadline)
-		rd_kafka_poll(s->client.rk, RETRY_PAUSE_MS);
+	code = kafka_metadata_wait(s->client.stage, s->client.rk,
+				   BOUNDS_DEADLINE_MS, &md);
+	if (code == RD_KAFKA_RESP_ERR__INTR) {
+		rd_kafka_topic_partition_list_destroy(sub);
+		return sl_error_set(err, SL_ERR_RUNTIME, "stopped while waiting "
+				    "for the cluster to list the input");
+	}
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_topic_partition_list_destroy(sub);
 		return kafka_error_code(err, code, "stop = end: cannot list the "
@@ -203,33 +203,6 @@ static void log_waiting(kafka_source *s, const rd_kafka_topic_partition_list_t *
 	       missing, text, missing > listed ? ", ..." : "");
 }
 
-/* Every partition with something to read is held here. */
-static int all_held_here(const kafka_source *s)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->part_count; i++) {
-		if (s->parts[i].end <= 0)
-			continue;
-		if (!s->parts[i].assigned)
-			return 0;
-		n++;
-	}
-	return n > 0;
-}
-
-/* This consumer's own commits, answered, have reached every end: with
- * every partition held here, the group has nothing to add. */
-static int committed_to_ends(const kafka_source *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->part_count; i++)
-		if (s->parts[i].end > 0 && s->parts[i].committed < s->parts[i].end)
-			return 0;
-	return 1;
-}
-
 /*
  * Everything read and every partition held here: commit it at once,
  * rather than up to a commit interval and a group check later.  Under
@@ -243,8 +216,7 @@ int kafka_source_commit_ends(kafka_source *s, sl_error *err)
 {
 	rd_kafka_resp_err_t code;
 
-	if (s->ends_committed || s->closing || !all_held_here(s) ||
-	    committed_to_ends(s))
+	if (!kafka_source_ends_to_commit(s))
 		return SL_OK;
 	s->ends_committed = 1;
 	s->next_group_check = 0;
@@ -263,12 +235,10 @@ int kafka_source_group_done(kafka_source *s)
 	int64_t now = kafka_now_ms();
 	rd_kafka_topic_partition_list_t *q;
 	rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
-	size_t i;
-	int missing = 0, j;
 
 	if (s->ended)
 		return 1;
-	if (all_held_here(s) && committed_to_ends(s)) {
+	if (kafka_source_all_held_here(s) && kafka_source_committed_to_ends(s)) {
 		s->ended = 1;
 		sl_log(s->client.stage, SL_LOG_INFO, "every partition was "
 		       "read and committed here to the end it had when "
@@ -280,12 +250,7 @@ int kafka_source_group_done(kafka_source *s)
 	s->next_group_check = now + GROUP_CHECK_MS;
 	if (s->next_wait_log == 0)
 		s->next_wait_log = now + FIRST_WAIT_LOG_MS;
-	q = rd_kafka_topic_partition_list_new((int)s->part_count);
-	/* an empty partition (end 0) has nothing to commit */
-	for (i = 0; i < s->part_count; i++)
-		if (s->parts[i].end > 0)
-			rd_kafka_topic_partition_list_add(q, s->parts[i].topic,
-							  s->parts[i].partition);
+	q = kafka_source_ends_query(s);
 	if (q->cnt > 0)
 		code = rd_kafka_committed(s->client.rk, q, COMMITTED_TIMEOUT_MS);
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -294,15 +259,7 @@ int kafka_source_group_done(kafka_source *s)
 		rd_kafka_topic_partition_list_destroy(q);
 		return 0;
 	}
-	for (j = 0; j < q->cnt; j++) {
-		kafka_part *p = kafka_source_part(s, q->elems[j].topic,
-						  q->elems[j].partition, 0);
-
-		/* an error: a transaction's offsets not committed yet */
-		missing += q->elems[j].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-			   p == NULL || q->elems[j].offset < p->end;
-	}
-	if (missing == 0) {
+	if (kafka_source_ends_missing(s, q) == 0) {
 		s->ended = 1;
 		sl_log(s->client.stage, SL_LOG_INFO, "the group has read every "
 		       "partition (%d) to the end it had when the run started",

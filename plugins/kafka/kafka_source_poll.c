@@ -36,21 +36,6 @@ static void release_held(void *arg)
 		rd_kafka_message_destroy(h->msgs[i]);
 }
 
-/* Every partition held here has been read to its end. */
-static int all_done(const kafka_source *s)
-{
-	size_t i;
-
-	/* not before the first assignment, nor between an eager protocol's
-	 * revocation of everything and the assignment that follows it */
-	if (!s->stop_at_end || !s->assigned_once || s->rejoining)
-		return 0;
-	for (i = 0; i < s->part_count; i++)
-		if (s->parts[i].assigned && !s->parts[i].done)
-			return 0;
-	return 1;
-}
-
 static int fatal(kafka_source *s, sl_error *err)
 {
 	char why[512];
@@ -161,16 +146,14 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
 {
 	kafka_part *p = kafka_source_part(s, rd_kafka_topic_name(m->rkt),
 					  m->partition, 0);
+	enum kafka_end_step step;
 
 	if (p == NULL)
 		return 0;
-	if (m->offset + 1 > p->reached)
-		p->reached = m->offset + 1;
-	if (p->end < 0)
-		return 0;
-	if (p->done)
+	step = kafka_part_end_step(p, m->offset);
+	if (p->end >= 0 && p->done)
 		return 1;
-	if (m->offset >= p->end) {
+	if (step == KAFKA_PAST_END) {
 		/* What lies before it and was not handed out is transaction
 		 * markers (a writer went on, so no end event came): the
 		 * position moves to the end all the same. */
@@ -180,7 +163,7 @@ static int past_end(kafka_source *s, const rd_kafka_message_t *m)
 		kafka_source_part_done(s, p);
 		return 1;
 	}
-	if (m->offset + 1 >= p->end)
+	if (step == KAFKA_LAST_BEFORE_END)
 		kafka_source_part_done(s, p); /* the last one: take it */
 	return 0;
 }
@@ -299,7 +282,7 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		*err = s->failure;
 		return SL_ERR;
 	}
-	if (!s->ended && all_done(s)) {
+	if (!s->ended && kafka_source_all_read(s)) {
 		if (kafka_source_commit_ends(s, err) != SL_OK)
 			return SL_ERR;
 		kafka_source_group_done(s);
@@ -316,7 +299,7 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 	while (rc == SL_OK && (h == NULL || h->count < max)) {
 		uint32_t want = max - (h != NULL ? h->count : 0);
 		/* read to the end: only the group's events are waited for */
-		ssize_t n = all_done(s) ? 0 : kafka_source_queues_read(s, msgs,
+		ssize_t n = kafka_source_all_read(s) ? 0 : kafka_source_queues_read(s, msgs,
 						want < TAKE_MAX ? want : TAKE_MAX);
 		int wait;
 
@@ -331,7 +314,7 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		rc = serve_group(s, batch, max, &h, err);
 	}
 	s->batch = NULL;
-	if (rc == SL_OK && all_done(s) && kafka_source_group_done(s))
+	if (rc == SL_OK && kafka_source_all_read(s) && kafka_source_group_done(s))
 		return finish(s);
 	return rc;
 }

@@ -74,38 +74,28 @@ int kafka_source_offsets_for_times(kafka_source *s,
 	return SL_OK;
 }
 
-/*
- * Set the offset each of @p parts starts at.  `latest` is looked up here
- * rather than left to librdkafka's logical end offset, so that it means
- * the end at assignment, when the log line says the source is ready,
- * and not whenever the fetcher gets round to resolving it.
- */
+/* Set the offset each of @p parts starts at (kafka_source_start_at),
+ * looking it up by time where `start` asks for that. */
 static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 		      sl_error *err)
 {
 	rd_kafka_topic_partition_list_t *q;
-	int i, rc, lookup = !s->assigned_once && (s->start == KAFKA_START_LATEST ||
-						 s->start == KAFKA_START_TIMESTAMP);
+	int64_t at;
+	int i, rc;
 
-	for (i = 0; i < parts->cnt; i++) {
-		rd_kafka_topic_partition_t *t = &parts->elems[i];
-
-		if (s->assigned_once || s->start == KAFKA_START_COMMITTED)
-			t->offset = RD_KAFKA_OFFSET_INVALID; /* the group's */
-		else if (s->start == KAFKA_START_EARLIEST)
-			t->offset = RD_KAFKA_OFFSET_BEGINNING;
+	if (!kafka_source_start_at(s, &at)) {
+		for (i = 0; i < parts->cnt; i++)
+			parts->elems[i].offset = at;
+		return SL_OK;
 	}
-	if (!lookup || parts->cnt == 0)
+	if (parts->cnt == 0)
 		return SL_OK;
 	q = rd_kafka_topic_partition_list_copy(parts);
 	for (i = 0; i < q->cnt; i++)
-		q->elems[i].offset = s->start == KAFKA_START_LATEST ?
-			RD_KAFKA_OFFSET_END /* the latest time */ : s->start_ts;
+		q->elems[i].offset = at;
 	rc = kafka_source_offsets_for_times(s, q, "cannot find where to start", err);
-	/* -1: every record is older than the timestamp; start at the end */
 	for (i = 0; rc == SL_OK && i < q->cnt; i++)
-		parts->elems[i].offset = q->elems[i].offset >= 0 ?
-			q->elems[i].offset : RD_KAFKA_OFFSET_END;
+		parts->elems[i].offset = kafka_source_start_found(q->elems[i].offset);
 	rd_kafka_topic_partition_list_destroy(q);
 	return rc;
 }
@@ -118,16 +108,9 @@ static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 static int query_ends(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 		      sl_error *err)
 {
-	rd_kafka_topic_partition_list_t *q = rd_kafka_topic_partition_list_new(parts->cnt);
+	rd_kafka_topic_partition_list_t *q = kafka_source_unknown_ends(s, parts);
 	int i, rc;
 
-	for (i = 0; i < parts->cnt; i++) {
-		kafka_part *p = kafka_source_part(s, parts->elems[i].topic,
-						  parts->elems[i].partition, 0);
-		if (p != NULL && p->end < 0)
-			rd_kafka_topic_partition_list_add(q, p->topic, p->partition)
-				->offset = RD_KAFKA_OFFSET_END;
-	}
 	rc = kafka_source_offsets_for_times(s, q, "cannot find the end for stop = end", err);
 	for (i = 0; rc == SL_OK && i < q->cnt; i++) {
 		kafka_part *p = kafka_source_part(s, q->elems[i].topic,
@@ -182,18 +165,8 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 					  p->topic, (int)p->partition);
 			break;
 		}
-		p->assigned = 1;
-		s->ends_committed = 0;
-		p->committed = -1; /* another owner may have moved it since */
-		p->sent = -1;
-		/* Finished before, but what was read since the last commit
-		 * may have been lost with the partition (an aborted
-		 * transaction): read on from the committed offset, and the
-		 * end of the run finishes it again. */
-		if (p->done) {
-			p->done = 0;
+		if (kafka_source_part_assigned(s, p))
 			rd_kafka_topic_partition_list_add(finished, p->topic, p->partition);
-		}
 	}
 	if (rc == SL_OK)
 		rc = set_starts(s, parts, &e);
@@ -238,24 +211,12 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 /* The batch poll is filling loses the records of partitions given up. */
 static void drop_in_flight(kafka_source *s, const rd_kafka_topic_partition_list_t *parts)
 {
-	sl_batch *b = s->batch;
-	uint32_t i, kept;
+	uint32_t dropped = kafka_source_drop_revoked(s, parts);
 
-	if (b == NULL)
-		return;
-	kept = s->batch_start;
-	for (i = s->batch_start; i < b->count; i++) {
-		const sl_record *r = &b->records[i];
-
-		if (rd_kafka_topic_partition_list_find(parts, r->origin.topic,
-						       r->origin.partition) == NULL)
-			b->records[kept++] = *r;
-	}
-	if (kept < b->count)
+	if (dropped > 0)
 		sl_log(s->client.stage, SL_LOG_DEBUG,
 		       "%u record(s) of given-up partitions dropped before "
-		       "processing", b->count - kept);
-	b->count = kept;
+		       "processing", dropped);
 }
 
 static void revoke(kafka_source *s, rd_kafka_t *rk,
@@ -280,15 +241,10 @@ static void revoke(kafka_source *s, rd_kafka_t *rk,
 		kafka_source_fail(s, &ctx);
 	}
 	drop_in_flight(s, parts);
-	for (i = 0; i < parts->cnt; i++) {
-		kafka_part *p = kafka_source_part(s, parts->elems[i].topic,
-						  parts->elems[i].partition, 0);
-		if (p != NULL)
-			p->assigned = 0, p->held_back = 0;
-		if (!s->closing)
-			sl_forget_position(stage, parts->elems[i].topic,
-					   parts->elems[i].partition);
-	}
+	kafka_source_parts_revoked(s, parts);
+	for (i = 0; i < parts->cnt && !s->closing; i++)
+		sl_forget_position(stage, parts->elems[i].topic,
+				   parts->elems[i].partition);
 	kafka_source_state_revoked(s, parts);
 	if (is_cooperative(s, rk)) {
 		rd_kafka_error_t *error = rd_kafka_incremental_unassign(rk, parts);

@@ -173,6 +173,62 @@ kafka_part *kafka_source_part(kafka_source *s, const char *topic,
 /* Mark @p p read to its end and stop fetching it. */
 void kafka_source_part_done(kafka_source *s, kafka_part *p);
 
+/*
+ * stop = end, decided on the partition book alone (kafka_source_ends.c).
+ * all_read: every partition held here is read to its end (never before
+ * the first assignment, nor while an eager rebalance rejoins);
+ * all_held_here: every partition with something to read is held here;
+ * committed_to_ends: this consumer's answered commits reached every end;
+ * ends_to_commit: both hold but the second not yet, and the ends were not
+ * committed on this assignment: commit now.
+ */
+int kafka_source_all_read(const kafka_source *s);
+int kafka_source_all_held_here(const kafka_source *s);
+int kafka_source_committed_to_ends(const kafka_source *s);
+int kafka_source_ends_to_commit(const kafka_source *s);
+/* The partitions whose group offsets decide the end (those with records
+ * before their end), for rd_kafka_committed(). */
+rd_kafka_topic_partition_list_t *kafka_source_ends_query(const kafka_source *s);
+/* How many of the group's offsets in @p committed (as rd_kafka_committed
+ * answered) fall short of their partitions' ends, or failed. */
+int kafka_source_ends_missing(kafka_source *s,
+			      const rd_kafka_topic_partition_list_t *committed);
+
+/* Where a record stands against its partition's end. */
+enum kafka_end_step {
+	KAFKA_BEFORE_END,      /* read it (also: no end known) */
+	KAFKA_LAST_BEFORE_END, /* read it; the partition is then done */
+	KAFKA_PAST_END         /* drop it: the end was passed over (markers) */
+};
+/* The record at @p offset of @p p, counted in p->reached. */
+enum kafka_end_step kafka_part_end_step(kafka_part *p, int64_t offset);
+
+/*
+ * Partitions coming and going, decided on the book alone
+ * (kafka_source_assignment.c).  start_at: where newly assigned
+ * partitions start: 0 with *@p offset RD_KAFKA_OFFSET_INVALID (the
+ * group's offset) or _BEGINNING; 1 when it must be looked up by time,
+ * *@p offset the time to ask for (RD_KAFKA_OFFSET_END: the latest).
+ * start_found: where a partition starts for the offset that look-up
+ * found (-1: none, the end).
+ */
+int kafka_source_start_at(const kafka_source *s, int64_t *offset);
+int64_t kafka_source_start_found(int64_t offset);
+/* @p p is held here again, its commits forgotten; 1 when it had been
+ * read to its end before (it is paused: resume it). */
+int kafka_source_part_assigned(kafka_source *s, kafka_part *p);
+/* @p parts are no longer held here, nor held back. */
+void kafka_source_parts_revoked(kafka_source *s,
+				const rd_kafka_topic_partition_list_t *parts);
+/* Those of @p parts whose end is not known yet, to look up (stop = end). */
+rd_kafka_topic_partition_list_t *
+kafka_source_unknown_ends(kafka_source *s,
+			  const rd_kafka_topic_partition_list_t *parts);
+/* Drop the records of @p parts from the batch poll is filling (those it
+ * added since batch_start, in order); how many were dropped. */
+uint32_t kafka_source_drop_revoked(kafka_source *s,
+				   const rd_kafka_topic_partition_list_t *parts);
+
 /* Report position, high watermark and lag per partition to the job's
  * metrics, at most once a second (kafka_source_lag.c). */
 void kafka_source_report(kafka_source *s);

@@ -4,7 +4,7 @@
  * A stateful stage's table is the compacted topic `<job>-<stage>-changelog`,
  * created or checked when the stage's state is prepared
  * (kafka_internal_topic.c).  Changes go through the producer the job's
- * Kafka sinks share (kafka_txn_producer.c): with the same cluster and
+ * Kafka sinks share (kafka_producer.c): with the same cluster and
  * global settings as the sinks, the store shares it, so under
  * exactly-once a commit's state changes are in the same transaction as
  * its outputs and offsets; a store with other settings is refused then.
@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #include "kafka_changelog.h"
+#include "kafka_producer.h"
+#include "kafka_sink.h"
 
 static void store_close(void *self)
 {

@@ -8,83 +8,30 @@
  * are retried here until the transaction would time out anyway; abortable
  * ones go back to the engine, which aborts and makes the sources read
  * again from the last committed offsets; fatal ones (a fenced producer)
- * stop the job.  A commit is a job (kafka_commit_job) that copies what it
- * sends, so that it can run on a thread of its own (kafka_txn_async.c)
- * as well as in txn_commit.
+ * stop the job.
+ *
+ * These are the sink class's transaction calls, the top of three files
+ * that call only downwards: the commit itself is a job
+ * (kafka_txn_job.c), run here for txn_commit or handed to a thread of
+ * its own for txn_commit_start (kafka_txn_async.c).
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "kafka_txn.h"
+#include "kafka_txn_async.h"
+#include "kafka_txn_job.h"
 
-/* Pause between attempts of a retriable call; the producer's callbacks are
- * served meanwhile. */
-#define RETRY_PAUSE_MS 100
-
-/* init_transactions waits this long per attempt. */
-#define INIT_ATTEMPT_MS 10000
-
-/* Retriable failures (the coordinator moving, a broker restarting) are
- * retried this long at least, however short the transaction's timeout:
- * the broker aborts a transaction that outlives it, and the next call
- * says so as an abortable error, which the engine handles. */
-#define RETRY_FOR_MS 60000
-
-static int64_t retry_for(const kafka_producer *p)
-{
-	return p->txn_timeout_ms > RETRY_FOR_MS ? p->txn_timeout_ms : RETRY_FOR_MS;
-}
-
-/*
- * Whether to call again after @p error: a retriable one, before
- * @p deadline.  Destroys the error when it says yes.
- */
-static int again(kafka_producer *p, rd_kafka_error_t *error, int64_t deadline,
-		 const char *what, int *tries)
-{
-	if (error == NULL || !rd_kafka_error_is_retriable(error) ||
-	    rd_kafka_error_is_fatal(error) ||
-	    rd_kafka_error_txn_requires_abort(error) || kafka_now_ms() >= deadline)
-		return 0;
-	if ((*tries)++ == 0)
-		sl_log(p->client.stage, SL_LOG_WARN, "%s: %s (retrying)", what,
-		       rd_kafka_error_string(error));
-	rd_kafka_error_destroy(error);
-	rd_kafka_poll(p->client.rk, RETRY_PAUSE_MS);
-	return 1;
-}
-
-/* @p error in the engine's terms; destroys it.  SL_ERR. */
-static int failed(kafka_producer *p, rd_kafka_error_t *error, const char *what,
-		  sl_error *err)
-{
-	if (rd_kafka_error_is_fatal(error)) {
-		rd_kafka_error_destroy(error);
-		return kafka_txn_fatal(p, what, err);
-	}
-	if (rd_kafka_error_txn_requires_abort(error))
-		sl_error_set(err, SL_ERR_ABORTABLE, "%s: %s", what,
-			     rd_kafka_error_string(error));
-	else if (rd_kafka_error_is_retriable(error))
-		sl_error_set(err, SL_ERR_RUNTIME, "%s: %s (still failing when "
-			     "the transaction would have timed out)", what,
-			     rd_kafka_error_string(error));
-	else
-		/* librdkafka's advice: what is neither retriable nor
-		 * abortable is as good as fatal */
-		sl_error_set(err, SL_ERR_RUNTIME, "%s: %s", what,
-			     rd_kafka_error_string(error));
-	rd_kafka_error_destroy(error);
-	return SL_ERR;
-}
+/* init_transactions waits this long per attempt (it resumes where the
+ * last one stopped): short, so that start-up against a cluster that does
+ * not answer says so and gives way to a stop within about a second. */
+#define INIT_ATTEMPT_MS 1000
 
 static int begin(kafka_producer *p, sl_error *err)
 {
 	rd_kafka_error_t *error = rd_kafka_begin_transaction(p->client.rk);
 
 	if (error != NULL)
-		return failed(p, error, "cannot begin a transaction", err);
+		return kafka_txn_failed(p, error, "cannot begin a transaction", err);
 	p->txn_open = 1;
 	p->produced = 0;
 	p->doomed = 0;
@@ -94,7 +41,7 @@ static int begin(kafka_producer *p, sl_error *err)
 
 int kafka_txn_begin(kafka_producer *p, sl_error *err)
 {
-	int64_t deadline = kafka_now_ms() + retry_for(p) * 2;
+	int64_t deadline = kafka_now_ms() + kafka_txn_retry_for(p) * 2;
 	rd_kafka_error_t *error;
 	int tries = 0;
 
@@ -104,10 +51,10 @@ int kafka_txn_begin(kafka_producer *p, sl_error *err)
 	 * open, and fences it if it still runs. */
 	do
 		error = rd_kafka_init_transactions(p->client.rk, INIT_ATTEMPT_MS);
-	while (again(p, error, deadline, "waiting for the transaction coordinator",
-		     &tries));
+	while (kafka_txn_again(p, error, deadline,
+			       "waiting for the transaction coordinator", &tries));
 	if (error != NULL)
-		return failed(p, error, "cannot initialise transactions", err);
+		return kafka_txn_failed(p, error, "cannot initialise transactions", err);
 	p->txn_ready = 1;
 	sl_log(p->client.stage, SL_LOG_INFO, "transactional.id '%s' ready",
 	       p->txn_id);
@@ -136,183 +83,6 @@ static int same_offsets(const kafka_producer *p, const sl_txn *txn)
 	return n == p->sent_count;
 }
 
-static void free_sent(kafka_sent *sent, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++)
-		free(sent[i].topic);
-	free(sent);
-}
-
-void kafka_commit_job_free(kafka_commit_job *j)
-{
-	size_t i;
-
-	if (j == NULL)
-		return;
-	for (i = 0; i < j->count; i++) {
-		if (j->offsets != NULL && j->offsets[i] != NULL)
-			rd_kafka_topic_partition_list_destroy(j->offsets[i]);
-		if (j->groups != NULL && j->groups[i] != NULL)
-			rd_kafka_consumer_group_metadata_destroy(j->groups[i]);
-		if (j->stages != NULL)
-			free(j->stages[i]);
-	}
-	free(j->offsets);
-	free(j->groups);
-	free(j->stages);
-	free_sent(j->sent, j->sent_count);
-	free(j);
-}
-
-/* A copy of consumer group metadata, through its serialized form. */
-static int copy_group(const void *group, rd_kafka_consumer_group_metadata_t **out)
-{
-	void *buf = NULL;
-	size_t size = 0;
-	rd_kafka_error_t *error;
-
-	*out = NULL;
-	if (group == NULL)
-		return 0;
-	error = rd_kafka_consumer_group_metadata_write(
-		(const rd_kafka_consumer_group_metadata_t *)group, &buf, &size);
-	if (error == NULL) {
-		error = rd_kafka_consumer_group_metadata_read(out, buf, size);
-		free(buf);
-	}
-	if (error == NULL)
-		return 0;
-	rd_kafka_error_destroy(error);
-	return -1;
-}
-
-/* One source's positions: its offsets, and the same for same_offsets. */
-static int copy_source(kafka_commit_job *j, size_t i, const sl_txn_source *s)
-{
-	size_t k;
-
-	if ((j->stages[i] = strdup(s->stage ? s->stage : "?")) == NULL ||
-	    copy_group(s->group, &j->groups[i]) != 0)
-		return -1;
-	j->offsets[i] = rd_kafka_topic_partition_list_new((int)s->count);
-	for (k = 0; k < s->count; k++) {
-		const sl_position *pos = &s->positions[k];
-		kafka_sent *sent = &j->sent[j->sent_count];
-
-		if (pos->topic == NULL)
-			continue;
-		rd_kafka_topic_partition_list_add(j->offsets[i], pos->topic,
-						  pos->partition)->offset = pos->next_offset;
-		if ((sent->topic = strdup(pos->topic)) == NULL)
-			return -1;
-		sent->partition = pos->partition;
-		sent->offset = pos->next_offset;
-		j->sent_count++;
-	}
-	return 0;
-}
-
-kafka_commit_job *kafka_commit_job_new(const sl_txn *txn)
-{
-	kafka_commit_job *j = calloc(1, sizeof *j);
-	size_t i, n = 0, slots;
-
-	if (j == NULL)
-		return NULL;
-	for (i = 0; i < txn->source_count; i++)
-		n += txn->sources[i].count;
-	slots = txn->source_count ? txn->source_count : 1;
-	j->count = txn->source_count;
-	j->offsets = calloc(slots, sizeof *j->offsets);
-	j->groups = calloc(slots, sizeof *j->groups);
-	j->stages = calloc(slots, sizeof *j->stages);
-	j->sent = calloc(n ? n : 1, sizeof *j->sent);
-	if (j->offsets == NULL || j->groups == NULL || j->stages == NULL ||
-	    j->sent == NULL) {
-		kafka_commit_job_free(j);
-		return NULL;
-	}
-	for (i = 0; i < txn->source_count; i++)
-		if (copy_source(j, i, &txn->sources[i]) != 0) {
-			kafka_commit_job_free(j);
-			return NULL;
-		}
-	return j;
-}
-
-/* One source's offsets into the transaction. */
-static int send_offsets(kafka_producer *p, const kafka_commit_job *j, size_t i,
-			int64_t deadline, sl_error *err)
-{
-	rd_kafka_error_t *error;
-	char what[300];
-	int tries = 0;
-
-	if (j->groups[i] == NULL || j->offsets[i]->cnt == 0)
-		return SL_OK;
-	snprintf(what, sizeof what, "cannot add the offsets of source '%s' to the "
-		 "transaction", j->stages[i]);
-	/* retried with the same offsets and group metadata, as librdkafka
-	 * asks, so the transaction holds what the engine thinks it does */
-	do
-		error = rd_kafka_send_offsets_to_transaction(
-			p->client.rk, j->offsets[i], j->groups[i],
-			(int)p->txn_timeout_ms);
-	while (again(p, error, deadline, what, &tries));
-	return error == NULL ? SL_OK : failed(p, error, what, err);
-}
-
-void kafka_commit_job_run(kafka_producer *p, kafka_commit_job *j)
-{
-	int64_t deadline = kafka_now_ms() + retry_for(p);
-	rd_kafka_error_t *error;
-	size_t i;
-	int tries = 0;
-
-	j->rc = SL_OK;
-	for (i = 0; i < j->count; i++)
-		if ((j->rc = send_offsets(p, j, i, deadline, &j->err)) != SL_OK)
-			return;
-	/* -1: the rest of the transaction's time, as librdkafka advises */
-	do
-		error = rd_kafka_commit_transaction(p->client.rk, -1);
-	while (again(p, error, deadline, "committing the transaction", &tries));
-	if (error != NULL) {
-		j->rc = failed(p, error, "cannot commit the transaction", &j->err);
-		return;
-	}
-	j->committed = 1;
-	error = rd_kafka_begin_transaction(p->client.rk);
-	if (error != NULL)
-		j->rc = failed(p, error, "cannot begin a transaction", &j->err);
-	else
-		j->begun = 1;
-}
-
-int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err)
-{
-	if (j->committed) {
-		p->txn_open = 0;
-		free_sent(p->sent, p->sent_count);
-		p->sent = j->sent;
-		p->sent_count = j->sent_count;
-		j->sent = NULL;
-		j->sent_count = 0;
-	}
-	if (j->begun) {
-		p->txn_open = 1;
-		p->produced = 0;
-		p->doomed = 0;
-		p->failed = 0;
-	}
-	if (j->rc == SL_OK)
-		return SL_OK;
-	*err = j->err;
-	return SL_ERR;
-}
-
 /* Committing needs an open transaction that nothing has doomed. */
 static int committable(kafka_producer *p, sl_error *err)
 {
@@ -326,8 +96,11 @@ static int committable(kafka_producer *p, sl_error *err)
 	return SL_OK;
 }
 
-kafka_commit_job *kafka_txn_prepare(kafka_producer *p, const sl_txn *txn,
-				    int *rc, sl_error *err)
+/* The commit of @p txn as a job, once a pipelined commit still running
+ * has finished: NULL with *@p rc SL_OK when there is nothing to commit
+ * (nothing written, the same offsets), or SL_ERR. */
+static kafka_commit_job *prepare(kafka_producer *p, const sl_txn *txn, int *rc,
+				 sl_error *err)
 {
 	kafka_commit_job *j = NULL;
 
@@ -346,7 +119,7 @@ kafka_commit_job *kafka_txn_prepare(kafka_producer *p, const sl_txn *txn,
 int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
 {
 	int rc;
-	kafka_commit_job *j = kafka_txn_prepare(p, txn, &rc, err);
+	kafka_commit_job *j = prepare(p, txn, &rc, err);
 
 	if (j == NULL)
 		return rc;
@@ -356,9 +129,20 @@ int kafka_txn_commit(kafka_producer *p, const sl_txn *txn, sl_error *err)
 	return rc;
 }
 
+int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err)
+{
+	int rc;
+	kafka_commit_job *j = prepare(p, txn, &rc, err);
+
+	if (j == NULL)
+		return rc;
+	kafka_txn_async_run(p, j);
+	return SL_OK;
+}
+
 int kafka_txn_abort(kafka_producer *p, sl_error *err)
 {
-	int64_t deadline = kafka_now_ms() + retry_for(p);
+	int64_t deadline = kafka_now_ms() + kafka_txn_retry_for(p);
 	rd_kafka_error_t *error;
 	int tries = 0;
 
@@ -369,9 +153,11 @@ int kafka_txn_abort(kafka_producer *p, sl_error *err)
 	if (p->txn_open) {
 		do
 			error = rd_kafka_abort_transaction(p->client.rk, -1);
-		while (again(p, error, deadline, "aborting the transaction", &tries));
+		while (kafka_txn_again(p, error, deadline,
+				       "aborting the transaction", &tries));
 		if (error != NULL)
-			return failed(p, error, "cannot abort the transaction", err);
+			return kafka_txn_failed(p, error,
+						"cannot abort the transaction", err);
 		p->txn_open = 0;
 	}
 	return begin(p, err);

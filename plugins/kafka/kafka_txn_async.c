@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_txn.h"
+#include "kafka_txn_async.h"
+#include "kafka_txn_job.h"
 
 /* Waiting for room in a full producer queue, serving reports meanwhile. */
 #define QUEUE_FULL_WAIT_MS 10
@@ -166,13 +167,8 @@ static void *commit_thread(void *arg)
 	return NULL;
 }
 
-int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err)
+void kafka_txn_async_run(kafka_producer *p, kafka_commit_job *j)
 {
-	int rc;
-	kafka_commit_job *j = kafka_txn_prepare(p, txn, &rc, err);
-
-	if (j == NULL)
-		return rc;
 	p->committing = j;
 	if (pthread_create(&p->committer, NULL, commit_thread, p) != 0) {
 		/* no thread to spare: commit here and now */
@@ -180,7 +176,6 @@ int kafka_txn_commit_start(kafka_producer *p, const sl_txn *txn, sl_error *err)
 		kafka_commit_job_run(p, j);
 		settled(p, j);
 	}
-	return SL_OK;
 }
 
 int kafka_txn_commit_finish(kafka_producer *p, sl_error *err)

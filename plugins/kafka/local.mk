@@ -6,15 +6,19 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source.c plugins/kafka/kafka_source_shared.h \
 	plugins/kafka/kafka_source_commit.c \
 	plugins/kafka/kafka_source_parts.c \
+	plugins/kafka/kafka_source_ends.c \
+	plugins/kafka/kafka_source_assignment.c \
 	plugins/kafka/kafka_source_poll.c \
 	plugins/kafka/kafka_source_rebalance.c \
 	plugins/kafka/kafka_source_txn.c \
 	plugins/kafka/kafka_sink.c plugins/kafka/kafka_sink.h \
+	plugins/kafka/kafka_sink_handle.h \
 	plugins/kafka/kafka_sink_write.c \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
-	plugins/kafka/kafka_txn_async.c \
-	plugins/kafka/kafka_txn_delivery.c \
-	plugins/kafka/kafka_txn_producer.c \
+	plugins/kafka/kafka_txn_async.c plugins/kafka/kafka_txn_async.h \
+	plugins/kafka/kafka_txn_job.c plugins/kafka/kafka_txn_job.h \
+	plugins/kafka/kafka_delivery.c plugins/kafka/kafka_delivery.h \
+	plugins/kafka/kafka_producer.c plugins/kafka/kafka_producer.h \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
 	plugins/kafka/kafka_store.c \
@@ -35,14 +39,14 @@ dist_plugin_DATA += plugins/kafka/kafka.plugin
 # Tests against a real broker (tests/kafka/kafka-env.sh), and a test-only
 # sink that writes out every part of a record.
 KAFKA_TESTS = \
-	plugins/kafka/tests/source-config.test \
-	plugins/kafka/tests/source-start.test \
-	plugins/kafka/tests/source-records.test \
-	plugins/kafka/tests/source-prefetch.test \
-	plugins/kafka/tests/source-errors.test \
-	plugins/kafka/tests/source-group.test \
-	plugins/kafka/tests/source-txn.test \
-	plugins/kafka/tests/source-broker-restart.test
+	plugins/kafka/tests/source_config.test \
+	plugins/kafka/tests/source_start.test \
+	plugins/kafka/tests/source_records.test \
+	plugins/kafka/tests/source_prefetch.test \
+	plugins/kafka/tests/source_errors.test \
+	plugins/kafka/tests/source_group.test \
+	plugins/kafka/tests/source_txn.test \
+	plugins/kafka/tests/source_broker_restart.test
 TESTS += $(KAFKA_TESTS)
 EXTRA_DIST += $(KAFKA_TESTS) plugins/kafka/tests/source_lib.sh \
 	plugins/kafka/tests/dump.plugin
@@ -55,6 +59,42 @@ check_PROGRAMS += plugins/kafka/tests/txn-produce
 plugins_kafka_tests_txn_produce_SOURCES = plugins/kafka/tests/txn-produce.c
 plugins_kafka_tests_txn_produce_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
 plugins_kafka_tests_txn_produce_LDADD = $(RDKAFKA_LIBS)
+
+# C unit tests of the source's decisions on its partition book: the end
+# of a bounded run (stop = end) and what a rebalance changes.  The first
+# two need nothing; the third runs librdkafka's in-process mock cluster
+# for the ends and the group's committed offsets (not for transactions,
+# which the eos tests run against a real broker).
+KAFKA_UNIT_TESTS = \
+	plugins/kafka/tests/test_source_ends \
+	plugins/kafka/tests/test_source_assignment \
+	plugins/kafka/tests/test_source_ends_mock
+check_PROGRAMS += $(KAFKA_UNIT_TESTS)
+TESTS += $(KAFKA_UNIT_TESTS)
+KAFKA_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/kafka \
+	-I$(top_srcdir)/tests/unit
+KAFKA_UNIT_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+KAFKA_BOOK = plugins/kafka/kafka_source_parts.c \
+	plugins/kafka/kafka_source_shared.h plugins/kafka/kafka_conf.h
+plugins_kafka_tests_test_source_ends_SOURCES = \
+	plugins/kafka/tests/test_source_ends.c plugins/kafka/kafka_source_ends.c \
+	$(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_ends_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_ends_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_ends_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_assignment_SOURCES = \
+	plugins/kafka/tests/test_source_assignment.c \
+	plugins/kafka/kafka_source_assignment.c $(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_assignment_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_assignment_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_assignment_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_ends_mock_SOURCES = \
+	plugins/kafka/tests/test_source_ends_mock.c \
+	plugins/kafka/kafka_source_ends.c plugins/kafka/kafka_source_assignment.c \
+	$(KAFKA_BOOK) tests/unit/check.h
+plugins_kafka_tests_test_source_ends_mock_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
+plugins_kafka_tests_test_source_ends_mock_CFLAGS = $(KAFKA_UNIT_CFLAGS)
+plugins_kafka_tests_test_source_ends_mock_LDADD = $(RDKAFKA_LIBS)
 
 # The sink's tests: settings refused before anything runs, what it writes,
 # and the delivery guarantees through SIGKILLs, a fencing second instance,

@@ -66,7 +66,7 @@ static int is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
-int slop_agg_open(slop_agg *agg, sl_stage *stage, const char *key,
+int slop_agg_open(slop_agg *agg, const sl_stage *stage, const char *key,
 		  sl_error *err)
 {
 	const char *text = sl_option(stage, key), *open, *close, *why = NULL;

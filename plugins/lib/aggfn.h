@@ -38,7 +38,7 @@ typedef struct slop_input {
  * Parse option @p key of @p stage ("count", "sum(amount)", "avg(a.b)").
  * SL_OK, or SL_ERR with @p err a job-file error naming the option.
  */
-int slop_agg_open(slop_agg *agg, sl_stage *stage, const char *key,
+int slop_agg_open(slop_agg *agg, const sl_stage *stage, const char *key,
 		  sl_error *err);
 void slop_agg_close(slop_agg *agg);
 

@@ -1,8 +1,7 @@
 # string: the SimpleString format.
 plugin_LTLIBRARIES += plugins/string/string.la
 plugins_string_string_la_SOURCES = \
-	plugins/string/string.c \
-	plugins/string/utf8.c plugins/string/utf8.h
+	plugins/string/string.c
 plugins_string_string_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 dist_plugin_DATA += plugins/string/string.plugin
 

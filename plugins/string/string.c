@@ -12,8 +12,6 @@
 
 #include <sluice/plugin.h>
 
-#include "utf8.h"
-
 static int string_decode(void *self, const uint8_t *data, size_t len,
 			 sl_arena *arena, sl_value *out, sl_error *err)
 {
@@ -24,7 +22,7 @@ static int string_decode(void *self, const uint8_t *data, size_t len,
 	if (len > UINT32_MAX)
 		return sl_error_set(err, SL_ERR_RECORD,
 				    "string of %zu bytes is too long (limit 4 GiB)", len);
-	bad = utf8_invalid_at(data, len);
+	bad = sl_utf8_invalid_at(data, len);
 	if (bad != len)
 		return sl_error_set(err, SL_ERR_RECORD,
 				    "invalid UTF-8 at byte offset %zu", bad);
@@ -65,4 +63,6 @@ static const sl_format_class string_format = {
 	.encode = string_encode,
 };
 
-SL_PLUGIN("string", .format = &string_format)
+/* The UTF-8 check is the engine's: one copy of it in the tree. */
+SL_PLUGIN("string", .format = &string_format,
+	  .host_needs = SL_HOST_SIZE_WITH(utf8_invalid_at))

@@ -1,6 +1,8 @@
 # window: tumbling windows per key on event, record or processing time.
 plugin_LTLIBRARIES += plugins/window/window.la
-plugins_window_window_la_SOURCES = plugins/window/window.c
+plugins_window_window_la_SOURCES = plugins/window/window.c \
+	plugins/window/window_fire.c plugins/window/window_key.c \
+	plugins/window/window_shared.h
 plugins_window_window_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_window_window_la_LIBADD = plugins/lib/libslop.la
 dist_plugin_DATA += plugins/window/window.plugin

@@ -43,11 +43,17 @@ enum sl_delivery {
 	SL_DELIVERY_EXACTLY_ONCE
 };
 
-/** The host table. */
+/**
+ * The host table.  Each group of members is marked with the table it
+ * came in: table 1 is the first of ABI 1, each later one grew it at the
+ * end.  Every host has table 1; call a member of a later table only
+ * where SL_HOST_HAS(member), or declare it in host_needs (plugin.h).
+ */
 typedef struct sl_host {
 	uint32_t abi_major;   /**< SL_ABI_MAJOR of the host */
 	uint32_t struct_size; /**< sizeof(sl_host) in the host */
 
+	/* Table 1: every host. */
 	const char *(*stage_name)(const sl_stage *stage);
 	const char *(*job_name)(const sl_stage *stage);
 	int (*job_delivery)(const sl_stage *stage);
@@ -78,13 +84,13 @@ typedef struct sl_host {
 	int (*commit_now)(sl_stage *stage, sl_error *err);
 	void (*forget_position)(sl_stage *stage, const char *topic,
 				int32_t partition);
-	/* Expressions (sluice/expr.h). */
+	/* Table 1: expressions (sluice/expr.h). */
 	struct sl_expr *(*expr_compile)(const sl_stage *stage, const char *key,
 					sl_error *err);
 	int (*expr_eval)(const struct sl_expr *expr, const sl_record *rec,
 			 sl_arena *arena, sl_value *out, sl_error *why);
 	void (*expr_free)(struct sl_expr *expr);
-	/* Keyed state (sluice/state.h). */
+	/* Table 1: keyed state (sluice/state.h). */
 	struct sl_state *(*state_open)(sl_stage *stage, const char *name,
 				       sl_error *err);
 	int (*state_get)(const struct sl_state *st, const void *key, size_t klen,
@@ -108,18 +114,18 @@ typedef struct sl_host {
 				 int (*fn)(void *ctx, int64_t when,
 					   const void *key, size_t klen),
 				 void *ctx);
-	/* The job's commit.interval.ms (a transactional sink checks its
-	 * transaction timeout against it). */
+	/* Table 2: the job's commit.interval.ms (a transactional sink
+	 * checks its transaction timeout against it). */
 	int64_t (*job_commit_interval_ms)(const sl_stage *stage);
-	/* Partitions moving between instances (sluice/source.h). */
+	/* Table 3: partitions moving between instances (sluice/source.h). */
 	int (*partitions_assigned)(sl_stage *stage, const int32_t *partitions,
 				   size_t count, sl_error *err);
 	void (*partitions_revoked)(sl_stage *stage, const int32_t *partitions,
 				   size_t count);
-	/* Stages the engine adds (sluice/stage.h). */
+	/* Table 4: stages the engine adds (sluice/stage.h). */
 	int (*stage_role)(const sl_stage *stage);
 	const char *(*stage_storage)(const sl_stage *stage);
-	/* What a partitioned source reads (sluice/source.h). */
+	/* Table 4: what a partitioned source reads (sluice/source.h). */
 	int (*inputs_assigned)(sl_stage *stage, const struct sl_input *inputs,
 			       size_t count, sl_error *err);
 	void (*inputs_revoked)(sl_stage *stage, const struct sl_input *inputs,
@@ -128,7 +134,7 @@ typedef struct sl_host {
 			      int32_t partition, int64_t offset);
 	void (*control_received)(sl_stage *stage, const sl_origin *origin,
 				 const void *data, size_t len);
-	/* Event time (sluice/operator.h). */
+	/* Table 4: event time (sluice/operator.h). */
 	int (*watermark_open)(sl_stage *stage, int64_t idle_ms, sl_error *err);
 	int64_t (*watermark_observe)(sl_stage *stage, const sl_record *rec,
 				     int64_t ts, int64_t now);
@@ -138,22 +144,32 @@ typedef struct sl_host {
 				    int (*fn)(void *ctx, int64_t when,
 					      const void *key, size_t klen),
 				    void *ctx);
-	/* Gauges for observers (sluice/stage.h): a value that goes up and
-	 * down, optionally per topic and partition. */
+	/* Table 5: gauges for observers (sluice/stage.h): a value that goes
+	 * up and down, optionally per topic and partition. */
 	void (*gauge_set)(sl_stage *stage, const char *name, const char *topic,
 			  int32_t partition, int64_t value);
 	void (*gauge_drop)(sl_stage *stage, const char *topic,
 			   int32_t partition);
+	/* Table 6: one state partition's keys (sluice/state.h). */
 	int (*state_each_in)(const struct sl_state *st, int32_t partition,
 			     int (*fn)(void *ctx, const void *key, size_t klen,
 				       const void *val, size_t vlen),
 			     void *ctx);
+	/* Table 7: a timer in a given state partition (sluice/state.h). */
 	int (*state_timer_set_in)(struct sl_state *st, int32_t partition,
 				  int64_t when, const void *key, size_t klen);
-	/* A source has records to hand out (sluice/source.h); any thread. */
+	/* Table 8: a source has records to hand out (sluice/source.h);
+	 * any thread. */
 	void (*wake)(sl_stage *stage);
-	/* The read-ahead a source may hold (sluice/source.h). */
+	/* Table 9: the read-ahead a source may hold (sluice/source.h). */
 	int64_t (*source_memory)(const sl_stage *stage);
+	/* Table 10: UTF-8 validation (sluice/stage.h). */
+	size_t (*utf8_invalid_at)(const uint8_t *data, size_t len);
+	/* Table 11: stopping during start-up, "did you mean"
+	 * (sluice/stage.h). */
+	int (*stopping)(const sl_stage *stage);
+	const char *(*suggest)(const char *word, const char *const *names,
+			       size_t count);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -64,6 +64,16 @@ typedef struct sl_operator_class {
 	 * across it how far event time has come.
 	 */
 	int (*event_time)(void *self, const sl_record *rec, int64_t *ts);
+
+	/**
+	 * Optional: refuse what open would refuse, before anything opens.
+	 * `sluice validate` calls it, and `run` before the job starts, with
+	 * the stage's checked options (sl_option() and the typed getters),
+	 * sl_stage_name(), sl_job_name() and sl_job_delivery() - no other
+	 * host function - and it must not connect anywhere or keep anything.
+	 * SL_OK, or SL_ERR with sl_config_error() naming the option at fault.
+	 */
+	int (*check)(const sl_stage *stage, sl_error *err);
 } sl_operator_class;
 
 /**

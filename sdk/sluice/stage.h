@@ -112,6 +112,30 @@ enum sl_stage_role {
  */
 #define sl_value_to_json(value, buf) (sl_host_api->value_to_json(value, buf))
 
+/**
+ * The offset of the first byte of the first ill-formed UTF-8 sequence in
+ * the @p len bytes at @p data, or @p len when all are well-formed (no
+ * overlong forms, surrogates, code points past U+10FFFF or truncated
+ * sequences).  Check SL_HOST_HAS(utf8_invalid_at), or declare the need.
+ */
+#define sl_utf8_invalid_at(data, len) (sl_host_api->utf8_invalid_at(data, len))
+
+/**
+ * True once the job has been asked to stop (SIGINT, SIGTERM): what a
+ * plugin that waits in open (for a cluster, a lock) checks at least
+ * every second, giving up with an error when it is.  Check
+ * SL_HOST_HAS(stopping) first.
+ */
+#define sl_stopping(stage) (sl_host_api->stopping(stage))
+
+/**
+ * The one of @p count @p names that @p word is likely a typo of (one or
+ * two edits, one for words of four characters or fewer), or NULL: for a
+ * "did you mean" in a plugin's own checks.  Check SL_HOST_HAS(suggest)
+ * first.
+ */
+#define sl_suggest(word, names, count) (sl_host_api->suggest(word, names, count))
+
 /** Add @p delta to the stage's metric @p name (shown in the job summary). */
 #define sl_metric_add(stage, name, delta) \
 	(sl_host_api->metric_add(stage, name, delta))

@@ -164,7 +164,14 @@ static void test_bad(void)
 	expect_bad("x", HEAD "[option a]\ntype = enum\nvalues = a | | b\n",
 		   "x.plugin:8: values: empty item");
 	expect_bad("x", HEAD "[option a]\ntype = string\nmin = 1\n",
-		   "x.plugin:8: min applies to int, duration and size options only");
+		   "x.plugin:8: min applies to int, number, duration and size "
+		   "options only");
+	expect_bad("x", HEAD "[option a]\ntype = number\nmin = low\n",
+		   "x.plugin:8: min: 'low' is not a number");
+	expect_bad("x", HEAD "[option a]\ntype = number\nmin = 2.5\nmax = 1\n",
+		   "x.plugin:9: max is below min");
+	expect_bad("x", HEAD "[option a]\ntype = number\nmin = 0\ndefault = -1\n",
+		   "x.plugin:9: default: '-1' is below the minimum 0");
 	expect_bad("x", HEAD "[option a]\ntype = int\nmin = 5\nmax = 1\n",
 		   "x.plugin:9: max is below min");
 	expect_bad("x", HEAD "[option a]\ntype = duration\nmax = 5 s\n",
@@ -202,6 +209,31 @@ static sl_opt_desc opt(sl_opt_type type)
 	o.kinds = SL_KIND_SOURCE;
 	o.summary = "";
 	return o;
+}
+
+/* What sl_opt_parse() hands on: the value, parsed once. */
+static void test_parsed(void)
+{
+	static char *values[] = { "earliest", "latest", "timestamp:" };
+	sl_opt_desc o;
+	sl_opt_value v;
+	char why[256];
+
+	o = opt(SL_OPT_DURATION);
+	CHECK(sl_opt_parse(&o, "5m", &v, why, sizeof why) == 0 && v.i == 300000);
+	o = opt(SL_OPT_SIZE);
+	CHECK(sl_opt_parse(&o, "2KB", &v, why, sizeof why) == 0 && v.i == 2048);
+	o = opt(SL_OPT_NUMBER);
+	CHECK(sl_opt_parse(&o, "0.25", &v, why, sizeof why) == 0 && v.d == 0.25);
+	o = opt(SL_OPT_BOOL);
+	CHECK(sl_opt_parse(&o, "off", &v, why, sizeof why) == 0 && v.i == 0);
+	CHECK(sl_opt_parse(&o, "on", &v, why, sizeof why) == 0 && v.i == 1);
+	o = opt(SL_OPT_ENUM);
+	o.values = values;
+	o.value_count = 3;
+	CHECK(sl_opt_parse(&o, "latest", &v, why, sizeof why) == 0 && v.i == 1);
+	CHECK(sl_opt_parse(&o, "timestamp:5", &v, why, sizeof why) == 0 &&
+	      v.i == 2);
 }
 
 static void test_check(void)
@@ -255,6 +287,14 @@ static void test_check(void)
 	CHECK(sl_opt_check(&o, "2.5", why, sizeof why) == 0);
 	CHECK(sl_opt_check(&o, "fast", why, sizeof why) == -1);
 	CHECK_STR(why, "'fast' is not a number");
+	o.has_min = 1;
+	o.min_number = 0;
+	o.has_max = 1;
+	o.max_number = 1e6;
+	CHECK(sl_opt_check(&o, "-5", why, sizeof why) == -1);
+	CHECK_STR(why, "'-5' is below the minimum 0");
+	CHECK(sl_opt_check(&o, "2e6", why, sizeof why) == -1);
+	CHECK_STR(why, "'2e6' is above the maximum 1e+06");
 
 	o = opt(SL_OPT_BOOL);
 	CHECK(sl_opt_check(&o, "yes", why, sizeof why) == 0);
@@ -279,6 +319,7 @@ static void test_check(void)
 	o = opt(SL_OPT_EXPR);
 	CHECK(sl_opt_check(&o, "a == 1", why, sizeof why) == 0);
 	CHECK(sl_opt_check(&o, "", why, sizeof why) == -1);
+	test_parsed();
 }
 
 static void test_kinds_text(void)

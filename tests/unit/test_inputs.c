@@ -57,7 +57,7 @@ static void test_rewind_drops_reports(void)
 	stages[0].engine = &e;
 	stages[0].kind = SL_KIND_SOURCE;
 	stages[0].plugin = &plugin;
-	stages[0].serves = &stages[1];
+	stages[0].hop.serves = &stages[1];
 	stages[1].def = &def_keyed;
 	stages[1].engine = &e;
 	sl_wm_init(&wm, 0, 1);

@@ -1,7 +1,11 @@
 /* Reading job files: sections, lines, continuations, ${VAR}, --set. */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "check.h"
+#include "base/job_limits.h"
 #include "job/job.h"
 
 static char *dir;
@@ -150,6 +154,163 @@ static void test_env(void)
 	sl_diag_free(&diag);
 }
 
+/* Write @p len bytes of @p data to DIR/NAME. */
+static void write_bytes(const char *name, const char *data, size_t len)
+{
+	char path[4200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(data, 1, len, f) != len ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(99);
+	}
+}
+
+/* Is @p value one the job keeps as ${file:} content? */
+static int kept_secret(const sl_job *job, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < job->secret_value_count; i++)
+		if (strcmp(job->secret_values[i], value) == 0)
+			return 1;
+	return 0;
+}
+
+static void test_file_refs(void)
+{
+	sl_diag diag = { 0 };
+	char sub[4200], *big;
+	sl_job *job;
+	sl_job_override ov = { "s", "a", "from the command line" };
+
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	if (mkdir(sub, 0700) != 0 && errno != EEXIST)
+		exit(99);
+	write_bytes("pw", "hunter2\n", 8);
+	write_bytes("crlf", "tok\r\n", 5);
+	write_bytes("two", "a\n\n", 3);
+	write_bytes("bare", "x y", 3);
+	write_bytes("empty", "", 0);
+	write_bytes("multi", "l1\nl2\n", 6);
+	write_bytes("dollar", "${NOT_EXPANDED}$", 16);
+	write_bytes("sub/pem", "-----BEGIN-----\n", 16);
+	write_bytes("nul", "a\0b", 3);
+	setenv("SL_T_DIR", sub, 1);
+	unsetenv("file");
+	job = load("[job]\n"                                  /* 1 */
+		   "name = x\n"                               /* 2 */
+		   "[source s]\n"                             /* 3 */
+		   "a = ${file:pw}\n"                         /* 4 */
+		   "b = <${file:crlf}>\n"                     /* 5 */
+		   "c = ${file:two}\n"                        /* 6 */
+		   "d = ${file:bare}\n"                       /* 7 */
+		   "e = [${file:empty}]\n"                    /* 8 */
+		   "f = ${file:multi}\n"                      /* 9 */
+		   "g = ${file:dollar}\n"                     /* 10 */
+		   "h = ${file:${SL_T_DIR}/pem}\n"            /* 11 */
+		   "i = ${file:-default of a variable}\n"     /* 12 */
+		   "j = ${SL_T_UNSET:-${file:pw}}\n"          /* 13 */
+		   "kafka.sasl.password = ${file:sub/pem}\n", /* 14 */
+		   &ov, 1, &diag);
+	CHECK(job != NULL && diag.count == 0);
+	if (job == NULL)
+		goto out;
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "a")->value,
+		  "from the command line");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "b")->value, "<tok>");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "c")->value, "a\n");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "d")->value, "x y");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "e")->value, "[]");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "f")->value, "l1\nl2");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "g")->value,
+		  "${NOT_EXPANDED}$");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "h")->value,
+		  "-----BEGIN-----");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "i")->value,
+		  "default of a variable");
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "j")->value, "hunter2");
+	CHECK(sl_job_stage_option(&job->stages[0], "j")->line == 13);
+	/* what came from files is kept to be hidden; what did not is not */
+	CHECK(kept_secret(job, "hunter2"));
+	CHECK(kept_secret(job, "<tok>"));
+	CHECK(kept_secret(job, "l1\nl2"));
+	CHECK(kept_secret(job, "-----BEGIN-----"));
+	CHECK(!kept_secret(job, "default of a variable"));
+	CHECK(!kept_secret(job, "from the command line"));
+	CHECK(!kept_secret(job, "[]"));
+	/* the content alone too, where the value holds more */
+	CHECK(kept_secret(job, "tok"));
+	sl_job_free(job);
+
+	/* an absolute path, and one past the size limit */
+	if ((big = malloc(SL_FILE_REF_MAX_LEN + 2)) == NULL)
+		abort();
+	memset(big, 'b', SL_FILE_REF_MAX_LEN + 1);
+	big[SL_FILE_REF_MAX_LEN] = '\n'; /* the limit counts the newline too */
+	write_bytes("limit", big, SL_FILE_REF_MAX_LEN);
+	write_bytes("big", big, SL_FILE_REF_MAX_LEN + 1);
+	free(big);
+	snprintf(sub, sizeof sub, "[job]\nname = x\n[sink s]\n"
+		 "a = ${file:%s/limit}\nb = ${file:%s/big}\n", dir, dir);
+	job = load(sub, NULL, 0, &diag);
+	CHECK(job != NULL && diag.count == 1);
+	if (job != NULL)
+		CHECK(strlen(sl_job_stage_option(&job->stages[0], "a")->value) ==
+		      SL_FILE_REF_MAX_LEN);
+	snprintf(sub, sizeof sub, "b: ${file:%s/big}: the file is larger than "
+		 "1048576 bytes", dir);
+	CHECK(said(&diag, 5, sub));
+	sl_job_free(job);
+
+	/* a job reads at most 16 MiB through ${file:} in all */
+	snprintf(sub, sizeof sub, "[job]\nname = x\n[sink s]\na = "
+		 "${file:limit}${file:limit}${file:limit}${file:limit}"
+		 "${file:limit}${file:limit}${file:limit}${file:limit}\n"
+		 "b = ${file:limit}${file:limit}${file:limit}${file:limit}"
+		 "${file:limit}${file:limit}${file:limit}${file:limit}\n"
+		 "c = ${file:limit}\n");
+	job = load(sub, NULL, 0, &diag);
+	CHECK(job != NULL && diag.count == 1);
+	CHECK(said(&diag, 6, "c: ${file:limit}: the ${file:} references of the "
+		   "job read more than 16777216 bytes in all"));
+	sl_job_free(job);
+
+	job = load("[job]\n"                          /* 1 */
+		   "name = x\n"                       /* 2 */
+		   "[sink s]\n"                       /* 3 */
+		   "a = ${file:missing}\n"            /* 4 */
+		   "b = ${file:/no/such/dir/pw}\n"    /* 5 */
+		   "c = ${file:}\n"                   /* 6 */
+		   "d = ${file:nul}\n"                /* 7 */
+		   "e = ${file:${SL_T_UNSET}}\n"      /* 8 */
+		   "f = ${file:sub}\n"                /* 9 */
+		   "password = ${file:missing}\n"     /* 10 */
+		   "g = ${file:/dev/null}\n",         /* 11: blocks nobody */
+		   NULL, 0, &diag);
+	CHECK(job != NULL);
+	CHECK(diag.count == 8);
+	CHECK(said(&diag, 11, "g: ${file:/dev/null} is not a regular file"));
+	snprintf(sub, sizeof sub, "a: cannot read ${file:missing} (%s/missing): "
+		 "No such file or directory", dir);
+	CHECK(said(&diag, 4, sub));
+	CHECK(said(&diag, 5, "b: cannot read ${file:/no/such/dir/pw}: No such "
+		   "file or directory"));
+	CHECK(said(&diag, 6, "c: ${file:} needs a path"));
+	CHECK(said(&diag, 7, "d: ${file:nul}: the file holds a NUL byte"));
+	CHECK(said(&diag, 8, "e: environment variable SL_T_UNSET is not set"));
+	snprintf(sub, sizeof sub, "f: cannot read ${file:sub} (%s/sub): Is a "
+		 "directory", dir);
+	CHECK(said(&diag, 9, sub));
+	/* the path of a secret is no secret: it is what to fix */
+	CHECK(said(&diag, 10, "password: cannot read ${file:missing}"));
+	sl_job_free(job);
+out:
+	sl_diag_free(&diag);
+}
+
 static void test_overrides(void)
 {
 	sl_diag diag = { 0 };
@@ -242,15 +403,93 @@ static void test_structure_errors(void)
 	sl_diag_free(&diag);
 }
 
+/* A string of @p n copies of @p c (free()d by the caller). */
+static char *repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (s == NULL)
+		abort();
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Lines longer than inih's 200-byte buffer read as any other line. */
 static void test_long_lines(void)
 {
+	char *name = repeat('n', 300), *key = repeat('k', 300);
+	char *value = repeat('v', 10000), *more = repeat('m', 10000);
+	char *comment = repeat('c', 5000), *text, *want;
+	size_t size = 5 * 10000 + 2 * 300 + 5000 + 1000;
 	sl_diag diag = { 0 };
-	char text[4096], value[400];
 	sl_job *job;
 
-	memset(value, 'v', sizeof value - 1);
-	value[sizeof value - 1] = '\0';
-	snprintf(text, sizeof text,
+	text = malloc(size);
+	want = malloc(2 * 10000 + 2);
+	if (text == NULL || want == NULL)
+		abort();
+	snprintf(text, size,
+		 "[job]\n"                     /* 1 */
+		 "name = x\n"                  /* 2 */
+		 "[source %s]\n"               /* 3: a long header */
+		 "path = %s   ; a comment\n"   /* 4: a long key line */
+		 "  %s ; cut\n"                /* 5: a long continuation */
+		 "; %s\n"                      /* 6: a long comment */
+		 "%s = 1\n"                    /* 7: a long key */
+		 "= %s\n"                      /* 8: a long line with no key */
+		 "%s\n"                        /* 9: a long line with no '=' */
+		 "  %s\n"                      /* 10: no key to continue */
+		 "plugin = file\n"             /* 11 */
+		 "[sink t]\r\n"                /* 12 */
+		 "plugin = null\r\n",          /* 13 */
+		 name, value, more, comment, key, value, value, more);
+	job = load(text, NULL, 0, &diag);
+	CHECK(job != NULL);
+	if (job == NULL)
+		goto out;
+	CHECK(diag.count == 3);
+	CHECK(said(&diag, 8, "missing key before '='"));
+	CHECK(said(&diag, 9, "expected KEY = VALUE, a [section] header or a comment"));
+	/* inih forgets the key at a line with none, so nothing continues */
+	CHECK(said(&diag, 10, "expected KEY = VALUE"));
+	CHECK(job->stage_count == 2);
+	CHECK_STR(job->stages[0].name, name);
+	CHECK(job->stages[0].line == 3);
+	snprintf(want, 2 * 10000 + 2, "%s\n%s", value, more);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "path")->value, want);
+	CHECK(sl_job_stage_option(&job->stages[0], "path")->line == 4);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], key)->value, "1");
+	CHECK(sl_job_stage_option(&job->stages[0], key)->line == 7);
+	CHECK_STR(sl_job_stage_option(&job->stages[0], "plugin")->value, "file");
+	CHECK(job->stages[0].option_count == 3);
+	CHECK_STR(job->stages[1].name, "t");
+	CHECK(job->stages[1].line == 12);
+	CHECK_STR(sl_job_stage_option(&job->stages[1], "plugin")->value, "null");
+	sl_job_free(job);
+out:
+	sl_diag_free(&diag);
+	free(name);
+	free(key);
+	free(value);
+	free(more);
+	free(comment);
+	free(text);
+	free(want);
+}
+
+/* Past SL_JOB_MAX_LINE a line is refused, and the lines after it read
+ * as they would without it. */
+static void test_too_long_lines(void)
+{
+	char *value = repeat('v', 70000), *text;
+	size_t size = 2 * 70000 + 1000;
+	sl_diag diag = { 0 };
+	sl_job *job;
+
+	if ((text = malloc(size)) == NULL)
+		abort();
+	snprintf(text, size,
 		 "[job]\n"                 /* 1 */
 		 "name = x\n"              /* 2 */
 		 "[source s]\n"            /* 3 */
@@ -265,12 +504,12 @@ static void test_long_lines(void)
 	job = load(text, NULL, 0, &diag);
 	CHECK(job != NULL);
 	if (job == NULL)
-		return;
+		goto out;
 	CHECK(diag.count == 2);
-	CHECK(said(&diag, 4, "line is longer than 198 characters (inih's limit); "
-		   "shorten it or move the value into an environment variable "
-		   "and write ${VAR}"));
-	CHECK(said(&diag, 7, "line is longer than"));
+	CHECK(said(&diag, 4, "line is longer than 65536 characters; put the "
+		   "value in a file and write ${file:PATH} (the key 'path' on it "
+		   "is ignored)"));
+	CHECK(said(&diag, 7, "line is longer than 65536 characters"));
 	CHECK(job->stage_count == 2);
 	CHECK(sl_job_stage_option(&job->stages[0], "path") == NULL);
 	CHECK_STR(sl_job_stage_option(&job->stages[0], "plugin")->value, "file");
@@ -279,16 +518,24 @@ static void test_long_lines(void)
 	CHECK_STR(sl_job_stage_option(&job->stages[1], "plugin")->value, "null");
 	sl_job_free(job);
 
-	/* exactly at the limit is fine: 198 characters */
-	memset(value, 'v', 198 - 7);
-	value[198 - 7] = '\0';
-	snprintf(text, sizeof text, "[job]\nname = %s\n", value);
+	/* exactly at the limit is fine, one more is not */
+	value[65536 - 7] = '\0';
+	snprintf(text, size, "[job]\nname = %s\n", value);
 	job = load(text, NULL, 0, &diag);
 	CHECK(job != NULL && diag.count == 0);
 	if (job != NULL)
-		CHECK(strlen(sl_job_option_find(job, "name")->value) == 198 - 7);
+		CHECK(strlen(sl_job_option_find(job, "name")->value) == 65536 - 7);
 	sl_job_free(job);
+	value[65536 - 7] = 'v';
+	value[65536 - 6] = '\0';
+	snprintf(text, size, "[job]\nname = %s\n", value);
+	job = load(text, NULL, 0, &diag);
+	CHECK(said(&diag, 2, "line is longer than 65536 characters"));
+	sl_job_free(job);
+out:
 	sl_diag_free(&diag);
+	free(value);
+	free(text);
 }
 
 static void test_unreadable(void)
@@ -326,9 +573,11 @@ int main(void)
 	test_sections_and_lines();
 	test_continuation();
 	test_env();
+	test_file_refs();
 	test_overrides();
 	test_structure_errors();
 	test_long_lines();
+	test_too_long_lines();
 	test_unreadable();
 	test_bom_and_empty();
 	check_rmdir(dir);

@@ -14,6 +14,7 @@
 #include "base/record_codec.h"
 #include "plugin/hop_formats.h"
 #include "plugin/loader.h"
+#include "runtime/engine.h"
 #include "check.h"
 
 static sl_arena *arena;
@@ -369,7 +370,7 @@ static void test_corrupt(void)
 static void test_hop_formats(void)
 {
 	const sl_plugin *value_p, *key_p;
-	sl_loader *loader = sl_loader_new();
+	sl_loader *loader = sl_loader_new(&sl_core_host);
 	sl_registry reg;
 	sl_value v, back, obj = every_type();
 	sl_buf buf;

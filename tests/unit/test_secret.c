@@ -1,7 +1,8 @@
-/* Which keys hold secrets, and hiding their values in messages. */
+/* Which keys and values hold secrets, and hiding them in messages. */
 #include "config.h"
 
 #include "check.h"
+#include "job/job.h"
 #include "job/secret.h"
 
 static const char *hidden(const char *text, const char *value, size_t size)
@@ -11,6 +12,34 @@ static const char *hidden(const char *text, const char *value, size_t size)
 	snprintf(buf, sizeof buf, "%s", text);
 	sl_hide_value(buf, size, value);
 	return buf;
+}
+
+/* Values read with ${file:} are hidden whatever their key. */
+static void test_job_secrets(void)
+{
+	char *values[] = { "hunter2", "host=db password=pw" };
+	sl_job_option plain = { .key = "path", .value = "/tmp/x", .line = 3 };
+	sl_job_option from_file = { .key = "conninfo",
+				     .value = "host=db password=pw", .line = 4 };
+	sl_job_option secret_key = { .key = "kafka.sasl.password",
+				      .value = "literal", .line = 5 };
+	sl_job job;
+	char msg[128];
+
+	memset(&job, 0, sizeof job);
+	CHECK(!sl_job_option_is_secret(&job, &plain));
+	CHECK(!sl_job_option_is_secret(&job, &from_file));
+	CHECK(sl_job_option_is_secret(&job, &secret_key));
+	job.secret_values = values;
+	job.secret_value_count = 2;
+	CHECK(!sl_job_option_is_secret(&job, &plain));
+	CHECK(sl_job_option_is_secret(&job, &from_file));
+	CHECK(sl_job_option_is_secret(&job, &secret_key));
+
+	snprintf(msg, sizeof msg, "connect 'host=db password=pw': refused; "
+		 "user hunter2");
+	sl_job_hide_secrets(&job, msg, sizeof msg);
+	CHECK_STR(msg, "connect '***': refused; user ***");
 }
 
 int main(void)
@@ -35,5 +64,6 @@ int main(void)
 	CHECK_STR(hidden("'hunter2' x", "", 256), "'hunter2' x");
 	/* cut short, but never to a piece of the value */
 	CHECK_STR(hidden("ab hunter2 cd", "hunter2", 5), "ab *");
+	test_job_secrets();
 	return check_done("test_secret");
 }

@@ -327,9 +327,9 @@ static void test_options(void)
 	CHECK(r.job->stages[0].format != NULL &&
 	      strcmp(r.job->stages[0].format->name, "json") == 0);
 	CHECK(r.job->stages[0].key_format == NULL);
-	CHECK(r.job->stages[0].errors == SL_ERRORS_DEAD_LETTER);
+	CHECK(r.job->stages[0].settings.errors == SL_ERRORS_DEAD_LETTER);
 	CHECK(r.job->stages[1].format == NULL && r.job->stages[1].plugin != NULL);
-	CHECK(r.job->stages[6].errors == SL_ERRORS_SKIP);
+	CHECK(r.job->stages[6].settings.errors == SL_ERRORS_SKIP);
 	CHECK(r.job->stages[6].format != NULL &&
 	      strcmp(r.job->stages[6].format->name, "string") == 0);
 	done(&r);
@@ -349,6 +349,24 @@ static void test_options(void)
 	done(&r);
 }
 
+/* Each default's text and parsed value say the same. */
+static void defaults_agree(const sl_opt_desc *o, size_t n)
+{
+	sl_opt_value v;
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (o[i].def == NULL)
+			continue;
+		CHECK(sl_opt_parse(&o[i], o[i].def, &v, why, sizeof why) == 0);
+		if (v.i != o[i].def_value.i || v.d != o[i].def_value.d)
+			fprintf(stderr, "default of %s: parsed value differs\n",
+				o[i].name);
+		CHECK(v.i == o[i].def_value.i && v.d == o[i].def_value.d);
+	}
+}
+
 static void test_engine_options(void)
 {
 	size_t n, i;
@@ -360,6 +378,37 @@ static void test_engine_options(void)
 		if (strcmp(o[i].name, "from") == 0)
 			seen = !(o[i].kinds & SL_KIND_SOURCE);
 	CHECK(seen);
+	defaults_agree(o, n);
+	o = sl_job_keys(&n);
+	CHECK(n == 9);
+	defaults_agree(o, n);
+	/* a descriptor may not redefine what the engine handles */
+	CHECK(sl_engine_stage_option("max.event.time.skew") != NULL);
+	CHECK(sl_engine_stage_option("kafka.acks") == NULL);
+}
+
+/* The typed settings: parsed once, defaults where the file sets none. */
+static void test_settings(void)
+{
+	result r;
+
+	r = check_job(JOB "[source s]\nplugin = gen\npath = p\n"
+		      "[operator k]\nplugin = op\nmax.event.time.skew = 2m\n"
+		      "repartition.partitions = 12\nerrors = skip\n"
+		      "[operator d]\nplugin = op\n"
+		      "[sink out]\nplugin = out\n", NULL, 0);
+	CHECK(r.problems == 0);
+	CHECK(r.job->stages[1].settings.max_event_time_skew_ms == 120000);
+	CHECK(r.job->stages[1].settings.repartition_partitions == 12);
+	CHECK(r.job->stages[1].settings.errors == SL_ERRORS_SKIP);
+	CHECK(r.job->stages[2].settings.max_event_time_skew_ms == 60000);
+	CHECK(r.job->stages[2].settings.repartition_partitions == 0);
+	CHECK(r.job->stages[2].settings.errors == SL_ERRORS_FAIL);
+	CHECK(strcmp(r.job->stages[0].settings.format, "string") == 0);
+	/* the parsed value travels with the option, for the runtime */
+	CHECK(r.job->stages[1].options[1].desc != NULL);
+	CHECK(r.job->stages[1].options[1].parsed.i == 120000);
+	done(&r);
 }
 
 int main(void)
@@ -370,6 +419,7 @@ int main(void)
 	test_wiring();
 	test_options();
 	test_engine_options();
+	test_settings();
 	sl_registry_free(&reg);
 	check_rmdir(dir);
 	return check_done("test_validate");

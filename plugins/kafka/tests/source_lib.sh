@@ -1,4 +1,4 @@
-# source_lib.sh: sourced by the Kafka source's tests (source-*.test).
+# source_lib.sh: sourced by the Kafka source's tests (source_*.test).
 #
 #   src_init NAME [nokafka]  work dir ($work), cleanup trap, $SLUICE, the
 #                        test plugins on the plugin path, a broker

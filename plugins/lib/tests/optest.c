@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/json_write.h"
 #include "optest.h"
+#include "runtime/engine.h"
 #include "runtime/event_time.h"
 #include "runtime/state_host.h"
 #include "state/state.h"
@@ -42,7 +43,7 @@ const sl_plugin *optest_load_plugin(const char *name, sl_registry *reg,
 	sl_diag diag = { 0 };
 	sl_error err;
 
-	*loader = sl_loader_new();
+	*loader = sl_loader_new(&sl_core_host);
 	if (*loader == NULL || sl_registry_load(reg, roots, 2, &diag) != 0) {
 		fprintf(stderr, "optest: out of memory\n");
 		exit(99);
@@ -84,7 +85,8 @@ int optest_open(optest *t, const char *plugin, const char *const *options,
 	t->def.kind = SL_KIND_OPERATOR;
 	t->def.line = 2;
 	t->def.plugin = sl_registry_find(&t->reg, plugin);
-	t->def.errors = errors;
+	sl_stage_settings_init(&t->def.settings);
+	t->def.settings.errors = errors;
 	for (i = 0; options != NULL && options[i] != NULL; i++) {
 		const char *eq = strchr(options[i], '=');
 
@@ -225,8 +227,8 @@ static void set_partition(optest *t, int32_t partition)
 {
 	size_t i;
 
-	for (i = 0; i < t->stage.state_count; i++)
-		sl_store_set_partition(t->stage.states[i], partition < 0 ? 0 : partition);
+	for (i = 0; i < t->stage.state.count; i++)
+		sl_store_set_partition(t->stage.state.stores[i], partition < 0 ? 0 : partition);
 }
 
 /*

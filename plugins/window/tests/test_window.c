@@ -514,7 +514,7 @@ static void test_parts_stay(void)
 	CHECK(optest_process(&t) == SL_MORE);
 	check_part(t.out, &lines, &last);
 	CHECK(lines == 4096 && last == 4095); /* partition 0's first 4,096 */
-	sl_store_drop_partition(t.stage.states[0], 1);
+	sl_store_drop_partition(t.stage.state.stores[0], 1);
 	do {
 		rc = optest_finish(&t);
 		CHECK(rc == SL_OK || rc == SL_MORE);

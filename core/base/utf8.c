@@ -5,9 +5,11 @@
  * and only falls back to decoding sequence by sequence at the first byte
  * with its high bit set.
  */
+#include "config.h"
+
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 #define HIGH_BITS 0x8080808080808080ull
 
@@ -55,7 +57,7 @@ static size_t sequence_len(const uint8_t *p, size_t n)
 	return need;
 }
 
-size_t utf8_invalid_at(const uint8_t *p, size_t len)
+size_t sl_utf8_valid_prefix(const uint8_t *p, size_t len)
 {
 	size_t i = 0;
 

@@ -1,5 +1,7 @@
 /*
- * kafka_txn_producer.c - the producers the Kafka sinks of a process share.
+ * kafka_producer.c - the producers the Kafka sinks of a process share:
+ * finding or creating one, flushing it, and closing it with its last
+ * sink.
  *
  * A sink asks for the producer of its job and bootstrap.servers.  Sinks
  * share one when the global librdkafka properties they set (`kafka.*`
@@ -19,7 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kafka_txn.h"
+#include "kafka_producer.h"
+#include "kafka_txn_async.h"
 
 /* Closing: how long the last sink waits for records still in flight.
  * Under none this is the only wait there is; under at-least-once the
@@ -433,4 +436,28 @@ void kafka_producer_put(kafka_producer *p)
 	 * was not committed: the broker discards it. */
 	rd_kafka_purge(p->client.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
 	destroy(p);
+}
+
+int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
+			 sl_error *err)
+{
+	rd_kafka_resp_err_t code;
+
+	if (p->delivery != SL_DELIVERY_AT_LEAST_ONCE) {
+		/* a pipelined commit first: its thread polls meanwhile */
+		kafka_txn_settle(p);
+		rd_kafka_poll(p->client.rk, 0);
+		if (p->delivery == SL_DELIVERY_NONE)
+			kafka_producer_report_lost(p);
+		return SL_OK;
+	}
+	code = rd_kafka_flush(p->client.rk, timeout_ms);
+	if (kafka_producer_delivery_failed(p, self, "flushing", err))
+		return SL_ERR;
+	if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return sl_error_set(err, SL_ERR_RUNTIME,
+				    "%d record(s) still not acknowledged by Kafka "
+				    "after %d ms (%s)", rd_kafka_outq_len(p->client.rk),
+				    timeout_ms, rd_kafka_err2str(code));
+	return SL_OK;
 }

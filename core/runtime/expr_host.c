@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "expr/expr.h"
+#include "runtime/expr_host.h"
 
 sl_expr *sl_expr_host_compile(const sl_stage *stage, const char *key,
 			      sl_error *err)

@@ -1,13 +1,14 @@
 /*
- * kafka_txn_delivery.c - what became of the records a shared producer
- * was given: delivery reports, flushes, and failures in the engine's
- * terms (a fenced producer says who took over).
+ * kafka_delivery.c - what became of the records a shared producer
+ * was given: delivery reports, and failures in the engine's terms (a
+ * fenced producer says who took over).  The lowest of the producer's
+ * files: it calls none of the others (kafka_producer.h).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "kafka_txn.h"
+#include "kafka_delivery.h"
 
 void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 				void *opaque)
@@ -90,16 +91,13 @@ uint64_t kafka_producer_mark(kafka_producer *p)
 	return mark;
 }
 
-/* After a poll or a flush: the producer failed for good (@p doing says
- * while doing what), or records of @p self (NULL: any sink) were refused,
- * which are then forgotten.  1 with @p err filled, else 0. */
-static int delivery_failed(kafka_producer *p, const char *self,
-			   const char *doing, sl_error *err)
+int kafka_producer_delivery_failed(kafka_producer *p, const char *self,
+				   const char *doing, sl_error *err)
 {
 	char what[512];
 
 	if (rd_kafka_fatal_error(p->client.rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		kafka_txn_fatal(p, doing, err);
+		kafka_producer_fatal(p, doing, err);
 		return 1;
 	}
 	if (p->failed == 0)
@@ -116,7 +114,7 @@ int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
 	if (p->delivery == SL_DELIVERY_NONE && p->failed > 0 &&
 	    rd_kafka_fatal_error(p->client.rk, NULL, 0) == RD_KAFKA_RESP_ERR_NO_ERROR)
 		kafka_producer_report_lost(p); /* counted, as flush does */
-	else if (delivery_failed(p, NULL, "delivering records", err))
+	else if (kafka_producer_delivery_failed(p, NULL, "delivering records", err))
 		return SL_ERR;
 	advance(p);
 	return p->done >= mark;
@@ -135,7 +133,7 @@ void kafka_producer_report_lost(kafka_producer *p)
 	forget_failures(p);
 }
 
-int kafka_txn_fatal(kafka_producer *p, const char *what, sl_error *err)
+int kafka_producer_fatal(kafka_producer *p, const char *what, sl_error *err)
 {
 	char why[512] = "";
 	rd_kafka_resp_err_t code = rd_kafka_fatal_error(p->client.rk, why, sizeof why);
@@ -154,30 +152,6 @@ int kafka_txn_fatal(kafka_producer *p, const char *what, sl_error *err)
 			    rd_kafka_err2name(code));
 }
 
-int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
-			 sl_error *err)
-{
-	rd_kafka_resp_err_t code;
-
-	if (p->delivery != SL_DELIVERY_AT_LEAST_ONCE) {
-		/* a pipelined commit first: its thread polls meanwhile */
-		kafka_txn_settle(p);
-		rd_kafka_poll(p->client.rk, 0);
-		if (p->delivery == SL_DELIVERY_NONE)
-			kafka_producer_report_lost(p);
-		return SL_OK;
-	}
-	code = rd_kafka_flush(p->client.rk, timeout_ms);
-	if (delivery_failed(p, self, "flushing", err))
-		return SL_ERR;
-	if (code != RD_KAFKA_RESP_ERR_NO_ERROR)
-		return sl_error_set(err, SL_ERR_RUNTIME,
-				    "%d record(s) still not acknowledged by Kafka "
-				    "after %d ms (%s)", rd_kafka_outq_len(p->client.rk),
-				    timeout_ms, rd_kafka_err2str(code));
-	return SL_OK;
-}
-
 int kafka_producer_writable(const kafka_producer *p, sl_error *err)
 {
 	if (p->delivery != SL_DELIVERY_EXACTLY_ONCE || p->txn_open)
@@ -192,7 +166,7 @@ int kafka_producer_failed(kafka_producer *p, rd_kafka_resp_err_t code,
 			  const char *what, sl_error *err)
 {
 	if (code == RD_KAFKA_RESP_ERR__FATAL)
-		return kafka_txn_fatal(p, what, err);
+		return kafka_producer_fatal(p, what, err);
 	if (p->delivery == SL_DELIVERY_EXACTLY_ONCE) {
 		if (!p->doomed) {
 			p->doomed = 1;

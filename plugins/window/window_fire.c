@@ -1,0 +1,402 @@
+/*
+ * window_fire.c - firing: the timers that came due, the accumulators of
+ * their windows found in the store, sorted in window order and emitted,
+ * a part at a time (window_shared.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "window_shared.h"
+
+typedef struct emit_ctx {
+	window *w;
+	sl_batch *out;
+	sl_error *err;
+	int64_t now;
+	int all;                /* every window fires: the end of input */
+	size_t limit;           /* results of this call at most */
+	int32_t firing;         /* the state partition whose timers fire */
+} emit_ctx;
+
+/* collect's return: some due results wait for the next call. */
+#define MORE 1
+
+/* One window's result for one key, @p gk, as a record of the batch. */
+static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
+		  const void *acc)
+{
+	window *w = ec->w;
+	int64_t bounds[2] = { start, start + w->size };
+	sl_record *r;
+	sl_value *v, *k;
+
+	v = sl_arena_alloc(ec->out->arena, sizeof *v);
+	r = sl_batch_push(ec->out);
+	if (v == NULL || r == NULL ||
+	    slop_agg_output(&w->agg, acc, (const char *)gk, gklen, 1, bounds,
+			    ec->out->arena, v, &k) != 0)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+	sl_record_set_value(r, v);
+	sl_record_set_key(r, k);
+	r->timestamp = bounds[1] - 1; /* the last instant inside the window */
+	r->origin.stage = sl_stage_name(w->stage);
+	r->origin.offset = w->emitted++;
+	return 0;
+}
+
+/* Note that the timers of state partition @p partition fired: the
+ * store fires a partition's timers together, so it is noted once. */
+static int note_searched(window *w, int32_t partition)
+{
+	if (w->searched_count > 0 &&
+	    w->searched[w->searched_count - 1] == partition)
+		return 0;
+	if (w->searched_count == w->searched_cap) {
+		size_t cap = w->searched_cap ? w->searched_cap * 2 : 8;
+		int32_t *s = realloc(w->searched, cap * sizeof *s);
+
+		if (s == NULL)
+			return -1;
+		w->searched = s;
+		w->searched_cap = cap;
+	}
+	w->searched[w->searched_count++] = partition;
+	return 0;
+}
+
+/*
+ * A timer fired.  This layout's, [1][partition]: note the window, whose
+ * accumulators collect() emits once every due timer is known.  An
+ * earlier layout's, [start][group key]: its one accumulator, now.
+ */
+static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	const uint8_t *k = key;
+	sl_bytes acc;
+
+	if (klen == 5 && k[0] == LAYOUT) {
+		if (w->due_count == w->due_cap) {
+			size_t cap = w->due_cap ? w->due_cap * 2 : 16;
+			struct due *d = realloc(w->due, cap * sizeof *d);
+
+			if (d == NULL)
+				return sl_error_set(ec->err, SL_ERR_RUNTIME,
+						    "out of memory");
+			w->due = d;
+			w->due_cap = cap;
+		}
+		if (note_searched(w, ec->firing) != 0)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME,
+					    "out of memory");
+		w->due[w->due_count].start = end - w->size;
+		w->due[w->due_count].state_partition = ec->firing;
+		w->due[w->due_count].kept = 0;
+		memcpy(w->due[w->due_count++].partition, k + 1, 4);
+		return 0;
+	}
+	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
+		return 0; /* nothing accumulated (cannot happen) */
+	if (output(ec, window_get_start(k), k + 8, klen - 8, acc.data) != 0)
+		return -1;
+	sl_state_delete(w->state, key, klen);
+	return 0;
+}
+
+/* Due windows by start, then partition. */
+static int due_cmp(int64_t start, const uint8_t *partition, const struct due *d)
+{
+	if (start != d->start)
+		return start < d->start ? -1 : 1;
+	return memcmp(partition, d->partition, 4);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct due *y = b;
+
+	return due_cmp(((const struct due *)a)->start,
+		       ((const struct due *)a)->partition, y);
+}
+
+/* The index of the due window that @p key's accumulator belongs to, or
+ * -1: a binary search of w->due, sorted by by_start. */
+static long due_of(const window *w, const uint8_t *key)
+{
+	int64_t start = window_get_start(key + 1);
+	size_t lo = 0, hi = w->due_count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = due_cmp(start, key + 9, &w->due[mid]);
+
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static int find_one(void *ctx, const void *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	const uint8_t *k = key;
+	long due;
+
+	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
+		return 0;
+	if (w->found_count == w->found_cap) {
+		size_t cap = w->found_cap ? w->found_cap * 2 : 256;
+		struct found *f = realloc(w->found, cap * sizeof *f);
+		slop_order *o = f == NULL ? NULL :
+			realloc(w->order, 2 * cap * sizeof *o);
+
+		if (f != NULL)
+			w->found = f;
+		if (o == NULL)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		w->order = o;
+		w->found_cap = cap;
+	}
+	w->found[w->found_count].due = (size_t)due;
+	w->found[w->found_count].window = w->due[due].window;
+	w->found[w->found_count].seq = vlen >= VALUE_SIZE ?
+		window_get_u64((const uint8_t *)val + SLOP_ACC_SIZE) : 0;
+	w->found[w->found_count].key = k;
+	w->found[w->found_count].klen = klen;
+	w->found[w->found_count++].acc = val;
+	return 0;
+}
+
+/* Windows in order, then keys in the order they first came (across
+ * partitions: a window is due once per partition). */
+static int by_due(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+
+	if (x->window != y->window)
+		return x->window < y->window ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* An order entry whose record is in place. */
+#define PLACED UINT32_MAX
+
+/* Bits that hold every value up to @p v. */
+static unsigned bits_for(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (n < 64 && (v >> n) != 0)
+		n++;
+	return n;
+}
+
+/*
+ * found in by_due's order.  (window, seq) as one 64-bit key, seq counted
+ * from the smallest found, radix-sorted (a window's keys came within a
+ * short stretch of seq); qsort when the two do not fit in 64 bits.
+ */
+static void sort_found(window *w)
+{
+	size_t i, n = w->found_count;
+	uint64_t low = UINT64_MAX, high = 0;
+	unsigned seq_bits;
+	struct found *f = w->found;
+
+	if (n < 2)
+		return;
+	for (i = 0; i < n; i++) {
+		if (f[i].seq < low)
+			low = f[i].seq;
+		if (f[i].seq > high)
+			high = f[i].seq;
+	}
+	seq_bits = bits_for(high - low);
+	if (seq_bits + bits_for(w->due_count) > 64) {
+		qsort(f, n, sizeof *f, by_due);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		w->order[i].key = ((uint64_t)f[i].window << seq_bits) |
+				  (f[i].seq - low);
+		w->order[i].index = (uint32_t)i;
+	}
+	slop_order_sort(w->order, w->order + n, n);
+	/* found[i] becomes found[order[i].index], one cycle at a time */
+	for (i = 0; i < n; i++) {
+		struct found first = f[i];
+		size_t j = i, k;
+
+		if (w->order[i].index == PLACED)
+			continue;
+		for (;;) {
+			k = w->order[j].index;
+			w->order[j].index = PLACED;
+			if (k == i)
+				break;
+			f[j] = f[k];
+			j = k;
+		}
+		f[j] = first;
+	}
+}
+
+/*
+ * Find the accumulators of the due windows: in their state partitions
+ * only, each searched once, which leaves most of the store unread, when
+ * the host can and every due window's partition is known; else in the
+ * whole store.
+ */
+static int find_due(emit_ctx *ec)
+{
+	window *w = ec->w;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < w->due_count; i++)
+		if (w->due[i].state_partition == NO_PARTITION)
+			break;
+	if (i < w->due_count || !SL_HOST_HAS(state_each_in))
+		return sl_state_each(w->state, find_one, ec);
+	for (i = 0; rc == 0 && i < w->searched_count; i++)
+		rc = sl_state_each_in(w->state, w->searched[i], find_one, ec);
+	return rc;
+}
+
+/* The windows of found[from ..] keep their rest: their timers again, in
+ * the state partition of their accumulators. */
+static int keep_rest(window *w, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < w->found_count; i++)
+		w->due[w->found[i].due].kept = 1;
+	for (i = 0; i < w->due_count; i++) {
+		const struct due *d = &w->due[i];
+		uint8_t tkey[5];
+
+		if (!d->kept)
+			continue;
+		tkey[0] = LAYOUT;
+		memcpy(tkey + 1, d->partition, 4);
+		if (sl_state_timer_set_in(w->state, d->state_partition,
+					  d->start + w->size, tkey,
+					  sizeof tkey) != SL_OK)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Emit and delete the accumulators of the due windows, found in one pass
+ * over each due state partition: windows in order, a window's keys in
+ * the order they first came; ec->limit of them at most, the rest kept.
+ * 0, MORE when some are kept, or -1.
+ */
+static int collect(emit_ctx *ec)
+{
+	window *w = ec->w;
+	size_t i, n;
+	int rc;
+
+	if (w->due_count == 0)
+		return 0;
+	qsort(w->due, w->due_count, sizeof *w->due, by_start);
+	for (i = 0; i < w->due_count; i++)
+		w->due[i].window = i > 0 && w->due[i].start == w->due[i - 1].start ?
+			w->due[i - 1].window : i;
+	w->found_count = 0;
+	rc = find_due(ec);
+	sort_found(w);
+	if (w->part == 0) /* a firing begins: its parts */
+		w->part = w->found_count / FIRE_PARTS >= ec->limit ?
+			w->found_count / FIRE_PARTS + 1 : ec->limit;
+	n = w->found_count < w->part ? w->found_count : w->part;
+	/* outputs first: deleting moves what the pointers point to */
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct found *f = &w->found[i];
+
+		rc = output(ec, window_get_start(f->key + 1), f->key + HEAD,
+			    f->klen - HEAD, f->acc);
+	}
+	for (i = 0; rc == 0 && i < n; i++) {
+		/* the key's bytes go with the entry: copy them first */
+		size_t klen = window_state_copy(w, w->found[i].key,
+						w->found[i].klen);
+
+		if (klen == 0)
+			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		else
+			sl_state_delete(w->state, w->key, klen);
+	}
+	if (rc == 0 && n < w->found_count) {
+		if (keep_rest(w, n) != 0)
+			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+		else
+			rc = MORE;
+	}
+	return rc;
+}
+
+/* A backlog's firing is over: what it needed to sort goes back, beyond
+ * what an ordinary firing needs again. */
+static void release_found(window *w)
+{
+	if (w->found_cap <= FIRE_MAX * 4)
+		return;
+	free(w->found);
+	free(w->order);
+	w->found = NULL;
+	w->order = NULL;
+	w->found_count = w->found_cap = 0;
+}
+
+/* Windows of a state partition close this far: its watermark (the wall
+ * clock on processing time) less the allowed lateness; all at the end. */
+static int64_t closed_upto(void *ctx, int32_t partition)
+{
+	emit_ctx *ec = ctx;
+	window *w = ec->w;
+	int64_t wm;
+
+	ec->firing = partition; /* its timers fire next */
+	if (ec->all)
+		return INT64_MAX;
+	wm = w->mode == TIME_PROCESSING ? w->wm :
+		sl_watermark(w->stage, partition, ec->now);
+	return wm == INT64_MIN ? INT64_MIN : wm - w->lateness;
+}
+
+/*
+ * Emit the windows their partition's watermark has passed (all when
+ * @p all), at wall clock @p now: @p limit results at most where the host
+ * takes the rest later.  SL_OK, SL_MORE (some are left), or SL_ERR.
+ */
+int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
+		sl_error *err)
+{
+	emit_ctx ec = { w, out, err, now, all, w->parts ? limit : SIZE_MAX,
+			NO_PARTITION };
+	int rc;
+
+	w->due_count = 0;
+	w->searched_count = 0;
+	rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
+	if (rc == 0)
+		rc = collect(&ec);
+	w->due_count = 0;
+	if (rc != MORE) {
+		w->part = 0;
+		release_found(w);
+	}
+	if (rc < 0)
+		return SL_ERR;
+	return rc == MORE ? SL_MORE : SL_OK;
+}
