@@ -3,13 +3,14 @@
 # a part includes, and links to, only parts listed above it (the order
 # of core_libslcore_la_SOURCES below; tests/build/layers.test checks it).
 # base/: what every part uses: arenas, option text, diagnostics, the INI
-# reader, UTF-8, "did you mean"
+# reader, UTF-8, "did you mean", the record codec of repartition topics
 CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/clock.h core/base/convert.c core/base/convert.h core/base/diag.c \
 	core/base/diag.h core/base/error.c core/base/error.h core/base/ini_lines.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
 	core/base/json_write.h core/base/names.c core/base/names.h \
-	core/base/suggest.c core/base/suggest.h core/base/utf8.c core/base/utf8.h
+	core/base/record_codec.c core/base/record_codec.h core/base/suggest.c \
+	core/base/suggest.h core/base/utf8.c core/base/utf8.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_internal.h core/expr/expr_lex.c core/expr/expr_lex.h \
@@ -19,16 +20,18 @@ CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \
 	core/state/state_layout.h core/state/state_timer.c \
 	core/state/timer_heap.c core/state/timer_heap.h
-# plugin/: plugin descriptors, the plugin path, trust and the loader
+# plugin/: plugin descriptors, the plugin path, trust, the loader, and the
+# formats of repartition topics built in
 CORE_PLUGIN = core/plugin/descriptor.c core/plugin/descriptor.h \
 	core/plugin/engine_options.c core/plugin/engine_options.h \
-	core/plugin/loader.c core/plugin/loader.h core/plugin/option.c \
-	core/plugin/option.h core/plugin/plugin_roots.c \
-	core/plugin/registry.c core/plugin/trust.c core/plugin/trust.h
+	core/plugin/hop_formats.c core/plugin/hop_formats.h core/plugin/loader.c \
+	core/plugin/loader.h core/plugin/option.c core/plugin/option.h \
+	core/plugin/plugin_roots.c core/plugin/registry.c core/plugin/trust.c \
+	core/plugin/trust.h
 # job/: a job file read, checked against the descriptors, planned
 CORE_JOB = core/job/bind.c core/job/check.c core/job/check.h \
-	core/job/check_stage.c \
-	core/job/format_opts.c core/job/format_opts.h core/job/job.h \
+	core/job/check_stage.c core/job/format_opts.c core/job/format_opts.h \
+	core/job/job.h \
 	core/job/job_checks.c core/job/job_keys.c core/job/job_open.c \
 	core/job/jobfile.c core/job/plan.c core/job/plan.h core/job/secret.c \
 	core/job/secret.h core/job/validate.c core/job/wire.c

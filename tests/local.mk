@@ -21,6 +21,8 @@ UNIT_TESTS = \
 	tests/unit/test_expr \
 	tests/unit/test_jobfile \
 	tests/unit/test_json_write \
+	tests/unit/test_plan \
+	tests/unit/test_record_codec \
 	tests/unit/test_secret \
 	tests/unit/test_state \
 	tests/unit/test_suggest \
@@ -45,6 +47,13 @@ tests_unit_test_json_write_SOURCES = tests/unit/test_json_write.c \
 	tests/unit/check.h
 tests_unit_test_json_write_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_json_write_LDADD = $(UNIT_LDADD)
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c tests/unit/check.h
+tests_unit_test_plan_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_plan_LDADD = $(UNIT_LDADD)
+tests_unit_test_record_codec_SOURCES = tests/unit/test_record_codec.c \
+	tests/unit/check.h
+tests_unit_test_record_codec_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_record_codec_LDADD = $(UNIT_LDADD) $(LIBM)
 tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \
 	tests/unit/check.h
 tests_unit_test_descriptor_CPPFLAGS = $(UNIT_CPPFLAGS)

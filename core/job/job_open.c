@@ -154,10 +154,9 @@ static int check_job(sl_job *job, sl_registry *reg, sl_diag *diag,
 		fprintf(stderr, "sluice: out of memory\n");
 		rc = 1;
 	} else {
-		/* a job that validates is planned: hops have their own needs */
+		/* a job that validates is planned: its hops are added */
 		if (sl_job_validate(job, reg, diag) == 0 &&
-		    sl_diag_total(diag) == 0 &&
-		    sl_plan_job(job, reg, diag, notes) < 0)
+		    sl_diag_total(diag) == 0 && sl_plan_job(job, notes) < 0)
 			sl_diag_add(diag, job->path, 0, "out of memory");
 		*registry_errors = report_registry(&reg_diag, job, reg);
 		report_shadows(job, reg);

@@ -29,7 +29,9 @@
 
 #include <sluice/stage.h>
 
+#include "base/record_codec.h"
 #include "job/plan.h"
+#include "plugin/hop_formats.h"
 
 #define HOP_SINK_SUFFIX ".repartition-out"
 #define HOP_SOURCE_SUFFIX ".repartition-in"
@@ -254,22 +256,11 @@ static int reorder(sl_job *job, sl_job_stage *k, sl_job_stage *sink,
 	return 0;
 }
 
-static int add_hop(sl_job *job, const sl_registry *reg, sl_job_stage *k,
-		   const sl_job_stage *from, sl_diag *diag)
+static int add_hop(sl_job *job, sl_job_stage *k, const sl_job_stage *from)
 {
-	const sl_descriptor *json = sl_registry_find(reg, "json");
-	const sl_descriptor *string = sl_registry_find(reg, "string");
 	sl_job_stage *sink, *source;
 	char topic[1024];
 
-	if (json == NULL || string == NULL) {
-		sl_diag_add(diag, job->path, k->line, "stage '%s' groups by a key "
-			    "its input is not partitioned by, so the engine "
-			    "repartitions it through a topic whose values are "
-			    "json and keys string: install the %s format plugin",
-			    k->name, json == NULL ? "json" : "string");
-		return 1;
-	}
 	sink = new_stage(k, HOP_SINK_SUFFIX, SL_KIND_SINK, SL_ROLE_REPARTITION_SINK);
 	source = new_stage(k, HOP_SOURCE_SUFFIX, SL_KIND_SOURCE,
 			   SL_ROLE_REPARTITION_SOURCE);
@@ -287,8 +278,8 @@ static int add_hop(sl_job *job, const sl_registry *reg, sl_job_stage *k,
 	    (source->storage = strdup(topic)) == NULL || copy_policy(sink, k) != 0)
 		return -1;
 	sink->plugin = source->plugin = from->plugin;
-	sink->format = source->format = json;
-	sink->key_format = source->key_format = string;
+	sink->format = source->format = &sl_hop_value_format;
+	sink->key_format = source->key_format = &sl_hop_key_format;
 	sink->template_of = sink_template(job, from);
 	source->template_of = from;
 	sink->partitions = source->partitions =
@@ -348,11 +339,10 @@ static int add_default_store(sl_job *job)
 	return 0;
 }
 
-int sl_plan_job(sl_job *job, const sl_registry *reg, sl_diag *diag,
-		sl_diag *notes)
+int sl_plan_job(sl_job *job, sl_diag *notes)
 {
 	size_t i;
-	int problems = 0, oom = 0, rc;
+	int oom = 0;
 
 	if (add_default_store(job) != 0)
 		return -1;
@@ -379,14 +369,12 @@ int sl_plan_job(sl_job *job, const sl_registry *reg, sl_diag *diag,
 					from->name, from->plugin->name);
 			continue;
 		}
-		rc = add_hop(job, reg, k, from, diag);
-		if (rc < 0)
+		if (add_hop(job, k, from) != 0)
 			return -1;
-		problems += rc;
 		/* the order grew by two in front of k */
 		i += 2;
 	}
-	return problems;
+	return 0;
 }
 
 /* ---- describing the plan ---------------------------------------------------- */
@@ -541,5 +529,9 @@ void sl_plan_print(const sl_job *job, FILE *out)
 				st->storage, st->serves->name, parts);
 		}
 	}
+	if (any)
+		fprintf(out, "  every repartition topic: keys as text, values in "
+			"sluice's binary record codec v%d\n",
+			SL_RECORD_CODEC_VERSION);
 	print_state(job, out);
 }

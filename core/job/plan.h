@@ -11,14 +11,13 @@
 
 /*
  * Add the repartition hops @p job needs (stages with role
- * SL_ROLE_REPARTITION_SINK and _SOURCE, in job->added and job->order).
- * Problems (a format the hop needs is not installed) go to @p diag;
- * returns their number, or -1 when out of memory.  Keyed stages that
- * would need a hop their source's plugin cannot carry are listed in
- * @p notes (may be NULL) for the user.
+ * SL_ROLE_REPARTITION_SINK and _SOURCE, in job->added and job->order),
+ * whose formats are sluice's own (plugin/hop_formats.h).  Returns 0, or
+ * -1 when out of memory.  Keyed stages that would need a hop their
+ * source's plugin cannot carry are listed in @p notes (may be NULL) for
+ * the user.
  */
-int sl_plan_job(sl_job *job, const sl_registry *reg, sl_diag *diag,
-		sl_diag *notes);
+int sl_plan_job(sl_job *job, sl_diag *notes);
 
 /* The internal topic "JOB-STAGE-SUFFIX" of @p stage, in @p buf. */
 void sl_plan_topic(const sl_job *job, const sl_job_stage *stage,

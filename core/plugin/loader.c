@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "plugin/hop_formats.h"
 #include "plugin/loader.h"
 #include "plugin/trust.h"
 
@@ -309,6 +310,8 @@ int sl_loader_get(sl_loader *l, const sl_registry *reg,
 	const char *file;
 	size_t i;
 
+	if ((*out = sl_builtin_plugin(d)) != NULL)
+		return SL_OK;
 	for (i = 0; i < l->count; i++) {
 		if (l->items[i].desc == d) {
 			*out = l->items[i].plugin;

@@ -14,5 +14,5 @@ plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)
 
 # make bench: open windows and memory at scale, with event-time alignment
-# and without (real broker).
-bench_scripts += plugins/window/bench/event_time.sh
+# and without (real broker); the CPU the repartition hop costs.
+bench_scripts += plugins/window/bench/event_time.sh plugins/window/bench/hop.sh

@@ -1,7 +1,7 @@
 # Fuzzing (tests/fuzz/): libFuzzer targets for the job-file reader and
 # validator, the expression language, the json and string formats, the
-# descriptor parser, and (with simdjson) the json format's two decoders
-# against each other.
+# descriptor parser, the record codec of repartition topics, and (with
+# simdjson) the json format's two decoders against each other.
 #
 # `make check` replays each target over its seeds and its checked-in
 # corpus (tests/fuzz/corpus/TARGET/: every input that once crashed it),
@@ -9,7 +9,8 @@
 # replay.c's main, so any compiler runs the regressions.  `make fuzz
 # FUZZ_SECONDS=N` fuzzes each target for real for N seconds (fuzz.sh).
 FUZZ_TARGETS = tests/fuzz/fuzz_jobfile tests/fuzz/fuzz_expr \
-	tests/fuzz/fuzz_format tests/fuzz/fuzz_descriptor
+	tests/fuzz/fuzz_format tests/fuzz/fuzz_descriptor \
+	tests/fuzz/fuzz_record_codec
 if HAVE_SIMDJSON
 FUZZ_TARGETS += tests/fuzz/fuzz_jsondiff
 endif
@@ -40,6 +41,11 @@ tests_fuzz_fuzz_format_SOURCES = tests/fuzz/fuzz_format.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_format_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_format_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_format_LDADD = $(OPTEST_LIBS)
+tests_fuzz_fuzz_record_codec_SOURCES = tests/fuzz/fuzz_record_codec.c \
+	$(FUZZ_COMMON)
+tests_fuzz_fuzz_record_codec_CPPFLAGS = $(FUZZ_CPPFLAGS)
+tests_fuzz_fuzz_record_codec_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_record_codec_LDADD = $(FUZZ_LIBS)
 # the simdjson decoder compiled in, the jansson one through the plugin
 tests_fuzz_fuzz_jsondiff_SOURCES = tests/fuzz/fuzz_jsondiff.c \
 	plugins/json/json_simdjson.cpp plugins/json/json_simd.h \
