@@ -215,7 +215,7 @@ static void connection_event(void *cls, struct MHD_Connection *c,
 	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
 	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (info != NULL && info->client_addr != NULL)
+	if (info != NULL && info->client_addr != NULL && ops->admit != NULL)
 		sl_http_admit_closed(ops->admit, info->client_addr);
 }
 

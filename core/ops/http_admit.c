@@ -213,6 +213,7 @@ static void look_at(sl_http_admit *a, size_t i)
 	char buf[HEAD_MAX];
 	const char *end;
 	waiting w = a->room[i];
+	int lowat;
 	ssize_t n = recv(w.fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -222,8 +223,15 @@ static void look_at(sl_http_admit *a, size_t i)
 		return;
 	}
 	end = head_end(buf, (size_t)n);
-	if (end == NULL && (size_t)n < sizeof buf)
-		return; /* more to come */
+	if (end == NULL && (size_t)n < sizeof buf) {
+		/* more to come: what we peeked stays readable, so poll would
+		 * report it again at once; wake us for more than that only */
+		lowat = (int)n + 1;
+		setsockopt(w.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+		return;
+	}
+	lowat = 1;
+	setsockopt(w.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
 	room_remove(a, i, 1);
 	if (take_slot(a, (struct sockaddr *)&w.addr)) {
 		/* it closes the socket if it cannot take it */
@@ -240,22 +248,19 @@ static void accept_some(sl_http_admit *a)
 	/* then the waiting get a look: a connection that sent its request
 	 * at once is passed on before it could be the oldest */
 	unsigned round, rounds = a->lim->waiting / 2 ? a->lim->waiting / 2 : 1;
-	int fd;
-	waiting *w;
+	waiting w;
 
 	for (round = 0; round < rounds; round++) {
-		if (a->room_used == a->lim->waiting) {
-			room_remove(a, 0, 0);
-			sl_http_log_event(a->log, SL_HTTP_DROPPED_OLDEST);
-		}
-		w = &a->room[a->room_used];
-		w->addr_len = sizeof w->addr;
-		fd = accept4(a->listen_fd, (struct sockaddr *)&w->addr,
-			     &w->addr_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0) {
-			w->fd = fd;
-			w->since_ms = sl_now_mono_ms();
-			a->room_used++;
+		w.addr_len = sizeof w.addr;
+		w.fd = accept4(a->listen_fd, (struct sockaddr *)&w.addr,
+			       &w.addr_len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (w.fd >= 0) {
+			if (a->room_used == a->lim->waiting) {
+				room_remove(a, 0, 0);
+				sl_http_log_event(a->log, SL_HTTP_DROPPED_OLDEST);
+			}
+			w.since_ms = sl_now_mono_ms();
+			a->room[a->room_used++] = w;
 			continue;
 		}
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
@@ -362,15 +367,17 @@ int sl_http_admit_start(int listen_fd, struct MHD_Daemon *daemon,
 		sl_http_admit_free(a);
 		return SL_ERR;
 	}
+	/* before the thread: libmicrohttpd may close what it hands over */
+	*out = a;
 	code = pthread_create(&a->thread, NULL, run, a);
 	if (code != 0) {
+		*out = NULL;
 		sl_error_set(err, SL_ERR_RUNTIME, "cannot start the thread that "
 			     "accepts connections: %s", strerror(code));
 		sl_http_admit_free(a);
 		return SL_ERR;
 	}
 	a->running = 1;
-	*out = a;
 	return SL_OK;
 }
 

@@ -114,13 +114,15 @@ int64_t sl_http_log_flush(sl_http_log *log, int now_anyway)
 			   "whole request within %u s", c[SL_HTTP_SLOW],
 			   SL_HTTP_HEAD_MS / 1000);
 	if (c[SL_HTTP_BUSY])
-		len = part(line, sizeof line, len, "answered %u with 503 "
-			   "(%u connections served, the limit)", c[SL_HTTP_BUSY],
-			   lim->connections);
+		len = part(line, sizeof line, len, "answered %u with 503",
+			   c[SL_HTTP_BUSY]);
 	if (c[SL_HTTP_PROBE_ASIDE])
-		len = part(line, sizeof line, len, "answered %u probes "
-			   "aside (all %u connections served)",
-			   c[SL_HTTP_PROBE_ASIDE], lim->connections);
+		len = part(line, sizeof line, len, "answered %u probes aside",
+			   c[SL_HTTP_PROBE_ASIDE]);
+	if (c[SL_HTTP_BUSY] || c[SL_HTTP_PROBE_ASIDE])
+		len = part(line, sizeof line, len, "all %u connections served, "
+			   "or %u from one address (http.connections, "
+			   "http.connections.per-ip)", lim->connections, lim->per_ip);
 	if (c[SL_HTTP_NO_FDS])
 		len = part(line, sizeof line, len, "could not accept %u times: "
 			   "out of file descriptors (RLIMIT_NOFILE %u)",

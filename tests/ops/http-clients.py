@@ -25,7 +25,7 @@ HOST = "127.0.0.1"
 HEAD = b"GET /metrics HTTP/1.1\r\nHost: sluice\r\nUser-Agent: slow\r\n"
 
 
-def connect(port, timeout=2.0):
+def connect(port, timeout=0.3):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
