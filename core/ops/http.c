@@ -109,10 +109,13 @@ static int canonical(const char *uri)
  */
 static void *check_path(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	const char *after = uri + strlen(uri) + 1;
+	const char *after;
 
 	(void)cls;
 	(void)c;
+	if (uri == NULL) /* "GET " and nothing */
+		return &path_bad;
+	after = uri + strlen(uri) + 1;
 	if (strncmp(after, "HTTP/", 5) != 0 || strchr(after, ' ') != NULL)
 		return &path_bad;
 	return canonical(uri) ? &path_ok : &path_bad;
@@ -327,7 +330,12 @@ int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 	sl_telemetry_enable();
 	ops->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, ops,
 				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, ops,
-				       MHD_OPTION_CONNECTION_LIMIT, lim->connections,
+				       /* ours is the limit (http_admit.c): it
+				        * counts a connection free when told it
+				        * closed, a moment before libmicrohttpd
+				        * does, which would refuse the next one */
+				       MHD_OPTION_CONNECTION_LIMIT,
+				       lim->connections + 16,
 				       MHD_OPTION_CONNECTION_TIMEOUT,
 				       (unsigned)SL_HTTP_IDLE_S,
 				       MHD_OPTION_NOTIFY_CONNECTION,

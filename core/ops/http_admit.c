@@ -157,21 +157,26 @@ static void send_all_once(int fd, const char *p, size_t len)
 static void answer_aside(sl_http_admit *a, int fd, const char *head,
 			 size_t head_len)
 {
-	const char *path, *end;
-	int is_head = strncmp(head, "HEAD ", 5) == 0;
+	const char *path = NULL, *end = NULL;
+	int is_head = head_len > 5 && memcmp(head, "HEAD ", 5) == 0;
 	unsigned status = 503;
 	sl_text body = { 0 }, out = { 0 };
 	char drain[HEAD_MAX];
 
-	path = is_head ? head + 5 : strncmp(head, "GET ", 4) == 0 ? head + 4 : NULL;
-	end = path ? memchr(path, ' ', head_len - (size_t)(path - head)) : NULL;
+	if (is_head)
+		path = head + 5;
+	else if (head_len > 4 && memcmp(head, "GET ", 4) == 0)
+		path = head + 4;
+	if (path != NULL)
+		end = memchr(path, ' ', head_len - (size_t)(path - head));
 	if (end != NULL && a->probe(a->probe_cls, path, (size_t)(end - path),
 				    &status, &body)) {
 		sl_http_log_event(a->log, SL_HTTP_PROBE_ASIDE);
 	} else {
 		sl_text_free(&body);
-		sl_text_printf(&body, "busy: all %u connections are served; "
-			       "try again\n", a->lim->connections);
+		sl_text_printf(&body, "busy: as many connections are served as "
+			       "allowed (%u, %u from one address); try again\n",
+			       a->lim->connections, a->lim->per_ip);
 		status = 503;
 		sl_http_log_event(a->log, SL_HTTP_BUSY);
 	}
