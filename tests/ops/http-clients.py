@@ -6,8 +6,9 @@ is answered.  Loopback only, bounded in time.
   http-clients.py PORT hold N SECONDS [trickle] [reconnect]
       N connections that send the start of a request head and never end
       it (trickle: one more header line a second; reconnect: a closed one
-      is opened again), held SECONDS; prints "connected K" once the N
-      have been tried, "closed by the server K" at the end.
+      is opened again), held SECONDS (from the first that connects: it
+      waits for the port); prints "connected K" once the N have been
+      tried, "closed by the server K" at the end.
   http-clients.py PORT served N SECONDS
       N connections that each get an answer to GET /metrics, then start a
       second request and hold it SECONDS; prints "answered K" once done.
@@ -61,9 +62,13 @@ def closed_by_server(s):
 
 
 def hold(port, n, seconds, trickle, reconnect):
-    socks = [start_slow(port) for _ in range(n)]
-    print("connected %d" % sum(1 for s in socks if s is not None), flush=True)
     end = time.monotonic() + seconds
+    first = start_slow(port)
+    while first is None and time.monotonic() < end:  # not listening yet
+        time.sleep(0.01)
+        first = start_slow(port)
+    socks = [first] + [start_slow(port) for _ in range(n - 1)]
+    print("connected %d" % sum(1 for s in socks if s is not None), flush=True)
     closed = 0
     while time.monotonic() < end:
         time.sleep(min(1.0, max(0.0, end - time.monotonic())))
