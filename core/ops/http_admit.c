@@ -5,9 +5,10 @@
  * and per address), and the answer given aside when they are all taken.
  *
  * No busy loop whatever happens: a connection is polled only while it
- * waits; out of descriptors, the listening socket is left alone for
- * NO_FDS_PAUSE_MS (the kernel keeps the queue); every refusal is counted
- * for the summary line (http_log.c) instead of logged.
+ * waits, and only for bytes it has not yet sent (SO_RCVLOWAT); out of
+ * descriptors, the listening socket is left alone for NO_FDS_PAUSE_MS
+ * (the kernel keeps the queue); every refusal is counted for the
+ * summary line (http_log.c) instead of logged.
  */
 #define _GNU_SOURCE /* accept4, pipe2 */
 #include "config.h"
@@ -28,6 +29,7 @@
 #include "ops/http_admit.h"
 
 #define NO_FDS_PAUSE_MS 250
+#define FAIR_CHANCE_MS 1000
 #define HEAD_MAX 8192       /* a longer head goes to libmicrohttpd (431) */
 
 typedef struct waiting {
@@ -272,9 +274,11 @@ static void accept_some(sl_http_admit *a)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
-		if (a->room_used > 0 &&
-		    (errno == EMFILE || errno == ENFILE)) {
-			/* the newest deserves the descriptor more */
+		/* out of descriptors, accept() fails whether a connection
+		 * waits or not: the oldest waiting one is closed for a new one
+		 * only when it has had its chance, never the one we just took */
+		if (a->room_used > 0 && (errno == EMFILE || errno == ENFILE) &&
+		    sl_now_mono_ms() - a->room[0].since_ms >= FAIR_CHANCE_MS) {
 			room_remove(a, 0, 0);
 			sl_http_log_event(a->log, SL_HTTP_DROPPED_OLDEST);
 			continue;

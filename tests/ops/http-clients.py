@@ -119,7 +119,7 @@ def read_answer(s, buf):
 def served(port, n, seconds):
     socks, answered = [], 0
     for _ in range(n):
-        s = connect(port, 5.0)
+        s = connect(port, 2.0)
         if s is None:
             continue
         try:
