@@ -309,7 +309,11 @@ static void *run(void *arg)
 			room_remove(a, 0, 0);
 			sl_http_log_event(a->log, SL_HTTP_SLOW);
 		}
+		/* libmicrohttpd's thread counts messages too, without waking
+		 * us: look at least once an interval */
 		wait_ms = sl_http_log_flush(a->log, 0);
+		if (wait_ms < 0)
+			wait_ms = SL_HTTP_LOG_INTERVAL_MS;
 		if (a->room_used > 0)
 			wait_ms = earlier(wait_ms, a->room[0].since_ms +
 					  SL_HTTP_HEAD_MS - now);
@@ -326,7 +330,7 @@ static void *run(void *arg)
 			a->fds[2 + i].revents = 0;
 		}
 		polled = a->room_used;
-		if (poll(a->fds, 2 + polled, wait_ms < 0 ? -1 :
+		if (poll(a->fds, 2 + polled,
 			 (int)(wait_ms < 1 ? 1 : wait_ms > 60000 ? 60000 : wait_ms)) < 0) {
 			if (errno == EINTR)
 				continue;
