@@ -49,11 +49,11 @@ static const sl_opt_desc job_keys[J_COUNT] = {
 	  .def_value = { .i = 128 << 20 }, .has_min = 1, .min = 1 << 20,
 	  .field = FIELD(memory_limit) },
 	{ .name = "http.connections", .type = SL_OPT_INT, .def = "0",
-	  .def_value = { .i = 0 }, .has_min = 1, .min = 0,
-	  .field = FIELD(http_connections) },
+	  .def_value = { .i = 0 }, .has_min = 1, .min = 0, .has_max = 1,
+	  .max = 65536, .field = FIELD(http_connections) },
 	{ .name = "http.connections.per-ip", .type = SL_OPT_INT, .def = "0",
-	  .def_value = { .i = 0 }, .has_min = 1, .min = 0,
-	  .field = FIELD(http_connections_per_ip) },
+	  .def_value = { .i = 0 }, .has_min = 1, .min = 0, .has_max = 1,
+	  .max = 65536, .field = FIELD(http_connections_per_ip) },
 };
 
 const sl_opt_desc *sl_job_keys(size_t *count)

@@ -32,7 +32,7 @@ void sl_http_limits_derive(int64_t connections, int64_t per_ip,
 	share = clamp(out->nofile ? out->nofile / 4 : SHARE_MAX, SHARE_MIN,
 		      SHARE_MAX);
 	if (connections > 0) {
-		out->connections = clamp((uint64_t)connections, 1, 1u << 20);
+		out->connections = clamp((uint64_t)connections, 1, 65536);
 		out->waiting = clamp(out->connections / 2, 2, WAITING_MAX);
 	} else {
 		out->waiting = clamp(share / 4, 2, WAITING_MAX);
