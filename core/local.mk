@@ -55,7 +55,8 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 # ops/: the HTTP endpoint of http.listen (libmicrohttpd), /metrics in the
 # Prometheus format, /health, /ready, /status; it reads what runtime/
 # publishes (telemetry.h) and nothing else of a running job
-CORE_OPS = core/ops/health.c core/ops/http.c core/ops/ops.h \
+CORE_OPS = core/ops/health.c core/ops/http.c core/ops/http_admit.c \
+	core/ops/http_admit.h core/ops/http_limits.c core/ops/http_log.c core/ops/ops.h \
 	core/ops/process.c core/ops/prometheus.c core/ops/status.c \
 	core/ops/text.c core/ops/text.h
 # cli/: the sluice command's subcommands

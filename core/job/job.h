@@ -73,6 +73,8 @@ typedef struct sl_job {
 	const char *http_listen; /* HOST:PORT, NULL when not set */
 	int64_t health_timeout_ms; /* /health: stuck after this long */
 	int64_t memory_limit; /* bytes the sources may hold read ahead */
+	int64_t http_connections; /* served at once; 0: from RLIMIT_NOFILE */
+	int64_t http_connections_per_ip; /* of those from one address; 0: half */
 
 	sl_job_stage *stages; /* in file order */
 	size_t stage_count;

@@ -20,7 +20,8 @@ static char *format_values[] = { "text", "json" };
 #define FIELD(member) SL_OPT_FIELD(sl_job, member)
 
 enum { J_NAME, J_DELIVERY, J_COMMIT, J_PLUGIN_PATH, J_LOG_LEVEL, J_LOG_FORMAT,
-       J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_MEMORY, J_COUNT };
+       J_HTTP_LISTEN, J_HEALTH_TIMEOUT, J_MEMORY, J_HTTP_CONNECTIONS,
+       J_HTTP_PER_IP, J_COUNT };
 /* Each key lands parsed in its field of sl_job; def_value is the parsed
  * def (test_validate checks the two agree). */
 static const sl_opt_desc job_keys[J_COUNT] = {
@@ -47,6 +48,12 @@ static const sl_opt_desc job_keys[J_COUNT] = {
 	{ .name = "memory.limit", .type = SL_OPT_SIZE, .def = "128MB",
 	  .def_value = { .i = 128 << 20 }, .has_min = 1, .min = 1 << 20,
 	  .field = FIELD(memory_limit) },
+	{ .name = "http.connections", .type = SL_OPT_INT, .def = "0",
+	  .def_value = { .i = 0 }, .has_min = 1, .min = 0, .has_max = 1,
+	  .max = 65536, .field = FIELD(http_connections) },
+	{ .name = "http.connections.per-ip", .type = SL_OPT_INT, .def = "0",
+	  .def_value = { .i = 0 }, .has_min = 1, .min = 0, .has_max = 1,
+	  .max = 65536, .field = FIELD(http_connections_per_ip) },
 };
 
 const sl_opt_desc *sl_job_keys(size_t *count)

@@ -4,9 +4,12 @@
  * snapshot, renders it, and hands it back: the loop never waits for a
  * reader, and a reader never sees a snapshot being written.
  *
- * We bind the socket ourselves and hand it to libmicrohttpd, so that a
- * failure says which address and why (in use, not permitted); the HTTP
- * itself is libmicrohttpd's.
+ * We bind the socket ourselves, so that a failure says which address
+ * and why (in use, not permitted), and accept on it in a thread of ours
+ * (http_admit.c): libmicrohttpd only gets connections whose request has
+ * arrived whole, so slow or silent clients cannot take the connections
+ * it serves, and probes are answered even when those are all taken.
+ * The HTTP itself is libmicrohttpd's.
  */
 #include "config.h"
 
@@ -21,13 +24,20 @@
 #include "runtime/log.h"
 
 #ifdef HAVE_MICROHTTPD
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <microhttpd.h>
 
+#include "ops/http_admit.h"
+
 struct sl_ops {
 	struct MHD_Daemon *daemon;
+	int listen_fd;
+	sl_http_admit *admit;
+	sl_http_limits limits;
+	sl_http_log log;
 	int64_t timeout_ms;      /* http.health.timeout */
 	int64_t started_mono_ms;
 	char *job;               /* its name, before the first snapshot has it */
@@ -51,11 +61,88 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status,
 		sl_text_free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	/* NULL: a bad request, plain text, and the connection is not kept */
+	if (type == NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				type ? type : "text/plain");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	rc = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+/*
+ * What a request's path is worth, kept in libmicrohttpd's per-request
+ * pointer: checked when the request line is parsed (check_path), then
+ * marked as seen once its headers are.  Only addresses matter.
+ */
+static char path_ok, path_bad, head_ok, head_bad;
+
+/*
+ * The paths we serve are plain: no escapes, no empty, "." or ".."
+ * segment, no control bytes; anything else is not canonical.
+ */
+static int canonical(const char *uri)
+{
+	const char *p;
+
+	if (uri[0] != '/')
+		return 0;
+	for (p = uri; *p != '\0' && *p != '?'; p++) {
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '%' ||
+		    *p == '\\')
+			return 0;
+		if (*p == '/' && (p[1] == '/' || (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || p[2] == '?' ||
+		     (p[2] == '.' && (p[3] == '/' || p[3] == '\0' || p[3] == '?'))))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * libmicrohttpd's URI callback: @p uri is the request line's target,
+ * raw.  libmicrohttpd has ended it by writing a NUL over the space
+ * before "HTTP/1.x"; a NUL anywhere else was in the request, and the
+ * path would be read short ("/metrics\0junk" as /metrics).
+ */
+static void *check_path(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	const char *after;
+
+	(void)cls;
+	(void)c;
+	if (uri == NULL) /* "GET " and nothing */
+		return &path_bad;
+	after = uri + strlen(uri) + 1;
+	if (strncmp(after, "HTTP/", 5) != 0 || strchr(after, ' ') != NULL)
+		return &path_bad;
+	return canonical(uri) ? &path_ok : &path_bad;
+}
+
+/* /health or /ready: 1 with its status and body, else 0. */
+static int probe_answer(void *cls, const char *path, size_t len,
+			unsigned *status, sl_text *body)
+{
+	sl_ops *ops = cls;
+	const sl_snapshot *snap;
+	sl_telemetry_live live;
+	sl_health h;
+	int ok;
+
+	if (!(len == 7 && memcmp(path, "/health", 7) == 0) &&
+	    !(len == 6 && memcmp(path, "/ready", 6) == 0))
+		return 0;
+	snap = sl_telemetry_acquire();
+	sl_telemetry_live_get(&live);
+	sl_health_check(&live, snap, ops->timeout_ms, ops->started_mono_ms, &h);
+	ok = path[1] == 'h' ? h.healthy : h.ready;
+	sl_text_printf(body, "%s%s%s\n", ok ? "ok" : "no", h.reason && !ok ? ": " : "",
+		       h.reason && !ok ? h.reason : "");
+	sl_telemetry_release(snap);
+	*status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+	return 1;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
@@ -69,19 +156,33 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	sl_process_stats ps;
 	sl_health h;
 	sl_text body = { 0 };
+	unsigned status;
 	enum MHD_Result rc;
 
 	(void)version;
 	(void)upload;
-	(void)req;
+	/* the first call has the headers only: answering then would make
+	 * libmicrohttpd close the connection (it cannot know the body has
+	 * been read), and keep-alive is what scrapers want */
+	if (*req == &path_ok || *req == &path_bad || *req == NULL) {
+		*req = *req == &path_ok ? &head_ok : &head_bad;
+		return MHD_YES;
+	}
 	if (*upload_size != 0) { /* a body we do not want: ignore it */
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (*req != &head_ok) {
+		sl_text_printf(&body, "bad request: the path must be plain "
+			       "(no NUL, escapes, //, . or .. segments)\n");
+		return reply(c, MHD_HTTP_BAD_REQUEST, NULL, &body);
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		sl_text_printf(&body, "only GET and HEAD\n");
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", &body);
 	}
+	if (probe_answer(ops, url, strlen(url), &status, &body))
+		return reply(c, status, "text/plain; charset=utf-8", &body);
 	snap = sl_telemetry_acquire();
 	sl_telemetry_live_get(&live);
 	sl_health_check(&live, snap, ops->timeout_ms, ops->started_mono_ms, &h);
@@ -89,13 +190,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		sl_process_stats_read(&ps);
 		sl_render_metrics(&body, snap, &h, &ps);
 		rc = reply(c, MHD_HTTP_OK, METRICS_TYPE, &body);
-	} else if (strcmp(url, "/health") == 0 || strcmp(url, "/ready") == 0) {
-		int ok = url[1] == 'h' ? h.healthy : h.ready;
-
-		sl_text_printf(&body, "%s%s%s\n", ok ? "ok" : "no", h.reason && !ok ? ": " : "",
-			       h.reason && !ok ? h.reason : "");
-		rc = reply(c, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-			   "text/plain; charset=utf-8", &body);
 	} else if (strcmp(url, "/status") == 0) {
 		sl_process_stats_read(&ps);
 		sl_render_status(&body, ops->job, snap, &h, &ps);
@@ -112,17 +206,31 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	return rc;
 }
 
+/* libmicrohttpd closed a connection: its slot is free again. */
+static void connection_event(void *cls, struct MHD_Connection *c,
+			     void **socket_context,
+			     enum MHD_ConnectionNotificationCode code)
+{
+	sl_ops *ops = cls;
+	const union MHD_ConnectionInfo *info;
+
+	(void)socket_context;
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (info != NULL && info->client_addr != NULL && ops->admit != NULL)
+		sl_http_admit_closed(ops->admit, info->client_addr);
+}
+
+/* Counted for the summary line (http_log.c): a flood of clients would
+ * make it say the same thing thousands of times a second. */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	sl_ops *ops = cls;
 	char msg[512];
-	size_t n;
 
-	(void)cls;
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	n = strlen(msg);
-	while (n > 0 && msg[n - 1] == '\n')
-		msg[--n] = '\0';
-	sl_stage_log(NULL, SL_LOG_WARN, "http.listen: %s", msg);
+	sl_http_log_lib(&ops->log, msg);
 }
 
 /* A listening socket on @p addr ("HOST:PORT", "[V6]:PORT"), or -1. */
@@ -161,6 +269,8 @@ static int listen_on(const char *addr, int *v6, sl_error *err)
 			continue;
 		}
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		/* the accepting thread polls it: accept() must never block */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
 		    listen(fd, 64) == 0) {
 			*v6 = ai->ai_family == AF_INET6;
@@ -196,47 +306,81 @@ static void log_address(int fd, int v6)
 int sl_ops_start(const sl_job *job, sl_ops **out, sl_error *err)
 {
 	sl_ops *ops = calloc(1, sizeof *ops);
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-	int fd, v6 = 0;
+	/* poll, not select: a socket numbered past FD_SETSIZE still works */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+		MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+	sl_http_limits *lim;
+	int v6 = 0;
 
 	if (ops == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	fd = listen_on(job->http_listen, &v6, err);
-	if (fd < 0) {
+	ops->listen_fd = listen_on(job->http_listen, &v6, err);
+	if (ops->listen_fd < 0) {
 		free(ops);
 		sl_error_prefix(err, "%s: ", job->path);
 		return SL_ERR;
 	}
-	if (v6)
-		flags |= MHD_USE_IPv6;
+	lim = &ops->limits;
+	sl_http_limits_derive(job->http_connections, job->http_connections_per_ip,
+			      lim);
+	sl_http_log_init(&ops->log, lim);
 	ops->timeout_ms = job->health_timeout_ms;
 	ops->started_mono_ms = sl_now_mono_ms();
 	ops->job = job->name ? strdup(job->name) : NULL;
 	sl_telemetry_enable();
 	ops->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handle, ops,
-				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				       MHD_OPTION_LISTEN_SOCKET, fd,
-				       MHD_OPTION_CONNECTION_LIMIT, 64u,
-				       MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, ops,
+				       /* ours is the limit (http_admit.c): it
+				        * counts a connection free when told it
+				        * closed, a moment before libmicrohttpd
+				        * does, which would refuse the next one */
+				       MHD_OPTION_CONNECTION_LIMIT,
+				       lim->connections + 16,
+				       MHD_OPTION_CONNECTION_TIMEOUT,
+				       (unsigned)SL_HTTP_IDLE_S,
+				       MHD_OPTION_NOTIFY_CONNECTION,
+				       connection_event, ops,
+				       MHD_OPTION_URI_LOG_CALLBACK, check_path, ops,
 				       MHD_OPTION_END);
 	if (ops->daemon == NULL) {
-		close(fd);
-		free(ops->job);
-		free(ops);
-		return sl_error_set(err, SL_ERR_RUNTIME, "%s: http.listen = %s: "
-				    "libmicrohttpd could not start serving it",
-				    job->path, job->http_listen);
+		sl_error_set(err, SL_ERR_RUNTIME, "%s: http.listen = %s: "
+			     "libmicrohttpd could not start serving it",
+			     job->path, job->http_listen);
+		goto fail;
 	}
-	log_address(fd, v6);
+	if (sl_http_admit_start(ops->listen_fd, ops->daemon, lim, &ops->log,
+				probe_answer, ops, &ops->admit, err) != SL_OK) {
+		sl_error_prefix(err, "%s: http.listen = %s: ", job->path,
+				job->http_listen);
+		MHD_stop_daemon(ops->daemon);
+		goto fail;
+	}
+	log_address(ops->listen_fd, v6);
+	if (lim->over_budget)
+		sl_stage_log(NULL, SL_LOG_WARN, "http.listen: %u connections and "
+			     "%u waiting take more than a quarter of the %llu "
+			     "file descriptors this process may open (ulimit -n): "
+			     "the job's Kafka clients may run short", lim->connections,
+			     lim->waiting, (unsigned long long)lim->nofile);
 	*out = ops;
 	return SL_OK;
+fail:
+	close(ops->listen_fd);
+	sl_http_log_destroy(&ops->log);
+	free(ops->job);
+	free(ops);
+	return SL_ERR;
 }
 
 void sl_ops_stop(sl_ops *ops)
 {
 	if (ops == NULL)
 		return;
-	MHD_stop_daemon(ops->daemon); /* closes the listening socket too */
+	sl_http_admit_stop(ops->admit); /* no more connections handed over */
+	MHD_stop_daemon(ops->daemon);
+	sl_http_admit_free(ops->admit);
+	close(ops->listen_fd);
+	sl_http_log_destroy(&ops->log); /* what is still counted, said */
 	free(ops->job);
 	free(ops);
 }

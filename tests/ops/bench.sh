@@ -2,7 +2,10 @@
 # What the metrics endpoint costs the data path: datagen -> 3 pass-through
 # operators -> null, 10M records, with http.listen off (the baseline),
 # on with nobody reading, on with a scraper reading /metrics 10 times a
-# second, and on with one reading it back to back.  Prints records/s and
+# second, on with one reading it back to back, and on with a scraper
+# reading it 10 times a second while 500 slow clients (slowloris: half a
+# request each, a header line a second, back when closed) attack the
+# endpoint (with python3; BENCH_RECORDS sets the count).  Prints records/s and
 # the ratio of each to the baseline measured in the same run (1.00: no
 # cost), and the same for the job's CPU time.  The job runs on core 0
 # and the scraper on core 1 when taskset exists, so that the scraper's
@@ -14,10 +17,11 @@ free_port=${FREE_PORT:-$top_builddir/tests/ops/free-port}
 SLUICE_PLUGIN_PATH="$top_builddir/tests/plugins:$top_srcdir/tests/plugins:$SLUICE_PLUGIN_PATH"
 export SLUICE_PLUGIN_PATH
 job=$top_srcdir/tests/bench/engine-3ops.ini
-n=10000000
+n=${BENCH_RECORDS:-10000000}
 # off_again: the baseline run twice, to show how far apart two runs of
 # the same thing land on this machine
 modes="off off_again idle 10hz flat_out"
+command -v python3 >/dev/null 2>&1 && modes="$modes slowloris"
 
 if ! command -v curl >/dev/null 2>&1 || [ ! -x "$free_port" ]; then
 	echo "metrics endpoint benchmark: skipped (needs curl and $free_port)"
@@ -33,11 +37,12 @@ if command -v taskset >/dev/null 2>&1; then
 	pin2="taskset -c 1"
 fi
 
-scraper=
+scraper= attacker=
 stop_scraper() {
 	[ -z "$scraper" ] || kill "$scraper" 2>/dev/null || true
+	[ -z "$attacker" ] || kill "$attacker" 2>/dev/null || true
 	wait 2>/dev/null || true
-	scraper=
+	scraper= attacker=
 }
 trap 'stop_scraper; rm -f "$tmp"' EXIT
 
@@ -50,6 +55,13 @@ run() {
 	port=$("$free_port")
 	pause=
 	[ "$1" = 10hz ] && pause=0.1
+	if [ "$1" = slowloris ]; then
+		pause=0.1
+		# it waits for the job to listen
+		$pin2 python3 "$top_srcdir/tests/ops/http-clients.py" "$port" \
+			hold 500 3600 trickle reconnect >/dev/null 2>&1 &
+		attacker=$!
+	fi
 	[ "$1" = flat_out ] && pause=0
 	if [ -n "$pause" ]; then
 		$pin2 sh -c "while :; do curl -s -o /dev/null --max-time 1 \
@@ -97,6 +109,7 @@ for m in $modes; do
 	off_again) d="http.listen off, again (the noise)" ;;
 	idle) d="http.listen on, not read" ;;
 	10hz) d="http.listen on, /metrics read 10/s" ;;
+	slowloris) d="the same, and 500 slow clients" ;;
 	*) d="http.listen on, /metrics read back to back" ;;
 	esac
 	eval "w=\$wall_$m c=\$cpu_$m"

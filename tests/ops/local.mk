@@ -1,8 +1,10 @@
 # Operating a job: the HTTP endpoint of http.listen (/metrics, /health,
 # /ready, /status; a real Prometheus scraping it), the JSON log, and with
 # Kafka, per-partition positions and lag, state and transactions;
-# Dockerfile and systemd unit checks.  Helpers: a JSON-lines checker
-# (jansson) and a free loopback port for Prometheus.
+# Dockerfile and systemd unit checks; the endpoint's HTTP (keep-alive,
+# paths) and under abuse.  Helpers: a JSON-lines checker (jansson), a
+# free loopback port for Prometheus, and HTTP clients good and hostile
+# (http-clients.py).
 OPS_TESTS = tests/ops/logs.test tests/ops/docker.test
 if HAVE_SYSTEMD_UNITDIR
 OPS_TESTS += tests/ops/unit.test
@@ -10,12 +12,15 @@ endif
 if HAVE_MICROHTTPD
 OPS_TESTS += tests/ops/endpoint.test tests/ops/prometheus.test \
 	tests/ops/kafka-state.test \
-	tests/ops/kafka-lag.test
+	tests/ops/kafka-lag.test tests/ops/endpoint-http.test \
+	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test
 endif
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
 	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh \
-	tests/ops/unit.test tests/ops/docker.test tests/ops/kafka-state.test
+	tests/ops/unit.test tests/ops/docker.test tests/ops/kafka-state.test \
+	tests/ops/endpoint-http.test tests/ops/http-clients.py \
+	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test
 check_PROGRAMS += tests/ops/json-lines tests/ops/free-port
 tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
 tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -380,7 +380,7 @@ static void test_engine_options(void)
 	CHECK(seen);
 	defaults_agree(o, n);
 	o = sl_job_keys(&n);
-	CHECK(n == 9);
+	CHECK(n == 11); /* http.connections, http.connections.per-ip */
 	defaults_agree(o, n);
 	/* a descriptor may not redefine what the engine handles */
 	CHECK(sl_engine_stage_option("max.event.time.skew") != NULL);
