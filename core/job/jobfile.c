@@ -104,6 +104,7 @@ static sl_job_option *add_option(sl_job_option **opts, size_t *count,
 	if (grow(opts, *count, sizeof **opts) != 0)
 		return NULL;
 	o = &(*opts)[*count];
+	memset(o, 0, sizeof *o);
 	o->key = strdup(key);
 	o->value = strdup(value);
 	o->line = line;
