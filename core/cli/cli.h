@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Size the process's thread stacks and malloc arenas for a job
+ * (process_setup.c); first thing in main. */
+void sl_cli_process_setup(void);
+
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_config(int argc, char **argv);

@@ -14,6 +14,7 @@ int main(int argc, char **argv)
 	const char *name = argc > 1 ? argv[1] : NULL;
 	const sl_cli_command *c;
 
+	sl_cli_process_setup();
 	if (name == NULL) {
 		sl_cli_usage(stderr);
 		return 2;

@@ -5,7 +5,7 @@
 # paths) and under abuse.  Helpers: a JSON-lines checker (jansson), a
 # free loopback port for Prometheus, and HTTP clients good and hostile
 # (http-clients.py).
-OPS_TESTS = tests/ops/logs.test tests/ops/docker.test
+OPS_TESTS = tests/ops/logs.test tests/ops/docker.test tests/ops/address-space.test
 if HAVE_SYSTEMD_UNITDIR
 OPS_TESTS += tests/ops/unit.test
 endif
@@ -17,6 +17,7 @@ OPS_TESTS += tests/ops/endpoint.test tests/ops/prometheus.test \
 endif
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
+	tests/ops/address-space.test \
 	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh \
 	tests/ops/unit.test tests/ops/docker.test tests/ops/kafka-state.test \
 	tests/ops/endpoint-http.test tests/ops/http-clients.py \
