@@ -219,6 +219,10 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 		return SL_ERR;
 	rc = sl_edge_encode(s, b, err);
 	if (b->count > 0) {
+		/* a record the sink refuses itself (errors = skip) is skipped,
+		 * not written: it must not count as out once the rest is */
+		uint64_t skipped = s->skipped;
+
 		if (s->plugin->sink->write(s->self, b, rc == SL_OK ? err : &sub) != SL_OK) {
 			if (rc != SL_OK)
 				*err = sub;
@@ -226,7 +230,7 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
 				sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
-		s->records_written += b->count; /* counted out once delivered */
+		s->records_written += b->count - (s->skipped - skipped);
 		sl_telemetry_count_bytes(&s->bytes_out, b);
 		if (s->wm != NULL && sl_hop_written(e, s, err) != SL_OK)
 			return SL_ERR;
