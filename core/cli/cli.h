@@ -8,9 +8,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Size the process's thread stacks and malloc arenas for a job
- * (process_setup.c); first thing in main. */
+/* Size the process's thread stacks, malloc arenas and descriptors for a
+ * job (process_setup.c); first thing in main. */
 void sl_cli_process_setup(void);
+/* Descriptors a job should have at least (a few Kafka clients, the
+ * endpoint, files). */
+#define SL_FDS_ADVISED 256
+/* The descriptor limit when it is under SL_FDS_ADVISED, else 0. */
+long sl_cli_descriptors_short(void);
 
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);

@@ -65,6 +65,12 @@ int sl_cmd_run(int argc, char **argv)
 	sl_diag_free(&notes);
 	if (rc != 0)
 		goto out;
+	if (sl_cli_descriptors_short() > 0)
+		sl_stage_log(NULL, SL_LOG_WARN, "only %ld file descriptors (ulimit "
+			     "-n %ld, and its hard limit): each Kafka client takes "
+			     "one per broker and a few more; give the job at least "
+			     "%d", sl_cli_descriptors_short(),
+			     sl_cli_descriptors_short(), SL_FDS_ADVISED);
 	install_signals();
 	memset(&err, 0, sizeof err);
 	if (job->http_listen != NULL && sl_ops_start(job, &ops, &err) != SL_OK) {
