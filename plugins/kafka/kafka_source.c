@@ -273,7 +273,6 @@ static rd_kafka_conf_t *consumer_conf(kafka_source *s, sl_stage *stage,
 static void source_close(void *self)
 {
 	kafka_source *s = self;
-	size_t i;
 
 	if (s == NULL)
 		return;
@@ -306,12 +305,7 @@ static void source_close(void *self)
 		rd_kafka_consumer_group_metadata_destroy(s->group);
 	if (s->wake[0] >= 0)
 		close(s->wake[0]), close(s->wake[1]);
-	for (i = 0; i < s->part_count; i++)
-		free(s->parts[i].topic);
-	free(s->parts);
-	for (i = 0; i < s->size_count; i++)
-		free(s->sizes[i].topic);
-	free(s->sizes);
+	kafka_source_book_free(s);
 	free(s);
 }
 

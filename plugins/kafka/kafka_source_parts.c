@@ -153,3 +153,18 @@ void kafka_source_fail(kafka_source *s, const sl_error *err)
 		s->failure = *err;
 	}
 }
+
+void kafka_source_book_free(kafka_source *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->part_count; i++)
+		free(s->parts[i].topic);
+	free(s->parts);
+	for (i = 0; i < s->size_count; i++)
+		free(s->sizes[i].topic);
+	free(s->sizes);
+	s->parts = NULL;
+	s->sizes = NULL;
+	s->part_count = s->part_cap = s->size_count = 0;
+}

@@ -170,6 +170,9 @@ void kafka_source_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t code,
 kafka_part *kafka_source_part(kafka_source *s, const char *topic,
 			      int32_t partition, int add);
 
+/* Free the book of partitions and topic sizes, leaving it empty. */
+void kafka_source_book_free(kafka_source *s);
+
 /* Mark @p p read to its end and stop fetching it. */
 void kafka_source_part_done(kafka_source *s, kafka_part *p);
 

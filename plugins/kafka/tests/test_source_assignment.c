@@ -17,11 +17,7 @@ const sl_host *sl_host_api;
 
 static void unbook(kafka_source *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->part_count; i++)
-		free(s->parts[i].topic);
-	free(s->parts);
+	kafka_source_book_free(s);
 	memset(s, 0, sizeof *s);
 }
 

@@ -28,14 +28,7 @@ static void book(kafka_source *s, const int64_t *ends, size_t n)
 
 static void unbook(kafka_source *s)
 {
-	size_t i;
-
-	for (i = 0; i < s->part_count; i++)
-		free(s->parts[i].topic);
-	free(s->parts);
-	for (i = 0; i < s->size_count; i++)
-		free(s->sizes[i].topic);
-	free(s->sizes);
+	kafka_source_book_free(s);
 	memset(s, 0, sizeof *s);
 }
 

@@ -93,7 +93,6 @@ int main(void)
 	rd_kafka_topic_partition_list_t *parts, *q;
 	rd_kafka_resp_err_t code;
 	kafka_source s;
-	size_t i;
 	int j;
 
 	if (mc == NULL || rd_kafka_mock_topic_create(mc, "t", 3, 1) !=
@@ -143,9 +142,7 @@ int main(void)
 	CHECK(missing(&s) == 0); /* the empty partition needs nothing */
 
 	rd_kafka_topic_partition_list_destroy(parts);
-	for (i = 0; i < s.part_count; i++)
-		free(s.parts[i].topic);
-	free(s.parts);
+	kafka_source_book_free(&s);
 	rd_kafka_consumer_close(consumer);
 	rd_kafka_destroy(consumer);
 	rd_kafka_destroy(producer);
