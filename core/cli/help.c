@@ -58,7 +58,8 @@ static const sl_cli_command commands[] = {
 	  "With NAME, describe that plugin: kinds, library, ABI, descriptor and\n"
 	  "its options, then the options every stage takes.  Plugins are\n"
 	  "searched in $SLUICE_PLUGIN_PATH, the build tree's plugins when this\n"
-	  "sluice is the one built there, then " SL_PLUGIN_DIR ".\n"
+	  "sluice is the one built there, then the installed directory:\n"
+	  "  " SL_PLUGIN_DIR "\n"
 	  "\n"
 	  "Options:\n"
 	  "  -h, --help             print this help\n" },
@@ -107,7 +108,8 @@ void sl_cli_usage(FILE *out)
 	      "Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage.\n"
 	      "Plugins are searched in job.plugin.path, $SLUICE_PLUGIN_PATH, the\n"
 	      "build tree's plugins when this sluice is the one built there, then\n"
-	      "the installed directory " SL_PLUGIN_DIR ".\n"
+	      "the installed directory:\n"
+	      "  " SL_PLUGIN_DIR "\n"
 	      "SIGINT/SIGTERM stop a running job cleanly.\n"
 	      "`sluice help COMMAND` (or `sluice COMMAND --help`) describes one\n"
 	      "command; see sluice(1) and sluice-job(5) for the job file reference.\n",
