@@ -396,11 +396,12 @@ int kafka_watermarks(sl_stage *stage, const char *topic,
 	return code == RD_KAFKA_RESP_ERR_NO_ERROR ? SL_OK : SL_ERR;
 }
 
-int kafka_stage_check(const sl_stage *stage, sl_error *err)
+int kafka_stage_check(const sl_stage *stage, const kafka_managed *managed,
+		      sl_error *err)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	const char *servers = sl_option(stage, "bootstrap.servers");
-	pass_ctx ctx = { stage, conf, NULL, err };
+	pass_ctx ctx = { stage, conf, managed, err };
 	int rc = SL_OK;
 
 	if (conf == NULL)

@@ -57,11 +57,14 @@ int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
 		   const char *key, const char *name, const char *value,
 		   sl_error *err);
 /*
- * The check callback of the source and the sink: bootstrap.servers names
- * a broker and librdkafka takes every `kafka.*` property (name and
- * value) - on a scratch configuration, connecting nowhere.
+ * What the check callbacks of the source and the sink share:
+ * bootstrap.servers names a broker, no `kafka.*` option sets a property
+ * of @p managed (as kafka_conf_new() refuses), and librdkafka takes
+ * every other (name and value) - on a scratch configuration, connecting
+ * nowhere.
  */
-int kafka_stage_check(const sl_stage *stage, sl_error *err);
+int kafka_stage_check(const sl_stage *stage, const kafka_managed *managed,
+		      sl_error *err);
 
 /*
  * rd_kafka_metadata() of every topic, waited for up to @p total_ms

@@ -50,6 +50,11 @@ static const kafka_managed producer_managed[] = {
 	{ NULL, NULL }
 };
 
+const kafka_managed *kafka_producer_managed(int delivery)
+{
+	return producer_managed + (delivery == SL_DELIVERY_EXACTLY_ONCE);
+}
+
 int kafka_producer_topic_property(const char *name)
 {
 	rd_kafka_topic_conf_t *tc = rd_kafka_topic_conf_new();
@@ -263,7 +268,7 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 	}
 	defaults[n] = NULL;
 	return kafka_conf_new(client, defaults,
-			      producer_managed + (delivery == SL_DELIVERY_EXACTLY_ONCE),
+			      kafka_producer_managed(delivery),
 			      err);
 }
 

@@ -39,6 +39,9 @@ kafka_producer *kafka_producer_get(sl_stage *stage, sl_error *err);
  * not committed is aborted anyway) and destroys the producer. */
 void kafka_producer_put(kafka_producer *p);
 
+/* The properties a producer of @p delivery sets itself (kafka_conf.h). */
+const kafka_managed *kafka_producer_managed(int delivery);
+
 /*
  * Whether option @p name (a librdkafka property, "linger.ms") is a
  * per-topic property, which each sink sets on its own topic.

@@ -99,6 +99,12 @@ static void sink_close(void *self)
 	free(k);
 }
 
+static int sink_check(const sl_stage *stage, sl_error *err)
+{
+	return kafka_stage_check(stage, kafka_producer_managed(sl_job_delivery(stage)),
+				 err);
+}
+
 static int sink_open(sl_stage *stage, void **self, sl_error *err)
 {
 	kafka_sink *k = calloc(1, sizeof *k);
@@ -183,5 +189,5 @@ const sl_sink_class kafka_sink_class = {
 	.durable = kafka_sink_durable,
 	.txn_commit_start = sink_txn_commit_start,
 	.txn_commit_finish = sink_txn_commit_finish,
-	.check = kafka_stage_check,
+	.check = sink_check,
 };

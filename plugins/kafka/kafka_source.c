@@ -309,6 +309,11 @@ static void source_close(void *self)
 	free(s);
 }
 
+static int source_check(const sl_stage *stage, sl_error *err)
+{
+	return kafka_stage_check(stage, source_managed, err);
+}
+
 static int source_open(sl_stage *stage, void **self, sl_error *err)
 {
 	kafka_source *s = calloc(1, sizeof *s);
@@ -380,5 +385,5 @@ const sl_source_class kafka_source_class = {
 	.txn_committed = kafka_source_txn_committed,
 	.reports_ends = 1,
 	.wakes = 1,
-	.check = kafka_stage_check,
+	.check = source_check,
 };
