@@ -47,17 +47,17 @@ typedef struct pending {
 } pending;
 
 /* The work list of one delivery, in the batch's arena. */
-typedef struct todo {
+typedef struct work_list {
 	pending *items;
 	size_t count, cap;
-} todo;
+} work_list;
 
 /*
  * Queue @p b, made by @p from, for every stage reading from it, the first
  * reader on top.  Each reader but the last gets a copy of the record array
  * (records share the arena), because readers rewrite batches in place.
  */
-static int queue_readers(sl_engine *e, todo *t, sl_stage *from, const sl_batch *b)
+static int queue_readers(sl_engine *e, work_list *t, sl_stage *from, const sl_batch *b)
 {
 	size_t i;
 
@@ -89,7 +89,7 @@ static int queue_readers(sl_engine *e, todo *t, sl_stage *from, const sl_batch *
 	return 0;
 }
 
-static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
+static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 		     sl_error *err);
 
 /*
@@ -101,7 +101,7 @@ static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
  */
 int sl_flow_deliver(sl_engine *e, sl_stage *from, sl_batch *b, sl_error *err)
 {
-	todo t = { NULL, 0, 0 };
+	work_list t = { NULL, 0, 0 };
 	int rc = SL_OK;
 
 	if (queue_readers(e, &t, from, b) != 0)
@@ -196,7 +196,7 @@ static int process_by_partition(sl_engine *e, sl_stage *s, sl_batch *b,
  * sink writes.  SL_OK, or SL_ERR with @p err: a record failure (errors =
  * fail; the records before it still go on) or a runtime failure.
  */
-static int run_stage(sl_engine *e, todo *t, sl_stage *s, sl_batch *b,
+static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 		     sl_error *err)
 {
 	sl_error sub;
