@@ -51,7 +51,7 @@ tests_unit_test_plan_SOURCES = tests/unit/test_plan.c tests/unit/check.h
 tests_unit_test_plan_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_plan_LDADD = $(UNIT_LDADD)
 tests_unit_test_record_codec_SOURCES = tests/unit/test_record_codec.c \
-	tests/unit/check.h
+	tests/unit/check.h tests/unit/value_same.h
 tests_unit_test_record_codec_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_record_codec_LDADD = $(UNIT_LDADD) $(LIBM)
 tests_unit_test_descriptor_SOURCES = tests/unit/test_descriptor.c \

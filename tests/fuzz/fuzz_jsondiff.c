@@ -41,6 +41,7 @@
 #include "json_simd.h"
 #include "plugin/loader.h"
 #include "optest.h"
+#include "value_same.h"
 
 static const sl_format_class *json;
 static void *instance;
@@ -120,49 +121,6 @@ static int left_to_jansson(const uint8_t *data, size_t size)
 		} else if (data[i] != '.') {
 			run = 0;
 		}
-	}
-	return 0;
-}
-
-/* The same value, doubles compared bit for bit. */
-static int same(const sl_value *a, const sl_value *b)
-{
-	uint32_t i;
-
-	if (a->type != b->type)
-		return 0;
-	switch (a->type) {
-	case SL_TNULL:
-		return 1;
-	case SL_TBOOL:
-		return a->as.b == b->as.b;
-	case SL_TINT:
-		return a->as.i == b->as.i;
-	case SL_TDOUBLE:
-		return memcmp(&a->as.d, &b->as.d, sizeof a->as.d) == 0;
-	case SL_TSTRING:
-	case SL_TBYTES:
-		return a->len == b->len &&
-		       (a->len == 0 || memcmp(a->as.s, b->as.s, a->len) == 0);
-	case SL_TARRAY:
-		if (a->len != b->len)
-			return 0;
-		for (i = 0; i < a->len; i++)
-			if (!same(&a->as.items[i], &b->as.items[i]))
-				return 0;
-		return 1;
-	case SL_TOBJECT:
-		if (a->len != b->len)
-			return 0;
-		for (i = 0; i < a->len; i++) {
-			const sl_member *x = &a->as.members[i], *y = &b->as.members[i];
-
-			if (x->key_len != y->key_len ||
-			    (x->key_len != 0 && memcmp(x->key, y->key, x->key_len) != 0) ||
-			    !same(&x->value, &y->value))
-				return 0;
-		}
-		return 1;
 	}
 	return 0;
 }
@@ -267,13 +225,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    ref_rc == SL_OK ? "accepts" : "refuses",
 		    ref_rc == SL_OK ? "" : ref_err.message);
 	if (fast_rc == JSON_SIMD_OK)
-		FUZZ_ASSERT(same(&fast, &ref), "simdjson and jansson decode to different values");
+		FUZZ_ASSERT(value_same(&fast, &ref), "simdjson and jansson decode to different values");
 
 	my_err.kind = SL_ERR_NONE;
 	my_rc = json->decode(instance, data, size, arena, &mine, &my_err);
 	FUZZ_ASSERT(my_rc == ref_rc, "the plugin's answer is not jansson's");
 	if (ref_rc == SL_OK)
-		FUZZ_ASSERT(same(&mine, &ref), "the plugin's value is not jansson's");
+		FUZZ_ASSERT(value_same(&mine, &ref), "the plugin's value is not jansson's");
 	else
 		FUZZ_ASSERT(my_err.kind == ref_err.kind &&
 			    strcmp(my_err.message, ref_err.message) == 0,

@@ -49,7 +49,7 @@ tests_fuzz_fuzz_record_codec_LDADD = $(FUZZ_LIBS)
 # the simdjson decoder compiled in, the jansson one through the plugin
 tests_fuzz_fuzz_jsondiff_SOURCES = tests/fuzz/fuzz_jsondiff.c \
 	plugins/json/json_simdjson.cpp plugins/json/json_simd.h \
-	tests/fuzz/jsondiff_kernel.cpp $(FUZZ_COMMON)
+	tests/fuzz/jsondiff_kernel.cpp tests/unit/value_same.h $(FUZZ_COMMON)
 tests_fuzz_fuzz_jsondiff_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/plugins/json
 tests_fuzz_fuzz_jsondiff_CXXFLAGS = $(JSON_SIMD_CXXFLAGS)
 tests_fuzz_fuzz_jsondiff_LDFLAGS = $(FUZZ_LINK)

@@ -16,50 +16,9 @@
 #include "plugin/loader.h"
 #include "runtime/engine.h"
 #include "check.h"
+#include "value_same.h"
 
 static sl_arena *arena;
-
-static int same(const sl_value *a, const sl_value *b)
-{
-	uint32_t i;
-
-	if (a->type != b->type)
-		return 0;
-	switch (a->type) {
-	case SL_TNULL:
-		return 1;
-	case SL_TBOOL:
-		return a->as.b == b->as.b;
-	case SL_TINT:
-		return a->as.i == b->as.i;
-	case SL_TDOUBLE: /* bit for bit: -0.0 and NaN too */
-		return memcmp(&a->as.d, &b->as.d, sizeof a->as.d) == 0;
-	case SL_TSTRING:
-	case SL_TBYTES:
-		return a->len == b->len &&
-			(a->len == 0 || memcmp(a->as.s, b->as.s, a->len) == 0);
-	case SL_TARRAY:
-		if (a->len != b->len)
-			return 0;
-		for (i = 0; i < a->len; i++)
-			if (!same(&a->as.items[i], &b->as.items[i]))
-				return 0;
-		return 1;
-	case SL_TOBJECT:
-		if (a->len != b->len)
-			return 0;
-		for (i = 0; i < a->len; i++) {
-			const sl_member *x = &a->as.members[i], *y = &b->as.members[i];
-
-			if (x->key_len != y->key_len ||
-			    memcmp(x->key, y->key, x->key_len) != 0 ||
-			    !same(&x->value, &y->value))
-				return 0;
-		}
-		return 1;
-	}
-	return 0;
-}
 
 /* @p v encoded into @p buf (from the arena); SL_OK or SL_ERR. */
 static int encode(const sl_value *v, sl_buf *buf, sl_error *err)
@@ -107,7 +66,7 @@ static void round_trip(const char *what, const sl_value *v)
 		  "%s: no magic byte", what);
 	CHECK_MSG(decode(once.data, once.len, &back, &err) == SL_OK,
 		  "%s: decode: %s", what, err.message);
-	CHECK_MSG(same(v, &back), "%s: decoded to another value", what);
+	CHECK_MSG(value_same(v, &back), "%s: decoded to another value", what);
 	CHECK_MSG(encode(&back, &twice, &err) == SL_OK && twice.len == once.len &&
 		  memcmp(once.data, twice.data, once.len) == 0,
 		  "%s: encoded again to other bytes", what);
@@ -390,7 +349,7 @@ static void test_hop_formats(void)
 	CHECK(value_p->format->encode(NULL, &obj, &buf, &err) == SL_OK);
 	CHECK(buf.data[0] == SL_RECORD_CODEC_MAGIC);
 	CHECK(value_p->format->decode(NULL, buf.data, buf.len, arena, &back,
-				      &err) == SL_OK && same(&obj, &back));
+				      &err) == SL_OK && value_same(&obj, &back));
 	CHECK(value_p->format->decode(NULL, (const uint8_t *)"{}", 2, arena,
 				      &back, &err) == SL_ERR &&
 	      err.kind == SL_ERR_RECORD);
