@@ -90,7 +90,7 @@ tests_unit_test_align_LDADD = $(UNIT_LDADD)
 
 # ---- the core's parts at link level (tests/build/layers.sh) ----------------
 TESTS += tests/build/layers.test
-EXTRA_DIST += tests/build/layers.test tests/build/layers.sh
+EXTRA_DIST += tests/run-test.sh tests/build/layers.test tests/build/layers.sh
 
 # ---- job files through `sluice validate` ------------------------------------
 # bad/: each must be refused (exit 2) with its "; expect:" message at its
