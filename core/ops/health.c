@@ -6,6 +6,8 @@
  * blocked longer (a stuck flush, a source that hangs) answers 503, so a
  * supervisor can restart it.  Before the loop first runs (stages
  * opening, the group joining) the process counts as alive for as long.
+ * Under exactly-once, a job whose every transaction has aborted for as
+ * long is alive but makes no progress: unhealthy too.
  * Ready: healthy, state restored, and every partitioned source has
  * partitions to read: records can flow.
  */
@@ -23,6 +25,7 @@ void sl_health_check(const sl_telemetry_live *live, const sl_snapshot *snap,
 
 	out->idle_seconds = (double)(now - since) / 1000.0;
 	out->reason = NULL;
+	out->restarts = live->restarts;
 	if (live->finished) {
 		out->state = "finished";
 		out->healthy = 1;
@@ -39,15 +42,28 @@ void sl_health_check(const sl_telemetry_live *live, const sl_snapshot *snap,
 	}
 	out->healthy = now - since <= timeout_ms;
 	if (!live->running) {
-		out->state = out->healthy ? "starting" : "stuck";
+		out->state = out->healthy ? live->restarts ? "restarting" :
+			     "starting" : "stuck";
 		out->ready = 0;
-		out->reason = out->healthy ? "the job is starting"
-					   : "the job has not started running";
+		out->reason = out->healthy ? live->restarts ?
+			      "the job is being reopened from its last commit" :
+			      "the job is starting" :
+			      "the job has not started running";
 		return;
 	}
 	out->state = out->healthy ? "running" : "stuck";
+	if (out->healthy && live->aborting_since_mono_ms != 0 &&
+	    now - live->aborting_since_mono_ms > timeout_ms) {
+		/* alive, but every transaction aborts: nothing gets through */
+		out->healthy = 0;
+		out->state = "aborting";
+	}
 	out->ready = out->healthy && snap != NULL && snap->ready;
-	if (!out->healthy)
+	if (!out->healthy && live->aborting_since_mono_ms != 0)
+		out->reason = "every transaction has aborted for longer than "
+			      "http.health.timeout: the job makes no progress "
+			      "(its log says why)";
+	else if (!out->healthy)
 		out->reason = "the run loop has shown no progress";
 	else if (!out->ready)
 		out->reason = snap != NULL && snap->not_ready ? snap->not_ready

@@ -28,9 +28,11 @@ void sl_ops_stop(sl_ops *ops);
 /* What /health and /ready answer, and why. */
 typedef struct sl_health {
 	int healthy, ready;
-	const char *state;       /* starting, running, restoring, finished, stuck */
+	const char *state;       /* starting, running, restoring, finished,
+				    stuck, aborting */
 	const char *reason;      /* why not ready, or not healthy; NULL */
 	double idle_seconds;     /* since the loop's last sign of life */
+	unsigned restarts;       /* times the job was reopened in place */
 } sl_health;
 
 void sl_health_check(const sl_telemetry_live *live, const sl_snapshot *snap,

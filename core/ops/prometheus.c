@@ -373,6 +373,11 @@ void sl_render_metrics(sl_text *t, const sl_snapshot *snap,
 		family(t, "sluice_job_loop_ticks_total", "counter",
 		       "Ticks of the run loop (about ten a second while it runs).");
 		job_sample(t, "sluice_job_loop_ticks_total", snap, (double)snap->ticks);
+		family(t, "sluice_job_restarts_total", "counter",
+		       "Times the job was reopened in place from its last commit "
+		       "(a transaction the broker timed out).");
+		job_sample(t, "sluice_job_restarts_total", snap,
+			   (double)health->restarts);
 		stage_counters(t, snap);
 		plugin_counters(t, snap);
 		plugin_gauges(t, snap);

@@ -133,6 +133,8 @@ void sl_render_status(sl_text *t, const char *job, const sl_snapshot *snap,
 		sl_text_json_string(t, health->reason);
 	else
 		sl_text_printf(t, "null");
+	key(t, "restarts", 0);
+	sl_text_printf(t, "%u", health->restarts);
 	key(t, "seconds_since_progress", 0);
 	sl_text_printf(t, "%.3f", health->idle_seconds);
 	key(t, "process", 0);

@@ -359,6 +359,7 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
  */
 static int txn_done(sl_engine *e, const sl_pending_cycle *c, sl_error *err)
 {
+	sl_telemetry_txn_done(c != NULL ? c->read : sl_pending_records_read(e));
 	if (committed_as(e, c) != 0)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	count_delivered(e, c);
@@ -478,7 +479,7 @@ int sl_commit_cycle(sl_engine *e, int sync, sl_error *err)
 		sl_telemetry_commit(sl_now_mono_us() - t0, rc == SL_OK,
 				    txn && rc == SL_OK && sl_commit_aborts(e) == aborts,
 				    txn && rc != SL_OK && err->kind == SL_ERR_FATAL,
-				    sl_commit_aborts(e));
+				    sl_commit_aborts(e), sl_pending_records_read(e));
 	return rc;
 }
 

@@ -51,6 +51,17 @@ void sl_pending_cycle_free(const sl_engine *e, sl_pending_cycle *c)
 	free(c);
 }
 
+uint64_t sl_pending_records_read(const sl_engine *e)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++)
+		if (e->stages[i].kind == SL_KIND_SOURCE)
+			n += e->stages[i].records_out;
+	return n;
+}
+
 sl_pending_cycle *sl_pending_snapshot(sl_engine *e, int marks)
 {
 	sl_pending_cycle *c = calloc(1, sizeof *c);
@@ -67,6 +78,7 @@ sl_pending_cycle *sl_pending_snapshot(sl_engine *e, int marks)
 		sl_pending_cycle_free(e, c);
 		return NULL;
 	}
+	c->read = sl_pending_records_read(e);
 	for (i = 0; i < n; i++) {
 		sl_stage *s = &e->stages[i];
 

@@ -20,7 +20,12 @@ typedef struct sl_pending_cycle {
 	uint64_t *written;      /* sinks: their records_written */
 	sl_tracked **positions; /* sources */
 	size_t *position_counts;
+	uint64_t read;          /* records the sources had read (telemetry.h) */
 } sl_pending_cycle;
+
+/* Records the sources have read so far in this run, read again after an
+ * abort included. */
+uint64_t sl_pending_records_read(const sl_engine *e);
 
 typedef struct sl_commit_queue sl_commit_queue;
 

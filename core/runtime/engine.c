@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
@@ -301,8 +302,9 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 	return SL_OK;
 }
 
-int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
-		  volatile sig_atomic_t *stop, int progress, sl_error *err)
+/* One run of the job: open, loop, commit, close. */
+static int run_once(const sl_job *job, const sl_registry *reg, sl_loader *loader,
+		    volatile sig_atomic_t *stop, int progress, sl_error *err)
 {
 	sl_engine e;
 	sl_origin *polled = NULL;
@@ -399,4 +401,56 @@ out:
 	free(polled);
 	sl_arena_free(e.arena);
 	return rc;
+}
+
+/* ---- restarts in place -------------------------------------------------- */
+
+/* Waits between restarts: doubling from the first to the last, back to
+ * the first once a run has lasted RESTART_STABLE_MS. */
+#define RESTART_FIRST_MS 1000
+#define RESTART_MAX_MS 30000
+#define RESTART_STABLE_MS 60000
+
+/* Sleeps @p ms unless asked to stop; 1 when asked. */
+static int restart_pause(int64_t ms, volatile sig_atomic_t *stop)
+{
+	int64_t until = sl_now_mono_ms() + ms;
+
+	while (!*stop && sl_now_mono_ms() < until) {
+		struct timespec tick = { 0, 50 * 1000000L };
+		nanosleep(&tick, NULL);
+	}
+	return *stop != 0;
+}
+
+/*
+ * A run that ends in SL_ERR_RESTART lost a client only a new one heals:
+ * everything it did not commit was aborted with it, so opening the job
+ * again resumes it from its last commit, as a restarted process would,
+ * without the process (nor its endpoint, nor its counters' observers)
+ * going away.  As Flink's exponential-delay restarts, without a limit.
+ */
+int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
+		  volatile sig_atomic_t *stop, int progress, sl_error *err)
+{
+	int64_t wait = RESTART_FIRST_MS;
+	unsigned restarts = 0;
+
+	for (;;) {
+		int64_t began = sl_now_mono_ms();
+		int rc = run_once(job, reg, loader, stop, progress, err);
+
+		if (rc == SL_OK || err->kind != SL_ERR_RESTART || *stop)
+			return rc;
+		if (sl_now_mono_ms() - began >= RESTART_STABLE_MS)
+			wait = RESTART_FIRST_MS;
+		restarts++;
+		sl_stage_log(NULL, SL_LOG_WARN, "%s; restarting the job from its "
+			     "last commit in %.1f s (restart %u)", err->message,
+			     (double)wait / 1000.0, restarts);
+		sl_telemetry_restart(restarts);
+		if (restart_pause(wait, stop))
+			return SL_OK; /* stopped: nothing was left uncommitted */
+		wait = wait * 2 > RESTART_MAX_MS ? RESTART_MAX_MS : wait * 2;
+	}
 }

@@ -41,6 +41,8 @@ static struct {
 		 txn_aborted;
 	uint64_t buckets[SL_COMMIT_BUCKETS];
 	double commit_seconds;
+	uint64_t run_aborts;     /* txn_aborted as this run last said */
+	uint64_t read_at_abort;  /* records read when the last abort came */
 } acc;
 
 /* Shared with readers, under the lock. */
@@ -59,7 +61,7 @@ void sl_telemetry_enable(void)
 /* ---- the loop side ---------------------------------------------------- */
 
 void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
-			 int txn_fatal, uint64_t txn_aborted)
+			 int txn_fatal, uint64_t txn_aborted, uint64_t read)
 {
 	double s = (double)micros / 1e6;
 	int i;
@@ -70,11 +72,47 @@ void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
 	acc.commit_failures += !ok;
 	acc.txn_committed += txn_committed != 0;
 	acc.txn_fatal += txn_fatal != 0;
-	acc.txn_aborted = txn_aborted;
 	acc.commit_seconds += s;
 	for (i = 0; i < SL_COMMIT_BUCKETS; i++)
 		if (s <= sl_commit_bucket_bounds[i])
 			acc.buckets[i]++;
+	pthread_mutex_lock(&lock);
+	if (txn_aborted > acc.run_aborts) {
+		acc.txn_aborted += txn_aborted - acc.run_aborts;
+		acc.run_aborts = txn_aborted;
+		if (live.aborting_since_mono_ms == 0)
+			live.aborting_since_mono_ms = sl_now_mono_ms();
+		acc.read_at_abort = read;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void sl_telemetry_txn_done(uint64_t read)
+{
+	if (!sl_telemetry_on)
+		return;
+	/* what an abort rewound was read again and is committed now; a
+	 * commit of nothing new (an idle cycle) says nothing */
+	if (read > acc.read_at_abort) {
+		pthread_mutex_lock(&lock);
+		live.aborting_since_mono_ms = 0;
+		pthread_mutex_unlock(&lock);
+	}
+}
+
+void sl_telemetry_restart(unsigned count)
+{
+	if (!sl_telemetry_on)
+		return;
+	acc.run_aborts = 0; /* the next run counts from 0 again */
+	acc.read_at_abort = 0;
+	pthread_mutex_lock(&lock);
+	live.restarts = count;
+	live.running = 0;
+	live.finished = 0;
+	live.restoring = 0;
+	live.heartbeat_mono_ms = sl_now_mono_ms();
+	pthread_mutex_unlock(&lock);
 }
 
 void sl_telemetry_restoring(sl_engine *e, int on)

@@ -66,6 +66,10 @@ typedef struct sl_telemetry_live {
 	int enabled, running, restoring, finished;
 	int64_t heartbeat_mono_ms; /* the loop's last sign of life */
 	int64_t started_wall_ms;   /* when the job started running */
+	/* Exactly-once: since when every commit has aborted (0: the last
+	 * commit went through).  Aborting in a loop is not progress. */
+	int64_t aborting_since_mono_ms;
+	unsigned restarts;         /* runs reopened in place (SL_ERR_RESTART) */
 } sl_telemetry_live;
 
 /* Turn publishing on for this process (before the job runs). */
@@ -79,10 +83,17 @@ extern int sl_telemetry_on;
  */
 void sl_telemetry_publish(sl_engine *e, int finished);
 void sl_telemetry_restoring(sl_engine *e, int on);
+/* The job is reopened in place, for the @p count-th time: starting again,
+ * alive but not ready. */
+void sl_telemetry_restart(unsigned count);
 /* A commit cycle took @p micros; @p txn_aborted: transactions aborted
- * so far in the run (the commit path counts them). */
+ * so far in this run of the job (the commit path counts them); @p read:
+ * records the sources have read in this run. */
 void sl_telemetry_commit(int64_t micros, int ok, int txn_committed,
-			 int txn_fatal, uint64_t txn_aborted);
+			 int txn_fatal, uint64_t txn_aborted, uint64_t read);
+/* A transaction committed what the sources had read when it began:
+ * @p read records in this run. */
+void sl_telemetry_txn_done(uint64_t read);
 
 /* Raw bytes of a batch, counted when publishing is on (per batch). */
 static inline void sl_telemetry_count_bytes(uint64_t *into, const sl_batch *b)

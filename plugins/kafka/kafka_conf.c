@@ -427,7 +427,7 @@ static int stopping(const sl_stage *stage)
 }
 
 rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
-					int total_ms,
+					rd_kafka_topic_t *only, int total_ms,
 					const struct rd_kafka_metadata **md)
 {
 	int64_t deadline = kafka_now_ms() + total_ms;
@@ -436,7 +436,8 @@ rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
 
 	for (;;) {
 		left = deadline - kafka_now_ms();
-		code = rd_kafka_metadata(rk, 1, NULL, md, left < METADATA_SLICE_MS ?
+		code = rd_kafka_metadata(rk, only == NULL, only, md,
+					 left < METADATA_SLICE_MS ?
 					 (int)(left > 0 ? left : 1) :
 					 METADATA_SLICE_MS);
 		if (code == RD_KAFKA_RESP_ERR_NO_ERROR ||

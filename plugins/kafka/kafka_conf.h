@@ -67,14 +67,17 @@ int kafka_stage_check(const sl_stage *stage, const kafka_managed *managed,
 		      sl_error *err);
 
 /*
- * rd_kafka_metadata() of every topic, waited for up to @p total_ms
- * through transient errors, in short requests: between them the
- * client's logs are served and a stop of the job is seen
- * (RD_KAFKA_RESP_ERR__INTR), so a start-up against an unreachable
- * cluster says so at once and gives way to SIGINT within a second.
+ * rd_kafka_metadata() of every topic (@p only NULL) or of topic @p only,
+ * waited for up to @p total_ms through transient errors, in short
+ * requests: between them the client's logs are served and a stop of the
+ * job is seen (RD_KAFKA_RESP_ERR__INTR), so a start-up against an
+ * unreachable cluster says so at once and gives way to SIGINT within a
+ * second.  Asking for one topic by name lets a broker with
+ * auto.create.topics.enable create it unless the client's
+ * allow.auto.create.topics is off.
  */
 rd_kafka_resp_err_t kafka_metadata_wait(const sl_stage *stage, rd_kafka_t *rk,
-					int total_ms,
+					rd_kafka_topic_t *only, int total_ms,
 					const struct rd_kafka_metadata **md);
 
 /*

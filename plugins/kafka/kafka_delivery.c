@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kafka_delivery.h"
+#include "kafka_topic_watch.h"
 
 void kafka_producer_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 				void *opaque)
@@ -102,15 +103,19 @@ int kafka_producer_delivery_failed(kafka_producer *p, const char *self,
 	}
 	if (p->failed == 0)
 		return 0;
-	describe_failures(p, self, what, sizeof what);
+	if (!kafka_topic_watch_lost(p, p->first_topic, p->first_err, err)) {
+		describe_failures(p, self, what, sizeof what);
+		sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
+	}
 	forget_failures(p);
-	sl_error_set(err, SL_ERR_RUNTIME, "%s", what);
 	return 1;
 }
 
 int kafka_producer_durable(kafka_producer *p, uint64_t mark, sl_error *err)
 {
 	rd_kafka_poll(p->client.rk, 0);
+	if (kafka_topic_watch_tick(p, err))
+		return SL_ERR;
 	if (p->delivery == SL_DELIVERY_NONE && p->failed > 0 &&
 	    rd_kafka_fatal_error(p->client.rk, NULL, 0) == RD_KAFKA_RESP_ERR_NO_ERROR)
 		kafka_producer_report_lost(p); /* counted, as flush does */
@@ -133,14 +138,47 @@ void kafka_producer_report_lost(kafka_producer *p)
 	forget_failures(p);
 }
 
+/*
+ * Whether a fence can only be the broker's own doing.  The coordinator
+ * aborts a transaction open longer than transaction.timeout.ms (a broker
+ * outage, a stalled job) and bumps the producer's epoch, which fences the
+ * producer just as a newer one with its transactional.id would.  A newer
+ * one cannot exist when the id is this process's own; with a stable id
+ * (static membership, or set by hand) only a transaction that outlived
+ * its timeout tells the two apart.
+ */
+static int fenced_by_timeout(const kafka_producer *p)
+{
+	if (p->txn_id_unique)
+		return 1;
+	return p->txn_open && p->txn_begun_ms > 0 &&
+	       kafka_now_ms() - p->txn_begun_ms >= p->txn_timeout_ms;
+}
+
+static int is_fence(rd_kafka_resp_err_t code)
+{
+	return code == RD_KAFKA_RESP_ERR__FENCED ||
+	       code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+	       code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+}
+
 int kafka_producer_fatal(kafka_producer *p, const char *what, sl_error *err)
 {
 	char why[512] = "";
 	rd_kafka_resp_err_t code = rd_kafka_fatal_error(p->client.rk, why, sizeof why);
 
-	if (p->txn_id != NULL && (code == RD_KAFKA_RESP_ERR__FENCED ||
-				  code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
-				  code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH))
+	if (p->txn_id != NULL && is_fence(code) && fenced_by_timeout(p))
+		/* Kafka Streams' answer too: a new producer, from the last
+		 * commit (the engine reopens the job) */
+		return sl_error_set(err, SL_ERR_RESTART,
+			"%s: the broker aborted the open transaction of "
+			"transactional.id '%s'%s and fenced its producer (%s); "
+			"what it carried was not committed", what, p->txn_id,
+			p->txn_begun_ms > 0 && kafka_now_ms() - p->txn_begun_ms >=
+			p->txn_timeout_ms ? ", open longer than "
+			"transaction.timeout.ms (a broker outage or a stall)" : "",
+			why);
+	if (p->txn_id != NULL && is_fence(code))
 		return sl_error_set(err, SL_ERR_FATAL,
 			"producer fenced: another instance of job '%s' with "
 			"transactional.id '%s' took over (%s); this instance stops. "

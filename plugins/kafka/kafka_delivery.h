@@ -27,6 +27,14 @@ typedef struct kafka_commit_job kafka_commit_job;
  * (kafka_txn_async.c). */
 typedef struct kafka_held kafka_held;
 
+/* A topic a sink of the producer writes to, as it was when the sink
+ * opened (kafka_topic_watch.h). */
+typedef struct kafka_known_topic {
+	char *name;
+	rd_kafka_topic_t *rkt;   /* a reference of its own */
+	int32_t partitions;
+} kafka_known_topic;
+
 /* One offset the last committed transaction carried. */
 typedef struct kafka_sent {
 	char *topic;
@@ -82,6 +90,13 @@ typedef struct kafka_producer {
 	kafka_held *held, **held_tail;
 	size_t held_count;
 	size_t max_message_bytes;     /* message.max.bytes */
+
+	kafka_known_topic *known;     /* its sinks' topics */
+	size_t known_count;
+	int64_t watch_next_ms;        /* when to look at them again */
+	sl_error lost;                /* kind set: one of them went away */
+	int64_t txn_begun_ms;         /* when the open transaction began */
+	int txn_id_unique;            /* transactional.id is this process's */
 } kafka_producer;
 
 /* The message opaque of a record produced now; after a successful

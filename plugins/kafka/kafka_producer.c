@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "kafka_producer.h"
+#include "kafka_topic_watch.h"
 #include "kafka_txn_async.h"
 
 /* Closing: how long the last sink waits for records still in flight.
@@ -29,6 +30,9 @@
  * final commit has flushed already, unless the job is failing. */
 #define CLOSE_FLUSH_NONE_MS 30000
 #define CLOSE_FLUSH_ALO_MS 5000
+/* A flush waits in slices this long, looking at the sinks' topics
+ * between them. */
+#define FLUSH_SLICE_MS 1000
 
 /* A transaction stays open one commit interval plus the commit itself; the
  * broker aborts one that outlives transaction.timeout.ms. */
@@ -47,6 +51,8 @@ static const kafka_managed producer_managed[] = {
 	{ "enable.idempotence", "follows job.delivery (on under at-least-once "
 	  "and exactly-once)" },
 	{ "partitioner", "comes from the option partitioner" },
+	{ "allow.auto.create.topics", "is off: a sink never creates its topic "
+	  "(create it with the partitions it needs)" },
 	{ NULL, NULL }
 };
 
@@ -229,7 +235,7 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 {
 	sl_stage *stage = client->stage;
 	char client_id[256], txn_id[512], timeout[32];
-	const char *defaults[16];
+	const char *defaults[18];
 	int64_t interval = commit_interval_ms(stage);
 	size_t n = 0;
 
@@ -245,6 +251,11 @@ static rd_kafka_conf_t *producer_conf(kafka_client *client, int delivery,
 	defaults[n++] = "10000";
 	defaults[n++] = "queue.buffering.max.kbytes";
 	defaults[n++] = "32768";
+	/* librdkafka's producer asks brokers to create a topic it writes
+	 * to; a deleted sink topic would come back with the broker's
+	 * partition count (kafka_topic_watch.h) */
+	defaults[n++] = "allow.auto.create.topics";
+	defaults[n++] = "false";
 	if (delivery != SL_DELIVERY_NONE) {
 		defaults[n++] = "enable.idempotence";
 		defaults[n++] = "true";
@@ -276,6 +287,7 @@ static void destroy(kafka_producer *p)
 {
 	size_t i;
 
+	kafka_topic_watch_free(p); /* its topic references first */
 	if (p->client.rk != NULL)
 		rd_kafka_destroy(p->client.rk);
 	free_globals(p->globals, p->global_count);
@@ -317,6 +329,10 @@ static kafka_producer *create(sl_stage *stage, rd_kafka_conf_t *conf,
 	if (p->delivery == SL_DELIVERY_EXACTLY_ONCE) {
 		p->txn_id = conf_str(conf, "transactional.id");
 		p->txn_timeout_ms = conf_int(conf, "transaction.timeout.ms");
+		/* no other process can hold the default id of a process
+		 * without static membership: a fence is a timeout then */
+		p->txn_id_unique = kafka_static_member() == NULL &&
+			sl_option(stage, "kafka.transactional.id") == NULL;
 		if (p->txn_id == NULL) {
 			rd_kafka_conf_destroy(conf);
 			destroy(p);
@@ -443,6 +459,27 @@ void kafka_producer_put(kafka_producer *p)
 	destroy(p);
 }
 
+/* Flush in slices, so that a topic deleted meanwhile is seen within
+ * seconds rather than at message.timeout.ms: RD_KAFKA_RESP_ERR__FATAL
+ * with @p err then. */
+static rd_kafka_resp_err_t flush_watching(kafka_producer *p, int timeout_ms,
+					  sl_error *err)
+{
+	int64_t deadline = kafka_now_ms() + timeout_ms;
+	rd_kafka_resp_err_t code;
+
+	for (;;) {
+		int64_t left = deadline - kafka_now_ms();
+
+		code = rd_kafka_flush(p->client.rk, left > FLUSH_SLICE_MS ?
+				      FLUSH_SLICE_MS : left > 0 ? (int)left : 0);
+		if (code != RD_KAFKA_RESP_ERR__TIMED_OUT || left <= FLUSH_SLICE_MS)
+			return code;
+		if (kafka_topic_watch_tick(p, err))
+			return RD_KAFKA_RESP_ERR__FATAL;
+	}
+}
+
 int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 			 sl_error *err)
 {
@@ -456,7 +493,9 @@ int kafka_producer_flush(kafka_producer *p, const char *self, int timeout_ms,
 			kafka_producer_report_lost(p);
 		return SL_OK;
 	}
-	code = rd_kafka_flush(p->client.rk, timeout_ms);
+	code = flush_watching(p, timeout_ms, err);
+	if (code == RD_KAFKA_RESP_ERR__FATAL)
+		return SL_ERR; /* a sink's topic went away: err says which */
 	if (kafka_producer_delivery_failed(p, self, "flushing", err))
 		return SL_ERR;
 	if (code != RD_KAFKA_RESP_ERR_NO_ERROR)

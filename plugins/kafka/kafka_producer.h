@@ -20,6 +20,8 @@
  *   kafka_txn_job.c     one commit (a kafka_commit_job), whichever
  *                       thread runs it; retries of transactional calls
  *   kafka_delivery.c    delivery reports and failures
+ *   kafka_topic_watch.c the sinks' topics: there at open, and whether
+ *                       one went away
  */
 #ifndef SL_KAFKA_PRODUCER_H
 #define SL_KAFKA_PRODUCER_H

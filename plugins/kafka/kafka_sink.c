@@ -14,6 +14,7 @@
 #include "kafka_changelog.h"
 #include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_topic_watch.h"
 #include "kafka_txn.h"
 #include "kafka_txn_async.h"
 
@@ -141,6 +142,8 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		kafka_error_code(err, rd_kafka_last_error(), "cannot use topic");
 		goto fail;
 	}
+	if (kafka_topic_watch_open(k->p, stage, topic, err) != SL_OK)
+		goto fail;
 	*self = k;
 	return SL_OK;
 fail:

@@ -12,6 +12,7 @@
 
 #include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_topic_watch.h"
 #include "kafka_txn_async.h"
 
 static rd_kafka_headers_t *headers_of(const sl_header *a, size_t na,
@@ -63,6 +64,8 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 	uint32_t i;
 	int rc = kafka_producer_writable(p, err);
 
+	if (rc == SL_OK && kafka_topic_watch_tick(p, err))
+		return SL_ERR;
 	for (i = 0; rc == SL_OK && i < batch->count && !p->doomed; i++) {
 		const sl_record *r = &batch->records[i];
 		rd_kafka_resp_err_t code = produce(k, k->rkt, r, NULL, 0);
@@ -80,6 +83,11 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 				rc = SL_OK;
 				continue;
 			}
+			break;
+		}
+		if (kafka_topic_watch_lost(p, rd_kafka_topic_name(k->rkt), code,
+					   err)) {
+			rc = SL_ERR;
 			break;
 		}
 		snprintf(what, sizeof what, "cannot produce to topic %s",

@@ -49,7 +49,7 @@ static int input_topics(kafka_source *s, rd_kafka_topic_partition_list_t *all,
 	if ((code = rd_kafka_subscription(s->client.rk, &sub)) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return kafka_error_code(err, code, "cannot read the subscription");
 	/* every topic: asking for missing ones by name could create them */
-	code = kafka_metadata_wait(s->client.stage, s->client.rk,
+	code = kafka_metadata_wait(s->client.stage, s->client.rk, NULL,
 				   BOUNDS_DEADLINE_MS, &md);
 	if (code == RD_KAFKA_RESP_ERR__INTR) {
 		rd_kafka_topic_partition_list_destroy(sub);

@@ -43,7 +43,7 @@ static int64_t subscribed_partitions(sl_stage *stage,
 	if (kafka_helper_open(stage, &client, NULL, "to count the input's "
 			      "partitions", &err) != SL_OK)
 		return -1;
-	if (kafka_metadata_wait(stage, client.rk, METADATA_MS, &md) ==
+	if (kafka_metadata_wait(stage, client.rk, NULL, METADATA_MS, &md) ==
 	    RD_KAFKA_RESP_ERR_NO_ERROR) {
 		n = 0;
 		for (i = 0; i < md->topic_cnt; i++)

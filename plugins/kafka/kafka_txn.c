@@ -33,6 +33,7 @@ static int begin(kafka_producer *p, sl_error *err)
 	if (error != NULL)
 		return kafka_txn_failed(p, error, "cannot begin a transaction", err);
 	p->txn_open = 1;
+	p->txn_begun_ms = kafka_now_ms();
 	p->produced = 0;
 	p->doomed = 0;
 	p->failed = 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka_topic_watch.h"
 #include "kafka_txn_async.h"
 #include "kafka_txn_job.h"
 
@@ -60,6 +61,10 @@ static rd_kafka_resp_err_t produce(kafka_producer *p, rd_kafka_topic_t *rkt,
 		if (code != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		rd_kafka_poll(p->client.rk, QUEUE_FULL_WAIT_MS);
+		/* the queue never drains into a deleted topic: the caller's
+		 * kafka_topic_watch_lost() says so */
+		if (kafka_topic_watch_tick(p, NULL))
+			return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
 	}
 	if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		kafka_producer_sent(p);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka_topic_watch.h"
 #include "kafka_txn_job.h"
 
 /* Pause between attempts of a retriable call; the producer's callbacks are
@@ -221,10 +222,12 @@ void kafka_commit_job_run(kafka_producer *p, kafka_commit_job *j)
 	}
 	j->committed = 1;
 	error = rd_kafka_begin_transaction(p->client.rk);
-	if (error != NULL)
+	if (error != NULL) {
 		j->rc = kafka_txn_failed(p, error, "cannot begin a transaction", &j->err);
-	else
+	} else {
 		j->begun = 1;
+		j->begun_ms = kafka_now_ms();
+	}
 }
 
 int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err)
@@ -239,12 +242,19 @@ int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err
 	}
 	if (j->begun) {
 		p->txn_open = 1;
+		p->txn_begun_ms = j->begun_ms;
 		p->produced = 0;
 		p->doomed = 0;
 		p->failed = 0;
 	}
 	if (j->rc == SL_OK)
 		return SL_OK;
+	/* records refused because their topic is gone doom every
+	 * transaction after this one too: say so and stop instead (the
+	 * pipelined path reads the job's error, so it is changed there) */
+	if (j->err.kind == SL_ERR_ABORTABLE)
+		kafka_topic_watch_lost(p, p->failed > 0 ? p->first_topic : NULL,
+				       p->first_err, &j->err);
 	*err = j->err;
 	return SL_ERR;
 }

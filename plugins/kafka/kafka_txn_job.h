@@ -19,6 +19,7 @@ struct kafka_commit_job {
 	size_t sent_count;
 	int committed;               /* the transaction committed */
 	int begun;                   /* ... and the next one began */
+	int64_t begun_ms;            /* when (kafka_now_ms) */
 	int rc;                      /* SL_OK: both */
 	sl_error err;
 	int over;                    /* atomic: the commit thread is done */

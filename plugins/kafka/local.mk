@@ -18,6 +18,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_txn_async.c plugins/kafka/kafka_txn_async.h \
 	plugins/kafka/kafka_txn_job.c plugins/kafka/kafka_txn_job.h \
 	plugins/kafka/kafka_delivery.c plugins/kafka/kafka_delivery.h \
+	plugins/kafka/kafka_topic_watch.c plugins/kafka/kafka_topic_watch.h \
 	plugins/kafka/kafka_producer.c plugins/kafka/kafka_producer.h \
 	plugins/kafka/kafka_changelog.c plugins/kafka/kafka_changelog.h \
 	plugins/kafka/kafka_changelog_read.c \
@@ -104,6 +105,7 @@ KAFKA_SINK_TESTS = \
 	plugins/kafka/tests/sink_alo_crash.test \
 	plugins/kafka/tests/eos_pipelined.test \
 	plugins/kafka/tests/eos_broker_restart.test \
+	plugins/kafka/tests/eos_txn_timeout.test \
 	plugins/kafka/tests/eos_fence.test \
 	plugins/kafka/tests/eos_sigterm.test \
 	plugins/kafka/tests/sink_records.test \

@@ -30,7 +30,14 @@ typedef enum sl_error_kind {
 	SL_ERR_RECORD,    /**< one record is bad (policy: errors = ...) */
 	SL_ERR_RETRIABLE, /**< a transient fault; the same call may succeed */
 	SL_ERR_ABORTABLE, /**< the open transaction must be aborted */
-	SL_ERR_FATAL      /**< e.g. a fenced producer: stop, do not retry */
+	SL_ERR_FATAL,     /**< e.g. a fenced producer: stop, do not retry */
+	/**
+	 * A client was lost in a way only a new one heals (a transaction the
+	 * broker aborted after its timeout, which fences the producer): the
+	 * engine closes every stage and opens the job again from its last
+	 * committed positions, in the same process.
+	 */
+	SL_ERR_RESTART
 } sl_error_kind;
 
 /** Longest error message kept, including context prefixes. */

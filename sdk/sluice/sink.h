@@ -53,8 +53,10 @@ typedef struct sl_sink_class {
 	 * Commit everything written since the last commit together with the
 	 * sources' positions in @p txn, and begin the next transaction.
 	 * Errors: SL_ERR_ABORTABLE (the engine aborts, rewinds sources to the
-	 * last committed positions and goes on), SL_ERR_FATAL (a fenced
-	 * producer: the job stops), anything else stops the job.
+	 * last committed positions and goes on), SL_ERR_RESTART (the
+	 * transaction was lost with the client that held it: the engine
+	 * reopens the job from its last committed positions), SL_ERR_FATAL
+	 * (a fenced producer: the job stops), anything else stops the job.
 	 */
 	int (*txn_commit)(void *self, const sl_txn *txn, sl_error *err);
 

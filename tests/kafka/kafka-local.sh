@@ -12,9 +12,11 @@
 #   status DIR                exit 0 if the broker of DIR runs
 #   shared                    the broker shared by one test run (see shared())
 #   create-topic BOOTSTRAP NAME PARTITIONS [KEY=VALUE...]
+#   delete-topic BOOTSTRAP NAME
 #
 # Env: SLUICE_KAFKA_CACHE (jar cache), SLUICE_KAFKA_START_TIMEOUT (s, 90),
 #      SLUICE_KAFKA_JAVA_OPTS (extra broker JVM options),
+#      SLUICE_KAFKA_SERVER_PROPS (extra server.properties lines, at start),
 #      shared: SLUICE_KAFKA_SHARED_DIR, SLUICE_TEST_OWNER_PID, and
 #      SLUICE_KAFKA_SHARED_RMDIR=1 to remove the whole directory at the end
 #      (by default its logs and config are kept for post-mortems).
@@ -156,6 +158,9 @@ write_config() { # DIR BROKER_PORT CONTROLLER_PORT
 	broker.heartbeat.interval.ms=500
 	broker.session.timeout.ms=4000
 	EOF
+	# a test's own broker settings, one per line
+	[ -z "${SLUICE_KAFKA_SERVER_PROPS:-}" ] ||
+		printf '%s\n' "$SLUICE_KAFKA_SERVER_PROPS" >>"$1/server.properties"
 	printf '127.0.0.1:%s' "$2" >"$1/bootstrap"
 }
 
@@ -375,6 +380,14 @@ create_topic() { # BOOTSTRAP NAME PARTITIONS [KEY=VALUE...]
 		--partitions "$_parts" --replication-factor 1 "$@" >/dev/null
 }
 
+delete_topic() { # BOOTSTRAP NAME
+	fetch
+	# shellcheck disable=SC2086
+	java $TOOL_JVM -Dlog4j.configuration="file:$CACHE/log4j-tools.properties" \
+		-cp "$LIB/*" org.apache.kafka.tools.TopicCommand \
+		--bootstrap-server "$1" --delete --topic "$2" >/dev/null
+}
+
 need() { # MIN USAGE ARGS...
 	_min=$1 _use=$2
 	shift 2
@@ -403,5 +416,6 @@ shared) shared ;;
 _watch) watch "$1" "$2" ;;
 create-topic) need 3 "create-topic BOOTSTRAP NAME PARTITIONS [KEY=VALUE...]" "$@"
 	create_topic "$@" ;;
-*) die "usage: $(basename "$0") fetch|start|stop|resume|restart|crash|status DIR|shared|create-topic" ;;
+delete-topic) need 2 "delete-topic BOOTSTRAP NAME" "$@"; delete_topic "$1" "$2" ;;
+*) die "usage: $(basename "$0") fetch|start|stop|resume|restart|crash|status DIR|shared|create-topic|delete-topic" ;;
 esac

@@ -13,7 +13,8 @@ if HAVE_MICROHTTPD
 OPS_TESTS += tests/ops/endpoint.test tests/ops/prometheus.test \
 	tests/ops/kafka-state.test \
 	tests/ops/kafka-lag.test tests/ops/endpoint-http.test \
-	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test
+	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test \
+	tests/ops/kafka-sink-topic.test
 endif
 TESTS += $(OPS_TESTS)
 EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
@@ -21,7 +22,8 @@ EXTRA_DIST += tests/ops/logs.test tests/ops/endpoint.test \
 	tests/ops/prometheus.test tests/ops/kafka-lag.test tests/ops/ops_lib.sh \
 	tests/ops/unit.test tests/ops/docker.test tests/ops/kafka-state.test \
 	tests/ops/endpoint-http.test tests/ops/http-clients.py \
-	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test
+	tests/ops/endpoint-fds.test tests/ops/endpoint-slowloris.test \
+	tests/ops/kafka-sink-topic.test
 check_PROGRAMS += tests/ops/json-lines tests/ops/free-port
 tests_ops_json_lines_SOURCES = tests/ops/json-lines.c
 tests_ops_json_lines_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
