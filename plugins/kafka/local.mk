@@ -108,6 +108,7 @@ KAFKA_SINK_TESTS = \
 	plugins/kafka/tests/eos_fence.test \
 	plugins/kafka/tests/eos_sigterm.test \
 	plugins/kafka/tests/sink_records.test \
+	plugins/kafka/tests/dead_letter.test \
 	plugins/kafka/tests/sink_config.test
 TESTS += $(KAFKA_SINK_TESTS)
 EXTRA_DIST += $(KAFKA_SINK_TESTS) plugins/kafka/tests/sink_lib.sh
