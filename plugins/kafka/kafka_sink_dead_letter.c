@@ -18,9 +18,9 @@
  * holds its limit against a whole batch.  The lookup also
  * tells a missing topic: one that a metadata request does not create
  * (allow.auto.create.topics on the producer, auto.create.topics.enable
- * on the broker) is an error naming it, at once, rather than a record
- * that librdkafka gives up on 30 s later, outside the record's error
- * handling.
+ * on the broker) is an error naming it, within seconds, rather than a
+ * record that librdkafka gives up on 30 s later, outside the record's
+ * error handling.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,34 +121,41 @@ out:
 	return outcome;
 }
 
+/* The producer's allow.auto.create.topics. */
+static int may_create(rd_kafka_t *rk)
+{
+	char value[16];
+	size_t size = sizeof value;
+
+	return rd_kafka_conf_get(rd_kafka_conf(rk), "allow.auto.create.topics",
+				 value, &size) == RD_KAFKA_CONF_OK &&
+	       strcmp(value, "true") == 0;
+}
+
 /*
  * Look @p topic up by name, as producing to it would: a producer and a
- * broker that allow it create it.  1 once it exists, 0 when the broker
- * says it does not (or it has not appeared within APPEAR_MS).
+ * broker that allow it create it.  1 once it exists, 0 when it has not
+ * appeared within APPEAR_MS (a broker answers a topic it begins to
+ * create as one it does not know, so only time tells the two apart).
  */
 static int appears(rd_kafka_t *rk, const char *topic)
 {
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	rd_kafka_topic_t *rkt;
 	int64_t deadline = kafka_now_ms() + APPEAR_MS;
 	int found = 0;
 
-	if (rkt == NULL)
+	if (!may_create(rk) || (rkt = rd_kafka_topic_new(rk, topic, NULL)) == NULL)
 		return 0;
 	while (!found && kafka_now_ms() < deadline) {
 		const struct rd_kafka_metadata *md;
-		rd_kafka_resp_err_t code;
 
 		if (rd_kafka_metadata(rk, 0, rkt, &md, APPEAR_MS) !=
 		    RD_KAFKA_RESP_ERR_NO_ERROR)
 			break;
-		code = md->topic_cnt == 1 ? md->topics[0].err :
-			RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-		found = code == RD_KAFKA_RESP_ERR_NO_ERROR &&
+		found = md->topic_cnt == 1 &&
+			md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
 			md->topics[0].partition_cnt > 0;
 		rd_kafka_metadata_destroy(md);
-		/* not created, and not being created */
-		if (code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-			break;
 		if (!found)
 			rd_kafka_poll(rk, APPEAR_PAUSE_MS);
 	}
@@ -173,10 +180,17 @@ static kafka_dead_letter_topic *topic_of(kafka_sink *k, const char *topic,
 	a = ask_limit(rk, topic, &max, why, sizeof why);
 	if (a == ASKED_MISSING) {
 		if (!appears(rk, topic)) {
-			sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic %s "
-				     "does not exist (create it; the broker or the "
-				     "producer does not create topics on use)",
-				     topic);
+			if (may_create(rk))
+				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
+					     "%s does not exist (create it; it did not "
+					     "appear within %d s of asking for it, so "
+					     "the broker does not create topics on use)",
+					     topic, APPEAR_MS / 1000);
+			else
+				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
+					     "%s does not exist (create it; "
+					     "kafka.allow.auto.create.topics is false)",
+					     topic);
 			return NULL;
 		}
 		a = ask_limit(rk, topic, &max, why, sizeof why);
