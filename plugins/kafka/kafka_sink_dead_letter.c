@@ -245,11 +245,11 @@ typedef struct truncation {
 /*
  * Shorten @p rec to at most @p limit bytes on the wire into @p t: the
  * value first, the key too when the key and headers leave no room.
- * SL_ERR when the headers alone do not fit.
+ * SL_ERR when the headers alone do not fit @p topic.
  */
-static int truncate_to(truncation *t, const sl_record *rec, size_t limit,
-		       const sl_header *headers, size_t header_count,
-		       sl_error *err)
+static int truncate_to(truncation *t, const char *topic, const sl_record *rec,
+		       size_t limit, const sl_header *headers,
+		       size_t header_count, sl_error *err)
 {
 	size_t fixed, room;
 
@@ -267,10 +267,11 @@ static int truncate_to(truncation *t, const sl_record *rec, size_t limit,
 		header_bytes(t->headers, t->header_count) +
 		10 + strlen("sluice.truncated.key") + strlen(t->key_size);
 	if (fixed >= limit)
-		return sl_error_set(err, SL_ERR_RUNTIME, "its headers alone "
-				    "(%zu bytes) are more than the dead-letter "
-				    "topic takes (%zu bytes)", fixed - BATCH_ROOM,
-				    limit - BATCH_ROOM);
+		return sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic %s "
+				    "takes %zu bytes, too few for the dead letter's "
+				    "headers alone (%zu bytes) and the record batch "
+				    "around them (%d)", topic, limit,
+				    fixed - BATCH_ROOM, BATCH_ROOM);
 	room = limit - fixed;
 	if (rec->key_raw.len >= room) {
 		t->headers[t->header_count].name = "sluice.truncated.key";
@@ -306,6 +307,7 @@ int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 	const sl_record *send = rec;
 	const sl_header *extra = headers;
 	size_t extra_count = header_count, limit, whole;
+	uint64_t failed;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_resp_err_t code;
 	char what[300];
@@ -327,7 +329,7 @@ int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 	if (whole > limit) {
 		if ((cut.headers = malloc((header_count + 2) * sizeof *cut.headers)) == NULL)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		if (truncate_to(&cut, rec, limit, headers, header_count, err) != SL_OK) {
+		if (truncate_to(&cut, topic, rec, limit, headers, header_count, err) != SL_OK) {
 			free(cut.headers);
 			return SL_ERR;
 		}
@@ -349,11 +351,21 @@ int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 	}
 	if (send != rec)
 		rd_kafka_flush(p->client.rk, ALONE_FLUSH_MS);
+	failed = p->failed;
 	code = kafka_sink_produce(k, rkt, send, extra, extra_count);
 	rd_kafka_topic_destroy(rkt);
-	if (send != rec && code == RD_KAFKA_RESP_ERR_NO_ERROR)
-		rd_kafka_flush(p->client.rk, ALONE_FLUSH_MS);
 	free(cut.headers);
+	if (send != rec && code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_flush(p->client.rk, ALONE_FLUSH_MS);
+		/* refused even so: the record's failure, not the next
+		 * flush's (the report stays for that flush, which the
+		 * job's stop runs and whose error gives way to this) */
+		if (failed == 0 && p->failed > 0 &&
+		    strcmp(p->first_topic, topic) == 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "%s, even cut "
+					    "to fit %zu bytes: %s", what, limit,
+					    rd_kafka_err2str(p->first_err));
+	}
 	if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return SL_OK;
 	/* refused for what it is: the job stops on it (a doomed transaction
