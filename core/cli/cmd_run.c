@@ -85,7 +85,9 @@ int sl_cmd_run(int argc, char **argv)
 		/* a plugin may quote a value it was given: not one of ${file:} */
 		sl_job_hide_secrets(job, err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
-		rc = err.kind == SL_ERR_CONFIG ? 2 : 1;
+		/* 3: a record stopped the job, and a restart reads it again;
+		 * a supervisor should not restart it (sluice(1)) */
+		rc = err.kind == SL_ERR_CONFIG ? 2 : err.kind == SL_ERR_RECORD ? 3 : 1;
 	}
 out:
 	sl_ops_stop(ops);

@@ -105,7 +105,8 @@ void sl_cli_usage(FILE *out)
 	}
 	fputs("  sluice --version | --help\n"
 	      "\n"
-	      "Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage.\n"
+	      "Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage, 3 a record\n"
+	      "stopped the job (restarting it reads the same record again).\n"
 	      "Plugins are searched in job.plugin.path, $SLUICE_PLUGIN_PATH, the\n"
 	      "build tree's plugins when this sluice is the one built there, then\n"
 	      "the installed directory:\n"
@@ -126,7 +127,8 @@ void sl_cli_command_help(const sl_cli_command *c, FILE *out)
 {
 	sl_cli_command_usage(c, out);
 	fprintf(out, "\n%s\n", c->help);
-	fputs("Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage.\n"
+	fputs("Exit codes: 0 success, 1 runtime failure, 2 bad job file or usage, 3 a record\n"
+	      "stopped the job (restarting it reads the same record again).\n"
 	      "See sluice(1) and sluice-job(5).\n", out);
 }
 

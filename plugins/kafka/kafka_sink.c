@@ -96,6 +96,7 @@ static void sink_close(void *self)
 	if (k->tc != NULL)
 		rd_kafka_topic_conf_destroy(k->tc);
 	kafka_changelog_close(k);
+	kafka_sink_dead_letter_close(k);
 	kafka_producer_put(k->p);
 	free(k);
 }

@@ -1,6 +1,7 @@
 /*
  * kafka_sink.h - the Kafka sink: opening and options (kafka_sink.c),
- * records and dead letters into the producer (kafka_sink_write.c).
+ * records into the producer (kafka_sink_write.c), dead letters cut to
+ * what their topic takes (kafka_sink_dead_letter.c).
  */
 #ifndef SL_KAFKA_SINK_H
 #define SL_KAFKA_SINK_H
@@ -14,8 +15,17 @@ int kafka_sink_flush(void *self, int timeout_ms, sl_error *err);
 /* The class's mark and durable: the shared producer's (kafka_delivery.h). */
 uint64_t kafka_sink_mark(void *self);
 int kafka_sink_durable(void *self, uint64_t mark, sl_error *err);
+/* Produce @p r with its own headers, then @p extra, to @p rkt; on success
+ * the producer owns what it needs (kafka_producer_send). */
+rd_kafka_resp_err_t kafka_sink_produce(kafka_sink *k, rd_kafka_topic_t *rkt,
+				       const sl_record *r,
+				       const sl_header *extra,
+				       size_t extra_count);
+/* The class's dead_letter (sluice/sink.h): whole, or truncated to fit. */
 int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 			   const sl_header *headers, size_t header_count,
 			   sl_error *err);
+/* Forget the dead-letter topics' limits (the sink closes). */
+void kafka_sink_dead_letter_close(kafka_sink *k);
 
 #endif

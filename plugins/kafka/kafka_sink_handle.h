@@ -10,6 +10,9 @@
 
 #include "kafka_delivery.h"
 
+/* What a dead-letter topic takes (kafka_sink_dead_letter.c). */
+typedef struct kafka_dead_letter_topic kafka_dead_letter_topic;
+
 typedef struct kafka_sink {
 	sl_stage *stage;
 	const char *name;        /* the stage's name: each message's opaque */
@@ -18,6 +21,7 @@ typedef struct kafka_sink {
 	rd_kafka_topic_conf_t *tc; /* a repartition sink's, until its topic is ready */
 	rd_kafka_topic_t **changelogs; /* state changelogs (kafka_changelog.h) */
 	size_t changelog_count;
+	kafka_dead_letter_topic *dead_letter_topics; /* asked once each */
 } kafka_sink;
 
 #endif

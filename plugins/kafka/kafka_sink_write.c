@@ -1,6 +1,6 @@
 /*
- * kafka_sink_write.c - records, and other stages' dead letters, into the
- * shared producer.
+ * kafka_sink_write.c - records into the shared producer (other stages'
+ * dead letters: kafka_sink_dead_letter.c).
  *
  * The batch's memory is gone after write returns, so librdkafka copies
  * each key and value (RD_KAFKA_MSG_F_COPY: one allocation per message,
@@ -39,10 +39,10 @@ static rd_kafka_headers_t *headers_of(const sl_header *a, size_t na,
 	return h;
 }
 
-/* Hand one record to the producer: its own headers, then @p extra. */
-static rd_kafka_resp_err_t produce(kafka_sink *k, rd_kafka_topic_t *rkt,
-				   const sl_record *r, const sl_header *extra,
-				   size_t extra_count)
+rd_kafka_resp_err_t kafka_sink_produce(kafka_sink *k, rd_kafka_topic_t *rkt,
+				       const sl_record *r,
+				       const sl_header *extra,
+				       size_t extra_count)
 {
 	size_t bytes;
 	rd_kafka_headers_t *h = headers_of(r->headers, r->header_count,
@@ -68,7 +68,7 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 		return SL_ERR;
 	for (i = 0; rc == SL_OK && i < batch->count && !p->doomed; i++) {
 		const sl_record *r = &batch->records[i];
-		rd_kafka_resp_err_t code = produce(k, k->rkt, r, NULL, 0);
+		rd_kafka_resp_err_t code = kafka_sink_produce(k, k->rkt, r, NULL, 0);
 		char what[300];
 
 		if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -122,32 +122,4 @@ int kafka_sink_durable(void *self, uint64_t mark, sl_error *err)
 	kafka_sink *k = self;
 
 	return kafka_producer_durable(k->p, mark, err);
-}
-
-int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
-			   const sl_header *headers, size_t header_count,
-			   sl_error *err)
-{
-	kafka_sink *k = self;
-	kafka_producer *p = k->p;
-	rd_kafka_topic_t *rkt;
-	rd_kafka_resp_err_t code;
-	char what[300];
-
-	if (kafka_producer_writable(p, err) != SL_OK)
-		return SL_ERR;
-	/* the topic object below lives only for this call: never held */
-	kafka_txn_settle(p);
-	snprintf(what, sizeof what, "cannot produce a dead letter to topic %s", topic);
-	/* the producer's default topic settings; a known topic is a lookup */
-	if ((rkt = rd_kafka_topic_new(p->client.rk, topic, NULL)) == NULL)
-		return kafka_error_code(err, rd_kafka_last_error(), what);
-	code = produce(k, rkt, rec, headers, header_count);
-	rd_kafka_topic_destroy(rkt);
-	if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
-		return SL_OK;
-	if (kafka_producer_failed(p, code, what, err) != SL_OK)
-		return SL_ERR;
-	/* exactly-once: the transaction is doomed, and the record with it */
-	return SL_OK;
 }

@@ -70,6 +70,14 @@ typedef struct sl_sink_class {
 	 * exactly-once the record joins the open transaction.  The engine
 	 * sends every stage's dead letters (errors = dead-letter) through the
 	 * first sink of the job that provides this.
+	 *
+	 * A dead letter too large for @p topic (often the very reason its
+	 * record failed) is not refused: the sink writes it truncated and
+	 * says so in a header of its own, naming the original size, besides
+	 * @p headers.  SL_ERR only when even that cannot be written (the
+	 * topic does not exist, the broker refuses it): the engine then stops
+	 * the job on the record (exit code 3), since a restart would read the
+	 * same record again.
 	 */
 	int (*dead_letter)(void *self, const char *topic, const sl_record *rec,
 			   const sl_header *headers, size_t header_count,

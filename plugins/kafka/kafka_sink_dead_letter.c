@@ -1,0 +1,379 @@
+/*
+ * kafka_sink_dead_letter.c - other stages' dead letters into the shared
+ * producer, cut to what their topic takes.
+ *
+ * A record often fails because it is too large for the job's own sink;
+ * its dead letter, the same bytes with more headers, is then too large
+ * for the dead-letter topic as well.  Refused, it would stop the job at
+ * the same offset on every restart.  So a dead letter that does not fit
+ * is written truncated: the first bytes of its value (and of its key,
+ * when the key alone is too large), with headers giving the original
+ * sizes (sluice.truncated, sluice.truncated.key).
+ *
+ * What fits is the smaller of the producer's message.max.bytes and the
+ * topic's max.message.bytes, which the broker is asked once per topic
+ * (DescribeConfigs; when it cannot answer, the producer's limit alone),
+ * less room for the record batch around the record; such a record is
+ * sent on its own (flushing before and after it), since the broker
+ * holds its limit against a whole batch.  The lookup also
+ * tells a missing topic: one that a metadata request does not create
+ * (allow.auto.create.topics on the producer, auto.create.topics.enable
+ * on the broker) is an error naming it, within seconds, rather than a
+ * record that librdkafka gives up on 30 s later, outside the record's
+ * error handling.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_producer.h"
+#include "kafka_sink.h"
+#include "kafka_txn_async.h"
+
+/* The broker's own request timeout is 30 s; a dead letter waits less. */
+#define ASK_TIMEOUT_MS 10000
+/* How long a topic that auto-creation has begun may take to appear. */
+#define APPEAR_MS 10000
+#define APPEAR_PAUSE_MS 100
+/* Around a record on the wire: the record batch's header (61 bytes), the
+ * record's own lengths, deltas and attributes (at most 36), and slack
+ * for a codec's framing. */
+#define BATCH_ROOM 256
+/* A truncated dead letter goes out in a record batch of its own: the
+ * broker holds max.message.bytes against the whole batch, which
+ * librdkafka fills up to its batch.size whatever the topic takes. */
+#define ALONE_FLUSH_MS 30000
+/* Truncations logged per topic; the engine logs every dead letter up to
+ * its own limit. */
+#define TRUNCATION_LOG_LIMIT 10
+
+struct kafka_dead_letter_topic {
+	kafka_dead_letter_topic *next;
+	size_t max_bytes;      /* max.message.bytes; 0: the broker did not say */
+	uint64_t truncated;
+	char name[];
+};
+
+/* One DescribeConfigs answer: the topic's max.message.bytes. */
+typedef enum { ASKED_LIMIT, ASKED_MISSING, ASKED_NOTHING } asked;
+
+static asked ask_limit(rd_kafka_t *rk, const char *topic, size_t *max,
+		       char *why, size_t size)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_ConfigResource_t *res =
+		rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
+	rd_kafka_AdminOptions_t *o =
+		rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
+	const rd_kafka_ConfigResource_t **got;
+	const rd_kafka_ConfigEntry_t **entries;
+	rd_kafka_resp_err_t code;
+	rd_kafka_event_t *ev;
+	asked outcome = ASKED_NOTHING;
+	size_t n, i;
+
+	rd_kafka_AdminOptions_set_request_timeout(o, ASK_TIMEOUT_MS, why, size);
+	snprintf(why, size, "no answer within %d ms", ASK_TIMEOUT_MS);
+	rd_kafka_DescribeConfigs(rk, &res, 1, o, q);
+	rd_kafka_AdminOptions_destroy(o);
+	rd_kafka_ConfigResource_destroy(res);
+	/* the queue is this request's own: its result is all that comes */
+	ev = rd_kafka_queue_poll(q, ASK_TIMEOUT_MS + 2000);
+	rd_kafka_queue_destroy(q);
+	if (ev == NULL)
+		return ASKED_NOTHING;
+	if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT ||
+	    rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(why, size, "%s", rd_kafka_event_error_string(ev) ?
+			 rd_kafka_event_error_string(ev) : "no answer");
+		goto out;
+	}
+	got = rd_kafka_DescribeConfigs_result_resources(
+		rd_kafka_event_DescribeConfigs_result(ev), &n);
+	if (n < 1) {
+		snprintf(why, size, "an empty answer");
+		goto out;
+	}
+	if ((code = rd_kafka_ConfigResource_error(got[0])) ==
+	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+		outcome = ASKED_MISSING;
+		goto out;
+	}
+	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(why, size, "%s", rd_kafka_err2str(code));
+		goto out;
+	}
+	entries = rd_kafka_ConfigResource_configs(got[0], &n);
+	for (i = 0; i < n; i++) {
+		const char *value = rd_kafka_ConfigEntry_value(entries[i]);
+
+		if (value != NULL && strcmp(rd_kafka_ConfigEntry_name(entries[i]),
+					    "max.message.bytes") == 0 &&
+		    strtoll(value, NULL, 10) > 0) {
+			*max = (size_t)strtoll(value, NULL, 10);
+			outcome = ASKED_LIMIT;
+		}
+	}
+	if (outcome != ASKED_LIMIT)
+		snprintf(why, size, "no max.message.bytes in its configuration");
+out:
+	rd_kafka_event_destroy(ev);
+	return outcome;
+}
+
+/* The producer's allow.auto.create.topics. */
+static int may_create(rd_kafka_t *rk)
+{
+	char value[16];
+	size_t size = sizeof value;
+
+	return rd_kafka_conf_get(rd_kafka_conf(rk), "allow.auto.create.topics",
+				 value, &size) == RD_KAFKA_CONF_OK &&
+	       strcmp(value, "true") == 0;
+}
+
+/*
+ * Look @p topic up by name, as producing to it would: a producer and a
+ * broker that allow it create it.  1 once it exists, 0 when it has not
+ * appeared within APPEAR_MS (a broker answers a topic it begins to
+ * create as one it does not know, so only time tells the two apart).
+ */
+static int appears(rd_kafka_t *rk, const char *topic)
+{
+	rd_kafka_topic_t *rkt;
+	int64_t deadline = kafka_now_ms() + APPEAR_MS;
+	int found = 0;
+
+	if (!may_create(rk) || (rkt = rd_kafka_topic_new(rk, topic, NULL)) == NULL)
+		return 0;
+	while (!found && kafka_now_ms() < deadline) {
+		const struct rd_kafka_metadata *md;
+
+		if (rd_kafka_metadata(rk, 0, rkt, &md, APPEAR_MS) !=
+		    RD_KAFKA_RESP_ERR_NO_ERROR)
+			break;
+		found = md->topic_cnt == 1 &&
+			md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+			md->topics[0].partition_cnt > 0;
+		rd_kafka_metadata_destroy(md);
+		if (!found)
+			rd_kafka_poll(rk, APPEAR_PAUSE_MS);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return found;
+}
+
+/* What @p topic takes, asked once; NULL with @p err filled when the
+ * topic does not exist. */
+static kafka_dead_letter_topic *topic_of(kafka_sink *k, const char *topic,
+					 sl_error *err)
+{
+	rd_kafka_t *rk = k->p->client.rk;
+	kafka_dead_letter_topic *t;
+	size_t max = 0;
+	char why[256];
+	asked a;
+
+	for (t = k->dead_letter_topics; t != NULL; t = t->next)
+		if (strcmp(t->name, topic) == 0)
+			return t;
+	a = ask_limit(rk, topic, &max, why, sizeof why);
+	if (a == ASKED_MISSING) {
+		if (!appears(rk, topic)) {
+			if (may_create(rk))
+				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
+					     "%s does not exist (create it; it did not "
+					     "appear within %d s of asking for it, so "
+					     "the broker does not create topics on use)",
+					     topic, APPEAR_MS / 1000);
+			else
+				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
+					     "%s does not exist (create it; "
+					     "kafka.allow.auto.create.topics is false)",
+					     topic);
+			return NULL;
+		}
+		a = ask_limit(rk, topic, &max, why, sizeof why);
+	}
+	if (a != ASKED_LIMIT) {
+		max = 0;
+		sl_log(k->stage, SL_LOG_WARN, "cannot read max.message.bytes of "
+		       "dead-letter topic %s (%s): dead letters are cut to the "
+		       "producer's message.max.bytes (%zu) alone", topic, why,
+		       k->p->max_message_bytes);
+	}
+	if ((t = calloc(1, sizeof *t + strlen(topic) + 1)) == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	t->max_bytes = max;
+	memcpy(t->name, topic, strlen(topic) + 1);
+	t->next = k->dead_letter_topics;
+	k->dead_letter_topics = t;
+	return t;
+}
+
+void kafka_sink_dead_letter_close(kafka_sink *k)
+{
+	while (k->dead_letter_topics != NULL) {
+		kafka_dead_letter_topic *t = k->dead_letter_topics;
+
+		k->dead_letter_topics = t->next;
+		free(t);
+	}
+}
+
+/* Headers on the wire, as kafka_sink_write.c counts them. */
+static size_t header_bytes(const sl_header *h, size_t n)
+{
+	size_t bytes = 0, i;
+
+	for (i = 0; i < n; i++)
+		bytes += 10 + strlen(h[i].name) + (h[i].value.data ? h[i].value.len : 0);
+	return bytes;
+}
+
+/* The engine's headers, then the sizes of what was cut; @p cut has room
+ * for header_count + 2. */
+typedef struct truncation {
+	sl_record rec;           /* the record, its key and value shortened */
+	sl_header *headers;
+	size_t header_count;
+	char value_size[24], key_size[24];
+} truncation;
+
+/*
+ * Shorten @p rec to at most @p limit bytes on the wire into @p t: the
+ * value first, the key too when the key and headers leave no room.
+ * SL_ERR when the headers alone do not fit @p topic.
+ */
+static int truncate_to(truncation *t, const char *topic, const sl_record *rec,
+		       size_t limit, const sl_header *headers,
+		       size_t header_count, sl_error *err)
+{
+	size_t fixed, room;
+
+	t->rec = *rec;
+	memcpy(t->headers, headers, header_count * sizeof *headers);
+	t->header_count = header_count;
+	snprintf(t->value_size, sizeof t->value_size, "%zu", rec->value_raw.len);
+	snprintf(t->key_size, sizeof t->key_size, "%zu", rec->key_raw.len);
+	t->headers[t->header_count].name = "sluice.truncated";
+	t->headers[t->header_count].value.data = (const uint8_t *)t->value_size;
+	t->headers[t->header_count++].value.len = strlen(t->value_size);
+	/* the key's header is counted whether it comes or not: simpler, and
+	 * the few bytes do not matter next to a value this large */
+	fixed = BATCH_ROOM + header_bytes(rec->headers, rec->header_count) +
+		header_bytes(t->headers, t->header_count) +
+		10 + strlen("sluice.truncated.key") + strlen(t->key_size);
+	if (fixed >= limit)
+		return sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic %s "
+				    "takes %zu bytes, too few for the dead letter's "
+				    "headers alone (%zu bytes) and the record batch "
+				    "around them (%d)", topic, limit,
+				    fixed - BATCH_ROOM, BATCH_ROOM);
+	room = limit - fixed;
+	if (rec->key_raw.len >= room) {
+		t->headers[t->header_count].name = "sluice.truncated.key";
+		t->headers[t->header_count].value.data = (const uint8_t *)t->key_size;
+		t->headers[t->header_count++].value.len = strlen(t->key_size);
+		t->rec.key_raw.len = room;
+		t->rec.value_raw.len = 0;
+		return SL_OK;
+	}
+	room -= rec->key_raw.len;
+	if (t->rec.value_raw.len > room)
+		t->rec.value_raw.len = room;
+	return SL_OK;
+}
+
+/* A produce call's failure that is this record's, not the producer's. */
+static int record_fault(rd_kafka_resp_err_t code)
+{
+	return code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+	       code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+	       code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	       code == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED;
+}
+
+int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
+			   const sl_header *headers, size_t header_count,
+			   sl_error *err)
+{
+	kafka_sink *k = self;
+	kafka_producer *p = k->p;
+	kafka_dead_letter_topic *t;
+	truncation cut;
+	const sl_record *send = rec;
+	const sl_header *extra = headers;
+	size_t extra_count = header_count, limit, whole;
+	uint64_t failed;
+	rd_kafka_topic_t *rkt;
+	rd_kafka_resp_err_t code;
+	char what[300];
+
+	if (kafka_producer_writable(p, err) != SL_OK)
+		return SL_ERR;
+	/* the topic object below lives only for this call: never held */
+	kafka_txn_settle(p);
+	snprintf(what, sizeof what, "cannot produce a dead letter to topic %s", topic);
+	if ((t = topic_of(k, topic, err)) == NULL)
+		return SL_ERR;
+	limit = p->max_message_bytes;
+	if (t->max_bytes > 0 && t->max_bytes < limit)
+		limit = t->max_bytes;
+	whole = BATCH_ROOM + rec->key_raw.len + rec->value_raw.len +
+		header_bytes(rec->headers, rec->header_count) +
+		header_bytes(headers, header_count);
+	cut.headers = NULL;
+	if (whole > limit) {
+		if ((cut.headers = malloc((header_count + 2) * sizeof *cut.headers)) == NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		if (truncate_to(&cut, topic, rec, limit, headers, header_count, err) != SL_OK) {
+			free(cut.headers);
+			return SL_ERR;
+		}
+		send = &cut.rec;
+		extra = cut.headers;
+		extra_count = cut.header_count;
+		if (t->truncated++ < TRUNCATION_LOG_LIMIT)
+			sl_log(k->stage, SL_LOG_WARN, "a dead letter of %zu bytes "
+			       "is truncated to %zu for topic %s, which takes %zu "
+			       "(the smaller of the producer's message.max.bytes and "
+			       "the topic's max.message.bytes)", rec->key_raw.len +
+			       rec->value_raw.len, send->key_raw.len +
+			       send->value_raw.len, topic, limit);
+	}
+	/* the producer's default topic settings; a known topic is a lookup */
+	if ((rkt = rd_kafka_topic_new(p->client.rk, topic, NULL)) == NULL) {
+		free(cut.headers);
+		return kafka_error_code(err, rd_kafka_last_error(), what);
+	}
+	if (send != rec)
+		rd_kafka_flush(p->client.rk, ALONE_FLUSH_MS);
+	failed = p->failed;
+	code = kafka_sink_produce(k, rkt, send, extra, extra_count);
+	rd_kafka_topic_destroy(rkt);
+	free(cut.headers);
+	if (send != rec && code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_flush(p->client.rk, ALONE_FLUSH_MS);
+		/* refused even so: the record's failure, not the next
+		 * flush's (the report stays for that flush, which the
+		 * job's stop runs and whose error gives way to this) */
+		if (failed == 0 && p->failed > 0 &&
+		    strcmp(p->first_topic, topic) == 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "%s, even cut "
+					    "to fit %zu bytes: %s", what, limit,
+					    rd_kafka_err2str(p->first_err));
+	}
+	if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return SL_OK;
+	/* refused for what it is: the job stops on it (a doomed transaction
+	 * would only read it again) */
+	if (record_fault(code))
+		return kafka_error_code(err, code, what);
+	if (kafka_producer_failed(p, code, what, err) != SL_OK)
+		return SL_ERR;
+	/* exactly-once: the transaction is doomed, and the record with it */
+	return SL_OK;
+}
