@@ -32,6 +32,14 @@ int kafka_changelog_read(void *self, const char *topic,
 /* A repartition hop's sink (role SL_ROLE_REPARTITION_SINK): its topic,
  * created or checked, and its control data. */
 int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err);
+
+/*
+ * Dead-letter topic @p topic, created when missing (one partition, the
+ * cluster's replication and retention; kafka_internal_topic.c) and
+ * waited for until it has partitions.  SL_OK, or SL_ERR with @p err.
+ */
+int kafka_dead_letter_topic_prepare(kafka_sink *k, const char *topic,
+				    sl_error *err);
 int kafka_repartition_control(void *self, int32_t partition, const void *data,
 			      size_t len, sl_error *err);
 

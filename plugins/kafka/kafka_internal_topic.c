@@ -1,7 +1,7 @@
 /*
  * kafka_internal_topic.c - the job's own topics: each stateful stage's
  * changelog and each repartition hop's topic, created when missing,
- * checked when present.
+ * checked when present; and dead-letter topics, created when missing.
  *
  * A changelog is compacted: it keeps the latest value of every key, so it
  * holds the whole state however long the job runs.  A repartition topic
@@ -42,6 +42,9 @@ typedef struct topic_kind {
 
 static const topic_kind changelog = { "changelog topic", "compact", NULL };
 static const topic_kind repartition = { "repartition topic", "delete", "-1" };
+/* As Kafka Connect does for its dead-letter queue: created when missing,
+ * with one partition and the broker's retention. */
+static const topic_kind dead_letter = { "dead-letter topic", "delete", NULL };
 
 /* A topic's settings as the broker has them. */
 typedef struct topic_config {
@@ -362,6 +365,23 @@ static int prepare(kafka_sink *k, const topic_kind *tk, const char *topic,
 	return tk == &changelog ? check_changelog(k, topic, c.policy, partitions,
 						  have, err)
 				: check_repartition(k, topic, &c, partitions, have, err);
+}
+
+int kafka_dead_letter_topic_prepare(kafka_sink *k, const char *topic,
+				    sl_error *err)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(k->p->client.rk);
+	topic_config c;
+	int32_t have = 0;
+	int rc;
+
+	rc = describe(k->p->client.rk, q, &dead_letter, topic, &c, err);
+	if (rc == SL_OK && !c.exists)
+		rc = create(k, q, &dead_letter, topic, 1, err);
+	rd_kafka_queue_destroy(q);
+	if (rc == SL_OK)
+		rc = partition_count(k, &dead_letter, topic, &have, err);
+	return rc;
 }
 
 int kafka_changelog_prepare(void *self, const char *topic, int32_t partitions,

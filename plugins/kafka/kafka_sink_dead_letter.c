@@ -16,25 +16,22 @@
  * less room for the record batch around the record; such a record is
  * sent on its own (flushing before and after it), since the broker
  * holds its limit against a whole batch.  The lookup also
- * tells a missing topic: one that a metadata request does not create
- * (allow.auto.create.topics on the producer, auto.create.topics.enable
- * on the broker) is an error naming it, within seconds, rather than a
- * record that librdkafka gives up on 30 s later, outside the record's
- * error handling.
+ * tells a missing topic, which is created then (one partition,
+ * kafka_internal_topic.c); one that cannot be created is an error naming
+ * it, within seconds, rather than a record that librdkafka gives up on
+ * later, outside the record's error handling.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka_changelog.h"
 #include "kafka_producer.h"
 #include "kafka_sink.h"
 #include "kafka_txn_async.h"
 
 /* The broker's own request timeout is 30 s; a dead letter waits less. */
 #define ASK_TIMEOUT_MS 10000
-/* How long a topic that auto-creation has begun may take to appear. */
-#define APPEAR_MS 10000
-#define APPEAR_PAUSE_MS 100
 /* Around a record on the wire: the record batch's header (61 bytes), the
  * record's own lengths, deltas and attributes (at most 36), and slack
  * for a codec's framing. */
@@ -121,48 +118,6 @@ out:
 	return outcome;
 }
 
-/* The producer's allow.auto.create.topics. */
-static int may_create(rd_kafka_t *rk)
-{
-	char value[16];
-	size_t size = sizeof value;
-
-	return rd_kafka_conf_get(rd_kafka_conf(rk), "allow.auto.create.topics",
-				 value, &size) == RD_KAFKA_CONF_OK &&
-	       strcmp(value, "true") == 0;
-}
-
-/*
- * Look @p topic up by name, as producing to it would: a producer and a
- * broker that allow it create it.  1 once it exists, 0 when it has not
- * appeared within APPEAR_MS (a broker answers a topic it begins to
- * create as one it does not know, so only time tells the two apart).
- */
-static int appears(rd_kafka_t *rk, const char *topic)
-{
-	rd_kafka_topic_t *rkt;
-	int64_t deadline = kafka_now_ms() + APPEAR_MS;
-	int found = 0;
-
-	if (!may_create(rk) || (rkt = rd_kafka_topic_new(rk, topic, NULL)) == NULL)
-		return 0;
-	while (!found && kafka_now_ms() < deadline) {
-		const struct rd_kafka_metadata *md;
-
-		if (rd_kafka_metadata(rk, 0, rkt, &md, APPEAR_MS) !=
-		    RD_KAFKA_RESP_ERR_NO_ERROR)
-			break;
-		found = md->topic_cnt == 1 &&
-			md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-			md->topics[0].partition_cnt > 0;
-		rd_kafka_metadata_destroy(md);
-		if (!found)
-			rd_kafka_poll(rk, APPEAR_PAUSE_MS);
-	}
-	rd_kafka_topic_destroy(rkt);
-	return found;
-}
-
 /* What @p topic takes, asked once; NULL with @p err filled when the
  * topic does not exist. */
 static kafka_dead_letter_topic *topic_of(kafka_sink *k, const char *topic,
@@ -179,20 +134,10 @@ static kafka_dead_letter_topic *topic_of(kafka_sink *k, const char *topic,
 			return t;
 	a = ask_limit(rk, topic, &max, why, sizeof why);
 	if (a == ASKED_MISSING) {
-		if (!appears(rk, topic)) {
-			if (may_create(rk))
-				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
-					     "%s does not exist (create it; it did not "
-					     "appear within %d s of asking for it, so "
-					     "the broker does not create topics on use)",
-					     topic, APPEAR_MS / 1000);
-			else
-				sl_error_set(err, SL_ERR_RUNTIME, "dead-letter topic "
-					     "%s does not exist (create it; "
-					     "kafka.allow.auto.create.topics is false)",
-					     topic);
+		/* created as Kafka Connect creates its dead-letter queue:
+		 * the producer never has a broker create a topic on use */
+		if (kafka_dead_letter_topic_prepare(k, topic, err) != SL_OK)
 			return NULL;
-		}
 		a = ask_limit(rk, topic, &max, why, sizeof why);
 	}
 	if (a != ASKED_LIMIT) {
