@@ -11,3 +11,7 @@ plugins_bytes_tests_bytes_format_SOURCES = plugins/bytes/tests/bytes_format.c
 plugins_bytes_tests_bytes_format_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_bytes_tests_bytes_format_LDADD = $(OPTEST_LIBS)
 TESTS += plugins/bytes/tests/bytes_format
+
+# The format in real jobs (file to file, no broker).
+TESTS += plugins/bytes/tests/bytes_jobs.test
+EXTRA_DIST += plugins/bytes/tests/bytes_jobs.test
