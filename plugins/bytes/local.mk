@@ -15,3 +15,7 @@ TESTS += plugins/bytes/tests/bytes_format
 # The format in real jobs (file to file, no broker).
 TESTS += plugins/bytes/tests/bytes_jobs.test
 EXTRA_DIST += plugins/bytes/tests/bytes_jobs.test
+
+# `make bench`: passthrough.ini with bytes against string, same input.
+bench_scripts += plugins/bytes/bench/bytes.sh
+EXTRA_DIST += plugins/bytes/bench/bytes.sh
