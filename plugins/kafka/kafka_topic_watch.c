@@ -24,7 +24,9 @@ static int code_unknown(rd_kafka_resp_err_t code)
 	return code == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
 	       code == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
 	       code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-	       code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT;
+	       code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT ||
+	       /* what a partition that vanished still held */
+	       code == RD_KAFKA_RESP_ERR__DESTROY;
 }
 
 /* @p rkt's partition count from the cluster: >0, 0 when the topic does

@@ -373,7 +373,7 @@ static void test_engine_options(void)
 	const sl_opt_desc *o = sl_engine_stage_options(&n);
 	int seen = 0;
 
-	CHECK(n == 8);
+	CHECK(n == 10);
 	for (i = 0; i < n; i++)
 		if (strcmp(o[i].name, "from") == 0)
 			seen = !(o[i].kinds & SL_KIND_SOURCE);
