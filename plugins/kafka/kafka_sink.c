@@ -159,7 +159,8 @@ fail:
  */
 int kafka_sink_topic_known(kafka_sink *k, sl_error *err)
 {
-	if (k->topic_known)
+	/* a store's handle writes only changelogs, prepared as such */
+	if (k->topic_known || k->rkt == NULL)
 		return SL_OK;
 	if (kafka_topic_watch_open(k->p, k->stage, rd_kafka_topic_name(k->rkt),
 				   err) != SL_OK)
