@@ -10,23 +10,26 @@
  * 2.0.2 fixes the bounds when the client is created: they are sized
  * here, before, from the partitions the subscribed topics have (all of
  * them: this instance may be handed every one), the share divided among
- * them, half for the queue and half for one fetch.  A share large
- * enough for the defaults leaves them as they are; kafka.* settings of
- * the user's win.
+ * them: half for the queue's bytes, a quarter for its records (at
+ * RECORD_OVERHEAD each), a quarter for one fetch.  A share large enough
+ * for the defaults leaves them as they are; kafka.* settings of the
+ * user's win.
  *
  * A fetch's bytes are the records as the broker sends them, and they
- * cost far more once fetched: librdkafka allocates some 200 bytes for
- * each record (heaptrack: 192, one allocation a record) besides the
- * fetched batch its records point into, and holds a compressed batch
+ * cost more once fetched: librdkafka allocates some 200 bytes for each
+ * record (heaptrack: 192, one allocation a record) besides the fetched
+ * batch its records point into, and holds a compressed batch
  * decompressed.  Measured on 200 partitions of 1.5 M records of ~20
- * bytes, each byte fetched held about 10 (16 with lz4): budgeted at its
- * bytes, a 163 KB fetch a partition took the job to 330 MB at
- * memory.limit = 128MB (the whole input queued at once).  The fetch is
- * therefore sized at FETCH_EXPANSION bytes held per byte fetched;
- * smaller records still cost more than that, larger ones less.  The
- * queue's records are counted at RECORD_OVERHEAD each, three times what
- * librdkafka allocates for them, for the fetched batches they keep.
- * The floors let a job read very many partitions at all; below them
+ * bytes read from their start, each byte fetched held about 10 (16 with
+ * lz4): budgeted at its bytes, a 163 KB fetch a partition took the job
+ * to 330 MB at memory.limit = 128MB, the whole input queued at once.  So
+ * the fetch is budgeted at FETCH_EXPANSION bytes held per byte: 40 KB
+ * there, 95 MB (146 MB with lz4).  Not the full 10 to 16, as smaller
+ * fetches cost speed where partitions are held back in event time (more
+ * fetch rounds for the same records): the two-source
+ * event-time job of idle_many_partitions, lz4 JSON, ran in 9-13 s with
+ * 16-20 KB fetches, 19 s with 12 KB and 70-88 s with 8 KB.  That is
+ * also why the fetch's floor stays at 16 KB; below the floors
  * memory.limit is not kept.
  */
 #include <stdio.h>
@@ -35,12 +38,13 @@
 
 #define METADATA_MS 2000
 #define RECORD_OVERHEAD 600
-#define FETCH_EXPANSION 16
+/* bytes held per byte fetched, budgeted (see above) */
+#define FETCH_EXPANSION 4
 /* the defaults (kafka_source.c) and the least a partition gets */
 #define QUEUE_MAX (1024 * 1024)
 #define QUEUE_MIN (32 * 1024)
 #define FETCH_MAX (256 * 1024)
-#define FETCH_MIN (4 * 1024)
+#define FETCH_MIN (16 * 1024)
 #define RECORDS_MAX 2000
 #define RECORDS_MIN 50
 
@@ -128,11 +132,9 @@ int kafka_source_budget(sl_stage *stage,
 	if (parts == 0)
 		return SL_OK; /* topics not there yet: open says so */
 	each = share / parts;
-	/* the queue's bytes and its count bound the same records: whichever
-	 * comes first stops its fetching, so each may take the queue's half */
 	queue_kb = clamp(each / 2, QUEUE_MIN, QUEUE_MAX) / 1024;
-	records = clamp(each / 2 / RECORD_OVERHEAD, RECORDS_MIN, RECORDS_MAX);
-	fetch = clamp(each / 2 / FETCH_EXPANSION, FETCH_MIN, FETCH_MAX);
+	records = clamp(each / 4 / RECORD_OVERHEAD, RECORDS_MIN, RECORDS_MAX);
+	fetch = clamp(each / 4 / FETCH_EXPANSION, FETCH_MIN, FETCH_MAX);
 	if (queue_kb == QUEUE_MAX / 1024 && fetch == FETCH_MAX &&
 	    records == RECORDS_MAX) {
 		sl_log(stage, SL_LOG_DEBUG, "read-ahead: %lld partition(s) in "
