@@ -30,7 +30,8 @@ UNIT_TESTS = \
 	tests/unit/test_watermark \
 	tests/unit/test_inputs \
 	tests/unit/test_commit \
-	tests/unit/test_align
+	tests/unit/test_align \
+	tests/unit/test_memory_limit
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 UNIT_LDADD = core/libslcore.la
@@ -61,6 +62,10 @@ tests_unit_test_descriptor_LDADD = $(UNIT_LDADD)
 tests_unit_test_secret_SOURCES = tests/unit/test_secret.c tests/unit/check.h
 tests_unit_test_secret_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_secret_LDADD = $(UNIT_LDADD)
+tests_unit_test_memory_limit_SOURCES = tests/unit/test_memory_limit.c \
+	tests/unit/check.h
+tests_unit_test_memory_limit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_memory_limit_LDADD = $(UNIT_LDADD)
 tests_unit_test_suggest_SOURCES = tests/unit/test_suggest.c tests/unit/check.h
 tests_unit_test_suggest_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_suggest_LDADD = $(UNIT_LDADD)

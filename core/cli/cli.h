@@ -17,6 +17,14 @@ void sl_cli_process_setup(void);
 /* The descriptor limit when it is under SL_FDS_ADVISED, else 0. */
 long sl_cli_descriptors_short(void);
 
+/* An out-of-memory @p message (of @p size bytes) gets the limits that
+ * applied appended: RLIMIT_AS, the memory cgroup's (memory_limit.c). */
+void sl_cli_name_memory_limit(char *message, size_t size);
+/* The memory limit of this process's cgroup in bytes, -1 for none, as
+ * @p proc_cgroup (/proc/self/cgroup) places it under @p cgroup_fs
+ * (/sys/fs/cgroup): memory.max (v2), memory.limit_in_bytes (v1). */
+long long sl_cli_cgroup_memory_max(const char *proc_cgroup, const char *cgroup_fs);
+
 int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_config(int argc, char **argv);

@@ -84,6 +84,7 @@ int sl_cmd_run(int argc, char **argv)
 			  isatty(STDERR_FILENO) && !job->log_json, &err) != SL_OK) {
 		/* a plugin may quote a value it was given: not one of ${file:} */
 		sl_job_hide_secrets(job, err.message, sizeof err.message);
+		sl_cli_name_memory_limit(err.message, sizeof err.message);
 		sl_stage_log(NULL, SL_LOG_ERROR, "%s", err.message);
 		/* 3: a record stopped the job, and a restart reads it again;
 		 * a supervisor should not restart it (sluice(1)) */

@@ -172,6 +172,16 @@ int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
 			       property_hint(name, hint, sizeof hint) : "");
 }
 
+long long kafka_conf_number(rd_kafka_conf_t *conf, const char *name)
+{
+	char text[32];
+	size_t size = sizeof text;
+
+	if (rd_kafka_conf_get(conf, name, text, &size) != RD_KAFKA_CONF_OK)
+		return 0;
+	return strtoll(text, NULL, 10);
+}
+
 static const char *managed_reason(const kafka_managed *list, const char *name)
 {
 	for (; list != NULL && list->name != NULL; list++)

@@ -56,6 +56,8 @@ int kafka_conf_callbacks(kafka_client *client, rd_kafka_conf_t *conf, sl_error *
 int kafka_conf_set(const sl_stage *stage, rd_kafka_conf_t *conf,
 		   const char *key, const char *name, const char *value,
 		   sl_error *err);
+/* The numeric property @p name of @p conf; 0 when it has none. */
+long long kafka_conf_number(rd_kafka_conf_t *conf, const char *name);
 /*
  * What the check callbacks of the source and the sink share:
  * bootstrap.servers names a broker, no `kafka.*` option sets a property

@@ -23,8 +23,6 @@
  * If it does not get through (no leader known yet), the thread's own
  * timer still fetches within a second, as before.
  */
-#include <stdlib.h>
-#include <string.h>
 
 #include "kafka_source_shared.h"
 
@@ -32,20 +30,10 @@
  * byte bound is judged from the size of the records read so far. */
 #define FULL_PER_MILLE 900
 
-static long long conf_number(rd_kafka_conf_t *conf, const char *name)
-{
-	char text[32];
-	size_t size = sizeof text;
-
-	if (rd_kafka_conf_get(conf, name, text, &size) != RD_KAFKA_CONF_OK)
-		return 0;
-	return strtoll(text, NULL, 10);
-}
-
 void kafka_source_prefetch_init(kafka_source *s, rd_kafka_conf_t *conf)
 {
-	s->prefetch_records = conf_number(conf, "queued.min.messages");
-	s->prefetch_bytes = conf_number(conf, "queued.max.messages.kbytes") * 1024;
+	s->prefetch_records = kafka_conf_number(conf, "queued.min.messages");
+	s->prefetch_bytes = kafka_conf_number(conf, "queued.max.messages.kbytes") * 1024;
 }
 
 void kafka_source_prefetch_read(kafka_source *s, rd_kafka_message_t **msgs,

@@ -131,6 +131,8 @@ EXTRA_DIST += $(KAFKA_STATE_TESTS) plugins/kafka/tests/state_lib.sh
 bench_scripts += plugins/kafka/bench/kafka.sh
 # and Kafka as the state backend: the cost of state writes, a 1M-key restore
 bench_scripts += plugins/kafka/bench/state.sh
+# and the source's read-ahead: peak memory, wall and CPU on 4 and 200 partitions
+bench_scripts += plugins/kafka/bench/read_ahead.sh
 EXTRA_PROGRAMS += plugins/kafka/bench/kafka-bare
 plugins_kafka_bench_kafka_bare_SOURCES = plugins/kafka/bench/kafka-bare.c
 plugins_kafka_bench_kafka_bare_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)

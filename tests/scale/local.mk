@@ -12,7 +12,8 @@ SCALE_TESTS = \
 	tests/scale/bounded_sources.test \
 	tests/scale/eos_instances.test \
 	tests/scale/event_time_align.test \
-	tests/scale/idle_many_partitions.test
+	tests/scale/idle_many_partitions.test \
+	tests/scale/read_ahead_memory.test
 TESTS += $(SCALE_TESTS)
 EXTRA_DIST += $(SCALE_TESTS) tests/scale/scale_lib.sh
 check_PROGRAMS += tests/scale/group-lag
