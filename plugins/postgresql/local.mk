@@ -1,0 +1,15 @@
+# postgresql: a sink into a PostgreSQL table (libpq; Debian libpq-dev).
+# Built only when configure found libpq.
+if HAVE_LIBPQ
+plugin_LTLIBRARIES += plugins/postgresql/postgresql.la
+dist_plugin_DATA += plugins/postgresql/postgresql.plugin
+endif
+plugins_postgresql_postgresql_la_SOURCES = \
+	plugins/postgresql/pg_internal.h \
+	plugins/postgresql/pg_options.c \
+	plugins/postgresql/pg_rows.c \
+	plugins/postgresql/pg_conn.c \
+	plugins/postgresql/pg_sink.c
+plugins_postgresql_postgresql_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
+plugins_postgresql_postgresql_la_LIBADD = $(LIBPQ_LIBS) $(LIBM)
+plugins_postgresql_postgresql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
