@@ -13,3 +13,12 @@ plugins_postgresql_postgresql_la_SOURCES = \
 plugins_postgresql_postgresql_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 plugins_postgresql_postgresql_la_LIBADD = $(LIBPQ_LIBS) $(LIBM)
 plugins_postgresql_postgresql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+# Its tests: validate's refusals (no server), and against a real
+# PostgreSQL (tests/postgres/pg-local.sh) and a real Kafka broker.
+PG_TESTS = \
+	plugins/postgresql/tests/upsert_kill.test \
+	plugins/postgresql/tests/kafka_insert.test \
+	plugins/postgresql/tests/validate.test
+TESTS += $(PG_TESTS)
+EXTRA_DIST += $(PG_TESTS) plugins/postgresql/tests/pg_lib.sh
