@@ -19,6 +19,7 @@ plugins_postgresql_postgresql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 PG_TESTS = \
 	plugins/postgresql/tests/upsert_kill.test \
 	plugins/postgresql/tests/kafka_insert.test \
+	plugins/postgresql/tests/row_errors.test \
 	plugins/postgresql/tests/validate.test
 TESTS += $(PG_TESTS)
 EXTRA_DIST += $(PG_TESTS) plugins/postgresql/tests/pg_lib.sh
