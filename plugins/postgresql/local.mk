@@ -18,6 +18,7 @@ plugins_postgresql_postgresql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 # PostgreSQL (tests/postgres/pg-local.sh) and a real Kafka broker.
 PG_TESTS = \
 	plugins/postgresql/tests/upsert_kill.test \
+	plugins/postgresql/tests/server_restart.test \
 	plugins/postgresql/tests/kafka_insert.test \
 	plugins/postgresql/tests/row_errors.test \
 	plugins/postgresql/tests/validate.test

@@ -311,9 +311,8 @@ static int grow_rows(pg_sink *k, size_t need)
 	return 0;
 }
 
-static int pg_write(void *self, const sl_batch *batch, sl_error *err)
+static int write_once(pg_sink *k, const sl_batch *batch, sl_error *err)
 {
-	pg_sink *k = self;
 	size_t n = 0;
 	uint32_t i;
 	int rc = SL_OK, stop = 0;
@@ -352,12 +351,10 @@ static int pg_write(void *self, const sl_batch *batch, sl_error *err)
 	return rc == SL_OK || rc == SL_SKIP ? SL_OK : SL_ERR;
 }
 
-static int pg_flush(void *self, int timeout_ms, sl_error *err)
+static int flush_once(pg_sink *k, sl_error *err)
 {
-	pg_sink *k = self;
 	PGresult *res;
 
-	(void)timeout_ms;
 	if (k->conn == NULL && k->pending.len == 0)
 		return SL_OK;
 	if (ready(k, err) != SL_OK)
@@ -379,6 +376,42 @@ static int pg_flush(void *self, int timeout_ms, sl_error *err)
 	k->pending.len = 0;
 	k->seq = 0;
 	return SL_OK;
+}
+
+/*
+ * A connection that was up and broke during the call (the server
+ * restarted, or ended the session) is made again at once, once: the
+ * rows kept since the last COMMIT go again and the call goes on.  A
+ * server still down fails the call with SL_ERR_RETRIABLE, everything
+ * kept, for the engine to call again later.
+ */
+static int again(pg_sink *k, int was_up, sl_error *err)
+{
+	if (!was_up || err->kind != SL_ERR_RETRIABLE)
+		return 0;
+	sl_log(k->stage, SL_LOG_WARN, "%s; reconnecting", err->message);
+	return 1;
+}
+
+static int pg_write(void *self, const sl_batch *batch, sl_error *err)
+{
+	pg_sink *k = self;
+	int was_up = k->conn != NULL;
+
+	if (write_once(k, batch, err) == SL_OK)
+		return SL_OK;
+	return again(k, was_up, err) ? write_once(k, batch, err) : SL_ERR;
+}
+
+static int pg_flush(void *self, int timeout_ms, sl_error *err)
+{
+	pg_sink *k = self;
+	int was_up = k->conn != NULL;
+
+	(void)timeout_ms;
+	if (flush_once(k, err) == SL_OK)
+		return SL_OK;
+	return again(k, was_up, err) ? flush_once(k, err) : SL_ERR;
 }
 
 static void free_names(char **names, size_t count)
