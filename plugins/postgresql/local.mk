@@ -21,6 +21,7 @@ PG_TESTS = \
 	plugins/postgresql/tests/server_restart.test \
 	plugins/postgresql/tests/kafka_insert.test \
 	plugins/postgresql/tests/row_errors.test \
+	plugins/postgresql/tests/example.test \
 	plugins/postgresql/tests/validate.test
 TESTS += $(PG_TESTS)
 EXTRA_DIST += $(PG_TESTS) plugins/postgresql/tests/pg_lib.sh
