@@ -13,9 +13,10 @@
  * connection) updates rows to what they already are.
  *
  * A row the server refuses (a value its column's type does not take, a
- * NOT NULL or CHECK constraint) is the record's fault: the batch is
- * sent again in halves, each inside a savepoint, down to the rows at
- * fault, which go to the stage's errors policy; the others are kept.
+ * NOT NULL or CHECK constraint) is the record's fault: the transaction
+ * begins again with the rows taken before, and the batch is sent again
+ * in halves, each inside a savepoint, down to the rows at fault, which
+ * go to the stage's errors policy; the others are kept.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,6 +292,40 @@ static int send_range(pg_sink *k, const sl_batch *batch, size_t lo, size_t hi,
 	return send_range(k, batch, mid, hi, err);
 }
 
+/*
+ * The batch in one COPY, without a savepoint: a subtransaction per batch
+ * would slow every statement of a transaction that has more than 64 of
+ * them.  When the server refuses the batch the transaction is lost, so
+ * it begins again with the rows kept since the last COMMIT, and the
+ * batch goes again in halves (send_range) to find the rows at fault.
+ */
+static int send_batch(pg_sink *k, const sl_batch *batch, size_t n, sl_error *err)
+{
+	sl_error sub;
+
+	if (send_rows(k, k->rows.data, k->starts[n], &sub) == SL_OK) {
+		if (pg_text_append(&k->accepted, k->rows.data, k->starts[n]) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return SL_OK;
+	}
+	if (sub.kind != SL_ERR_RECORD) {
+		*err = sub;
+		return SL_ERR;
+	}
+	if (exec(k, "ROLLBACK", "rolling back a refused batch", err) != SL_OK)
+		return SL_ERR;
+	k->in_txn = 0;
+	if (begin(k, err) != SL_OK)
+		return SL_ERR;
+	if (k->pending.len > 0 &&
+	    send_rows(k, k->pending.data, k->pending.len, err) != SL_OK) {
+		if (err->kind == SL_ERR_RECORD)
+			err->kind = SL_ERR_RUNTIME; /* taken before: not the record's */
+		return SL_ERR;
+	}
+	return send_range(k, batch, 0, n, err);
+}
+
 static int grow_rows(pg_sink *k, size_t need)
 {
 	size_t cap = k->row_cap ? k->row_cap : 256;
@@ -338,7 +373,7 @@ static int write_once(pg_sink *k, const sl_batch *batch, sl_error *err)
 	}
 	k->starts[n] = k->rows.len;
 	if (n > 0 && (begin(k, err) != SL_OK ||
-		      send_range(k, batch, 0, n, err) != SL_OK)) {
+		      send_batch(k, batch, n, err) != SL_OK)) {
 		if (err->kind == SL_ERR_RETRIABLE)
 			return SL_ERR; /* the same call, made again, resends */
 		stop = 0;
