@@ -158,7 +158,8 @@ void pg_describe(const PGresult *res, PGconn *conn, char *out, size_t size)
 	if (msg == NULL)
 		msg = res && PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res)
 							  : PQerrorMessage(conn);
-	snprintf(out, size, "%s", msg);
+	/* libpq's own messages go on with hints on further lines */
+	snprintf(out, size, "%.*s", (int)strcspn(msg, "\n"), msg);
 	trim(out);
 	n = strlen(out);
 	if (column != NULL)
