@@ -25,3 +25,6 @@ PG_TESTS = \
 	plugins/postgresql/tests/validate.test
 TESTS += $(PG_TESTS)
 EXTRA_DIST += $(PG_TESTS) plugins/postgresql/tests/pg_lib.sh
+
+# `make bench`: insert and upsert against psql \copy of the same rows.
+bench_scripts += plugins/postgresql/bench/postgresql.sh

@@ -568,11 +568,13 @@ static int build_sql(pg_sink *k, sl_error *err)
 	k->copy_sql = printf_dup("COPY " TEMP_TABLE " (%s, \"sluice.seq\") FROM STDIN",
 				 cols);
 	/* one row per key, the last written: ON CONFLICT DO UPDATE cannot
-	 * touch a row twice in one statement */
+	 * touch a row twice in one statement.  TRUNCATE, not DELETE: the
+	 * dead rows of a DELETE would be scanned by every later batch of
+	 * the transaction (10 s instead of 8 for a million rows) */
 	k->apply_sql = printf_dup(
 		"INSERT INTO %s (%s) SELECT DISTINCT ON (%s) %s FROM " TEMP_TABLE
 		" ORDER BY %s, \"sluice.seq\" DESC ON CONFLICT (%s) DO %s%s; "
-		"DELETE FROM " TEMP_TABLE,
+		"TRUNCATE " TEMP_TABLE,
 		k->table, cols, keys, cols, keys, keys,
 		set[0] ? "UPDATE SET " : "NOTHING", set);
 	rc = k->temp_sql && k->copy_sql && k->apply_sql ? SL_OK : SL_ERR;
