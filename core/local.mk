@@ -47,6 +47,7 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \
 	core/runtime/metric.c core/runtime/metric.h core/runtime/positions.c \
 	core/runtime/positions.h core/runtime/progress.c core/runtime/progress.h \
+	core/runtime/retry.c core/runtime/retry.h \
 	core/runtime/stage.h core/runtime/stage_check.c core/runtime/stage_check.h \
 	core/runtime/stages.c core/runtime/stages.h core/runtime/state_host.c \
 	core/runtime/state_host.h core/runtime/telemetry.c core/runtime/telemetry.h \

@@ -3,6 +3,7 @@ include $(srcdir)/plugins/file/local.mk
 include $(srcdir)/plugins/datagen/local.mk
 include $(srcdir)/plugins/null/local.mk
 include $(srcdir)/plugins/string/local.mk
+include $(srcdir)/plugins/bytes/local.mk
 include $(srcdir)/plugins/json/local.mk
 include $(srcdir)/plugins/lib/local.mk
 include $(srcdir)/plugins/map/local.mk

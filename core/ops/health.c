@@ -7,7 +7,8 @@
  * supervisor can restart it.  Before the loop first runs (stages
  * opening, the group joining) the process counts as alive for as long.
  * Under exactly-once, a job whose every transaction has aborted for as
- * long is alive but makes no progress: unhealthy too.
+ * long is alive but makes no progress: unhealthy too.  A sink waiting
+ * to retry a call (its database restarting) is alive and not ready.
  * Ready: healthy, state restored, and every partitioned source has
  * partitions to read: records can flow.
  */
@@ -52,6 +53,14 @@ void sl_health_check(const sl_telemetry_live *live, const sl_snapshot *snap,
 		return;
 	}
 	out->state = out->healthy ? "running" : "stuck";
+	if (out->healthy && live->retrying[0] != '\0') {
+		/* waiting for a system outside: alive, but records do not
+		 * flow until it is back */
+		out->state = "retrying";
+		out->ready = 0;
+		out->reason = live->retrying;
+		return;
+	}
 	if (out->healthy && live->aborting_since_mono_ms != 0 &&
 	    now - live->aborting_since_mono_ms > timeout_ms) {
 		/* alive, but every transaction aborts: nothing gets through */

@@ -29,7 +29,8 @@ void sl_ops_stop(sl_ops *ops);
 typedef struct sl_health {
 	int healthy, ready;
 	const char *state;       /* starting, running, restoring, finished,
-				    stuck, aborting */
+				    stuck, aborting, restarting,
+				    retrying */
 	const char *reason;      /* why not ready, or not healthy; NULL */
 	double idle_seconds;     /* since the loop's last sign of life */
 	unsigned restarts;       /* times the job was reopened in place */

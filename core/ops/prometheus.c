@@ -28,6 +28,8 @@ static const struct named {
 	  "Consumer group rebalances that moved partitions to or from this instance." },
 	{ "records lost", "sluice_sink_delivery_errors_total",
 	  "Records a sink could not deliver (delivery = none counts them and goes on)." },
+	{ "retries", "sluice_sink_retries_total",
+	  "Writes and flushes a sink tried again after a passing failure (retry.backoff)." },
 };
 #define N_COUNTER_FAMILIES (sizeof counter_families / sizeof counter_families[0])
 

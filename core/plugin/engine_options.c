@@ -36,10 +36,10 @@ static const sl_opt_desc engine_options[] = {
 		     "dead-letter)" },
 	{ .name = "format", .type = SL_OPT_STRING, .def = "string",
 	  .field = FIELD(format), .kinds = SOURCE_SINK,
-	  .summary = "Format plugin of record values (string, json)" },
+	  .summary = "Format plugin of record values (string, json, bytes)" },
 	{ .name = "key.format", .type = SL_OPT_STRING, .def = "string",
 	  .field = FIELD(key_format), .kinds = SOURCE_SINK,
-	  .summary = "Format plugin of record keys (string, json)" },
+	  .summary = "Format plugin of record keys (string, json, bytes)" },
 	{ .name = "repartition.partitions", .type = SL_OPT_INT, .has_min = 1,
 	  .min = 1, .has_max = 1, .max = 100000,
 	  .field = FIELD(repartition_partitions), .kinds = SL_KIND_OPERATOR,
@@ -52,6 +52,17 @@ static const sl_opt_desc engine_options[] = {
 	  .summary = "Stages on event time: an input whose event time runs "
 		     "this far ahead of the slowest input of its source is "
 		     "held until the others catch up (0 = never hold)" },
+	{ .name = "retry.backoff", .type = SL_OPT_DURATION, .def = "100ms",
+	  .def_value = { .i = 100 }, .field = FIELD(retry_backoff_ms),
+	  .has_min = 1, .min = 1, .kinds = SL_KIND_SINK,
+	  .summary = "Sinks: the first wait before a write or flush that failed "
+		     "for a passing reason (a server restarting) is tried again; "
+		     "each wait doubles, and tries go on without limit" },
+	{ .name = "retry.max.backoff", .type = SL_OPT_DURATION, .def = "30s",
+	  .def_value = { .i = 30000 }, .field = FIELD(retry_max_backoff_ms),
+	  .has_min = 1, .min = 1, .kinds = SL_KIND_SINK,
+	  .summary = "Sinks: the longest wait between tries of a failed write "
+		     "or flush" },
 };
 
 #define OPTION_COUNT (sizeof engine_options / sizeof engine_options[0])

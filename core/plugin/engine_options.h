@@ -24,6 +24,8 @@ typedef struct sl_stage_settings {
 	const char *key_format;
 	int64_t repartition_partitions; /* 0: as many as the input */
 	int64_t max_event_time_skew_ms; /* 0: never hold an input */
+	int64_t retry_backoff_ms;      /* sinks: first wait before a retry */
+	int64_t retry_max_backoff_ms;  /* ... and the longest */
 } sl_stage_settings;
 
 /* The table, in the order `sluice plugins` prints it. */

@@ -25,6 +25,7 @@
 #include "runtime/hop.h"
 #include "runtime/log.h"
 #include "runtime/positions.h"
+#include "runtime/retry.h"
 #include "runtime/telemetry.h"
 #include "runtime/watermark.h"
 
@@ -123,7 +124,7 @@ static int flush_sinks(sl_engine *e, sl_error *err)
 		sl_stage *s = &e->stages[i];
 
 		if (s->kind == SL_KIND_SINK &&
-		    s->plugin->sink->flush(s->self, SL_FLUSH_TIMEOUT_MS, err) != SL_OK) {
+		    sl_retry_flush(s, SL_FLUSH_TIMEOUT_MS, err) != SL_OK) {
 			sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}

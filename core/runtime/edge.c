@@ -73,7 +73,10 @@ static int encode_side(const sl_format_class *fmt, void *self,
 	if (value == NULL)
 		return raw->data == NULL || codec == mine ? SL_OK :
 			sl_error_set(why, SL_ERR_RECORD, "no decoded value to encode");
-	if (!stale && codec == mine && raw->data != NULL)
+	/* unchanged and already in this encoding: the bytes as read, and a
+	 * value read from no bytes at all (a Kafka tombstone) stays no bytes
+	 * rather than becoming an empty value */
+	if (!stale && codec == mine)
 		return SL_OK;
 	if (fmt->encode(self, value, &buf, why) != SL_OK)
 		return SL_ERR;

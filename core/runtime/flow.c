@@ -14,6 +14,7 @@
 #include "runtime/edge.h"
 #include "runtime/flow.h"
 #include "runtime/hop.h"
+#include "runtime/retry.h"
 #include "runtime/state_host.h"
 #include "runtime/telemetry.h"
 
@@ -219,18 +220,20 @@ static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 		return SL_ERR;
 	rc = sl_edge_encode(s, b, err);
 	if (b->count > 0) {
-		/* a record the sink refuses itself (errors = skip) is skipped,
-		 * not written: it must not count as out once the rest is */
-		uint64_t skipped = s->skipped;
+		/* a record the sink refuses itself (errors = skip or
+		 * dead-letter) is not written: it must not count as out once
+		 * the rest is */
+		uint64_t skipped = s->skipped + s->dead_lettered;
 
-		if (s->plugin->sink->write(s->self, b, rc == SL_OK ? err : &sub) != SL_OK) {
+		if (sl_retry_write(s, b, rc == SL_OK ? err : &sub) != SL_OK) {
 			if (rc != SL_OK)
 				*err = sub;
 			if (err->kind != SL_ERR_RECORD)
 				sl_error_prefix(err, "stage '%s': ", s->def->name);
 			return SL_ERR;
 		}
-		s->records_written += b->count - (s->skipped - skipped);
+		s->records_written += b->count -
+				      (s->skipped + s->dead_lettered - skipped);
 		sl_telemetry_count_bytes(&s->bytes_out, b);
 		if (s->wm != NULL && sl_hop_written(e, s, err) != SL_OK)
 			return SL_ERR;

@@ -364,6 +364,7 @@ static int dead_letter(sl_stage *stage, const sl_record *rec, sl_error *err,
 			dlq == NULL ? "no dead-letter sink" : why.message);
 	}
 	sl_stage_metric_add(stage, "dead-lettered", 1);
+	stage->dead_lettered++;
 	if (stage->engine->dead_letters++ < SKIP_LOG_LIMIT)
 		sl_stage_log_origin(stage, SL_LOG_WARN, &rec->origin,
 				    "dead-lettered %s to %s: %s", where,

@@ -83,6 +83,9 @@ struct sl_stage {
 	int finished;            /* a source that returned SL_EOF */
 	int tick_soon;           /* an operator whose process said SL_MORE */
 	uint64_t records_in, records_out, skipped;
+	uint64_t dead_lettered;  /* records of its own it dead-lettered */
+	uint64_t retry_tries;    /* sinks: failed tries of the call retried now */
+	int64_t retry_wait_ms;   /* ... and the next wait (0: retry.backoff) */
 	sl_metric *metrics;
 	size_t metric_count;
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,16 @@ void sl_telemetry_txn_done(uint64_t read)
 		live.aborting_since_mono_ms = 0;
 		pthread_mutex_unlock(&lock);
 	}
+}
+
+void sl_telemetry_retrying(const char *what)
+{
+	if (!sl_telemetry_on)
+		return;
+	pthread_mutex_lock(&lock);
+	snprintf(live.retrying, sizeof live.retrying, "%s", what ? what : "");
+	live.heartbeat_mono_ms = sl_now_mono_ms();
+	pthread_mutex_unlock(&lock);
 }
 
 void sl_telemetry_restart(unsigned count)

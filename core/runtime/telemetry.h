@@ -70,6 +70,7 @@ typedef struct sl_telemetry_live {
 	 * commit went through).  Aborting in a loop is not progress. */
 	int64_t aborting_since_mono_ms;
 	unsigned restarts;         /* runs reopened in place (SL_ERR_RESTART) */
+	char retrying[512];        /* what a sink retries now; "" none */
 } sl_telemetry_live;
 
 /* Turn publishing on for this process (before the job runs). */
@@ -86,6 +87,9 @@ void sl_telemetry_restoring(sl_engine *e, int on);
 /* The job is reopened in place, for the @p count-th time: starting again,
  * alive but not ready. */
 void sl_telemetry_restart(unsigned count);
+/* A sink waits to retry a call (@p what says which and why; NULL: it
+ * went through): alive, not ready. */
+void sl_telemetry_retrying(const char *what);
 /* A commit cycle took @p micros; @p txn_aborted: transactions aborted
  * so far in this run of the job (the commit path counts them); @p read:
  * records the sources have read in this run. */

@@ -133,6 +133,7 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	/* the engine prepares a repartition topic before anything uses it */
 	if (role == SL_ROLE_REPARTITION_SINK) {
+		k->topic_known = 1;
 		k->tc = tc;
 		*self = k;
 		return SL_OK;
@@ -143,8 +144,6 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		kafka_error_code(err, rd_kafka_last_error(), "cannot use topic");
 		goto fail;
 	}
-	if (kafka_topic_watch_open(k->p, stage, topic, err) != SL_OK)
-		goto fail;
 	*self = k;
 	return SL_OK;
 fail:
@@ -152,8 +151,27 @@ fail:
 	return SL_ERR;
 }
 
+/*
+ * The sink's topic must exist; asked once, at the first call after open
+ * rather than in it: every sink of the job opens first, so that a job
+ * file's conflict between two sinks is told as such (exit 2) before a
+ * cluster that does not answer is waited for.
+ */
+int kafka_sink_topic_known(kafka_sink *k, sl_error *err)
+{
+	if (k->topic_known)
+		return SL_OK;
+	if (kafka_topic_watch_open(k->p, k->stage, rd_kafka_topic_name(k->rkt),
+				   err) != SL_OK)
+		return SL_ERR;
+	k->topic_known = 1;
+	return SL_OK;
+}
+
 static int sink_txn_begin(void *self, sl_error *err)
 {
+	if (kafka_sink_topic_known(self, err) != SL_OK)
+		return SL_ERR;
 	return kafka_txn_begin(((kafka_sink *)self)->p, err);
 }
 

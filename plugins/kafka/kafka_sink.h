@@ -10,6 +10,10 @@
 
 extern const sl_sink_class kafka_sink_class;
 
+/* Whether the sink's topic exists, asked at the first call (kafka_sink.c):
+ * SL_OK, or SL_ERR with @p err naming it. */
+int kafka_sink_topic_known(kafka_sink *k, sl_error *err);
+
 int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err);
 int kafka_sink_flush(void *self, int timeout_ms, sl_error *err);
 /* The class's mark and durable: the shared producer's (kafka_delivery.h). */

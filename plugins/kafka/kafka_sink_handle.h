@@ -22,6 +22,7 @@ typedef struct kafka_sink {
 	rd_kafka_topic_t **changelogs; /* state changelogs (kafka_changelog.h) */
 	size_t changelog_count;
 	kafka_dead_letter_topic *dead_letter_topics; /* asked once each */
+	int topic_known;         /* `topic` exists (kafka_sink_topic_known) */
 } kafka_sink;
 
 #endif

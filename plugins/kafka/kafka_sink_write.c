@@ -64,7 +64,8 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 	uint32_t i;
 	int rc = kafka_producer_writable(p, err);
 
-	if (rc == SL_OK && kafka_topic_watch_tick(p, err))
+	if (rc == SL_OK && (kafka_sink_topic_known(k, err) != SL_OK ||
+			    kafka_topic_watch_tick(p, err)))
 		return SL_ERR;
 	for (i = 0; rc == SL_OK && i < batch->count && !p->doomed; i++) {
 		const sl_record *r = &batch->records[i];
@@ -107,6 +108,8 @@ int kafka_sink_flush(void *self, int timeout_ms, sl_error *err)
 {
 	kafka_sink *k = self;
 
+	if (kafka_sink_topic_known(k, err) != SL_OK)
+		return SL_ERR;
 	return kafka_producer_flush(k->p, k->name, timeout_ms, err);
 }
 
@@ -121,5 +124,7 @@ int kafka_sink_durable(void *self, uint64_t mark, sl_error *err)
 {
 	kafka_sink *k = self;
 
+	if (kafka_sink_topic_known(k, err) != SL_OK)
+		return SL_ERR;
 	return kafka_producer_durable(k->p, mark, err);
 }

@@ -4,6 +4,14 @@ EXAMPLE_TESTS = \
 	tests/examples/message-length.test \
 	tests/examples/key-count.test \
 	tests/examples/user-behavior.test \
-	tests/examples/passthrough.test
+	tests/examples/passthrough.test \
+	tests/examples/passthrough-bytes.test
 TESTS += $(EXAMPLE_TESTS)
 EXTRA_DIST += $(EXAMPLE_TESTS) tests/examples/lib.sh
+
+# passthrough.ini over a binary topic: records written and compared as hex
+# by a librdkafka helper, since kcat's text formats are not binary-safe.
+check_PROGRAMS += tests/examples/binary-records
+tests_examples_binary_records_SOURCES = tests/examples/binary-records.c
+tests_examples_binary_records_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+tests_examples_binary_records_LDADD = $(RDKAFKA_LIBS)

@@ -10,6 +10,12 @@
  * A crash between a flush and the commit after it makes the sources
  * deliver those records again, and they are counted twice: at-least-
  * once, never less.  close() logs the totals.
+ *
+ * A flush that fails for a reason that passes (the folder of the totals
+ * missing for a moment, as a volume being mounted again; the disk full)
+ * says so with SL_ERR_RETRIABLE and keeps its counts: the engine calls
+ * flush again after a wait (retry.backoff, doubling up to
+ * retry.max.backoff) and commits nothing meanwhile.
  */
 #define _POSIX_C_SOURCE 200809L /* -std=c99 hides strdup, fsync, ... */
 #include <errno.h>
@@ -125,6 +131,16 @@ static int sync_path(const char *path)
 	return rc;
 }
 
+/* The failure of a file operation, retriable when @p e may pass. */
+static int failed(sl_error *err, const char *path, int e)
+{
+	int passing = e == ENOENT || e == ENOSPC || e == EIO || e == EAGAIN ||
+		      e == EINTR || e == EDQUOT;
+
+	return sl_error_set(err, passing ? SL_ERR_RETRIABLE : SL_ERR_RUNTIME,
+			    "cannot write %s: %s", path, strerror(e));
+}
+
 /*
  * Write the totals to a temporary file and rename it over the old one,
  * so a crash leaves either; sync the file before the rename and the
@@ -140,16 +156,14 @@ static int lc_flush(void *self, int timeout_ms, sl_error *err)
 	if (!lc->dirty)
 		return SL_OK;
 	if ((f = fopen(lc->tmp, "w")) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "cannot write %s: %s",
-				    lc->tmp, strerror(errno));
+		return failed(err, lc->tmp, errno);
 	ok = fprintf(f, "records %llu\nbytes %llu\n", lc->records,
 		     lc->bytes) > 0 && fflush(f) == 0 &&
 	     (!lc->durable || fsync(fileno(f)) == 0);
 	ok = fclose(f) == 0 && ok && rename(lc->tmp, lc->path) == 0 &&
 	     (!lc->durable || sync_path(lc->dir) == 0);
 	if (!ok)
-		return sl_error_set(err, SL_ERR_RUNTIME, "cannot write %s: %s",
-				    lc->path, strerror(errno));
+		return failed(err, lc->path, errno);
 	lc->dirty = 0;
 	return SL_OK;
 }
