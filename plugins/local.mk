@@ -12,3 +12,4 @@ include $(srcdir)/plugins/key_by/local.mk
 include $(srcdir)/plugins/aggregate/local.mk
 include $(srcdir)/plugins/window/local.mk
 include $(srcdir)/plugins/kafka/local.mk
+include $(srcdir)/plugins/postgresql/local.mk

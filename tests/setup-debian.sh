@@ -2,14 +2,17 @@
 # Install what building and testing Sluice needs on Debian bookworm.
 # Runs without a terminal (CI); uses sudo only when not root.  g++ and
 # libsimdjson-dev: the json format's fast decoder (one C++ file);
-# libyajl-dev: one of the JSON parsers `make bench` measures.
+# libyajl-dev: one of the JSON parsers `make bench` measures; libpq-dev:
+# the postgresql sink; postgresql: the server its tests start
+# (tests/postgres/pg-local.sh).
 set -eu
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
 	libmicrohttpd-dev curl prometheus g++ libsimdjson-dev libyajl-dev
-	default-jre-headless maven groff-base clang libclang-rt-14-dev"
+	default-jre-headless maven groff-base clang libclang-rt-14-dev
+	postgresql libpq-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -24,15 +24,29 @@ typedef struct sl_sink_class {
 	/**
 	 * Take the records of @p batch.  key_raw and value_raw hold the bytes
 	 * the stage's formats produced (key_raw.data is NULL for a record with
-	 * no key).  The batch's memory is released after the call: copy what
-	 * is kept.  SL_OK or SL_ERR.
+	 * no key).  `key` and `value` hold the decoded values as the last
+	 * operator left them (as the source's formats decoded them when no
+	 * operator changed them; `key` NULL for a record with no key): a sink
+	 * into a system with fields of its own (a database's columns) reads
+	 * them, and sl_expr_eval() on the record, instead of parsing the
+	 * bytes again.  The batch's memory, values included, is released
+	 * after the call: copy what is kept.
+	 *
+	 * SL_OK, or SL_ERR with @p err: a record the destination refuses for
+	 * what it holds goes to sl_record_error() (its SL_SKIP: go on with
+	 * the others); SL_ERR_RETRIABLE for a transient fault (a lost
+	 * connection, a server restarting), the sink keeping everything not
+	 * yet durable so that the same call, made again, succeeds; any other
+	 * kind stops the job.
 	 */
 	int (*write)(void *self, const sl_batch *batch, sl_error *err);
 
 	/**
 	 * Return once everything written so far is durable (written and
-	 * flushed, acknowledged by the broker), or fail.  The engine commits
-	 * source positions only after every sink's flush succeeded.
+	 * flushed, acknowledged by the broker, committed by the database),
+	 * or fail.  The engine commits source positions only after every
+	 * sink's flush succeeded.  SL_ERR_RETRIABLE as for write: nothing
+	 * written is dropped, and the same call may be made again.
 	 */
 	int (*flush)(void *self, int timeout_ms, sl_error *err);
 
