@@ -54,6 +54,14 @@ static size_t check_transactions(const sl_job *job, sl_loader *loader,
 			problems++;
 		} else if (owner == NULL) {
 			owner = st;
+		} else if (st->plugin != owner->plugin) {
+			sl_diag_add(diag, job->path, st->line, "sink '%s' (plugin "
+				    "%s) and sink '%s' (plugin %s) cannot share one "
+				    "transaction, so delivery = exactly-once cannot "
+				    "hold for both; use delivery = at-least-once, or "
+				    "one job per system", st->name, st->plugin->name,
+				    owner->name, owner->plugin->name);
+			problems++;
 		}
 	}
 	if (store != NULL && owner != NULL && store->plugin != NULL &&

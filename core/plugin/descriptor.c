@@ -32,7 +32,8 @@ static const char *const plugin_keys[P_COUNT] = {
 
 /* The words of `capabilities`, in enum sl_capability's bit order. */
 static const char *const capability_names[] = {
-	"keyed", "sets-key", "partitioned", "repartition", "transactional"
+	"keyed", "sets-key", "partitioned", "repartition", "transactional",
+	"positions"
 };
 
 enum { F_KINDS, F_TYPE, F_REQUIRED, F_DEFAULT, F_VALUES, F_MIN, F_MAX,

@@ -23,7 +23,9 @@ enum sl_capability {
 	SL_CAP_SETS_KEY = 2,     /* operator: replaces the record key */
 	SL_CAP_PARTITIONED = 4,  /* source: partitioned input that instances share */
 	SL_CAP_REPARTITION = 8,  /* source and sink: can carry a repartition hop */
-	SL_CAP_TRANSACTIONAL = 16 /* sink: takes part in exactly-once transactions */
+	SL_CAP_TRANSACTIONAL = 16, /* sink: takes part in exactly-once transactions */
+	SL_CAP_POSITIONS = 32     /* sink: keeps the input's positions with its
+				     writes, in its transaction (txn_position) */
 };
 
 typedef struct sl_descriptor {

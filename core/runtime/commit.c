@@ -183,6 +183,15 @@ static void uncount_written(sl_engine *e)
 			e->stages[i].records_written = e->stages[i].records_out;
 }
 
+/* Whether the transaction owner keeps the positions in its own system
+ * (txn_position): the sources' own commits then only follow it. */
+static int owner_keeps_positions(const sl_engine *e)
+{
+	const sl_stage *o = e->commit != NULL ? e->commit->txn_owner : NULL;
+
+	return o != NULL && SINK_HAS(o->plugin->sink, txn_position);
+}
+
 /*
  * What a transaction committed: the positions of @p c (a pipelined
  * commit's, taken when it started) or, NULL, the sources' own now.  Kept
@@ -205,7 +214,10 @@ static int committed_as(sl_engine *e, const sl_pending_cycle *c)
 					     list[j].topic, list[j].partition,
 					     list[j].next_offset, 0) != 0)
 				return -1;
-		if (n == 0 || !SOURCE_HAS(s, txn_group) || !SOURCE_HAS(s, txn_committed))
+		/* an owner that keeps the positions did not commit the
+		 * source's own: commit_sources does, after it */
+		if (n == 0 || !SOURCE_HAS(s, txn_group) ||
+		    !SOURCE_HAS(s, txn_committed) || owner_keeps_positions(e))
 			continue;
 		if ((told = as_positions(list, n, NULL, 0)) == NULL)
 			return -1;
@@ -358,13 +370,29 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
  * now.  They count as committed, the sinks' records as delivered, and
  * sources outside the transaction are committed to them.
  */
+int sl_commit_stored_position(const sl_engine *e, const sl_stage *source,
+			      const char *topic, int32_t partition,
+			      int64_t *next_offset, sl_error *err)
+{
+	const sl_stage *o;
+
+	if (e == NULL || !owner_keeps_positions(e))
+		return 0;
+	o = e->commit->txn_owner;
+	return o->plugin->sink->txn_position(o->self, source->def->name, topic,
+					     partition, next_offset, err);
+}
+
 static int txn_done(sl_engine *e, const sl_pending_cycle *c, sl_error *err)
 {
 	sl_telemetry_txn_done(c != NULL ? c->read : sl_pending_records_read(e));
 	if (committed_as(e, c) != 0)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	count_delivered(e, c);
-	return commit_sources(e, c, 1, err);
+	/* offsets the transaction carried are committed; when the owner
+	 * keeps them itself, a Kafka group's are committed after it, for
+	 * lag monitoring only */
+	return commit_sources(e, c, !owner_keeps_positions(e), err);
 }
 
 /*
@@ -520,6 +548,17 @@ int sl_commit_open(sl_engine *e, sl_error *err)
 				s->def->plugin->name);
 		if (e->commit->txn_owner == NULL)
 			e->commit->txn_owner = s;
+		else if (e->commit->txn_owner->def->plugin != s->def->plugin)
+			/* only the owner's transaction is committed: a sink of
+			 * another system would never commit what it wrote */
+			return sl_error_set(err, SL_ERR_CONFIG,
+				"%s:%d: sink '%s' (plugin %s) and sink '%s' (plugin "
+				"%s) cannot share one transaction, so delivery = "
+				"exactly-once cannot hold for both; use "
+				"delivery = at-least-once, or one job per system",
+				e->job->path, s->def->line, s->def->name,
+				s->def->plugin->name, e->commit->txn_owner->def->name,
+				e->commit->txn_owner->def->plugin->name);
 	}
 	owner = e->commit->txn_owner;
 	if (owner == NULL)

@@ -27,6 +27,13 @@ uint64_t sl_commit_aborts(const sl_engine *e);
 /* Under exactly-once, the sink whose transaction carries the job's. */
 const sl_stage *sl_commit_txn_owner(const sl_engine *e);
 
+/* The host's stored_position (sluice/stage.h): where the transaction
+ * owner, when it keeps the positions, says @p source starts reading
+ * @p topic / @p partition.  1 (in *@p next_offset), 0, or SL_ERR. */
+int sl_commit_stored_position(const sl_engine *e, const sl_stage *source,
+			      const char *topic, int32_t partition,
+			      int64_t *next_offset, sl_error *err);
+
 /* A batch from @p s reached every sink: advance its positions over the
  * polled origins, stopping at a record that failed under errors = fail. */
 int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,

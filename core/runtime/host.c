@@ -39,6 +39,14 @@ static int host_stopping(const sl_stage *stage)
 	return stop != NULL && *stop != 0;
 }
 
+static int host_stored_position(sl_stage *stage, const char *topic,
+				int32_t partition, int64_t *next_offset,
+				sl_error *err)
+{
+	return sl_commit_stored_position(stage->engine, stage, topic, partition,
+					 next_offset, err);
+}
+
 static int host_log_enabled(const sl_stage *stage, int level)
 {
 	(void)stage;
@@ -488,6 +496,7 @@ const sl_host sl_core_host = {
 	sl_utf8_valid_prefix,
 	host_stopping,
 	sl_suggest_among,
+	host_stored_position,
 };
 
 /* The core uses the SDK's macros too. */

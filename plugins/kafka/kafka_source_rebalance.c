@@ -76,6 +76,32 @@ int kafka_source_offsets_for_times(kafka_source *s,
 
 /* Set the offset each of @p parts starts at (kafka_source_start_at),
  * looking it up by time where `start` asks for that. */
+/*
+ * Exactly-once into a sink that keeps the positions with its writes (a
+ * database): each partition starts where the sink says, whatever the
+ * group's offsets, which only follow the sink's for monitoring.
+ */
+static int stored_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
+			 sl_error *err)
+{
+	int64_t at;
+	int i, found;
+
+	if (!SL_HOST_HAS(stored_position) || s->delivery != SL_DELIVERY_EXACTLY_ONCE)
+		return SL_OK;
+	for (i = 0; i < parts->cnt; i++) {
+		found = sl_stored_position(s->client.stage, parts->elems[i].topic,
+					   parts->elems[i].partition, &at, err);
+		if (found < 0)
+			return SL_ERR;
+		if (found) {
+			parts->elems[i].offset = at;
+			s->stored_starts++;
+		}
+	}
+	return SL_OK;
+}
+
 static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 		      sl_error *err)
 {
@@ -86,7 +112,7 @@ static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 	if (!kafka_source_start_at(s, &at)) {
 		for (i = 0; i < parts->cnt; i++)
 			parts->elems[i].offset = at;
-		return SL_OK;
+		return stored_starts(s, parts, err);
 	}
 	if (parts->cnt == 0)
 		return SL_OK;
@@ -97,7 +123,7 @@ static int set_starts(kafka_source *s, rd_kafka_topic_partition_list_t *parts,
 	for (i = 0; rc == SL_OK && i < q->cnt; i++)
 		parts->elems[i].offset = kafka_source_start_found(q->elems[i].offset);
 	rd_kafka_topic_partition_list_destroy(q);
-	return rc;
+	return rc == SL_OK ? stored_starts(s, parts, err) : rc;
 }
 
 /*
@@ -205,7 +231,9 @@ static void assign(kafka_source *s, rd_kafka_t *rk,
 	describe(parts, list, sizeof list);
 	sl_log(s->client.stage, SL_LOG_INFO, "assigned %d partition(s)%s%s, starting at %s",
 	       parts->cnt, parts->cnt ? ": " : "", list,
+	       s->stored_starts ? "the positions the job's sink keeps" :
 	       first ? start_name(s) : "the group's committed offsets");
+	s->stored_starts = 0;
 }
 
 /* The batch poll is filling loses the records of partitions given up. */

@@ -43,6 +43,8 @@ typedef struct kafka_topic_size {
 typedef struct kafka_source {
 	kafka_client client;     /* first: the opaque of librdkafka's callbacks */
 	int delivery;            /* enum sl_delivery */
+	int stored_starts;       /* partitions of this assignment starting
+				    where the transaction owner says */
 	enum kafka_start start;
 	int64_t start_ts;        /* KAFKA_START_TIMESTAMP: ms since the epoch */
 	int stop_at_end;

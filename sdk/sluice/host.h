@@ -170,6 +170,11 @@ typedef struct sl_host {
 	int (*stopping)(const sl_stage *stage);
 	const char *(*suggest)(const char *word, const char *const *names,
 			       size_t count);
+	/* Table 12: positions kept by the job's transaction owner
+	 * (sluice/stage.h). */
+	int (*stored_position)(sl_stage *stage, const char *topic,
+			       int32_t partition, int64_t *next_offset,
+			       sl_error *err);
 	/* New members go here, at the end. */
 } sl_host;
 

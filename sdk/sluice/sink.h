@@ -180,6 +180,22 @@ typedef struct sl_sink_class {
 	 * SL_OK, or SL_ERR with sl_config_error() naming the option at fault.
 	 */
 	int (*check)(const sl_stage *stage, sl_error *err);
+
+	/**
+	 * Optional, for a transaction owner that keeps the input's positions
+	 * in its own system, committed with its writes (Kafka Connect's
+	 * "offsets in the sink", Flink's two-phase-commit sinks): the next
+	 * offset stored for @p topic / @p partition of source stage
+	 * @p source, in *@p next_offset.  1 when one is stored, 0 when none
+	 * is (the source then starts as its `start` says), SL_ERR with
+	 * @p err.  Under exactly-once a source asks it (sl_stored_position())
+	 * for every partition it is assigned, and starts there; the sources'
+	 * own commits (a Kafka group's offsets) then follow the transaction
+	 * only for monitoring.
+	 */
+	int (*txn_position)(void *self, const char *source, const char *topic,
+			    int32_t partition, int64_t *next_offset,
+			    sl_error *err);
 } sl_sink_class;
 
 #ifdef __cplusplus

@@ -136,6 +136,18 @@ enum sl_stage_role {
  */
 #define sl_suggest(word, names, count) (sl_host_api->suggest(word, names, count))
 
+/**
+ * Exactly-once with a transaction owner that keeps the positions
+ * (sluice/sink.h, txn_position): where source @p stage starts reading
+ * @p topic / @p partition, in *@p next_offset.  1 when the owner stored
+ * a position: start there.  0 when there is none, or the job's
+ * positions are not kept by its sinks: start as usual (the source's
+ * `start`, a Kafka group's committed offsets).  SL_ERR with @p err.
+ * Check SL_HOST_HAS(stored_position) first.
+ */
+#define sl_stored_position(stage, topic, partition, next_offset, err) \
+	(sl_host_api->stored_position(stage, topic, partition, next_offset, err))
+
 /** Add @p delta to the stage's metric @p name (shown in the job summary). */
 #define sl_metric_add(stage, name, delta) \
 	(sl_host_api->metric_add(stage, name, delta))
