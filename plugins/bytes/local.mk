@@ -2,6 +2,8 @@
 plugin_LTLIBRARIES += plugins/bytes/bytes.la
 plugins_bytes_bytes_la_SOURCES = \
 	plugins/bytes/bytes.c
+plugins_bytes_bytes_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/lib
+plugins_bytes_bytes_la_LIBADD = plugins/lib/libsltext.la
 plugins_bytes_bytes_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 dist_plugin_DATA += plugins/bytes/bytes.plugin
 

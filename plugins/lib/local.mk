@@ -9,6 +9,11 @@ plugins_lib_libslop_la_SOURCES = \
 	plugins/lib/ordersort.c plugins/lib/ordersort.h
 plugins_lib_libslop_la_LIBADD = $(LIBM)
 
+# What the text formats share (string, bytes): a value written as text.
+noinst_LTLIBRARIES += plugins/lib/libsltext.la
+plugins_lib_libsltext_la_SOURCES = plugins/lib/text_encode.c \
+	plugins/lib/text_encode.h
+
 # The operator test driver: loads a built plugin through the core's loader
 # and feeds it records written as JSON (see tests/optest.h).
 check_LTLIBRARIES += plugins/lib/tests/liboptest.la

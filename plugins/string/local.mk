@@ -2,6 +2,8 @@
 plugin_LTLIBRARIES += plugins/string/string.la
 plugins_string_string_la_SOURCES = \
 	plugins/string/string.c
+plugins_string_string_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/lib
+plugins_string_string_la_LIBADD = plugins/lib/libsltext.la
 plugins_string_string_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 dist_plugin_DATA += plugins/string/string.plugin
 

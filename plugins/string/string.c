@@ -12,6 +12,8 @@
 
 #include <sluice/plugin.h>
 
+#include "text_encode.h"
+
 static int string_decode(void *self, const uint8_t *data, size_t len,
 			 sl_arena *arena, sl_value *out, sl_error *err)
 {
@@ -33,28 +35,8 @@ static int string_decode(void *self, const uint8_t *data, size_t len,
 static int string_encode(void *self, const sl_value *value, sl_buf *out,
 			 sl_error *err)
 {
-	int rc;
-
 	(void)self;
-	switch (value->type) {
-	case SL_TSTRING:
-		if (sl_buf_append(out, value->as.s, value->len) != 0)
-			goto nomem;
-		return SL_OK;
-	case SL_TBYTES:
-		if (sl_buf_append(out, value->as.bytes, value->len) != 0)
-			goto nomem;
-		return SL_OK;
-	default:
-		if ((rc = sl_value_to_json(value, out)) == 0)
-			return SL_OK;
-		if (rc == -2)
-			return sl_error_set(err, SL_ERR_RECORD,
-					    "cannot write NaN/Infinity as text");
-		goto nomem;
-	}
-nomem:
-	return sl_error_set(err, SL_ERR_RUNTIME, "out of memory encoding a string");
+	return text_encode(value, out, "a string", err);
 }
 
 static const sl_format_class string_format = {

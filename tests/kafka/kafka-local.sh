@@ -103,32 +103,9 @@ write_log4j() {
 	EOF
 }
 
-# A port is taken if any local tcp socket uses it, listening or not.
-port_free() {
-	_files=
-	for _f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$_f" ] && _files="$_files $_f"
-	done
-	# shellcheck disable=SC2086
-	! awk -v h="$(printf ':%04X' "$1")" \
-		'FNR > 1 && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' $_files
-}
-
-# A random free port in 10000-29999: below Linux's ephemeral range, so that
-# outgoing connections do not take it; random, so that concurrent runs spread.
-pick_port() {
-	_n=0
-	while [ $_n -lt 200 ]; do
-		_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		_p=$((10000 + (_r + $$ + _n) % 20000))
-		if [ "$_p" != "${1:-}" ] && port_free "$_p"; then
-			echo "$_p"
-			return 0
-		fi
-		_n=$((_n + 1))
-	done
-	die "no free TCP port found"
-}
+# Kafka's ports: 10000-29999 (tests/postgres/pg-local.sh takes 30000 up).
+. "$(dirname "$0")/../lib/ports.sh"
+kafka_port() { pick_port 10000 20000 "${1:-}"; }
 
 write_config() { # DIR BROKER_PORT CONTROLLER_PORT
 	cat >"$1/server.properties" <<-EOF
@@ -226,8 +203,8 @@ start() {
 	broker_pid "$_d" >/dev/null && die "a broker already runs in $_d"
 	_try=1
 	while :; do
-		_bp=$(pick_port)
-		_cp=$(pick_port "$_bp")
+		_bp=$(kafka_port)
+		_cp=$(kafka_port "$_bp")
 		rm -rf "$_d/data"
 		: >"$_d/broker.log"
 		write_config "$_d" "$_bp" "$_cp"

@@ -16,4 +16,4 @@ AM_TESTS_ENVIRONMENT += \
 TESTS += tests/kafka/broker.test tests/kafka/sink_count.test
 EXTRA_DIST += tests/kafka/broker.test tests/kafka/sink_count.test \
 	tests/kafka/kafka-env.sh \
-	tests/kafka/kafka-local.sh tests/kafka/pom.xml
+	tests/kafka/kafka-local.sh tests/kafka/pom.xml tests/lib/ports.sh

@@ -49,29 +49,9 @@ as_owner() {
 	fi
 }
 
-# A port is taken if any local tcp socket uses it, listening or not.
-port_free() {
-	_files=
-	for _f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$_f" ] && _files="$_files $_f"
-	done
-	# shellcheck disable=SC2086
-	! awk -v h="$(printf ':%04X' "$1")" \
-		'FNR > 1 && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' $_files
-}
-
-# Random in 30000-32767 (below Linux's ephemeral range, away from the
-# 10000-29999 of kafka-local.sh) so that concurrent runs spread.
-pick_port() {
-	_n=0
-	while [ $_n -lt 200 ]; do
-		_r=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		_p=$((30000 + (_r + $$ + _n) % 2768))
-		port_free "$_p" && { echo "$_p"; return 0; }
-		_n=$((_n + 1))
-	done
-	die "no free TCP port found"
-}
+# PostgreSQL's ports: 30000-32767, away from the 10000-29999 of
+# tests/kafka/kafka-local.sh.
+. "$(dirname "$0")/../lib/ports.sh"
 
 # A test's folder under mktemp -d is 0700: let the cluster's owner pass
 # through (o+x, not o+r) the folders above DIR that are ours.
@@ -121,7 +101,7 @@ start() {
 		"log_min_messages = warning" >>"$_d/data/postgresql.conf"
 	_try=1
 	while :; do
-		pick_port >"$_d/port"
+		pick_port 30000 2768 >"$_d/port"
 		launch "$_d" && break
 		[ $_try -lt 3 ] && grep -q 'could not bind\|Address already in use' \
 			"$_d/server.log" || { tail -n 20 "$_d/server.log" >&2; die "server did not start"; }
