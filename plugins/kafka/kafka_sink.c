@@ -14,7 +14,6 @@
 #include "kafka_changelog.h"
 #include "kafka_producer.h"
 #include "kafka_sink.h"
-#include "kafka_topic_watch.h"
 #include "kafka_txn.h"
 #include "kafka_txn_async.h"
 
@@ -149,24 +148,6 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 fail:
 	sink_close(k);
 	return SL_ERR;
-}
-
-/*
- * The sink's topic must exist; asked once, at the first call after open
- * rather than in it: every sink of the job opens first, so that a job
- * file's conflict between two sinks is told as such (exit 2) before a
- * cluster that does not answer is waited for.
- */
-int kafka_sink_topic_known(kafka_sink *k, sl_error *err)
-{
-	/* a store's handle writes only changelogs, prepared as such */
-	if (k->topic_known || k->rkt == NULL)
-		return SL_OK;
-	if (kafka_topic_watch_open(k->p, k->stage, rd_kafka_topic_name(k->rkt),
-				   err) != SL_OK)
-		return SL_ERR;
-	k->topic_known = 1;
-	return SL_OK;
 }
 
 static int sink_txn_begin(void *self, sl_error *err)

@@ -10,7 +10,7 @@
 
 extern const sl_sink_class kafka_sink_class;
 
-/* Whether the sink's topic exists, asked at the first call (kafka_sink.c):
+/* Whether the sink's topic exists, asked at the first call (kafka_sink_write.c):
  * SL_OK, or SL_ERR with @p err naming it. */
 int kafka_sink_topic_known(kafka_sink *k, sl_error *err);
 

@@ -57,6 +57,24 @@ rd_kafka_resp_err_t kafka_sink_produce(kafka_sink *k, rd_kafka_topic_t *rkt,
 	return code; /* on success the producer owns h */
 }
 
+/*
+ * The sink's topic must exist; asked once, at the first call after open
+ * rather than in it: every sink of the job opens first, so that a job
+ * file's conflict between two sinks is told as such (exit 2) before a
+ * cluster that does not answer is waited for.
+ */
+int kafka_sink_topic_known(kafka_sink *k, sl_error *err)
+{
+	/* a store's handle writes only changelogs, prepared as such */
+	if (k->topic_known || k->rkt == NULL)
+		return SL_OK;
+	if (kafka_topic_watch_open(k->p, k->stage, rd_kafka_topic_name(k->rkt),
+				   err) != SL_OK)
+		return SL_ERR;
+	k->topic_known = 1;
+	return SL_OK;
+}
+
 int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 {
 	kafka_sink *k = self;
