@@ -155,6 +155,16 @@ static int fenced_by_timeout(const kafka_producer *p)
 	       kafka_now_ms() - p->txn_begun_ms >= p->txn_timeout_ms;
 }
 
+/* What a coordinator answers once it has dropped the transaction the
+ * producer still holds (aborted after its timeout, during an outage):
+ * the producer is done for, a new one is not. */
+static int txn_forgotten(rd_kafka_resp_err_t code)
+{
+	return code == RD_KAFKA_RESP_ERR_INVALID_TXN_STATE ||
+	       code == RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID ||
+	       code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_ID_MAPPING;
+}
+
 static int is_fence(rd_kafka_resp_err_t code)
 {
 	return code == RD_KAFKA_RESP_ERR__FENCED ||
@@ -178,6 +188,12 @@ int kafka_producer_fatal(kafka_producer *p, const char *what, sl_error *err)
 			p->txn_timeout_ms ? ", open longer than "
 			"transaction.timeout.ms (a broker outage or a stall)" : "",
 			why);
+	if (p->txn_id != NULL && txn_forgotten(code))
+		return sl_error_set(err, SL_ERR_RESTART,
+			"%s: the transaction coordinator no longer knows the open "
+			"transaction of transactional.id '%s' (%s, %s): what it "
+			"carried was not committed", what, p->txn_id, why,
+			rd_kafka_err2name(code));
 	if (p->txn_id != NULL && is_fence(code))
 		return sl_error_set(err, SL_ERR_FATAL,
 			"producer fenced: another instance of job '%s' with "

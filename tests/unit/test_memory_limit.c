@@ -86,6 +86,14 @@ static void test_message(void)
 	sl_cli_name_memory_limit(msg, sizeof msg);
 	CHECK_STR(msg, "stage 'in': broker down");
 
+#ifdef __SANITIZE_ADDRESS__
+	/* AddressSanitizer's shadow memory needs terabytes of address space:
+	 * any RLIMIT_AS breaks the runtime itself */
+	(void)old;
+	(void)as;
+	printf("# SKIP RLIMIT_AS: an AddressSanitizer build\n");
+	return;
+#endif
 	if (getrlimit(RLIMIT_AS, &old) != 0) {
 		CHECK(0);
 		return;
