@@ -32,9 +32,21 @@ int pg_positions_prepare(PGconn *conn, pg_positions *p, sl_error *err)
 {
 	char *sql;
 	PGresult *res;
-	const char *state;
+	const char *state, *params[1];
 	size_t len;
+	int exists;
 
+	/* asked first: IF NOT EXISTS alone has the server print a notice
+	 * on every start */
+	params[0] = p->table;
+	res = PQexecParams(conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL,
+			   params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return failed(conn, res, "looking for the table of positions", err);
+	exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists)
+		return SL_OK;
 	len = strlen(p->table) * 2 + 300;
 	if ((sql = malloc(len)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
