@@ -525,20 +525,32 @@ static int not_committed(pg_sink *k, sl_error *why, sl_error *err)
 	return SL_ERR;
 }
 
+/* The rows on the server (sent again on a new connection) and the
+ * positions moved, in the open transaction. */
+static int before_commit(pg_sink *k, const sl_txn *txn, char *conflict,
+			 size_t size, sl_error *err)
+{
+	if (ready(k, err) != SL_OK || begin(k, err) != SL_OK)
+		return SL_ERR;
+	if (pg_positions_write(k->conn, &k->pos, txn, conflict, size, err) == SL_OK)
+		return SL_OK;
+	if (err->kind == SL_ERR_RETRIABLE)
+		disconnect(k);
+	return SL_ERR;
+}
+
 static int pg_txn_commit(void *self, const sl_txn *txn, sl_error *err)
 {
 	pg_sink *k = self;
 	char conflict[600];
 	PGresult *res;
 	sl_error why;
+	int was_up = k->conn != NULL;
 
-	if (ready(k, &why) != SL_OK || begin(k, &why) != SL_OK ||
-	    pg_positions_write(k->conn, &k->pos, txn, conflict, sizeof conflict,
-			       &why) != SL_OK) {
-		if (why.kind == SL_ERR_RETRIABLE)
-			disconnect(k);
+	if (before_commit(k, txn, conflict, sizeof conflict, &why) != SL_OK &&
+	    (!again(k, was_up, &why) ||
+	     before_commit(k, txn, conflict, sizeof conflict, &why) != SL_OK))
 		return not_committed(k, &why, err);
-	}
 	if (conflict[0] != '\0') {
 		if (exec(k, "ROLLBACK", "rolling back", &why) == SL_OK)
 			k->in_txn = 0;
