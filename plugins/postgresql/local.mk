@@ -29,5 +29,7 @@ PG_TESTS = \
 TESTS += $(PG_TESTS)
 EXTRA_DIST += $(PG_TESTS) plugins/postgresql/tests/pg_lib.sh
 
-# `make bench`: insert and upsert against psql \copy of the same rows.
-bench_scripts += plugins/postgresql/bench/postgresql.sh
+# `make bench`: insert and upsert against psql \copy of the same rows;
+# exactly-once against at-least-once from Kafka.
+bench_scripts += plugins/postgresql/bench/postgresql.sh \
+	plugins/postgresql/bench/postgresql-eos.sh
