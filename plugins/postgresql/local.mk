@@ -18,6 +18,7 @@ plugins_postgresql_postgresql_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 # Its tests: validate's refusals (no server), and against a real
 # PostgreSQL (tests/postgres/pg-local.sh) and a real Kafka broker.
 PG_TESTS = \
+	plugins/postgresql/tests/eos_fence.test \
 	plugins/postgresql/tests/eos_server.test \
 	plugins/postgresql/tests/eos_crash.test \
 	plugins/postgresql/tests/upsert_kill.test \
