@@ -114,6 +114,9 @@ int pg_options_read(const sl_stage *stage, pg_options *o, sl_error *err)
 	o->conninfo = sl_option(stage, "conninfo");
 	o->table = sl_option(stage, "table");
 	o->upsert = mode != NULL && strcmp(mode, "upsert") == 0;
+	o->offsets_table = sl_option(stage, "offsets.table");
+	if (o->offsets_table == NULL)
+		o->offsets_table = "sluice_offsets";
 	if (o->conninfo == NULL || o->table == NULL)
 		return sl_error_set(err, SL_ERR_CONFIG, "conninfo and table are required");
 	if (check_conninfo(stage, o->conninfo, err) != SL_OK)
@@ -123,6 +126,12 @@ int pg_options_read(const sl_stage *stage, pg_options *o, sl_error *err)
 	    (strchr(o->table, '.') != NULL &&
 	     strchr(o->table, '.') != strrchr(o->table, '.')))
 		return sl_config_error(stage, "table", err,
+				       "expected TABLE or SCHEMA.TABLE");
+	if (o->offsets_table[0] == '\0' || o->offsets_table[0] == '.' ||
+	    o->offsets_table[strlen(o->offsets_table) - 1] == '.' ||
+	    (strchr(o->offsets_table, '.') != NULL &&
+	     strchr(o->offsets_table, '.') != strrchr(o->offsets_table, '.')))
+		return sl_config_error(stage, "offsets.table", err,
 				       "expected TABLE or SCHEMA.TABLE");
 	if ((keys != NULL && split_list(keys, &o->keys, &o->key_count) != 0) ||
 	    sl_option_each(stage, "column.", add_column, o) != 0) {

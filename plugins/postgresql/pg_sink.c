@@ -17,6 +17,12 @@
  * begins again with the rows taken before, and the batch is sent again
  * in halves, each inside a savepoint, down to the rows at fault, which
  * go to the stage's errors policy; the others are kept.
+ *
+ * Exactly-once (delivery = exactly-once): flush only makes sure the kept
+ * rows are on the server, in the open transaction; txn_commit writes the
+ * sources' positions into the table of positions in that transaction
+ * (pg_positions.c) and commits both, and txn_position tells a source
+ * where the table says a partition goes on.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,6 +58,8 @@ typedef struct pg_sink {
 	uint32_t *recs;    /* and came from batch->records[recs[i]] */
 	size_t row_cap;
 	char why[700];     /* the server's words on the last failure */
+	int eos;           /* delivery = exactly-once */
+	pg_positions pos;  /* exactly-once: the positions' table */
 } pg_sink;
 
 static void disconnect(pg_sink *k)
@@ -394,7 +402,8 @@ static int flush_once(pg_sink *k, sl_error *err)
 		return SL_OK;
 	if (ready(k, err) != SL_OK)
 		return SL_ERR;
-	if (!k->in_txn)
+	/* exactly-once: the rows commit with their positions, in txn_commit */
+	if (!k->in_txn || k->eos)
 		return SL_OK;
 	res = PQexec(k->conn, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -449,6 +458,176 @@ static int pg_flush(void *self, int timeout_ms, sl_error *err)
 	return again(k, was_up, err) ? flush_once(k, err) : SL_ERR;
 }
 
+/* What was sent since the last COMMIT is gone with its transaction: the
+ * engine reads its records again. */
+static void forget_rows(pg_sink *k)
+{
+	k->pending.len = 0;
+	k->seq = 0;
+}
+
+static int pg_txn_begin(void *self, sl_error *err)
+{
+	(void)self;
+	(void)err;
+	return SL_OK; /* the transaction begins with its first row */
+}
+
+/*
+ * The COMMIT's answer was lost with the connection: on a new one, the
+ * table of positions says whether it happened.  When it cannot be told,
+ * the engine aborts and reads again from its last commit; the instance
+ * still expects the positions from before, so the next commit finds out
+ * (a row that moved does not match, and the job starts again from the
+ * table).
+ */
+static int resolve(pg_sink *k, const sl_txn *txn, const sl_error *why,
+		   sl_error *err)
+{
+	sl_error sub;
+	int rc;
+
+	forget_rows(k);
+	if (connect_server(k, &sub) != SL_OK)
+		return sl_error_set(err, SL_ERR_ABORTABLE, "%s; whether the COMMIT "
+				    "happened is not known (%s)", why->message,
+				    sub.message);
+	rc = pg_positions_resolve(k->conn, &k->pos, txn, &sub);
+	if (rc == 1) {
+		sl_log(k->stage, SL_LOG_WARN, "%s; the table of positions shows "
+		       "that the COMMIT happened", why->message);
+		pg_positions_committed(&k->pos, txn);
+		return SL_OK;
+	}
+	if (rc == 0)
+		return sl_error_set(err, SL_ERR_ABORTABLE, "%s; the table of "
+				    "positions shows that the COMMIT did not "
+				    "happen", why->message);
+	if (rc == 2)
+		return sl_error_set(err, SL_ERR_RESTART, "%s; another instance "
+				    "moved the stored positions since: the job "
+				    "starts again from them", why->message);
+	disconnect(k);
+	return sl_error_set(err, SL_ERR_ABORTABLE, "%s; whether the COMMIT "
+			    "happened is not known (%s)", why->message, sub.message);
+}
+
+/* A failure before the COMMIT: nothing committed.  The connection's or
+ * the server's aborts the transaction (the engine reads its records
+ * again); any other stops the job. */
+static int not_committed(pg_sink *k, sl_error *why, sl_error *err)
+{
+	*err = *why;
+	if (why->kind == SL_ERR_RETRIABLE || why->kind == SL_ERR_RECORD) {
+		forget_rows(k);
+		err->kind = SL_ERR_ABORTABLE;
+	}
+	return SL_ERR;
+}
+
+/* The rows on the server (sent again on a new connection) and the
+ * positions moved, in the open transaction. */
+static int before_commit(pg_sink *k, const sl_txn *txn, char *conflict,
+			 size_t size, sl_error *err)
+{
+	if (ready(k, err) != SL_OK || begin(k, err) != SL_OK)
+		return SL_ERR;
+	if (pg_positions_write(k->conn, &k->pos, txn, conflict, size, err) == SL_OK)
+		return SL_OK;
+	if (err->kind == SL_ERR_RETRIABLE)
+		disconnect(k);
+	return SL_ERR;
+}
+
+static int pg_txn_commit(void *self, const sl_txn *txn, sl_error *err)
+{
+	pg_sink *k = self;
+	char conflict[600];
+	PGresult *res;
+	sl_error why;
+	int was_up = k->conn != NULL;
+
+	if (before_commit(k, txn, conflict, sizeof conflict, &why) != SL_OK &&
+	    (!again(k, was_up, &why) ||
+	     before_commit(k, txn, conflict, sizeof conflict, &why) != SL_OK))
+		return not_committed(k, &why, err);
+	if (conflict[0] != '\0') {
+		if (exec(k, "ROLLBACK", "rolling back", &why) == SL_OK)
+			k->in_txn = 0;
+		forget_rows(k);
+		/* the engine's rewind would go back to its own last commit:
+		 * opened again, the sources start where the table says */
+		return sl_error_set(err, SL_ERR_RESTART, "%s: the transaction "
+				    "was not committed, and the job starts again "
+				    "from the stored positions", conflict);
+	}
+	res = PQexec(k->conn, "COMMIT");
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		int committed = strcmp(PQcmdStatus(res), "COMMIT") == 0;
+
+		PQclear(res);
+		k->in_txn = 0;
+		forget_rows(k);
+		if (!committed)
+			return sl_error_set(err, SL_ERR_ABORTABLE, "PostgreSQL rolled "
+					    "the transaction back instead of "
+					    "committing it");
+		pg_positions_committed(&k->pos, txn);
+		return SL_OK;
+	}
+	if (pg_fault_of(k->conn, res) != PG_FAULT_RETRY) {
+		failed(k, res, "committing", err);
+		err->kind = SL_ERR_RUNTIME;
+		return SL_ERR;
+	}
+	failed(k, res, "committing", &why); /* and disconnected */
+	return resolve(k, txn, &why, err);
+}
+
+static int pg_txn_abort(void *self, sl_error *err)
+{
+	pg_sink *k = self;
+	sl_error ignored;
+
+	if (k->conn != NULL && k->in_txn &&
+	    exec(k, "ROLLBACK", "rolling back", &ignored) != SL_OK)
+		disconnect(k);
+	k->in_txn = 0;
+	forget_rows(k);
+	/*
+	 * The engine rewinds each source to the positions it committed
+	 * itself; a partition this instance has not committed yet goes back
+	 * to its Kafka group's offsets, which follow the table only for
+	 * monitoring and may be behind it.  Opened again, the sources start
+	 * where the table says.
+	 */
+	if (pg_positions_fresh(&k->pos))
+		return sl_error_set(err, SL_ERR_RESTART, "the transaction was "
+				    "aborted before this instance committed "
+				    "every partition it was assigned: the job "
+				    "starts again from the stored positions");
+	return SL_OK;
+}
+
+static int pg_txn_position(void *self, const char *source, const char *topic,
+			   int32_t partition, int64_t *next_offset, sl_error *err)
+{
+	pg_sink *k = self;
+	int rc;
+
+	if (ready(k, err) != SL_OK)
+		return SL_ERR;
+	rc = pg_positions_read(k->conn, &k->pos, source, topic, partition,
+			       next_offset, err);
+	if (rc < 0 && PQstatus(k->conn) == CONNECTION_BAD)
+		disconnect(k);
+	if (rc == 1)
+		sl_log(k->stage, SL_LOG_DEBUG, "topic %s partition %d: stored "
+		       "next offset %lld", topic, (int)partition,
+		       (long long)*next_offset);
+	return rc;
+}
+
 static void free_names(char **names, size_t count)
 {
 	size_t i;
@@ -481,6 +660,7 @@ static void pg_close(void *self)
 	pg_text_free(&k->accepted);
 	free(k->starts);
 	free(k->recs);
+	pg_positions_free(&k->pos);
 	pg_options_free(&k->opt);
 	free(k);
 }
@@ -687,8 +867,21 @@ static int pg_open(sl_stage *stage, void **self, sl_error *err)
 		goto fail;
 	if (check_target(k, err) != SL_OK)
 		goto fail;
-	sl_log(stage, SL_LOG_INFO, "writing %zu columns to table %s (%s)",
-	       k->col_count, k->opt.table, k->opt.upsert ? "upsert" : "insert");
+	k->eos = sl_job_delivery(stage) == SL_DELIVERY_EXACTLY_ONCE;
+	if (k->eos) {
+		k->pos.job = sl_job_name(stage);
+		if ((k->pos.table = pg_quote_table(k->conn, k->opt.offsets_table)) == NULL) {
+			sl_error_set(err, SL_ERR_RUNTIME, "cannot quote table "
+				     "name: %s", PQerrorMessage(k->conn));
+			goto fail;
+		}
+		if (pg_positions_prepare(k->conn, &k->pos, err) != SL_OK)
+			goto fail;
+	}
+	sl_log(stage, SL_LOG_INFO, "writing %zu columns to table %s (%s)%s%s",
+	       k->col_count, k->opt.table, k->opt.upsert ? "upsert" : "insert",
+	       k->eos ? ", the input's positions to table " : "",
+	       k->eos ? k->opt.offsets_table : "");
 	*self = k;
 	return SL_OK;
 fail:
@@ -713,6 +906,10 @@ static const sl_sink_class pg_sink_class = {
 	.flush = pg_flush,
 	.close = pg_close,
 	.check = pg_check,
+	.txn_begin = pg_txn_begin,
+	.txn_commit = pg_txn_commit,
+	.txn_abort = pg_txn_abort,
+	.txn_position = pg_txn_position,
 };
 
 SL_PLUGIN("postgresql", .sink = &pg_sink_class)
