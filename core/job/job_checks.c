@@ -64,6 +64,23 @@ static size_t check_transactions(const sl_job *job, sl_loader *loader,
 			problems++;
 		}
 	}
+	/* keyed state kept in memory alone is lost by a crash while the
+	 * positions after it are committed */
+	for (i = 0; store == NULL && owner != NULL && i < job->order_count; i++) {
+		const sl_job_stage *st = job->order[i];
+
+		if (st->kind != SL_KIND_OPERATOR || st->plugin == NULL ||
+		    !(st->plugin->capabilities & SL_CAP_KEYED))
+			continue;
+		sl_diag_add(diag, job->path, st->line, "stage '%s' keeps keyed "
+			    "state, and no store can keep it in the job's "
+			    "transaction (no [store], and no sink whose plugin "
+			    "provides one), so delivery = exactly-once cannot hold: "
+			    "state kept in memory is lost by a crash; use delivery "
+			    "= at-least-once", st->name);
+		problems++;
+		break;
+	}
 	if (store != NULL && owner != NULL && store->plugin != NULL &&
 	    store->plugin != owner->plugin) {
 		sl_diag_add(diag, job->path, store->line, "store '%s' (plugin %s) "

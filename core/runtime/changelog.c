@@ -433,6 +433,17 @@ int sl_changelog_open(sl_engine *e, const sl_stage *txn_owner, sl_error *err)
 			store = &e->stages[i];
 	if (stateful == 0)
 		return SL_OK;
+	if (e->job->delivery == SL_DELIVERY_EXACTLY_ONCE && store == NULL) {
+		for (i = 0; !is_stateful(&e->stages[i]); i++)
+			;
+		return sl_error_set(err, SL_ERR_CONFIG, "%s:%d: stage '%s' keeps "
+			"keyed state, and no store can keep it in the job's "
+			"transaction (no [store], and no sink whose plugin "
+			"provides one), so delivery = exactly-once cannot hold: "
+			"state kept in memory is lost by a crash; use delivery = "
+			"at-least-once", e->job->path, e->stages[i].def->line,
+			e->stages[i].def->name);
+	}
 	if (e->job->delivery == SL_DELIVERY_NONE || store == NULL) {
 		for (i = 0; i < e->stage_count; i++)
 			if (is_stateful(&e->stages[i]))
