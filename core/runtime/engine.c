@@ -20,6 +20,7 @@
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/error.h"
+#include "job/secret.h"
 #include "runtime/changelog.h"
 #include "runtime/align.h"
 #include "runtime/commit.h"
@@ -445,6 +446,8 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		if (sl_now_mono_ms() - began >= RESTART_STABLE_MS)
 			wait = RESTART_FIRST_MS;
 		restarts++;
+		/* a plugin may quote a value it was given, as at the top */
+		sl_job_hide_secrets(job, err->message, sizeof err->message);
 		sl_stage_log(NULL, SL_LOG_WARN, "%s; restarting the job from its "
 			     "last commit in %.1f s (restart %u)", err->message,
 			     (double)wait / 1000.0, restarts);

@@ -13,6 +13,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "job/secret.h"
 #include "runtime/log.h"
 #include "runtime/metric.h"
 #include "runtime/retry.h"
@@ -39,6 +40,8 @@ int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 		wait = set->retry_max_backoff_ms;
 	s->retry_tries++;
 	sl_stage_metric_add(s, "retries", 1);
+	/* logged and served now, not only at the top: no ${VAR} value */
+	sl_job_hide_secrets(s->engine->job, err->message, sizeof err->message);
 	if (s->retry_tries == 1 || s->retry_tries % LOG_EVERY == 0)
 		sl_stage_log(s, SL_LOG_WARN, "%s failed (%s); trying again in "
 			     "%.1f s (try %llu; nothing is committed meanwhile)",
