@@ -10,6 +10,8 @@ plugins_postgresql_postgresql_la_SOURCES = \
 	plugins/postgresql/pg_rows.c \
 	plugins/postgresql/pg_conn.c \
 	plugins/postgresql/pg_positions.c \
+	plugins/postgresql/pg_state.c \
+	plugins/postgresql/pg_store.c \
 	plugins/postgresql/pg_sink.c
 plugins_postgresql_postgresql_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 plugins_postgresql_postgresql_la_LIBADD = $(LIBPQ_LIBS) $(LIBM)
@@ -21,6 +23,7 @@ PG_TESTS = \
 	plugins/postgresql/tests/eos_fence.test \
 	plugins/postgresql/tests/eos_server.test \
 	plugins/postgresql/tests/eos_crash.test \
+	plugins/postgresql/tests/eos_window_kill.test \
 	plugins/postgresql/tests/upsert_kill.test \
 	plugins/postgresql/tests/server_restart.test \
 	plugins/postgresql/tests/kafka_insert.test \

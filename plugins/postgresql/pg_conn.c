@@ -199,3 +199,79 @@ void pg_redact(const char *conninfo, char *msg)
 	}
 	PQconninfoFree(opts);
 }
+
+int pg_failed(PGconn *conn, PGresult *res, const char *doing, sl_error *err)
+{
+	char why[600];
+	int kind = pg_fault_of(conn, res) == PG_FAULT_RETRY ? SL_ERR_RETRIABLE
+							      : SL_ERR_RUNTIME;
+
+	pg_describe(res, conn, why, sizeof why);
+	PQclear(res);
+	return sl_error_set(err, kind, "PostgreSQL failed while %s: %s", doing, why);
+}
+
+int pg_create_table(PGconn *conn, const char *quoted_table, const char *columns,
+		    const char *what, sl_error *err)
+{
+	char *sql, doing[200];
+	PGresult *res;
+	const char *state, *params[1];
+	size_t len;
+	int exists;
+
+	/* asked first: IF NOT EXISTS alone has the server print a notice
+	 * on every start */
+	snprintf(doing, sizeof doing, "looking for %s", what);
+	params[0] = quoted_table;
+	res = PQexecParams(conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL,
+			   params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return pg_failed(conn, res, doing, err);
+	exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (exists)
+		return SL_OK;
+	len = strlen(quoted_table) + strlen(columns) + 40;
+	if ((sql = malloc(len)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	snprintf(sql, len, "CREATE TABLE IF NOT EXISTS %s (%s)", quoted_table,
+		 columns);
+	res = PQexec(conn, sql);
+	free(sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		return SL_OK;
+	}
+	/* instances creating it at the same time: one wins, the others see
+	 * the catalog's unique violation (or "already exists") */
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state != NULL && (strcmp(state, "23505") == 0 ||
+			      strcmp(state, "42P07") == 0)) {
+		PQclear(res);
+		return SL_OK;
+	}
+	snprintf(doing, sizeof doing, "creating %s", what);
+	return pg_failed(conn, res, doing, err);
+}
+
+PGconn *pg_connect(const char *conninfo, sl_error *err)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *values[] = { conninfo, "sluice", NULL };
+	PGconn *conn = PQconnectdbParams(keys, values, 1);
+	char msg[600];
+
+	if (conn == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) == CONNECTION_OK)
+		return conn;
+	snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+	msg[strcspn(msg, "\n")] = '\0';
+	pg_redact(conninfo, msg);
+	PQfinish(conn);
+	sl_error_set(err, SL_ERR_RETRIABLE, "cannot connect to PostgreSQL: %s", msg);
+	return NULL;
+}

@@ -104,6 +104,15 @@ static int check_conninfo(const sl_stage *stage, const char *conninfo,
 			       "not a libpq connection string%s", msg);
 }
 
+/* Not TABLE or SCHEMA.TABLE. */
+static int bad_table_name(const char *t)
+{
+	const char *dot = strchr(t, '.');
+
+	return t[0] == '\0' || t[0] == '.' || t[strlen(t) - 1] == '.' ||
+	       (dot != NULL && dot != strrchr(t, '.'));
+}
+
 int pg_options_read(const sl_stage *stage, pg_options *o, sl_error *err)
 {
 	const char *mode = sl_option(stage, "mode");
@@ -117,21 +126,21 @@ int pg_options_read(const sl_stage *stage, pg_options *o, sl_error *err)
 	o->offsets_table = sl_option(stage, "offsets.table");
 	if (o->offsets_table == NULL)
 		o->offsets_table = "sluice_offsets";
+	o->state_table = sl_option(stage, "state.table");
+	if (o->state_table == NULL)
+		o->state_table = "sluice_state";
 	if (o->conninfo == NULL || o->table == NULL)
 		return sl_error_set(err, SL_ERR_CONFIG, "conninfo and table are required");
 	if (check_conninfo(stage, o->conninfo, err) != SL_OK)
 		return SL_ERR;
-	if (o->table[0] == '\0' || o->table[0] == '.' ||
-	    o->table[strlen(o->table) - 1] == '.' ||
-	    (strchr(o->table, '.') != NULL &&
-	     strchr(o->table, '.') != strrchr(o->table, '.')))
+	if (bad_table_name(o->table))
 		return sl_config_error(stage, "table", err,
 				       "expected TABLE or SCHEMA.TABLE");
-	if (o->offsets_table[0] == '\0' || o->offsets_table[0] == '.' ||
-	    o->offsets_table[strlen(o->offsets_table) - 1] == '.' ||
-	    (strchr(o->offsets_table, '.') != NULL &&
-	     strchr(o->offsets_table, '.') != strrchr(o->offsets_table, '.')))
+	if (bad_table_name(o->offsets_table))
 		return sl_config_error(stage, "offsets.table", err,
+				       "expected TABLE or SCHEMA.TABLE");
+	if (bad_table_name(o->state_table))
+		return sl_config_error(stage, "state.table", err,
 				       "expected TABLE or SCHEMA.TABLE");
 	if ((keys != NULL && split_list(keys, &o->keys, &o->key_count) != 0) ||
 	    sl_option_each(stage, "column.", add_column, o) != 0) {

@@ -16,59 +16,13 @@
 
 #include "pg_internal.h"
 
-/* A failed statement as an error: the server's, or the connection's. */
-static int failed(PGconn *conn, PGresult *res, const char *doing, sl_error *err)
-{
-	char why[600];
-	int kind = pg_fault_of(conn, res) == PG_FAULT_RETRY ? SL_ERR_RETRIABLE
-							      : SL_ERR_RUNTIME;
-
-	pg_describe(res, conn, why, sizeof why);
-	PQclear(res);
-	return sl_error_set(err, kind, "PostgreSQL failed while %s: %s", doing, why);
-}
-
 int pg_positions_prepare(PGconn *conn, pg_positions *p, sl_error *err)
 {
-	char *sql;
-	PGresult *res;
-	const char *state, *params[1];
-	size_t len;
-	int exists;
-
-	/* asked first: IF NOT EXISTS alone has the server print a notice
-	 * on every start */
-	params[0] = p->table;
-	res = PQexecParams(conn, "SELECT to_regclass($1) IS NOT NULL", 1, NULL,
-			   params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return failed(conn, res, "looking for the table of positions", err);
-	exists = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (exists)
-		return SL_OK;
-	len = strlen(p->table) * 2 + 300;
-	if ((sql = malloc(len)) == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	snprintf(sql, len, "CREATE TABLE IF NOT EXISTS %s (job text NOT NULL, "
-		 "source text NOT NULL, topic text NOT NULL, partition int NOT NULL, "
-		 "next_offset bigint NOT NULL, "
-		 "PRIMARY KEY (job, source, topic, partition))", p->table);
-	res = PQexec(conn, sql);
-	free(sql);
-	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-		PQclear(res);
-		return SL_OK;
-	}
-	/* instances creating it at the same time: one wins, the others see
-	 * the catalog's unique violation (or "already exists") */
-	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	if (state != NULL && (strcmp(state, "23505") == 0 ||
-			      strcmp(state, "42P07") == 0)) {
-		PQclear(res);
-		return SL_OK;
-	}
-	return failed(conn, res, "creating the table of positions", err);
+	return pg_create_table(conn, p->table, "job text NOT NULL, "
+		"source text NOT NULL, topic text NOT NULL, partition int NOT NULL, "
+		"next_offset bigint NOT NULL, "
+		"PRIMARY KEY (job, source, topic, partition)",
+		"the table of positions", err);
 }
 
 static pg_position *find(pg_positions *p, const char *source, const char *topic,
@@ -126,7 +80,7 @@ static int select_one(PGconn *conn, const pg_positions *p, const char *source,
 	params[3] = part;
 	res = PQexecParams(conn, sql, 4, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		return failed(conn, res, "reading the stored positions", err);
+		return pg_failed(conn, res, "reading the stored positions", err);
 	found = PQntuples(res) > 0;
 	if (found)
 		*next = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -180,7 +134,7 @@ static int move_one(PGconn *conn, const pg_positions *p, const pg_position *at,
 			 "$5::bigint) ON CONFLICT DO NOTHING", p->table);
 	res = PQexecParams(conn, sql, at->stored ? 6 : 5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		return failed(conn, res, "writing the positions", err);
+		return pg_failed(conn, res, "writing the positions", err);
 	n = atoi(PQcmdTuples(res));
 	PQclear(res);
 	return n == 1;

@@ -47,7 +47,7 @@ void pg_text_free(pg_text *t)
 
 /* Text with COPY's escapes; a NUL byte is passed on for the server to
  * refuse (text cannot hold it), which makes it the row's fault. */
-static int append_escaped(pg_text *t, const char *s, size_t len)
+int pg_escaped_append(pg_text *t, const char *s, size_t len)
 {
 	size_t i;
 
@@ -88,7 +88,7 @@ static int append_double(pg_text *t, double d)
 }
 
 /* bytea's hex form, its backslash escaped for COPY: \\x0aff */
-static int append_bytes(pg_text *t, const uint8_t *p, size_t len)
+int pg_bytes_append(pg_text *t, const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
@@ -122,14 +122,14 @@ int pg_field_append(pg_text *t, const sl_value *v, sl_arena *arena)
 	case SL_TDOUBLE:
 		return append_double(t, v->as.d);
 	case SL_TSTRING:
-		return append_escaped(t, v->as.s, v->len);
+		return pg_escaped_append(t, v->as.s, v->len);
 	case SL_TBYTES:
-		return append_bytes(t, v->as.bytes, v->len);
+		return pg_bytes_append(t, v->as.bytes, v->len);
 	case SL_TARRAY:
 	case SL_TOBJECT:
 		if ((rc = sl_value_to_json(v, &json)) != 0)
 			return rc;
-		return append_escaped(t, (const char *)json.data, json.len);
+		return pg_escaped_append(t, (const char *)json.data, json.len);
 	}
 	return pg_text_append(t, "\\N", 2);
 }

@@ -60,7 +60,15 @@ typedef struct pg_sink {
 	char why[700];     /* the server's words on the last failure */
 	int eos;           /* delivery = exactly-once */
 	pg_positions pos;  /* exactly-once: the positions' table */
+	pg_shared *shared; /* with the job's store (pg_store.c) */
 } pg_sink;
+
+/* The keyed state to send with this sink's rows: the job's store
+ * writes into the transaction of one sink only. */
+static pg_state *carried(pg_sink *k)
+{
+	return k->shared->carrier == k ? &k->shared->state : NULL;
+}
 
 static void disconnect(pg_sink *k)
 {
@@ -150,22 +158,10 @@ static int begin(pg_sink *k, sl_error *err)
 
 static int connect_server(pg_sink *k, sl_error *err)
 {
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *values[] = { k->opt.conninfo, "sluice", NULL };
-	char msg[600];
-
-	k->conn = PQconnectdbParams(keys, values, 1);
-	if (k->conn == NULL)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	if (PQstatus(k->conn) != CONNECTION_OK) {
-		snprintf(msg, sizeof msg, "%s", PQerrorMessage(k->conn));
-		msg[strcspn(msg, "\n")] = '\0';
-		pg_redact(k->opt.conninfo, msg);
-		disconnect(k);
-		return sl_error_set(err, SL_ERR_RETRIABLE,
-				    "cannot connect to PostgreSQL: %s", msg);
-	}
+	if ((k->conn = pg_connect(k->opt.conninfo, err)) == NULL)
+		return SL_ERR;
 	k->in_txn = 0;
+	pg_state_connected(&k->shared->state);
 	if (k->temp_sql != NULL &&
 	    exec(k, k->temp_sql, "creating the temporary table of upserts",
 		 err) != SL_OK)
@@ -394,6 +390,26 @@ static int write_once(pg_sink *k, const sl_batch *batch, sl_error *err)
 	return rc == SL_OK || rc == SL_SKIP ? SL_OK : SL_ERR;
 }
 
+/* What was sent since the last COMMIT: committed, or gone with its
+ * transaction (the engine reads its records again). */
+static void forget_rows(pg_sink *k)
+{
+	k->pending.len = 0;
+	k->seq = 0;
+	if (carried(k) != NULL)
+		pg_state_forget(carried(k));
+}
+
+/* The store's changes, in the open transaction. */
+static int send_state(pg_sink *k, sl_error *err)
+{
+	if (pg_state_send(k->conn, carried(k), err) == SL_OK)
+		return SL_OK;
+	if (err->kind == SL_ERR_RETRIABLE)
+		disconnect(k);
+	return SL_ERR;
+}
+
 static int flush_once(pg_sink *k, sl_error *err)
 {
 	PGresult *res;
@@ -403,7 +419,12 @@ static int flush_once(pg_sink *k, sl_error *err)
 	if (ready(k, err) != SL_OK)
 		return SL_ERR;
 	/* exactly-once: the rows commit with their positions, in txn_commit */
-	if (!k->in_txn || k->eos)
+	if (k->eos)
+		return SL_OK;
+	if (carried(k) != NULL && carried(k)->changes.len > 0 &&
+	    (begin(k, err) != SL_OK || send_state(k, err) != SL_OK))
+		return SL_ERR;
+	if (!k->in_txn)
 		return SL_OK;
 	res = PQexec(k->conn, "COMMIT");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -417,8 +438,7 @@ static int flush_once(pg_sink *k, sl_error *err)
 	}
 	PQclear(res);
 	k->in_txn = 0;
-	k->pending.len = 0;
-	k->seq = 0;
+	forget_rows(k);
 	return SL_OK;
 }
 
@@ -456,14 +476,6 @@ static int pg_flush(void *self, int timeout_ms, sl_error *err)
 	if (flush_once(k, err) == SL_OK)
 		return SL_OK;
 	return again(k, was_up, err) ? flush_once(k, err) : SL_ERR;
-}
-
-/* What was sent since the last COMMIT is gone with its transaction: the
- * engine reads its records again. */
-static void forget_rows(pg_sink *k)
-{
-	k->pending.len = 0;
-	k->seq = 0;
 }
 
 static int pg_txn_begin(void *self, sl_error *err)
@@ -531,6 +543,8 @@ static int before_commit(pg_sink *k, const sl_txn *txn, char *conflict,
 			 size_t size, sl_error *err)
 {
 	if (ready(k, err) != SL_OK || begin(k, err) != SL_OK)
+		return SL_ERR;
+	if (carried(k) != NULL && send_state(k, err) != SL_OK)
 		return SL_ERR;
 	if (pg_positions_write(k->conn, &k->pos, txn, conflict, size, err) == SL_OK)
 		return SL_OK;
@@ -661,6 +675,11 @@ static void pg_close(void *self)
 	free(k->starts);
 	free(k->recs);
 	pg_positions_free(&k->pos);
+	if (k->shared != NULL && k->shared->carrier == k) {
+		pg_state_forget(&k->shared->state);
+		k->shared->carrier = NULL;
+	}
+	pg_shared_put(k->shared);
 	pg_options_free(&k->opt);
 	free(k);
 }
@@ -852,6 +871,10 @@ static int pg_open(sl_stage *stage, void **self, sl_error *err)
 		free(k);
 		return SL_ERR;
 	}
+	if ((k->shared = pg_shared_get(sl_job_name(stage), k->opt.conninfo)) == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		goto fail;
+	}
 	if (compile_columns(k, err) != SL_OK || connect_server(k, err) != SL_OK)
 		goto fail;
 	if ((k->table = pg_quote_table(k->conn, k->opt.table)) == NULL) {
@@ -877,6 +900,10 @@ static int pg_open(sl_stage *stage, void **self, sl_error *err)
 		}
 		if (pg_positions_prepare(k->conn, &k->pos, err) != SL_OK)
 			goto fail;
+	}
+	if (k->shared->carrier == NULL) {
+		k->shared->carrier = k;
+		k->shared->flush = pg_flush;
 	}
 	sl_log(stage, SL_LOG_INFO, "writing %zu columns to table %s (%s)%s%s",
 	       k->col_count, k->opt.table, k->opt.upsert ? "upsert" : "insert",
@@ -912,4 +939,4 @@ static const sl_sink_class pg_sink_class = {
 	.txn_position = pg_txn_position,
 };
 
-SL_PLUGIN("postgresql", .sink = &pg_sink_class)
+SL_PLUGIN("postgresql", .sink = &pg_sink_class, .store = &pg_store_class)
