@@ -1,7 +1,9 @@
 /*
  * pg_sink.c - the postgresql sink: each record's decoded value becomes a
- * row of one table, sent with COPY (mode = insert) or COPY into a
- * temporary table and one INSERT ... ON CONFLICT DO UPDATE (upsert).
+ * row of one table, sent with COPY (mode = insert).  Upsert sends a
+ * batch the same way, into the table, when none of its keys is there
+ * yet; else COPY into a temporary table and one INSERT ... ON CONFLICT
+ * DO UPDATE, the last row of a key winning.
  *
  * At-least-once: rows go to the server as they are written, inside one
  * transaction that flush commits; the engine commits input positions
@@ -29,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sluice/decimal.h>
-
 #include "pg_internal.h"
 
 #define COPY_CHUNK (1u << 20)
@@ -50,7 +50,8 @@ typedef struct pg_sink {
 	char *copy_sql;
 	char *apply_sql;   /* upsert: temporary table -> table */
 	pg_text pending;   /* rows sent since the last COMMIT */
-	uint64_t seq;      /* upsert: order of rows, the last one wins */
+	char *direct_sql;  /* upsert: COPY straight into the table */
+	unsigned direct_wait; /* upsert: batches to go before trying it again */
 	/* one write's rows */
 	pg_text rows;
 	pg_text accepted;
@@ -115,10 +116,11 @@ static int exec(pg_sink *k, const char *sql, const char *doing, sl_error *err)
 	return failed(k, res, doing, err);
 }
 
-/* One COPY of @p len bytes of rows (and, under upsert, their apply). */
-static int send_rows(pg_sink *k, const char *data, size_t len, sl_error *err)
+/* One COPY of @p len bytes of rows, by @p sql. */
+static int copy_in(pg_sink *k, const char *sql, const char *data, size_t len,
+		   sl_error *err)
 {
-	PGresult *res = PQexec(k->conn, k->copy_sql), *bad = NULL;
+	PGresult *res = PQexec(k->conn, sql), *bad = NULL;
 	size_t off;
 	int ok = 1;
 
@@ -141,9 +143,56 @@ static int send_rows(pg_sink *k, const char *data, size_t len, sl_error *err)
 	}
 	if (bad != NULL || !ok || PQstatus(k->conn) == CONNECTION_BAD)
 		return failed(k, bad, "sending rows with COPY", err);
-	if (k->apply_sql != NULL)
-		return exec(k, k->apply_sql, "upserting rows", err);
 	return SL_OK;
+}
+
+/* Batches upserted through the temporary table after one whose direct
+ * COPY met a row already there: keys come back in streams that update. */
+#define DIRECT_WAIT 16
+
+/*
+ * Upsert, when no row of the batch is in the table yet (the common case
+ * of new keys): one COPY into the table, the server's bulk path, in a
+ * savepoint.  1 done, 0 not (rolled back: a key was there, or a row was
+ * refused, which the temporary table's way sorts out), SL_ERR.
+ */
+static int upsert_directly(pg_sink *k, const char *data, size_t len,
+			   sl_error *err)
+{
+	sl_error sub;
+
+	if (k->direct_wait > 0) {
+		k->direct_wait--;
+		return 0;
+	}
+	if (exec(k, "SAVEPOINT sluice_direct", "setting a savepoint", err) != SL_OK)
+		return SL_ERR;
+	if (copy_in(k, k->direct_sql, data, len, &sub) == SL_OK)
+		return exec(k, "RELEASE SAVEPOINT sluice_direct",
+			    "releasing a savepoint", err) == SL_OK ? 1 : SL_ERR;
+	if (sub.kind != SL_ERR_RECORD) {
+		*err = sub;
+		return SL_ERR;
+	}
+	k->direct_wait = DIRECT_WAIT;
+	if (exec(k, "ROLLBACK TO SAVEPOINT sluice_direct; RELEASE SAVEPOINT "
+		 "sluice_direct", "rolling back to a savepoint", err) != SL_OK)
+		return SL_ERR;
+	return 0;
+}
+
+/* Rows in the table: COPY (insert), or upserted. */
+static int send_rows(pg_sink *k, const char *data, size_t len, sl_error *err)
+{
+	int rc;
+
+	if (k->apply_sql == NULL)
+		return copy_in(k, k->copy_sql, data, len, err);
+	if ((rc = upsert_directly(k, data, len, err)) != 0)
+		return rc == 1 ? SL_OK : SL_ERR;
+	if (copy_in(k, k->copy_sql, data, len, err) != SL_OK)
+		return SL_ERR;
+	return exec(k, k->apply_sql, "upserting rows", err);
 }
 
 static int begin(pg_sink *k, sl_error *err)
@@ -198,7 +247,6 @@ static int encode_row(pg_sink *k, const sl_batch *batch, const sl_record *rec,
 		      sl_error *err)
 {
 	size_t start = k->rows.len, i;
-	char num[SL_DECIMAL_MAX + 1];
 	int rc;
 
 	if (k->exprs == NULL && (rec->value == NULL || rec->value->type != SL_TOBJECT))
@@ -240,12 +288,6 @@ static int encode_row(pg_sink *k, const sl_batch *batch, const sl_record *rec,
 					       "number has no JSON text", k->cols[i]);
 		}
 		if (rc != 0)
-			goto oom;
-	}
-	if (k->apply_sql != NULL) {
-		num[0] = '\t';
-		if (pg_text_append(&k->rows, num,
-				   1 + sl_decimal_u64(num + 1, k->seq++)) != 0)
 			goto oom;
 	}
 	if (pg_text_append(&k->rows, "\n", 1) != 0)
@@ -395,7 +437,6 @@ static int write_once(pg_sink *k, const sl_batch *batch, sl_error *err)
 static void forget_rows(pg_sink *k)
 {
 	k->pending.len = 0;
-	k->seq = 0;
 	if (carried(k) != NULL)
 		pg_state_forget(carried(k));
 }
@@ -669,6 +710,7 @@ static void pg_close(void *self)
 	free(k->temp_sql);
 	free(k->copy_sql);
 	free(k->apply_sql);
+	free(k->direct_sql);
 	pg_text_free(&k->pending);
 	pg_text_free(&k->rows);
 	pg_text_free(&k->accepted);
@@ -762,10 +804,12 @@ static int build_sql(pg_sink *k, sl_error *err)
 	k->temp_sql = printf_dup(
 		"CREATE TEMP TABLE sluice_rows ON COMMIT DELETE ROWS AS "
 		"SELECT %s FROM %s WITH NO DATA; "
-		"ALTER TABLE " TEMP_TABLE " ADD COLUMN \"sluice.seq\" bigint",
+		"ALTER TABLE " TEMP_TABLE " ADD COLUMN \"sluice.seq\" bigint "
+		"GENERATED ALWAYS AS IDENTITY",
 		cols, k->table);
-	k->copy_sql = printf_dup("COPY " TEMP_TABLE " (%s, \"sluice.seq\") FROM STDIN",
-				 cols);
+	/* the rows in the order sent: the identity numbers them */
+	k->copy_sql = printf_dup("COPY " TEMP_TABLE " (%s) FROM STDIN", cols);
+	k->direct_sql = printf_dup("COPY %s (%s) FROM STDIN", k->table, cols);
 	/* one row per key, the last written: ON CONFLICT DO UPDATE cannot
 	 * touch a row twice in one statement.  TRUNCATE, not DELETE: the
 	 * dead rows of a DELETE would be scanned by every later batch of
@@ -776,7 +820,8 @@ static int build_sql(pg_sink *k, sl_error *err)
 		"TRUNCATE " TEMP_TABLE,
 		k->table, cols, keys, cols, keys, keys,
 		set[0] ? "UPDATE SET " : "NOTHING", set);
-	rc = k->temp_sql && k->copy_sql && k->apply_sql ? SL_OK : SL_ERR;
+	rc = k->temp_sql && k->copy_sql && k->apply_sql && k->direct_sql ?
+		SL_OK : SL_ERR;
 out:
 	free(cols);
 	free(keys);
