@@ -31,13 +31,24 @@ static int stopping(const sl_stage *s)
 int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 {
 	const sl_stage_settings *set = &s->def->settings;
-	int64_t wait = s->retry_wait_ms ? s->retry_wait_ms : set->retry_backoff_ms;
+	int64_t backoff = s->retry_wait_ms ? s->retry_wait_ms : set->retry_backoff_ms;
+	int64_t wait = backoff;
 	int64_t until;
 	/* what /ready and /status say; a long error is cut */
 	char what[SL_ERROR_MAX + 128];
 
+	/* the other side said when (Retry-After): that, not the backoff,
+	 * but never busier than retry.backoff nor longer than the maximum */
+	if (s->retry_after_ms > 0) {
+		wait = s->retry_after_ms;
+		if (wait < set->retry_backoff_ms)
+			wait = set->retry_backoff_ms;
+		s->retry_after_ms = 0;
+	}
 	if (wait > set->retry_max_backoff_ms)
 		wait = set->retry_max_backoff_ms;
+	if (backoff > set->retry_max_backoff_ms)
+		backoff = set->retry_max_backoff_ms;
 	s->retry_tries++;
 	sl_stage_metric_add(s, "retries", 1);
 	/* logged and served now, not only at the top: no ${VAR} value */
@@ -65,7 +76,7 @@ int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 		sl_telemetry_publish(s->engine, 0);
 		nanosleep(&tick, NULL);
 	}
-	s->retry_wait_ms = wait * 2;
+	s->retry_wait_ms = backoff * 2;
 	return SL_OK;
 }
 
@@ -78,6 +89,7 @@ void sl_retry_done(sl_stage *s)
 		     s->retry_tries == 1 ? "y" : "ies");
 	s->retry_tries = 0;
 	s->retry_wait_ms = 0;
+	s->retry_after_ms = 0;
 	sl_telemetry_retrying(NULL);
 }
 
