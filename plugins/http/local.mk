@@ -38,6 +38,7 @@ HTTP_SINK_TESTS = \
 	plugins/http/tests/sink_deliver.test \
 	plugins/http/tests/sink_retry.test \
 	plugins/http/tests/sink_refused.test \
+	plugins/http/tests/sink_dead_letter.test \
 	plugins/http/tests/sink_kill.test \
 	plugins/http/tests/sink_tls.test \
 	plugins/http/tests/sink_validate.test \
