@@ -82,6 +82,8 @@ int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 
 void sl_retry_done(sl_stage *s)
 {
+	/* a wait asked for by a call that then succeeded is no one's */
+	s->retry_after_ms = 0;
 	if (s->retry_tries == 0)
 		return;
 	sl_stage_log(s, SL_LOG_INFO, "recovered after %llu tr%s",
@@ -89,7 +91,6 @@ void sl_retry_done(sl_stage *s)
 		     s->retry_tries == 1 ? "y" : "ies");
 	s->retry_tries = 0;
 	s->retry_wait_ms = 0;
-	s->retry_after_ms = 0;
 	sl_telemetry_retrying(NULL);
 }
 
