@@ -15,13 +15,14 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake libtool pkg-config \
       libltdl-dev libinih-dev libjansson-dev librdkafka-dev libmicrohttpd-dev \
-      g++ libsimdjson-dev libpq-dev \
+      g++ libsimdjson-dev libpq-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN autoreconf -fi \
  && ./configure --prefix=/usr --sysconfdir=/etc \
-      --with-microhttpd=yes --with-libpq=yes --with-systemdsystemunitdir=no \
+      --with-microhttpd=yes --with-libpq=yes --with-libcurl=yes \
+      --with-systemdsystemunitdir=no \
  && make -j"$(nproc)" \
  && make install DESTDIR=/out \
  && rm -rf /out/usr/include /out/usr/lib/pkgconfig /out/usr/share/sluice/sdk
@@ -29,7 +30,7 @@ RUN autoreconf -fi \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 libpq5 libstdc++6 libgcc-s1 \
+      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 libpq5 libcurl4 libstdc++6 libgcc-s1 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent sluice

@@ -4,7 +4,8 @@
 # libsimdjson-dev: the json format's fast decoder (one C++ file);
 # libyajl-dev: one of the JSON parsers `make bench` measures; libpq-dev:
 # the postgresql sink; postgresql: the server its tests start
-# (tests/postgres/pg-local.sh).
+# (tests/postgres/pg-local.sh); libcurl4-openssl-dev: the http plugin
+# (openssl: its tests' self-signed certificate).
 set -eu
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -12,7 +13,7 @@ packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
 	libmicrohttpd-dev curl prometheus g++ libsimdjson-dev libyajl-dev
 	default-jre-headless maven groff-base clang libclang-rt-14-dev
-	postgresql libpq-dev"
+	postgresql libpq-dev libcurl4-openssl-dev openssl"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -39,6 +39,11 @@ static int host_stopping(const sl_stage *stage)
 	return stop != NULL && *stop != 0;
 }
 
+static void host_retry_after(sl_stage *stage, int64_t wait_ms)
+{
+	stage->retry_after_ms = wait_ms > 0 ? wait_ms : 0;
+}
+
 static int host_stored_position(sl_stage *stage, const char *topic,
 				int32_t partition, int64_t *next_offset,
 				sl_error *err)
@@ -497,6 +502,7 @@ const sl_host sl_core_host = {
 	host_stopping,
 	sl_suggest_among,
 	host_stored_position,
+	host_retry_after,
 };
 
 /* The core uses the SDK's macros too. */

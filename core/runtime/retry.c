@@ -31,13 +31,24 @@ static int stopping(const sl_stage *s)
 int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 {
 	const sl_stage_settings *set = &s->def->settings;
-	int64_t wait = s->retry_wait_ms ? s->retry_wait_ms : set->retry_backoff_ms;
+	int64_t backoff = s->retry_wait_ms ? s->retry_wait_ms : set->retry_backoff_ms;
+	int64_t wait = backoff;
 	int64_t until;
 	/* what /ready and /status say; a long error is cut */
 	char what[SL_ERROR_MAX + 128];
 
+	/* the other side said when (Retry-After): that, not the backoff,
+	 * but never busier than retry.backoff nor longer than the maximum */
+	if (s->retry_after_ms > 0) {
+		wait = s->retry_after_ms;
+		if (wait < set->retry_backoff_ms)
+			wait = set->retry_backoff_ms;
+		s->retry_after_ms = 0;
+	}
 	if (wait > set->retry_max_backoff_ms)
 		wait = set->retry_max_backoff_ms;
+	if (backoff > set->retry_max_backoff_ms)
+		backoff = set->retry_max_backoff_ms;
 	s->retry_tries++;
 	sl_stage_metric_add(s, "retries", 1);
 	/* logged and served now, not only at the top: no ${VAR} value */
@@ -65,12 +76,14 @@ int sl_retry_wait(sl_stage *s, const char *doing, sl_error *err)
 		sl_telemetry_publish(s->engine, 0);
 		nanosleep(&tick, NULL);
 	}
-	s->retry_wait_ms = wait * 2;
+	s->retry_wait_ms = backoff * 2;
 	return SL_OK;
 }
 
 void sl_retry_done(sl_stage *s)
 {
+	/* a wait asked for by a call that then succeeded is no one's */
+	s->retry_after_ms = 0;
 	if (s->retry_tries == 0)
 		return;
 	sl_stage_log(s, SL_LOG_INFO, "recovered after %llu tr%s",

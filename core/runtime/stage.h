@@ -86,6 +86,7 @@ struct sl_stage {
 	uint64_t dead_lettered;  /* records of its own it dead-lettered */
 	uint64_t retry_tries;    /* sinks: failed tries of the call retried now */
 	int64_t retry_wait_ms;   /* ... and the next wait (0: retry.backoff) */
+	int64_t retry_after_ms;  /* the sink asked for this next wait (0: none) */
 	sl_metric *metrics;
 	size_t metric_count;
 

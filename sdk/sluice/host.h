@@ -175,6 +175,9 @@ typedef struct sl_host {
 	int (*stored_position)(sl_stage *stage, const char *topic,
 			       int32_t partition, int64_t *next_offset,
 			       sl_error *err);
+	/* Table 13: how long a sink's retriable failure asks to wait
+	 * (sluice/stage.h). */
+	void (*retry_after)(sl_stage *stage, int64_t wait_ms);
 	/* New members go here, at the end. */
 } sl_host;
 

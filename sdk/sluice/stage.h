@@ -148,6 +148,18 @@ enum sl_stage_role {
 #define sl_stored_position(stage, topic, partition, next_offset, err) \
 	(sl_host_api->stored_position(stage, topic, partition, next_offset, err))
 
+/**
+ * A sink about to fail with SL_ERR_RETRIABLE because the other side said
+ * when to come back (HTTP's Retry-After): the engine's next wait before
+ * calling again is @p wait_ms instead of its backoff, kept within the
+ * stage's retry.backoff and retry.max.backoff.  Applies to the next
+ * wait only; the backoff doubles on as usual after it.  Check
+ * SL_HOST_HAS(retry_after) first (host table 13): an older host waits
+ * its backoff.
+ */
+#define sl_retry_after(stage, wait_ms) \
+	(sl_host_api->retry_after(stage, wait_ms))
+
 /** Add @p delta to the stage's metric @p name (shown in the job summary). */
 #define sl_metric_add(stage, name, delta) \
 	(sl_host_api->metric_add(stage, name, delta))
