@@ -12,6 +12,11 @@ plugins_postgresql_postgresql_la_SOURCES = \
 	plugins/postgresql/pg_positions.c \
 	plugins/postgresql/pg_state.c \
 	plugins/postgresql/pg_store.c \
+	plugins/postgresql/pg_sink.h \
+	plugins/postgresql/pg_session.c \
+	plugins/postgresql/pg_send.c \
+	plugins/postgresql/pg_stream.c \
+	plugins/postgresql/pg_txn.c \
 	plugins/postgresql/pg_sink.c
 plugins_postgresql_postgresql_la_CFLAGS = $(AM_CFLAGS) $(LIBPQ_CFLAGS)
 plugins_postgresql_postgresql_la_LIBADD = $(LIBPQ_LIBS) $(LIBM)
@@ -28,6 +33,7 @@ PG_TESTS = \
 	plugins/postgresql/tests/server_restart.test \
 	plugins/postgresql/tests/kafka_insert.test \
 	plugins/postgresql/tests/row_errors.test \
+	plugins/postgresql/tests/stream_errors.test \
 	plugins/postgresql/tests/example.test \
 	plugins/postgresql/tests/validate.test
 TESTS += $(PG_TESTS)
