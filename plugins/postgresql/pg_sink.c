@@ -35,7 +35,7 @@ static int write_once(pg_sink *k, const sl_batch *batch, sl_error *err)
 		k->recs[n++] = i;
 	}
 	k->starts[n] = k->rows.len;
-	if (n > 0 && !k->careful && k->cycles > 0) {
+	if (n > 0 && !k->careful) {
 		if (pg_sink_begin(k, err) != SL_OK ||
 		    pg_sink_stream(k, k->rows.data, k->starts[n], err) != SL_OK)
 			return SL_ERR; /* retriable: the same call sends again */
@@ -87,7 +87,6 @@ static int flush_once(pg_sink *k, sl_error *err)
 	}
 	PQclear(res);
 	k->in_txn = 0;
-	k->cycles++;
 	pg_sink_forget(k);
 	return SL_OK;
 }

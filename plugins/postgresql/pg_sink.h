@@ -19,10 +19,10 @@
  * begins again with the rows taken before, and the batch is sent again
  * in halves, each inside a savepoint, down to the rows at fault, which
  * go to the stage's errors policy; the others are kept.  That is how
- * the first commit cycle after open goes, batch by batch.  After it,
- * the batches of a cycle stream into one COPY left open until the flush
- * (pg_stream.c); a row refused there makes the job start again from its
- * last commit with this sink batch by batch, to find the row.
+ * a careful sink sends, batch by batch.  Otherwise the batches of a
+ * cycle stream into one COPY left open until the flush (pg_stream.c); a
+ * row refused there makes the job start again from its last commit with
+ * this sink careful, to find the row.
  *
  * Exactly-once (delivery = exactly-once): flush only makes sure the kept
  * rows are on the server, in the open transaction; txn_commit writes the
@@ -59,7 +59,6 @@ typedef struct pg_sink {
 	unsigned direct_wait; /* upsert: batches to go before trying it again */
 	int careful;       /* a COPY per batch, its refused rows found at once */
 	const char *streaming; /* the COPY left open across batches, or NULL */
-	uint64_t cycles;   /* commits since open: streaming starts after one */
 	/* one write's rows */
 	pg_text rows;
 	pg_text accepted;

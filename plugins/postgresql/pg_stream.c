@@ -79,7 +79,7 @@ int pg_sink_refused_unknown(pg_sink *k, sl_error *err)
 }
 
 /*
- * Streaming: once the sink has committed, batches go into one COPY left
+ * Streaming: unless the sink is careful, batches go into one COPY left
  * open until the flush, so that the server stores a batch while the
  * next one is read and decoded, and a cycle's rows cost one COPY instead
  * of one per batch (the server sets up each COPY for its largest batch).

@@ -118,8 +118,7 @@ int pg_txn_commit(void *self, const sl_txn *txn, sl_error *err)
 					    "the transaction back instead of "
 					    "committing it");
 		pg_positions_committed(&k->pos, txn);
-		k->cycles++;
-		return SL_OK;
+			return SL_OK;
 	}
 	if (pg_fault_of(k->conn, res) != PG_FAULT_RETRY) {
 		pg_sink_failed(k, res, "committing", err);
