@@ -13,3 +13,4 @@ include $(srcdir)/plugins/aggregate/local.mk
 include $(srcdir)/plugins/window/local.mk
 include $(srcdir)/plugins/kafka/local.mk
 include $(srcdir)/plugins/postgresql/local.mk
+include $(srcdir)/plugins/http/local.mk

@@ -175,6 +175,13 @@ typedef struct sl_host {
 	int (*stored_position)(sl_stage *stage, const char *topic,
 			       int32_t partition, int64_t *next_offset,
 			       sl_error *err);
+	/* Table 13: the host calls a source class's delivered callback
+	 * under every delivery mode (sluice/source.h). */
+	int (*tells_delivered)(const sl_stage *stage);
+	/* Table 13: decode a value with the stage's format to check it
+	 * (sluice/source.h); the run loop's thread. */
+	int (*decode_check)(sl_stage *stage, const uint8_t *data, size_t len,
+			    sl_arena *arena, sl_error *why);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -46,6 +46,7 @@ int main(void)
 {
 	CHECK(sl_key_is_secret("kafka.sasl.password"));
 	CHECK(sl_key_is_secret("password"));
+	CHECK(sl_key_is_secret("auth.token"));
 	CHECK(sl_key_is_secret("kafka.ssl.key.password"));
 	CHECK(sl_key_is_secret("kafka.ssl.keystore.location"));
 	CHECK(sl_key_is_secret("kafka.sasl.oauthbearer.client.secret"));
