@@ -12,3 +12,12 @@ plugins_http_http_la_SOURCES = \
 plugins_http_http_la_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 plugins_http_http_la_LIBADD = $(MICROHTTPD_LIBS) -lpthread
 plugins_http_http_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+
+# Its tests: curl against a real job (file sink; Kafka for exactly-once).
+HTTP_TESTS = \
+	plugins/http/tests/records.test \
+	plugins/http/tests/refusals.test \
+	plugins/http/tests/sigterm.test \
+	plugins/http/tests/backpressure.test
+TESTS += $(HTTP_TESTS)
+EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/http_lib.sh
