@@ -22,3 +22,19 @@ HTTP_TESTS = \
 	plugins/http/tests/eos_kafka.test
 TESTS += $(HTTP_TESTS)
 EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/http_lib.sh
+
+# `make bench`: the source into Kafka against a bare libmicrohttpd server
+# under the same load (http-bench: the baseline server and the load).
+bench_scripts += plugins/http/bench/http_source.sh
+EXTRA_PROGRAMS += plugins/http/bench/http-bench
+if HAVE_MICROHTTPD
+http_bench_tools = plugins/http/bench/http-bench
+else
+http_bench_tools =
+endif
+bench: $(http_bench_tools)
+plugins_http_bench_http_bench_SOURCES = plugins/http/bench/http-bench.c
+plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
+plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) -lpthread
+CLEANFILES += plugins/http/bench/http-bench
+EXTRA_DIST += plugins/http/bench/http_source.sh
