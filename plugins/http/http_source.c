@@ -491,7 +491,6 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 				     on_request, s,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-				     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 				     MHD_OPTION_END);
 	if (s->daemon == NULL) {
@@ -572,6 +571,13 @@ static int source_poll(void *self, sl_batch *batch, uint32_t max,
 	hs_source *s = self;
 	uint32_t got = 0;
 
+	/* commit.eager: what the last polls handed out has gone through the
+	 * job by now; commit it rather than wait for commit.interval.ms, so
+	 * that its senders are answered at once (requests that came during
+	 * the commit wait for the next) */
+	if (s->opt.commit_eager && s->handed != NULL &&
+	    sl_commit_now(s->stage, err) != SL_OK)
+		return SL_ERR;
 	while (got < max) {
 		hs_request *q = s->current;
 		const uint8_t *data;
@@ -613,6 +619,9 @@ static int source_poll(void *self, sl_batch *batch, uint32_t max,
 			s->handed = q;
 		s->handed_tail = q;
 	}
+	/* to be polled again, and commit, once the batch is through */
+	if (s->opt.commit_eager && got > 0 && SL_HOST_HAS(wake))
+		sl_wake(s->stage);
 	return SL_OK;
 }
 

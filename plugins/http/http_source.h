@@ -22,6 +22,7 @@ typedef struct hs_options {
 	int split_lines;
 	uint32_t queue_max;  /* records waiting or in the job, unanswered */
 	int64_t retry_after; /* seconds, in a 503's Retry-After */
+	int commit_eager;    /* commit as soon as requests wait for it */
 } hs_options;
 
 /* Read and check the stage's options into @p o.  SL_OK or SL_ERR

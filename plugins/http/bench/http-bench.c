@@ -76,7 +76,6 @@ static int serve(int port)
 
 	d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, (uint16_t)port, NULL,
 			     NULL, on_request, NULL,
-			     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 			     MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "http-bench: cannot listen on port %d\n", port);

@@ -6,7 +6,9 @@
 # request after the other (http-bench load).  Prints requests/s, p50 and
 # p99 latency of each, and the ratios.  The job answers a request only
 # once its record is acknowledged by Kafka and committed, so its latency
-# is bounded below by the commit cycle (commit.interval.ms, printed).
+# is bounded below by the commit cycle: measured with commit.interval.ms
+# (printed), then with commit.eager = true (a commit as soon as answered
+# requests wait for it).
 #
 # Env: SLUICE, top_srcdir, top_builddir (set by `make bench`),
 # HTTP_BENCH (the program), SLUICE_BENCH_HTTP_SECONDS (10 per
@@ -74,20 +76,31 @@ bootstrap.servers = $B
 topic = $topic
 format = json
 EOF
-"$SLUICE" run "$work/job.ini" 2>"$work/job.log" &
-jobpid=$!
-wait_port
-"$bench" load "$port" $CLIENTS 2 >/dev/null
-set -- $("$bench" load "$port" $CLIENTS "$SECONDS_EACH")
-job_rps=$1 job_p50=$2 job_p99=$3 job_non200=$4
-kill -TERM "$jobpid"
-wait "$jobpid" || die "the job failed: $(tail -n 5 "$work/job.log")"
-jobpid=
-[ "$job_non200" = 0 ] || echo "  ($job_non200 requests not answered 200)"
+# measure NAME [ARGS]: the job under the load: "req/s p50 p99"
+measure() {
+	_name=$1
+	shift
+	"$SLUICE" run "$work/job.ini" "$@" 2>"$work/$_name.log" &
+	jobpid=$!
+	wait_port
+	"$bench" load "$port" $CLIENTS 2 >/dev/null
+	set -- $("$bench" load "$port" $CLIENTS "$SECONDS_EACH")
+	kill -TERM "$jobpid"
+	wait "$jobpid" || die "the job failed: $(tail -n 5 "$work/$_name.log")"
+	jobpid=
+	[ "$4" = 0 ] || echo "  ($_name: $4 requests not answered 200)" >&2
+	echo "$1 $2 $3"
+}
+set -- $(measure interval)
+job_rps=$1 job_p50=$2 job_p99=$3
+set -- $(measure eager --set in.commit.eager=true)
+eager_rps=$1 eager_p50=$2 eager_p99=$3
 
-echo "http source -> Kafka at-least-once (commit.interval.ms = $COMMIT_MS), $CLIENTS clients, ${SECONDS_EACH} s each:"
-printf '  %-34s %8s req/s  p50 %7s ms  p99 %7s ms\n' \
+echo "http source -> Kafka at-least-once, $CLIENTS clients, ${SECONDS_EACH} s each:"
+printf '  %-44s %8s req/s  p50 %7s ms  p99 %7s ms\n' \
 	"bare libmicrohttpd (answers at once)" "$bare_rps" "$bare_p50" "$bare_p99" \
-	"sluice http -> kafka" "$job_rps" "$job_p50" "$job_p99"
-awk -v a="$bare_rps" -v b="$job_rps" -v c="$job_p50" -v d="$bare_p50" \
-	'BEGIN { printf "  throughput bare / sluice: %.1fx; p50 sluice / bare: %.0fx\n", a / b, c / d }'
+	"sluice, commit.interval.ms = $COMMIT_MS" "$job_rps" "$job_p50" "$job_p99" \
+	"sluice, commit.eager = true" "$eager_rps" "$eager_p50" "$eager_p99"
+awk -v a="$bare_rps" -v b="$job_rps" -v c="$eager_rps" \
+	-v pa="$bare_p50" -v pb="$job_p50" -v pc="$eager_p50" \
+	'BEGIN { printf "  throughput bare / sluice: %.1fx (interval), %.1fx (eager); p50 sluice / bare: %.0fx, %.0fx\n", a / b, a / c, pb / pa, pc / pa }'

@@ -73,7 +73,7 @@ hs_post() {
 	_path=$1 _data=$2
 	shift 2
 	rm -f "$work/body.$$" "$work/code.$$"
-	curl -s -o "$work/body.$$" -w '%{http_code}' --data-binary "$_data" \
+	curl -s --max-time 30 -o "$work/body.$$" -w '%{http_code}' --data-binary "$_data" \
 		"$@" "$url$_path" >"$work/code.$$" 2>/dev/null || true
 	printf '%s %s\n' "$(cat "$work/code.$$")" "$(cat "$work/body.$$" 2>/dev/null)"
 }
