@@ -20,6 +20,7 @@ HTTP_TESTS = \
 	plugins/http/tests/sigterm.test \
 	plugins/http/tests/backpressure.test \
 	plugins/http/tests/eos_kafka.test \
+	plugins/http/tests/eos_abort.test \
 	plugins/http/tests/example.test
 TESTS += $(HTTP_TESTS)
 EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/http_lib.sh
