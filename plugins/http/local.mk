@@ -7,7 +7,10 @@ endif
 plugins_http_http_la_SOURCES = \
 	plugins/http/plugin.c \
 	plugins/http/http_source.h \
+	plugins/http/http_source_internal.h \
 	plugins/http/http_source.c \
+	plugins/http/http_source_server.c \
+	plugins/http/http_source_lines.c \
 	plugins/http/http_source_opts.c
 plugins_http_http_la_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
 plugins_http_http_la_LIBADD = $(MICROHTTPD_LIBS) -lpthread
