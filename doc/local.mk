@@ -1,7 +1,7 @@
 # Documentation shipped with the sources.
 EXTRA_DIST += doc/job-files.md doc/plugins.md
 EXTRA_DIST += doc/operators.md
-EXTRA_DIST += doc/kafka-sink.md doc/postgresql-sink.md doc/http-sink.md
+EXTRA_DIST += doc/kafka-sink.md doc/postgresql-sink.md doc/http-sink.md doc/http-source.md
 
 # Man pages, written by hand, and their check (groff warnings, and
 # coverage of the commands, keys and plugins).

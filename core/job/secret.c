@@ -33,7 +33,9 @@ int sl_key_is_secret(const char *key)
 
 	return (n >= 8 && strcasecmp(key + n - 8, "password") == 0 &&
 		(n == 8 || key[n - 9] == '.')) ||
-	       contains(key, "secret") || contains(key, ".key");
+	       contains(key, "secret") || contains(key, ".key") ||
+	       contains(key, "token") || contains(key, "authorization") ||
+	       contains(key, "api-key") || contains(key, "apikey");
 }
 
 /* Append @p n bytes of @p s to @p text at *@p used, within @p size. */

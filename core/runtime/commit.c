@@ -47,6 +47,14 @@ struct sl_commit {
 	SL_STRUCT_HAS((s)->plugin->source, sl_source_class, member)
 #define SINK_HAS(k, member) SL_STRUCT_HAS(k, sl_sink_class, member)
 
+/* Whether the engine keeps @p src's positions: something is told them. */
+static int tracks_positions(const sl_source_class *src)
+{
+	return src->commit != NULL ||
+	       SL_STRUCT_HAS(src, sl_source_class, txn_group) ||
+	       SL_STRUCT_HAS(src, sl_source_class, delivered);
+}
+
 int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 		      uint32_t count)
 {
@@ -54,7 +62,7 @@ int sl_commit_advance(sl_engine *e, sl_stage *s, const sl_origin *polled,
 	const sl_failure *f = &e->failure;
 	sl_origin stop;
 
-	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
+	if (!tracks_positions(src))
 		return 0;
 	/* the record that failed under errors = fail, and those after it,
 	 * are not delivered */
@@ -71,7 +79,7 @@ int sl_commit_position(sl_engine *e, sl_stage *s, const char *topic,
 	const sl_source_class *src = s->plugin->source;
 
 	(void)e;
-	if (src->commit == NULL && !SL_STRUCT_HAS(src, sl_source_class, txn_group))
+	if (!tracks_positions(src))
 		return 0;
 	return sl_positions_set(&s->positions, &s->position_count, topic,
 				partition, next_offset, 1);
@@ -155,6 +163,35 @@ static int commit_sources(sl_engine *e, const sl_pending_cycle *c,
 			return SL_ERR;
 	}
 	return SL_OK;
+}
+
+/*
+ * Tell sources that answer their senders (delivered) that the records
+ * before the positions of @p c, a cycle whose writes are delivered, or
+ * (NULL) the sources' own now, are delivered as the job's delivery mode
+ * promises.
+ */
+static int tell_delivered(sl_engine *e, const sl_pending_cycle *c)
+{
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *s = &e->stages[i];
+		const sl_tracked *list = c ? c->positions[i] : s->positions;
+		size_t n = c ? c->position_counts[i] : s->position_count;
+		sl_position pos[64];
+		sl_position *p;
+
+		if (s->kind != SL_KIND_SOURCE || n == 0 ||
+		    !SOURCE_HAS(s, delivered))
+			continue;
+		if ((p = as_positions(list, n, pos, 64)) == NULL)
+			return -1;
+		s->plugin->source->delivered(s->self, p, n);
+		if (p != pos)
+			free(p);
+	}
+	return 0;
 }
 
 /*
@@ -341,6 +378,8 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 		    flush_sinks(e, err) != SL_OK ||
 		    commit_sources(e, NULL, 0, err) != SL_OK)
 			return SL_ERR;
+		if (tell_delivered(e, NULL) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		sl_changelog_committed(e);
 		sl_pending_clear(c->pending, e);
 		count_delivered(e, NULL);
@@ -356,6 +395,8 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 	if (done == NULL)
 		return SL_OK;
 	rc = commit_sources(e, done, 0, err);
+	if (rc == SL_OK && tell_delivered(e, done) != 0)
+		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (rc == SL_OK) {
 		count_delivered(e, done);
 		c->cycle_committed = done->number;
@@ -389,6 +430,8 @@ static int txn_done(sl_engine *e, const sl_pending_cycle *c, sl_error *err)
 	if (committed_as(e, c) != 0)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	count_delivered(e, c);
+	if (tell_delivered(e, c) != 0)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	/* offsets the transaction carried are committed; when the owner
 	 * keeps them itself, a Kafka group's are committed after it, for
 	 * lag monitoring only */
@@ -485,7 +528,10 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 		if (flush_sinks(e, err) != SL_OK)
 			return SL_ERR;
 		count_delivered(e, NULL);
-		return SL_OK;
+		/* nothing is committed, but a source answering its senders
+		 * learns that the sinks have the records */
+		return tell_delivered(e, NULL) != 0 ?
+		       sl_error_set(err, SL_ERR_RUNTIME, "out of memory") : SL_OK;
 	}
 	if (e->commit == NULL) /* the job failed before it opened */
 		return SL_OK;

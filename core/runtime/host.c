@@ -52,6 +52,25 @@ static int host_stored_position(sl_stage *stage, const char *topic,
 					 next_offset, err);
 }
 
+static int host_tells_delivered(const sl_stage *stage)
+{
+	return stage->kind == SL_KIND_SOURCE &&
+	       SL_STRUCT_HAS(stage->plugin->source, sl_source_class, delivered);
+}
+
+static int host_decode_check(sl_stage *stage, const uint8_t *data,
+			     size_t len, sl_arena *arena, sl_error *why)
+{
+	sl_value v;
+
+	why->kind = SL_ERR_NONE;
+	if (stage->format == NULL)
+		return sl_error_set(why, SL_ERR_RUNTIME, "stage '%s' has no format",
+				    stage->def->name);
+	return stage->format->decode(stage->format_self, data, len, arena, &v,
+				     why) == SL_OK ? SL_OK : SL_ERR;
+}
+
 static int host_log_enabled(const sl_stage *stage, int level)
 {
 	(void)stage;
@@ -503,6 +522,8 @@ const sl_host sl_core_host = {
 	sl_suggest_among,
 	host_stored_position,
 	host_retry_after,
+	host_tells_delivered,
+	host_decode_check,
 };
 
 /* The core uses the SDK's macros too. */

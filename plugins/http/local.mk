@@ -1,8 +1,11 @@
-# http: a sink of HTTP requests (libcurl; Debian libcurl4-openssl-dev).
-# Built only when configure found libcurl.
+# http: a sink of HTTP requests (libcurl; Debian libcurl4-openssl-dev)
+# and a source of records POSTed to an endpoint (libmicrohttpd).  Built
+# only when configure found both.
 if HAVE_LIBCURL
+if HAVE_MICROHTTPD
 plugin_LTLIBRARIES += plugins/http/http.la
 dist_plugin_DATA += plugins/http/http.plugin
+endif
 endif
 plugins_http_http_la_SOURCES = \
 	plugins/http/plugin.c \
@@ -10,9 +13,15 @@ plugins_http_http_la_SOURCES = \
 	plugins/http/http_sink.c \
 	plugins/http/http_sink_options.c \
 	plugins/http/http_sink_request.c \
-	plugins/http/http_sink_response.c
-plugins_http_http_la_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS)
-plugins_http_http_la_LIBADD = $(LIBCURL_LIBS)
+	plugins/http/http_sink_response.c \
+	plugins/http/http_source.h \
+	plugins/http/http_source_internal.h \
+	plugins/http/http_source.c \
+	plugins/http/http_source_server.c \
+	plugins/http/http_source_lines.c \
+	plugins/http/http_source_opts.c
+plugins_http_http_la_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(MICROHTTPD_CFLAGS)
+plugins_http_http_la_LIBADD = $(LIBCURL_LIBS) $(MICROHTTPD_LIBS) -lpthread
 plugins_http_http_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 # Its tests run jobs against a server of their own (libmicrohttpd) that
@@ -49,8 +58,36 @@ TESTS += plugins/http/tests/test_http_sink_response
 endif
 endif
 TESTS += $(HTTP_SINK_TESTS)
-EXTRA_DIST += $(HTTP_SINK_TESTS) plugins/http/tests/http_lib.sh
+EXTRA_DIST += $(HTTP_SINK_TESTS) plugins/http/tests/sink_lib.sh
 
 # `make bench`: NDJSON requests of 500 records against curl posting the
 # same bodies to the same server.
 bench_scripts += plugins/http/bench/http_sink.sh
+
+# The source's tests: curl against a real job (file sink; Kafka for exactly-once).
+HTTP_TESTS = \
+	plugins/http/tests/source_records.test \
+	plugins/http/tests/source_refusals.test \
+	plugins/http/tests/source_sigterm.test \
+	plugins/http/tests/source_backpressure.test \
+	plugins/http/tests/source_eos_kafka.test \
+	plugins/http/tests/source_eos_abort.test \
+	plugins/http/tests/source_example.test
+TESTS += $(HTTP_TESTS)
+EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/source_lib.sh
+
+# `make bench`: the source into Kafka against a bare libmicrohttpd server
+# under the same load (http-bench: the baseline server and the load).
+bench_scripts += plugins/http/bench/http_source.sh
+EXTRA_PROGRAMS += plugins/http/bench/http-bench
+if HAVE_MICROHTTPD
+http_bench_tools = plugins/http/bench/http-bench
+else
+http_bench_tools =
+endif
+bench: $(http_bench_tools)
+plugins_http_bench_http_bench_SOURCES = plugins/http/bench/http-bench.c
+plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
+plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) -lpthread
+CLEANFILES += plugins/http/bench/http-bench
+EXTRA_DIST += plugins/http/bench/http_source.sh

@@ -178,6 +178,13 @@ typedef struct sl_host {
 	/* Table 13: how long a sink's retriable failure asks to wait
 	 * (sluice/stage.h). */
 	void (*retry_after)(sl_stage *stage, int64_t wait_ms);
+	/* Table 14: the host calls a source class's delivered callback
+	 * under every delivery mode (sluice/source.h). */
+	int (*tells_delivered)(const sl_stage *stage);
+	/* Table 14: decode a value with the stage's format to check it
+	 * (sluice/source.h); the run loop's thread. */
+	int (*decode_check)(sl_stage *stage, const uint8_t *data, size_t len,
+			    sl_arena *arena, sl_error *why);
 	/* New members go here, at the end. */
 } sl_host;
 

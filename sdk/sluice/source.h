@@ -162,6 +162,30 @@ typedef struct sl_source_class {
 	 * SL_OK, or SL_ERR with sl_config_error() naming the option at fault.
 	 */
 	int (*check)(const sl_stage *stage, sl_error *err);
+
+	/**
+	 * Optional: every record before @p positions, the ones this source
+	 * handed out, is delivered as the job's `delivery` promises, so a
+	 * source that answers its senders (a push source: an HTTP request
+	 * waits for its answer) can answer now.  Called under every
+	 * delivery mode, from the run loop's thread:
+	 *
+	 *  - `none`: after every sink took the records and flushed them;
+	 *  - `at-least-once`: after every sink acknowledged them, with
+	 *    (after) the commit callback of the same positions;
+	 *  - `exactly-once`: after the transaction carrying them committed.
+	 *
+	 * Positions only grow; a partition not listed has nothing new.  A
+	 * source that provides it has its positions tracked even without a
+	 * commit or txn_group callback.  Records handed out and not yet
+	 * delivered when a transaction aborts are given to rewind: a source
+	 * that cannot read them again (a push source) fails their senders
+	 * there.  Called by hosts whose table has tells_delivered (table
+	 * 13): declare `.host_needs = SL_HOST_SIZE_WITH(tells_delivered)`
+	 * when the source cannot work without it.
+	 */
+	void (*delivered)(void *self, const sl_position *positions,
+			  size_t count);
 } sl_source_class;
 
 /**
@@ -237,6 +261,26 @@ typedef struct sl_source_class {
  */
 #define sl_partitions_revoked(stage, partitions, count) \
 	(sl_host_api->partitions_revoked(stage, partitions, count))
+
+/**
+ * 1 when the host calls the delivered callback of source @p stage's class
+ * (under every delivery mode), 0 when the class has none.  For a push
+ * source that answers its senders from delivered: check it in open.
+ * Host table 14: declare `.host_needs = SL_HOST_SIZE_WITH(tells_delivered)`.
+ */
+#define sl_tells_delivered(stage) (sl_host_api->tells_delivered(stage))
+
+/**
+ * Decode @p data, a value's bytes, with source @p stage's value format
+ * (in @p arena: a batch's), to refuse what the engine would refuse
+ * before handing it out: SL_OK, or SL_ERR with the format's reason in
+ * @p why.  A push source checks a request's records so that a request
+ * either enters the job whole or is answered with the reason.  Call it
+ * from poll (formats are used from the run loop's thread only).  Host
+ * table 14: check SL_HOST_HAS(decode_check).
+ */
+#define sl_decode_check(stage, data, len, arena, why) \
+	(sl_host_api->decode_check(stage, data, len, arena, why))
 
 /** One source's part of a transaction: its group handle and positions. */
 typedef struct sl_txn_source {

@@ -99,6 +99,11 @@ static void src_txn_committed(void *self, const sl_position *p, size_t n)
 	called("%s.txn_committed(%s)", ((fake *)self)->name, list_of(p, n));
 }
 
+static void src_delivered(void *self, const sl_position *p, size_t n)
+{
+	called("%s.delivered(%s)", ((fake *)self)->name, list_of(p, n));
+}
+
 static int sink_flush(void *self, int timeout_ms, sl_error *err)
 {
 	fake *f = self;
@@ -199,6 +204,9 @@ static const sl_source_class txn_source = {
 	.struct_size = sizeof(sl_source_class), .commit = src_commit,
 	.txn_group = src_txn_group, .rewind = src_rewind,
 	.txn_committed = src_txn_committed };
+static const sl_source_class push_source = {
+	.struct_size = sizeof(sl_source_class), .rewind = src_rewind,
+	.delivered = src_delivered };
 static const sl_source_class rewinding_source = {
 	.struct_size = sizeof(sl_source_class), .commit = src_commit,
 	.rewind = src_rewind };
@@ -870,6 +878,82 @@ static void test_txn_pipelined(void)
 	sl_wm_free(&wm);
 }
 
+/*
+ * A push source (delivered, rewind; no commit, no txn_group) is told
+ * what is delivered under every delivery mode: none after the flush,
+ * at-least-once after the sources' commits (pipelined: the positions of
+ * the cycle found durable), exactly-once after the transaction; an
+ * aborted transaction rewinds it and tells it nothing delivered.
+ */
+static void test_push_source_told(void)
+{
+	fixture f;
+	sl_stage *push, *out;
+	sl_error err;
+
+	fx_init(&f, SL_DELIVERY_NONE);
+	push = fx_source(&f, "push", &push_source);
+	out = fx_sink(&f, "out", &plain_sink);
+	read_to(&f, push, "l", 0, 3);
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "out.flush push.delivered(l/0@3) ");
+	fx_free(&f);
+
+	fx_init(&f, SL_DELIVERY_AT_LEAST_ONCE);
+	push = fx_source(&f, "push", &push_source);
+	fx_source(&f, "src", &alo_source);
+	out = fx_sink(&f, "out", &plain_sink);
+	CHECK(sl_commit_open(&f.e, &err) == SL_OK);
+	read_to(&f, push, "l", 0, 5);
+	read_to(&f, &f.stages[1], "in", 0, 2);
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "out.flush src.commit(in/0@2) push.delivered(l/0@5) ");
+	/* a failed flush tells nothing */
+	fake_of(out)->fail_flush = SL_ERR_RUNTIME;
+	read_to(&f, push, "l", 0, 6);
+	calls[0] = '\0';
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_ERR);
+	CHECK_STR(calls, "out.flush ");
+	fx_free(&f);
+
+	fx_init(&f, SL_DELIVERY_AT_LEAST_ONCE);
+	push = fx_source(&f, "push", &push_source);
+	out = fx_sink(&f, "out", &marking_sink);
+	CHECK(sl_commit_open(&f.e, &err) == SL_OK);
+	read_to(&f, push, "l", 0, 4);
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "out.mark=1 out.durable(1)=0 ");
+	read_to(&f, push, "l", 0, 9);
+	fake_of(out)->durable_upto = 1;
+	calls[0] = '\0';
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	/* cycle 1's positions: what cycle 2 wrote is not durable yet */
+	CHECK_STR(calls, "out.mark=2 out.durable(2)=0 out.durable(1)=1 "
+		  "push.delivered(l/0@4) ");
+	fx_free(&f);
+
+	fx_init(&f, SL_DELIVERY_EXACTLY_ONCE);
+	push = fx_source(&f, "push", &push_source);
+	out = fx_sink(&f, "a", &txn_sink);
+	CHECK(sl_commit_open(&f.e, &err) == SL_OK);
+	read_to(&f, push, "l", 0, 3);
+	calls[0] = '\0';
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "a.flush a.txn_commit() push.delivered(l/0@3) ");
+	read_to(&f, push, "l", 0, 7);
+	fake_of(out)->fail_txn_commit = SL_ERR_ABORTABLE;
+	calls[0] = '\0';
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "a.flush a.txn_commit() a.txn_abort push.rewind(l/0@3) ");
+	/* offsets go on past the gap */
+	fake_of(out)->fail_txn_commit = 0;
+	read_to(&f, push, "l", 0, 8);
+	calls[0] = '\0';
+	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
+	CHECK_STR(calls, "a.flush a.txn_commit() push.delivered(l/0@8) ");
+	fx_free(&f);
+}
+
 int main(void)
 {
 	test_flush_then_commit();
@@ -883,5 +967,6 @@ int main(void)
 	test_abort_needs_rewind();
 	test_forget_dooms_txn();
 	test_txn_pipelined();
+	test_push_source_told();
 	return check_done("test_commit");
 }

@@ -46,6 +46,11 @@ int main(void)
 {
 	CHECK(sl_key_is_secret("kafka.sasl.password"));
 	CHECK(sl_key_is_secret("password"));
+	CHECK(sl_key_is_secret("auth.token"));
+	/* the http sink's headers that carry credentials */
+	CHECK(sl_key_is_secret("header.Authorization"));
+	CHECK(sl_key_is_secret("header.X-Api-Key"));
+	CHECK(!sl_key_is_secret("header.Content-Type"));
 	CHECK(sl_key_is_secret("kafka.ssl.key.password"));
 	CHECK(sl_key_is_secret("kafka.ssl.keystore.location"));
 	CHECK(sl_key_is_secret("kafka.sasl.oauthbearer.client.secret"));

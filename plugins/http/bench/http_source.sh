@@ -1,0 +1,106 @@
+#!/bin/sh
+# The http source into Kafka under at-least-once, against a bare
+# libmicrohttpd server that answers 200 as soon as it has read a request
+# (http-bench serve), both under the same load: 8 clients, each on one
+# keep-alive connection, posting one small JSON record per request, one
+# request after the other (http-bench load).  Prints requests/s, p50 and
+# p99 latency of each, and the ratios.  The job answers a request only
+# once its record is acknowledged by Kafka and committed, so its latency
+# is bounded below by the commit cycle: measured with commit.interval.ms
+# (printed), then with commit.eager = true (a commit as soon as answered
+# requests wait for it).
+#
+# Env: SLUICE, top_srcdir, top_builddir (set by `make bench`),
+# HTTP_BENCH (the program), SLUICE_BENCH_HTTP_SECONDS (10 per
+# measurement), SLUICE_BENCH_HTTP_COMMIT_MS (100), SLUICE_BOOTSTRAP (a
+# broker to use instead of a private one).
+set -eu
+: "${SLUICE:?}" "${top_srcdir:?}" "${top_builddir:?}"
+bench=${HTTP_BENCH:-$top_builddir/plugins/http/bench/http-bench}
+SECONDS_EACH=${SLUICE_BENCH_HTTP_SECONDS:-10}
+COMMIT_MS=${SLUICE_BENCH_HTTP_COMMIT_MS:-100}
+CLIENTS=8
+if ! "$SLUICE" plugins http >/dev/null 2>&1; then
+	echo "http source benchmark skipped: no http plugin (built without libmicrohttpd)"
+	exit 0
+fi
+
+SLUICE_KAFKA_HOME=$top_srcdir/tests/kafka
+export SLUICE_KAFKA_HOME
+. "$SLUICE_KAFKA_HOME/kafka-env.sh"
+. "$top_srcdir/tests/lib/ports.sh"
+die() { echo "http source benchmark: $*" >&2; exit 1; }
+sl_bench_init http
+jobpid=
+serverpid=
+trap '[ -z "$jobpid" ] || kill "$jobpid" 2>/dev/null; [ -z "$serverpid" ] || kill "$serverpid" 2>/dev/null; rm -rf "$work"' EXIT
+topic=bench-http-$run
+sl_topic "$topic" 4 >/dev/null
+port=$(pick_port 21000 8000)
+
+# wait_port: until something answers on $port
+wait_port() {
+	_i=0
+	until curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 200 ] || die "nothing listens on $port"
+		sleep 0.1
+	done
+}
+
+# The baseline: the same load against a server that answers at once.
+"$bench" serve "$port" &
+serverpid=$!
+wait_port
+"$bench" load "$port" $CLIENTS 2 >/dev/null
+set -- $("$bench" load "$port" $CLIENTS "$SECONDS_EACH")
+bare_rps=$1 bare_p50=$2 bare_p99=$3
+kill "$serverpid"
+wait "$serverpid" || true
+serverpid=
+
+cat >"$work/job.ini" <<EOF
+[job]
+name = bench-http-$run
+delivery = at-least-once
+commit.interval.ms = $COMMIT_MS
+
+[source in]
+plugin = http
+listen = 127.0.0.1:$port
+format = json
+
+[sink out]
+plugin = kafka
+bootstrap.servers = $B
+topic = $topic
+format = json
+EOF
+# measure NAME [ARGS]: the job under the load: "req/s p50 p99"
+measure() {
+	_name=$1
+	shift
+	"$SLUICE" run "$work/job.ini" "$@" 2>"$work/$_name.log" &
+	jobpid=$!
+	wait_port
+	"$bench" load "$port" $CLIENTS 2 >/dev/null
+	set -- $("$bench" load "$port" $CLIENTS "$SECONDS_EACH")
+	kill -TERM "$jobpid"
+	wait "$jobpid" || die "the job failed: $(tail -n 5 "$work/$_name.log")"
+	jobpid=
+	[ "$4" = 0 ] || echo "  ($_name: $4 requests not answered 200)" >&2
+	echo "$1 $2 $3"
+}
+set -- $(measure interval)
+job_rps=$1 job_p50=$2 job_p99=$3
+set -- $(measure eager --set in.commit.eager=true)
+eager_rps=$1 eager_p50=$2 eager_p99=$3
+
+echo "http source -> Kafka at-least-once, $CLIENTS clients, ${SECONDS_EACH} s each:"
+printf '  %-44s %8s req/s  p50 %7s ms  p99 %7s ms\n' \
+	"bare libmicrohttpd (answers at once)" "$bare_rps" "$bare_p50" "$bare_p99" \
+	"sluice, commit.interval.ms = $COMMIT_MS" "$job_rps" "$job_p50" "$job_p99" \
+	"sluice, commit.eager = true" "$eager_rps" "$eager_p50" "$eager_p99"
+awk -v a="$bare_rps" -v b="$job_rps" -v c="$eager_rps" \
+	-v pa="$bare_p50" -v pb="$job_p50" -v pc="$eager_p50" \
+	'BEGIN { printf "  throughput bare / sluice: %.1fx (interval), %.1fx (eager); p50 sluice / bare: %.0fx, %.0fx\n", a / b, a / c, pb / pa, pc / pa }'
