@@ -113,7 +113,9 @@ int hs_options_read(const sl_stage *stage, hs_options *o, sl_error *err)
 	if (o->retry_after < 0 || o->retry_after > 86400)
 		return sl_config_error(stage, "retry.after", err,
 				       "must be from 0 to 86400 seconds");
-	o->commit_eager = sl_option(stage, "commit.eager") != NULL &&
+	/* a webhook's client waits for its answer: by default it does not
+	 * wait for the next commit interval too */
+	o->commit_eager = sl_option(stage, "commit.eager") == NULL ||
 			  sl_option_bool(stage, "commit.eager");
 	return SL_OK;
 }

@@ -8,7 +8,7 @@
 # once its record is acknowledged by Kafka and committed, so its latency
 # is bounded below by the commit cycle: measured with commit.interval.ms
 # (printed), then with commit.eager = true (a commit as soon as answered
-# requests wait for it).
+# requests wait for it, the default).
 #
 # Env: SLUICE, top_srcdir, top_builddir (set by `make bench`),
 # HTTP_BENCH (the program), SLUICE_BENCH_HTTP_SECONDS (10 per
@@ -63,7 +63,6 @@ cat >"$work/job.ini" <<EOF
 [job]
 name = bench-http-$run
 delivery = at-least-once
-commit.interval.ms = $COMMIT_MS
 
 [source in]
 plugin = http
@@ -91,16 +90,17 @@ measure() {
 	[ "$4" = 0 ] || echo "  ($_name: $4 requests not answered 200)" >&2
 	echo "$1 $2 $3"
 }
-set -- $(measure interval)
+set -- $(measure interval --set in.commit.eager=false \
+	--set job.commit.interval.ms="$COMMIT_MS")
 job_rps=$1 job_p50=$2 job_p99=$3
-set -- $(measure eager --set in.commit.eager=true)
+set -- $(measure eager)
 eager_rps=$1 eager_p50=$2 eager_p99=$3
 
 echo "http source -> Kafka at-least-once, $CLIENTS clients, ${SECONDS_EACH} s each:"
 printf '  %-44s %8s req/s  p50 %7s ms  p99 %7s ms\n' \
 	"bare libmicrohttpd (answers at once)" "$bare_rps" "$bare_p50" "$bare_p99" \
-	"sluice, commit.interval.ms = $COMMIT_MS" "$job_rps" "$job_p50" "$job_p99" \
-	"sluice, commit.eager = true" "$eager_rps" "$eager_p50" "$eager_p99"
+	"sluice, defaults (commit.eager = true)" "$eager_rps" "$eager_p50" "$eager_p99" \
+	"sluice, commit.eager = false, every $COMMIT_MS ms" "$job_rps" "$job_p50" "$job_p99"
 awk -v a="$bare_rps" -v b="$job_rps" -v c="$eager_rps" \
 	-v pa="$bare_p50" -v pb="$job_p50" -v pc="$eager_p50" \
 	'BEGIN { printf "  throughput bare / sluice: %.1fx (interval), %.1fx (eager); p50 sluice / bare: %.0fx, %.0fx\n", a / b, a / c, pb / pa, pc / pa }'
