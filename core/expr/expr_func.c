@@ -338,8 +338,8 @@ int sl_xfn_apply(const sl_xnode *n, const sl_value *args, uint32_t argc,
 	case XFN_SUBSTR:
 		return fn_substr(n, args, argc, out, why);
 	case XFN_MATCHES:
-		return sl_xregex_match(n, n->regex, &args[0], &args[1], arena,
-				       out, why);
+		return sl_xregex_match(n, n->regex, &args[0], &args[1], out,
+				       why);
 	default:
 		return sl_xtime_format(n, &args[0], &args[1], arena, out, why);
 	}

@@ -123,14 +123,14 @@ int sl_xfn_no_memory(sl_error *why);
  * offset in the pattern where it found the error (*offset -1 when memory
  * ran out).  sl_xregex_match finds @p pattern anywhere in string @p s:
  * with @p compiled, the literal's compiled form, else compiling the
- * pattern in @p arena.
+ * pattern for this call.
  */
 void *sl_xregex_compile(const char *pattern, size_t len, char *msg,
 			size_t msgsize, long *offset);
 void sl_xregex_free(void *compiled);
 int sl_xregex_match(const sl_xnode *n, const void *compiled,
-		    const sl_value *s, const sl_value *pattern,
-		    sl_arena *arena, sl_value *out, sl_error *why);
+		    const sl_value *s, const sl_value *pattern, sl_value *out,
+		    sl_error *why);
 
 /*
  * format_time() (expr_time.c).  sl_xtime_check: 0 when every conversion

@@ -262,6 +262,34 @@ static void test_matches(void)
 		  "parenthesis at offset 1");
 }
 
+/*
+ * A literal pattern's match takes nothing from the arena, record after
+ * record (PCRE2's 20 KiB of match frames are kept with the pattern).
+ */
+static void test_matches_memory(void)
+{
+	char msg[128];
+	int column, i, ok = 0;
+	sl_expr *x = sl_expr_parse("matches(s, \"^h.llo w(o|\u00f6)rld$\")", msg,
+				   sizeof msg, &column);
+	sl_value v;
+	sl_error why;
+	uint8_t *before;
+
+	CHECK(x != NULL);
+	if (x == NULL)
+		return;
+	sl_arena_reset(arena);
+	(void)sl_arena_alloc(arena, 8);
+	before = arena->cur;
+	for (i = 0; i < 1000; i++)
+		ok += sl_expr_evaluate(x, &rec, arena, &v, &why) == SL_OK &&
+		      v.type == SL_TBOOL && v.as.b == 1;
+	CHECK(ok == 1000);
+	CHECK(arena->cur == before);
+	sl_expr_destroy(x);
+}
+
 static void test_format_time(void)
 {
 	CHECK_STR(ev("format_time(timestamp, \"%Y-%m-%d\")"), "\"2023-11-14\"");
@@ -326,6 +354,7 @@ int main(void)
 	test_if_coalesce();
 	test_strings();
 	test_matches();
+	test_matches_memory();
 	test_format_time();
 	test_limits();
 	sl_arena_free(arena);
