@@ -308,6 +308,61 @@ static int check_literals(parser *ps, int fn, long call, const long *args)
 			     "offset %ld of the pattern", msg, offset);
 }
 
+/*
+ * What argument @p i of function @p fn must be, as letters: s a string,
+ * i an integer, n a number, b true or false (null is always allowed);
+ * NULL when the function takes anything there or checks it itself.
+ */
+static const char *argument_kinds(int fn, uint32_t i)
+{
+	static const struct { int fn; const char *kinds[3]; } table[] = {
+		{ XFN_IF, { "b", NULL, NULL } },
+		{ XFN_CONTAINS, { "s", "s", NULL } },
+		{ XFN_STARTS_WITH, { "s", "s", NULL } },
+		{ XFN_SUBSTR, { "s", "i", "i" } },
+		{ XFN_MATCHES, { "s", "s", NULL } },
+		{ XFN_FORMAT_TIME, { "n", "s", NULL } },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof table / sizeof table[0]; k++)
+		if (table[k].fn == fn && i < 3)
+			return table[k].kinds[i];
+	return NULL;
+}
+
+/* A literal argument of the wrong type is refused now, not per record. */
+static int check_literal_types(parser *ps, size_t which, const long *args,
+			       uint32_t argc)
+{
+	static const char *const words[] = { "first", "second", "third" };
+	uint32_t i;
+
+	for (i = 0; i < argc && i < 3; i++) {
+		const char *kind = argument_kinds(functions[which].fn, i);
+		const sl_xnode *a = args[i] >= 0 ? &ps->nodes[args[i]] : NULL;
+		int t;
+
+		if (kind == NULL || a == NULL || a->op != XOP_LIT ||
+		    a->lit.type == SL_TNULL)
+			continue;
+		t = a->lit.type;
+		if ((*kind == 's' && t == SL_TSTRING) ||
+		    (*kind == 'i' && t == SL_TINT) ||
+		    (*kind == 'n' && (t == SL_TINT || t == SL_TDOUBLE)) ||
+		    (*kind == 'b' && t == SL_TBOOL))
+			continue;
+		return sl_xlex_error(&ps->lx, a->column,
+				     "%s(): the %s argument must be %s, not %s",
+				     functions[which].name, words[i],
+				     *kind == 's' ? "a string" :
+				     *kind == 'i' ? "an integer" :
+				     *kind == 'n' ? "a number" : "true or false",
+				     sl_type_name(a->lit.type));
+	}
+	return 0;
+}
+
 static const char *arity(int min, int max, char *buf, size_t size)
 {
 	static const char *const words[] = { "no", "one", "two", "three" };
@@ -376,7 +431,7 @@ static long parse_call(parser *ps, size_t which)
 				     arity(min, max, count, sizeof count));
 	if (ps->tok.kind != TK_RPAREN)
 		return expected(ps, "')' or ','");
-	if (next(ps) != 0)
+	if (next(ps) != 0 || check_literal_types(ps, which, args, argc) != 0)
 		return -1;
 	if (fn == XFN_IF) {
 		ps->nodes[jumps[1]].skip = ps->node_count;

@@ -175,6 +175,9 @@ static void test_if_coalesce(void)
 	CHECK_STR(ev("if(n == 5, 1 / 0, 1)"), "ERR column 14: division by zero");
 	CHECK_STR(ev("if(n, 1, 2)"), "ERR column 1: if(): the condition must be "
 		  "true, false or null, got int");
+	CHECK_STR(ev("if(1, 2, 3)"), "PARSE 4: if(): the first argument must be "
+		  "true or false, not int");
+	CHECK_STR(ev("if(null, 2, 3)"), "3");
 	CHECK_STR(ev("if(true, 1)"), "PARSE 11: if() takes three arguments");
 	CHECK_STR(ev("if(true, 1, 2, 3)"), "PARSE 14: if() takes three arguments");
 	CHECK_STR(ev("if()"), "PARSE 4: if() takes three arguments");
@@ -206,9 +209,23 @@ static void test_strings(void)
 	CHECK_STR(ev("starts_with(s, \"llo\")"), "false");
 	CHECK_STR(ev("starts_with(topic, \"ord\")"), "true");
 	CHECK_STR(ev("starts_with(\"a\", \"ab\")"), "false");
-	CHECK_STR(ev("starts_with(s, 1)"), "ERR column 1: starts_with(): needs "
+	CHECK_STR(ev("starts_with(s, n)"), "ERR column 1: starts_with(): needs "
 		  "two strings, got string and int");
 	CHECK_STR(ev("contains(s)"), "PARSE 11: contains() takes two arguments");
+	/* a literal of the wrong type is known at compile time */
+	CHECK_STR(ev("contains(s, 5)"), "PARSE 13: contains(): the second "
+		  "argument must be a string, not int");
+	CHECK_STR(ev("starts_with(true, s)"), "PARSE 13: starts_with(): the "
+		  "first argument must be a string, not bool");
+	CHECK_STR(ev("substr(\"abc\", \"1\")"), "PARSE 15: substr(): the "
+		  "second argument must be an integer, not string");
+	CHECK_STR(ev("substr(s, 1, 2.0)"), "PARSE 14: substr(): the third "
+		  "argument must be an integer, not double");
+	CHECK_STR(ev("matches(s, 1)"), "PARSE 12: matches(): the second "
+		  "argument must be a string, not int");
+	CHECK_STR(ev("format_time(\"0\", \"%F\")"), "PARSE 13: format_time(): "
+		  "the first argument must be a number, not string");
+	CHECK_STR(ev("format_time(0, null)"), "null");
 
 	/* substr counts characters (code points) from 1 */
 	CHECK_STR(ev("substr(s, 2, 4)"), "\"\xc3\xa9llo\"");
@@ -228,7 +245,7 @@ static void test_strings(void)
 		  "1 (or from -1 at the end), got 0");
 	CHECK_STR(ev("substr(s, 1, -1)"), "ERR column 1: substr(): negative "
 		  "length -1");
-	CHECK_STR(ev("substr(s, 1.5)"), "ERR column 1: substr(): start and length "
+	CHECK_STR(ev("substr(s, n / 2)"), "ERR column 1: substr(): start and length "
 		  "must be integers, got double");
 	CHECK_STR(ev("substr(n, 1)"), "ERR column 1: substr(): needs a string, "
 		  "got int");
@@ -307,7 +324,7 @@ static void test_format_time(void)
 	CHECK_STR(ev("format_time(0, nothing)"), "null");
 	CHECK_STR(ev("format_time(s, \"%F\")"), "ERR column 1: format_time(): "
 		  "needs a number of milliseconds, got string");
-	CHECK_STR(ev("format_time(0, 5)"), "ERR column 1: format_time(): the "
+	CHECK_STR(ev("format_time(0, n)"), "ERR column 1: format_time(): the "
 		  "format must be a string, got int");
 	/* every 64-bit time has a date */
 	CHECK_STR(ev("format_time(9223372036854775807, \"%F\")"),
