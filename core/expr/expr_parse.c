@@ -388,8 +388,7 @@ static long parse_call(parser *ps, size_t which)
 	int fn = functions[which].fn, column = ps->tok.column;
 	unsigned min = functions[which].min, max = functions[which].max;
 	long args[3], jumps[2], n = -1;
-	uint32_t before;
-	uint32_t argc = 0, k, start = ps->node_count;
+	uint32_t argc = 0, k, before, start = ps->node_count;
 	char count[64];
 
 	if (next(ps) != 0 || next(ps) != 0) /* the name and '(' */
