@@ -15,7 +15,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential autoconf automake libtool pkg-config \
       libltdl-dev libinih-dev libjansson-dev librdkafka-dev libmicrohttpd-dev \
-      g++ libsimdjson-dev libpq-dev libcurl4-openssl-dev \
+      g++ libsimdjson-dev libpq-dev libcurl4-openssl-dev libpcre2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -30,7 +30,7 @@ RUN autoreconf -fi \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libltdl7 libinih1 libjansson4 librdkafka1 libmicrohttpd12 libsimdjson14 libpq5 libcurl4 libstdc++6 libgcc-s1 \
+      libltdl7 libinih1 libjansson4 libpcre2-8-0 librdkafka1 libmicrohttpd12 libsimdjson14 libpq5 libcurl4 libstdc++6 libgcc-s1 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --home-dir /nonexistent sluice

@@ -14,7 +14,7 @@ CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_internal.h core/expr/expr_lex.c core/expr/expr_lex.h \
-	core/expr/expr_parse.c
+	core/expr/expr_parse.c core/expr/expr_regex.c core/expr/expr_time.c
 # state/: the keyed state store and its timers
 CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \
@@ -68,8 +68,10 @@ noinst_LTLIBRARIES += core/libslcore.la
 core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \
 	$(CORE_JOB) $(CORE_RUNTIME) $(CORE_OPS) $(CORE_CLI)
 core_libslcore_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
-core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(MICROHTTPD_CFLAGS)
-core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(MICROHTTPD_LIBS) $(LIBM)
+core_libslcore_la_CFLAGS = $(AM_CFLAGS) $(INIH_CFLAGS) $(MICROHTTPD_CFLAGS) \
+	$(PCRE2_CFLAGS)
+core_libslcore_la_LIBADD = $(INIH_LIBS) $(LTDL_LIBS) $(MICROHTTPD_LIBS) \
+	$(PCRE2_LIBS) $(LIBM)
 
 bin_PROGRAMS += core/sluice
 core_sluice_SOURCES = core/cli/main.c

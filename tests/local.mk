@@ -19,6 +19,7 @@ UNIT_TESTS = \
 	tests/unit/test_convert \
 	tests/unit/test_descriptor \
 	tests/unit/test_expr \
+	tests/unit/test_expr_record \
 	tests/unit/test_jobfile \
 	tests/unit/test_json_write \
 	tests/unit/test_plan \
@@ -76,6 +77,10 @@ tests_unit_test_validate_LDADD = $(UNIT_LDADD)
 tests_unit_test_expr_SOURCES = tests/unit/test_expr.c tests/unit/check.h
 tests_unit_test_expr_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_expr_LDADD = $(UNIT_LDADD)
+tests_unit_test_expr_record_SOURCES = tests/unit/test_expr_record.c \
+	tests/unit/check.h
+tests_unit_test_expr_record_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_expr_record_LDADD = $(UNIT_LDADD)
 tests_unit_test_state_SOURCES = tests/unit/test_state.c tests/unit/check.h
 tests_unit_test_state_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_state_LDADD = $(UNIT_LDADD)

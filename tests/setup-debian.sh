@@ -13,7 +13,7 @@ packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
 	libmicrohttpd-dev curl prometheus g++ libsimdjson-dev libyajl-dev
 	default-jre-headless maven groff-base clang libclang-rt-14-dev
-	postgresql libpq-dev libcurl4-openssl-dev openssl"
+	postgresql libpq-dev libcurl4-openssl-dev openssl libpcre2-dev"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "expr/expr_internal.h"
 
 typedef struct ctx {
@@ -109,6 +110,68 @@ static int eval_path(const ctx *c, const sl_xnode *n, sl_value *out)
 		v = sl_value_member_n(v, s->name, s->len);
 	}
 	*out = v != NULL ? *v : sl_value_null();
+	return SL_OK;
+}
+
+/* The header @p name of the record: the last of that name, or NULL. */
+static const sl_header *find_header(const sl_record *rec, const sl_xseg *name)
+{
+	uint32_t i = rec->header_count;
+
+	while (i-- > 0) {
+		const sl_header *h = &rec->headers[i];
+		if (h->name != NULL && strlen(h->name) == name->len &&
+		    memcmp(h->name, name->name, name->len) == 0)
+			return h;
+	}
+	return NULL;
+}
+
+/*
+ * timestamp, topic, partition, offset, headers["name"]: null when the
+ * record has none (sl_record: timestamp -1, partition -1, topic NULL).
+ * A file source's origin has no partition, its path as the topic and
+ * the line number as the offset.
+ */
+static int eval_meta(const ctx *c, const sl_xnode *n, sl_value *out)
+{
+	const sl_record *r = c->rec;
+	const sl_header *h;
+
+	*out = sl_value_null();
+	switch (n->root) {
+	case XMETA_TIMESTAMP:
+		if (r->timestamp >= 0)
+			*out = sl_value_int(r->timestamp);
+		break;
+	case XMETA_TOPIC:
+		if (r->origin.topic != NULL)
+			*out = sl_value_string(r->origin.topic,
+					       strlen(r->origin.topic));
+		break;
+	case XMETA_PARTITION:
+		if (r->origin.partition >= 0)
+			*out = sl_value_int(r->origin.partition);
+		break;
+	case XMETA_OFFSET:
+		/* an offset is in a topic: a generated record's sequence
+		 * number (no topic) is not one */
+		if (r->origin.topic != NULL && r->origin.offset >= 0)
+			*out = sl_value_int(r->origin.offset);
+		break;
+	default:
+		h = find_header(r, &c->x->segs[n->first]);
+		if (h == NULL || h->value.data == NULL)
+			break;
+		/* text when it is UTF-8 (as strings must be), else bytes */
+		if (sl_utf8_valid_prefix(h->value.data, h->value.len) ==
+		    h->value.len)
+			*out = sl_value_string((const char *)h->value.data,
+					       h->value.len);
+		else
+			*out = sl_value_bytes(h->value.data, h->value.len);
+		break;
+	}
 	return SL_OK;
 }
 
@@ -341,7 +404,7 @@ static int eval_neg(const ctx *c, const sl_xnode *n, sl_value a,
 /* Node @p n on the stack of values whose top is stack[*sp - 1]. */
 static int step(const ctx *c, const sl_xnode *n, sl_value *stack, uint32_t *sp)
 {
-	sl_value *top, arg;
+	sl_value *top;
 
 	if (n->op == XOP_LIT) {
 		stack[(*sp)++] = n->lit;
@@ -349,15 +412,22 @@ static int step(const ctx *c, const sl_xnode *n, sl_value *stack, uint32_t *sp)
 	}
 	if (n->op == XOP_PATH)
 		return eval_path(c, n, &stack[(*sp)++]);
+	if (n->op == XOP_META)
+		return eval_meta(c, n, &stack[(*sp)++]);
+	if (n->op == XOP_CALL) {
+		/* the result replaces the first argument */
+		sl_value args[3], *first = &stack[*sp - n->count];
+
+		memcpy(args, first, n->count * sizeof *args);
+		*sp -= n->count - 1;
+		return sl_xfn_apply(n, args, n->count, c->arena, first, c->why);
+	}
 	top = &stack[*sp - 1];
 	switch (n->op) {
 	case XOP_NOT:
 		return eval_logic(c, n, top, NULL, top);
 	case XOP_NEG:
 		return eval_neg(c, n, *top, top);
-	case XOP_CALL:
-		arg = *top;
-		return sl_xfn_apply(n->fn, n->column, &arg, c->arena, top, c->why);
 	default:
 		break;
 	}
@@ -401,6 +471,24 @@ int sl_expr_evaluate(const sl_expr *x, const sl_record *rec, sl_arena *arena,
 				return SL_ERR;
 			if (yes)
 				i = n->skip - 1;
+		} else if (n->op == XOP_IF_TEST) {
+			const sl_value *cond = &stack[--sp];
+
+			if (cond->type != SL_TBOOL && cond->type != SL_TNULL)
+				return sl_xfn_error(why, n->column, XFN_IF,
+						    "the condition must be true, "
+						    "false or null, got %s",
+						    sl_type_name(cond->type));
+			/* null is not true: the else branch, as in SQL */
+			if (cond->type != SL_TBOOL || !cond->as.b)
+				i = n->skip - 1;
+		} else if (n->op == XOP_JUMP) {
+			i = n->skip - 1;
+		} else if (n->op == XOP_COALESCE_TEST) {
+			if (stack[sp - 1].type != SL_TNULL)
+				i = n->skip - 1;
+			else
+				sp--;
 		} else if (step(&c, n, stack, &sp) != SL_OK) {
 			return SL_ERR;
 		}

@@ -1,6 +1,8 @@
 /*
  * expr_func.c - the functions of the expression language: length, lower,
- * upper, string, number.  Each takes one value; null gives null.
+ * upper, string, number, contains, starts_with, substr (matches() is in
+ * expr_regex.c, format_time() in expr_time.c; if() and coalesce() are
+ * jumps, expr_eval.c).  A null argument gives null.
  *
  * lower() and upper() map ASCII letters only (other bytes are kept), and
  * give back the argument itself when nothing changes, so the common case
@@ -10,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,10 +22,7 @@
 #include "expr/expr_internal.h"
 #include "base/json_write.h"
 
-static int fn_error(sl_error *why, int column, int fn, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fn_error(sl_error *why, int column, int fn, const char *fmt, ...)
+int sl_xfn_error(sl_error *why, int column, int fn, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -36,7 +36,7 @@ static int fn_error(sl_error *why, int column, int fn, const char *fmt, ...)
 	return SL_ERR;
 }
 
-static int no_memory(sl_error *why)
+int sl_xfn_no_memory(sl_error *why)
 {
 	why->kind = SL_ERR_RUNTIME;
 	snprintf(why->message, sizeof why->message,
@@ -62,7 +62,7 @@ static int fn_length(int column, const sl_value *a, sl_value *out,
 		n = a->len;
 		break;
 	default:
-		return fn_error(why, column, XFN_LENGTH,
+		return sl_xfn_error(why, column, XFN_LENGTH,
 				"needs a string, array or object, got %s",
 				sl_type_name(a->type));
 	}
@@ -78,7 +78,7 @@ static int fn_case(int fn, int column, const sl_value *a, sl_arena *arena,
 	char *s;
 
 	if (a->type != SL_TSTRING)
-		return fn_error(why, column, fn, "needs a string, got %s",
+		return sl_xfn_error(why, column, fn, "needs a string, got %s",
 				sl_type_name(a->type));
 	for (first = 0; first < a->len; first++)
 		if (a->as.s[first] >= from && a->as.s[first] <= from + 25)
@@ -89,7 +89,7 @@ static int fn_case(int fn, int column, const sl_value *a, sl_arena *arena,
 	}
 	s = sl_arena_alloc(arena, a->len);
 	if (s == NULL)
-		return no_memory(why);
+		return sl_xfn_no_memory(why);
 	memcpy(s, a->as.s, a->len);
 	for (i = first; i < a->len; i++)
 		if (s[i] >= from && s[i] <= from + 25)
@@ -116,10 +116,10 @@ static int fn_string(int column, const sl_value *a, sl_arena *arena,
 		/* numbers as their decimal text, structures as compact JSON */
 		rc = sl_json_write(a, &buf);
 		if (rc == -2)
-			return fn_error(why, column, XFN_STRING,
+			return sl_xfn_error(why, column, XFN_STRING,
 					"the number is not finite");
 		if (rc != 0)
-			return no_memory(why);
+			return sl_xfn_no_memory(why);
 		*out = sl_value_string((const char *)buf.data, buf.len);
 		return SL_OK;
 	}
@@ -185,31 +185,162 @@ static int fn_number(int column, const sl_value *a, sl_value *out,
 	case SL_TSTRING:
 		if (parse_number(a->as.s, a->len, out) == 0)
 			return SL_OK;
-		return fn_error(why, column, XFN_NUMBER, "\"%.*s\" is not a number",
+		return sl_xfn_error(why, column, XFN_NUMBER, "\"%.*s\" is not a number",
 				(int)(a->len > 40 ? 40 : a->len), a->as.s);
 	default:
-		return fn_error(why, column, XFN_NUMBER,
+		return sl_xfn_error(why, column, XFN_NUMBER,
 				"cannot convert %s to a number",
 				sl_type_name(a->type));
 	}
 }
 
-int sl_xfn_apply(int fn, int column, const sl_value *arg, sl_arena *arena,
-		 sl_value *out, sl_error *why)
+/* Is @p v text (a string, or bytes compared byte for byte)? */
+static int is_text(const sl_value *v)
 {
-	if (arg->type == SL_TNULL) {
-		*out = *arg;
+	return v->type == SL_TSTRING || v->type == SL_TBYTES;
+}
+
+/* contains(s, sub), starts_with(s, prefix): bytes compared as they are. */
+static int fn_contains(const sl_xnode *n, const sl_value *s,
+		       const sl_value *sub, sl_value *out, sl_error *why)
+{
+	const char *p, *end;
+
+	if (!is_text(s) || !is_text(sub))
+		return sl_xfn_error(why, n->column, n->fn,
+				    "needs two strings, got %s and %s",
+				    sl_type_name(s->type),
+				    sl_type_name(sub->type));
+	if (sub->len > s->len) {
+		*out = sl_value_bool(0);
 		return SL_OK;
 	}
-	switch (fn) {
+	if (sub->len == 0) {
+		*out = sl_value_bool(1);
+		return SL_OK;
+	}
+	if (n->fn == XFN_STARTS_WITH) {
+		*out = sl_value_bool(memcmp(s->as.s, sub->as.s, sub->len) == 0);
+		return SL_OK;
+	}
+	end = s->as.s + (s->len - sub->len);
+	for (p = s->as.s; p <= end; p++) {
+		p = memchr(p, sub->as.s[0], (size_t)(end - p) + 1);
+		if (p == NULL)
+			break;
+		if (memcmp(p, sub->as.s, sub->len) == 0) {
+			*out = sl_value_bool(1);
+			return SL_OK;
+		}
+	}
+	*out = sl_value_bool(0);
+	return SL_OK;
+}
+
+/* Byte offset of character @p index of UTF-8 @p s (@p len when past). */
+static uint32_t char_offset(const char *s, uint32_t len, int64_t index)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && index-- == 0)
+			return i;
+	return len;
+}
+
+static int64_t char_count(const sl_value *s)
+{
+	uint32_t i;
+	int64_t n = 0;
+
+	for (i = 0; i < s->len; i++)
+		n += ((unsigned char)s->as.s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/*
+ * substr(s, start[, len]): characters (code points) of a string, bytes of
+ * bytes.  start counts from 1; a negative start counts from the end (-1
+ * is the last character); start 0 is an error, as is a negative length.
+ * What lies past the end is not there: substr("ab", 5) is "".
+ */
+static int fn_substr(const sl_xnode *n, const sl_value *args, uint32_t argc,
+		     sl_value *out, sl_error *why)
+{
+	const sl_value *s = &args[0];
+	int64_t start, len = INT64_MAX, total;
+	uint32_t from, to;
+
+	if (!is_text(s))
+		return sl_xfn_error(why, n->column, XFN_SUBSTR,
+				    "needs a string, got %s",
+				    sl_type_name(s->type));
+	if (args[1].type != SL_TINT || (argc == 3 && args[2].type != SL_TINT))
+		return sl_xfn_error(why, n->column, XFN_SUBSTR,
+				    "start and length must be integers, got %s",
+				    sl_type_name(args[1].type != SL_TINT ?
+						 args[1].type : args[2].type));
+	start = args[1].as.i;
+	if (argc == 3)
+		len = args[2].as.i;
+	if (start == 0)
+		return sl_xfn_error(why, n->column, XFN_SUBSTR,
+				    "start counts from 1 (or from -1 at the "
+				    "end), got 0");
+	if (len < 0)
+		return sl_xfn_error(why, n->column, XFN_SUBSTR,
+				    "negative length %" PRId64, len);
+	total = s->type == SL_TSTRING ? char_count(s) : (int64_t)s->len;
+	if (start > 0)
+		start--;
+	else
+		start = start < -total ? 0 : total + start;
+	if (start >= total || len == 0) {
+		*out = s->type == SL_TSTRING ? sl_value_string("", 0)
+					     : sl_value_bytes("", 0);
+		return SL_OK;
+	}
+	if (len > total - start)
+		len = total - start;
+	if (s->type == SL_TBYTES) {
+		*out = sl_value_bytes(s->as.s + start, (size_t)len);
+		return SL_OK;
+	}
+	from = char_offset(s->as.s, s->len, start);
+	to = from + char_offset(s->as.s + from, s->len - from, len);
+	*out = sl_value_string(s->as.s + from, to - from);
+	return SL_OK;
+}
+
+int sl_xfn_apply(const sl_xnode *n, const sl_value *args, uint32_t argc,
+		 sl_arena *arena, sl_value *out, sl_error *why)
+{
+	uint32_t i;
+
+	for (i = 0; i < argc; i++)
+		if (args[i].type == SL_TNULL) {
+			*out = sl_value_null();
+			return SL_OK;
+		}
+	switch (n->fn) {
 	case XFN_LENGTH:
-		return fn_length(column, arg, out, why);
+		return fn_length(n->column, args, out, why);
 	case XFN_LOWER:
 	case XFN_UPPER:
-		return fn_case(fn, column, arg, arena, out, why);
+		return fn_case(n->fn, n->column, args, arena, out, why);
 	case XFN_STRING:
-		return fn_string(column, arg, arena, out, why);
+		return fn_string(n->column, args, arena, out, why);
+	case XFN_NUMBER:
+		return fn_number(n->column, args, out, why);
+	case XFN_CONTAINS:
+	case XFN_STARTS_WITH:
+		return fn_contains(n, &args[0], &args[1], out, why);
+	case XFN_SUBSTR:
+		return fn_substr(n, args, argc, out, why);
+	case XFN_MATCHES:
+		return sl_xregex_match(n, n->regex, &args[0], &args[1], out,
+				       why);
 	default:
-		return fn_number(column, arg, out, why);
+		return sl_xtime_format(n, &args[0], &args[1], arena, out, why);
 	}
 }

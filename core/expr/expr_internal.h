@@ -27,17 +27,41 @@ enum sl_xop {
 	XOP_SUB,
 	XOP_MUL,
 	XOP_DIV,
-	XOP_CALL,    /* fn, one operand */
+	XOP_CALL,    /* fn, `count` operands */
+	XOP_META,    /* the record's metadata `meta` (a header: segs[first]) */
 	/*
 	 * Between the two sides of an and/or: when the left side decides
 	 * the result, evaluation goes on at node `skip`, after the and/or.
 	 */
 	XOP_AND_TEST,
-	XOP_OR_TEST
+	XOP_OR_TEST,
+	/*
+	 * if(c, a, b) is c IF_TEST a JUMP b: IF_TEST takes c off the stack
+	 * and, unless it is true, goes on at `skip` (the start of b); JUMP
+	 * goes on at `skip`, after b.  Only the branch taken is evaluated.
+	 */
+	XOP_IF_TEST,
+	XOP_JUMP,
+	/*
+	 * coalesce(a, b, c) is a TEST b TEST c: a TEST keeps a value that is
+	 * not null and goes on at `skip`, after c; it takes a null off.
+	 */
+	XOP_COALESCE_TEST
 };
 
 /* Functions. */
-enum sl_xfn { XFN_LENGTH = 0, XFN_LOWER, XFN_UPPER, XFN_STRING, XFN_NUMBER };
+enum sl_xfn {
+	XFN_LENGTH = 0, XFN_LOWER, XFN_UPPER, XFN_STRING, XFN_NUMBER,
+	XFN_CONTAINS, XFN_STARTS_WITH, XFN_SUBSTR, XFN_MATCHES, XFN_FORMAT_TIME,
+	/* compiled into jumps, not calls; named for messages */
+	XFN_IF, XFN_COALESCE
+};
+
+/* The record's metadata (XOP_META). */
+enum sl_xmeta {
+	XMETA_TIMESTAMP = 0, XMETA_TOPIC, XMETA_PARTITION, XMETA_OFFSET,
+	XMETA_HEADER
+};
 
 enum sl_xroot { XROOT_VALUE = 0, XROOT_KEY };
 
@@ -59,11 +83,12 @@ typedef struct sl_xseg {
 typedef struct sl_xnode {
 	uint8_t op;     /* enum sl_xop */
 	uint8_t fn;     /* enum sl_xfn, XOP_CALL */
-	uint8_t root;   /* enum sl_xroot, XOP_PATH */
+	uint8_t root;   /* enum sl_xroot, XOP_PATH; enum sl_xmeta, XOP_META */
 	int column;     /* where the operator or operand starts, for messages */
-	uint32_t skip;  /* XOP_AND_TEST, XOP_OR_TEST */
-	uint32_t first, count; /* XOP_PATH: its segments */
+	uint32_t skip;  /* the tests and XOP_JUMP: the node to go on at */
+	uint32_t first, count; /* XOP_PATH: its segments; XOP_CALL: count args */
 	sl_value lit;   /* XOP_LIT; strings point into the expression's pool */
+	void *regex;    /* XOP_CALL matches() of a literal pattern: compiled */
 } sl_xnode;
 
 struct sl_expr {
@@ -78,8 +103,42 @@ struct sl_expr {
 const char *sl_xop_name(int op);
 const char *sl_xfn_name(int fn);
 
-/* Apply function @p fn to @p arg (expr_func.c). */
-int sl_xfn_apply(int fn, int column, const sl_value *arg, sl_arena *arena,
-		 sl_value *out, sl_error *why);
+/*
+ * Apply the function of call node @p n to its @p argc arguments @p args
+ * (expr_func.c); any null argument gives null.
+ */
+int sl_xfn_apply(const sl_xnode *n, const sl_value *args, uint32_t argc,
+		 sl_arena *arena, sl_value *out, sl_error *why);
+
+/* A per-record error of function @p fn: "column N: fn(): ..." (expr_func.c). */
+int sl_xfn_error(sl_error *why, int column, int fn, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Out of memory while evaluating (expr_func.c). */
+int sl_xfn_no_memory(sl_error *why);
+
+/*
+ * matches() (expr_regex.c), with PCRE2 in UTF mode.  sl_xregex_compile
+ * gives the compiled pattern, or NULL with PCRE2's message and the byte
+ * offset in the pattern where it found the error (*offset -1 when memory
+ * ran out).  sl_xregex_match finds @p pattern anywhere in string @p s:
+ * with @p compiled, the literal's compiled form, else compiling the
+ * pattern for this call.
+ */
+void *sl_xregex_compile(const char *pattern, size_t len, char *msg,
+			size_t msgsize, long *offset);
+void sl_xregex_free(void *compiled);
+int sl_xregex_match(const sl_xnode *n, const void *compiled,
+		    const sl_value *s, const sl_value *pattern, sl_value *out,
+		    sl_error *why);
+
+/*
+ * format_time() (expr_time.c).  sl_xtime_check: 0 when every conversion
+ * of @p fmt is supported, else -1 with the reason in @p msg.
+ */
+int sl_xtime_check(const char *fmt, size_t len, char *msg, size_t msgsize);
+int sl_xtime_format(const sl_xnode *n, const sl_value *ms,
+		    const sl_value *fmt, sl_arena *arena, sl_value *out,
+		    sl_error *why);
 
 #endif

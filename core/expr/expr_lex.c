@@ -281,6 +281,8 @@ int sl_xlex_next(sl_xlexer *lx, sl_xtoken *tok)
 		switch (*p) {
 		case '(': tok->kind = TK_LPAREN; break;
 		case ')': tok->kind = TK_RPAREN; break;
+		case '[': tok->kind = TK_LBRACKET; break;
+		case ']': tok->kind = TK_RBRACKET; break;
 		case '.': tok->kind = TK_DOT; break;
 		case ',': tok->kind = TK_COMMA; break;
 		case '+': tok->kind = TK_PLUS; break;

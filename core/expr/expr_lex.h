@@ -27,7 +27,9 @@ enum sl_xtok {
 	TK_PLUS,
 	TK_MINUS,
 	TK_STAR,
-	TK_SLASH
+	TK_SLASH,
+	TK_LBRACKET, /* headers["name"] */
+	TK_RBRACKET
 };
 
 typedef struct sl_xtoken {

@@ -11,10 +11,17 @@
  *     prod:= unary (('*'|'/') unary)*
  *     unary := '-' unary | primary
  *     primary := number | string | true | false | null | '(' or ')'
- *              | function '(' or ')' | path
+ *              | function '(' or (',' or)* ')' | meta | path
+ *     meta := 'timestamp' | 'topic' | 'partition' | 'offset'
+ *           | 'headers' '[' string ']'
  *     path := name ('.' name)*      (`value` and `key` start at the
  *                                    value or the key; other names are
  *                                    fields of the value)
+ *
+ * The metadata names, like `value` and `key`, are not fields: a field of
+ * the value with such a name is value.topic or `topic`.  if() and
+ * coalesce() compile to jumps (expr_internal.h) so that only the
+ * arguments needed are evaluated.
  *
  * Comparisons do not chain (`a < b < c` is refused, not guessed at).
  *
@@ -53,12 +60,35 @@ typedef struct parser {
 	int depth;
 } parser;
 
-static const struct { const char *name; int fn; } functions[] = {
-	{ "length", XFN_LENGTH },
-	{ "lower", XFN_LOWER },
-	{ "upper", XFN_UPPER },
-	{ "string", XFN_STRING },
-	{ "number", XFN_NUMBER },
+static const struct {
+	const char *name;
+	int fn;
+	uint8_t min, max; /* arguments; max 0: any number */
+} functions[] = {
+	{ "length", XFN_LENGTH, 1, 1 },
+	{ "lower", XFN_LOWER, 1, 1 },
+	{ "upper", XFN_UPPER, 1, 1 },
+	{ "string", XFN_STRING, 1, 1 },
+	{ "number", XFN_NUMBER, 1, 1 },
+	{ "if", XFN_IF, 3, 3 },
+	{ "coalesce", XFN_COALESCE, 1, 0 },
+	{ "contains", XFN_CONTAINS, 2, 2 },
+	{ "starts_with", XFN_STARTS_WITH, 2, 2 },
+	{ "substr", XFN_SUBSTR, 2, 3 },
+	{ "matches", XFN_MATCHES, 2, 2 },
+	{ "format_time", XFN_FORMAT_TIME, 2, 2 },
+};
+
+#define FUNCTION_NAMES "length, lower, upper, string, number, if, " \
+	"coalesce, contains, starts_with, substr, matches, format_time"
+
+/* The record's metadata, by name (XOP_META). */
+static const struct { const char *name; int meta; } metadata[] = {
+	{ "timestamp", XMETA_TIMESTAMP },
+	{ "topic", XMETA_TOPIC },
+	{ "partition", XMETA_PARTITION },
+	{ "offset", XMETA_OFFSET },
+	{ "headers", XMETA_HEADER },
 };
 
 const char *sl_xfn_name(int fn)
@@ -75,7 +105,7 @@ const char *sl_xop_name(int op)
 {
 	static const char *const names[] = { "literal", "field", "not", "-",
 		"and", "or", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
-		"/", "call", "and", "or" };
+		"/", "call", "metadata", "and", "or", "if", "if", "coalesce" };
 	return op >= 0 && (size_t)op < sizeof names / sizeof names[0] ?
 		names[op] : "?";
 }
@@ -243,28 +273,230 @@ static long parse_path(parser *ps)
 	return n;
 }
 
-static long parse_call(parser *ps, int fn)
+/* The string of literal node @p n, while parsing (the pool may move). */
+static const char *literal_text(const parser *ps, long n)
 {
-	int column = ps->tok.column;
-	long n, arg;
+	return ps->pool.data + ps->nodes[n].first;
+}
+
+/* Check what can be checked of a call's literal arguments now. */
+static int check_literals(parser *ps, int fn, long call, const long *args)
+{
+	const sl_xnode *pattern = args[1] >= 0 ? &ps->nodes[args[1]] : NULL;
+	char msg[200];
+	long offset = 0;
+
+	if (pattern == NULL || pattern->op != XOP_LIT ||
+	    pattern->lit.type != SL_TSTRING)
+		return 0;
+	if (fn == XFN_FORMAT_TIME &&
+	    sl_xtime_check(literal_text(ps, args[1]), pattern->lit.len, msg,
+			   sizeof msg) != 0)
+		return sl_xlex_error(&ps->lx, pattern->column,
+				     "format_time(): %s", msg);
+	if (fn != XFN_MATCHES)
+		return 0;
+	ps->nodes[call].regex = sl_xregex_compile(literal_text(ps, args[1]),
+						  pattern->lit.len, msg,
+						  sizeof msg, &offset);
+	if (ps->nodes[call].regex != NULL)
+		return 0;
+	if (offset < 0)
+		return sl_xlex_error(&ps->lx, 0, "out of memory");
+	return sl_xlex_error(&ps->lx, pattern->column,
+			     "matches(): bad regular expression: %s at "
+			     "offset %ld of the pattern", msg, offset);
+}
+
+/*
+ * What argument @p i of function @p fn must be, as letters: s a string,
+ * i an integer, n a number, b true or false (null is always allowed);
+ * NULL when the function takes anything there or checks it itself.
+ */
+static const char *argument_kinds(int fn, uint32_t i)
+{
+	static const struct { int fn; const char *kinds[3]; } table[] = {
+		{ XFN_IF, { "b", NULL, NULL } },
+		{ XFN_CONTAINS, { "s", "s", NULL } },
+		{ XFN_STARTS_WITH, { "s", "s", NULL } },
+		{ XFN_SUBSTR, { "s", "i", "i" } },
+		{ XFN_MATCHES, { "s", "s", NULL } },
+		{ XFN_FORMAT_TIME, { "n", "s", NULL } },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof table / sizeof table[0]; k++)
+		if (table[k].fn == fn && i < 3)
+			return table[k].kinds[i];
+	return NULL;
+}
+
+/* A literal argument of the wrong type is refused now, not per record. */
+static int check_literal_types(parser *ps, size_t which, const long *args,
+			       uint32_t argc)
+{
+	static const char *const words[] = { "first", "second", "third" };
+	uint32_t i;
+
+	for (i = 0; i < argc && i < 3; i++) {
+		const char *kind = argument_kinds(functions[which].fn, i);
+		const sl_xnode *a = args[i] >= 0 ? &ps->nodes[args[i]] : NULL;
+		int t;
+
+		if (kind == NULL || a == NULL || a->op != XOP_LIT ||
+		    a->lit.type == SL_TNULL)
+			continue;
+		t = a->lit.type;
+		if ((*kind == 's' && t == SL_TSTRING) ||
+		    (*kind == 'i' && t == SL_TINT) ||
+		    (*kind == 'n' && (t == SL_TINT || t == SL_TDOUBLE)) ||
+		    (*kind == 'b' && t == SL_TBOOL))
+			continue;
+		return sl_xlex_error(&ps->lx, a->column,
+				     "%s(): the %s argument must be %s, not %s",
+				     functions[which].name, words[i],
+				     *kind == 's' ? "a string" :
+				     *kind == 'i' ? "an integer" :
+				     *kind == 'n' ? "a number" : "true or false",
+				     sl_type_name(a->lit.type));
+	}
+	return 0;
+}
+
+static const char *arity(int min, int max, char *buf, size_t size)
+{
+	static const char *const words[] = { "no", "one", "two", "three" };
+
+	if (max == 0)
+		snprintf(buf, size, "at least %s argument%s", words[min],
+			 min == 1 ? "" : "s");
+	else if (min == max)
+		snprintf(buf, size, "%s argument%s", words[min],
+			 min == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%s or %s arguments", words[min], words[max]);
+	return buf;
+}
+
+/*
+ * name '(' args ')', the current token being the name.  Each argument
+ * of if() and coalesce() is followed by the node that decides whether
+ * the next one runs; the jumps are patched once the arguments are known.
+ */
+static long parse_call(parser *ps, size_t which)
+{
+	int fn = functions[which].fn, column = ps->tok.column;
+	unsigned min = functions[which].min, max = functions[which].max;
+	long args[3], jumps[2], n = -1;
+	uint32_t argc = 0, k, before, start = ps->node_count;
+	char count[64];
 
 	if (next(ps) != 0 || next(ps) != 0) /* the name and '(' */
 		return -1;
 	if (ps->tok.kind == TK_RPAREN)
-		return sl_xlex_error(&ps->lx, ps->tok.column,
-				     "%s() takes one argument", sl_xfn_name(fn));
-	if ((arg = parse_or(ps)) < 0)
-		return -1;
-	if (ps->tok.kind == TK_COMMA)
-		return sl_xlex_error(&ps->lx, ps->tok.column,
-				     "%s() takes one argument", sl_xfn_name(fn));
+		return sl_xlex_error(&ps->lx, ps->tok.column, "%s() takes %s",
+				     functions[which].name,
+				     arity(min, max, count, sizeof count));
+	for (;;) {
+		before = ps->node_count;
+		if ((n = parse_or(ps)) < 0)
+			return -1;
+		/* an argument of one node (a literal, say), or -1 */
+		if (argc < 3)
+			args[argc] = ps->node_count == before + 1 ? n : -1;
+		argc++;
+		if (ps->tok.kind != TK_COMMA)
+			break;
+		if (max != 0 && argc == max)
+			return sl_xlex_error(&ps->lx, ps->tok.column,
+					     "%s() takes %s",
+					     functions[which].name,
+					     arity(min, max, count, sizeof count));
+		if (fn == XFN_IF &&
+		    (jumps[argc - 1] = add_node(ps, argc == 1 ? XOP_IF_TEST :
+						XOP_JUMP, column)) < 0)
+			return -1;
+		if (fn == XFN_COALESCE &&
+		    add_node(ps, XOP_COALESCE_TEST, column) < 0)
+			return -1;
+		if (next(ps) != 0)
+			return -1;
+		if (fn == XFN_IF && argc == 2) /* b starts here */
+			ps->nodes[jumps[0]].skip = ps->node_count;
+	}
+	if (argc < min)
+		return sl_xlex_error(&ps->lx, ps->tok.column, "%s() takes %s",
+				     functions[which].name,
+				     arity(min, max, count, sizeof count));
 	if (ps->tok.kind != TK_RPAREN)
-		return expected(ps, "')'");
+		return expected(ps, "')' or ','");
+	if (next(ps) != 0 || check_literal_types(ps, which, args, argc) != 0)
+		return -1;
+	if (fn == XFN_IF) {
+		ps->nodes[jumps[1]].skip = ps->node_count;
+		return n;
+	}
+	if (fn == XFN_COALESCE) {
+		/* its tests jump past the last argument (nested ones are set) */
+		for (k = start; k < ps->node_count; k++)
+			if (ps->nodes[k].op == XOP_COALESCE_TEST &&
+			    ps->nodes[k].skip == 0)
+				ps->nodes[k].skip = ps->node_count;
+		return n;
+	}
+	n = add_node(ps, XOP_CALL, column);
+	if (n < 0)
+		return -1;
+	ps->nodes[n].fn = (uint8_t)fn;
+	ps->nodes[n].count = argc;
+	if (argc == 2 && check_literals(ps, fn, n, args) != 0)
+		return -1;
+	return n;
+}
+
+/* 'headers' '[' string ']', the current token being 'headers'. */
+static long parse_header(parser *ps, long n)
+{
 	if (next(ps) != 0)
 		return -1;
-	n = add_node(ps, XOP_CALL, column);
-	if (n >= 0)
-		ps->nodes[n].fn = (uint8_t)fn;
+	if (ps->tok.kind != TK_LBRACKET)
+		return expected(ps, "'[' after headers (headers[\"name\"]; a "
+				"field of the value named headers is "
+				"value.headers)");
+	if (next(ps) != 0)
+		return -1;
+	if (ps->tok.kind != TK_STRING)
+		return expected(ps, "a header name in quotes");
+	ps->nodes[n].first = ps->seg_count;
+	if (add_seg(ps, ps->tok.off, ps->tok.slen) < 0 || next(ps) != 0)
+		return -1;
+	if (ps->tok.kind != TK_RBRACKET)
+		return expected(ps, "']'");
+	return next(ps) != 0 ? -1 : n;
+}
+
+/* timestamp, topic, partition, offset or headers["name"]. */
+static long parse_meta(parser *ps, int meta)
+{
+	int column = ps->tok.column;
+	const sl_xtoken name = ps->tok;
+	long n = add_node(ps, XOP_META, column);
+
+	if (n < 0)
+		return -1;
+	ps->nodes[n].root = (uint8_t)meta;
+	if (meta == XMETA_HEADER) {
+		if (parse_header(ps, n) < 0)
+			return -1;
+	} else if (next(ps) != 0) {
+		return -1;
+	}
+	if (ps->tok.kind == TK_DOT)
+		return sl_xlex_error(&ps->lx, ps->tok.column,
+				     "'%.*s' is the record's metadata and has "
+				     "no fields; a field of the value of that "
+				     "name is value.%.*s", (int)name.len,
+				     name.start, (int)name.len, name.start);
 	return n;
 }
 
@@ -335,12 +567,15 @@ static long parse_primary(parser *ps)
 		if (before_paren(ps)) {
 			for (i = 0; i < sizeof functions / sizeof functions[0]; i++)
 				if (is_word(t, functions[i].name))
-					return parse_call(ps, functions[i].fn);
+					return parse_call(ps, i);
 			return sl_xlex_error(&ps->lx, t->column,
 					     "unknown function '%.*s' (functions: "
-					     "length, lower, upper, string, number)",
+					     FUNCTION_NAMES ")",
 					     (int)t->len, t->start);
 		}
+		for (i = 0; i < sizeof metadata / sizeof metadata[0]; i++)
+			if (is_word(t, metadata[i].name))
+				return parse_meta(ps, metadata[i].meta);
 		return parse_path(ps);
 	default:
 		return expected(ps, "a value, a field or '('");
@@ -350,6 +585,7 @@ static long parse_primary(parser *ps)
 static long parse_unary(parser *ps)
 {
 	int column = ps->tok.column;
+	uint32_t before;
 	long a;
 
 	if (ps->tok.kind != TK_MINUS)
@@ -363,10 +599,16 @@ static long parse_unary(parser *ps)
 		ps->tok.column = column;
 		return literal(ps, sl_value_int(INT64_MIN));
 	}
+	before = ps->node_count;
 	if ((a = parse_unary(ps)) < 0)
 		return -1;
 	ps->depth--;
-	/* fold -<number> so literals such as -5 cost nothing */
+	/*
+	 * fold -<number> so literals such as -5 cost nothing (if() and
+	 * coalesce() end in a node of their last argument, not their own)
+	 */
+	if (ps->node_count != before + 1)
+		return add_node(ps, XOP_NEG, column);
 	if (ps->nodes[a].op == XOP_LIT && ps->nodes[a].lit.type == SL_TINT &&
 	    ps->nodes[a].lit.as.i != INT64_MIN) {
 		ps->nodes[a].lit.as.i = -ps->nodes[a].lit.as.i;
@@ -478,8 +720,18 @@ static long parse_or(parser *ps)
 	return a;
 }
 
+static void free_regexes(sl_xnode *nodes, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; i < count; i++)
+		if (nodes[i].regex != NULL)
+			sl_xregex_free(nodes[i].regex);
+}
+
 static void parser_free(parser *ps)
 {
+	free_regexes(ps->nodes, ps->node_count);
 	free(ps->pool.data);
 	free(ps->nodes);
 	free(ps->segs);
@@ -492,14 +744,21 @@ static int stack_effect(const sl_xnode *n)
 	switch (n->op) {
 	case XOP_LIT:
 	case XOP_PATH:
+	case XOP_META:
 		return 1;
+	case XOP_CALL:
+		return 1 - (int)n->count;
 	case XOP_NOT:
 	case XOP_NEG:
-	case XOP_CALL:
 	case XOP_AND_TEST:
 	case XOP_OR_TEST:
 		return 0;
 	default:
+		/*
+		 * the binary operators; IF_TEST takes its condition off;
+		 * JUMP and COALESCE_TEST each stand for a value left behind
+		 * by an argument that another one replaces when it is taken
+		 */
 		return -1;
 	}
 }
@@ -589,6 +848,7 @@ void sl_expr_destroy(sl_expr *x)
 {
 	if (x == NULL)
 		return;
+	free_regexes(x->nodes, x->node_count);
 	free(x->nodes);
 	free(x->segs);
 	free(x->pool);

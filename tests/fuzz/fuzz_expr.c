@@ -1,7 +1,9 @@
 /*
  * fuzz_expr.c - the expression parser and evaluator.  The input is an
  * expression, optionally followed by a NUL and a JSON document: a record
- * to evaluate it on besides the fixed ones.  Whatever parses must
+ * to evaluate it on besides the fixed ones (the first has metadata: a
+ * timestamp, a topic, partition, offset and headers; the others none).
+ * Whatever parses must
  * evaluate without a crash, a leak or reading out of bounds, and what it
  * gives must be written as JSON that reads back (no invalid UTF-8, no
  * NaN).
@@ -58,8 +60,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Evaluate @p x on a record of @p value and @p key; check the result. */
-static void evaluate(const sl_expr *x, const sl_value *value, const sl_value *k)
+static sl_header headers[] = {
+	{ "trace", { (const uint8_t *)"t-1", 3 } },
+	{ "bin", { (const uint8_t *)"\xff\x00", 2 } },
+	{ "none", { NULL, 0 } },
+	{ "trace", { (const uint8_t *)"t-2", 3 } },
+};
+
+/*
+ * Evaluate @p x on a record of @p value and @p key, with metadata when
+ * @p meta; check the result.
+ */
+static void evaluate(const sl_expr *x, const sl_value *value, const sl_value *k,
+		     int meta)
 {
 	sl_record rec;
 	sl_value out;
@@ -73,6 +86,15 @@ static void evaluate(const sl_expr *x, const sl_value *value, const sl_value *k)
 	rec.value = value;
 	rec.key = k;
 	rec.timestamp = -1;
+	rec.origin.partition = -1;
+	if (meta) {
+		rec.timestamp = 1700000000123;
+		rec.origin.topic = "orders";
+		rec.origin.partition = 3;
+		rec.origin.offset = 17;
+		rec.headers = headers;
+		rec.header_count = sizeof headers / sizeof headers[0];
+	}
 	why.kind = SL_ERR_NONE;
 	if (sl_expr_evaluate(x, &rec, arena, &out, &why) != SL_OK) {
 		FUZZ_ASSERT(why.kind == SL_ERR_RECORD, "kind %d: %s", why.kind,
@@ -110,11 +132,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "check and parse disagree");
 	if (x != NULL) {
 		for (i = 0; i < 3; i++)
-			evaluate(x, &values[i], i == 0 ? &key : NULL);
-		evaluate(x, NULL, NULL);
+			evaluate(x, &values[i], i == 0 ? &key : NULL, i == 0);
+		evaluate(x, NULL, NULL, 0);
 		if (nul != NULL && decode((const char *)nul + 1, size - len - 1,
 					  arena, &extra) == SL_OK)
-			evaluate(x, &extra, &extra);
+			evaluate(x, &extra, &extra, 1);
 		sl_expr_destroy(x);
 	}
 	free(text);

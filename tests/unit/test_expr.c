@@ -271,7 +271,8 @@ static void test_parse_errors(void)
 	CHECK_STR(ev("\"a\\qb\""), "PARSE 3: unknown escape '\\q'");
 	CHECK_STR(ev("\"\\u12\""), "PARSE 2: \\u needs four hex digits");
 	CHECK_STR(ev("foo(1)"),
-		  "PARSE 1: unknown function 'foo' (functions: length, lower, upper, string, number)");
+		  "PARSE 1: unknown function 'foo' (functions: length, lower, upper, string, number, "
+		  "if, coalesce, contains, starts_with, substr, matches, format_time)");
 	CHECK_STR(ev("length()"), "PARSE 8: length() takes one argument");
 	CHECK_STR(ev("length(a, b)"), "PARSE 9: length() takes one argument");
 	CHECK_STR(ev("1 < 2 < 3"), "PARSE 7: comparisons do not chain; join them with 'and'");
