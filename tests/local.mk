@@ -74,10 +74,12 @@ tests_unit_test_validate_SOURCES = tests/unit/test_validate.c \
 	tests/unit/check.h
 tests_unit_test_validate_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_validate_LDADD = $(UNIT_LDADD)
-tests_unit_test_expr_SOURCES = tests/unit/test_expr.c tests/unit/check.h
+tests_unit_test_expr_SOURCES = tests/unit/test_expr.c tests/unit/check.h \
+	tests/unit/expr_text.h
 tests_unit_test_expr_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_expr_LDADD = $(UNIT_LDADD)
 tests_unit_test_expr_record_SOURCES = tests/unit/test_expr_record.c \
+	tests/unit/expr_text.h \
 	tests/unit/check.h
 tests_unit_test_expr_record_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_expr_record_LDADD = $(UNIT_LDADD)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "expr_text.h"
 #include "base/arena.h"
 #include "expr/expr.h"
 #include "base/json_write.h"
@@ -74,35 +75,10 @@ static void make_record(void)
 	rec.header_count = 4;
 }
 
-/* Evaluate @p text; its result as JSON, "ERR ..." or "PARSE N: ...". */
+/* @p text on the test's record: see expr_text.h. */
 static const char *ev(const char *text)
 {
-	static char out[SL_ERROR_MAX + 64];
-	char msg[256];
-	int column = -1;
-	sl_expr *x = sl_expr_parse(text, msg, sizeof msg, &column);
-	sl_value v;
-	sl_error why;
-	sl_buf buf;
-
-	if (x == NULL) {
-		snprintf(out, sizeof out, "PARSE %d: %s", column, msg);
-		return out;
-	}
-	memset(&why, 0, sizeof why);
-	if (sl_expr_evaluate(x, &rec, arena, &v, &why) != SL_OK) {
-		snprintf(out, sizeof out, "ERR %s%s", why.message,
-			 why.kind == SL_ERR_RECORD ? "" : " (not a record error)");
-	} else {
-		memset(&buf, 0, sizeof buf);
-		buf.arena = arena;
-		if (sl_json_write(&v, &buf) != 0)
-			snprintf(out, sizeof out, "UNWRITABLE");
-		else
-			snprintf(out, sizeof out, "%.*s", (int)buf.len, buf.data);
-	}
-	sl_expr_destroy(x);
-	return out;
+	return expr_text(text, &rec, arena);
 }
 
 static void test_metadata(void)

@@ -1,0 +1,48 @@
+/*
+ * expr_text.h - for the expression tests: an expression evaluated on a
+ * record, its outcome as text to compare.
+ */
+#ifndef SL_TEST_EXPR_TEXT_H
+#define SL_TEST_EXPR_TEXT_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/json_write.h"
+#include "expr/expr.h"
+
+/* @p text on @p rec: its result as JSON, "ERR ..." or "PARSE N: ...";
+ * the text lives until the next call. */
+static const char *expr_text(const char *text, const sl_record *rec,
+			     sl_arena *arena)
+{
+	static char out[SL_ERROR_MAX + 64];
+	char msg[256];
+	int column = -1;
+	sl_expr *x = sl_expr_parse(text, msg, sizeof msg, &column);
+	sl_value v;
+	sl_error why;
+	sl_buf buf;
+
+	if (x == NULL) {
+		snprintf(out, sizeof out, "PARSE %d: %s", column, msg);
+		return out;
+	}
+	memset(&why, 0, sizeof why);
+	if (sl_expr_evaluate(x, rec, arena, &v, &why) != SL_OK) {
+		snprintf(out, sizeof out, "ERR %s%s", why.message,
+			 why.kind == SL_ERR_RECORD ? "" : " (not a record error)");
+	} else {
+		memset(&buf, 0, sizeof buf);
+		buf.arena = arena;
+		if (sl_json_write(&v, &buf) != 0)
+			snprintf(out, sizeof out, "UNWRITABLE");
+		else
+			snprintf(out, sizeof out, "%.*s", (int)buf.len, buf.data);
+	}
+	sl_expr_destroy(x);
+	return out;
+}
+
+#endif
