@@ -92,6 +92,7 @@ static void sink_close(void *self)
 		return;
 	if (k->rkt != NULL)
 		rd_kafka_topic_destroy(k->rkt);
+	kafka_sink_routes_close(k);
 	if (k->tc != NULL)
 		rd_kafka_topic_conf_destroy(k->tc);
 	kafka_changelog_close(k);
@@ -102,6 +103,14 @@ static void sink_close(void *self)
 
 static int sink_check(const sl_stage *stage, sl_error *err)
 {
+	int role = SL_HOST_HAS(stage_role) ? sl_stage_role(stage) : SL_ROLE_JOB;
+	int fixed = sl_option(stage, "topic") != NULL;
+
+	if (role == SL_ROLE_JOB && fixed == (sl_option(stage, "topic.expr") != NULL))
+		return sl_config_error(stage, fixed ? "topic.expr" : "topic", err,
+				       fixed ? "and topic both name the topic: "
+				       "keep one" : "is required (or topic.expr, "
+				       "the topic computed per record)");
 	return kafka_stage_check(stage, kafka_producer_managed(sl_job_delivery(stage)),
 				 err);
 }
@@ -118,7 +127,10 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	k->stage = stage;
 	k->name = sl_stage_name(stage);
-	if (topic == NULL || *topic == '\0') {
+	if (role == SL_ROLE_JOB && topic == NULL &&
+	    sl_option(stage, "topic.expr") != NULL)
+		topic = ""; /* each record's (kafka_sink_route.c) */
+	else if (topic == NULL || *topic == '\0') {
 		sl_config_error(stage, "topic", err, "names no topic");
 		goto fail;
 	}
@@ -130,8 +142,13 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		rd_kafka_topic_conf_destroy(tc);
 		goto fail;
 	}
-	/* the engine prepares a repartition topic before anything uses it */
-	if (role == SL_ROLE_REPARTITION_SINK) {
+	if (kafka_sink_routes_open(k, err) != SL_OK) {
+		rd_kafka_topic_conf_destroy(tc);
+		goto fail;
+	}
+	/* the engine prepares a repartition topic before anything uses it;
+	 * a computed topic is made per record, from the same settings */
+	if (role == SL_ROLE_REPARTITION_SINK || kafka_sink_routed(k)) {
 		k->topic_known = 1;
 		k->tc = tc;
 		*self = k;

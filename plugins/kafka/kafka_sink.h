@@ -32,4 +32,18 @@ int kafka_sink_dead_letter(void *self, const char *topic, const sl_record *rec,
 /* Forget the dead-letter topics' limits (the sink closes). */
 void kafka_sink_dead_letter_close(kafka_sink *k);
 
+/* kafka_sink_route.c: topic.expr and header.NAME, compiled at open. */
+typedef struct kafka_sink_routes kafka_sink_routes;
+int kafka_sink_routes_open(kafka_sink *k, sl_error *err);
+void kafka_sink_routes_close(kafka_sink *k);
+/* Whether the sink's topic is computed per record (topic.expr). */
+int kafka_sink_routed(const kafka_sink *k);
+/* @p rec's topic; NULL with @p err (SL_ERR_RECORD: the record's fault). */
+rd_kafka_topic_t *kafka_sink_route(kafka_sink *k, const sl_batch *batch,
+				   const sl_record *rec, sl_error *err);
+/* @p rec's header.NAME values, in @p batch's arena (none: count 0). */
+int kafka_sink_headers(kafka_sink *k, const sl_batch *batch,
+		       const sl_record *rec, sl_header **out, size_t *count,
+		       sl_error *err);
+
 #endif

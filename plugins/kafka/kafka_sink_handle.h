@@ -23,6 +23,7 @@ typedef struct kafka_sink {
 	size_t changelog_count;
 	kafka_dead_letter_topic *dead_letter_topics; /* asked once each */
 	int topic_known;         /* `topic` exists (kafka_sink_topic_known) */
+	struct kafka_sink_routes *routes; /* topic.expr, header.* (kafka_sink_route.c) */
 } kafka_sink;
 
 #endif

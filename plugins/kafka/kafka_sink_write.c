@@ -87,9 +87,28 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 		return SL_ERR;
 	for (i = 0; rc == SL_OK && i < batch->count && !p->doomed; i++) {
 		const sl_record *r = &batch->records[i];
-		rd_kafka_resp_err_t code = kafka_sink_produce(k, k->rkt, r, NULL, 0);
+		rd_kafka_topic_t *rkt = k->rkt;
+		rd_kafka_resp_err_t code;
+		sl_header *extra = NULL;
+		size_t extra_count = 0;
+		sl_error why;
 		char what[300];
 
+		if ((kafka_sink_routed(k) &&
+		     (rkt = kafka_sink_route(k, batch, r, &why)) == NULL) ||
+		    kafka_sink_headers(k, batch, r, &extra, &extra_count,
+				       &why) != SL_OK) {
+			if (why.kind != SL_ERR_RECORD) {
+				*err = why;
+				rc = SL_ERR;
+				break;
+			}
+			rc = sl_record_error(k->stage, r, err, "%s", why.message);
+			if (rc == SL_SKIP)
+				rc = SL_OK;
+			continue;
+		}
+		code = kafka_sink_produce(k, rkt, r, extra, extra_count);
 		if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
 			continue;
 		if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -104,13 +123,13 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 			}
 			break;
 		}
-		if (kafka_topic_watch_lost(p, rd_kafka_topic_name(k->rkt), code,
+		if (kafka_topic_watch_lost(p, rd_kafka_topic_name(rkt), code,
 					   err)) {
 			rc = SL_ERR;
 			break;
 		}
 		snprintf(what, sizeof what, "cannot produce to topic %s",
-			 rd_kafka_topic_name(k->rkt));
+			 rd_kafka_topic_name(rkt));
 		if ((rc = kafka_producer_failed(p, code, what, err)) != SL_OK)
 			break;
 	}

@@ -14,6 +14,7 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_sink.c plugins/kafka/kafka_sink.h \
 	plugins/kafka/kafka_sink_handle.h \
 	plugins/kafka/kafka_sink_write.c \
+	plugins/kafka/kafka_sink_route.c \
 	plugins/kafka/kafka_sink_dead_letter.c \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
 	plugins/kafka/kafka_txn_async.c plugins/kafka/kafka_txn_async.h \
@@ -110,6 +111,7 @@ KAFKA_SINK_TESTS = \
 	plugins/kafka/tests/eos_fence.test \
 	plugins/kafka/tests/eos_sigterm.test \
 	plugins/kafka/tests/sink_records.test \
+	plugins/kafka/tests/sink_route.test \
 	plugins/kafka/tests/dead_letter.test \
 	plugins/kafka/tests/sink_config.test
 TESTS += $(KAFKA_SINK_TESTS)
