@@ -13,4 +13,7 @@ extern const sl_sink_class file_sink_class;
 #define FILE_STDIN_NAME "<stdin>"
 #define FILE_STDOUT_NAME "<stdout>"
 
+/* key.separator, with \t read as a tab (malloc'd), or NULL when unset. */
+char *file_key_separator(const sl_stage *stage);
+
 #endif

@@ -36,6 +36,7 @@ typedef struct file_sink {
 	off_t durable;    /* regular file: its size at the last flush */
 	uint8_t *buf;
 	size_t len;
+	char *sep;        /* key.separator: "KEY<sep>VALUE" lines, or NULL */
 } file_sink;
 
 /*
@@ -101,6 +102,7 @@ static void sink_close(void *self)
 		       strerror(errno));
 	free(s->buf);
 	free(s->path);
+	free(s->sep);
 	free(s);
 }
 
@@ -118,6 +120,7 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	s->stage = stage;
+	s->sep = file_key_separator(stage);
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 		s->name = FILE_STDOUT_NAME;
@@ -141,29 +144,36 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	return SL_OK;
 }
 
+/* @p len bytes of @p p into the output, gathered or written out. */
+static int put(file_sink *s, const uint8_t *p, size_t len, sl_error *err)
+{
+	if (len > OUT_SIZE - s->len) {
+		if (drain(s, err) != SL_OK)
+			return SL_ERR;
+		if (len > OUT_SIZE) /* too big to gather: written where it is */
+			return write_all(s, p, len, err);
+	}
+	if (len)
+		memcpy(s->buf + s->len, p, len);
+	s->len += len;
+	return SL_OK;
+}
+
 static int sink_write(void *self, const sl_batch *batch, sl_error *err)
 {
 	file_sink *s = self;
 	uint32_t i;
 
 	for (i = 0; i < batch->count; i++) {
-		const sl_bytes *v = &batch->records[i].value_raw;
+		const sl_record *r = &batch->records[i];
 
-		if (v->len + 1 > OUT_SIZE - s->len) {
-			if (drain(s, err) != SL_OK)
-				return SL_ERR;
-			if (v->len + 1 > OUT_SIZE) {
-				/* Too big to gather: write it where it is. */
-				if (write_all(s, v->data, v->len, err) != SL_OK ||
-				    write_all(s, (const uint8_t *)"\n", 1, err) != SL_OK)
-					return SL_ERR;
-				continue;
-			}
-		}
-		if (v->len)
-			memcpy(s->buf + s->len, v->data, v->len);
-		s->len += v->len;
-		s->buf[s->len++] = '\n';
+		if (s->sep != NULL && r->key_raw.data != NULL &&
+		    (put(s, r->key_raw.data, r->key_raw.len, err) != SL_OK ||
+		     put(s, (const uint8_t *)s->sep, strlen(s->sep), err) != SL_OK))
+			return SL_ERR;
+		if (put(s, r->value_raw.data, r->value_raw.len, err) != SL_OK ||
+		    put(s, (const uint8_t *)"\n", 1, err) != SL_OK)
+			return SL_ERR;
 	}
 	return SL_OK;
 }

@@ -3,7 +3,8 @@
  *
  * A record's value is its line without the '\n' (a "\r" before it is kept:
  * bytes pass through exactly); a last line without '\n' is still a record.
- * Records have no key and no timestamp (-1: a line has no time of its
+ * Records have no key (with key.separator, the text before the first
+ * separator is the key) and no timestamp (-1: a line has no time of its
  * own); the origin is the path (topic), partition -1 and the 1-based line
  * number (offset), so errors can say "FILE line N".
  *
@@ -41,6 +42,8 @@ typedef struct file_source {
 	size_t scan;       /* no '\n' in [start, scan) */
 	size_t end;        /* end of the bytes read */
 	int64_t line;      /* lines returned so far */
+	char *sep;         /* key.separator: "KEY<sep>VALUE" lines, or NULL */
+	size_t sep_len;
 } file_source;
 
 enum { REFILL_DATA, REFILL_NONE };
@@ -55,6 +58,7 @@ static void source_close(void *self)
 		close(s->fd);
 	free(s->buf);
 	free(s->path);
+	free(s->sep);
 	free(s);
 }
 
@@ -71,6 +75,8 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	s->stage_name = sl_stage_name(stage);
 	s->cap = READ_SIZE;
+	if ((s->sep = file_key_separator(stage)) != NULL)
+		s->sep_len = strlen(s->sep);
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDIN_FILENO;
 		s->name = FILE_STDIN_NAME;
@@ -105,6 +111,31 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	return SL_OK;
 }
 
+/* "KEY<sep>VALUE": the key before the first separator; a line without
+ * one is a value without a key. */
+static void split_key(const file_source *s, sl_record *r)
+{
+	const uint8_t *p = r->value_raw.data, *end = p + r->value_raw.len;
+	const uint8_t *at = NULL;
+	size_t klen;
+
+	/* memmem is GNU's: the first byte, then the rest */
+	while (at == NULL && (size_t)(end - p) >= s->sep_len &&
+	       (p = memchr(p, s->sep[0], (size_t)(end - p) - s->sep_len + 1)) != NULL) {
+		if (memcmp(p, s->sep, s->sep_len) == 0)
+			at = p;
+		else
+			p++;
+	}
+	if (at == NULL)
+		return;
+	klen = (size_t)(at - r->value_raw.data);
+	r->key_raw.data = r->value_raw.data;
+	r->key_raw.len = klen;
+	r->value_raw.data = at + s->sep_len;
+	r->value_raw.len -= klen + s->sep_len;
+}
+
 /*
  * Move the records [from, count) of @p batch, which point into the buffer
  * at [region, start), to a block of the batch arena.
@@ -125,7 +156,11 @@ static int detach(file_source *s, sl_batch *batch, uint32_t from, size_t region)
 	memcpy(block, old, n);
 	for (i = from; i < batch->count; i++) {
 		sl_bytes *v = &batch->records[i].value_raw;
+		sl_bytes *k = &batch->records[i].key_raw;
+
 		v->data = block + (v->data - old);
+		if (k->data != NULL)
+			k->data = block + (k->data - old);
 	}
 	return 0;
 }
@@ -227,6 +262,8 @@ static int source_poll(void *self, sl_batch *batch, uint32_t max,
 		len = (size_t)(nl - (s->buf + s->start));
 		r->value_raw.data = s->buf + s->start;
 		r->value_raw.len = len;
+		if (s->sep_len > 0)
+			split_key(s, r);
 		r->origin.stage = s->stage_name;
 		r->origin.topic = s->name;
 		r->origin.offset = ++s->line;
