@@ -63,6 +63,7 @@ CORE_OPS = core/ops/health.c core/ops/http.c core/ops/http_admit.c \
 # cli/: the sluice command's subcommands
 CORE_CLI = core/cli/cli.h core/cli/cli_args.c core/cli/cmd_config.c \
 	core/cli/cmd_plugins.c core/cli/cmd_run.c core/cli/cmd_validate.c \
+	core/cli/cmd_test.c core/cli/test_cases.c core/cli/test_cases.h \
 	core/cli/help.c core/cli/memory_limit.c core/cli/process_setup.c
 noinst_LTLIBRARIES += core/libslcore.la
 core_libslcore_la_SOURCES = $(CORE_BASE) $(CORE_EXPR) $(CORE_STATE) $(CORE_PLUGIN) \

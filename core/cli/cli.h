@@ -29,6 +29,11 @@ int sl_cmd_run(int argc, char **argv);
 int sl_cmd_validate(int argc, char **argv);
 int sl_cmd_config(int argc, char **argv);
 int sl_cmd_plugins(int argc, char **argv);
+int sl_cmd_test(int argc, char **argv);
+
+/* An option's value and its newline, a value that spans lines written as
+ * continuation lines again (cmd_config.c). */
+void sl_cli_write_value(FILE *out, const char *value);
 
 /* A subcommand and its help (help.c holds the table). */
 typedef struct sl_cli_command {

@@ -19,16 +19,15 @@
 #include "plugin/loader.h"
 #include "runtime/stage_check.h"
 
-/* A value that spans lines (a continuation) is written as one again. */
-static void print_value(const char *value)
+void sl_cli_write_value(FILE *out, const char *value)
 {
 	const char *nl;
 
 	while ((nl = strchr(value, '\n')) != NULL) {
-		printf("%.*s\n  ", (int)(nl - value), value);
+		fprintf(out, "%.*s\n  ", (int)(nl - value), value);
 		value = nl + 1;
 	}
-	printf("%s\n", value);
+	fprintf(out, "%s\n", value);
 }
 
 static void print_options(const sl_job *job, const sl_job_option *opts,
@@ -41,7 +40,7 @@ static void print_options(const sl_job *job, const sl_job_option *opts,
 		if (sl_job_option_is_secret(job, &opts[i]))
 			printf("***\n");
 		else
-			print_value(opts[i].value);
+			sl_cli_write_value(stdout, opts[i].value);
 	}
 }
 

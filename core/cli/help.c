@@ -52,6 +52,18 @@ static const sl_cli_command commands[] = {
 	  "The job is checked first, as validate does: a job with problems\n"
 	  "prints them instead (exit 2).\n"
 	  "\n" JOB_OPTIONS },
+	{ "test", sl_cmd_test, "JOB.ini CASES.ini [--set stage.key=value]...",
+	  "run a job on the records of test cases and compare its output",
+	  "For each [case NAME] of CASES.ini, run the job with each source\n"
+	  "reading the case's input.SOURCE records and each sink writing to a\n"
+	  "file, without any broker or database (delivery = none, no [store]),\n"
+	  "and compare what each sink got with the case's expect.SINK records\n"
+	  "(as a multiset; in order with ordered = true).  Records are lines in\n"
+	  "the stage's format, on the indented lines below the key or in @FILE;\n"
+	  "with key.separator = TEXT, lines are KEY TEXT VALUE.  A failed case\n"
+	  "prints the records missing (-) and those not expected (+).\n"
+	  "Exit 0: every case passed; 1: one failed; 2: a bad job or cases file.\n"
+	  "\n" JOB_OPTIONS },
 	{ "plugins", sl_cmd_plugins, "[NAME]",
 	  "list plugins, or describe one's options",
 	  "Without NAME, list the plugin search path and every plugin on it.\n"
