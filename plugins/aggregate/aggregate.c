@@ -68,7 +68,7 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 		sl_error why;
 		uint8_t *acc;
 		sl_value *out, *key;
-		int created;
+		sl_bytes stored;
 
 		if (slop_aggs_input(&a->agg, r, batch->arena, &why) != SL_OK) {
 			if (why.kind != SL_ERR_RECORD) {
@@ -91,17 +91,20 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 			continue;
 		}
 		out = sl_arena_alloc(batch->arena, sizeof *out);
-		acc = sl_state_slot(a->state, gk, gklen,
-				    slop_aggs_value_size(&a->agg, 0), &created);
-		if (out == NULL || acc == NULL) {
-			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-			break;
-		}
-		if (slop_aggs_claim(&a->agg, acc, 0, created, &why) != SL_OK) {
+		if (sl_state_get(a->state, gk, gklen, &stored) &&
+		    slop_aggs_readable(&a->agg, stored.data, stored.len, 0,
+				       &why) != SL_OK) {
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
 					  (int)gklen, gk, why.message);
 			break;
 		}
+		acc = sl_state_slot(a->state, gk, gklen,
+				    slop_aggs_value_size(&a->agg, 0), NULL);
+		if (out == NULL || acc == NULL) {
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			break;
+		}
+		slop_aggs_claim(&a->agg, acc, 0);
 		slop_aggs_fold(&a->agg, acc);
 		/* the group key text already lives as long as the batch */
 		if (slop_aggs_output(&a->agg, acc, gk, gklen, 0, NULL, batch->arena,

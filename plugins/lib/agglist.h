@@ -62,14 +62,13 @@ void slop_aggs_fold(const slop_aggs *aggs, uint8_t *value);
 size_t slop_aggs_value_size(const slop_aggs *aggs, size_t extra);
 
 /*
- * Claim @p value, the slot of a group of slop_aggs_value_size(@p extra)
- * bytes that sl_state_slot() returned (@p created: new, all zeros): a
- * new value gets its trailer, one of the earlier encoding is upgraded.
- * SL_OK, or SL_ERR with @p why (SL_ERR_RUNTIME) when it was written for
- * another function list.
+ * Mark @p value, a group's slot of slop_aggs_value_size(@p extra) bytes
+ * from sl_state_slot(), as this list's (a value of the earlier encoding,
+ * zero-extended by the slot, is upgraded so).  Check the value the slot
+ * replaces with slop_aggs_readable() first: the slot's resizing would
+ * hide what it was.
  */
-int slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra,
-		    int created, sl_error *why);
+void slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra);
 
 /*
  * Whether @p vlen bytes at @p value, read from the store as they are,

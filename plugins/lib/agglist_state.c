@@ -57,30 +57,10 @@ static int other_list(const slop_aggs *aggs, sl_error *why)
 			    aggs->count, aggs->count == 1 ? "" : "s");
 }
 
-int slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra,
-		    int created, sl_error *why)
+void slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra)
 {
-	size_t at = aggs->count * SLOP_ACC_SIZE + extra;
-	const uint8_t *t = value + at;
-
-	if (created) {
-		put_trailer(value + at, aggs->fingerprint);
-		return SL_OK;
-	}
-	if (t[4] == SLOP_STATE_VERSION) {
-		if (get_fingerprint(t) != aggs->fingerprint)
-			return other_list(aggs, why);
-		return SL_OK;
-	}
-	/* The slot zeroes what lies beyond a shorter old value: a trailer
-	 * of zeros is the earlier encoding, one accumulator and the extra,
-	 * which only a one-function list reads.  (A shorter value of this
-	 * encoding is a shorter list: refused too.) */
-	if (t[4] == 0 && get_fingerprint(t) == 0 && aggs->count == 1) {
-		put_trailer(value + at, aggs->fingerprint);
-		return SL_OK;
-	}
-	return other_list(aggs, why);
+	put_trailer(value + aggs->count * SLOP_ACC_SIZE + extra,
+		    aggs->fingerprint);
 }
 
 int slop_aggs_readable(const slop_aggs *aggs, const uint8_t *value,
