@@ -287,9 +287,8 @@ static int name_outputs(slop_aggs *aggs, char **aliases, const sl_stage *stage,
 			if (strcmp(aggs->fn[j].out, f->out) == 0)
 				return sl_config_error(stage, key, err,
 						       "two results named '%s': "
-						       "give one an alias, e.g. "
-						       "`%s as %s_2`", f->out,
-						       f->name, f->out);
+						       "name one otherwise with "
+						       "`as NAME`", f->out);
 		h = hash(h, &kind, 1);
 		h = hash(h, f->arg != NULL ? f->arg : "", f->arg_len);
 		h = hash(h, "", 1);

@@ -248,14 +248,14 @@ static void refused(const char *fn, const char *want)
 static void test_list_errors(void)
 {
 	refused("function=count, sum(n), count",
-		"job.ini:3: op: function: two results named 'count': give one "
-		"an alias, e.g. `count as count_2`");
+		"job.ini:3: op: function: two results named 'count': name one "
+		"otherwise with `as NAME`");
 	refused("function=sum(n) as x, max(m) as x",
-		"job.ini:3: op: function: two results named 'x': give one an "
-		"alias, e.g. `max as x_2`");
+		"job.ini:3: op: function: two results named 'x': name one "
+		"otherwise with `as NAME`");
 	refused("function=sum(a_b), sum(a.b)",
-		"job.ini:3: op: function: two results named 'sum_a_b': give one "
-		"an alias, e.g. `sum as sum_a_b_2`");
+		"job.ini:3: op: function: two results named 'sum_a_b': name one "
+		"otherwise with `as NAME`");
 	refused("function=count as key",
 		"job.ini:3: op: function: 'key' is the name of a field every "
 		"output has: choose another alias");
