@@ -33,7 +33,7 @@ static void aggregate_close(void *self)
 static int aggregate_check(const sl_stage *stage, sl_error *err)
 {
 	slop_aggs agg;
-	int rc = slop_aggs_open(&agg, stage, "function", err);
+	int rc = slop_aggs_open(&agg, stage, "function", 0, err);
 
 	slop_aggs_close(&agg);
 	return rc;
@@ -46,7 +46,7 @@ static int aggregate_open(sl_stage *stage, void **self, sl_error *err)
 	if (a == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	a->stage = stage;
-	if (slop_aggs_open(&a->agg, stage, "function", err) != SL_OK ||
+	if (slop_aggs_open(&a->agg, stage, "function", 0, err) != SL_OK ||
 	    (a->state = sl_state_open(stage, NULL, err)) == NULL) {
 		aggregate_close(a);
 		return SL_ERR;
@@ -68,7 +68,7 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 		sl_error why;
 		uint8_t *acc;
 		sl_value *out, *key;
-		sl_bytes stored;
+		int created;
 
 		if (slop_aggs_input(&a->agg, r, batch->arena, &why) != SL_OK) {
 			if (why.kind != SL_ERR_RECORD) {
@@ -91,20 +91,17 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 			continue;
 		}
 		out = sl_arena_alloc(batch->arena, sizeof *out);
-		if (sl_state_get(a->state, gk, gklen, &stored) &&
-		    slop_aggs_readable(&a->agg, stored.data, stored.len, 0,
-				       &why) != SL_OK) {
-			rc = sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
-					  (int)gklen, gk, why.message);
-			break;
-		}
 		acc = sl_state_slot(a->state, gk, gklen,
-				    slop_aggs_value_size(&a->agg, 0), NULL);
+				    slop_aggs_value_size(&a->agg), &created);
 		if (out == NULL || acc == NULL) {
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 			break;
 		}
-		slop_aggs_claim(&a->agg, acc, 0);
+		if (slop_aggs_claim(&a->agg, acc, created, &why) != SL_OK) {
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
+					  (int)gklen, gk, why.message);
+			break;
+		}
 		slop_aggs_fold(&a->agg, acc);
 		/* the group key text already lives as long as the batch */
 		if (slop_aggs_output(&a->agg, acc, gk, gklen, 0, NULL, batch->arena,

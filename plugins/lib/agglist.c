@@ -298,7 +298,7 @@ static int name_outputs(slop_aggs *aggs, char **aliases, const sl_stage *stage,
 }
 
 int slop_aggs_open(slop_aggs *aggs, const sl_stage *stage, const char *key,
-		   sl_error *err)
+		   size_t extra, sl_error *err)
 {
 	const char *text = sl_option(stage, key), *p, *end, *stop;
 	char **aliases = NULL;
@@ -306,6 +306,7 @@ int slop_aggs_open(slop_aggs *aggs, const sl_stage *stage, const char *key,
 	int rc = SL_OK;
 
 	memset(aggs, 0, sizeof *aggs);
+	aggs->extra = extra;
 	if (text == NULL)
 		return sl_config_error(stage, key, err, "required: %s", FUNCTIONS);
 	end = text + strlen(text);

@@ -14,14 +14,17 @@
  * The accumulators of one group are one value of the keyed state
  * (agglist_state.c):
  *
- *     [accumulator 1] ... [accumulator n] [extra] [fingerprint, 4] [2]
+ *     [accumulator 1] [extra] [fingerprint, 4] [2] [accumulator 2] ...
  *
- * each SLOP_ACC_SIZE bytes; extra is the caller's (window: the order of
- * the key's first record); the fingerprint hashes the function list
- * without aliases; the last byte is the encoding's version.  A value of
- * the earlier encoding, one accumulator and extra without the trailer,
- * is read as the accumulator of a one-function list; a value written
- * for another function list is refused.
+ * each accumulator SLOP_ACC_SIZE bytes; extra is the caller's (window:
+ * the order of the key's first record); the fingerprint hashes the
+ * function list without aliases; 2 is the encoding's version.  The
+ * earlier encoding was the first accumulator and the extra alone: read
+ * as such by a one-function list, and rewritten in place by
+ * sl_state_slot(), which zero-extends it, so that a version byte of 0
+ * tells it.  The trailer lies at the same place for every list, so a
+ * value written for another list, however long, shows its own trailer
+ * there and is refused; a value is updated with one lookup.
  */
 #ifndef SLOP_AGGLIST_H
 #define SLOP_AGGLIST_H
@@ -38,14 +41,16 @@ typedef struct slop_aggs {
 	size_t count;
 	slop_input *in;          /* one record's inputs, one per function */
 	uint32_t fingerprint;
+	size_t extra;            /* the caller's bytes in a value */
 } slop_aggs;
 
 /*
- * Parse option @p key of @p stage.  SL_OK, or SL_ERR with @p err a
- * job-file error naming the option (FILE:LINE).
+ * Parse option @p key of @p stage, for values that hold @p extra bytes
+ * of the caller's.  SL_OK, or SL_ERR with @p err a job-file error naming
+ * the option (FILE:LINE).
  */
 int slop_aggs_open(slop_aggs *aggs, const sl_stage *stage, const char *key,
-		   sl_error *err);
+		   size_t extra, sl_error *err);
 void slop_aggs_close(slop_aggs *aggs);
 
 /*
@@ -58,17 +63,21 @@ int slop_aggs_input(slop_aggs *aggs, const sl_record *rec, sl_arena *arena,
 /* Fold aggs->in into the accumulators at @p value. */
 void slop_aggs_fold(const slop_aggs *aggs, uint8_t *value);
 
-/* Bytes of a group's value, with @p extra bytes of the caller's. */
-size_t slop_aggs_value_size(const slop_aggs *aggs, size_t extra);
+/* Bytes of a group's value. */
+size_t slop_aggs_value_size(const slop_aggs *aggs);
+
+/* Where the caller's extra bytes lie in a value. */
+#define SLOP_EXTRA_AT SLOP_ACC_SIZE
 
 /*
- * Mark @p value, a group's slot of slop_aggs_value_size(@p extra) bytes
- * from sl_state_slot(), as this list's (a value of the earlier encoding,
- * zero-extended by the slot, is upgraded so).  Check the value the slot
- * replaces with slop_aggs_readable() first: the slot's resizing would
- * hide what it was.
+ * Claim @p value, a group's slot of slop_aggs_value_size() bytes that
+ * sl_state_slot() returned (@p created: new, all zeros): a new value gets
+ * its trailer, one of the earlier encoding is upgraded.  SL_OK, or
+ * SL_ERR with @p why (SL_ERR_RUNTIME) when it was written for another
+ * function list (the job must stop: the slot has been resized).
  */
-void slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra);
+int slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, int created,
+		    sl_error *why);
 
 /*
  * Whether @p vlen bytes at @p value, read from the store as they are,
@@ -76,7 +85,7 @@ void slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra);
  * SL_OK, or SL_ERR with @p why (SL_ERR_RUNTIME).
  */
 int slop_aggs_readable(const slop_aggs *aggs, const uint8_t *value,
-		       size_t vlen, size_t extra, sl_error *why);
+		       size_t vlen, sl_error *why);
 
 /*
  * The output object {"key": KEY, ["window_start": S, "window_end": E,]

@@ -18,18 +18,25 @@ int slop_aggs_input(slop_aggs *aggs, const sl_record *rec, sl_arena *arena,
 	return SL_OK;
 }
 
+/* Where accumulator @p i lies: the first at 0, the others after the
+ * extra and the trailer (agglist.h). */
+static size_t acc_at(const slop_aggs *aggs, size_t i)
+{
+	return i == 0 ? 0 : aggs->extra + SLOP_TRAILER + i * SLOP_ACC_SIZE;
+}
+
 void slop_aggs_fold(const slop_aggs *aggs, uint8_t *value)
 {
 	size_t i;
 
 	for (i = 0; i < aggs->count; i++)
-		slop_agg_fold(&aggs->fn[i], value + i * SLOP_ACC_SIZE,
+		slop_agg_fold(&aggs->fn[i], value + acc_at(aggs, i),
 			      &aggs->in[i]);
 }
 
-size_t slop_aggs_value_size(const slop_aggs *aggs, size_t extra)
+size_t slop_aggs_value_size(const slop_aggs *aggs)
 {
-	return aggs->count * SLOP_ACC_SIZE + extra + SLOP_TRAILER;
+	return aggs->count * SLOP_ACC_SIZE + aggs->extra + SLOP_TRAILER;
 }
 
 static void put_trailer(uint8_t *p, uint32_t fingerprint)
@@ -53,27 +60,44 @@ static int other_list(const slop_aggs *aggs, sl_error *why)
 			    "the stored state was written for another `function` "
 			    "list than this job's (%zu function%s): go back to "
 			    "that list, or start this job with empty state (a "
-			    "new application.id or state store)",
+			    "new job name, or its changelog topics or state "
+			    "table emptied)",
 			    aggs->count, aggs->count == 1 ? "" : "s");
 }
 
-void slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, size_t extra)
+int slop_aggs_claim(const slop_aggs *aggs, uint8_t *value, int created,
+		    sl_error *why)
 {
-	put_trailer(value + aggs->count * SLOP_ACC_SIZE + extra,
-		    aggs->fingerprint);
+	uint8_t *t = value + SLOP_ACC_SIZE + aggs->extra;
+
+	if (created) {
+		put_trailer(t, aggs->fingerprint);
+		return SL_OK;
+	}
+	if (t[4] == SLOP_STATE_VERSION && get_fingerprint(t) == aggs->fingerprint)
+		return SL_OK;
+	/* Every value of this encoding has its version where the trailer
+	 * lies, whatever its list's length, so a zero there is the earlier
+	 * encoding, one accumulator and the extra, which the slot
+	 * zero-extended: a one-function list's. */
+	if (t[4] == 0 && aggs->count == 1) {
+		put_trailer(t, aggs->fingerprint);
+		return SL_OK;
+	}
+	return other_list(aggs, why);
 }
 
 int slop_aggs_readable(const slop_aggs *aggs, const uint8_t *value,
-		       size_t vlen, size_t extra, sl_error *why)
+		       size_t vlen, sl_error *why)
 {
-	size_t at = aggs->count * SLOP_ACC_SIZE + extra;
+	const uint8_t *t = value + SLOP_ACC_SIZE + aggs->extra;
 
-	if (vlen == at + SLOP_TRAILER && value[at + 4] == SLOP_STATE_VERSION &&
-	    get_fingerprint(value + at) == aggs->fingerprint)
+	if (vlen == slop_aggs_value_size(aggs) &&
+	    t[4] == SLOP_STATE_VERSION && get_fingerprint(t) == aggs->fingerprint)
 		return SL_OK;
 	/* the earlier encoding: with the extra, or from before it */
 	if (aggs->count == 1 &&
-	    (vlen == SLOP_ACC_SIZE + extra || vlen == SLOP_ACC_SIZE))
+	    (vlen == SLOP_ACC_SIZE + aggs->extra || vlen == SLOP_ACC_SIZE))
 		return SL_OK;
 	return other_list(aggs, why);
 }
@@ -108,7 +132,7 @@ int slop_aggs_output(const slop_aggs *aggs, const uint8_t *value,
 	for (i = 0; i < aggs->count; i++)
 		set_member(&m[k++], aggs->fn[i].out,
 			   slop_agg_result(&aggs->fn[i],
-					   value + i * SLOP_ACC_SIZE));
+					   value + acc_at(aggs, i)));
 	*out = sl_value_null();
 	out->type = SL_TOBJECT;
 	out->len = n;

@@ -80,7 +80,7 @@ static int read_options(window *w, const sl_stage *stage, sl_error *err)
 		return sl_config_error(stage, "allowed.lateness", err,
 				       "out of range");
 	if (open_time(w, stage, err) != SL_OK ||
-	    slop_aggs_open(&w->agg, stage, "function", err) != SL_OK)
+	    slop_aggs_open(&w->agg, stage, "function", SEQ_SIZE, err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
 }
@@ -131,7 +131,6 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	const char *gk;
 	size_t gklen, klen;
 	uint8_t *acc, tkey[5];
-	sl_bytes stored;
 	int created;
 
 	if (window_time_of(w, r, now, &ts, &why) != SL_OK ||
@@ -162,13 +161,8 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
 	klen = window_state_key(w, start, r->origin.partition, gk, gklen);
-	if (klen && sl_state_get(w->state, w->key, klen, &stored) &&
-	    slop_aggs_readable(&w->agg, stored.data, stored.len, SEQ_SIZE,
-			       &why) != SL_OK)
-		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
-				    (int)gklen, gk, why.message);
 	acc = klen ? sl_state_slot(w->state, w->key, klen,
-				   slop_aggs_value_size(&w->agg, SEQ_SIZE),
+				   slop_aggs_value_size(&w->agg),
 				   &created) : NULL;
 	/* the window's timer for this partition: set once, then found */
 	tkey[0] = LAYOUT;
@@ -176,9 +170,11 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (acc == NULL || (created && sl_state_timer_set(w->state,
 				start + w->size, tkey, sizeof tkey) != SL_OK))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	slop_aggs_claim(&w->agg, acc, SEQ_SIZE);
+	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)
+		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
+				    (int)gklen, gk, why.message);
 	if (created)
-		window_put_u64(acc + SEQ_AT(w), w->arrived++);
+		window_put_u64(acc + SLOP_EXTRA_AT, w->arrived++);
 	slop_aggs_fold(&w->agg, acc);
 	if (w->mode != TIME_PROCESSING)
 		sl_watermark_observe(w->stage, r, ts, now);

@@ -99,7 +99,7 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	}
 	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
 		return 0; /* nothing accumulated (cannot happen) */
-	if (slop_aggs_readable(&w->agg, acc.data, acc.len, 0, &why) != SL_OK)
+	if (slop_aggs_readable(&w->agg, acc.data, acc.len, &why) != SL_OK)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)(klen - 8), (const char *)k + 8,
 				    why.message);
@@ -157,7 +157,7 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 
 	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
 		return 0;
-	if (slop_aggs_readable(&w->agg, val, vlen, SEQ_SIZE, &why) != SL_OK)
+	if (slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)(klen - HEAD), (const char *)k + HEAD,
 				    why.message);
@@ -177,8 +177,8 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	w->found[w->found_count].due = (size_t)due;
 	w->found[w->found_count].window = w->due[due].window;
 	/* values of layout 1 before the order was kept: 0 */
-	w->found[w->found_count].seq = vlen >= SEQ_AT(w) + SEQ_SIZE ?
-		window_get_u64((const uint8_t *)val + SEQ_AT(w)) : 0;
+	w->found[w->found_count].seq = vlen >= SLOP_EXTRA_AT + SEQ_SIZE ?
+		window_get_u64((const uint8_t *)val + SLOP_EXTRA_AT) : 0;
 	w->found[w->found_count].key = k;
 	w->found[w->found_count].klen = klen;
 	w->found[w->found_count++].acc = val;

@@ -110,12 +110,10 @@ typedef struct window {
 
 /* The first byte of this layout's keys. */
 #define LAYOUT 1
-/* Its values: the accumulators, then the order of the key's first record
- * (8 bytes, big-endian), which orders a window's results, then the
- * function list's trailer (agglist.h); SEQ_SIZE is the list's extra. */
+/* Its values: the function list's accumulators (agglist.h), the extra
+ * being the order of the key's first record (8 bytes, big-endian, at
+ * SLOP_EXTRA_AT), which orders a window's results. */
 #define SEQ_SIZE 8
-/* Where the order lies in a value: after the accumulators. */
-#define SEQ_AT(w) ((w)->agg.count * SLOP_ACC_SIZE)
 /* [LAYOUT][start][partition]: where the group key begins. */
 #define HEAD 13
 

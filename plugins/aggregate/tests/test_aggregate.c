@@ -388,7 +388,23 @@ static void test_state_encoding(void)
 	CHECK(optest_process(&t) == SL_ERR);
 	CHECK_HAS(t.err.message, "another `function` list");
 	optest_close(&t);
-	/* and an earlier encoding's value under several functions */
+	/* a longer list's value of zeros but for its trailer, cut to one
+	 * function's size by the slot, is not taken for the earlier
+	 * encoding */
+	open_fn("function=sum(n), max(n)", SL_ERRORS_FAIL);
+	add("{}", "\"z\"");
+	CHECK(optest_process(&t) == SL_OK);
+	len = stored("z", val, sizeof val);
+	CHECK(len == 2 * 24 + 5);
+	optest_close(&t);
+	open_fn("function=sum(n)", SL_ERRORS_FAIL);
+	put("z", val, len);
+	add("{}", "\"z\"");
+	CHECK(optest_process(&t) == SL_ERR);
+	CHECK_HAS(t.err.message, "key 'z': the stored state was written for "
+		  "another `function` list than this job's (1 function)");
+	optest_close(&t);
+		/* and an earlier encoding's value under several functions */
 	open_fn("function=count, sum(n)", SL_ERRORS_FAIL);
 	put("a", old, sizeof old);
 	add("{}", "\"a\"");
