@@ -82,12 +82,14 @@ static int condition_input(const slop_agg *agg, const sl_record *rec,
 			   sl_arena *arena, slop_input *in, sl_error *why)
 {
 	sl_value v;
+	sl_error cause;
 
-	if (sl_expr_eval(agg->cond, rec, arena, &v, why) != SL_OK) {
-		if (why->kind == SL_ERR_RECORD)
+	if (sl_expr_eval(agg->cond, rec, arena, &v, &cause) != SL_OK) {
+		if (cause.kind == SL_ERR_RECORD)
 			return sl_error_set(why, SL_ERR_RECORD, "count_if(%.*s): %s",
 					    (int)agg->arg_len, agg->arg,
-					    why->message);
+					    cause.message);
+		*why = cause;
 		return SL_ERR;
 	}
 	if (v.type == SL_TBOOL) {
