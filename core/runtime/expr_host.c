@@ -4,6 +4,9 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "expr/expr.h"
 #include "runtime/expr_host.h"
 
@@ -28,4 +31,31 @@ sl_expr *sl_expr_host_compile(const sl_stage *stage, const char *key,
 	else
 		sl_config_error(stage, key, err, "column %d: %s", column, msg);
 	return NULL;
+}
+
+sl_expr *sl_expr_host_compile_text(const sl_stage *stage, const char *key,
+				   const char *text, size_t len, sl_error *err)
+{
+	char msg[256];
+	char *copy = malloc(len + 1);
+	int column = 0;
+	sl_expr *x;
+
+	if (copy == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory compiling '%s'",
+			     key);
+		return NULL;
+	}
+	/* the parser reads a C string: the part alone */
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	x = sl_expr_parse(copy, msg, sizeof msg, &column);
+	if (x == NULL && column == 0)
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory compiling '%s'",
+			     key);
+	else if (x == NULL)
+		sl_config_error(stage, key, err, "'%s': column %d: %s", copy,
+				column, msg);
+	free(copy);
+	return x;
 }

@@ -524,6 +524,7 @@ const sl_host sl_core_host = {
 	host_retry_after,
 	host_tells_delivered,
 	host_decode_check,
+	sl_expr_host_compile_text,
 };
 
 /* The core uses the SDK's macros too. */

@@ -1,22 +1,23 @@
 /*
  * aggregate.c - a running aggregate per key: every input record updates
- * its key's accumulator in the keyed state store and is replaced by the
- * key's current result, {"key": "42", "count": 5}, keyed by the group key.
+ * its key's accumulators (one per function of the list, agglist.h) in
+ * the keyed state store and is replaced by the key's current results,
+ * {"key": "42", "count": 5, "sum_amount": 120}, keyed by the group key.
  *
- * The accumulator is updated in place in the store (one hash lookup, no
+ * The accumulators, one value per key, are updated in place in the store (one hash lookup, no
  * allocation); the output lives in the batch arena.
  */
 #include <stdlib.h>
 
 #include <sluice/plugin.h>
 
-#include "../lib/aggfn.h"
+#include "../lib/agglist.h"
 #include "../lib/groupkey.h"
 
 typedef struct aggregate {
 	sl_stage *stage;
 	sl_state *state;
-	slop_agg agg;
+	slop_aggs agg;
 } aggregate;
 
 static void aggregate_close(void *self)
@@ -25,16 +26,16 @@ static void aggregate_close(void *self)
 
 	if (a == NULL)
 		return;
-	slop_agg_close(&a->agg);
+	slop_aggs_close(&a->agg);
 	free(a);
 }
 
 static int aggregate_check(const sl_stage *stage, sl_error *err)
 {
-	slop_agg agg;
-	int rc = slop_agg_open(&agg, stage, "function", err);
+	slop_aggs agg;
+	int rc = slop_aggs_open(&agg, stage, "function", 0, err);
 
-	slop_agg_close(&agg);
+	slop_aggs_close(&agg);
 	return rc;
 }
 
@@ -45,7 +46,7 @@ static int aggregate_open(sl_stage *stage, void **self, sl_error *err)
 	if (a == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	a->stage = stage;
-	if (slop_agg_open(&a->agg, stage, "function", err) != SL_OK ||
+	if (slop_aggs_open(&a->agg, stage, "function", 0, err) != SL_OK ||
 	    (a->state = sl_state_open(stage, NULL, err)) == NULL) {
 		aggregate_close(a);
 		return SL_ERR;
@@ -64,12 +65,17 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 		sl_record *r = &batch->records[i];
 		const char *gk;
 		size_t gklen;
-		slop_input in;
 		sl_error why;
 		uint8_t *acc;
 		sl_value *out, *key;
+		int created;
 
-		if (slop_agg_input(&a->agg, r, &in, &why) != SL_OK) {
+		if (slop_aggs_input(&a->agg, r, batch->arena, &why) != SL_OK) {
+			if (why.kind != SL_ERR_RECORD) {
+				*err = why;
+				rc = SL_ERR;
+				break;
+			}
 			rc = sl_record_error(a->stage, r, err, "%s", why.message);
 			if (rc == SL_ERR)
 				break;
@@ -85,14 +91,20 @@ static int aggregate_process(void *self, sl_batch *batch, sl_error *err)
 			continue;
 		}
 		out = sl_arena_alloc(batch->arena, sizeof *out);
-		acc = sl_state_slot(a->state, gk, gklen, SLOP_ACC_SIZE, NULL);
+		acc = sl_state_slot(a->state, gk, gklen,
+				    slop_aggs_value_size(&a->agg), &created);
 		if (out == NULL || acc == NULL) {
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 			break;
 		}
-		slop_agg_fold(&a->agg, acc, &in);
+		if (slop_aggs_claim(&a->agg, acc, created, &why) != SL_OK) {
+			rc = sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
+					  (int)gklen, gk, why.message);
+			break;
+		}
+		slop_aggs_fold(&a->agg, acc);
 		/* the group key text already lives as long as the batch */
-		if (slop_agg_output(&a->agg, acc, gk, gklen, 0, NULL, batch->arena,
+		if (slop_aggs_output(&a->agg, acc, gk, gklen, 0, NULL, batch->arena,
 				    out, &key) != 0) {
 			rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 			break;

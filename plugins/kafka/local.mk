@@ -123,6 +123,8 @@ EXTRA_DIST += $(KAFKA_SINK_TESTS) plugins/kafka/tests/sink_lib.sh
 KAFKA_STATE_TESTS = \
 	plugins/kafka/tests/state_count_crash.test \
 	plugins/kafka/tests/state_window_crash.test \
+	plugins/kafka/tests/state_window_functions.test \
+	plugins/kafka/tests/state_upgrade.test \
 	plugins/kafka/tests/state_handover.test \
 	plugins/kafka/tests/state_topic.test \
 	plugins/kafka/tests/store.test

@@ -3,7 +3,7 @@
  *
  * Accumulator layout (little-endian, so a changelog written on one
  * machine restores on another): n (int64: records for count, numeric
- * inputs otherwise), v (int64 or the bits of a double), real (int64: 1
+ * inputs otherwise, true conditions for count_if), v (int64 or the bits of a double), real (int64: 1
  * when v holds a double).
  */
 #include <math.h>
@@ -11,7 +11,8 @@
 
 #include "aggfn.h"
 
-static const char *const names[] = { "count", "sum", "min", "max", "avg" };
+static const char *const names[] = { "count", "sum", "min", "max", "avg",
+				      "count_if" };
 
 typedef struct acc {
 	int64_t n;
@@ -61,81 +62,58 @@ static void store(uint8_t *p, const acc *a)
 	put_le(p + 16, (uint64_t)a->real);
 }
 
-static int is_space(char c)
+int slop_agg_kind_of(const char *name, size_t len)
 {
-	return c == ' ' || c == '\t';
+	size_t k;
+
+	for (k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (strlen(names[k]) == len && memcmp(names[k], name, len) == 0)
+			return (int)k;
+	return -1;
 }
 
-int slop_agg_open(slop_agg *agg, const sl_stage *stage, const char *key,
-		  sl_error *err)
+const char *slop_agg_kind_name(int kind)
 {
-	const char *text = sl_option(stage, key), *open, *close, *why = NULL;
-	size_t len, k;
-	int rc;
+	return names[kind];
+}
 
-	memset(agg, 0, sizeof *agg);
-	if (text == NULL)
-		return sl_config_error(stage, key, err,
-				       "required: count, sum(field), min(field), "
-				       "max(field) or avg(field)");
-	while (is_space(*text))
-		text++;
-	len = strlen(text);
-	while (len > 0 && is_space(text[len - 1]))
-		len--;
-	open = memchr(text, '(', len);
-	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
-		size_t n = strlen(names[k]);
-		size_t head = open != NULL ? (size_t)(open - text) : len;
+/* count_if: whether the condition holds for @p rec. */
+static int condition_input(const slop_agg *agg, const sl_record *rec,
+			   sl_arena *arena, slop_input *in, sl_error *why)
+{
+	sl_value v;
+	sl_error cause;
 
-		while (head > 0 && is_space(text[head - 1]))
-			head--;
-		if (head == n && strncmp(text, names[k], n) == 0)
-			break;
+	if (sl_expr_eval(agg->cond, rec, arena, &v, &cause) != SL_OK) {
+		if (cause.kind == SL_ERR_RECORD)
+			return sl_error_set(why, SL_ERR_RECORD, "count_if(%.*s): %s",
+					    (int)agg->arg_len, agg->arg,
+					    cause.message);
+		*why = cause;
+		return SL_ERR;
 	}
-	if (k == sizeof names / sizeof names[0])
-		return sl_config_error(stage, key, err,
-				       "unknown function '%.*s' (count, sum(field), "
-				       "min(field), max(field), avg(field))",
-				       (int)len, text);
-	agg->kind = (int)k;
-	agg->name = names[k];
-	if (k == SLOP_COUNT) {
-		if (open != NULL)
-			return sl_config_error(stage, key, err,
-					       "count takes no field: write `count`");
+	if (v.type == SL_TBOOL) {
+		in->present = v.as.b;
 		return SL_OK;
 	}
-	close = text + len - 1;
-	if (open == NULL || *close != ')')
-		return sl_config_error(stage, key, err,
-				       "%s needs a field: write `%s(field)`",
-				       names[k], names[k]);
-	for (open++; open < close && is_space(*open); open++)
-		;
-	while (close > open && is_space(close[-1]))
-		close--;
-	rc = slop_path_parse(&agg->field, open, (size_t)(close - open), &why);
-	if (rc == -2)
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	if (rc != 0)
-		return sl_config_error(stage, key, err, "%s(): %s", names[k], why);
-	return SL_OK;
-}
-
-void slop_agg_close(slop_agg *agg)
-{
-	slop_path_free(&agg->field);
+	if (v.type == SL_TNULL)
+		return SL_OK;
+	return sl_error_set(why, SL_ERR_RECORD,
+			    "count_if(%.*s): the condition is %s, not true or "
+			    "false", (int)agg->arg_len, agg->arg,
+			    sl_type_name(v.type));
 }
 
 int slop_agg_input(const slop_agg *agg, const sl_record *rec,
-		   slop_input *in, sl_error *why)
+		   sl_arena *arena, slop_input *in, sl_error *why)
 {
 	const sl_value *v;
 
 	in->present = 0;
 	if (agg->kind == SLOP_COUNT)
 		return SL_OK;
+	if (agg->kind == SLOP_COUNT_IF)
+		return condition_input(agg, rec, arena, in, why);
 	v = slop_path_get(&agg->field, rec->value);
 	if (v == NULL || v->type == SL_TNULL)
 		return SL_OK;
@@ -215,6 +193,8 @@ void slop_agg_fold(const slop_agg *agg, uint8_t *p, const slop_input *in)
 			to_real(&a);
 			a.d += sl_value_as_double(&in->num);
 			break;
+		case SLOP_COUNT_IF:
+			break;
 		default:
 			fold_extreme(&a, &in->num, agg->kind == SLOP_MIN);
 			break;
@@ -231,6 +211,7 @@ sl_value slop_agg_result(const slop_agg *agg, const uint8_t *p)
 	load(p, &a);
 	switch (agg->kind) {
 	case SLOP_COUNT:
+	case SLOP_COUNT_IF:
 		return sl_value_int(a.n);
 	case SLOP_SUM:
 		return a.real ? sl_value_double(a.d) : sl_value_int(a.i);
@@ -243,39 +224,4 @@ sl_value slop_agg_result(const slop_agg *agg, const uint8_t *p)
 			return sl_value_null();
 		return a.real ? sl_value_double(a.d) : sl_value_int(a.i);
 	}
-}
-
-static void set_member(sl_member *m, const char *name, sl_value v)
-{
-	m->key = name;
-	m->key_len = (uint32_t)strlen(name);
-	m->value = v;
-}
-
-int slop_agg_output(const slop_agg *agg, const uint8_t *acc_bytes,
-		    const char *key, size_t klen, int copy_key,
-		    const int64_t *window, sl_arena *arena, sl_value *out,
-		    sl_value **key_value)
-{
-	uint32_t n = window != NULL ? 4 : 2, k = 0;
-	sl_member *m = sl_arena_alloc(arena, n * sizeof *m);
-	sl_value *kv = sl_arena_alloc(arena, sizeof *kv);
-
-	if (m == NULL || kv == NULL)
-		return -1;
-	if (copy_key && (key = sl_arena_strndup(arena, key, klen)) == NULL)
-		return -1;
-	*kv = sl_value_string(key, klen);
-	set_member(&m[k++], "key", *kv);
-	if (window != NULL) {
-		set_member(&m[k++], "window_start", sl_value_int(window[0]));
-		set_member(&m[k++], "window_end", sl_value_int(window[1]));
-	}
-	set_member(&m[k++], agg->name, slop_agg_result(agg, acc_bytes));
-	*out = sl_value_null();
-	out->type = SL_TOBJECT;
-	out->len = n;
-	out->as.members = m;
-	*key_value = kv;
-	return 0;
 }

@@ -4,6 +4,8 @@
 noinst_LTLIBRARIES += plugins/lib/libslop.la
 plugins_lib_libslop_la_SOURCES = \
 	plugins/lib/aggfn.c plugins/lib/aggfn.h \
+	plugins/lib/agglist.c plugins/lib/agglist_state.c \
+	plugins/lib/agglist.h \
 	plugins/lib/fieldpath.c plugins/lib/fieldpath.h \
 	plugins/lib/groupkey.c plugins/lib/groupkey.h \
 	plugins/lib/ordersort.c plugins/lib/ordersort.h

@@ -8,7 +8,8 @@ plugins_window_window_la_LIBADD = plugins/lib/libslop.la
 dist_plugin_DATA += plugins/window/window.plugin
 
 check_PROGRAMS += plugins/window/tests/test_window
-TESTS += plugins/window/tests/test_window
+TESTS += plugins/window/tests/test_window plugins/window/tests/function_list.test
+EXTRA_DIST += plugins/window/tests/function_list.test
 plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
 plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)

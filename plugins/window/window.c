@@ -27,7 +27,7 @@ static void window_close(void *self)
 
 	if (w == NULL)
 		return;
-	slop_agg_close(&w->agg);
+	slop_aggs_close(&w->agg);
 	slop_path_free(&w->field);
 	free(w->key);
 	free(w->due);
@@ -80,7 +80,7 @@ static int read_options(window *w, const sl_stage *stage, sl_error *err)
 		return sl_config_error(stage, "allowed.lateness", err,
 				       "out of range");
 	if (open_time(w, stage, err) != SL_OK ||
-	    slop_agg_open(&w->agg, stage, "function", err) != SL_OK)
+	    slop_aggs_open(&w->agg, stage, "function", SEQ_SIZE, err) != SL_OK)
 		return SL_ERR;
 	return SL_OK;
 }
@@ -127,7 +127,6 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	       sl_error *err)
 {
 	sl_error why;
-	slop_input in;
 	int64_t ts = 0, start, wm;
 	const char *gk;
 	size_t gklen, klen;
@@ -135,8 +134,13 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	int created;
 
 	if (window_time_of(w, r, now, &ts, &why) != SL_OK ||
-	    slop_agg_input(&w->agg, r, &in, &why) != SL_OK)
+	    slop_aggs_input(&w->agg, r, batch->arena, &why) != SL_OK) {
+		if (why.kind != SL_ERR_RECORD) {
+			*err = why;
+			return SL_ERR;
+		}
 		return sl_record_error(w->stage, r, err, "%s", why.message);
+	}
 	start = window_start(w, ts);
 	wm = w->mode == TIME_PROCESSING ? w->wm :
 		sl_watermark(w->stage, r->origin.partition, now);
@@ -157,7 +161,8 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
 	klen = window_state_key(w, start, r->origin.partition, gk, gklen);
-	acc = klen ? sl_state_slot(w->state, w->key, klen, VALUE_SIZE,
+	acc = klen ? sl_state_slot(w->state, w->key, klen,
+				   slop_aggs_value_size(&w->agg),
 				   &created) : NULL;
 	/* the window's timer for this partition: set once, then found */
 	tkey[0] = LAYOUT;
@@ -165,9 +170,12 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (acc == NULL || (created && sl_state_timer_set(w->state,
 				start + w->size, tkey, sizeof tkey) != SL_OK))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)
+		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
+				    (int)gklen, gk, why.message);
 	if (created)
-		window_put_u64(acc + SLOP_ACC_SIZE, w->arrived++);
-	slop_agg_fold(&w->agg, acc, &in);
+		window_put_u64(acc + SLOP_EXTRA_AT, w->arrived++);
+	slop_aggs_fold(&w->agg, acc);
 	if (w->mode != TIME_PROCESSING)
 		sl_watermark_observe(w->stage, r, ts, now);
 	return SL_OK;

@@ -33,7 +33,7 @@ static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
 	v = sl_arena_alloc(ec->out->arena, sizeof *v);
 	r = sl_batch_push(ec->out);
 	if (v == NULL || r == NULL ||
-	    slop_agg_output(&w->agg, acc, (const char *)gk, gklen, 1, bounds,
+	    slop_aggs_output(&w->agg, acc, (const char *)gk, gklen, 1, bounds,
 			    ec->out->arena, v, &k) != 0)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
 	sl_record_set_value(r, v);
@@ -75,6 +75,7 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	window *w = ec->w;
 	const uint8_t *k = key;
 	sl_bytes acc;
+	sl_error why;
 
 	if (klen == 5 && k[0] == LAYOUT) {
 		if (w->due_count == w->due_cap) {
@@ -98,6 +99,10 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	}
 	if (klen < 8 || !sl_state_get(w->state, key, klen, &acc))
 		return 0; /* nothing accumulated (cannot happen) */
+	if (slop_aggs_readable(&w->agg, acc.data, acc.len, &why) != SL_OK)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
+				    (int)(klen - 8), (const char *)k + 8,
+				    why.message);
 	if (output(ec, window_get_start(k), k + 8, klen - 8, acc.data) != 0)
 		return -1;
 	sl_state_delete(w->state, key, klen);
@@ -148,9 +153,14 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	window *w = ec->w;
 	const uint8_t *k = key;
 	long due;
+	sl_error why;
 
 	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
 		return 0;
+	if (slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
+				    (int)(klen - HEAD), (const char *)k + HEAD,
+				    why.message);
 	if (w->found_count == w->found_cap) {
 		size_t cap = w->found_cap ? w->found_cap * 2 : 256;
 		struct found *f = realloc(w->found, cap * sizeof *f);
@@ -166,8 +176,9 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	}
 	w->found[w->found_count].due = (size_t)due;
 	w->found[w->found_count].window = w->due[due].window;
-	w->found[w->found_count].seq = vlen >= VALUE_SIZE ?
-		window_get_u64((const uint8_t *)val + SLOP_ACC_SIZE) : 0;
+	/* values of layout 1 before the order was kept: 0 */
+	w->found[w->found_count].seq = vlen >= SLOP_EXTRA_AT + SEQ_SIZE ?
+		window_get_u64((const uint8_t *)val + SLOP_EXTRA_AT) : 0;
 	w->found[w->found_count].key = k;
 	w->found[w->found_count].klen = klen;
 	w->found[w->found_count++].acc = val;

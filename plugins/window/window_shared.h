@@ -53,7 +53,7 @@
 
 #include <sluice/plugin.h>
 
-#include "../lib/aggfn.h"
+#include "../lib/agglist.h"
 #include "../lib/ordersort.h"
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
@@ -70,7 +70,7 @@ enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
 typedef struct window {
 	sl_stage *stage;
 	sl_state *state;
-	slop_agg agg;
+	slop_aggs agg;
 	int mode;               /* enum time_mode */
 	slop_path field;        /* TIME_EVENT */
 	int64_t size, lateness;
@@ -110,9 +110,10 @@ typedef struct window {
 
 /* The first byte of this layout's keys. */
 #define LAYOUT 1
-/* Its values: the accumulator, then the order of the key's first record
- * (8 bytes, big-endian), which orders a window's results. */
-#define VALUE_SIZE (SLOP_ACC_SIZE + 8)
+/* Its values: the function list's accumulators (agglist.h), the extra
+ * being the order of the key's first record (8 bytes, big-endian, at
+ * SLOP_EXTRA_AT), which orders a window's results. */
+#define SEQ_SIZE 8
 /* [LAYOUT][start][partition]: where the group key begins. */
 #define HEAD 13
 

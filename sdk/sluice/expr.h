@@ -49,6 +49,15 @@ typedef struct sl_expr sl_expr;
 #define sl_expr_eval(expr, rec, arena, out, why) \
 	(sl_host_api->expr_eval(expr, rec, arena, out, why))
 
+/**
+ * Compile @p len bytes at @p text, a part of option @p key of @p stage
+ * (an operator's own syntax around an expression, e.g. count_if(COND)).
+ * Errors as sl_expr_compile(), the column counted within @p text.  Host
+ * table 15: check SL_HOST_HAS(expr_compile_text).
+ */
+#define sl_expr_compile_text(stage, key, text, len, err) \
+	(sl_host_api->expr_compile_text(stage, key, text, len, err))
+
 /** Free @p expr (NULL is ignored). */
 #define sl_expr_free(expr) (sl_host_api->expr_free(expr))
 

@@ -185,6 +185,11 @@ typedef struct sl_host {
 	 * (sluice/source.h); the run loop's thread. */
 	int (*decode_check)(sl_stage *stage, const uint8_t *data, size_t len,
 			    sl_arena *arena, sl_error *why);
+	/* Table 15: an expression that is part of an option's text
+	 * (sluice/expr.h). */
+	struct sl_expr *(*expr_compile_text)(const sl_stage *stage,
+					     const char *key, const char *text,
+					     size_t len, sl_error *err);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -90,35 +90,24 @@ while :; do
 done
 [ -s "$tmp/stats.json" ] || die "no output on topic $stats"
 
-# {"key":"USER/TYPE","window_start":MS,...,"count":N} -> one line per user
-# and window, its three counts side by side.
+# {"key":"USER","window_start":MS,...,"page_views":P,"clicks":C,
+# "purchases":B} -> one line per user and window, its three counts.
 awk '
 {
 	gsub(/[{}"]/, "")
 	n = split($0, field, ",")
-	key = ""; start = ""; count = 0
+	user = ""; start = ""; views = clicks = purchases = 0
 	for (i = 1; i <= n; i++) {
 		c = index(field[i], ":")
 		name = substr(field[i], 1, c - 1)
 		val = substr(field[i], c + 1)
-		if (name == "key") key = val
+		if (name == "key") user = val
 		else if (name == "window_start") start = val
-		else if (name == "count") count = val
+		else if (name == "page_views") views = val
+		else if (name == "clicks") clicks = val
+		else if (name == "purchases") purchases = val
 	}
-	# the user is everything before the last slash (a user id may hold one)
-	if (!match(key, /\/[^\/]*$/)) next
-	user = substr(key, 1, RSTART - 1)
-	type = substr(key, RSTART + 1)
-	row = user "\t" start
-	if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
-	total[row SUBSEP type] += count
-}
-END {
-	for (i = 1; i <= nrows; i++) {
-		r = rows[i]
-		printf "%s\t%d\t%d\t%d\n", r, total[r SUBSEP "page_view"] + 0,
-			total[r SUBSEP "click"] + 0, total[r SUBSEP "purchase"] + 0
-	}
+	printf "%s\t%s\t%d\t%d\t%d\n", user, start, views, clicks, purchases
 }' "$tmp/stats.json" | sort -t "$(printf '\t')" -k1,1n -k1,1 -k2,2n |
 awk -F '\t' '
 # ms since the epoch -> "YYYY-MM-DD HH:MM:SS" UTC, with no strftime (not

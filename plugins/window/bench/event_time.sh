@@ -1,7 +1,8 @@
 #!/bin/sh
 # Event time at scale: the shipped user-behavior job
-# (conf/examples/user-behavior.ini: key by user and event type, through a
-# repartition topic, into a 60 s event-time window) over N user events of
+# (conf/examples/user-behavior.ini: key by user, through a repartition
+# topic, into a 60 s event-time window counting page views, clicks and
+# purchases) over N user events of
 # 10,000 users on a 4-partition topic written by
 # conf/examples/user-events.ini, bounded (stop = end), for each delivery
 # mode; beside each, the same run with event-time alignment off

@@ -662,6 +662,113 @@ static void test_volume(void)
 	optest_close(&t);
 }
 
+/* Several functions: one result per key and window, a field each. */
+static void test_function_list(void)
+{
+	const char *opts[] = { "size=60s", "time=event:ts", "idle.timeout=0",
+			       "function=count, sum(n), count_if(n > 1) as big",
+			       NULL };
+
+	CHECK(optest_open(&t, "window", opts, SL_ERRORS_FAIL) == SL_OK);
+	optest_add(&t, "{\"ts\":1,\"n\":1}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":2,\"n\":5}", "\"b\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":3,\"n\":2}", "\"a\"", -1, "src", 0);
+	optest_add(&t, "{\"ts\":60000,\"n\":2}", "\"a\"", -1, "src", 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out,
+		  "\"a\" {\"key\":\"a\",\"window_start\":0,\"window_end\":60000,"
+		  "\"count\":2,\"sum_n\":3,\"big\":1}\n"
+		  "\"b\" {\"key\":\"b\",\"window_start\":0,\"window_end\":60000,"
+		  "\"count\":1,\"sum_n\":5,\"big\":1}\n");
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out,
+		  "\"a\" {\"key\":\"a\",\"window_start\":60000,\"window_end\":"
+		  "120000,\"count\":1,\"sum_n\":2,\"big\":1}\n");
+	optest_close(&t);
+}
+
+static void put_be(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+/* A count accumulator of the earlier encoding: n, 0, 0 (little-endian). */
+static void legacy_count(uint8_t *acc, int n)
+{
+	memset(acc, 0, 24);
+	acc[0] = (uint8_t)n;
+}
+
+/*
+ * State of the earlier encoding, as a restored changelog leaves it:
+ * layout 1's [1][start][partition][key] -> [accumulator][order] with its
+ * window's timer [1][partition], and the first layout's [start][key] ->
+ * [accumulator], its own timer.  One function reads both; a record adds
+ * to the first.  Another function list refuses them.
+ */
+static void put_legacy(void)
+{
+	sl_state *st = t.stage.state.stores[0];
+	uint8_t key[16], val[32], tkey[5] = { 1, 0, 0, 0, 0 }, old[9];
+
+	key[0] = 1;
+	put_be(key + 1, UINT64_C(0x8000000000000000)); /* start 0 */
+	memset(key + 9, 0, 4);                          /* partition 0 */
+	memcpy(key + 13, "abc", 3);
+	legacy_count(val, 4);
+	put_be(val + 24, 7);                            /* its order */
+	CHECK(sl_store_put(st, key, sizeof key, val, sizeof val) == SL_OK);
+	CHECK(sl_store_timer_set(st, 60000, tkey, sizeof tkey) == SL_OK);
+	/* the first layout: window [60000, 120000) of key "z" */
+	put_be(old, UINT64_C(0x8000000000000000) + 60000);
+	old[8] = 'z';
+	legacy_count(val, 2);
+	CHECK(sl_store_put(st, old, sizeof old, val, 24) == SL_OK);
+	CHECK(sl_store_timer_set(st, 120000, old, sizeof old) == SL_OK);
+}
+
+static void test_state_encoding(void)
+{
+	const char *two[] = { "size=60s", "time=event:ts", "idle.timeout=0",
+			      "function=count, max(ts)", NULL };
+
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	put_legacy();
+	ev("abc", 5, 0);
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, "");
+	CHECK(optest_finish(&t) == SL_OK);
+	/* the first layout's windows go out as their timers fire, first */
+	CHECK_STR(t.out, W("z", 60000, 120000, 2) W("abc", 0, 60000, 5));
+	optest_close(&t);
+
+	/* untouched since the upgrade: fires as it was */
+	open_window(NULL, NULL, SL_ERRORS_FAIL);
+	put_legacy();
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, W("z", 60000, 120000, 2) W("abc", 0, 60000, 4));
+	optest_close(&t);
+
+	/* another list: refused when a record comes, and when it fires */
+	CHECK(optest_open(&t, "window", two, SL_ERRORS_FAIL) == SL_OK);
+	put_legacy();
+	ev("abc", 5, 0);
+	CHECK(optest_process(&t) == SL_ERR);
+	CHECK(t.err.kind == SL_ERR_RUNTIME);
+	CHECK_HAS(t.err.message, "key 'abc': the stored state was written for "
+		  "another `function` list");
+	optest_close(&t);
+	CHECK(optest_open(&t, "window", two, SL_ERRORS_FAIL) == SL_OK);
+	put_legacy();
+	CHECK(optest_finish(&t) == SL_ERR);
+	CHECK_HAS(t.err.message, "the stored state was written for another "
+		  "`function` list");
+	optest_close(&t);
+}
+
 int main(void)
 {
 	test_boundaries();
@@ -686,5 +793,7 @@ int main(void)
 	test_processing_time();
 	test_config_errors();
 	test_volume();
+	test_function_list();
+	test_state_encoding();
 	return check_done("test_window");
 }
