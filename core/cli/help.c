@@ -53,7 +53,7 @@ static const sl_cli_command commands[] = {
 	  "prints them instead (exit 2).\n"
 	  "\n" JOB_OPTIONS },
 	{ "test", sl_cmd_test, "JOB.ini CASES.ini [--set stage.key=value]...",
-	  "run a job on the records of test cases and compare its output",
+	  "run a job on test cases, compare its output",
 	  "For each [case NAME] of CASES.ini, run the job with each source\n"
 	  "reading the case's input.SOURCE records and each sink writing to a\n"
 	  "file, without any broker or database (delivery = none, no [store]),\n"
