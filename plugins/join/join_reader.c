@@ -108,7 +108,8 @@ static int count_partitions(join_reader *r, sl_error *err)
 		code = md->topic_cnt == 1 ? md->topics[0].err :
 			RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
 		rd_kafka_metadata_destroy(md);
-		return sl_error_set(err, SL_ERR_CONFIG, "table.topic %s: %s",
+		/* not the job file's fault: the topic may come later */
+		return sl_error_set(err, SL_ERR_RUNTIME, "table.topic %s: %s",
 				    r->topic, code ? rd_kafka_err2str(code) :
 				    "the topic has no partitions");
 	}
