@@ -15,3 +15,11 @@ dist_plugin_DATA += plugins/join/join.plugin
 # Against a real broker (tests/kafka/kafka-env.sh).
 TESTS += plugins/join/tests/join.test
 EXTRA_DIST += plugins/join/tests/join.test
+
+# The table's hash map on its own.
+check_PROGRAMS += plugins/join/tests/test_join_table
+TESTS += plugins/join/tests/test_join_table
+plugins_join_tests_test_join_table_SOURCES = \
+	plugins/join/tests/test_join_table.c plugins/join/join_table.c
+plugins_join_tests_test_join_table_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/join -I$(top_srcdir)/tests/unit
