@@ -67,6 +67,11 @@ static rd_kafka_conf_t *reader_conf(const sl_stage *stage, sl_error *err)
 		/* an empty fetch finds the end: the broker's usual wait for
 		 * data would delay each poll that follows the table */
 		"fetch.wait.max.ms", "100",
+		/* at the default (100000 records waiting in the queue)
+		 * librdkafka pauses fetching for a second while the first
+		 * read, which drains the queue far faster, waits: measured,
+		 * 200,000 table records took 1.1 s instead of 0.35 s */
+		"queued.min.messages", "1000000",
 		NULL
 	};
 	pass_ctx p = { conf, stage, err };
@@ -218,6 +223,7 @@ int join_reader_open(join_reader *r, sl_stage *stage, const char *topic,
 {
 	rd_kafka_conf_t *conf;
 	char why[512];
+	int64_t began = mono_ms();
 	int32_t p;
 
 	memset(r, 0, sizeof *r);
@@ -251,8 +257,9 @@ int join_reader_open(join_reader *r, sl_stage *stage, const char *topic,
 	if (read_to_end(r, err) != SL_OK)
 		goto fail;
 	sl_log(stage, SL_LOG_INFO, "table %s read: %zu key(s), %zu byte(s) "
-	       "from %llu record(s) in %d partition(s)", topic, table->keys,
-	       table->bytes, (unsigned long long)r->applied, (int)r->nparts);
+	       "from %llu record(s) in %d partition(s) in %lld ms", topic,
+	       table->keys, table->bytes, (unsigned long long)r->applied,
+	       (int)r->nparts, (long long)(mono_ms() - began));
 	return SL_OK;
 fail:
 	join_reader_close(r);
