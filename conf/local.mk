@@ -6,7 +6,7 @@ dist_examples_DATA = conf/examples/hello.ini \
 	conf/examples/passthrough.ini conf/examples/user-behavior-postgres.ini \
 	conf/examples/alerts-webhook.ini \
 	conf/examples/webhook-to-kafka.ini \
-	conf/examples/user-behavior.cases.ini
+	conf/examples/user-behavior.cases.ini conf/examples/enrich-orders.ini
 
 # `make demo`: the Quick start's demo, from the build tree: a Kafka of its
 # own, sample events, user-behavior.ini exactly-once, a table of counts.

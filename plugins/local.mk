@@ -14,3 +14,4 @@ include $(srcdir)/plugins/window/local.mk
 include $(srcdir)/plugins/kafka/local.mk
 include $(srcdir)/plugins/postgresql/local.mk
 include $(srcdir)/plugins/http/local.mk
+include $(srcdir)/plugins/join/local.mk

@@ -1,0 +1,129 @@
+/*
+ * join_table.c - a chained hash map from key bytes to value bytes.  Each
+ * row is one allocation holding its key and value; the slot array doubles
+ * when rows outnumber slots, so chains stay short.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "join_table.h"
+
+static uint64_t hash_bytes(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static join_row **find(const join_table *t, uint64_t h, const void *key,
+		       size_t klen)
+{
+	join_row **at = &t->slots[h & (t->nslots - 1)];
+
+	for (; *at != NULL; at = &(*at)->next)
+		if ((*at)->hash == h && (*at)->klen == klen &&
+		    memcmp((*at)->data, key, klen) == 0)
+			return at;
+	return at;
+}
+
+static int grow(join_table *t)
+{
+	size_t n = t->nslots ? t->nslots * 2 : 64, i;
+	join_row **slots = calloc(n, sizeof *slots);
+
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < t->nslots; i++) {
+		join_row *r = t->slots[i], *next;
+
+		for (; r != NULL; r = next) {
+			next = r->next;
+			r->next = slots[r->hash & (n - 1)];
+			slots[r->hash & (n - 1)] = r;
+		}
+	}
+	t->bytes += (n - t->nslots) * sizeof *slots;
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	return 0;
+}
+
+int join_table_put(join_table *t, const void *key, size_t klen,
+		   const void *value, size_t vlen)
+{
+	uint64_t h = hash_bytes(key, klen);
+	join_row **at, *row;
+
+	if (t->keys >= t->nslots && grow(t) != 0)
+		return -1;
+	row = malloc(sizeof *row + klen + vlen);
+	if (row == NULL)
+		return -1;
+	row->hash = h;
+	row->klen = klen;
+	row->vlen = vlen;
+	memcpy(row->data, key, klen);
+	if (vlen)
+		memcpy(row->data + klen, value, vlen);
+	at = find(t, h, key, klen);
+	if (*at != NULL) {
+		join_row *old = *at;
+
+		row->next = old->next;
+		t->bytes -= sizeof *old + old->klen + old->vlen;
+		free(old);
+	} else {
+		row->next = NULL;
+		t->keys++;
+	}
+	*at = row;
+	t->bytes += sizeof *row + klen + vlen;
+	return 0;
+}
+
+void join_table_delete(join_table *t, const void *key, size_t klen)
+{
+	join_row **at, *old;
+
+	if (t->nslots == 0)
+		return;
+	at = find(t, hash_bytes(key, klen), key, klen);
+	if ((old = *at) == NULL)
+		return;
+	*at = old->next;
+	t->keys--;
+	t->bytes -= sizeof *old + old->klen + old->vlen;
+	free(old);
+}
+
+const join_row *join_table_get(const join_table *t, const void *key,
+			       size_t klen)
+{
+	if (t->nslots == 0)
+		return NULL;
+	return *find(t, hash_bytes(key, klen), key, klen);
+}
+
+void join_table_free(join_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nslots; i++) {
+		join_row *r = t->slots[i], *next;
+
+		for (; r != NULL; r = next) {
+			next = r->next;
+			free(r);
+		}
+	}
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}

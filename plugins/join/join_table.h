@@ -1,0 +1,38 @@
+/*
+ * join_table.h - the join's table: the latest value of each key of the
+ * table topic, in memory, in a hash map keyed by the key's bytes.
+ */
+#ifndef JOIN_TABLE_H
+#define JOIN_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct join_row {
+	struct join_row *next;
+	uint64_t hash;
+	size_t klen, vlen;
+	uint8_t data[]; /* the key, then the value */
+} join_row;
+
+typedef struct join_table {
+	join_row **slots;
+	size_t nslots;
+	size_t keys;  /* rows held */
+	size_t bytes; /* what the rows take: headers, keys and values */
+} join_table;
+
+/* Set @p key's value (replacing what it had).  0, or -1 out of memory. */
+int join_table_put(join_table *t, const void *key, size_t klen,
+		   const void *value, size_t vlen);
+
+/* Forget @p key (a tombstone); nothing when it is not there. */
+void join_table_delete(join_table *t, const void *key, size_t klen);
+
+/* @p key's row, or NULL. */
+const join_row *join_table_get(const join_table *t, const void *key,
+			       size_t klen);
+
+void join_table_free(join_table *t);
+
+#endif

@@ -1,0 +1,25 @@
+# join: each record enriched with its key's latest value in a table read
+# from a compacted Kafka topic.  The JSON decoder of the json plugin is
+# built in (one copy of the source in the tree) for table.format = json.
+plugin_LTLIBRARIES += plugins/join/join.la
+plugins_join_join_la_SOURCES = plugins/join/join.c \
+	plugins/join/join_reader.c plugins/join/join_reader.h \
+	plugins/join/join_table.c plugins/join/join_table.h \
+	plugins/json/json_decode.c plugins/json/json_scratch.c
+plugins_join_join_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS) \
+	-fvisibility=hidden
+plugins_join_join_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_join_join_la_LIBADD = plugins/lib/libslop.la $(RDKAFKA_LIBS) $(JANSSON_LIBS)
+dist_plugin_DATA += plugins/join/join.plugin
+
+# Against a real broker (tests/kafka/kafka-env.sh).
+TESTS += plugins/join/tests/join.test
+EXTRA_DIST += plugins/join/tests/join.test
+
+# The table's hash map on its own.
+check_PROGRAMS += plugins/join/tests/test_join_table
+TESTS += plugins/join/tests/test_join_table
+plugins_join_tests_test_join_table_SOURCES = \
+	plugins/join/tests/test_join_table.c plugins/join/join_table.c
+plugins_join_tests_test_join_table_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/join -I$(top_srcdir)/tests/unit
