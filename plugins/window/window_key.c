@@ -80,11 +80,30 @@ int window_time_of(const window *w, const sl_record *r, int64_t now,
 	return SL_OK;
 }
 
+/* @p t down to a multiple of @p step (floor, for negative times too). */
+static int64_t floor_to(int64_t t, int64_t step)
+{
+	int64_t r = t % step;
+
+	return t - (r < 0 ? r + step : r);
+}
+
 int64_t window_start(const window *w, int64_t ts)
 {
-	int64_t r = ts % w->size;
+	return floor_to(ts, w->pane);
+}
 
-	return ts - (r < 0 ? r + w->size : r);
+/* Windows [s, s + size) with s a multiple of advance hold the pane when
+ * pane - size < s <= pane (the pane divides both, so it lies whole in
+ * each). */
+int64_t window_first_of(const window *w, int64_t pane)
+{
+	return floor_to(pane - w->size, w->advance) + w->advance;
+}
+
+int64_t window_last_of(const window *w, int64_t pane)
+{
+	return floor_to(pane, w->advance);
 }
 
 void window_put_partition(uint8_t *p, int32_t partition)

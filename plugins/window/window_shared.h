@@ -74,6 +74,11 @@ typedef struct window {
 	int mode;               /* enum time_mode */
 	slop_path field;        /* TIME_EVENT */
 	int64_t size, lateness;
+	/* Hopping windows start every `advance` ms (tumbling: advance is
+	 * size); their accumulators are kept per pane, gcd(size, advance)
+	 * ms, and a window's result merges its panes when it fires. */
+	int hopping;
+	int64_t advance, pane;
 	int64_t wm;             /* processing time: the wall clock seen */
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
@@ -99,7 +104,8 @@ typedef struct window {
 	struct found {
 		size_t due;
 		size_t window;      /* due[due].window: emitted by it, then seq */
-		uint64_t seq;
+		uint64_t seq;       /* hopping: the least of the key's panes' */
+		int last;           /* the pane's last window: delete it after */
 		const uint8_t *key;
 		size_t klen;
 		const void *acc;
@@ -130,7 +136,11 @@ int64_t window_get_start(const uint8_t *p);
  * (window_event_time is that hook, hence the name). */
 int window_time_of(const window *w, const sl_record *r, int64_t now,
 		   int64_t *ts, sl_error *why);
+/* The start of the pane holding @p ts (tumbling: of its window). */
 int64_t window_start(const window *w, int64_t ts);
+/* The first and the last start of the windows holding pane @p pane. */
+int64_t window_first_of(const window *w, int64_t pane);
+int64_t window_last_of(const window *w, int64_t pane);
 /* add builds a record's key and its window's timer key with these. */
 void window_put_partition(uint8_t *p, int32_t partition);
 size_t window_state_key(window *w, int64_t start, int32_t partition,
