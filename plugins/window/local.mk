@@ -9,8 +9,9 @@ dist_plugin_DATA += plugins/window/window.plugin
 
 check_PROGRAMS += plugins/window/tests/test_window plugins/window/tests/test_hopping
 TESTS += plugins/window/tests/test_window plugins/window/tests/test_hopping \
-	plugins/window/tests/function_list.test
-EXTRA_DIST += plugins/window/tests/function_list.test
+	plugins/window/tests/function_list.test plugins/window/tests/hopping.test
+EXTRA_DIST += plugins/window/tests/function_list.test \
+	plugins/window/tests/hopping.test
 plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
 plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)

@@ -104,6 +104,8 @@ static int read_shape(window *w, const sl_stage *stage, sl_error *err)
 				       "must be at least 1ms and at most size "
 				       "(%lld ms)", (long long)w->size);
 	w->pane = gcd(w->size, w->advance);
+	w->layout = w->hopping ? LAYOUT_HOP : LAYOUT;
+	w->head = w->hopping ? HOP_HEAD : HEAD;
 	return SL_OK;
 }
 
@@ -201,19 +203,21 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0)
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
-	klen = window_state_key(w, pane, r->origin.partition, gk, gklen);
+	/* windows closed already (not fired yet, perhaps) do not take it */
+	while (wm != INT64_MIN && first + w->size + w->lateness <= wm)
+		first += w->advance;
+	klen = window_state_key(w, pane, r->origin.partition, first, gk, gklen);
 	acc = klen ? sl_state_slot(w->state, w->key, klen,
 				   slop_aggs_value_size(&w->agg),
 				   &created) : NULL;
 	if (acc == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	/* the timers of the pane's windows for this partition: set once,
-	 * then found; none for a window already closed */
+	/* the timers of the entry's windows for this partition: set once,
+	 * then found */
 	tkey[0] = LAYOUT;
 	window_put_partition(tkey + 1, r->origin.partition);
 	for (start = first; created && start <= last; start += w->advance)
-		if ((wm == INT64_MIN || start + w->size + w->lateness > wm) &&
-		    sl_state_timer_set(w->state, start + w->size, tkey,
+		if (sl_state_timer_set(w->state, start + w->size, tkey,
 				       sizeof tkey) != SL_OK)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)

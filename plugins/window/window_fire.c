@@ -179,20 +179,21 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	long due;
 	sl_error why;
 
-	if (klen < HEAD || k[0] != LAYOUT)
+	if (klen < w->head || k[0] != w->layout)
 		return 0;
 	pane = window_get_start(k + 1);
 	last = window_last_of(w, pane);
-	for (start = window_first_of(w, pane); start <= last;
-	     start += w->advance) {
+	start = w->hopping ? window_get_start(k + HEAD) : pane;
+	for (; start <= last; start += w->advance) {
 		if ((due = due_of(w, start, k)) < 0)
 			continue;
 		if (!readable &&
 		    slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
 			return sl_error_set(ec->err, SL_ERR_RUNTIME,
 					    "key '%.*s': %s",
-					    (int)(klen - HEAD),
-					    (const char *)k + HEAD, why.message);
+					    (int)(klen - w->head),
+					    (const char *)k + w->head,
+					    why.message);
 		readable = 1;
 		if (found_room(w) != 0)
 			return sl_error_set(ec->err, SL_ERR_RUNTIME,
@@ -211,11 +212,12 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	return 0;
 }
 
-/* Whether two found accumulators are one key's in one window. */
+/* Whether two found panes are one key's in one window. */
 static int same_group(const struct found *x, const struct found *y)
 {
 	return x->window == y->window && x->klen == y->klen &&
-	       memcmp(x->key + HEAD, y->key + HEAD, x->klen - HEAD) == 0;
+	       memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD,
+		      x->klen - HOP_HEAD) == 0;
 }
 
 /* Windows in order, then group keys, so that a key's panes lie
@@ -230,7 +232,7 @@ static int by_group(const void *a, const void *b)
 		return x->window < y->window ? -1 : 1;
 	if (x->seq != y->seq)
 		return x->seq < y->seq ? -1 : 1;
-	c = memcmp(x->key + HEAD, y->key + HEAD, n - HEAD);
+	c = memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD, n - HOP_HEAD);
 	if (c != 0)
 		return c;
 	return x->klen < y->klen ? -1 : x->klen > y->klen;
@@ -415,8 +417,8 @@ static int emit_panes(emit_ctx *ec)
 		for (j = i; j < n && same_group(f, &w->found[j]); j++)
 			slop_aggs_merge(&w->agg, merged, w->found[j].acc);
 		/* output copies the key: the panes may be deleted below */
-		rc = output(ec, w->due[f->due].start, f->key + HEAD,
-			    f->klen - HEAD, merged);
+		rc = output(ec, w->due[f->due].start, f->key + HOP_HEAD,
+			    f->klen - HOP_HEAD, merged);
 	}
 	for (i = 0; rc == 0 && i < n; i++)
 		if (w->found[i].last)

@@ -133,19 +133,22 @@ static int key_room(window *w, size_t len)
 	return 1;
 }
 
-/* The state key [1][start][partition][group key] in w->key; its length,
- * or 0 (out of memory). */
+/* The state key [1][start][partition][group key] in w->key, hopping's
+ * [2][pane start][partition][from][group key]; its length, or 0 (out of
+ * memory). */
 size_t window_state_key(window *w, int64_t start, int32_t partition,
-			const char *gk, size_t gklen)
+			int64_t from, const char *gk, size_t gklen)
 {
-	if (!key_room(w, gklen + HEAD))
+	if (!key_room(w, gklen + w->head))
 		return 0;
-	w->key[0] = LAYOUT;
+	w->key[0] = w->layout;
 	put_start(w->key + 1, start);
 	window_put_partition(w->key + 9, partition);
+	if (w->hopping)
+		put_start(w->key + HEAD, from);
 	if (gklen)
-		memcpy(w->key + HEAD, gk, gklen);
-	return gklen + HEAD;
+		memcpy(w->key + w->head, gk, gklen);
+	return gklen + w->head;
 }
 
 /* @p key copied into w->key; its length, or 0 (out of memory). */

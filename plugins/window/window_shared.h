@@ -79,6 +79,8 @@ typedef struct window {
 	 * ms, and a window's result merges its panes when it fires. */
 	int hopping;
 	int64_t advance, pane;
+	uint8_t layout;         /* LAYOUT, or LAYOUT_HOP: its keys' first byte */
+	size_t head;            /* HEAD or HOP_HEAD */
 	int64_t wm;             /* processing time: the wall clock seen */
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
@@ -122,6 +124,12 @@ typedef struct window {
 #define SEQ_SIZE 8
 /* [LAYOUT][start][partition]: where the group key begins. */
 #define HEAD 13
+/* Hopping's panes: [LAYOUT_HOP][pane start][partition][from][group key],
+ * from being the first window the entry adds to: the pane's first, or
+ * the first still open when the entry was made (its earlier windows had
+ * closed, and may not have fired yet). */
+#define LAYOUT_HOP 2
+#define HOP_HEAD 21
 
 /* A state partition not known: the whole store is searched. */
 #define NO_PARTITION INT32_MIN
@@ -144,7 +152,7 @@ int64_t window_last_of(const window *w, int64_t pane);
 /* add builds a record's key and its window's timer key with these. */
 void window_put_partition(uint8_t *p, int32_t partition);
 size_t window_state_key(window *w, int64_t start, int32_t partition,
-			const char *gk, size_t gklen);
+			int64_t from, const char *gk, size_t gklen);
 /* collect copies a found key before deleting its entry. */
 size_t window_state_copy(window *w, const uint8_t *key, size_t klen);
 

@@ -88,11 +88,11 @@ static void test_advance_not_dividing(void)
 	open_hopping("size=25s", "advance=10s", "function=count", NULL);
 	ev("a", 12000, 0);
 	ev("a", 22000, 0);
-	/* behind the watermark (22000), but its last window is open; the
-	 * batch's windows fire after it, so the first still takes it */
+	/* behind the watermark (22000): [-10000, 15000) has closed (it
+	 * fires after the batch) and does not take it, the others do */
 	ev("a", 14999, 0);
 	CHECK(optest_process(&t) == SL_OK);
-	CHECK_STR(t.out, R("a", -10000, 15000, "\"count\":2"));
+	CHECK_STR(t.out, R("a", -10000, 15000, "\"count\":1"));
 	CHECK(optest_finish(&t) == SL_OK);
 	CHECK_STR(t.out,
 		  R("a", 0, 25000, "\"count\":3")
@@ -124,6 +124,26 @@ static void test_late(void)
 	CHECK(optest_finish(&t) == SL_OK);
 	CHECK_STR(t.out, R("a", 20000, 40000, "\"count\":2")
 		  R("a", 30000, 50000, "\"count\":1"));
+	CHECK(stored() == 0);
+	optest_close(&t);
+}
+
+/* Within one batch, which fires after it: a record behind the watermark
+ * goes to its windows still open only, not to those closed by then,
+ * as it would had they fired already. */
+static void test_closed_before_firing(void)
+{
+	open_hopping("size=20s", "advance=10s", "function=count", NULL);
+	ev("a", 5000, 0);
+	ev("a", 26000, 0);  /* closes [-10000, 10000) and [0, 20000) */
+	ev("a", 12000, 0);  /* in [0, 20000), closed, and [10000, 30000) */
+	CHECK(optest_process(&t) == SL_OK);
+	CHECK_STR(t.out, R("a", -10000, 10000, "\"count\":1")
+		  R("a", 0, 20000, "\"count\":1"));
+	CHECK(optest_metric(&t, "late") == 0);
+	CHECK(optest_finish(&t) == SL_OK);
+	CHECK_STR(t.out, R("a", 10000, 30000, "\"count\":2")
+		  R("a", 20000, 40000, "\"count\":1"));
 	CHECK(stored() == 0);
 	optest_close(&t);
 }
@@ -175,6 +195,7 @@ int main(void)
 	test_merged_functions();
 	test_advance_not_dividing();
 	test_late();
+	test_closed_before_firing();
 	test_advance_is_size();
 	test_refused();
 	return check_done("test_hopping");
