@@ -1,5 +1,6 @@
 /*
- * window_shared.h - tumbling windows per key, fired by the watermark:
+ * window_shared.h - tumbling and hopping windows per key, fired by the
+ * watermark:
  * the operator's struct and constants, shared by its files: options,
  * open and the class (window.c), the state key layout and event time
  * (window_key.c), finding, ordering and emitting due windows
@@ -15,6 +16,12 @@
  * entry of the store.  Windows are [start, end): an event exactly at the
  * end belongs to the next window.  Everything a window needs is in the
  * store, so restoring the store restores the open windows.
+ *
+ * Hopping windows (size, advance) keep one accumulator per pane of
+ * gcd(size, advance) ms per key, under [2][pane start][partition][first
+ * window][group key], and the pane sets the timer of each window holding
+ * it; a firing window merges its panes per key, and a pane is deleted
+ * with its last window.  Hopping fires all that is due at once.
  *
  * The leading 1 is the layout's version: state written by earlier
  * versions, an accumulator and a timer per (window, key) under
