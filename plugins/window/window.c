@@ -30,6 +30,7 @@ static void window_close(void *self)
 	slop_aggs_close(&w->agg);
 	slop_path_free(&w->field);
 	free(w->key);
+	free(w->sessions);
 	free(w->due);
 	free(w->searched);
 	free(w->found);
@@ -75,16 +76,53 @@ static int64_t gcd(int64_t a, int64_t b)
 	return a;
 }
 
-/* type, size and advance: tumbling, or hopping with its advance. */
+/* Sessions: gap, and neither size nor advance. */
+static int read_session(window *w, const sl_stage *stage, sl_error *err)
+{
+	if (sl_option(stage, "size") != NULL)
+		return sl_config_error(stage, "size", err,
+				       "session windows have no size: a "
+				       "session ends `gap` after its last "
+				       "record");
+	if (sl_option(stage, "advance") != NULL)
+		return sl_config_error(stage, "advance", err,
+				       "only hopping windows take advance "
+				       "(type = hopping)");
+	if (sl_option(stage, "gap") == NULL)
+		return sl_config_error(stage, "type", err,
+				       "session windows need gap, the time "
+				       "without records that ends a session, "
+				       "e.g. gap = 30m");
+	w->gap = sl_option_duration_ms(stage, "gap");
+	if (w->gap <= 0 || w->gap > TS_LIMIT)
+		return sl_config_error(stage, "gap", err, "must be at least 1ms");
+	w->size = w->advance = w->pane = 1; /* unused */
+	return SL_OK;
+}
+
+/* type, size and advance (or gap): tumbling, hopping with its advance,
+ * or session with its gap. */
 static int read_shape(window *w, const sl_stage *stage, sl_error *err)
 {
 	const char *type = sl_option(stage, "type");
 	int has_advance = sl_option(stage, "advance") != NULL;
 
 	w->hopping = type != NULL && strcmp(type, "hopping") == 0;
-	if (type != NULL && !w->hopping && strcmp(type, "tumbling") != 0)
+	w->session = type != NULL && strcmp(type, "session") == 0;
+	if (type != NULL && !w->hopping && !w->session &&
+	    strcmp(type, "tumbling") != 0)
 		return sl_config_error(stage, "type", err,
-				       "expected tumbling or hopping");
+				       "expected tumbling, hopping or session");
+	if (w->session)
+		return read_session(w, stage, err);
+	if (sl_option(stage, "gap") != NULL)
+		return sl_config_error(stage, "gap", err,
+				       "only session windows take gap "
+				       "(type = session)");
+	if (sl_option(stage, "size") == NULL)
+		return sl_config_error(stage, "type", err,
+				       "tumbling and hopping windows need "
+				       "size, e.g. size = 60s");
 	w->size = sl_option_duration_ms(stage, "size");
 	if (w->size <= 0 || w->size > TS_LIMIT)
 		return sl_config_error(stage, "size", err, "must be at least 1ms");
@@ -180,11 +218,19 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		}
 		return sl_record_error(w->stage, r, err, "%s", why.message);
 	}
+	wm = w->mode == TIME_PROCESSING ? w->wm :
+		sl_watermark(w->stage, r->origin.partition, now);
+	if (w->session) {
+		int rc = window_session_add(w, batch, r, ts, wm, err);
+
+		if (w->mode != TIME_PROCESSING &&
+		    (rc != SL_ERR || err->kind == SL_ERR_RECORD))
+			sl_watermark_observe(w->stage, r, ts, now);
+		return rc;
+	}
 	pane = window_start(w, ts);
 	first = window_first_of(w, pane);
 	last = window_last_of(w, pane);
-	wm = w->mode == TIME_PROCESSING ? w->wm :
-		sl_watermark(w->stage, r->origin.partition, now);
 	/* late when the last window holding it has closed; a hopping
 	 * window that closed before the others just misses it */
 	if (wm != INT64_MIN && last + w->size + w->lateness <= wm) {

@@ -22,11 +22,11 @@ typedef struct emit_ctx {
 #define MORE 1
 
 /* One window's result for one key, @p gk, as a record of the batch. */
-static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
-		  const void *acc)
+static int output(emit_ctx *ec, int64_t start, int64_t end, const uint8_t *gk,
+		  size_t gklen, const void *acc)
 {
 	window *w = ec->w;
-	int64_t bounds[2] = { start, start + w->size };
+	int64_t bounds[2] = { start, end };
 	sl_record *r;
 	sl_value *v, *k;
 
@@ -42,6 +42,13 @@ static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
 	r->origin.stage = sl_stage_name(w->stage);
 	r->origin.offset = w->emitted++;
 	return 0;
+}
+
+/* A session ended: its result. */
+static int emit_session(void *ctx, int64_t start, int64_t end,
+			const uint8_t *gk, size_t gklen, const void *acc)
+{
+	return output(ctx, start, end, gk, gklen, acc);
 }
 
 /* Note that the timers of state partition @p partition fired: the
@@ -77,6 +84,10 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	sl_bytes acc;
 	sl_error why;
 
+	if (w->session)
+		return klen >= 5 && k[0] == LAYOUT_SESSION ?
+			window_session_fire(w, end, k, klen, emit_session, ec,
+					    ec->err) : 0;
 	if (klen == 5 && k[0] == LAYOUT) {
 		if (w->due_count == w->due_cap) {
 			size_t cap = w->due_cap ? w->due_cap * 2 : 16;
@@ -103,7 +114,8 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)(klen - 8), (const char *)k + 8,
 				    why.message);
-	if (output(ec, window_get_start(k), k + 8, klen - 8, acc.data) != 0)
+	if (output(ec, window_get_start(k), window_get_start(k) + w->size,
+		   k + 8, klen - 8, acc.data) != 0)
 		return -1;
 	sl_state_delete(w->state, key, klen);
 	return 0;
@@ -417,7 +429,8 @@ static int emit_panes(emit_ctx *ec)
 		for (j = i; j < n && same_group(f, &w->found[j]); j++)
 			slop_aggs_merge(&w->agg, merged, w->found[j].acc);
 		/* output copies the key: the panes may be deleted below */
-		rc = output(ec, w->due[f->due].start, f->key + HOP_HEAD,
+		rc = output(ec, w->due[f->due].start,
+			    w->due[f->due].start + w->size, f->key + HOP_HEAD,
 			    f->klen - HOP_HEAD, merged);
 	}
 	for (i = 0; rc == 0 && i < n; i++)
@@ -459,7 +472,8 @@ static int collect(emit_ctx *ec)
 	for (i = 0; rc == 0 && i < n; i++) {
 		const struct found *f = &w->found[i];
 
-		rc = output(ec, window_get_start(f->key + 1), f->key + HEAD,
+		rc = output(ec, window_get_start(f->key + 1),
+			    window_get_start(f->key + 1) + w->size, f->key + HEAD,
 			    f->klen - HEAD, f->acc);
 	}
 	for (i = 0; rc == 0 && i < n; i++)

@@ -159,3 +159,17 @@ size_t window_state_copy(window *w, const uint8_t *key, size_t klen)
 	memcpy(w->key, key, klen);
 	return klen;
 }
+
+/* The state key [3][partition][group key] of a key's sessions in
+ * w->key; its length, or 0 (out of memory). */
+size_t window_session_key(window *w, int32_t partition, const char *gk,
+			  size_t gklen)
+{
+	if (!key_room(w, gklen + 5))
+		return 0;
+	w->key[0] = LAYOUT_SESSION;
+	window_put_partition(w->key + 1, partition);
+	if (gklen)
+		memcpy(w->key + 5, gk, gklen);
+	return gklen + 5;
+}

@@ -86,6 +86,10 @@ typedef struct window {
 	 * ms, and a window's result merges its panes when it fires. */
 	int hopping;
 	int64_t advance, pane;
+	int session;            /* type = session: gap, no size */
+	int64_t gap;
+	uint8_t *sessions;      /* a key's sessions while changed */
+	size_t sessions_cap;
 	uint8_t layout;         /* LAYOUT, or LAYOUT_HOP: its keys' first byte */
 	size_t head;            /* HEAD or HOP_HEAD */
 	int64_t wm;             /* processing time: the wall clock seen */
@@ -137,6 +141,10 @@ typedef struct window {
  * closed, and may not have fired yet). */
 #define LAYOUT_HOP 2
 #define HOP_HEAD 21
+/* Sessions: [LAYOUT_SESSION][partition][group key] -> the key's open
+ * sessions, [first][last][accumulators] each, in order; a timer under the
+ * same key at each session's end (window_session.c). */
+#define LAYOUT_SESSION 3
 
 /* A state partition not known: the whole store is searched. */
 #define NO_PARTITION INT32_MIN
@@ -162,6 +170,20 @@ size_t window_state_key(window *w, int64_t start, int32_t partition,
 			int64_t from, const char *gk, size_t gklen);
 /* collect copies a found key before deleting its entry. */
 size_t window_state_copy(window *w, const uint8_t *key, size_t klen);
+
+/* Sessions (window_session.c): a record added, SL_OK or as
+ * sl_record_error; a key's timer at @p end fired, its sessions ended by
+ * then given to @p emit and removed: 0 or -1 (@p err set). */
+typedef int (*window_emit)(void *ctx, int64_t start, int64_t end,
+			   const uint8_t *gk, size_t gklen, const void *acc);
+size_t window_session_key(window *w, int32_t partition, const char *gk,
+			  size_t gklen);
+size_t window_session_size(const window *w);
+int window_session_add(window *w, sl_batch *batch, sl_record *r, int64_t ts,
+		       int64_t wm, sl_error *err);
+int window_session_fire(window *w, int64_t end, const uint8_t *key,
+			size_t klen, window_emit emit, void *ctx,
+			sl_error *err);
 
 /* process, tick and finish all fire; the firing lives in window_fire.c. */
 int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
