@@ -1,10 +1,10 @@
 /*
- * window_shared.h - tumbling and hopping windows per key, fired by the
- * watermark:
+ * window_shared.h - tumbling, hopping and session windows per key,
+ * fired by the watermark:
  * the operator's struct and constants, shared by its files: options,
  * open and the class (window.c), the state key layout and event time
  * (window_key.c), finding, ordering and emitting due windows
- * (window_fire.c).
+ * (window_fire.c), sessions (window_session.c).
  *
  * Each (window, key) has an accumulator in the keyed state store under
  * [1][window start, 8 bytes][input partition, 4 bytes][group key]; each
