@@ -69,8 +69,9 @@ int window_session_add(window *w, sl_batch *batch, sl_record *r, int64_t ts,
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (sl_state_get(w->state, w->key, klen, &old))
 		n = old.len / es;
-	/* the key's sessions, then the new one at the end: merged there */
-	/* and a spare, for moving the merged one into place */
+	/* the key's sessions, then the new one (the others merge into
+	 * it), then a spare for moving it into place; one pass finds what
+	 * it bridges: open sessions do not overlap one another */
 	if (!sessions_room(w, (n + 2) * es))
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (n > 0)
