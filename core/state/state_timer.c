@@ -128,21 +128,26 @@ int sl_store_timers_fire_by(sl_state *st,
 				      size_t klen),
 			    void *ctx)
 {
+	int32_t current = st->partition;
 	uint32_t k;
-	int rc;
+	int rc = 0;
 
-	for (k = 0; k < st->heap_count; k++) {
+	for (k = 0; rc == 0 && k < st->heap_count; k++) {
 		sl_timer_heap *h = &st->heaps[k];
 		int64_t bound;
 
 		if (h->len == 0)
 			continue;
 		bound = upto(ctx, sl_timer_heap_partition(st, h));
+		/* what fn writes belongs to the partition whose timer fired
+		 * (a value it rewrites stays in its changelog partition),
+		 * not to the last record's */
+		st->partition = sl_timer_heap_partition(st, h);
 		/* fn may add timers, and the heaps may move */
-		while ((h = &st->heaps[k])->len > 0 &&
+		while (rc == 0 && (h = &st->heaps[k])->len > 0 &&
 		       h->nodes[0].when <= bound)
-			if ((rc = fire_top(st, h, fn, ctx)) != 0)
-				return rc;
+			rc = fire_top(st, h, fn, ctx);
 	}
-	return 0;
+	st->partition = current;
+	return rc;
 }

@@ -124,6 +124,8 @@ KAFKA_STATE_TESTS = \
 	plugins/kafka/tests/state_count_crash.test \
 	plugins/kafka/tests/state_window_crash.test \
 	plugins/kafka/tests/state_window_functions.test \
+	plugins/kafka/tests/state_window_hopping.test \
+	plugins/kafka/tests/state_window_session.test \
 	plugins/kafka/tests/state_upgrade.test \
 	plugins/kafka/tests/state_handover.test \
 	plugins/kafka/tests/state_topic.test \

@@ -204,6 +204,35 @@ void slop_agg_fold(const slop_agg *agg, uint8_t *p, const slop_input *in)
 	store(p, &a);
 }
 
+void slop_agg_merge(const slop_agg *agg, uint8_t *into, const uint8_t *from)
+{
+	acc a, b;
+	sl_value v;
+
+	load(into, &a);
+	load(from, &b);
+	if (b.n == 0)
+		return;
+	v = b.real ? sl_value_double(b.d) : sl_value_int(b.i);
+	switch (agg->kind) {
+	case SLOP_COUNT:
+	case SLOP_COUNT_IF:
+		break;
+	case SLOP_SUM:
+		fold_sum(&a, &v);
+		break;
+	case SLOP_AVG:
+		to_real(&a);
+		a.d += sl_value_as_double(&v);
+		break;
+	default:
+		fold_extreme(&a, &v, agg->kind == SLOP_MIN);
+		break;
+	}
+	a.n += b.n;
+	store(into, &a);
+}
+
 sl_value slop_agg_result(const slop_agg *agg, const uint8_t *p)
 {
 	acc a;

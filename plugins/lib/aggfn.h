@@ -60,6 +60,10 @@ int slop_agg_input(const slop_agg *agg, const sl_record *rec,
 /* Fold @p in into the accumulator @p acc (zeroed for a new group). */
 void slop_agg_fold(const slop_agg *agg, uint8_t *acc, const slop_input *in);
 
+/* Merge the accumulator @p from into @p into, as if @p into had folded
+ * @p from's inputs too (a window made of several panes, window.c). */
+void slop_agg_merge(const slop_agg *agg, uint8_t *into, const uint8_t *from);
+
 /* The function's result for @p acc. */
 sl_value slop_agg_result(const slop_agg *agg, const uint8_t *acc);
 

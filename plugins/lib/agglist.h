@@ -63,6 +63,11 @@ int slop_aggs_input(slop_aggs *aggs, const sl_record *rec, sl_arena *arena,
 /* Fold aggs->in into the accumulators at @p value. */
 void slop_aggs_fold(const slop_aggs *aggs, uint8_t *value);
 
+/* Merge every accumulator of the value @p from into those of @p into
+ * (slop_agg_merge); the extra and the trailer are left as they are. */
+void slop_aggs_merge(const slop_aggs *aggs, uint8_t *into,
+		     const uint8_t *from);
+
 /* Bytes of a group's value. */
 size_t slop_aggs_value_size(const slop_aggs *aggs);
 

@@ -34,6 +34,16 @@ void slop_aggs_fold(const slop_aggs *aggs, uint8_t *value)
 			      &aggs->in[i]);
 }
 
+void slop_aggs_merge(const slop_aggs *aggs, uint8_t *into,
+		     const uint8_t *from)
+{
+	size_t i;
+
+	for (i = 0; i < aggs->count; i++)
+		slop_agg_merge(&aggs->fn[i], into + acc_at(aggs, i),
+			       from + acc_at(aggs, i));
+}
+
 size_t slop_aggs_value_size(const slop_aggs *aggs)
 {
 	return aggs->count * SLOP_ACC_SIZE + aggs->extra + SLOP_TRAILER;

@@ -30,6 +30,7 @@ static void window_close(void *self)
 	slop_aggs_close(&w->agg);
 	slop_path_free(&w->field);
 	free(w->key);
+	free(w->sessions);
 	free(w->due);
 	free(w->searched);
 	free(w->found);
@@ -64,18 +65,94 @@ static int open_time(window *w, const sl_stage *stage, sl_error *err)
 	return SL_OK;
 }
 
+static int64_t gcd(int64_t a, int64_t b)
+{
+	while (b != 0) {
+		int64_t r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+/* Sessions: gap, and neither size nor advance. */
+static int read_session(window *w, const sl_stage *stage, sl_error *err)
+{
+	if (sl_option(stage, "size") != NULL)
+		return sl_config_error(stage, "size", err,
+				       "session windows have no size: a "
+				       "session ends `gap` after its last "
+				       "record");
+	if (sl_option(stage, "advance") != NULL)
+		return sl_config_error(stage, "advance", err,
+				       "only hopping windows take advance "
+				       "(type = hopping)");
+	if (sl_option(stage, "gap") == NULL)
+		return sl_config_error(stage, "type", err,
+				       "session windows need gap, the time "
+				       "without records that ends a session, "
+				       "e.g. gap = 30m");
+	w->gap = sl_option_duration_ms(stage, "gap");
+	if (w->gap <= 0 || w->gap > TS_LIMIT)
+		return sl_config_error(stage, "gap", err, "must be at least 1ms");
+	w->size = w->advance = w->pane = 1; /* unused */
+	return SL_OK;
+}
+
+/* type, size and advance (or gap): tumbling, hopping with its advance,
+ * or session with its gap. */
+static int read_shape(window *w, const sl_stage *stage, sl_error *err)
+{
+	const char *type = sl_option(stage, "type");
+	int has_advance = sl_option(stage, "advance") != NULL;
+
+	w->hopping = type != NULL && strcmp(type, "hopping") == 0;
+	w->session = type != NULL && strcmp(type, "session") == 0;
+	if (type != NULL && !w->hopping && !w->session &&
+	    strcmp(type, "tumbling") != 0)
+		return sl_config_error(stage, "type", err,
+				       "expected tumbling, hopping or session");
+	if (w->session)
+		return read_session(w, stage, err);
+	if (sl_option(stage, "gap") != NULL)
+		return sl_config_error(stage, "gap", err,
+				       "only session windows take gap "
+				       "(type = session)");
+	if (sl_option(stage, "size") == NULL)
+		return sl_config_error(stage, "type", err,
+				       "tumbling and hopping windows need "
+				       "size, e.g. size = 60s");
+	w->size = sl_option_duration_ms(stage, "size");
+	if (w->size <= 0 || w->size > TS_LIMIT)
+		return sl_config_error(stage, "size", err, "must be at least 1ms");
+	if (!w->hopping && has_advance)
+		return sl_config_error(stage, "advance", err,
+				       "only hopping windows take advance "
+				       "(type = hopping)");
+	if (w->hopping && !has_advance)
+		return sl_config_error(stage, "type", err,
+				       "hopping windows need advance, how far "
+				       "each window starts after the one "
+				       "before, e.g. advance = 10s");
+	w->advance = w->hopping ? sl_option_duration_ms(stage, "advance") :
+		w->size;
+	if (w->advance <= 0 || w->advance > w->size)
+		return sl_config_error(stage, "advance", err,
+				       "must be at least 1ms and at most size "
+				       "(%lld ms)", (long long)w->size);
+	w->pane = gcd(w->size, w->advance);
+	w->layout = w->hopping ? LAYOUT_HOP : LAYOUT;
+	w->head = w->hopping ? HOP_HEAD : HEAD;
+	return SL_OK;
+}
+
 /* The window's options, read and checked: what check and open share. */
 static int read_options(window *w, const sl_stage *stage, sl_error *err)
 {
-	const char *type = sl_option(stage, "type");
-
-	w->size = sl_option_duration_ms(stage, "size");
 	w->lateness = sl_option_duration_ms(stage, "allowed.lateness");
-	if (type != NULL && strcmp(type, "tumbling") != 0)
-		return sl_config_error(stage, "type", err,
-				       "only tumbling windows exist");
-	if (w->size <= 0 || w->size > TS_LIMIT)
-		return sl_config_error(stage, "size", err, "must be at least 1ms");
+	if (read_shape(w, stage, err) != SL_OK)
+		return SL_ERR;
 	if (w->lateness < 0 || w->lateness > TS_LIMIT)
 		return sl_config_error(stage, "allowed.lateness", err,
 				       "out of range");
@@ -127,7 +204,7 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	       sl_error *err)
 {
 	sl_error why;
-	int64_t ts = 0, start, wm;
+	int64_t ts = 0, pane, first, last, start, wm;
 	const char *gk;
 	size_t gklen, klen;
 	uint8_t *acc, tkey[5];
@@ -141,10 +218,22 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		}
 		return sl_record_error(w->stage, r, err, "%s", why.message);
 	}
-	start = window_start(w, ts);
 	wm = w->mode == TIME_PROCESSING ? w->wm :
 		sl_watermark(w->stage, r->origin.partition, now);
-	if (wm != INT64_MIN && start + w->size + w->lateness <= wm) {
+	if (w->session) {
+		int rc = window_session_add(w, batch, r, ts, wm, err);
+
+		if (w->mode != TIME_PROCESSING &&
+		    (rc != SL_ERR || err->kind == SL_ERR_RECORD))
+			sl_watermark_observe(w->stage, r, ts, now);
+		return rc;
+	}
+	pane = window_start(w, ts);
+	first = window_first_of(w, pane);
+	last = window_last_of(w, pane);
+	/* late when the last window holding it has closed; a hopping
+	 * window that closed before the others just misses it */
+	if (wm != INT64_MIN && last + w->size + w->lateness <= wm) {
 		sl_metric_add(w->stage, "late", 1);
 		if (w->mode != TIME_PROCESSING)
 			sl_watermark_observe(w->stage, r, ts, now);
@@ -152,24 +241,31 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 				       "late record: event time %lld is in window "
 				       "[%lld, %lld), closed at watermark %lld "
 				       "(allowed.lateness %lld ms)",
-				       (long long)ts, (long long)start,
-				       (long long)(start + w->size),
+				       (long long)ts, (long long)last,
+				       (long long)(last + w->size),
 				       (long long)wm,
 				       (long long)w->lateness);
 	}
 	if (slop_group_key(r->key, batch->arena, &gk, &gklen) != 0)
 		return sl_record_error(w->stage, r, err,
 				       "the key cannot be written as text");
-	klen = window_state_key(w, start, r->origin.partition, gk, gklen);
+	/* windows closed already (not fired yet, perhaps) do not take it */
+	while (wm != INT64_MIN && first + w->size + w->lateness <= wm)
+		first += w->advance;
+	klen = window_state_key(w, pane, r->origin.partition, first, gk, gklen);
 	acc = klen ? sl_state_slot(w->state, w->key, klen,
 				   slop_aggs_value_size(&w->agg),
 				   &created) : NULL;
-	/* the window's timer for this partition: set once, then found */
+	if (acc == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	/* the timers of the entry's windows for this partition: set once,
+	 * then found */
 	tkey[0] = LAYOUT;
 	window_put_partition(tkey + 1, r->origin.partition);
-	if (acc == NULL || (created && sl_state_timer_set(w->state,
-				start + w->size, tkey, sizeof tkey) != SL_OK))
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (start = first; created && start <= last; start += w->advance)
+		if (sl_state_timer_set(w->state, start + w->size, tkey,
+				       sizeof tkey) != SL_OK)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)
 		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)gklen, gk, why.message);

@@ -22,11 +22,11 @@ typedef struct emit_ctx {
 #define MORE 1
 
 /* One window's result for one key, @p gk, as a record of the batch. */
-static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
-		  const void *acc)
+static int output(emit_ctx *ec, int64_t start, int64_t end, const uint8_t *gk,
+		  size_t gklen, const void *acc)
 {
 	window *w = ec->w;
-	int64_t bounds[2] = { start, start + w->size };
+	int64_t bounds[2] = { start, end };
 	sl_record *r;
 	sl_value *v, *k;
 
@@ -42,6 +42,13 @@ static int output(emit_ctx *ec, int64_t start, const uint8_t *gk, size_t gklen,
 	r->origin.stage = sl_stage_name(w->stage);
 	r->origin.offset = w->emitted++;
 	return 0;
+}
+
+/* A session ended: its result. */
+static int emit_session(void *ctx, int64_t start, int64_t end,
+			const uint8_t *gk, size_t gklen, const void *acc)
+{
+	return output(ctx, start, end, gk, gklen, acc);
 }
 
 /* Note that the timers of state partition @p partition fired: the
@@ -77,6 +84,10 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 	sl_bytes acc;
 	sl_error why;
 
+	if (w->session)
+		return klen >= 5 && k[0] == LAYOUT_SESSION ?
+			window_session_fire(w, end, k, klen, emit_session, ec,
+					    ec->err) : 0;
 	if (klen == 5 && k[0] == LAYOUT) {
 		if (w->due_count == w->due_cap) {
 			size_t cap = w->due_cap ? w->due_cap * 2 : 16;
@@ -103,7 +114,8 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)(klen - 8), (const char *)k + 8,
 				    why.message);
-	if (output(ec, window_get_start(k), k + 8, klen - 8, acc.data) != 0)
+	if (output(ec, window_get_start(k), window_get_start(k) + w->size,
+		   k + 8, klen - 8, acc.data) != 0)
 		return -1;
 	sl_state_delete(w->state, key, klen);
 	return 0;
@@ -125,11 +137,10 @@ static int by_start(const void *a, const void *b)
 		       ((const struct due *)a)->partition, y);
 }
 
-/* The index of the due window that @p key's accumulator belongs to, or
- * -1: a binary search of w->due, sorted by by_start. */
-static long due_of(const window *w, const uint8_t *key)
+/* The index of the due window starting at @p start for @p key's
+ * partition, or -1: a binary search of w->due, sorted by by_start. */
+static long due_of(const window *w, int64_t start, const uint8_t *key)
 {
-	int64_t start = window_get_start(key + 1);
 	size_t lo = 0, hi = w->due_count;
 
 	while (lo < hi) {
@@ -146,43 +157,121 @@ static long due_of(const window *w, const uint8_t *key)
 	return -1;
 }
 
+/* Room for one more found accumulator; 0, or -1 (out of memory). */
+static int found_room(window *w)
+{
+	size_t cap;
+	struct found *f;
+	slop_order *o;
+
+	if (w->found_count < w->found_cap)
+		return 0;
+	cap = w->found_cap ? w->found_cap * 2 : 256;
+	f = realloc(w->found, cap * sizeof *f);
+	if (f != NULL)
+		w->found = f;
+	o = f == NULL ? NULL : realloc(w->order, 2 * cap * sizeof *o);
+	if (o == NULL)
+		return -1;
+	w->order = o;
+	w->found_cap = cap;
+	return 0;
+}
+
+/* A pane's accumulator (tumbling: a window's): found once for each due
+ * window that holds it. */
 static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 		    size_t vlen)
 {
 	emit_ctx *ec = ctx;
 	window *w = ec->w;
 	const uint8_t *k = key;
+	int64_t pane, start, last;
+	int readable = 0;
 	long due;
 	sl_error why;
 
-	if (klen < HEAD || k[0] != LAYOUT || (due = due_of(w, k)) < 0)
+	if (klen < w->head || k[0] != w->layout)
 		return 0;
-	if (slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
-		return sl_error_set(ec->err, SL_ERR_RUNTIME, "key '%.*s': %s",
-				    (int)(klen - HEAD), (const char *)k + HEAD,
-				    why.message);
-	if (w->found_count == w->found_cap) {
-		size_t cap = w->found_cap ? w->found_cap * 2 : 256;
-		struct found *f = realloc(w->found, cap * sizeof *f);
-		slop_order *o = f == NULL ? NULL :
-			realloc(w->order, 2 * cap * sizeof *o);
-
-		if (f != NULL)
-			w->found = f;
-		if (o == NULL)
-			return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
-		w->order = o;
-		w->found_cap = cap;
+	pane = window_get_start(k + 1);
+	last = window_last_of(w, pane);
+	start = w->hopping ? window_get_start(k + HEAD) : pane;
+	for (; start <= last; start += w->advance) {
+		if ((due = due_of(w, start, k)) < 0)
+			continue;
+		if (!readable &&
+		    slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME,
+					    "key '%.*s': %s",
+					    (int)(klen - w->head),
+					    (const char *)k + w->head,
+					    why.message);
+		readable = 1;
+		if (found_room(w) != 0)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME,
+					    "out of memory");
+		w->found[w->found_count].due = (size_t)due;
+		w->found[w->found_count].window = w->due[due].window;
+		/* values of layout 1 before the order was kept: 0 */
+		w->found[w->found_count].seq =
+			vlen >= SLOP_EXTRA_AT + SEQ_SIZE ?
+			window_get_u64((const uint8_t *)val + SLOP_EXTRA_AT) : 0;
+		w->found[w->found_count].last = start == last;
+		w->found[w->found_count].key = k;
+		w->found[w->found_count].klen = klen;
+		w->found[w->found_count++].acc = val;
 	}
-	w->found[w->found_count].due = (size_t)due;
-	w->found[w->found_count].window = w->due[due].window;
-	/* values of layout 1 before the order was kept: 0 */
-	w->found[w->found_count].seq = vlen >= SLOP_EXTRA_AT + SEQ_SIZE ?
-		window_get_u64((const uint8_t *)val + SLOP_EXTRA_AT) : 0;
-	w->found[w->found_count].key = k;
-	w->found[w->found_count].klen = klen;
-	w->found[w->found_count++].acc = val;
 	return 0;
+}
+
+/* Whether two found panes are one key's in one window. */
+static int same_group(const struct found *x, const struct found *y)
+{
+	return x->window == y->window && x->klen == y->klen &&
+	       memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD,
+		      x->klen - HOP_HEAD) == 0;
+}
+
+/* Windows in order, then group keys, so that a key's panes lie
+ * together; then by seq, the group's least once known. */
+static int by_group(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int c;
+
+	if (x->window != y->window)
+		return x->window < y->window ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	c = memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD, n - HOP_HEAD);
+	if (c != 0)
+		return c;
+	return x->klen < y->klen ? -1 : x->klen > y->klen;
+}
+
+/* Hopping: a window's panes of one key together, the keys in the order
+ * of their first record in the window (the least seq of their panes). */
+static void sort_panes(window *w)
+{
+	size_t i, j, n = w->found_count;
+	struct found *f = w->found;
+
+	for (i = 0; i < n; i++)
+		f[i].seq = 0;
+	qsort(f, n, sizeof *f, by_group);
+	for (i = 0; i < n; i = j) {
+		uint64_t least = UINT64_MAX;
+
+		for (j = i; j < n && same_group(&f[i], &f[j]); j++)
+			if (window_get_u64((const uint8_t *)f[j].acc +
+					   SLOP_EXTRA_AT) < least)
+				least = window_get_u64((const uint8_t *)
+						       f[j].acc + SLOP_EXTRA_AT);
+		while (i < j)
+			f[i++].seq = least;
+	}
+	qsort(f, n, sizeof *f, by_group);
 }
 
 /* Windows in order, then keys in the order they first came (across
@@ -305,6 +394,51 @@ static int keep_rest(window *w, size_t from)
 	return 0;
 }
 
+/* Delete @p f's entry from the store. */
+static int delete_found(emit_ctx *ec, const struct found *f)
+{
+	/* the key's bytes go with the entry: copy them first */
+	size_t klen = window_state_copy(ec->w, f->key, f->klen);
+
+	if (klen == 0)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+	sl_state_delete(ec->w->state, ec->w->key, klen);
+	return 0;
+}
+
+/*
+ * Hopping: each due window's result per key, its panes merged, in
+ * found's order (sort_panes); then the panes whose last window this was
+ * are deleted, the others wait for their later windows.  All at once:
+ * a window emitted in part would find its emitted keys' panes again.
+ */
+static int emit_panes(emit_ctx *ec)
+{
+	window *w = ec->w;
+	size_t i, j, n = w->found_count, size = slop_aggs_value_size(&w->agg);
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i = j) {
+		uint8_t *merged = sl_arena_alloc(ec->out->arena, size);
+		const struct found *f = &w->found[i];
+
+		if (merged == NULL)
+			return sl_error_set(ec->err, SL_ERR_RUNTIME,
+					    "out of memory");
+		memset(merged, 0, size);
+		for (j = i; j < n && same_group(f, &w->found[j]); j++)
+			slop_aggs_merge(&w->agg, merged, w->found[j].acc);
+		/* output copies the key: the panes may be deleted below */
+		rc = output(ec, w->due[f->due].start,
+			    w->due[f->due].start + w->size, f->key + HOP_HEAD,
+			    f->klen - HOP_HEAD, merged);
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		if (w->found[i].last)
+			rc = delete_found(ec, &w->found[i]);
+	return rc;
+}
+
 /*
  * Emit and delete the accumulators of the due windows, found in one pass
  * over each due state partition: windows in order, a window's keys in
@@ -325,6 +459,10 @@ static int collect(emit_ctx *ec)
 			w->due[i - 1].window : i;
 	w->found_count = 0;
 	rc = find_due(ec);
+	if (w->hopping) {
+		sort_panes(w);
+		return rc == 0 ? emit_panes(ec) : rc;
+	}
 	sort_found(w);
 	if (w->part == 0) /* a firing begins: its parts */
 		w->part = w->found_count / FIRE_PARTS >= ec->limit ?
@@ -334,19 +472,12 @@ static int collect(emit_ctx *ec)
 	for (i = 0; rc == 0 && i < n; i++) {
 		const struct found *f = &w->found[i];
 
-		rc = output(ec, window_get_start(f->key + 1), f->key + HEAD,
+		rc = output(ec, window_get_start(f->key + 1),
+			    window_get_start(f->key + 1) + w->size, f->key + HEAD,
 			    f->klen - HEAD, f->acc);
 	}
-	for (i = 0; rc == 0 && i < n; i++) {
-		/* the key's bytes go with the entry: copy them first */
-		size_t klen = window_state_copy(w, w->found[i].key,
-						w->found[i].klen);
-
-		if (klen == 0)
-			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
-		else
-			sl_state_delete(w->state, w->key, klen);
-	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = delete_found(ec, &w->found[i]);
 	if (rc == 0 && n < w->found_count) {
 		if (keep_rest(w, n) != 0)
 			rc = sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");

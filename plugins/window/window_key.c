@@ -80,11 +80,30 @@ int window_time_of(const window *w, const sl_record *r, int64_t now,
 	return SL_OK;
 }
 
+/* @p t down to a multiple of @p step (floor, for negative times too). */
+static int64_t floor_to(int64_t t, int64_t step)
+{
+	int64_t r = t % step;
+
+	return t - (r < 0 ? r + step : r);
+}
+
 int64_t window_start(const window *w, int64_t ts)
 {
-	int64_t r = ts % w->size;
+	return floor_to(ts, w->pane);
+}
 
-	return ts - (r < 0 ? r + w->size : r);
+/* Windows [s, s + size) with s a multiple of advance hold the pane when
+ * pane - size < s <= pane (the pane divides both, so it lies whole in
+ * each). */
+int64_t window_first_of(const window *w, int64_t pane)
+{
+	return floor_to(pane - w->size, w->advance) + w->advance;
+}
+
+int64_t window_last_of(const window *w, int64_t pane)
+{
+	return floor_to(pane, w->advance);
 }
 
 void window_put_partition(uint8_t *p, int32_t partition)
@@ -114,19 +133,22 @@ static int key_room(window *w, size_t len)
 	return 1;
 }
 
-/* The state key [1][start][partition][group key] in w->key; its length,
- * or 0 (out of memory). */
+/* The state key [1][start][partition][group key] in w->key, hopping's
+ * [2][pane start][partition][from][group key]; its length, or 0 (out of
+ * memory). */
 size_t window_state_key(window *w, int64_t start, int32_t partition,
-			const char *gk, size_t gklen)
+			int64_t from, const char *gk, size_t gklen)
 {
-	if (!key_room(w, gklen + HEAD))
+	if (!key_room(w, gklen + w->head))
 		return 0;
-	w->key[0] = LAYOUT;
+	w->key[0] = w->layout;
 	put_start(w->key + 1, start);
 	window_put_partition(w->key + 9, partition);
+	if (w->hopping)
+		put_start(w->key + HEAD, from);
 	if (gklen)
-		memcpy(w->key + HEAD, gk, gklen);
-	return gklen + HEAD;
+		memcpy(w->key + w->head, gk, gklen);
+	return gklen + w->head;
 }
 
 /* @p key copied into w->key; its length, or 0 (out of memory). */
@@ -136,4 +158,18 @@ size_t window_state_copy(window *w, const uint8_t *key, size_t klen)
 		return 0;
 	memcpy(w->key, key, klen);
 	return klen;
+}
+
+/* The state key [3][partition][group key] of a key's sessions in
+ * w->key; its length, or 0 (out of memory). */
+size_t window_session_key(window *w, int32_t partition, const char *gk,
+			  size_t gklen)
+{
+	if (!key_room(w, gklen + 5))
+		return 0;
+	w->key[0] = LAYOUT_SESSION;
+	window_put_partition(w->key + 1, partition);
+	if (gklen)
+		memcpy(w->key + 5, gk, gklen);
+	return gklen + 5;
 }

@@ -1,9 +1,10 @@
 /*
- * window_shared.h - tumbling windows per key, fired by the watermark:
+ * window_shared.h - tumbling, hopping and session windows per key,
+ * fired by the watermark:
  * the operator's struct and constants, shared by its files: options,
  * open and the class (window.c), the state key layout and event time
  * (window_key.c), finding, ordering and emitting due windows
- * (window_fire.c).
+ * (window_fire.c), sessions (window_session.c).
  *
  * Each (window, key) has an accumulator in the keyed state store under
  * [1][window start, 8 bytes][input partition, 4 bytes][group key]; each
@@ -15,6 +16,12 @@
  * entry of the store.  Windows are [start, end): an event exactly at the
  * end belongs to the next window.  Everything a window needs is in the
  * store, so restoring the store restores the open windows.
+ *
+ * Hopping windows (size, advance) keep one accumulator per pane of
+ * gcd(size, advance) ms per key, under [2][pane start][partition][first
+ * window][group key], and the pane sets the timer of each window holding
+ * it; a firing window merges its panes per key, and a pane is deleted
+ * with its last window.  Hopping fires all that is due at once.
  *
  * The leading 1 is the layout's version: state written by earlier
  * versions, an accumulator and a timer per (window, key) under
@@ -74,6 +81,17 @@ typedef struct window {
 	int mode;               /* enum time_mode */
 	slop_path field;        /* TIME_EVENT */
 	int64_t size, lateness;
+	/* Hopping windows start every `advance` ms (tumbling: advance is
+	 * size); their accumulators are kept per pane, gcd(size, advance)
+	 * ms, and a window's result merges its panes when it fires. */
+	int hopping;
+	int64_t advance, pane;
+	int session;            /* type = session: gap, no size */
+	int64_t gap;
+	uint8_t *sessions;      /* a key's sessions while changed */
+	size_t sessions_cap;
+	uint8_t layout;         /* LAYOUT, or LAYOUT_HOP: its keys' first byte */
+	size_t head;            /* HEAD or HOP_HEAD */
 	int64_t wm;             /* processing time: the wall clock seen */
 	uint8_t *key;           /* state key buffer, reused */
 	size_t key_cap;
@@ -99,7 +117,8 @@ typedef struct window {
 	struct found {
 		size_t due;
 		size_t window;      /* due[due].window: emitted by it, then seq */
-		uint64_t seq;
+		uint64_t seq;       /* hopping: the least of the key's panes' */
+		int last;           /* the pane's last window: delete it after */
 		const uint8_t *key;
 		size_t klen;
 		const void *acc;
@@ -116,6 +135,16 @@ typedef struct window {
 #define SEQ_SIZE 8
 /* [LAYOUT][start][partition]: where the group key begins. */
 #define HEAD 13
+/* Hopping's panes: [LAYOUT_HOP][pane start][partition][from][group key],
+ * from being the first window the entry adds to: the pane's first, or
+ * the first still open when the entry was made (its earlier windows had
+ * closed, and may not have fired yet). */
+#define LAYOUT_HOP 2
+#define HOP_HEAD 21
+/* Sessions: [LAYOUT_SESSION][partition][group key] -> the key's open
+ * sessions, [first][last][accumulators] each, in order; a timer under the
+ * same key at each session's end (window_session.c). */
+#define LAYOUT_SESSION 3
 
 /* A state partition not known: the whole store is searched. */
 #define NO_PARTITION INT32_MIN
@@ -130,13 +159,31 @@ int64_t window_get_start(const uint8_t *p);
  * (window_event_time is that hook, hence the name). */
 int window_time_of(const window *w, const sl_record *r, int64_t now,
 		   int64_t *ts, sl_error *why);
+/* The start of the pane holding @p ts (tumbling: of its window). */
 int64_t window_start(const window *w, int64_t ts);
+/* The first and the last start of the windows holding pane @p pane. */
+int64_t window_first_of(const window *w, int64_t pane);
+int64_t window_last_of(const window *w, int64_t pane);
 /* add builds a record's key and its window's timer key with these. */
 void window_put_partition(uint8_t *p, int32_t partition);
 size_t window_state_key(window *w, int64_t start, int32_t partition,
-			const char *gk, size_t gklen);
+			int64_t from, const char *gk, size_t gklen);
 /* collect copies a found key before deleting its entry. */
 size_t window_state_copy(window *w, const uint8_t *key, size_t klen);
+
+/* Sessions (window_session.c): a record added, SL_OK or as
+ * sl_record_error; a key's timer at @p end fired, its sessions ended by
+ * then given to @p emit and removed: 0 or -1 (@p err set). */
+typedef int (*window_emit)(void *ctx, int64_t start, int64_t end,
+			   const uint8_t *gk, size_t gklen, const void *acc);
+size_t window_session_key(window *w, int32_t partition, const char *gk,
+			  size_t gklen);
+size_t window_session_size(const window *w);
+int window_session_add(window *w, sl_batch *batch, sl_record *r, int64_t ts,
+		       int64_t wm, sl_error *err);
+int window_session_fire(window *w, int64_t end, const uint8_t *key,
+			size_t klen, window_emit emit, void *ctx,
+			sl_error *err);
 
 /* process, tick and finish all fire; the firing lives in window_fire.c. */
 int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,

@@ -426,6 +426,48 @@ static void test_timer_set_in(void)
 	sl_store_free(st);
 }
 
+/* While a partition's timers fire, what their callback writes is that
+ * partition's (its changes carry it); the current partition comes back
+ * after. */
+static int rewrite_on_fire(void *ctx, int64_t when, const void *key,
+			   size_t klen)
+{
+	sl_state *st = ctx;
+
+	(void)when;
+	return sl_store_put(st, key, klen, "fired", 5) == SL_OK ? 0 : -1;
+}
+
+static int64_t fire_all(void *ctx, int32_t partition)
+{
+	(void)ctx;
+	(void)partition;
+	return INT64_MAX;
+}
+
+static void test_fire_by_partition(void)
+{
+	sl_state *st = sl_store_new("p");
+	char text[256] = "";
+
+	sl_store_set_partition(st, 2);
+	put(st, "k", "open");
+	CHECK(sl_store_timer_set(st, 5, "k", 1) == SL_OK);
+	sl_store_set_partition(st, 0);
+	put(st, "z", "other");
+	sl_store_track(st, 1);
+	CHECK(sl_store_timers_fire_by(st, fire_all, rewrite_on_fire, st) == 0);
+	CHECK(has(st, "k", "fired"));
+	CHECK(sl_store_changes(st, on_partition, text) == 0);
+	CHECK_STR(text, "2:timer 2:k ");
+	text[0] = '\0';
+	sl_store_changes_clear(st);
+	put(st, "y", "1");
+	CHECK(sl_store_changes(st, on_partition, text) == 0);
+	CHECK_STR(text, "0:y ");
+	sl_store_free(st);
+}
+
 int main(void)
 {
 	test_values();
@@ -437,5 +479,6 @@ int main(void)
 	test_each_in();
 	test_timer_set_in();
 	test_partitions();
+	test_fire_by_partition();
 	return check_done("test_state");
 }
