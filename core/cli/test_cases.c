@@ -310,38 +310,21 @@ const sl_test_records *sl_test_records_of(const sl_test_records *list,
 	return NULL;
 }
 
-/* The engine's options of a source or sink, but its dead letters skipped:
- * the sink that would carry them is a file now. */
-static void write_engine_options(FILE *out, const sl_job_stage *st)
+/*
+ * A stage's options but its dead letters, which become skips: the sink
+ * that would carry them is a file now.  Of a source or sink (@p engine_only)
+ * only the engine's options: its plugin is the file plugin now.
+ */
+static void write_options(FILE *out, const sl_job_stage *st, int engine_only)
 {
 	size_t i;
 
 	for (i = 0; i < st->option_count; i++) {
 		const sl_job_option *o = &st->options[i];
 
-		if (strcmp(o->key, "plugin") == 0 ||
-		    strcmp(o->key, "dead-letter.topic") == 0 ||
-		    sl_engine_stage_option(o->key) == NULL)
-			continue;
-		if (strcmp(o->key, "errors") == 0 &&
-		    strcmp(o->value, "dead-letter") == 0) {
-			fprintf(out, "errors = skip\n");
-			continue;
-		}
-		fprintf(out, "%s = ", o->key);
-		sl_cli_write_value(out, o->value);
-	}
-}
-
-/* An operator's options as they are, but its dead letters skipped. */
-static void write_operator_options(FILE *out, const sl_job_stage *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->option_count; i++) {
-		const sl_job_option *o = &st->options[i];
-
-		if (strcmp(o->key, "dead-letter.topic") == 0)
+		if (strcmp(o->key, "dead-letter.topic") == 0 ||
+		    (engine_only && (strcmp(o->key, "plugin") == 0 ||
+				     sl_engine_stage_option(o->key) == NULL)))
 			continue;
 		if (strcmp(o->key, "errors") == 0 &&
 		    strcmp(o->value, "dead-letter") == 0) {
@@ -382,14 +365,14 @@ int sl_test_job_write(FILE *out, const sl_job *job, const sl_test_case *c,
 			continue;
 		fprintf(out, "\n[%s %s]\n", sl_kind_name(st->kind), st->name);
 		if (st->kind == SL_KIND_OPERATOR) {
-			write_operator_options(out, st);
+			write_options(out, st, 0);
 			continue;
 		}
 		fprintf(out, "plugin = file\npath = %s/%s-%s\n", dir,
 			st->kind == SL_KIND_SOURCE ? "in" : "out", st->name);
 		if (c->key_separator != NULL)
 			fprintf(out, "key.separator = %s\n", c->key_separator);
-		write_engine_options(out, st);
+		write_options(out, st, 1);
 	}
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;
 }
