@@ -1,6 +1,6 @@
 /*
- * expr_text.h - for the expression tests: an expression evaluated on a
- * record, its outcome as text to compare.
+ * expr_text.h - for the expression tests: values to build records with,
+ * and an expression evaluated on a record, its outcome as text to compare.
  */
 #ifndef SL_TEST_EXPR_TEXT_H
 #define SL_TEST_EXPR_TEXT_H
@@ -11,6 +11,22 @@
 #include "base/arena.h"
 #include "base/json_write.h"
 #include "expr/expr.h"
+
+/* A member of an object value, for building test records. */
+static sl_member member(const char *key, sl_value v)
+{
+	sl_member m;
+
+	m.key = key;
+	m.key_len = (uint32_t)strlen(key);
+	m.value = v;
+	return m;
+}
+
+static sl_value str(const char *s)
+{
+	return sl_value_string(s, strlen(s));
+}
 
 /* @p text on @p rec: its result as JSON, "ERR ..." or "PARSE N: ...";
  * the text lives until the next call. */

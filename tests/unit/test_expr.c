@@ -14,21 +14,6 @@
 static sl_arena *arena;
 static sl_record rec;
 
-static sl_member member(const char *key, sl_value v)
-{
-	sl_member m;
-
-	m.key = key;
-	m.key_len = (uint32_t)strlen(key);
-	m.value = v;
-	return m;
-}
-
-static sl_value str(const char *s)
-{
-	return sl_value_string(s, strlen(s));
-}
-
 /* {"user_id":42,"name":"Ann Lee","score":1.5,"tags":["a","b"],
  *  "a":{"b":"deep","and":1},"flag":true,"nothing":null,
  *  "event_type":"page_view","n":"12","big":9223372036854775807,

@@ -19,21 +19,6 @@ static sl_value value;
 static sl_member members[6];
 static sl_header headers[4];
 
-static sl_member member(const char *key, sl_value v)
-{
-	sl_member m;
-
-	m.key = key;
-	m.key_len = (uint32_t)strlen(key);
-	m.value = v;
-	return m;
-}
-
-static sl_value str(const char *s)
-{
-	return sl_value_string(s, strlen(s));
-}
-
 static sl_header header(const char *name, const char *v, size_t len)
 {
 	sl_header h;
