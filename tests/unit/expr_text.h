@@ -1,6 +1,8 @@
 /*
  * expr_text.h - for the expression tests: values to build records with,
- * and an expression evaluated on a record, its outcome as text to compare.
+ * an expression evaluated on a record, its outcome as text to compare,
+ * and one evaluated again and again without taking memory.  Include after
+ * check.h.
  */
 #ifndef SL_TEST_EXPR_TEXT_H
 #define SL_TEST_EXPR_TEXT_H
@@ -59,6 +61,34 @@ static const char *expr_text(const char *text, const sl_record *rec,
 	}
 	sl_expr_destroy(x);
 	return out;
+}
+
+/*
+ * @p text, parsed, evaluated 1000 times on @p rec: true every time, and
+ * not a byte taken from @p arena (checked with check.h's CHECK).
+ */
+static void expr_check_no_allocation(const char *text, const sl_record *rec,
+				     sl_arena *arena)
+{
+	char msg[128];
+	int column, i, ok = 0;
+	sl_expr *x = sl_expr_parse(text, msg, sizeof msg, &column);
+	sl_value v;
+	sl_error why;
+	uint8_t *before;
+
+	CHECK(x != NULL);
+	if (x == NULL)
+		return;
+	sl_arena_reset(arena);
+	(void)sl_arena_alloc(arena, 8);
+	before = arena->cur;
+	for (i = 0; i < 1000; i++)
+		ok += sl_expr_evaluate(x, rec, arena, &v, &why) == SL_OK &&
+		      v.type == SL_TBOOL && v.as.b == 1;
+	CHECK(ok == 1000);
+	CHECK(arena->cur == before);
+	sl_expr_destroy(x);
 }
 
 #endif

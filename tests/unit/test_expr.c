@@ -322,28 +322,8 @@ static void test_plain_values(void)
 /* The common case takes nothing from the arena. */
 static void test_no_allocation(void)
 {
-	char msg[128];
-	int column;
-	sl_expr *x = sl_expr_parse("event_type == \"page_view\" and user_id > 3 "
-				   "and lower(event_type) != \"x\"", msg,
-				   sizeof msg, &column);
-	sl_value v;
-	sl_error why;
-	uint8_t *before;
-	int i, ok = 0;
-
-	CHECK(x != NULL);
-	if (x == NULL)
-		return;
-	sl_arena_reset(arena);
-	(void)sl_arena_alloc(arena, 8);
-	before = arena->cur;
-	for (i = 0; i < 1000; i++)
-		ok += sl_expr_evaluate(x, &rec, arena, &v, &why) == SL_OK &&
-		      v.type == SL_TBOOL && v.as.b == 1;
-	CHECK(ok == 1000);
-	CHECK(arena->cur == before);
-	sl_expr_destroy(x);
+	expr_check_no_allocation("event_type == \"page_view\" and user_id > 3 "
+				 "and lower(event_type) != \"x\"", &rec, arena);
 }
 
 /* @p n bytes: "T OP T OP ... T", padded with blanks to exactly @p n. */
