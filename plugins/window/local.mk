@@ -19,10 +19,12 @@ EXTRA_DIST += plugins/window/tests/function_list.test \
 plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
 plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)
-plugins_window_tests_test_hopping_SOURCES = plugins/window/tests/test_hopping.c
+plugins_window_tests_test_hopping_SOURCES = plugins/window/tests/test_hopping.c \
+	plugins/window/tests/window_events.h
 plugins_window_tests_test_hopping_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_hopping_LDADD = $(OPTEST_LIBS)
-plugins_window_tests_test_session_SOURCES = plugins/window/tests/test_session.c
+plugins_window_tests_test_session_SOURCES = plugins/window/tests/test_session.c \
+	plugins/window/tests/window_events.h
 plugins_window_tests_test_session_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_session_LDADD = $(OPTEST_LIBS)
 

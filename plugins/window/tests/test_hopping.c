@@ -8,9 +8,7 @@
 
 #include "check.h"
 #include "optest.h"
-#include "state/state.h"
-
-static optest t;
+#include "window_events.h"
 
 static void open_hopping(const char *size, const char *advance,
 			 const char *function, const char *extra)
@@ -19,21 +17,6 @@ static void open_hopping(const char *size, const char *advance,
 			       function, "idle.timeout=0", extra, NULL };
 
 	CHECK(optest_open(&t, "window", opts, SL_ERRORS_SKIP) == SL_OK);
-}
-
-static void ev(const char *key, int64_t ts, int v)
-{
-	char value[64], k[32];
-
-	snprintf(value, sizeof value, "{\"ts\":%lld,\"v\":%d}", (long long)ts, v);
-	snprintf(k, sizeof k, "\"%s\"", key);
-	optest_add(&t, value, k, -1, "src", 0);
-}
-
-/* Entries left in the store: the panes not yet deleted. */
-static size_t stored(void)
-{
-	return sl_store_count(t.stage.state.stores[0]);
 }
 
 #define R(key, start, end, rest)                                           \

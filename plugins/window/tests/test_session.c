@@ -9,9 +9,7 @@
 
 #include "check.h"
 #include "optest.h"
-#include "state/state.h"
-
-static optest t;
+#include "window_events.h"
 
 static void open_session(const char *lateness)
 {
@@ -20,20 +18,6 @@ static void open_session(const char *lateness)
 			       lateness, NULL };
 
 	CHECK(optest_open(&t, "window", opts, SL_ERRORS_SKIP) == SL_OK);
-}
-
-static void ev(const char *key, int64_t ts, int v)
-{
-	char value[64], k[32];
-
-	snprintf(value, sizeof value, "{\"ts\":%lld,\"v\":%d}", (long long)ts, v);
-	snprintf(k, sizeof k, "\"%s\"", key);
-	optest_add(&t, value, k, -1, "src", 0);
-}
-
-static size_t stored(void)
-{
-	return sl_store_count(t.stage.state.stores[0]);
 }
 
 #define S(key, start, end, n, sum)                                         \
