@@ -344,6 +344,8 @@ uint32_t sl_store_upsert(sl_state *st, int ns, int64_t when, const void *key,
 	e->vcap = (uint32_t)(cap - klen);
 	e->ns = (uint8_t)ns;
 	e->live = 1;
+	/* untracked, it is being restored from the log */
+	e->logged = !st->tracking;
 	e->link = NO_INDEX;
 	e->partition = st->partition;
 	st->slots[s] = i + 1;
@@ -534,6 +536,8 @@ void sl_store_changes_clear(sl_state *st)
 		st->entries[i].dirty = 0;
 		if (!st->entries[i].live)
 			drop_entry(st, i);
+		else
+			st->entries[i].logged = 1;
 	}
 	st->change_len = 0;
 }

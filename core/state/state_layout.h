@@ -47,6 +47,8 @@ typedef struct sl_entry {
 	uint8_t live;       /* 0: deleted, kept as a tombstone until the
 			       change is cleared */
 	uint8_t dirty;      /* listed in the change list */
+	uint8_t logged;     /* the store's log has it: restored, or written
+			       live by a change that was committed */
 } sl_entry;
 
 #if UINTPTR_MAX == UINT64_MAX
