@@ -152,8 +152,9 @@ static int parse_time(const uint8_t *p, size_t len, int64_t *ms)
 
 /*
  * A line of `fields`: the timestamp, key and headers before the value
- * taken out of @p r's value.  Headers (copied into the arena: they are
- * few and small) are left out when their field is empty.
+ * taken out of @p r's value.  An empty field is none: no timestamp, no
+ * key, no such header.  Headers are copied into the arena (they are few
+ * and small).
  */
 static int split_fields(const file_source *s, sl_record *r, sl_arena *arena,
 			sl_error *err)
@@ -182,7 +183,7 @@ static int split_fields(const file_source *s, sl_record *r, sl_arena *arena,
 					    "timestamp '%.*s' is not ms since "
 					    "the epoch", s->name,
 					    (long long)s->line + 1, (int)len, p);
-		if (f->kind == FIELD_KEY) {
+		if (f->kind == FIELD_KEY && len > 0) {
 			r->key_raw.data = p;
 			r->key_raw.len = len;
 		}
