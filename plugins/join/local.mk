@@ -17,6 +17,10 @@ dist_plugin_DATA += plugins/join/join.plugin
 TESTS += plugins/join/tests/join.test
 EXTRA_DIST += plugins/join/tests/join.test
 
+# The table from a file (table.path), no broker.
+TESTS += plugins/join/tests/table_path.test
+EXTRA_DIST += plugins/join/tests/table_path.test
+
 # The table's hash map on its own.
 check_PROGRAMS += plugins/join/tests/test_join_table
 TESTS += plugins/join/tests/test_join_table
