@@ -271,6 +271,71 @@ static void on_more(void *user, const char *text, int line)
 	l->oom |= add_lines(l->open, text) != 0;
 }
 
+/* How many times @p sep is in @p line, counted without overlaps; in
+ * @p sep \t is a tab, as the file plugin reads key.separator. */
+static size_t separators(const char *line, const char *sep)
+{
+	char text[256];
+	size_t n = 0, len = 0;
+
+	for (; *sep && len + 1 < sizeof text; sep++) {
+		int tab = sep[0] == '\\' && sep[1] == 't';
+
+		text[len++] = tab ? '\t' : *sep;
+		sep += tab;
+	}
+	text[len] = '\0';
+	while (len > 0 && (line = strstr(line, text)) != NULL) {
+		n++;
+		line += len;
+	}
+	return n;
+}
+
+/* Every line of @p r has the @p fields of a LIST (commas + 1) before
+ * its value; what is wrong said once for @p r. */
+static void check_lines(const char *path, const sl_test_case *c,
+			const sl_test_records *r, const char *what,
+			const char *fields, sl_diag *diag)
+{
+	size_t want = 0, i;
+
+	for (; *fields; fields++)
+		want += *fields == ',';
+	for (i = 0; r != NULL && i < r->count; i++)
+		if (separators(r->lines[i], c->key_separator) < want) {
+			sl_diag_add(diag, path, r->line, "%s%s: record %zu has "
+				    "fewer than the %zu fields before the value "
+				    "that fields names: %s", what, r->stage,
+				    i + 1, want, r->lines[i]);
+			return;
+		}
+}
+
+/* fields, fields.expect and table.OPERATOR need key.separator; the
+ * lines need as many fields as fields names. */
+static void check_fields(const char *path, const sl_test_case *c,
+			 sl_diag *diag)
+{
+	const char *expect = c->fields_expect ? c->fields_expect : c->fields;
+	size_t i;
+
+	if (c->key_separator == NULL) {
+		if (c->fields != NULL || c->fields_expect != NULL ||
+		    c->table_count > 0)
+			sl_diag_add(diag, path, c->line, "case '%s': %s needs "
+				    "key.separator, the text between a line's "
+				    "fields", c->name, c->table_count > 0 ?
+				    "table." : c->fields ? "fields" :
+				    "fields.expect");
+		return;
+	}
+	for (i = 0; c->fields != NULL && i < c->input_count; i++)
+		check_lines(path, c, &c->inputs[i], "input.", c->fields, diag);
+	for (i = 0; expect != NULL && i < c->expect_count; i++)
+		check_lines(path, c, &c->expects[i], "expect.", expect, diag);
+}
+
 int sl_test_cases_load(const char *path, const sl_job *job,
 		       sl_test_cases *cases, sl_diag *diag)
 {
@@ -293,18 +358,8 @@ int sl_test_cases_load(const char *path, const sl_job *job,
 	}
 	if (cases->count == 0 && diag->count == 0)
 		sl_diag_add(diag, path, 0, "no [case NAME] section");
-	for (n = 0; (size_t)n < cases->count; n++) {
-		const sl_test_case *c = &cases->list[n];
-
-		if (c->key_separator == NULL &&
-		    (c->fields != NULL || c->fields_expect != NULL ||
-		     c->table_count > 0))
-			sl_diag_add(diag, path, c->line, "case '%s': %s needs "
-				    "key.separator, the text between a line's "
-				    "fields", c->name, c->table_count > 0 ?
-				    "table." : c->fields ? "fields" :
-				    "fields.expect");
-	}
+	for (n = 0; (size_t)n < cases->count; n++)
+		check_fields(path, &cases->list[n], diag);
 	return 0;
 }
 
