@@ -6,7 +6,15 @@ dist_examples_DATA = conf/examples/hello.ini \
 	conf/examples/passthrough.ini conf/examples/user-behavior-postgres.ini \
 	conf/examples/alerts-webhook.ini \
 	conf/examples/webhook-to-kafka.ini \
-	conf/examples/user-behavior.cases.ini conf/examples/enrich-orders.ini
+	conf/examples/enrich-orders.ini \
+	conf/examples/user-behavior.cases.ini \
+	conf/examples/hello.cases.ini conf/examples/user-events.cases.ini \
+	conf/examples/message-length.cases.ini \
+	conf/examples/key-count.cases.ini conf/examples/passthrough.cases.ini \
+	conf/examples/enrich-orders.cases.ini \
+	conf/examples/alerts-webhook.cases.ini conf/examples/alerts-webhook.events \
+	conf/examples/webhook-to-kafka.cases.ini \
+	conf/examples/user-behavior-postgres.cases.ini
 
 # `make demo`: the Quick start's demo, from the build tree: a Kafka of its
 # own, sample events, user-behavior.ini exactly-once, a table of counts.

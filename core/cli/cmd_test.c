@@ -27,7 +27,8 @@
 
 static volatile sig_atomic_t stop_requested;
 
-/* A case's files: DIR/in-SOURCE, DIR/out-SINK, DIR/job-test.ini. */
+/* A case's files: DIR/in-SOURCE, DIR/out-SINK, DIR/table-OPERATOR,
+ * DIR/job-test.ini. */
 static int stage_path(char *out, size_t size, const char *dir,
 		      const char *what, const char *stage)
 {
@@ -183,6 +184,14 @@ static int run_case(const sl_job *job, const char *cases,
 			printf("  cannot write %s: %s\n", path, strerror(errno));
 			return 0;
 		}
+		if (sl_test_takes_table(st) &&
+		    (!stage_path(path, sizeof path, dir, "table", st->name) ||
+		     write_lines(path, sl_test_records_of(c->tables, c->table_count,
+							  st->name)) != 0)) {
+			failed(c, cases, &said);
+			printf("  cannot write %s: %s\n", path, strerror(errno));
+			return 0;
+		}
 		if (st->kind == SL_KIND_SINK &&
 		    stage_path(path, sizeof path, dir, "out", st->name))
 			unlink(path);
@@ -279,6 +288,9 @@ static void remove_dir(const char *dir, const sl_job *job)
 			unlink(path);
 		if (st->kind == SL_KIND_SINK &&
 		    stage_path(path, sizeof path, dir, "out", st->name))
+			unlink(path);
+		if (sl_test_takes_table(st) &&
+		    stage_path(path, sizeof path, dir, "table", st->name))
 			unlink(path);
 	}
 	if (stage_path(path, sizeof path, dir, "job", "test.ini"))

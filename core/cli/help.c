@@ -60,8 +60,11 @@ static const sl_cli_command commands[] = {
 	  "and compare what each sink got with the case's expect.SINK records\n"
 	  "(as a multiset; in order with ordered = true).  Records are lines in\n"
 	  "the stage's format, on the indented lines below the key or in @FILE;\n"
-	  "with key.separator = TEXT, lines are KEY TEXT VALUE.  A failed case\n"
-	  "prints the records missing (-) and those not expected (+).\n"
+	  "with key.separator = TEXT, lines are KEY TEXT VALUE; fields = LIST\n"
+	  "(timestamp, key, header.NAME, then value) gives them timestamps and\n"
+	  "headers; table.OPERATOR gives a join its table rows (KEY TEXT VALUE,\n"
+	  "a KEY alone a tombstone).  A failed case prints the records missing\n"
+	  "(-) and those not expected (+).\n"
 	  "Exit 0: every case passed; 1: one failed; 2: a bad job or cases file.\n"
 	  "\n" JOB_OPTIONS },
 	{ "plugins", sl_cmd_plugins, "[NAME]",

@@ -150,12 +150,25 @@ static void on_section(void *user, const char *header, int line)
 	l->in_case = 1;
 }
 
+int sl_test_takes_table(const sl_job_stage *st)
+{
+	return st->kind == SL_KIND_OPERATOR && st->plugin != NULL &&
+		sl_descriptor_option(st->plugin, SL_KIND_OPERATOR,
+				     "table.path") != NULL;
+}
+
 /* The stage of the job named @p name, of kind @p kind, or a diagnosis. */
 static int stage_ok(loading *l, const char *key, const char *name,
 		    unsigned kind, int line)
 {
 	const sl_job_stage *st = sl_job_stage_named(l->job, name, strlen(name));
 
+	if (st != NULL && st->kind == kind && kind == SL_KIND_OPERATOR &&
+	    !sl_test_takes_table(st)) {
+		sl_diag_add(l->diag, l->path, line, "%s: operator '%s' reads no "
+			    "table (its plugin takes no table.path)", key, name);
+		return 0;
+	}
 	if (st != NULL && st->kind == kind)
 		return 1;
 	if (st != NULL)
@@ -217,6 +230,16 @@ static void on_key(void *user, const char *key, const char *value, int line)
 	} else if (strncmp(key, "expect.", 7) == 0) {
 		on_records(l, &c->expects, &c->expect_count, key, key + 7,
 			   SL_KIND_SINK, value, line);
+	} else if (strncmp(key, "table.", 6) == 0) {
+		on_records(l, &c->tables, &c->table_count, key, key + 6,
+			   SL_KIND_OPERATOR, value, line);
+	} else if (strcmp(key, "fields") == 0 ||
+		   strcmp(key, "fields.expect") == 0) {
+		char **to = key[6] ? &c->fields_expect : &c->fields;
+
+		free(*to);
+		if ((*to = strdup(value)) == NULL)
+			l->oom = 1;
 	} else if (strcmp(key, "key.separator") == 0) {
 		free(c->key_separator);
 		if (value[0] == '\0')
@@ -231,7 +254,8 @@ static void on_key(void *user, const char *key, const char *value, int line)
 				    "true or false", value);
 	} else {
 		sl_diag_add(l->diag, l->path, line, "%s: a case takes input.SOURCE, "
-			    "expect.SINK, key.separator and ordered", key);
+			    "expect.SINK, table.OPERATOR, key.separator, "
+			    "fields, fields.expect and ordered", key);
 	}
 }
 
@@ -245,6 +269,71 @@ static void on_more(void *user, const char *text, int line)
 		return;
 	}
 	l->oom |= add_lines(l->open, text) != 0;
+}
+
+/* How many times @p sep is in @p line, counted without overlaps; in
+ * @p sep \t is a tab, as the file plugin reads key.separator. */
+static size_t separators(const char *line, const char *sep)
+{
+	char text[256];
+	size_t n = 0, len = 0;
+
+	for (; *sep && len + 1 < sizeof text; sep++) {
+		int tab = sep[0] == '\\' && sep[1] == 't';
+
+		text[len++] = tab ? '\t' : *sep;
+		sep += tab;
+	}
+	text[len] = '\0';
+	while (len > 0 && (line = strstr(line, text)) != NULL) {
+		n++;
+		line += len;
+	}
+	return n;
+}
+
+/* Every line of @p r has the @p fields of a LIST (commas + 1) before
+ * its value; what is wrong said once for @p r. */
+static void check_lines(const char *path, const sl_test_case *c,
+			const sl_test_records *r, const char *what,
+			const char *fields, sl_diag *diag)
+{
+	size_t want = 0, i;
+
+	for (; *fields; fields++)
+		want += *fields == ',';
+	for (i = 0; r != NULL && i < r->count; i++)
+		if (separators(r->lines[i], c->key_separator) < want) {
+			sl_diag_add(diag, path, r->line, "%s%s: record %zu has "
+				    "fewer than the %zu fields before the value "
+				    "that fields names: %s", what, r->stage,
+				    i + 1, want, r->lines[i]);
+			return;
+		}
+}
+
+/* fields, fields.expect and table.OPERATOR need key.separator; the
+ * lines need as many fields as fields names. */
+static void check_fields(const char *path, const sl_test_case *c,
+			 sl_diag *diag)
+{
+	const char *expect = c->fields_expect ? c->fields_expect : c->fields;
+	size_t i;
+
+	if (c->key_separator == NULL) {
+		if (c->fields != NULL || c->fields_expect != NULL ||
+		    c->table_count > 0)
+			sl_diag_add(diag, path, c->line, "case '%s': %s needs "
+				    "key.separator, the text between a line's "
+				    "fields", c->name, c->table_count > 0 ?
+				    "table." : c->fields ? "fields" :
+				    "fields.expect");
+		return;
+	}
+	for (i = 0; c->fields != NULL && i < c->input_count; i++)
+		check_lines(path, c, &c->inputs[i], "input.", c->fields, diag);
+	for (i = 0; expect != NULL && i < c->expect_count; i++)
+		check_lines(path, c, &c->expects[i], "expect.", expect, diag);
 }
 
 int sl_test_cases_load(const char *path, const sl_job *job,
@@ -269,6 +358,8 @@ int sl_test_cases_load(const char *path, const sl_job *job,
 	}
 	if (cases->count == 0 && diag->count == 0)
 		sl_diag_add(diag, path, 0, "no [case NAME] section");
+	for (n = 0; (size_t)n < cases->count; n++)
+		check_fields(path, &cases->list[n], diag);
 	return 0;
 }
 
@@ -292,8 +383,11 @@ void sl_test_cases_free(sl_test_cases *cases)
 	for (i = 0; i < cases->count; i++) {
 		free_records(cases->list[i].inputs, cases->list[i].input_count);
 		free_records(cases->list[i].expects, cases->list[i].expect_count);
+		free_records(cases->list[i].tables, cases->list[i].table_count);
 		free(cases->list[i].name);
 		free(cases->list[i].key_separator);
+		free(cases->list[i].fields);
+		free(cases->list[i].fields_expect);
 	}
 	free(cases->list);
 	memset(cases, 0, sizeof *cases);
@@ -313,16 +407,20 @@ const sl_test_records *sl_test_records_of(const sl_test_records *list,
 /*
  * A stage's options but its dead letters, which become skips: the sink
  * that would carry them is a file now.  Of a source or sink (@p engine_only)
- * only the engine's options: its plugin is the file plugin now.
+ * only the engine's options: its plugin is the file plugin now.  Of a
+ * table reader not its own table.path: the case's table is.
  */
 static void write_options(FILE *out, const sl_job_stage *st, int engine_only)
 {
+	int table = sl_test_takes_table(st);
 	size_t i;
 
 	for (i = 0; i < st->option_count; i++) {
 		const sl_job_option *o = &st->options[i];
 
 		if (strcmp(o->key, "dead-letter.topic") == 0 ||
+		    (table && (strcmp(o->key, "table.path") == 0 ||
+			       strcmp(o->key, "table.key.separator") == 0)) ||
 		    (engine_only && (strcmp(o->key, "plugin") == 0 ||
 				     sl_engine_stage_option(o->key) == NULL)))
 			continue;
@@ -366,12 +464,27 @@ int sl_test_job_write(FILE *out, const sl_job *job, const sl_test_case *c,
 		fprintf(out, "\n[%s %s]\n", sl_kind_name(st->kind), st->name);
 		if (st->kind == SL_KIND_OPERATOR) {
 			write_options(out, st, 0);
+			if (!sl_test_takes_table(st))
+				continue;
+			fprintf(out, "table.path = %s/table-%s\n", dir, st->name);
+			if (c->key_separator != NULL) {
+				fprintf(out, "table.key.separator = ");
+				sl_cli_write_value(out, c->key_separator);
+			}
 			continue;
 		}
 		fprintf(out, "plugin = file\npath = %s/%s-%s\n", dir,
 			st->kind == SL_KIND_SOURCE ? "in" : "out", st->name);
-		if (c->key_separator != NULL)
-			fprintf(out, "key.separator = %s\n", c->key_separator);
+		if (c->key_separator != NULL) {
+			fprintf(out, "key.separator = ");
+			sl_cli_write_value(out, c->key_separator);
+		}
+		if (st->kind == SL_KIND_SOURCE && c->fields != NULL)
+			fprintf(out, "fields = %s\n", c->fields);
+		if (st->kind == SL_KIND_SINK &&
+		    (c->fields_expect != NULL || c->fields != NULL))
+			fprintf(out, "fields = %s\n", c->fields_expect != NULL ?
+				c->fields_expect : c->fields);
 		write_options(out, st, 1);
 	}
 	return fflush(out) != 0 || ferror(out) ? -1 : 0;

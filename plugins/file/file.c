@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "file_fields.h"
 
 char *file_key_separator(const sl_stage *stage)
 {
@@ -24,6 +25,16 @@ char *file_key_separator(const sl_stage *stage)
 	}
 	*out = '\0';
 	return sep;
+}
+
+int file_check(const sl_stage *stage, sl_error *err)
+{
+	file_fields fields;
+
+	if (file_fields_parse(stage, &fields, err) != SL_OK)
+		return SL_ERR;
+	file_fields_free(&fields);
+	return SL_OK;
 }
 
 SL_PLUGIN("file", .source = &file_source_class, .sink = &file_sink_class)

@@ -16,4 +16,7 @@ extern const sl_sink_class file_sink_class;
 /* key.separator, with \t read as a tab (malloc'd), or NULL when unset. */
 char *file_key_separator(const sl_stage *stage);
 
+/* Option `fields` checked (file_fields.h), for source and sink. */
+int file_check(const sl_stage *stage, sl_error *err);
+
 #endif

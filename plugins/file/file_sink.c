@@ -2,7 +2,8 @@
  * file_sink.c - the file sink: one line per record, to a file or stdout.
  *
  * Each record's value bytes are written followed by '\n'; the key is not
- * written.  Lines are gathered in a large buffer and written with one
+ * written (with key.separator it is, before the value; with `fields`,
+ * the fields it names: file_fields.h).  Lines are gathered in a large buffer and written with one
  * write(2) per buffer, not per record.  flush() is what makes output
  * durable for the commit cycle: the buffer is written out and, for a
  * regular file, fsync'ed, so a committed source position never covers
@@ -15,6 +16,7 @@
  * append = true goes on from there.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "file_fields.h"
 
 #define OUT_SIZE (1u << 20)
 
@@ -37,6 +40,7 @@ typedef struct file_sink {
 	uint8_t *buf;
 	size_t len;
 	char *sep;        /* key.separator: "KEY<sep>VALUE" lines, or NULL */
+	file_fields fields; /* count 0: lines are [KEY<sep>]VALUE */
 } file_sink;
 
 /*
@@ -103,6 +107,7 @@ static void sink_close(void *self)
 	free(s->buf);
 	free(s->path);
 	free(s->sep);
+	file_fields_free(&s->fields);
 	free(s);
 }
 
@@ -121,6 +126,11 @@ static int sink_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	s->stage = stage;
 	s->sep = file_key_separator(stage);
+	if (file_fields_parse(stage, &s->fields, err) != SL_OK) {
+		s->fd = -1;
+		sink_close(s);
+		return SL_ERR;
+	}
 	if (strcmp(path, "-") == 0) {
 		s->fd = STDOUT_FILENO;
 		s->name = FILE_STDOUT_NAME;
@@ -159,6 +169,47 @@ static int put(file_sink *s, const uint8_t *p, size_t len, sl_error *err)
 	return SL_OK;
 }
 
+/* The value of header @p name of @p r: the last of that name, as
+ * expressions read headers["name"]; an empty field when there is none
+ * or it is null. */
+static sl_bytes header_of(const sl_record *r, const char *name)
+{
+	sl_bytes none = { NULL, 0 };
+	uint32_t i;
+
+	for (i = r->header_count; i > 0; i--)
+		if (strcmp(r->headers[i - 1].name, name) == 0)
+			return r->headers[i - 1].value.data ?
+				r->headers[i - 1].value : none;
+	return none;
+}
+
+/* One line of `fields`: each before the value followed by the separator. */
+static int put_fields(file_sink *s, const sl_record *r, sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < s->fields.count; i++) {
+		const file_field *f = &s->fields.list[i];
+		sl_bytes b = { NULL, 0 };
+		char text[24];
+
+		if (f->kind == FIELD_TIMESTAMP && r->timestamp >= 0) {
+			b.len = (size_t)snprintf(text, sizeof text, "%lld",
+						 (long long)r->timestamp);
+			b.data = (const uint8_t *)text;
+		} else if (f->kind == FIELD_KEY) {
+			b = r->key_raw;
+		} else if (f->kind == FIELD_HEADER) {
+			b = header_of(r, f->header);
+		}
+		if ((b.len > 0 && put(s, b.data, b.len, err) != SL_OK) ||
+		    put(s, (const uint8_t *)s->sep, strlen(s->sep), err) != SL_OK)
+			return SL_ERR;
+	}
+	return SL_OK;
+}
+
 static int sink_write(void *self, const sl_batch *batch, sl_error *err)
 {
 	file_sink *s = self;
@@ -167,7 +218,10 @@ static int sink_write(void *self, const sl_batch *batch, sl_error *err)
 	for (i = 0; i < batch->count; i++) {
 		const sl_record *r = &batch->records[i];
 
-		if (s->sep != NULL && r->key_raw.data != NULL &&
+		if (s->fields.count > 0) {
+			if (put_fields(s, r, err) != SL_OK)
+				return SL_ERR;
+		} else if (s->sep != NULL && r->key_raw.data != NULL &&
 		    (put(s, r->key_raw.data, r->key_raw.len, err) != SL_OK ||
 		     put(s, (const uint8_t *)s->sep, strlen(s->sep), err) != SL_OK))
 			return SL_ERR;
@@ -200,6 +254,7 @@ static int sink_flush(void *self, int timeout_ms, sl_error *err)
 
 const sl_sink_class file_sink_class = {
 	.struct_size = sizeof(sl_sink_class),
+	.check = file_check,
 	.open = sink_open,
 	.write = sink_write,
 	.flush = sink_flush,

@@ -5,7 +5,8 @@
  * bytes pass through exactly); a last line without '\n' is still a record.
  * Records have no key (with key.separator, the text before the first
  * separator is the key) and no timestamp (-1: a line has no time of its
- * own); the origin is the path (topic), partition -1 and the 1-based line
+ * own), unless option `fields` says a line holds a timestamp, the key
+ * or headers before the value (file_fields.h); the origin is the path (topic), partition -1 and the 1-based line
  * number (offset), so errors can say "FILE line N".
  *
  * Input is read in large chunks into one buffer owned by the instance; the
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "file_fields.h"
 
 #define READ_SIZE (1u << 20)         /* first buffer size, and a typical read */
 #define POLL_BYTES (4u << 20)        /* a poll stops after this much line data */
@@ -44,6 +46,7 @@ typedef struct file_source {
 	int64_t line;      /* lines returned so far */
 	char *sep;         /* key.separator: "KEY<sep>VALUE" lines, or NULL */
 	size_t sep_len;
+	file_fields fields; /* count 0: no fields, lines are [KEY<sep>]VALUE */
 } file_source;
 
 enum { REFILL_DATA, REFILL_NONE };
@@ -59,6 +62,7 @@ static void source_close(void *self)
 	free(s->buf);
 	free(s->path);
 	free(s->sep);
+	file_fields_free(&s->fields);
 	free(s);
 }
 
@@ -75,6 +79,10 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	}
 	s->stage_name = sl_stage_name(stage);
 	s->cap = READ_SIZE;
+	if (file_fields_parse(stage, &s->fields, err) != SL_OK) {
+		source_close(s);
+		return SL_ERR;
+	}
 	if ((s->sep = file_key_separator(stage)) != NULL)
 		s->sep_len = strlen(s->sep);
 	if (strcmp(path, "-") == 0) {
@@ -111,29 +119,104 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	return SL_OK;
 }
 
+/* The first separator in [@p p, @p end), or NULL. */
+static const uint8_t *next_field(const file_source *s, const uint8_t *p,
+				 const uint8_t *end)
+{
+	while ((size_t)(end - p) >= s->sep_len &&
+	       (p = memchr(p, s->sep[0], (size_t)(end - p) - s->sep_len + 1)) != NULL) {
+		if (memcmp(p, s->sep, s->sep_len) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* A decimal time in ms, or -1 for an empty field; 0 or -1 not one. */
+static int parse_time(const uint8_t *p, size_t len, int64_t *ms)
+{
+	int64_t t = 0;
+	size_t i;
+
+	*ms = -1;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9' || t > (INT64_MAX - 9) / 10)
+			return -1;
+		t = t * 10 + (p[i] - '0');
+	}
+	*ms = t;
+	return 0;
+}
+
+/*
+ * A line of `fields`: the timestamp, key and headers before the value
+ * taken out of @p r's value.  An empty field is none: no timestamp, no
+ * key, no such header.  Headers are copied into the arena (they are few
+ * and small).
+ */
+static int split_fields(const file_source *s, sl_record *r, sl_arena *arena,
+			sl_error *err)
+{
+	const uint8_t *p = r->value_raw.data, *end = p + r->value_raw.len;
+	size_t i;
+
+	if (s->fields.headers > 0 &&
+	    (r->headers = sl_arena_alloc(arena, s->fields.headers *
+					 sizeof *r->headers)) == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	for (i = 0; i + 1 < s->fields.count; i++) {
+		const file_field *f = &s->fields.list[i];
+		const uint8_t *at = next_field(s, p, end);
+		size_t len;
+
+		if (at == NULL)
+			return sl_error_set(err, SL_ERR_RUNTIME, "%s line %lld: %zu "
+					    "fields before the value (fields), "
+					    "found %zu", s->name,
+					    (long long)s->line + 1,
+					    s->fields.count - 1, i);
+		len = (size_t)(at - p);
+		if (f->kind == FIELD_TIMESTAMP && parse_time(p, len, &r->timestamp) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "%s line %lld: "
+					    "timestamp '%.*s' is not ms since "
+					    "the epoch", s->name,
+					    (long long)s->line + 1, (int)len, p);
+		if (f->kind == FIELD_KEY && len > 0) {
+			r->key_raw.data = p;
+			r->key_raw.len = len;
+		}
+		if (f->kind == FIELD_HEADER && len > 0) {
+			sl_header *h = &r->headers[r->header_count++];
+
+			h->name = sl_arena_strndup(arena, f->header, strlen(f->header));
+			h->value.data = sl_arena_alloc(arena, len);
+			if (h->name == NULL || h->value.data == NULL)
+				return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+			memcpy((uint8_t *)h->value.data, p, len);
+			h->value.len = len;
+		}
+		p = at + s->sep_len;
+	}
+	r->value_raw.len = (size_t)(end - p);
+	r->value_raw.data = p;
+	return SL_OK;
+}
+
 /* "KEY<sep>VALUE": the key before the first separator; a line without
  * one is a value without a key. */
 static void split_key(const file_source *s, sl_record *r)
 {
 	const uint8_t *p = r->value_raw.data, *end = p + r->value_raw.len;
-	const uint8_t *at = NULL;
-	size_t klen;
+	const uint8_t *at = next_field(s, p, end);
 
-	/* memmem is GNU's: the first byte, then the rest */
-	while (at == NULL && (size_t)(end - p) >= s->sep_len &&
-	       (p = memchr(p, s->sep[0], (size_t)(end - p) - s->sep_len + 1)) != NULL) {
-		if (memcmp(p, s->sep, s->sep_len) == 0)
-			at = p;
-		else
-			p++;
-	}
 	if (at == NULL)
 		return;
-	klen = (size_t)(at - r->value_raw.data);
-	r->key_raw.data = r->value_raw.data;
-	r->key_raw.len = klen;
+	r->key_raw.data = p;
+	r->key_raw.len = (size_t)(at - p);
 	r->value_raw.data = at + s->sep_len;
-	r->value_raw.len -= klen + s->sep_len;
+	r->value_raw.len = (size_t)(end - r->value_raw.data);
 }
 
 /*
@@ -262,8 +345,12 @@ static int source_poll(void *self, sl_batch *batch, uint32_t max,
 		len = (size_t)(nl - (s->buf + s->start));
 		r->value_raw.data = s->buf + s->start;
 		r->value_raw.len = len;
-		if (s->sep_len > 0)
+		if (s->fields.count > 0) {
+			if (split_fields(s, r, batch->arena, err) != SL_OK)
+				return SL_ERR;
+		} else if (s->sep_len > 0) {
 			split_key(s, r);
+		}
 		r->origin.stage = s->stage_name;
 		r->origin.topic = s->name;
 		r->origin.offset = ++s->line;
@@ -281,6 +368,7 @@ nomem:
 
 const sl_source_class file_source_class = {
 	.struct_size = sizeof(sl_source_class),
+	.check = file_check,
 	.open = source_open,
 	.poll = source_poll,
 	.close = source_close,

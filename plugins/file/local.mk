@@ -2,6 +2,7 @@
 plugin_LTLIBRARIES += plugins/file/file.la
 plugins_file_file_la_SOURCES = \
 	plugins/file/file.c plugins/file/file.h \
+	plugins/file/file_fields.c plugins/file/file_fields.h \
 	plugins/file/file_source.c \
 	plugins/file/file_sink.c
 plugins_file_file_la_LDFLAGS = $(PLUGIN_LDFLAGS)

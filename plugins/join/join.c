@@ -11,7 +11,9 @@
  * records that meet it, under `errors`.
  *
  * The table is the operator's state: it is restored from its own topic
- * at every open, never copied to a changelog.  Every instance holds the
+ * at every open, never copied to a changelog.  With table.path it is
+ * read from a file instead, once (join_file.h): how `sluice test` gives
+ * a join the table rows of a case, with no broker.  Every instance holds the
  * whole table (global = true); a table split by partition, beside
  * co-partitioned streams, is not there yet, and check says so.
  */
@@ -22,6 +24,7 @@
 
 #include "../json/json_internal.h"
 #include "../lib/groupkey.h"
+#include "join_file.h"
 #include "join_reader.h"
 #include "join_table.h"
 
@@ -32,6 +35,7 @@ typedef struct join {
 	int inner;
 	enum table_format format;
 	const char *as;
+	const char *path;  /* table.path: the table from a file, no topic */
 	join_table table;
 	join_reader reader;
 } join;
@@ -45,6 +49,11 @@ static int read_options(join *j, const sl_stage *stage, sl_error *err)
 	const char *servers = sl_option(stage, "bootstrap.servers");
 	const char *global = sl_option(stage, "global");
 
+	j->path = sl_option(stage, "table.path");
+	if (j->path != NULL && *j->path == '\0')
+		return sl_config_error(stage, "table.path", err, "names no file");
+	if (j->path != NULL)
+		topic = servers = "-"; /* neither is read */
 	if (topic == NULL || *topic == '\0')
 		return sl_config_error(stage, "table.topic", err,
 				       "names no topic: the compacted topic "
@@ -101,10 +110,34 @@ static void join_close(void *self)
 		return;
 	join_reader_close(&j->reader);
 	sl_log(j->stage, SL_LOG_INFO, "table %s at the end: %zu key(s), "
-	       "%zu byte(s) in memory", sl_option(j->stage, "table.topic"),
-	       j->table.keys, j->table.bytes);
+	       "%zu byte(s) in memory", j->path != NULL ? j->path :
+	       sl_option(j->stage, "table.topic"), j->table.keys, j->table.bytes);
 	join_table_free(&j->table);
 	free(j);
+}
+
+/* table.path into the table; its rows split at table.key.separator
+ * (\t: a tab, as the file plugin reads key.separator). */
+static int read_file(join *j, sl_error *err)
+{
+	const char *text = sl_option(j->stage, "table.key.separator");
+	char sep[64];
+	size_t n = 0;
+
+	for (text = text ? text : "\\t"; *text && n + 1 < sizeof sep; text++) {
+		if (text[0] == '\\' && text[1] == 't') {
+			sep[n++] = '\t';
+			text++;
+		} else {
+			sep[n++] = *text;
+		}
+	}
+	sep[n] = '\0';
+	if (n == 0 || *text != '\0')
+		return sl_config_error(j->stage, "table.key.separator", err,
+				       "is empty or longer than %zu bytes",
+				       sizeof sep - 1);
+	return join_file_read(j->path, sep, &j->table, err);
 }
 
 static int join_open(sl_stage *stage, void **self, sl_error *err)
@@ -115,8 +148,9 @@ static int join_open(sl_stage *stage, void **self, sl_error *err)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	j->stage = stage;
 	if (read_options(j, stage, err) != SL_OK ||
-	    join_reader_open(&j->reader, stage, sl_option(stage, "table.topic"),
-			     &j->table, err) != SL_OK) {
+	    (j->path != NULL ? read_file(j, err) :
+	     join_reader_open(&j->reader, stage, sl_option(stage, "table.topic"),
+			      &j->table, err)) != SL_OK) {
 		join_table_free(&j->table);
 		free(j);
 		return SL_ERR;
@@ -235,7 +269,7 @@ static int join_process(void *self, sl_batch *batch, sl_error *err)
 	int rc = SL_OK;
 
 	/* table updates that came meanwhile apply to the records that follow */
-	if (join_reader_poll(&j->reader, err) != SL_OK)
+	if (j->path == NULL && join_reader_poll(&j->reader, err) != SL_OK)
 		return SL_ERR;
 	for (i = 0; i < batch->count; i++) {
 		sl_record *r = &batch->records[i];
@@ -262,7 +296,7 @@ static int join_tick(void *self, int64_t now_ms, sl_batch *out, sl_error *err)
 
 	(void)now_ms;
 	(void)out;
-	return join_reader_poll(&j->reader, err);
+	return j->path != NULL ? SL_OK : join_reader_poll(&j->reader, err);
 }
 
 /* Designated: the class grows at the end. */

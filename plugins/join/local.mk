@@ -5,6 +5,7 @@ plugin_LTLIBRARIES += plugins/join/join.la
 plugins_join_join_la_SOURCES = plugins/join/join.c \
 	plugins/join/join_reader.c plugins/join/join_reader.h \
 	plugins/join/join_table.c plugins/join/join_table.h \
+	plugins/join/join_file.c plugins/join/join_file.h \
 	plugins/json/json_decode.c plugins/json/json_scratch.c
 plugins_join_join_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS) $(JANSSON_CFLAGS) \
 	-fvisibility=hidden
@@ -15,6 +16,10 @@ dist_plugin_DATA += plugins/join/join.plugin
 # Against a real broker (tests/kafka/kafka-env.sh).
 TESTS += plugins/join/tests/join.test
 EXTRA_DIST += plugins/join/tests/join.test
+
+# The table from a file (table.path), no broker.
+TESTS += plugins/join/tests/table_path.test
+EXTRA_DIST += plugins/join/tests/table_path.test
 
 # The table's hash map on its own.
 check_PROGRAMS += plugins/join/tests/test_join_table

@@ -9,6 +9,11 @@ EXAMPLE_TESTS = \
 TESTS += $(EXAMPLE_TESTS)
 EXTRA_DIST += $(EXAMPLE_TESTS) tests/examples/lib.sh
 
+# Each job of conf/examples/ through `sluice test` and its cases file,
+# no broker needed; and each cases file, a record changed, failing.
+TESTS += tests/examples/cases.test
+EXTRA_DIST += tests/examples/cases.test
+
 # passthrough.ini over a binary topic: records written and compared as hex
 # by a librdkafka helper, since kcat's text formats are not binary-safe.
 check_PROGRAMS += tests/examples/binary-records
