@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kafka_changelog.h"
+#include "kafka_sink_pack.h"
 #include "kafka_txn_async.h"
 
 rd_kafka_topic_t *kafka_changelog_topic(kafka_sink *k, const char *topic,
@@ -104,6 +105,9 @@ int kafka_repartition_control(void *self, int32_t partition, const void *data,
 {
 	kafka_sink *k = self;
 
+	/* after the records it speaks for */
+	if (kafka_sink_packs_send(k, partition, err) != SL_OK)
+		return SL_ERR;
 	return produce_to(k, k->rkt, partition, KAFKA_CONTROL_KEY,
 			  KAFKA_CONTROL_KEY_LEN, data, len, "repartition topic", err);
 }

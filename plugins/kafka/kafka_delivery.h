@@ -89,6 +89,7 @@ typedef struct kafka_producer {
 	kafka_commit_job *settled;    /* over and joined, not yet finished */
 	kafka_held *held, **held_tail;
 	size_t held_count;
+	struct kafka_packs *packs;    /* its repartition sinks' (kafka_pack.h) */
 	size_t max_message_bytes;     /* message.max.bytes */
 
 	kafka_known_topic *known;     /* its sinks' topics */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kafka_changelog.h"
+#include "kafka_sink_pack.h"
 
 /* Per Admin API request; the broker's own default is 60 s. */
 #define ADMIN_TIMEOUT_MS 30000
@@ -404,5 +405,5 @@ int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err)
 	if (k->rkt == NULL)
 		return kafka_error_code(err, rd_kafka_last_error(),
 					"cannot use the repartition topic");
-	return SL_OK;
+	return kafka_sink_packs_open(k, partitions, err);
 }

@@ -14,6 +14,7 @@
 #include "kafka_changelog.h"
 #include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_sink_pack.h"
 #include "kafka_txn.h"
 #include "kafka_txn_async.h"
 
@@ -97,6 +98,7 @@ static void sink_close(void *self)
 		rd_kafka_topic_conf_destroy(k->tc);
 	kafka_changelog_close(k);
 	kafka_sink_dead_letter_close(k);
+	kafka_sink_packs_close(k);
 	kafka_producer_put(k->p);
 	free(k);
 }

@@ -24,6 +24,7 @@ typedef struct kafka_sink {
 	kafka_dead_letter_topic *dead_letter_topics; /* asked once each */
 	int topic_known;         /* `topic` exists (kafka_sink_topic_known) */
 	struct kafka_sink_routes *routes; /* topic.expr, header.* (kafka_sink_route.c) */
+	struct kafka_packs *packs; /* a repartition sink's (kafka_sink_pack.h) */
 } kafka_sink;
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "kafka_producer.h"
 #include "kafka_sink.h"
+#include "kafka_sink_pack.h"
 #include "kafka_topic_watch.h"
 #include "kafka_txn_async.h"
 
@@ -108,7 +109,16 @@ int kafka_sink_write(void *self, const sl_batch *batch, sl_error *err)
 				rc = SL_OK;
 			continue;
 		}
-		code = kafka_sink_produce(k, rkt, r, extra, extra_count);
+		if (k->packs != NULL) {
+			code = kafka_sink_pack_write(k, r, &why);
+			if (code == RD_KAFKA_RESP_ERR__FAIL) {
+				*err = why;
+				rc = SL_ERR;
+				break;
+			}
+		} else {
+			code = kafka_sink_produce(k, rkt, r, extra, extra_count);
+		}
 		if (code == RD_KAFKA_RESP_ERR_NO_ERROR)
 			continue;
 		if (code == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
@@ -145,7 +155,8 @@ int kafka_sink_flush(void *self, int timeout_ms, sl_error *err)
 {
 	kafka_sink *k = self;
 
-	if (kafka_sink_topic_known(k, err) != SL_OK)
+	if (kafka_sink_topic_known(k, err) != SL_OK ||
+	    kafka_sink_packs_send(k, -1, err) != SL_OK)
 		return SL_ERR;
 	return kafka_producer_flush(k->p, k->name, timeout_ms, err);
 }
@@ -154,6 +165,8 @@ uint64_t kafka_sink_mark(void *self)
 {
 	kafka_sink *k = self;
 
+	/* what the mark is after must be produced */
+	kafka_sink_packs_send_now(k);
 	return kafka_producer_mark(k->p);
 }
 
@@ -161,7 +174,8 @@ int kafka_sink_durable(void *self, uint64_t mark, sl_error *err)
 {
 	kafka_sink *k = self;
 
-	if (kafka_sink_topic_known(k, err) != SL_OK)
+	if (kafka_sink_topic_known(k, err) != SL_OK ||
+	    kafka_sink_packs_failed(k, err))
 		return SL_ERR;
 	return kafka_producer_durable(k->p, mark, err);
 }

@@ -19,6 +19,7 @@
  * finished, the run ends when the group's committed offsets say every
  * partition is (kafka_source_bounds.c).
  */
+#include "kafka_pack.h"
 #include "kafka_source_shared.h"
 
 /* The messages a batch's records point into. */
@@ -203,9 +204,10 @@ static void drop(rd_kafka_message_t **msgs, ssize_t from, ssize_t n)
 		rd_kafka_message_destroy(msgs[from]);
 }
 
-/* Record @p m into @p batch, which keeps it until released. */
+/* Record @p m into @p batch, which keeps it until released; with
+ * @p only_held NULL the message is only kept (a pack's records follow). */
 static int take(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
-		rd_kafka_message_t *m, sl_error *err)
+		rd_kafka_message_t *m, int *only_held, sl_error *err)
 {
 	sl_record *r;
 
@@ -220,9 +222,58 @@ static int take(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
 		sl_batch_on_release(batch, release_held, *h);
 	}
 	(*h)->msgs[(*h)->count++] = m;
+	if (only_held == NULL)
+		return SL_OK;
 	r = sl_batch_push(batch);
 	return r != NULL ? fill(r, m, batch->arena, err)
 			 : sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+}
+
+/* Whether @p m is a pack of records (kafka_pack.h). */
+static int is_pack(const kafka_source *s, const rd_kafka_message_t *m)
+{
+	return s->role == SL_ROLE_REPARTITION_SOURCE &&
+	       m->key_len == KAFKA_PACK_KEY_LEN &&
+	       memcmp(m->key, KAFKA_PACK_KEY, KAFKA_PACK_KEY_LEN) == 0;
+}
+
+/* The records of pack @p m into @p batch, which keeps it until released;
+ * the poll left room for a whole pack. */
+static int take_pack(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
+		     rd_kafka_message_t *m, sl_error *err)
+{
+	const char *topic = rd_kafka_topic_name(m->rkt);
+	int32_t partition = m->partition;
+	int64_t offset = m->offset;
+	const uint8_t *data = m->payload;
+	size_t len = m->len, at = 1;
+	char why[200];
+	long n = kafka_pack_count(data, len, why, sizeof why);
+	sl_record *r;
+
+	if (n < 0 || n > KAFKA_PACK_RECORDS) {
+		if (n > KAFKA_PACK_RECORDS)
+			snprintf(why, sizeof why, "%ld records in one pack, more "
+				 "than the %d sluice writes", n, KAFKA_PACK_RECORDS);
+		sl_error_set(err, SL_ERR_RUNTIME, "topic %s partition %d offset "
+			     "%lld: %s (is another program writing to this "
+			     "repartition topic?)", topic, (int)partition,
+			     (long long)offset, why);
+		rd_kafka_message_destroy(m);
+		return SL_ERR;
+	}
+	/* held first: the records point into it */
+	if (take(s, batch, max, h, m, NULL, err) != SL_OK)
+		return SL_ERR;
+	while (n-- > 0) {
+		if ((r = sl_batch_push(batch)) == NULL ||
+		    kafka_pack_read(data, len, &at, r, batch->arena) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		r->origin.topic = topic;
+		r->origin.partition = partition;
+		r->origin.offset = offset;
+	}
+	return SL_OK;
 }
 
 /* Hand each of @p msgs to the batch, or to on_event.  SL_OK or SL_ERR. */
@@ -243,12 +294,33 @@ static int take_all(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
 			rd_kafka_message_destroy(m);
 		} else if (kafka_source_control(s, m)) {
 			rd_kafka_message_destroy(m);
+		} else if (is_pack(s, m)) {
+			rc = take_pack(s, batch, max, h, m, err);
 		} else {
-			rc = take(s, batch, max, h, m, err);
+			rc = take(s, batch, max, h, m, &(int){ 0 }, err);
 		}
 	}
 	drop(msgs, i, n);
 	return rc;
+}
+
+/*
+ * How many messages to take now: as many as the batch has room for
+ * records, up to TAKE_MAX; from a repartition topic, each message may be
+ * a whole pack of records, so as many packs as there is room for.
+ */
+static uint32_t room_for(const kafka_source *s, const sl_batch *batch,
+			 uint32_t max)
+{
+	uint32_t used = batch->count - s->batch_start;
+	uint32_t room = used < max ? max - used : 0;
+
+	/* an empty batch takes one pack whatever it holds: the batch
+	 * grows (the engine's batches hold far more than a pack anyway) */
+	if (s->role == SL_ROLE_REPARTITION_SOURCE)
+		room = used == 0 && room > 0 && room < KAFKA_PACK_RECORDS ? 1 :
+		       room / KAFKA_PACK_RECORDS;
+	return room < TAKE_MAX ? room : TAKE_MAX;
 }
 
 /* The group's events: a rebalance callback inside may give up
@@ -257,9 +329,9 @@ static int serve_group(kafka_source *s, sl_batch *batch, uint32_t max, held **h,
 		       sl_error *err)
 {
 	rd_kafka_message_t *msgs[TAKE_MAX];
-	uint32_t want = max - (*h != NULL ? (*h)->count : 0);
-	ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, msgs,
-						 want < TAKE_MAX ? want : TAKE_MAX);
+	uint32_t want = room_for(s, batch, max);
+	ssize_t n = want > 0 ? rd_kafka_consume_batch_queue(s->queue, 0, msgs,
+							    want) : 0;
 
 	if (s->failed) {
 		drop(msgs, 0, n);
@@ -296,11 +368,11 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 	s->batch = batch;
 	s->batch_start = batch->count;
 	rc = serve_group(s, batch, max, &h, err);
-	while (rc == SL_OK && (h == NULL || h->count < max)) {
-		uint32_t want = max - (h != NULL ? h->count : 0);
+	while (rc == SL_OK && room_for(s, batch, max) > 0) {
+		uint32_t want = room_for(s, batch, max);
 		/* read to the end: only the group's events are waited for */
-		ssize_t n = kafka_source_all_read(s) ? 0 : kafka_source_queues_read(s, msgs,
-						want < TAKE_MAX ? want : TAKE_MAX);
+		ssize_t n = kafka_source_all_read(s) ? 0 :
+			    kafka_source_queues_read(s, msgs, want);
 		int wait;
 
 		if (n > 0) {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka_pack.h"
 #include "kafka_topic_watch.h"
 #include "kafka_txn_async.h"
 #include "kafka_txn_job.h"
@@ -147,12 +148,16 @@ void kafka_txn_settle(kafka_producer *p)
 
 void kafka_txn_discard(kafka_producer *p)
 {
+	kafka_packs *ps;
 	sl_error ignored;
 
 	/* held first: its topic objects may be gone, and it must not go
 	 * into the transaction the commit opens */
 	kafka_txn_drop_held(p);
 	kafka_txn_commit_finish(p, &ignored);
+	/* packs not produced yet are records of the same transaction */
+	for (ps = p->packs; ps != NULL; ps = ps->next)
+		kafka_packs_drop(ps);
 }
 
 void kafka_txn_settle_if_over(kafka_producer *p)

@@ -16,6 +16,8 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_sink_write.c \
 	plugins/kafka/kafka_sink_route.c \
 	plugins/kafka/kafka_sink_dead_letter.c \
+	plugins/kafka/kafka_sink_pack.c plugins/kafka/kafka_sink_pack.h \
+	plugins/kafka/kafka_pack.c plugins/kafka/kafka_pack.h \
 	plugins/kafka/kafka_txn.c plugins/kafka/kafka_txn.h \
 	plugins/kafka/kafka_txn_async.c plugins/kafka/kafka_txn_async.h \
 	plugins/kafka/kafka_txn_job.c plugins/kafka/kafka_txn_job.h \
