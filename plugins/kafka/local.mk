@@ -47,6 +47,7 @@ KAFKA_TESTS = \
 	plugins/kafka/tests/source_config.test \
 	plugins/kafka/tests/source_start.test \
 	plugins/kafka/tests/source_records.test \
+	plugins/kafka/tests/source_pattern.test \
 	plugins/kafka/tests/source_prefetch.test \
 	plugins/kafka/tests/source_errors.test \
 	plugins/kafka/tests/source_group.test \
