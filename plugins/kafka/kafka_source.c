@@ -2,12 +2,12 @@
  * kafka_source.c - the Kafka source: options, the consumer, closing.
  *
  * One high-level consumer per source stage, subscribed to `topics` or
- * `topic.pattern` in the group `group.id`.  Offsets are committed by the
- * engine's commit cycle (kafka_source_commit.c), never automatically,
- * except under job delivery `none`.
+ * the topics `topic.pattern` matches (kafka_source_pattern.c) in the
+ * group `group.id`.  Offsets are committed by the engine's commit cycle
+ * (kafka_source_commit.c), never automatically, except under job
+ * delivery `none`.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,34 +73,24 @@ static int add_topics(sl_stage *stage, const char *list,
 }
 
 /*
- * `topic.pattern`: librdkafka takes a subscription starting with '^' as a
- * POSIX extended regular expression and searches topic names with it; the
- * pattern is anchored at both ends so that it matches whole names, as
- * Java's pattern subscriptions do.
+ * `topic.pattern`: checked, and standing in @p sub as "^" and its text
+ * for what reads the request before the consumer exists (the prefetch
+ * budget).  The consumer subscribes to the names it matches
+ * (kafka_source_pattern.c), never to this entry.
  */
 static int add_pattern(sl_stage *stage, const char *pattern,
 		       rd_kafka_topic_partition_list_t *sub, sl_error *err)
 {
 	size_t n = strlen(pattern);
-	char *anchored;
-	regex_t re;
-	int rc;
+	char *entry;
 
-	if (n == 0)
-		return sl_config_error(stage, "topic.pattern", err, "is empty");
-	if ((rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
-		char why[256];
-
-		regerror(rc, &re, why, sizeof why);
-		return sl_config_error(stage, "topic.pattern", err,
-				       "not a POSIX extended regular expression: %s", why);
-	}
-	regfree(&re);
-	if ((anchored = malloc(n + 5)) == NULL)
+	if (kafka_source_pattern_check(stage, pattern, err) != SL_OK)
+		return SL_ERR;
+	if ((entry = malloc(n + 2)) == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	snprintf(anchored, n + 5, "^(%s)$", pattern);
-	rd_kafka_topic_partition_list_add(sub, anchored, RD_KAFKA_PARTITION_UA);
-	free(anchored);
+	snprintf(entry, n + 2, "^%s", pattern);
+	rd_kafka_topic_partition_list_add(sub, entry, RD_KAFKA_PARTITION_UA);
+	free(entry);
 	return SL_OK;
 }
 
@@ -305,19 +295,26 @@ static void source_close(void *self)
 		rd_kafka_consumer_group_metadata_destroy(s->group);
 	if (s->wake[0] >= 0)
 		close(s->wake[0]), close(s->wake[1]);
+	kafka_source_pattern_close(s);
 	kafka_source_book_free(s);
 	free(s);
 }
 
 static int source_check(const sl_stage *stage, sl_error *err)
 {
-	return kafka_stage_check(stage, source_managed, err);
+	const char *pattern = sl_option(stage, "topic.pattern");
+
+	if (kafka_stage_check(stage, source_managed, err) != SL_OK)
+		return SL_ERR;
+	return pattern != NULL ? kafka_source_pattern_check(stage, pattern, err)
+			       : SL_OK;
 }
 
 static int source_open(sl_stage *stage, void **self, sl_error *err)
 {
 	kafka_source *s = calloc(1, sizeof *s);
 	rd_kafka_topic_partition_list_t *sub = NULL;
+	const char *pattern = NULL;
 	rd_kafka_conf_t *conf;
 	rd_kafka_resp_err_t code;
 	char why[512];
@@ -328,6 +325,8 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	s->client.stage = stage;
 	s->delivery = sl_job_delivery(stage);
 	s->role = SL_HOST_HAS(stage_role) ? sl_stage_role(stage) : SL_ROLE_JOB;
+	if (s->role == SL_ROLE_JOB)
+		pattern = sl_option(stage, "topic.pattern");
 	sub = rd_kafka_topic_partition_list_new(4);
 	if (subscription(s, stage, sub, err) != SL_OK ||
 	    parse_start(s, stage, err) != SL_OK ||
@@ -339,6 +338,10 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 		goto fail;
 	}
 	kafka_source_prefetch_init(s, conf);
+	/* topic.pattern's matches are checked as often as librdkafka
+	 * refreshes its metadata (-1: never) */
+	s->pattern_every_ms = kafka_conf_number(conf,
+						"topic.metadata.refresh.interval.ms");
 	s->client.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
 	if (s->client.rk == NULL) {
 		rd_kafka_conf_destroy(conf);
@@ -353,7 +356,11 @@ static int source_open(sl_stage *stage, void **self, sl_error *err)
 	s->commits = rd_kafka_queue_new(s->client.rk);
 	if (kafka_source_queues_open(s, err) != SL_OK)
 		goto fail;
-	if ((code = rd_kafka_subscribe(s->client.rk, sub)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+	if (pattern != NULL) {
+		if (kafka_source_pattern_open(s, pattern, err) != SL_OK)
+			goto fail;
+	} else if ((code = rd_kafka_subscribe(s->client.rk, sub)) !=
+		   RD_KAFKA_RESP_ERR_NO_ERROR) {
 		kafka_error_code(err, code, "cannot subscribe");
 		goto fail;
 	}

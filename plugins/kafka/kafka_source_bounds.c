@@ -48,6 +48,9 @@ static int input_topics(kafka_source *s, rd_kafka_topic_partition_list_t *all,
 
 	if ((code = rd_kafka_subscription(s->client.rk, &sub)) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		return kafka_error_code(err, code, "cannot read the subscription");
+	/* none: topic.pattern matched nothing */
+	if (sub == NULL)
+		sub = rd_kafka_topic_partition_list_new(0);
 	/* every topic: asking for missing ones by name could create them */
 	code = kafka_metadata_wait(s->client.stage, s->client.rk, NULL,
 				   BOUNDS_DEADLINE_MS, &md);
@@ -78,7 +81,7 @@ static int input_topics(kafka_source *s, rd_kafka_topic_partition_list_t *all,
 						all, t->topic, t->partitions[k].id)
 						->offset = RD_KAFKA_OFFSET_END;
 		}
-		if (!found && sub->elems[j].topic[0] != '^') {
+		if (!found) {
 			sl_error_set(err, SL_ERR_RUNTIME, "topic %s does not exist "
 				     "(stop = end: nothing to wait for)",
 				     sub->elems[j].topic);

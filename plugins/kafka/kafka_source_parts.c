@@ -7,11 +7,11 @@
  * end seen at its first assignment.  And the first failure the source
  * met inside a librdkafka callback, which the next poll reports.
  */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kafka_source_shared.h"
+#include "kafka_topic_pattern.h"
 
 static int same(const kafka_part *p, const char *topic, int32_t partition)
 {
@@ -81,17 +81,19 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p)
 
 int kafka_source_subscribed(const char *sub, const char *topic)
 {
-	regex_t re;
+	kafka_topic_pattern *pattern;
+	char why[256];
+	size_t at;
 	int match;
 
 	if (sub[0] != '^')
 		return strcmp(sub, topic) == 0;
-	/* Kafka's own topics (__consumer_offsets) are nobody's input */
-	if (strncmp(topic, "__", 2) == 0 ||
-	    regcomp(&re, sub, REG_EXTENDED | REG_NOSUB) != 0)
+	/* a pattern that does not compile was refused when the job was
+	 * checked: here it matches nothing */
+	if ((pattern = kafka_topic_pattern_new(sub + 1, why, sizeof why, &at)) == NULL)
 		return 0;
-	match = regexec(&re, topic, 0, NULL, 0) == 0;
-	regfree(&re);
+	match = kafka_topic_pattern_matches(pattern, topic);
+	kafka_topic_pattern_free(pattern);
 	return match;
 }
 

@@ -70,22 +70,17 @@ static int on_event(kafka_source *s, const rd_kafka_message_t *m, sl_error *err)
 	case RD_KAFKA_RESP_ERR__FATAL:
 		return fatal(s, err);
 	/* A bounded run would wait forever for partitions that do not
-	 * exist: a missing topic is an error, a pattern that matches nothing
-	 * is nothing to read.  Unbounded runs wait for them to appear. */
+	 * exist: a missing topic is an error (one topic.pattern matched
+	 * when the run started, deleted since, too; a pattern that matches
+	 * nothing is an empty run, kafka_source_bounds.c).  Unbounded runs
+	 * wait for them to appear, or for topic.pattern to stop matching. */
 	case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
 	case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
 		if (!s->stop_at_end || topic == NULL)
 			break;
-		if (topic[0] != '^')
-			return sl_error_set(err, SL_ERR_RUNTIME, "topic %s does not "
-					    "exist (stop = end: nothing to wait for)",
-					    topic);
-		if (!s->assigned_once) {
-			sl_log(s->client.stage, SL_LOG_WARN,
-			       "topic.pattern matches no topic: nothing to read");
-			s->assigned_once = 1;
-		}
-		return SL_OK;
+		return sl_error_set(err, SL_ERR_RUNTIME, "topic %s does not "
+				    "exist (stop = end: nothing to wait for)",
+				    topic);
 	/* the job cannot do what it was asked: stop rather than wait forever */
 	case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
 	case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
@@ -361,6 +356,8 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 	}
 	if (s->ended)
 		return finish(s);
+	if (kafka_source_pattern_tick(s, err) != SL_OK)
+		return SL_ERR;
 	kafka_source_purge(s, 0);
 	kafka_source_report(s);
 	if (max == 0)

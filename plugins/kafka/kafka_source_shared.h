@@ -95,6 +95,12 @@ typedef struct kafka_source {
 	sl_error failure;
 
 	int64_t next_report;     /* when to report positions and lag next */
+
+	/* topic.pattern (kafka_source_pattern.c); NULL under `topics` */
+	struct kafka_topic_pattern *pattern;
+	rd_kafka_topic_partition_list_t *matched; /* subscribed to, sorted */
+	int64_t pattern_every_ms; /* matches checked again this often; <= 0 never */
+	int64_t next_pattern_check;
 } kafka_source;
 
 extern const sl_source_class kafka_source_class;
@@ -159,9 +165,28 @@ int32_t kafka_source_topic_partitions(kafka_source *s, const char *topic);
 /* Remember that @p topic has @p partitions partitions. */
 void kafka_source_note_size(kafka_source *s, const char *topic, int32_t partitions);
 
-/* Whether subscription entry @p sub ("name", or "^regex" as librdkafka
- * takes patterns) names @p topic. */
+/* Whether subscription entry @p sub names @p topic: "name", or "^" and
+ * the text of topic.pattern (kafka_topic_pattern.h).  The consumer is
+ * only ever subscribed to names; the pattern entry stands for the
+ * options' request, before the pattern's matches are known. */
 int kafka_source_subscribed(const char *sub, const char *topic);
+
+/*
+ * topic.pattern (kafka_source_pattern.c).  check: @p text is a PCRE2
+ * regular expression (else a configuration error naming the option, with
+ * PCRE2's message and offset); the source's check and open both ask.
+ * open: compile it into s->pattern and subscribe to the topics of the
+ * cluster it matches, waiting for the cluster's topic list (a stop of
+ * the job or an unreachable cluster is an error).  tick: in an unbounded
+ * run, every s->pattern_every_ms, list the cluster's topics again and
+ * resubscribe when the matches changed (a rebalance follows).  SL_OK or
+ * SL_ERR with @p err.
+ */
+int kafka_source_pattern_check(const sl_stage *stage, const char *text,
+			       sl_error *err);
+int kafka_source_pattern_open(kafka_source *s, const char *text, sl_error *err);
+int kafka_source_pattern_tick(kafka_source *s, sl_error *err);
+void kafka_source_pattern_close(kafka_source *s);
 
 /* Ask for the offsets of the times in @p q's offsets, in place. */
 int kafka_source_offsets_for_times(kafka_source *s,

@@ -15,7 +15,6 @@
  * handed out; it drops it when the source reports it gone, after the
  * commit that a revocation makes.
  */
-#include <regex.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +59,9 @@ int32_t kafka_source_partition_count(void *self)
 	sl_error e;
 
 	code = rd_kafka_subscription(s->client.rk, &sub);
+	/* none: topic.pattern matches nothing yet */
+	if (code == RD_KAFKA_RESP_ERR_NO_ERROR && sub == NULL)
+		sub = rd_kafka_topic_partition_list_new(0);
 	while (code == RD_KAFKA_RESP_ERR_NO_ERROR &&
 	       (code = count_partitions(s, sub, &n)) != RD_KAFKA_RESP_ERR_NO_ERROR &&
 	       kafka_code_is_transient(code) && kafka_now_ms() < deadline) {

@@ -35,9 +35,11 @@ plugins_kafka_kafka_la_SOURCES = \
 	plugins/kafka/kafka_source_prefetch.c \
 	plugins/kafka/kafka_source_budget.c \
 	plugins/kafka/kafka_source_hop.c \
-	plugins/kafka/kafka_source_lag.c
-plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
-plugins_kafka_kafka_la_LIBADD = $(RDKAFKA_LIBS)
+	plugins/kafka/kafka_source_lag.c \
+	plugins/kafka/kafka_source_pattern.c \
+	plugins/kafka/kafka_topic_pattern.c plugins/kafka/kafka_topic_pattern.h
+plugins_kafka_kafka_la_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS) $(PCRE2_CFLAGS)
+plugins_kafka_kafka_la_LIBADD = $(RDKAFKA_LIBS) $(PCRE2_LIBS)
 plugins_kafka_kafka_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 dist_plugin_DATA += plugins/kafka/kafka.plugin
 
@@ -47,6 +49,7 @@ KAFKA_TESTS = \
 	plugins/kafka/tests/source_config.test \
 	plugins/kafka/tests/source_start.test \
 	plugins/kafka/tests/source_records.test \
+	plugins/kafka/tests/source_pattern.test \
 	plugins/kafka/tests/source_prefetch.test \
 	plugins/kafka/tests/source_errors.test \
 	plugins/kafka/tests/source_group.test \
@@ -78,28 +81,29 @@ check_PROGRAMS += $(KAFKA_UNIT_TESTS)
 TESTS += $(KAFKA_UNIT_TESTS)
 KAFKA_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/kafka \
 	-I$(top_srcdir)/tests/unit
-KAFKA_UNIT_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS)
+KAFKA_UNIT_CFLAGS = $(AM_CFLAGS) $(RDKAFKA_CFLAGS) $(PCRE2_CFLAGS)
 KAFKA_BOOK = plugins/kafka/kafka_source_parts.c \
-	plugins/kafka/kafka_source_shared.h plugins/kafka/kafka_conf.h
+	plugins/kafka/kafka_source_shared.h plugins/kafka/kafka_conf.h \
+	plugins/kafka/kafka_topic_pattern.c plugins/kafka/kafka_topic_pattern.h
 plugins_kafka_tests_test_source_ends_SOURCES = \
 	plugins/kafka/tests/test_source_ends.c plugins/kafka/kafka_source_ends.c \
 	$(KAFKA_BOOK) tests/unit/check.h
 plugins_kafka_tests_test_source_ends_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
 plugins_kafka_tests_test_source_ends_CFLAGS = $(KAFKA_UNIT_CFLAGS)
-plugins_kafka_tests_test_source_ends_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_ends_LDADD = $(RDKAFKA_LIBS) $(PCRE2_LIBS)
 plugins_kafka_tests_test_source_assignment_SOURCES = \
 	plugins/kafka/tests/test_source_assignment.c \
 	plugins/kafka/kafka_source_assignment.c $(KAFKA_BOOK) tests/unit/check.h
 plugins_kafka_tests_test_source_assignment_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
 plugins_kafka_tests_test_source_assignment_CFLAGS = $(KAFKA_UNIT_CFLAGS)
-plugins_kafka_tests_test_source_assignment_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_assignment_LDADD = $(RDKAFKA_LIBS) $(PCRE2_LIBS)
 plugins_kafka_tests_test_source_ends_mock_SOURCES = \
 	plugins/kafka/tests/test_source_ends_mock.c \
 	plugins/kafka/kafka_source_ends.c plugins/kafka/kafka_source_assignment.c \
 	$(KAFKA_BOOK) tests/unit/check.h
 plugins_kafka_tests_test_source_ends_mock_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
 plugins_kafka_tests_test_source_ends_mock_CFLAGS = $(KAFKA_UNIT_CFLAGS)
-plugins_kafka_tests_test_source_ends_mock_LDADD = $(RDKAFKA_LIBS)
+plugins_kafka_tests_test_source_ends_mock_LDADD = $(RDKAFKA_LIBS) $(PCRE2_LIBS)
 
 # The sink's tests: settings refused before anything runs, what it writes,
 # and the delivery guarantees through SIGKILLs, a fencing second instance,

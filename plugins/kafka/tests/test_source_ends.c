@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "kafka_source_shared.h"
+#include "kafka_topic_pattern.h"
 
 /* The functions under test call nothing of the host: a call would crash
  * the test, which is the failure it should be. */
@@ -83,6 +84,15 @@ static void test_subscribed_and_sizes(void)
 	CHECK(!kafka_source_subscribed("^.*", "__consumer_offsets"));
 	CHECK(!kafka_source_subscribed("^(", "x")); /* a broken pattern */
 
+	/* PCRE2, whole names: \d (POSIX ERE reads a 'd'), alternatives
+	 * tried until one reaches the end */
+	CHECK(kafka_source_subscribed("^orders-\\d+", "orders-12"));
+	CHECK(!kafka_source_subscribed("^orders-\\d+", "orders-dd"));
+	CHECK(!kafka_source_subscribed("^orders-\\d+", "orders-12-old"));
+	CHECK(!kafka_source_subscribed("^orders-\\d+", "old-orders-12"));
+	CHECK(kafka_source_subscribed("^^orders-\\d+$", "orders-7"));
+	CHECK(kafka_source_subscribed("^a|ab", "ab"));
+
 	memset(&s, 0, sizeof s);
 	kafka_source_note_size(&s, "a", 3);
 	kafka_source_note_size(&s, "b", 1);
@@ -91,6 +101,32 @@ static void test_subscribed_and_sizes(void)
 	CHECK(s.sizes[0].partitions == 6);
 	CHECK(s.sizes[1].partitions == 1);
 	unbook(&s);
+}
+
+/* A pattern that does not compile: PCRE2's message and where in the
+ * text, for the error that names topic.pattern. */
+static void test_pattern_errors(void)
+{
+	kafka_topic_pattern *p;
+	char why[256];
+	size_t at = 0;
+
+	p = kafka_topic_pattern_new("orders-(\\d+", why, sizeof why, &at);
+	CHECK(p == NULL);
+	CHECK(strstr(why, "missing closing parenthesis") != NULL);
+	CHECK(at == 11);
+	p = kafka_topic_pattern_new("a{2,1}", why, sizeof why, &at);
+	CHECK(p == NULL && at > 0 && at != KAFKA_PATTERN_NO_OFFSET);
+	p = kafka_topic_pattern_new("(?<=x+)y", why, sizeof why, &at);
+	CHECK(p == NULL); /* a lookbehind of no fixed length */
+	p = kafka_topic_pattern_new("(?!tmp-)[a-z]+-\\w+", why, sizeof why, &at);
+	CHECK(p != NULL);
+	if (p != NULL) {
+		CHECK(kafka_topic_pattern_matches(p, "orders-eu"));
+		CHECK(!kafka_topic_pattern_matches(p, "tmp-eu"));
+		CHECK(!kafka_topic_pattern_matches(p, "orders"));
+		kafka_topic_pattern_free(p);
+	}
 }
 
 static void test_end_step(void)
@@ -226,6 +262,7 @@ int main(void)
 {
 	test_part_book();
 	test_subscribed_and_sizes();
+	test_pattern_errors();
 	test_end_step();
 	test_all_read();
 	test_held_and_committed();
