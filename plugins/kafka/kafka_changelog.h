@@ -36,10 +36,12 @@ int kafka_repartition_prepare(void *self, int32_t partitions, sl_error *err);
 /*
  * Dead-letter topic @p topic, created when missing (one partition, the
  * cluster's replication and retention; kafka_internal_topic.c) and
- * waited for until it has partitions.  SL_OK, or SL_ERR with @p err.
+ * waited for until it has partitions; its max.message.bytes in
+ * *@p max_message_bytes (0: the broker did not say).  SL_OK, or SL_ERR
+ * with @p err.
  */
 int kafka_dead_letter_topic_prepare(kafka_sink *k, const char *topic,
-				    sl_error *err);
+				    size_t *max_message_bytes, sl_error *err);
 int kafka_repartition_control(void *self, int32_t partition, const void *data,
 			      size_t len, sl_error *err);
 

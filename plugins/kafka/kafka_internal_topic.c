@@ -22,6 +22,7 @@
  * their own.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kafka_changelog.h"
@@ -52,6 +53,7 @@ typedef struct topic_config {
 	int exists;
 	char policy[128];
 	char retention[32];
+	size_t max_message_bytes; /* 0: not said */
 } topic_config;
 
 /* "KIND T: WHY: DETAIL" in @p err; SL_ERR. */
@@ -122,6 +124,7 @@ static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const topic_kind *tk,
 		rd_kafka_event_DescribeConfigs_result(ev), &n);
 	c->exists = 1;
 	c->policy[0] = c->retention[0] = '\0';
+	c->max_message_bytes = 0;
 	if (n < 1 || (code = rd_kafka_ConfigResource_error(got[0])) ==
 	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
 		c->exists = 0;
@@ -146,6 +149,9 @@ static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, const topic_kind *tk,
 			snprintf(c->policy, sizeof c->policy, "%s", value);
 		else if (strcmp(name, "retention.ms") == 0)
 			snprintf(c->retention, sizeof c->retention, "%s", value);
+		else if (strcmp(name, "max.message.bytes") == 0 &&
+			 strtoll(value, NULL, 10) > 0)
+			c->max_message_bytes = (size_t)strtoll(value, NULL, 10);
 	}
 out:
 	rd_kafka_event_destroy(ev);
@@ -369,7 +375,7 @@ static int prepare(kafka_sink *k, const topic_kind *tk, const char *topic,
 }
 
 int kafka_dead_letter_topic_prepare(kafka_sink *k, const char *topic,
-				    sl_error *err)
+				    size_t *max_message_bytes, sl_error *err)
 {
 	rd_kafka_queue_t *q = rd_kafka_queue_new(k->p->client.rk);
 	topic_config c;
@@ -377,9 +383,12 @@ int kafka_dead_letter_topic_prepare(kafka_sink *k, const char *topic,
 	int rc;
 
 	rc = describe(k->p->client.rk, q, &dead_letter, topic, &c, err);
-	if (rc == SL_OK && !c.exists)
-		rc = create(k, q, &dead_letter, topic, 1, err);
+	/* created: what the broker gave it, defaults included */
+	if (rc == SL_OK && !c.exists &&
+	    (rc = create(k, q, &dead_letter, topic, 1, err)) == SL_OK)
+		rc = describe(k->p->client.rk, q, &dead_letter, topic, &c, err);
 	rd_kafka_queue_destroy(q);
+	*max_message_bytes = rc == SL_OK ? c.max_message_bytes : 0;
 	if (rc == SL_OK)
 		rc = partition_count(k, &dead_letter, topic, &have, err);
 	return rc;

@@ -30,8 +30,6 @@
 #include "kafka_sink.h"
 #include "kafka_txn_async.h"
 
-/* The broker's own request timeout is 30 s; a dead letter waits less. */
-#define ASK_TIMEOUT_MS 10000
 /* Around a record on the wire: the record batch's header (61 bytes), the
  * record's own lengths, deltas and attributes (at most 36), and slack
  * for a codec's framing. */
@@ -51,102 +49,35 @@ struct kafka_dead_letter_topic {
 	char name[];
 };
 
-/* One DescribeConfigs answer: the topic's max.message.bytes. */
-typedef enum { ASKED_LIMIT, ASKED_MISSING, ASKED_NOTHING } asked;
-
-static asked ask_limit(rd_kafka_t *rk, const char *topic, size_t *max,
-		       char *why, size_t size)
-{
-	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-	rd_kafka_ConfigResource_t *res =
-		rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic);
-	rd_kafka_AdminOptions_t *o =
-		rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS);
-	const rd_kafka_ConfigResource_t **got;
-	const rd_kafka_ConfigEntry_t **entries;
-	rd_kafka_resp_err_t code;
-	rd_kafka_event_t *ev;
-	asked outcome = ASKED_NOTHING;
-	size_t n, i;
-
-	rd_kafka_AdminOptions_set_request_timeout(o, ASK_TIMEOUT_MS, why, size);
-	snprintf(why, size, "no answer within %d ms", ASK_TIMEOUT_MS);
-	rd_kafka_DescribeConfigs(rk, &res, 1, o, q);
-	rd_kafka_AdminOptions_destroy(o);
-	rd_kafka_ConfigResource_destroy(res);
-	/* the queue is this request's own: its result is all that comes */
-	ev = rd_kafka_queue_poll(q, ASK_TIMEOUT_MS + 2000);
-	rd_kafka_queue_destroy(q);
-	if (ev == NULL)
-		return ASKED_NOTHING;
-	if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT ||
-	    rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(why, size, "%s", rd_kafka_event_error_string(ev) ?
-			 rd_kafka_event_error_string(ev) : "no answer");
-		goto out;
-	}
-	got = rd_kafka_DescribeConfigs_result_resources(
-		rd_kafka_event_DescribeConfigs_result(ev), &n);
-	if (n < 1) {
-		snprintf(why, size, "an empty answer");
-		goto out;
-	}
-	if ((code = rd_kafka_ConfigResource_error(got[0])) ==
-	    RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-		outcome = ASKED_MISSING;
-		goto out;
-	}
-	if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(why, size, "%s", rd_kafka_err2str(code));
-		goto out;
-	}
-	entries = rd_kafka_ConfigResource_configs(got[0], &n);
-	for (i = 0; i < n; i++) {
-		const char *value = rd_kafka_ConfigEntry_value(entries[i]);
-
-		if (value != NULL && strcmp(rd_kafka_ConfigEntry_name(entries[i]),
-					    "max.message.bytes") == 0 &&
-		    strtoll(value, NULL, 10) > 0) {
-			*max = (size_t)strtoll(value, NULL, 10);
-			outcome = ASKED_LIMIT;
-		}
-	}
-	if (outcome != ASKED_LIMIT)
-		snprintf(why, size, "no max.message.bytes in its configuration");
-out:
-	rd_kafka_event_destroy(ev);
-	return outcome;
-}
-
-/* What @p topic takes, asked once; NULL with @p err filled when the
- * topic does not exist. */
+/* What @p topic takes, asked once: created as Kafka Connect creates its
+ * dead-letter queue when missing (the producer never has a broker create
+ * a topic on use).  NULL with @p err filled when it cannot be. */
 static kafka_dead_letter_topic *topic_of(kafka_sink *k, const char *topic,
 					 sl_error *err)
 {
-	rd_kafka_t *rk = k->p->client.rk;
 	kafka_dead_letter_topic *t;
 	size_t max = 0;
-	char why[256];
-	asked a;
+	sl_error why;
 
 	for (t = k->dead_letter_topics; t != NULL; t = t->next)
 		if (strcmp(t->name, topic) == 0)
 			return t;
-	a = ask_limit(rk, topic, &max, why, sizeof why);
-	if (a == ASKED_MISSING) {
-		/* created as Kafka Connect creates its dead-letter queue:
-		 * the producer never has a broker create a topic on use */
-		if (kafka_dead_letter_topic_prepare(k, topic, err) != SL_OK)
+	if (kafka_dead_letter_topic_prepare(k, topic, &max, &why) != SL_OK) {
+		/* no answer: the records may still go, uncut */
+		if (why.kind != SL_ERR_RETRIABLE) {
+			*err = why;
 			return NULL;
-		a = ask_limit(rk, topic, &max, why, sizeof why);
-	}
-	if (a != ASKED_LIMIT) {
+		}
 		max = 0;
+	} else if (max == 0) {
+		snprintf(why.message, sizeof why.message,
+			 "no max.message.bytes in its configuration");
+	}
+	if (max == 0)
 		sl_log(k->stage, SL_LOG_WARN, "cannot read max.message.bytes of "
 		       "dead-letter topic %s (%s): dead letters are cut to the "
-		       "producer's message.max.bytes (%zu) alone", topic, why,
-		       k->p->max_message_bytes);
-	}
+		       "producer's message.max.bytes (%zu) alone", topic,
+		       why.message, k->p->max_message_bytes);
 	if ((t = calloc(1, sizeof *t + strlen(topic) + 1)) == NULL) {
 		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		return NULL;
