@@ -13,9 +13,12 @@ check_PROGRAMS += plugins/window/tests/test_window \
 TESTS += plugins/window/tests/test_window plugins/window/tests/test_hopping \
 	plugins/window/tests/test_session \
 	plugins/window/tests/function_list.test plugins/window/tests/hopping.test \
-	plugins/window/tests/session.test
+	plugins/window/tests/session.test \
+	plugins/window/tests/independent.test
 EXTRA_DIST += plugins/window/tests/function_list.test \
-	plugins/window/tests/hopping.test plugins/window/tests/session.test
+	plugins/window/tests/hopping.test plugins/window/tests/session.test \
+	plugins/window/tests/independent.test \
+	plugins/window/tests/independent.py
 plugins_window_tests_test_window_SOURCES = plugins/window/tests/test_window.c
 plugins_window_tests_test_window_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_window_LDADD = $(OPTEST_LIBS)
