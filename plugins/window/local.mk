@@ -2,7 +2,7 @@
 plugin_LTLIBRARIES += plugins/window/window.la
 plugins_window_window_la_SOURCES = plugins/window/window.c \
 	plugins/window/window_fire.c plugins/window/window_key.c \
-	plugins/window/window_session.c \
+	plugins/window/window_panes.c plugins/window/window_session.c \
 	plugins/window/window_shared.h
 plugins_window_window_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_window_window_la_LIBADD = plugins/lib/libslop.la
