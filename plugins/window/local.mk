@@ -32,5 +32,8 @@ plugins_window_tests_test_session_CPPFLAGS = $(OPTEST_CPPFLAGS)
 plugins_window_tests_test_session_LDADD = $(OPTEST_LIBS)
 
 # make bench: open windows and memory at scale, with event-time alignment
-# and without (real broker); the CPU the repartition hop costs.
-bench_scripts += plugins/window/bench/event_time.sh plugins/window/bench/hop.sh
+# and without (real broker); the CPU the repartition hop costs; hopping
+# windows' CPU against tumbling (file to file); session state against
+# open sessions.
+bench_scripts += plugins/window/bench/event_time.sh plugins/window/bench/hop.sh \
+	plugins/window/bench/hopping_cost.sh plugins/window/bench/session_state.sh
