@@ -125,9 +125,15 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 /* Due windows by start, then partition. */
 static int due_cmp(int64_t start, const uint8_t *partition, const struct due *d)
 {
+	int i;
+
 	if (start != d->start)
 		return start < d->start ? -1 : 1;
-	return memcmp(partition, d->partition, 4);
+	/* memcmp's order, without its call: every found pane comes here */
+	for (i = 0; i < 4; i++)
+		if (partition[i] != d->partition[i])
+			return partition[i] < d->partition[i] ? -1 : 1;
+	return 0;
 }
 
 static int by_start(const void *a, const void *b)
@@ -201,8 +207,8 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	if (start > ec->due_last || pane < ec->due_first)
 		return 0;
 	last = window_last_of(w, pane);
-	for (; start <= last; start += w->advance) {
-		if ((due = due_of(w, start, k)) < 0)
+	for (; start <= last && start <= ec->due_last; start += w->advance) {
+		if (start < ec->due_first || (due = due_of(w, start, k)) < 0)
 			continue;
 		if (!readable &&
 		    slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
