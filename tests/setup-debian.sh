@@ -5,7 +5,8 @@
 # libyajl-dev: one of the JSON parsers `make bench` measures; libpq-dev:
 # the postgresql sink; postgresql: the server its tests start
 # (tests/postgres/pg-local.sh); libcurl4-openssl-dev: the http plugin
-# (openssl: its tests' self-signed certificate).
+# (openssl: its tests' self-signed certificate); python3: the reference
+# of plugins/window/tests/independent.test and the ops tests' clients.
 set -eu
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -13,7 +14,8 @@ packages="build-essential autoconf automake libtool pkg-config
 	libltdl-dev libinih-dev libjansson-dev librdkafka-dev kcat
 	libmicrohttpd-dev curl prometheus g++ libsimdjson-dev libyajl-dev
 	default-jre-headless maven groff-base clang libclang-rt-14-dev
-	postgresql libpq-dev libcurl4-openssl-dev openssl libpcre2-dev"
+	postgresql libpq-dev libcurl4-openssl-dev openssl libpcre2-dev
+	python3"
 missing=
 for p in $packages; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -35,6 +35,7 @@ static void window_close(void *self)
 	free(w->searched);
 	free(w->found);
 	free(w->order);
+	window_groups_free(w);
 	free(w);
 }
 
@@ -199,15 +200,50 @@ fail:
 	return SL_ERR;
 }
 
+/* The timers of windows @p first .. @p last (starts) of input partition
+ * @p partition, [1][partition] at their ends: those this batch has not
+ * set yet.  SL_OK or SL_ERR (out of memory). */
+static int set_timers(window *w, int32_t partition, int64_t first,
+		      int64_t last)
+{
+	int64_t start;
+	int known = w->timers_known && w->timers_partition == partition;
+	uint8_t tkey[5];
+
+	tkey[0] = LAYOUT;
+	window_put_partition(tkey + 1, partition);
+	for (start = first; start <= last; start += w->advance)
+		if ((!known || start < w->timers_from ||
+		     start > w->timers_to) &&
+		    sl_state_timer_set(w->state, start + w->size, tkey,
+				       sizeof tkey) != SL_OK)
+			return SL_ERR;
+	/* remember one run of windows: grown while entries come in
+	 * order, started afresh when they jump */
+	if (known && first <= w->timers_to + w->advance &&
+	    last >= w->timers_from - w->advance) {
+		if (first < w->timers_from)
+			w->timers_from = first;
+		if (last > w->timers_to)
+			w->timers_to = last;
+	} else {
+		w->timers_known = 1;
+		w->timers_partition = partition;
+		w->timers_from = first;
+		w->timers_to = last;
+	}
+	return SL_OK;
+}
+
 /* Fold one record into its window.  SL_OK, SL_SKIP or SL_ERR. */
 static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	       sl_error *err)
 {
 	sl_error why;
-	int64_t ts = 0, pane, first, last, start, wm;
+	int64_t ts = 0, pane, first, last, wm;
 	const char *gk;
 	size_t gklen, klen;
-	uint8_t *acc, tkey[5];
+	uint8_t *acc;
 	int created;
 
 	if (window_time_of(w, r, now, &ts, &why) != SL_OK ||
@@ -260,12 +296,9 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	/* the timers of the entry's windows for this partition: set once,
 	 * then found */
-	tkey[0] = LAYOUT;
-	window_put_partition(tkey + 1, r->origin.partition);
-	for (start = first; created && start <= last; start += w->advance)
-		if (sl_state_timer_set(w->state, start + w->size, tkey,
-				       sizeof tkey) != SL_OK)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (created && set_timers(w, r->origin.partition, first,
+				  last) != SL_OK)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)
 		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)gklen, gk, why.message);
@@ -286,6 +319,7 @@ static int window_process(void *self, sl_batch *batch, sl_error *err)
 
 	if (w->mode == TIME_PROCESSING && now > w->wm)
 		w->wm = now;
+	w->timers_known = 0;
 	for (i = 0; i < n; i++) {
 		rc = add(w, batch, &batch->records[i], now, err);
 		if (rc == SL_ERR)

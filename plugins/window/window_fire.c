@@ -16,6 +16,7 @@ typedef struct emit_ctx {
 	int all;                /* every window fires: the end of input */
 	size_t limit;           /* results of this call at most */
 	int32_t firing;         /* the state partition whose timers fire */
+	int64_t due_first, due_last; /* the first and last due start */
 } emit_ctx;
 
 /* collect's return: some due results wait for the next call. */
@@ -124,9 +125,15 @@ static int on_timer(void *ctx, int64_t end, const void *key, size_t klen)
 /* Due windows by start, then partition. */
 static int due_cmp(int64_t start, const uint8_t *partition, const struct due *d)
 {
+	int i;
+
 	if (start != d->start)
 		return start < d->start ? -1 : 1;
-	return memcmp(partition, d->partition, 4);
+	/* memcmp's order, without its call: every found pane comes here */
+	for (i = 0; i < 4; i++)
+		if (partition[i] != d->partition[i])
+			return partition[i] < d->partition[i] ? -1 : 1;
+	return 0;
 }
 
 static int by_start(const void *a, const void *b)
@@ -194,10 +201,14 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 	if (klen < w->head || k[0] != w->layout)
 		return 0;
 	pane = window_get_start(k + 1);
-	last = window_last_of(w, pane);
 	start = w->hopping ? window_get_start(k + HEAD) : pane;
-	for (; start <= last; start += w->advance) {
-		if ((due = due_of(w, start, k)) < 0)
+	/* most of the store is in no due window: the windows holding the
+	 * entry are start .. at most pane */
+	if (start > ec->due_last || pane < ec->due_first)
+		return 0;
+	last = window_last_of(w, pane);
+	for (; start <= last && start <= ec->due_last; start += w->advance) {
+		if (start < ec->due_first || (due = due_of(w, start, k)) < 0)
 			continue;
 		if (!readable &&
 		    slop_aggs_readable(&w->agg, val, vlen, &why) != SL_OK)
@@ -222,56 +233,6 @@ static int find_one(void *ctx, const void *key, size_t klen, const void *val,
 		w->found[w->found_count++].acc = val;
 	}
 	return 0;
-}
-
-/* Whether two found panes are one key's in one window. */
-static int same_group(const struct found *x, const struct found *y)
-{
-	return x->window == y->window && x->klen == y->klen &&
-	       memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD,
-		      x->klen - HOP_HEAD) == 0;
-}
-
-/* Windows in order, then group keys, so that a key's panes lie
- * together; then by seq, the group's least once known. */
-static int by_group(const void *a, const void *b)
-{
-	const struct found *x = a, *y = b;
-	size_t n = x->klen < y->klen ? x->klen : y->klen;
-	int c;
-
-	if (x->window != y->window)
-		return x->window < y->window ? -1 : 1;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	c = memcmp(x->key + HOP_HEAD, y->key + HOP_HEAD, n - HOP_HEAD);
-	if (c != 0)
-		return c;
-	return x->klen < y->klen ? -1 : x->klen > y->klen;
-}
-
-/* Hopping: a window's panes of one key together, the keys in the order
- * of their first record in the window (the least seq of their panes). */
-static void sort_panes(window *w)
-{
-	size_t i, j, n = w->found_count;
-	struct found *f = w->found;
-
-	for (i = 0; i < n; i++)
-		f[i].seq = 0;
-	qsort(f, n, sizeof *f, by_group);
-	for (i = 0; i < n; i = j) {
-		uint64_t least = UINT64_MAX;
-
-		for (j = i; j < n && same_group(&f[i], &f[j]); j++)
-			if (window_get_u64((const uint8_t *)f[j].acc +
-					   SLOP_EXTRA_AT) < least)
-				least = window_get_u64((const uint8_t *)
-						       f[j].acc + SLOP_EXTRA_AT);
-		while (i < j)
-			f[i++].seq = least;
-	}
-	qsort(f, n, sizeof *f, by_group);
 }
 
 /* Windows in order, then keys in the order they first came (across
@@ -299,16 +260,16 @@ static unsigned bits_for(uint64_t v)
 }
 
 /*
- * found in by_due's order.  (window, seq) as one 64-bit key, seq counted
- * from the smallest found, radix-sorted (a window's keys came within a
- * short stretch of seq); qsort when the two do not fit in 64 bits.
+ * @p f, @p n of found (or of groups, no more), in by_due's order.
+ * (window, seq) as one 64-bit key, seq counted from the smallest,
+ * radix-sorted (a window's keys came within a short stretch of seq);
+ * qsort when the two do not fit in 64 bits.
  */
-static void sort_found(window *w)
+static void sort_found(window *w, struct found *f, size_t n)
 {
-	size_t i, n = w->found_count;
+	size_t i;
 	uint64_t low = UINT64_MAX, high = 0;
 	unsigned seq_bits;
-	struct found *f = w->found;
 
 	if (n < 2)
 		return;
@@ -407,33 +368,31 @@ static int delete_found(emit_ctx *ec, const struct found *f)
 }
 
 /*
- * Hopping: each due window's result per key, its panes merged, in
- * found's order (sort_panes); then the panes whose last window this was
- * are deleted, the others wait for their later windows.  All at once:
- * a window emitted in part would find its emitted keys' panes again.
+ * Hopping: each due window's result per key, its panes merged, windows
+ * in order and a window's keys in the order of their first record in
+ * it (the least seq of their panes); then the panes whose last window
+ * this was are deleted, the others wait for their later windows.  All
+ * at once: a window emitted in part would find its emitted keys' panes
+ * again.
  */
 static int emit_panes(emit_ctx *ec)
 {
 	window *w = ec->w;
-	size_t i, j, n = w->found_count, size = slop_aggs_value_size(&w->agg);
+	size_t i;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < n; i = j) {
-		uint8_t *merged = sl_arena_alloc(ec->out->arena, size);
-		const struct found *f = &w->found[i];
+	if (window_group_panes(w, ec->out->arena) != 0)
+		return sl_error_set(ec->err, SL_ERR_RUNTIME, "out of memory");
+	sort_found(w, w->groups, w->group_count);
+	for (i = 0; rc == 0 && i < w->group_count; i++) {
+		const struct found *g = &w->groups[i];
 
-		if (merged == NULL)
-			return sl_error_set(ec->err, SL_ERR_RUNTIME,
-					    "out of memory");
-		memset(merged, 0, size);
-		for (j = i; j < n && same_group(f, &w->found[j]); j++)
-			slop_aggs_merge(&w->agg, merged, w->found[j].acc);
 		/* output copies the key: the panes may be deleted below */
-		rc = output(ec, w->due[f->due].start,
-			    w->due[f->due].start + w->size, f->key + HOP_HEAD,
-			    f->klen - HOP_HEAD, merged);
+		rc = output(ec, w->due[g->due].start,
+			    w->due[g->due].start + w->size, g->key + HOP_HEAD,
+			    g->klen - HOP_HEAD, g->acc);
 	}
-	for (i = 0; rc == 0 && i < n; i++)
+	for (i = 0; rc == 0 && i < w->found_count; i++)
 		if (w->found[i].last)
 			rc = delete_found(ec, &w->found[i]);
 	return rc;
@@ -457,13 +416,13 @@ static int collect(emit_ctx *ec)
 	for (i = 0; i < w->due_count; i++)
 		w->due[i].window = i > 0 && w->due[i].start == w->due[i - 1].start ?
 			w->due[i - 1].window : i;
+	ec->due_first = w->due[0].start;
+	ec->due_last = w->due[w->due_count - 1].start;
 	w->found_count = 0;
 	rc = find_due(ec);
-	if (w->hopping) {
-		sort_panes(w);
+	if (w->hopping)
 		return rc == 0 ? emit_panes(ec) : rc;
-	}
-	sort_found(w);
+	sort_found(w, w->found, w->found_count);
 	if (w->part == 0) /* a firing begins: its parts */
 		w->part = w->found_count / FIRE_PARTS >= ec->limit ?
 			w->found_count / FIRE_PARTS + 1 : ec->limit;
@@ -498,6 +457,7 @@ static void release_found(window *w)
 	w->found = NULL;
 	w->order = NULL;
 	w->found_count = w->found_cap = 0;
+	window_groups_free(w);
 }
 
 /* Windows of a state partition close this far: its watermark (the wall
@@ -525,7 +485,7 @@ int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
 		sl_error *err)
 {
 	emit_ctx ec = { w, out, err, now, all, w->parts ? limit : SIZE_MAX,
-			NO_PARTITION };
+			NO_PARTITION, 0, 0 };
 	int rc;
 
 	w->due_count = 0;

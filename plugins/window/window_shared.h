@@ -4,7 +4,8 @@
  * the operator's struct and constants, shared by its files: options,
  * open and the class (window.c), the state key layout and event time
  * (window_key.c), finding, ordering and emitting due windows
- * (window_fire.c), sessions (window_session.c).
+ * (window_fire.c), merging hopping's panes (window_panes.c), sessions
+ * (window_session.c).
  *
  * Each (window, key) has an accumulator in the keyed state store under
  * [1][window start, 8 bytes][input partition, 4 bytes][group key]; each
@@ -99,6 +100,14 @@ typedef struct window {
 	int parts;              /* the host takes SL_MORE: fire in parts */
 	size_t part;            /* results a call while parts go on, else 0 */
 	uint64_t arrived;       /* order of (window, key)s as they open */
+	/* Hopping: the windows (starts from .. to) of one input partition
+	 * whose timers this batch has set.  A new pane entry sets the timer
+	 * of each of its size / advance windows, and most are set already;
+	 * nothing fires within a batch, so what it set stays set until it
+	 * ends (process forgets it). */
+	int timers_known;
+	int32_t timers_partition;
+	int64_t timers_from, timers_to;
 
 	/* While firing: the (window start, partition) whose timers fired,
 	 * sorted by both once all have fired, with the state partition that
@@ -125,6 +134,13 @@ typedef struct window {
 	} *found;
 	size_t found_count, found_cap;
 	slop_order *order;      /* found's order: room for found_cap, twice */
+	/* Hopping: found's panes merged per (window, key), acc the merged
+	 * result and seq the least of the panes', and the hash table that
+	 * finds them (window_panes.c). */
+	struct found *groups;
+	size_t group_count, groups_cap;
+	uint32_t *slots;
+	size_t slots_cap, slots_used;
 } window;
 
 /* The first byte of this layout's keys. */
@@ -184,6 +200,12 @@ int window_session_add(window *w, sl_batch *batch, sl_record *r, int64_t ts,
 int window_session_fire(window *w, int64_t end, const uint8_t *key,
 			size_t klen, window_emit emit, void *ctx,
 			sl_error *err);
+
+/* Hopping (window_panes.c): w->found's panes merged into w->groups, one
+ * per (window, group key), in no order; the results in @p arena.  0, or
+ * -1 (out of memory).  window_groups_free frees the table. */
+int window_group_panes(window *w, sl_arena *arena);
+void window_groups_free(window *w);
 
 /* process, tick and finish all fire; the firing lives in window_fire.c. */
 int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
