@@ -360,30 +360,6 @@ static void reset_watermarks(sl_engine *e)
 			sl_wm_reset(e->stages[i].wm);
 }
 
-/* At-least-once, pipelined: commit the positions of the newest queued
- * cycle whose writes are durable, if any.  SL_OK or SL_ERR. */
-static int commit_durable_cycle(sl_engine *e, sl_error *err)
-{
-	sl_commit *c = e->commit;
-	sl_pending_cycle *done;
-	int rc;
-
-	if (sl_pending_take(c->pending, e, &done, err) != SL_OK)
-		return SL_ERR;
-	if (done == NULL)
-		return SL_OK;
-	rc = commit_sources(e, done, 0, err);
-	if (rc == SL_OK && tell_delivered(e, done) != 0)
-		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	if (rc == SL_OK) {
-		count_delivered(e, done);
-		c->cycle_committed = done->number;
-		rc = sl_durable_sent(&c->durable, e, done->number, done, err);
-	}
-	sl_pending_cycle_free(e, done);
-	return rc;
-}
-
 /*
  * At-least-once.  State changes go to the store first: durable before the
  * positions that follow them.  Pipelined, the cycle's marks queue up and
@@ -393,6 +369,8 @@ static int commit_durable_cycle(sl_engine *e, sl_error *err)
 static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 {
 	sl_commit *c = e->commit;
+	sl_pending_cycle *done;
+	int rc;
 
 	c->cycles++;
 	if (sl_changelog_write(e, err) != SL_OK)
@@ -413,21 +391,21 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 	/* the writes are handed over: a failure to make them durable stops
 	 * the job before its positions are committed */
 	sl_changelog_committed(e);
-	if (sl_pending_add(&c->pending, e, c->cycles, err) != SL_OK)
+	if (sl_pending_add(&c->pending, e, c->cycles, err) != SL_OK ||
+	    sl_pending_take(c->pending, e, &done, err) != SL_OK)
 		return SL_ERR;
-	return commit_durable_cycle(e, err);
-}
-
-int sl_commit_progress(sl_engine *e, sl_error *err)
-{
-	sl_commit *c = e->commit;
-
-	if (c == NULL || c->txn_owner != NULL ||
-	    e->job->delivery != SL_DELIVERY_AT_LEAST_ONCE || !sl_hop_waiting(e))
+	if (done == NULL)
 		return SL_OK;
-	if (c->pipelined && commit_durable_cycle(e, err) != SL_OK)
-		return SL_ERR;
-	return sl_hop_report_committed(e, sl_commit_cycle_durable(e), err);
+	rc = commit_sources(e, done, 0, err);
+	if (rc == SL_OK && tell_delivered(e, done) != 0)
+		rc = sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	if (rc == SL_OK) {
+		count_delivered(e, done);
+		c->cycle_committed = done->number;
+		rc = sl_durable_sent(&c->durable, e, done->number, done, err);
+	}
+	sl_pending_cycle_free(e, done);
+	return rc;
 }
 
 /*

@@ -21,15 +21,6 @@ void sl_commit_close(sl_engine *e);
  */
 uint64_t sl_commit_cycle_next(const sl_engine *e);
 uint64_t sl_commit_cycle_committed(const sl_engine *e);
-/*
- * At-least-once, between commit cycles, while progress reports wait for
- * commits (hop.c): a queued cycle whose writes have become durable
- * commits now, and reports whose commits are answered go out, rather
- * than a commit interval later: until then the keyed stage behind a
- * repartition topic holds its windows open.  SL_OK or SL_ERR.
- */
-int sl_commit_progress(sl_engine *e, sl_error *err);
-
 /* At-least-once: the newest cycle whose committed positions their
  * sources also say are durable (commit_durable.h); 0: none yet. */
 uint64_t sl_commit_cycle_durable(const sl_engine *e);

@@ -39,9 +39,6 @@
 
 #define BATCH_MAX 1024
 #define TICK_MS 100
-/* At-least-once behind a repartition topic: how often commits and
- * reports that wait on writes being acknowledged are looked at. */
-#define PROGRESS_MS 5
 
 /* ---- the loop ---------------------------------------------------------- */
 
@@ -231,7 +228,6 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 {
 	const sl_job *job = e->job;
 	int64_t last_commit = sl_now_mono_ms(), last_tick = last_commit;
-	int64_t last_progress = last_commit;
 	size_t i, active, ended = 0;
 
 	for (;;) {
@@ -283,11 +279,6 @@ static int run_loop(sl_engine *e, sl_origin *polled, sl_error *err)
 			if (until > now)
 				sl_wake_wait(e, (int)(until - now));
 			now = sl_now_mono_ms();
-		}
-		if (now - last_progress >= PROGRESS_MS) {
-			last_progress = now;
-			if (sl_commit_progress(e, err) != SL_OK)
-				return SL_ERR;
 		}
 		if (now - last_tick >= TICK_MS) {
 			last_tick = now;

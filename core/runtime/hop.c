@@ -356,18 +356,6 @@ int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err)
 	return SL_OK;
 }
 
-int sl_hop_waiting(const sl_engine *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->stage_count; i++)
-		if (e->stages[i].wm != NULL &&
-		    e->stages[i].kind == SL_KIND_SINK &&
-		    e->stages[i].hop.waiting != NULL)
-			return 1;
-	return 0;
-}
-
 int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
 {
 	int64_t now = sl_now_wall_ms();

@@ -27,9 +27,6 @@ int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err);
  * cycle.  SL_OK or SL_ERR. */
 int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err);
 
-/* Whether a report waits for its cycle's commit (at-least-once). */
-int sl_hop_waiting(const sl_engine *e);
-
 /* Records written by hop sink @p h: under exactly-once, the same report
  * between commits, so that the keyed stage's watermark follows the data
  * closely (a commit interval of fast input is a long stretch of event

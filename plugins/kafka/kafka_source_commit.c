@@ -171,11 +171,6 @@ int kafka_source_commit(void *self, const sl_position *positions, size_t count,
 	rd_kafka_resp_err_t code;
 	sl_error e;
 
-	/* an answer collected between cycles that ends the job */
-	if (s->commit_broken) {
-		*err = s->commit_error;
-		return SL_ERR;
-	}
 	/* auto-commit does it under delivery none */
 	if (s->delivery == SL_DELIVERY_NONE || count == 0)
 		return SL_OK;
@@ -204,21 +199,16 @@ int kafka_source_commit(void *self, const sl_position *positions, size_t count,
 }
 
 /*
- * The answers that came, collected without waiting (an answer that ends
- * the job is told by the next commit call).  A partition given up is
- * not asked about: giving it up waited for its commits' answers.
+ * The answers are collected by commit itself, at the start of each
+ * cycle: asked right after it, this tells what the coordinator has
+ * confirmed by then.  A partition given up is not asked about: giving
+ * it up waited for its commits' answers.
  */
 int kafka_source_committed(void *self, const sl_position *positions,
 			   size_t count)
 {
 	kafka_source *s = self;
-	sl_error e;
 	size_t i;
-
-	if (!s->commit_broken && kafka_source_commits_wait(s, 0, &e) != SL_OK) {
-		s->commit_broken = 1;
-		s->commit_error = e;
-	}
 
 	for (i = 0; i < count; i++) {
 		const sl_position *at = &positions[i];

@@ -59,8 +59,6 @@ typedef struct kafka_source {
 	int rejoining;           /* everything revoked; an assignment follows */
 	int closing;             /* close: no more commits through the engine */
 	int commit_failures;     /* transient commit failures in a row */
-	int commit_broken;       /* an answer collected between cycles failed */
-	sl_error commit_error;   /* ... for good: why, told by the next commit */
 
 	kafka_part *parts;
 	size_t part_count, part_cap;
