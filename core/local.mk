@@ -38,8 +38,7 @@ CORE_JOB = core/job/bind.c core/job/check.c core/job/check.h \
 # runtime/: a running job: the loop, the host table, inputs, hops, commits
 CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/changelog.c core/runtime/changelog.h core/runtime/commit.c \
-	core/runtime/commit.h core/runtime/commit_durable.c \
-	core/runtime/commit_durable.h core/runtime/commit_pending.c \
+	core/runtime/commit.h core/runtime/commit_pending.c \
 	core/runtime/commit_pending.h core/runtime/edge.c core/runtime/edge.h \
 	core/runtime/engine.c core/runtime/engine.h core/runtime/event_time.c \
 	core/runtime/event_time.h core/runtime/expr_host.c core/runtime/expr_host.h \

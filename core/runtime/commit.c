@@ -21,7 +21,6 @@
 #include "base/error.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
-#include "runtime/commit_durable.h"
 #include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
@@ -42,7 +41,6 @@ struct sl_commit {
 	sl_pending_cycle *in_flight; /* ... what that commit carries */
 	uint64_t cycles;         /* at-least-once: cycles begun */
 	uint64_t cycle_committed; /* ... the newest whose positions are */
-	sl_durable_queue *durable; /* ... and which of those are durable */
 };
 
 #define SOURCE_HAS(s, member) \
@@ -386,7 +384,7 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 		sl_pending_clear(c->pending, e);
 		count_delivered(e, NULL);
 		c->cycle_committed = c->cycles;
-		return sl_durable_sent(&c->durable, e, c->cycles, NULL, err);
+		return SL_OK;
 	}
 	/* the writes are handed over: a failure to make them durable stops
 	 * the job before its positions are committed */
@@ -402,7 +400,6 @@ static int alo_cycle(sl_engine *e, int sync, sl_error *err)
 	if (rc == SL_OK) {
 		count_delivered(e, done);
 		c->cycle_committed = done->number;
-		rc = sl_durable_sent(&c->durable, e, done->number, done, err);
 	}
 	sl_pending_cycle_free(e, done);
 	return rc;
@@ -540,7 +537,7 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 		return SL_OK;
 	if (e->commit->txn_owner == NULL)
 		return alo_cycle(e, sync, err) != SL_OK ? SL_ERR :
-		       sl_hop_report_committed(e, sl_commit_cycle_durable(e),
+		       sl_hop_report_committed(e, e->commit->cycle_committed,
 					       err);
 	return txn_cycle(e, sync, err);
 }
@@ -647,7 +644,6 @@ void sl_commit_close(sl_engine *e)
 {
 	if (e->commit != NULL) {
 		sl_pending_free(e->commit->pending, e);
-		sl_durable_free(e->commit->durable, e);
 		sl_pending_cycle_free(e, e->commit->in_flight);
 	}
 	free(e->commit);
@@ -662,11 +658,6 @@ uint64_t sl_commit_cycle_next(const sl_engine *e)
 uint64_t sl_commit_cycle_committed(const sl_engine *e)
 {
 	return e->commit != NULL ? e->commit->cycle_committed : 0;
-}
-
-uint64_t sl_commit_cycle_durable(const sl_engine *e)
-{
-	return e->commit != NULL ? sl_durable_cycle(e->commit->durable, e) : 0;
 }
 
 uint64_t sl_commit_aborts(const sl_engine *e)

@@ -21,9 +21,6 @@ void sl_commit_close(sl_engine *e);
  */
 uint64_t sl_commit_cycle_next(const sl_engine *e);
 uint64_t sl_commit_cycle_committed(const sl_engine *e);
-/* At-least-once: the newest cycle whose committed positions their
- * sources also say are durable (commit_durable.h); 0: none yet. */
-uint64_t sl_commit_cycle_durable(const sl_engine *e);
 
 /* Transactions aborted and retried so far. */
 uint64_t sl_commit_aborts(const sl_engine *e);

@@ -393,5 +393,4 @@ const sl_source_class kafka_source_class = {
 	.reports_ends = 1,
 	.wakes = 1,
 	.check = source_check,
-	.committed = kafka_source_committed,
 };

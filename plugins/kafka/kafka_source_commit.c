@@ -197,29 +197,3 @@ int kafka_source_commit(void *self, const sl_position *positions, size_t count,
 	kafka_error_code(&e, code, "cannot commit offsets");
 	return settle(s, code, &e, err);
 }
-
-/*
- * The answers are collected by commit itself, at the start of each
- * cycle: asked right after it, this tells what the coordinator has
- * confirmed by then.  A partition given up is not asked about: giving
- * it up waited for its commits' answers.
- */
-int kafka_source_committed(void *self, const sl_position *positions,
-			   size_t count)
-{
-	kafka_source *s = self;
-	size_t i;
-
-	for (i = 0; i < count; i++) {
-		const sl_position *at = &positions[i];
-		kafka_part *p;
-
-		if (at->topic == NULL ||
-		    (p = kafka_source_part(s, at->topic, at->partition, 0)) == NULL ||
-		    !p->assigned)
-			continue;
-		if (p->committed < at->next_offset)
-			return 0;
-	}
-	return 1;
-}

@@ -110,10 +110,6 @@ int kafka_source_poll(void *self, sl_batch *batch, uint32_t max, int timeout_ms,
 		      sl_error *err);
 int kafka_source_commit(void *self, const sl_position *positions, size_t count,
 			sl_error *err);
-/* Whether the commits of @p positions have been answered (the class's
- * committed hook). */
-int kafka_source_committed(void *self, const sl_position *positions,
-			   size_t count);
 
 /* Exactly-once: the group metadata for the transaction, what a
  * committed transaction carried, and the rewind to the last committed

@@ -186,21 +186,6 @@ typedef struct sl_source_class {
 	 */
 	void (*delivered)(void *self, const sl_position *positions,
 			  size_t count);
-
-	/**
-	 * Optional, for a source whose commit only sends @p positions on
-	 * their way (the Kafka source: the group coordinator answers
-	 * later).  1 once every one of @p positions, given to commit
-	 * before, is durable; 0 while an answer is missing or a commit
-	 * failed (and will be sent again).  Must not block.  Under
-	 * at-least-once the progress a repartition topic's writer reports
-	 * for the records before @p positions waits for it: reported
-	 * before, a crash that loses the commit makes those records, read
-	 * again, late behind the topic.  NULL: commit returns once the
-	 * positions are durable.
-	 */
-	int (*committed)(void *self, const sl_position *positions,
-			 size_t count);
 } sl_source_class;
 
 /**

@@ -65,7 +65,6 @@ typedef struct fake {
 	int fail_durable;
 	uint64_t marks;        /* sinks: marks taken */
 	uint64_t durable_upto; /* ... marks up to it are durable */
-	int64_t acked_upto;    /* sources: commits answered up to it */
 } fake;
 
 static int failed(sl_error *err, sl_error_kind kind, const fake *f,
@@ -80,18 +79,6 @@ static int src_commit(void *self, const sl_position *p, size_t n, sl_error *err)
 
 	called("%s.commit(%s)", f->name, list_of(p, n));
 	return f->fail_commit ? failed(err, f->fail_commit, f, "commit") : SL_OK;
-}
-
-/* A commit that is answered later: durable up to acked_upto. */
-static int src_committed(void *self, const sl_position *p, size_t n)
-{
-	fake *f = self;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i].next_offset > f->acked_upto)
-			return 0;
-	return 1;
 }
 
 static void *src_txn_group(void *self)
@@ -211,9 +198,6 @@ static int sink_txn_abort(void *self, sl_error *err)
  * in a transaction, able to rewind or not. */
 static const sl_source_class alo_source = {
 	.struct_size = sizeof(sl_source_class), .commit = src_commit };
-static const sl_source_class answered_source = {
-	.struct_size = sizeof(sl_source_class), .commit = src_commit,
-	.committed = src_committed };
 static const sl_source_class no_commit_source = {
 	.struct_size = sizeof(sl_source_class) };
 static const sl_source_class txn_source = {
@@ -582,74 +566,6 @@ static void test_pipelined_cycles(void)
 	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
 	CHECK_STR(calls, "out.flush log.flush src.commit(in/0@2) ");
 	CHECK(sl_commit_cycle_committed(&f.e) == 1);
-	fx_free(&f);
-}
-
-/*
- * A source whose commit is answered later (committed hook): a cycle is
- * durable only once its positions are, in order, whether it committed
- * through a flush or a pipelined mark; without such a source, at once.
- */
-static void test_durable_waits_for_answers(void)
-{
-	fixture f;
-	sl_stage *src, *out;
-	sl_error err;
-	int i;
-
-	fx_init(&f, SL_DELIVERY_AT_LEAST_ONCE);
-	src = fx_source(&f, "src", &answered_source);
-	out = fx_sink(&f, "out", &marking_sink);
-	CHECK(sl_commit_open(&f.e, &err) == SL_OK);
-	CHECK(sl_commit_cycle_durable(&f.e) == 0);
-
-	/* cycle 1 commits through a flush; its answer is missing */
-	read_to(&f, src, "in", 0, 4);
-	CHECK(sl_commit_cycle(&f.e, 1, &err) == SL_OK);
-	CHECK(sl_commit_cycle_committed(&f.e) == 1);
-	CHECK(sl_commit_cycle_durable(&f.e) == 0);
-
-	/* cycle 2 (pipelined) commits in/0@9; only cycle 1's answer came */
-	read_to(&f, src, "in", 0, 9);
-	fake_of(out)->durable_upto = 1;
-	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
-	CHECK(sl_commit_cycle_committed(&f.e) == 2);
-	fake_of(src)->acked_upto = 4;
-	CHECK(sl_commit_cycle_durable(&f.e) == 1);
-
-	/* a later answer covers every cycle before it */
-	read_to(&f, src, "in", 0, 12);
-	fake_of(out)->durable_upto = 3;
-	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
-	CHECK(sl_commit_cycle_committed(&f.e) == 3);
-	CHECK(sl_commit_cycle_durable(&f.e) == 1);
-	fake_of(src)->acked_upto = 12;
-	CHECK(sl_commit_cycle_durable(&f.e) == 3);
-
-	/* answers missing for longer than the cycles it keeps: it still
-	 * waits for the newest positions, never says more */
-	fake_of(out)->durable_upto = 1000;
-	for (i = 0; i < 100; i++) {
-		read_to(&f, src, "in", 0, 13 + i);
-		CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
-	}
-	CHECK(sl_commit_cycle_committed(&f.e) == 103);
-	CHECK(sl_commit_cycle_durable(&f.e) == 3);
-	fake_of(src)->acked_upto = 60;
-	CHECK(sl_commit_cycle_durable(&f.e) > 3);
-	CHECK(sl_commit_cycle_durable(&f.e) < 103);
-	fake_of(src)->acked_upto = 112;
-	CHECK(sl_commit_cycle_durable(&f.e) == 103);
-	fx_free(&f);
-
-	/* sources that commit before returning: durable once committed */
-	fx_init(&f, SL_DELIVERY_AT_LEAST_ONCE);
-	src = fx_source(&f, "src", &alo_source);
-	fx_sink(&f, "out", &plain_sink);
-	CHECK(sl_commit_open(&f.e, &err) == SL_OK);
-	read_to(&f, src, "in", 0, 2);
-	CHECK(sl_commit_cycle(&f.e, 0, &err) == SL_OK);
-	CHECK(sl_commit_cycle_durable(&f.e) == 1);
 	fx_free(&f);
 }
 
@@ -1045,7 +961,6 @@ int main(void)
 	test_advance_stops_at_failure();
 	test_none_and_unopened();
 	test_pipelined_cycles();
-	test_durable_waits_for_answers();
 	test_forget_pending();
 	test_txn_open();
 	test_txn_cycle_and_abort();
