@@ -451,7 +451,7 @@ static int txn_write_commit(sl_engine *e, int sync, sl_error *why)
 	if (c->txn_doomed)
 		return sl_error_set(why, SL_ERR_ABORTABLE, "partitions were lost "
 				    "with uncommitted records in the transaction");
-	if (sl_hop_report(e, sl_commit_cycle_next(e), why) != SL_OK ||
+	if (sl_hop_report(e, why) != SL_OK ||
 	    sl_changelog_write(e, why) != SL_OK ||
 	    flush_sinks(e, why) != SL_OK)
 		return SL_ERR;
@@ -522,7 +522,7 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 {
 	/* progress reports go out with the records they speak for */
 	if (e->job->delivery != SL_DELIVERY_EXACTLY_ONCE &&
-	    sl_hop_report(e, sl_commit_cycle_next(e), err) != SL_OK)
+	    sl_hop_report(e, err) != SL_OK)
 		return SL_ERR;
 	if (e->job->delivery == SL_DELIVERY_NONE) {
 		if (flush_sinks(e, err) != SL_OK)
@@ -536,9 +536,7 @@ static int commit_cycle(sl_engine *e, int sync, sl_error *err)
 	if (e->commit == NULL) /* the job failed before it opened */
 		return SL_OK;
 	if (e->commit->txn_owner == NULL)
-		return alo_cycle(e, sync, err) != SL_OK ? SL_ERR :
-		       sl_hop_report_committed(e, e->commit->cycle_committed,
-					       err);
+		return alo_cycle(e, sync, err);
 	return txn_cycle(e, sync, err);
 }
 

@@ -121,6 +121,8 @@ static int pump_source(sl_engine *e, sl_stage *s, int timeout_ms,
 		polled[i] = b.records[i].origin;
 	}
 	npolled = b.count;
+	if (s->def->role == SL_ROLE_REPARTITION_SOURCE)
+		sl_hop_drop_replays(e, s, &b);
 	rc = sl_edge_decode(s, &b, err);
 	s->records_out += b.count;
 	if (b.count > 0) {

@@ -21,9 +21,16 @@
  * time, and the keyed stage's open windows grow with it), at most every
  * REPORT_MS;
  * and at least every HEARTBEAT_MS so that an instance that starts
- * reading a partition learns it soon.  Under at-least-once a report
- * waits until the positions of what it speaks for are committed: a
- * record read again after a crash must not come after a report of it.
+ * reading a partition learns it soon.
+ *
+ * Replays: a report also says how far in offsets each upstream partition
+ * has been written (NEXT), and each record written carries where it came
+ * from (the header ORIGIN_HEADER).  Under at-least-once a crash makes the
+ * upstream read again from its last commit and write again records that
+ * a report already spoke for; the reading side drops a record from
+ * before what the upstream partition's reports said (it had it already,
+ * before the report, in the same topic partition), where it would
+ * otherwise judge it late.  Reports so need not wait for commits.
  * The reading
  * side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
@@ -60,6 +67,183 @@
 #define HEARTBEAT_MS 2000
 #define REPORT_LINE_MAX 768
 #define WAITING_MAX 64
+
+/* ---- where records come from ------------------------------------------------ */
+
+/* The header a record written to a repartition topic carries: the id of
+ * its upstream source and topic (8 bytes, little-endian), then its
+ * partition + 1 and offset + 1 as varints. */
+#define ORIGIN_HEADER "sluice.origin"
+#define ORIGIN_MAX (8 + 5 + 10)
+
+uint64_t sl_hop_origin_id(const char *stage, const char *topic)
+{
+	/* FNV-1a over "STAGE TAB TOPIC": the same on both sides */
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *p;
+
+	for (p = stage ? stage : ""; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	h = (h ^ '\t') * 0x100000001b3ull;
+	for (p = topic ? topic : ""; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	return h;
+}
+
+static size_t put_varint(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+static int get_varint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
+{
+	unsigned shift = 0;
+
+	*v = 0;
+	while (*at < len && shift < 64) {
+		uint8_t b = p[(*at)++];
+
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return 0;
+		shift += 7;
+	}
+	return -1;
+}
+
+/* Record @p r of @p b gets the origin header (its other headers kept). */
+static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
+{
+	const sl_origin *o = &r->origin;
+	sl_header *hv = sl_arena_alloc(b->arena, (r->header_count + 1) *
+				       sizeof *hv);
+	uint8_t *v = sl_arena_alloc(b->arena, ORIGIN_MAX);
+	size_t n = 8;
+	uint64_t id;
+	int i;
+
+	if (hv == NULL || v == NULL)
+		return -1;
+	if (h->hop.id_stage != o->stage || h->hop.id_topic != o->topic) {
+		h->hop.id = sl_hop_origin_id(o->stage, o->topic);
+		h->hop.id_stage = o->stage;
+		h->hop.id_topic = o->topic;
+	}
+	for (id = h->hop.id, i = 0; i < 8; i++, id >>= 8)
+		v[i] = (uint8_t)id;
+	n += put_varint(v + n, (uint64_t)((int64_t)o->partition + 1));
+	n += put_varint(v + n, (uint64_t)(o->offset + 1));
+	if (r->header_count > 0)
+		memcpy(hv, r->headers, r->header_count * sizeof *hv);
+	hv[r->header_count].name = ORIGIN_HEADER;
+	hv[r->header_count].value.data = v;
+	hv[r->header_count].value.len = n;
+	r->headers = hv;
+	r->header_count++;
+	return 0;
+}
+
+/* The origin header of @p r, taken off it: 1 with the fields, 0 when it
+ * has none (written by a sluice from before), -1 when malformed. */
+static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
+		       int64_t *offset)
+{
+	const uint8_t *v;
+	uint64_t part, off;
+	size_t at = 8, len;
+	uint32_t i;
+	int k;
+
+	for (i = r->header_count; i > 0; i--)
+		if (strcmp(r->headers[i - 1].name, ORIGIN_HEADER) == 0)
+			break;
+	if (i == 0)
+		return 0;
+	v = r->headers[i - 1].value.data;
+	len = r->headers[i - 1].value.len;
+	/* written last: taken off by shortening the list */
+	memmove(&r->headers[i - 1], &r->headers[i],
+		(r->header_count - i) * sizeof *r->headers);
+	r->header_count--;
+	if (v == NULL || len < 8 || get_varint(v, len, &at, &part) != 0 ||
+	    get_varint(v, len, &at, &off) != 0 || part == 0 || off == 0 ||
+	    part - 1 > INT32_MAX || off - 1 > INT64_MAX)
+		return -1;
+	for (*id = 0, k = 7; k >= 0; k--)
+		*id = *id << 8 | v[k];
+	*partition = (int32_t)(part - 1);
+	*offset = (int64_t)(off - 1);
+	return 1;
+}
+
+/* The reports' entry for upstream (@p id, @p partition) in the keyed
+ * stage's input @p in, or NULL; records come in runs from one upstream
+ * partition, so the last one found is tried first. */
+static const sl_wm_origin *origin_in(sl_stage *s, const sl_wm_input *in,
+				     uint64_t id, int32_t partition)
+{
+	size_t i = s->hop.seen_origin;
+
+	if (i < in->origin_count && in->origins[i].id == id &&
+	    in->origins[i].partition == partition)
+		return &in->origins[i];
+	for (i = 0; i < in->origin_count; i++)
+		if (in->origins[i].id == id && in->origins[i].partition == partition) {
+			s->hop.seen_origin = i;
+			return &in->origins[i];
+		}
+	return NULL;
+}
+
+int sl_hop_drop_replays(sl_engine *e, sl_stage *s, sl_batch *b)
+{
+	sl_stage *keyed = s->hop.serves;
+	const sl_watermark *wm = keyed != NULL ? keyed->wm : NULL;
+	const sl_wm_input *in = NULL;
+	uint32_t i, kept = 0;
+	int64_t dropped = 0, bad = 0;
+
+	(void)e;
+	for (i = 0; i < b->count; i++) {
+		sl_record *r = &b->records[i];
+		const sl_wm_origin *o;
+		uint64_t id;
+		int32_t partition;
+		int64_t offset;
+		int got = take_origin(r, &id, &partition, &offset);
+
+		bad += got < 0;
+		if (got > 0 && wm != NULL && wm->reported) {
+			if (in == NULL || in->partition != r->origin.partition)
+				in = sl_wm_input_of(wm, s->def->name,
+						    r->origin.topic,
+						    r->origin.partition);
+			o = in != NULL ? origin_in(s, in, id, partition) : NULL;
+			if (o != NULL && offset < o->next) {
+				dropped++;
+				continue;
+			}
+		}
+		if (kept != i)
+			b->records[kept] = *r;
+		kept++;
+	}
+	b->count = kept;
+	if (dropped > 0)
+		sl_metric_add(s, "replays dropped", dropped);
+	if (bad > 0)
+		sl_stage_log(s, SL_LOG_WARN, "%lld record(s) with a malformed "
+			     "%s header (written by another program?)",
+			     (long long)bad, ORIGIN_HEADER);
+	return SL_OK;
+}
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *def)
 {
@@ -148,7 +332,7 @@ int sl_hop_prepare(sl_engine *e, sl_error *err)
 	return SL_OK;
 }
 
-int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
+int sl_hop_observe(sl_engine *e, sl_stage *h, sl_batch *b, sl_error *err)
 {
 	const sl_operator_class *op = h->hop.serves->plugin->op;
 	int64_t now = sl_now_wall_ms(), ts;
@@ -156,10 +340,11 @@ int sl_hop_observe(sl_engine *e, sl_stage *h, const sl_batch *b, sl_error *err)
 
 	(void)e;
 	for (i = 0; i < b->count; i++) {
-		const sl_record *r = &b->records[i];
+		sl_record *r = &b->records[i];
 
-		if (op->event_time(h->hop.serves->self, r, &ts) == SL_OK &&
-		    sl_wm_observe(h->wm, &r->origin, ts, now) != 0)
+		if ((op->event_time(h->hop.serves->self, r, &ts) == SL_OK &&
+		     sl_wm_observe(h->wm, &r->origin, ts, now) != 0) ||
+		    stamp_origin(h, b, r) != 0)
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	return SL_OK;
@@ -176,10 +361,11 @@ static int add_line(void *ctx, const sl_wm_input *in, int idle)
 {
 	report *r = ctx;
 	char line[REPORT_LINE_MAX];
-	int n = snprintf(line, sizeof line, "%s\t%s\t%d\t%d\t%lld\t%d\n",
+	int n = snprintf(line, sizeof line, "%s\t%s\t%d\t%d\t%lld\t%d\t%lld\n",
 			 in->stage ? in->stage : "", in->topic ? in->topic : "",
 			 (int)in->partition, (int)in->partitions,
-			 (long long)in->max_ts, idle);
+			 (long long)in->max_ts, idle,
+			 (long long)in->next_offset);
 
 	if (n < 0 || (size_t)n >= sizeof line)
 		return 0; /* a name too long to report: it holds the watermark */
@@ -240,123 +426,21 @@ static int build_report(sl_stage *h, int64_t now, report *r, sl_error *err)
 }
 
 /*
- * At-least-once: a report built at a commit cycle waits until that
- * cycle's positions are committed.  Written before, it could speak for
- * records a crash or a lost partition has read again from the positions
- * before it, and the keyed stage would find those late.
- */
-struct sl_hop_waiting {
-	struct sl_hop_waiting *next;
-	uint64_t cycle;
-	char *text;
-	size_t len;
-};
-
-static void drop_waiting(struct sl_hop_waiting *w)
-{
-	free(w->text);
-	free(w);
-}
-
-void sl_hop_free(sl_stage *h)
-{
-	struct sl_hop_waiting *w;
-
-	while ((w = h->hop.waiting) != NULL) {
-		h->hop.waiting = w->next;
-		drop_waiting(w);
-	}
-}
-
-/* Queue report @p r (taken) until commit cycle @p cycle, about to begin,
- * is committed.  SL_OK or SL_ERR. */
-static int report_wait(sl_stage *h, report *r, uint64_t cycle, sl_error *err)
-{
-	struct sl_hop_waiting *w, **tail = &h->hop.waiting;
-	size_t n;
-
-	if (r->len == 0) {
-		free(r->text);
-		return SL_OK;
-	}
-	if ((w = calloc(1, sizeof *w)) == NULL) {
-		free(r->text);
-		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	}
-	w->cycle = cycle;
-	w->text = r->text;
-	w->len = r->len;
-	for (n = 0; *tail != NULL; n++)
-		tail = &(*tail)->next;
-	*tail = w;
-	/* cycles wait for few commits; should many, the oldest reports
-	 * go first (a newer one says at least as much) */
-	if (n >= WAITING_MAX) {
-		w = h->hop.waiting;
-		h->hop.waiting = w->next;
-		drop_waiting(w);
-	}
-	return SL_OK;
-}
-
-/* Write the newest report of @p h whose cycle is at most @p committed,
- * dropping the older ones.  SL_OK or SL_ERR. */
-static int report_committed(sl_stage *h, uint64_t committed, sl_error *err)
-{
-	struct sl_hop_waiting *w, *ready = NULL;
-	char *text;
-	size_t len;
-
-	while ((w = h->hop.waiting) != NULL && w->cycle <= committed) {
-		h->hop.waiting = w->next;
-		if (ready != NULL)
-			drop_waiting(ready);
-		ready = w;
-	}
-	if (ready == NULL)
-		return SL_OK;
-	text = ready->text;
-	len = ready->len;
-	free(ready);
-	return write_report(h, text, len, sl_now_wall_ms(), err);
-}
-
-/*
  * Hop sink @p h reports now, unless it did within REPORT_MS; a finished
- * upstream has nothing more to say.  Under at-least-once the report
- * waits for its cycle's commit instead, built at every cycle, so that
- * each committed cycle (@p cycle, about to begin) has its own.
+ * upstream has nothing more to say.
  */
-static int report_due(sl_engine *e, sl_stage *h, int64_t now, uint64_t cycle,
-		      sl_error *err)
+static int report_due(sl_stage *h, int64_t now, sl_error *err)
 {
-	int alo = e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE;
 	report r;
 
-	if ((!alo && now - h->hop.reported_ms < REPORT_MS) || upstream_finished(h))
+	if (now - h->hop.reported_ms < REPORT_MS || upstream_finished(h))
 		return SL_OK;
 	if (build_report(h, now, &r, err) != SL_OK)
 		return SL_ERR;
-	if (alo)
-		return report_wait(h, &r, cycle, err);
 	return write_report(h, r.text, r.len, now, err);
 }
 
-int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < e->stage_count; i++) {
-		sl_stage *h = &e->stages[i];
-
-		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_committed(h, committed, err) != SL_OK)
-			return SL_ERR;
-	}
-	return SL_OK;
-}
-
-int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
+int sl_hop_report(sl_engine *e, sl_error *err)
 {
 	int64_t now = sl_now_wall_ms();
 	size_t i;
@@ -365,7 +449,7 @@ int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
 		sl_stage *h = &e->stages[i];
 
 		if (h->wm != NULL && h->kind == SL_KIND_SINK &&
-		    report_due(e, h, now, cycle, err) != SL_OK)
+		    report_due(h, now, err) != SL_OK)
 			return SL_ERR;
 	}
 	return SL_OK;
@@ -373,15 +457,10 @@ int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err)
 
 int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 {
-	/* Not under at-least-once: a crash replays from the last committed
-	 * offsets records older than what was reported since, and the keyed
-	 * stage, its state restored, would find them late.  Inside a
-	 * transaction a report is seen only with the records and the source
-	 * offsets it speaks for; under none the keyed stage's state starts
-	 * empty on every run, so nothing it held can be judged late. */
-	if (e->job->delivery == SL_DELIVERY_AT_LEAST_ONCE)
-		return SL_OK;
-	return report_due(e, h, sl_now_wall_ms(), 0, err);
+	/* Records a crash makes the upstream write again are dropped by
+	 * the reading side (sl_hop_drop_replays), not judged late. */
+	(void)e;
+	return report_due(h, sl_now_wall_ms(), err);
 }
 
 /* ---- reading reports -------------------------------------------------------- */
@@ -389,26 +468,29 @@ int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err)
 /* One report line into @p o (strings point into @p line); 0 or -1. */
 static int parse_line(char *line, sl_wm_origin *o)
 {
-	char *field[6], *end;
-	long long v[3];
-	int i;
+	char *field[7], *end;
+	long long v[4];
+	int i, n;
 
-	for (i = 0; i < 6; i++) {
-		field[i] = line;
-		line = strchr(line, i < 5 ? '\t' : '\0');
-		if (line == NULL)
-			return -1;
-		if (i < 5)
+	/* six fields from a sluice before NEXT, seven since */
+	for (n = 0; n < 7 && line != NULL; n++) {
+		field[n] = line;
+		if ((line = strchr(line, '\t')) != NULL)
 			*line++ = '\0';
 	}
-	for (i = 0; i < 3; i++) {
+	if (line != NULL || n < 6)
+		return -1;
+	for (i = 0; i < n - 3; i++) {
+		char *f = field[i < 3 ? 2 + i : 6];
+
 		errno = 0;
-		v[i] = strtoll(field[2 + i], &end, 10);
-		if (errno != 0 || end == field[2 + i] || *end != '\0')
+		v[i] = strtoll(f, &end, 10);
+		if (errno != 0 || end == f || *end != '\0')
 			return -1;
 	}
 	if (v[0] < -1 || v[0] > INT32_MAX || v[1] < 1 || v[1] > INT32_MAX ||
-	    (strcmp(field[5], "0") != 0 && strcmp(field[5], "1") != 0))
+	    (strcmp(field[5], "0") != 0 && strcmp(field[5], "1") != 0) ||
+	    (n == 7 && v[3] < -1))
 		return -1;
 	o->stage = field[0];
 	o->topic = *field[1] ? field[1] : NULL;
@@ -416,6 +498,8 @@ static int parse_line(char *line, sl_wm_origin *o)
 	o->partitions = (int32_t)v[1];
 	o->max_ts = v[2];
 	o->idle = field[5][0] == '1';
+	o->next = n == 7 ? v[3] : -1;
+	o->id = sl_hop_origin_id(o->stage, o->topic);
 	return 0;
 }
 

@@ -14,27 +14,27 @@
  */
 int sl_hop_prepare(sl_engine *e, sl_error *err);
 
-/* Records on their way into hop sink @p s: note their event times. */
-int sl_hop_observe(sl_engine *e, sl_stage *s, const sl_batch *b, sl_error *err);
+/* Records on their way into hop sink @p s: note their event times, and
+ * give each its origin header. */
+int sl_hop_observe(sl_engine *e, sl_stage *s, sl_batch *b, sl_error *err);
 
-/* Commit cycle @p cycle, about to begin: each hop sink reports its
- * inputs' progress into every partition of its topic (under
- * at-least-once, once @p cycle is committed).  SL_OK or SL_ERR. */
-int sl_hop_report(sl_engine *e, uint64_t cycle, sl_error *err);
+/* A commit cycle begins: each hop sink reports its inputs' progress
+ * into every partition of its topic.  SL_OK or SL_ERR. */
+int sl_hop_report(sl_engine *e, sl_error *err);
 
-/* At-least-once, after a commit cycle: each hop sink writes the newest
- * report whose cycle is at most @p committed, the newest committed
- * cycle.  SL_OK or SL_ERR. */
-int sl_hop_report_committed(sl_engine *e, uint64_t committed, sl_error *err);
+/* The id a record's origin header and a report line give upstream
+ * source @p stage's topic @p topic (NULL: none). */
+uint64_t sl_hop_origin_id(const char *stage, const char *topic);
 
-/* Records written by hop sink @p h: under exactly-once, the same report
- * between commits, so that the keyed stage's watermark follows the data
+/* A repartition source's batch @p b: each record's origin header taken
+ * off, and the records an upstream partition's reports already spoke
+ * for dropped (written again after a crash upstream).  SL_OK. */
+int sl_hop_drop_replays(sl_engine *e, sl_stage *s, sl_batch *b);
+
+/* Records written by hop sink @p h: the same report between commits, so that the keyed stage's watermark follows the data
  * closely (a commit interval of fast input is a long stretch of event
  * time).  SL_OK or SL_ERR. */
 int sl_hop_written(sl_engine *e, sl_stage *h, sl_error *err);
-
-/* Free what hop sink @p h keeps of its reports. */
-void sl_hop_free(sl_stage *h);
 
 /* A report read by hop source @p s from @p topic / @p partition. */
 int sl_hop_received(sl_engine *e, sl_stage *s, const char *topic,

@@ -52,9 +52,12 @@ typedef struct sl_stage_hop {
 	int64_t reported_ms;     /* sinks: when they last reported */
 	char *report;            /* sinks: what they last reported */
 	size_t report_len;
-	struct sl_hop_waiting *waiting; /* at-least-once: reports built at
-				  * cycles not yet committed */
 	int input_ended;         /* sources: end_input was called */
+	const char *id_stage;    /* sinks: the upstream whose id is ... */
+	const char *id_topic;
+	uint64_t id;             /* ... this (sl_hop_origin_id) */
+	size_t seen_input;       /* sources: where the last record's ... */
+	size_t seen_origin;      /* ... upstream partition was found */
 } sl_stage_hop;
 
 struct sl_stage {

@@ -98,7 +98,6 @@ void sl_stage_close(sl_stage *s)
 	sl_engine_watermark_close(s);
 	free(s->state.owned);
 	free(s->hop.report);
-	sl_hop_free(s);
 }
 
 static sl_stage *stage_of(sl_engine *e, const sl_job_stage *d)

@@ -431,6 +431,8 @@ static sl_wm_origin *find_origin(sl_wm_input *in, const sl_wm_origin *o,
 	memset(grown, 0, sizeof *grown);
 	grown->partition = o->partition;
 	grown->max_ts = INT64_MIN;
+	grown->next = -1;
+	grown->id = o->id;
 	if ((o->stage != NULL && (grown->stage = strdup(o->stage)) == NULL) ||
 	    (o->topic != NULL && (grown->topic = strdup(o->topic)) == NULL)) {
 		free(grown->stage);
@@ -457,6 +459,8 @@ int sl_wm_report(sl_watermark *wm, const char *stage, const char *topic,
 	 * reported stays reported */
 	if (origin->max_ts > o->max_ts)
 		o->max_ts = origin->max_ts;
+	if (origin->next > o->next)
+		o->next = origin->next;
 	o->idle = origin->idle;
 	if (added || o->partitions != partitions) {
 		o->partitions = partitions;

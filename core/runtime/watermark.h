@@ -51,6 +51,8 @@ typedef struct sl_wm_origin {
 	int32_t partitions;   /* how many its topic has (1 without topics) */
 	int64_t max_ts;
 	int idle;
+	int64_t next;         /* the offset it has been written through, -1 */
+	uint64_t id;          /* sl_hop_origin_id of stage and topic */
 } sl_wm_origin;
 
 typedef struct sl_wm_input {
