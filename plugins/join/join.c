@@ -11,9 +11,13 @@
  * records that meet it, under `errors`.
  *
  * The table is the operator's state: it is restored from its own topic
- * at every open, never copied to a changelog.  Every instance holds the
- * whole table (global = true); a table split by partition, beside
- * co-partitioned streams, is not there yet, and check says so.
+ * at every open, never copied to a changelog.  With global = true (the
+ * default) every instance holds the whole table; with global = false
+ * the table topic must be co-partitioned with the stream, and an
+ * instance holds the table partitions of the numbers of the stream
+ * partitions it reads: the engine tells it (inputs_assigned) before any
+ * record of a new stream partition comes, and the reader loads the
+ * table partition then.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,7 @@ enum table_format { FORMAT_JSON, FORMAT_STRING, FORMAT_BYTES };
 typedef struct join {
 	sl_stage *stage;
 	int inner;
+	int global;
 	enum table_format format;
 	const char *as;
 	join_table table;
@@ -43,7 +48,6 @@ static int read_options(join *j, const sl_stage *stage, sl_error *err)
 	const char *type = sl_option(stage, "type");
 	const char *format = sl_option(stage, "table.format");
 	const char *servers = sl_option(stage, "bootstrap.servers");
-	const char *global = sl_option(stage, "global");
 
 	if (topic == NULL || *topic == '\0')
 		return sl_config_error(stage, "table.topic", err,
@@ -69,13 +73,11 @@ static int read_options(join *j, const sl_stage *stage, sl_error *err)
 		return sl_config_error(stage, "table.format", err,
 				       "'%s': expected json, string or bytes",
 				       format);
-	if (global != NULL && !sl_option_bool(stage, "global"))
-		return sl_config_error(stage, "global", err,
-				       "only global tables are supported yet "
-				       "(every instance reads the whole table "
-				       "topic); a table split by partition "
-				       "needs co-partitioned streams, which "
-				       "join does not arrange");
+	/* a table split like the stream is only right when both are
+	 * partitioned by the key the same way, which nothing here can see:
+	 * the whole table stays the default, right whatever the stream */
+	j->global = sl_option(stage, "global") == NULL ||
+		    sl_option_bool(stage, "global");
 	j->as = sl_option(stage, "as");
 	if (j->as == NULL)
 		j->as = "table";
@@ -116,7 +118,7 @@ static int join_open(sl_stage *stage, void **self, sl_error *err)
 	j->stage = stage;
 	if (read_options(j, stage, err) != SL_OK ||
 	    join_reader_open(&j->reader, stage, sl_option(stage, "table.topic"),
-			     &j->table, err) != SL_OK) {
+			     &j->table, !j->global, err) != SL_OK) {
 		join_table_free(&j->table);
 		free(j);
 		return SL_ERR;
@@ -228,6 +230,35 @@ static int join_one(join *j, sl_batch *batch, sl_record *r, sl_error *err)
 	return rc == SL_ERR ? SL_ERR : SL_SKIP;
 }
 
+/*
+ * global = false: a record may only meet the table partition of its own
+ * stream partition, and only if its key is the one it was partitioned
+ * by.  Anything else would look up the wrong rows and pass as unmatched,
+ * so it stops the job, saying why.
+ */
+static int check_split(const join *j, const sl_record *r, sl_error *err)
+{
+	int32_t p = r->origin.partition;
+
+	if (r->flags & SL_RECORD_KEY_SET)
+		return sl_error_set(err, SL_ERR_CONFIG, "global = false: a "
+				    "stage before the join set the record's "
+				    "key, so its stream partition (%d) no "
+				    "longer follows its key: join on the key "
+				    "the stream is partitioned by, or set "
+				    "global = true", (int)p);
+	if (p < 0 || p >= j->reader.nparts || j->reader.held[p] == 0)
+		return sl_error_set(err, SL_ERR_CONFIG, "global = false: a "
+				    "record of stream partition %d (%s), whose "
+				    "table partition this instance was not "
+				    "given: the join's input must come from a "
+				    "partitioned source (kafka) co-partitioned "
+				    "with the table, or set global = true",
+				    (int)p, r->origin.topic != NULL ?
+				    r->origin.topic : "no topic");
+	return SL_OK;
+}
+
 static int join_process(void *self, sl_batch *batch, sl_error *err)
 {
 	join *j = self;
@@ -240,6 +271,10 @@ static int join_process(void *self, sl_batch *batch, sl_error *err)
 	for (i = 0; i < batch->count; i++) {
 		sl_record *r = &batch->records[i];
 
+		if (!j->global && check_split(j, r, err) != SL_OK) {
+			rc = SL_ERR;
+			break;
+		}
 		rc = join_one(j, batch, r, err);
 		if (rc == SL_ERR)
 			break;
@@ -265,6 +300,27 @@ static int join_tick(void *self, int64_t now_ms, sl_batch *out, sl_error *err)
 	return join_reader_poll(&j->reader, err);
 }
 
+/* global = false: the stream partitions of these numbers came here; the
+ * table partitions of the same numbers are read before their records. */
+static int join_inputs_assigned(void *self, const sl_input *inputs,
+				size_t count, sl_error *err)
+{
+	join *j = self;
+
+	if (j->global)
+		return SL_OK;
+	return join_reader_take(&j->reader, inputs, count, err);
+}
+
+static void join_inputs_revoked(void *self, const sl_input *inputs,
+				size_t count)
+{
+	join *j = self;
+
+	if (!j->global)
+		join_reader_drop(&j->reader, inputs, count);
+}
+
 /* Designated: the class grows at the end. */
 static const sl_operator_class join_op = {
 	.struct_size = sizeof(sl_operator_class),
@@ -273,6 +329,8 @@ static const sl_operator_class join_op = {
 	.tick = join_tick,
 	.close = join_close,
 	.check = join_check,
+	.inputs_assigned = join_inputs_assigned,
+	.inputs_revoked = join_inputs_revoked,
 };
 
 SL_PLUGIN("join", .op = &join_op,

@@ -59,6 +59,12 @@ static int grow(join_table *t)
 int join_table_put(join_table *t, const void *key, size_t klen,
 		   const void *value, size_t vlen)
 {
+	return join_table_put_in(t, 0, key, klen, value, vlen);
+}
+
+int join_table_put_in(join_table *t, int32_t partition, const void *key,
+		      size_t klen, const void *value, size_t vlen)
+{
 	uint64_t h = hash_bytes(key, klen);
 	join_row **at, *row;
 
@@ -68,6 +74,7 @@ int join_table_put(join_table *t, const void *key, size_t klen,
 	if (row == NULL)
 		return -1;
 	row->hash = h;
+	row->partition = partition;
 	row->klen = klen;
 	row->vlen = vlen;
 	memcpy(row->data, key, klen);
@@ -102,6 +109,26 @@ void join_table_delete(join_table *t, const void *key, size_t klen)
 	t->keys--;
 	t->bytes -= sizeof *old + old->klen + old->vlen;
 	free(old);
+}
+
+void join_table_drop_partition(join_table *t, int32_t partition)
+{
+	size_t i;
+
+	for (i = 0; i < t->nslots; i++) {
+		join_row **at = &t->slots[i], *old;
+
+		while ((old = *at) != NULL) {
+			if (old->partition != partition) {
+				at = &old->next;
+				continue;
+			}
+			*at = old->next;
+			t->keys--;
+			t->bytes -= sizeof *old + old->klen + old->vlen;
+			free(old);
+		}
+	}
 }
 
 const join_row *join_table_get(const join_table *t, const void *key,

@@ -11,6 +11,7 @@
 typedef struct join_row {
 	struct join_row *next;
 	uint64_t hash;
+	int32_t partition; /* of the table topic, for dropping it whole */
 	size_t klen, vlen;
 	uint8_t data[]; /* the key, then the value */
 } join_row;
@@ -25,6 +26,14 @@ typedef struct join_table {
 /* Set @p key's value (replacing what it had).  0, or -1 out of memory. */
 int join_table_put(join_table *t, const void *key, size_t klen,
 		   const void *value, size_t vlen);
+
+/* The same, the row read from table partition @p partition. */
+int join_table_put_in(join_table *t, int32_t partition, const void *key,
+		      size_t klen, const void *value, size_t vlen);
+
+/* Forget every row read from table partition @p partition (it moved to
+ * another instance). */
+void join_table_drop_partition(join_table *t, int32_t partition);
 
 /* Forget @p key (a tombstone); nothing when it is not there. */
 void join_table_delete(join_table *t, const void *key, size_t klen);
