@@ -13,8 +13,8 @@ plugins_join_join_la_LIBADD = plugins/lib/libslop.la $(RDKAFKA_LIBS) $(JANSSON_L
 dist_plugin_DATA += plugins/join/join.plugin
 
 # Against a real broker (tests/kafka/kafka-env.sh).
-TESTS += plugins/join/tests/join.test
-EXTRA_DIST += plugins/join/tests/join.test
+TESTS += plugins/join/tests/join.test plugins/join/tests/join_split.test
+EXTRA_DIST += plugins/join/tests/join.test plugins/join/tests/join_split.test
 
 # The table's hash map on its own.
 check_PROGRAMS += plugins/join/tests/test_join_table
