@@ -42,6 +42,18 @@ void join_table_delete(join_table *t, const void *key, size_t klen);
 const join_row *join_table_get(const join_table *t, const void *key,
 			       size_t klen);
 
+/* The hash of @p key, for join_table_prefetch and join_table_get_hashed. */
+uint64_t join_table_hash(const void *key, size_t klen);
+
+/* Ask the CPU for the slot of hash @p h (@p row 0), or for the first row
+ * in it (@p row 1, once the slot has come): lookups of a batch overlap
+ * their cache misses instead of waiting for each in turn. */
+void join_table_prefetch(const join_table *t, uint64_t h, int row);
+
+/* join_table_get with the key's hash already computed. */
+const join_row *join_table_get_hashed(const join_table *t, uint64_t h,
+				      const void *key, size_t klen);
+
 void join_table_free(join_table *t);
 
 #endif

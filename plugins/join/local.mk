@@ -12,6 +12,9 @@ plugins_join_join_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_join_join_la_LIBADD = plugins/lib/libslop.la $(RDKAFKA_LIBS) $(JANSSON_LIBS)
 dist_plugin_DATA += plugins/join/join.plugin
 
+# Lookups per second per core against the same job without the join.
+bench_scripts += plugins/join/bench/join.sh
+
 # Against a real broker (tests/kafka/kafka-env.sh).
 TESTS += plugins/join/tests/join.test plugins/join/tests/join_split.test
 EXTRA_DIST += plugins/join/tests/join.test plugins/join/tests/join_split.test
