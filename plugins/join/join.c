@@ -1,14 +1,15 @@
 /*
  * join.c - the join operator: each record gets the latest value of its
- * key in a table, a compacted Kafka topic read whole at open and followed
- * afterwards (join_reader.c), held in memory (join_table.c).
+ * key in a table, a compacted Kafka topic read at open (or as stream
+ * partitions come, with global = false) and followed afterwards (join_reader.c), held in memory (join_table.c).
  *
  * The record's key, as keyed operators group by it (its text: a string
  * as is, a number in decimal, plugins/lib/groupkey.h), is looked up
  * among the table's raw key bytes.  The table keeps the raw value bytes
- * of each key; they are decoded with table.format when a record finds
- * them, into the batch's arena, so a bad table value is an error of the
- * records that meet it, under `errors`.
+ * of each key; the table.format plugin (opened through the host)
+ * decodes them when a record finds them, into the batch's arena, so a
+ * bad table value is an error of the records that meet it, under
+ * `errors`.
  *
  * The table is the operator's state: it is restored from its own topic
  * at every open, never copied to a changelog.  With global = true (the
@@ -24,18 +25,15 @@
 
 #include <sluice/plugin.h>
 
-#include "../json/json_internal.h"
 #include "../lib/groupkey.h"
 #include "join_reader.h"
 #include "join_table.h"
-
-enum table_format { FORMAT_JSON, FORMAT_STRING, FORMAT_BYTES };
 
 typedef struct join {
 	sl_stage *stage;
 	int inner;
 	int global;
-	enum table_format format;
+	sl_format_use *format; /* table.format's plugin */
 	const char *as;
 	join_table table;
 	join_reader reader;
@@ -63,13 +61,9 @@ static int read_options(join *j, const sl_stage *stage, sl_error *err)
 	else
 		return sl_config_error(stage, "type", err,
 				       "'%s': expected inner or left", type);
-	if (format == NULL || strcmp(format, "json") == 0)
-		j->format = FORMAT_JSON;
-	else if (strcmp(format, "string") == 0)
-		j->format = FORMAT_STRING;
-	else if (strcmp(format, "bytes") == 0)
-		j->format = FORMAT_BYTES;
-	else
+	/* the descriptor's enum: formats known to give what a field takes */
+	if (format != NULL && strcmp(format, "json") != 0 &&
+	    strcmp(format, "string") != 0 && strcmp(format, "bytes") != 0)
 		return sl_config_error(stage, "table.format", err,
 				       "'%s': expected json, string or bytes",
 				       format);
@@ -102,6 +96,7 @@ static void join_close(void *self)
 	if (j == NULL)
 		return;
 	join_reader_close(&j->reader);
+	sl_format_release(j->format);
 	sl_log(j->stage, SL_LOG_INFO, "table %s at the end: %zu key(s), "
 	       "%zu byte(s) in memory", sl_option(j->stage, "table.topic"),
 	       j->table.keys, j->table.bytes);
@@ -112,13 +107,18 @@ static void join_close(void *self)
 static int join_open(sl_stage *stage, void **self, sl_error *err)
 {
 	join *j = calloc(1, sizeof *j);
+	const char *format;
 
 	if (j == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	j->stage = stage;
+	format = sl_option(stage, "table.format");
 	if (read_options(j, stage, err) != SL_OK ||
+	    (j->format = sl_format_use(stage, format != NULL ? format : "json",
+				       err)) == NULL ||
 	    join_reader_open(&j->reader, stage, sl_option(stage, "table.topic"),
 			     &j->table, !j->global, err) != SL_OK) {
+		sl_format_release(j->format);
 		join_table_free(&j->table);
 		free(j);
 		return SL_ERR;
@@ -127,30 +127,21 @@ static int join_open(sl_stage *stage, void **self, sl_error *err)
 	return SL_OK;
 }
 
-/* A table value, decoded into @p arena.  SL_OK or SL_ERR. */
+/*
+ * A table value, decoded into @p arena by the table.format plugin.  The
+ * bytes are copied into the arena first: a format may point strings into
+ * them, and the row may be replaced or dropped while the batch lives.
+ * SL_OK or SL_ERR.
+ */
 static int decode(const join *j, const join_row *row, sl_arena *arena,
 		  sl_value *out, sl_error *err)
 {
-	const uint8_t *v = row->data + row->klen;
-	const char *s;
+	uint8_t *v = sl_arena_alloc(arena, row->vlen ? row->vlen : 1);
 
-	switch (j->format) {
-	case FORMAT_JSON:
-		return json_decode_jansson(v, row->vlen, arena, out, err);
-	case FORMAT_STRING:
-		if (sl_utf8_invalid_at(v, row->vlen) != row->vlen)
-			return sl_error_set(err, SL_ERR_RECORD,
-					    "not UTF-8 (table.format = string)");
-		s = sl_arena_strndup(arena, v, row->vlen);
-		if (s == NULL)
-			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-		*out = sl_value_string(s, row->vlen);
-		return SL_OK;
-	case FORMAT_BYTES:
-		*out = sl_value_bytes(v, row->vlen);
-		return SL_OK;
-	}
-	return sl_error_set(err, SL_ERR_RUNTIME, "unknown table.format");
+	if (v == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	memcpy(v, row->data + row->klen, row->vlen);
+	return sl_format_decode(j->format, v, row->vlen, arena, out, err);
 }
 
 /*
@@ -381,4 +372,4 @@ static const sl_operator_class join_op = {
 };
 
 SL_PLUGIN("join", .op = &join_op,
-	  .host_needs = SL_HOST_SIZE_WITH(utf8_invalid_at))
+	  .host_needs = SL_HOST_SIZE_WITH(format_release))
