@@ -1,7 +1,8 @@
 /*
  * join.c - the join operator: each record gets the latest value of its
  * key in a table, a compacted Kafka topic read at open (or as stream
- * partitions come, with global = false) and followed afterwards (join_reader.c), held in memory (join_table.c).
+ * partitions come, with global = false) and followed afterwards
+ * (join_reader.c), held in memory (join_table.c).
  *
  * The record's key, as keyed operators group by it (its text: a string
  * as is, a number in decimal, plugins/lib/groupkey.h), is looked up

@@ -201,7 +201,6 @@ static int read_to_end(join_reader *r, const int32_t *parts, size_t count,
 		p = parts[i];
 		code = rd_kafka_query_watermark_offsets(r->rk, r->topic, p, &lo,
 							&hi, TIMEOUT_MS);
-
 		if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			free(target);
 			return sl_error_set(err, SL_ERR_RUNTIME,
