@@ -42,6 +42,7 @@ CORE_RUNTIME = core/runtime/align.c core/runtime/align.h \
 	core/runtime/commit_pending.h core/runtime/edge.c core/runtime/edge.h \
 	core/runtime/engine.c core/runtime/engine.h core/runtime/event_time.c \
 	core/runtime/event_time.h core/runtime/expr_host.c core/runtime/expr_host.h \
+	core/runtime/format_use.c core/runtime/format_use.h \
 	core/runtime/flow.c core/runtime/flow.h core/runtime/hop.c \
 	core/runtime/hop.h core/runtime/host.c core/runtime/inputs.c \
 	core/runtime/inputs.h core/runtime/log.c core/runtime/log.h \

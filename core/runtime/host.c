@@ -21,6 +21,7 @@
 #include "runtime/engine.h"
 #include "runtime/event_time.h"
 #include "runtime/expr_host.h"
+#include "runtime/format_use.h"
 #include "runtime/inputs.h"
 #include "runtime/log.h"
 #include "runtime/metric.h"
@@ -525,6 +526,9 @@ const sl_host sl_core_host = {
 	host_tells_delivered,
 	host_decode_check,
 	sl_expr_host_compile_text,
+	sl_format_use_open,
+	sl_format_use_decode,
+	sl_format_use_release,
 };
 
 /* The core uses the SDK's macros too. */

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/error.h"
 #include "runtime/align.h"
 #include "runtime/changelog.h"
 #include "runtime/commit.h"
@@ -156,6 +157,52 @@ static int holds_number(const sl_stage *s, int32_t partition)
 	return 0;
 }
 
+/* The operators fed by source @p src that hold data per input partition
+ * (sluice/operator.h inputs_assigned) load theirs: after keyed state is
+ * back, before a record of them is processed. */
+static int tell_operators_assigned(sl_stage *src, const sl_input *inputs,
+				   size_t count, sl_error *err)
+{
+	sl_engine *e = src->engine;
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *t = &e->stages[i];
+		const sl_operator_class *op;
+
+		if (t->kind != SL_KIND_OPERATOR || t->self == NULL ||
+		    !sl_stage_fed_by(t, src))
+			continue;
+		op = t->plugin->op;
+		if (!SL_STRUCT_HAS(op, sl_operator_class, inputs_assigned))
+			continue;
+		if (op->inputs_assigned(t->self, inputs, count, err) != SL_OK) {
+			sl_error_prefix(err, "stage '%s': ", t->def->name);
+			return SL_ERR;
+		}
+	}
+	return SL_OK;
+}
+
+static void tell_operators_revoked(sl_stage *src, const sl_input *inputs,
+				   size_t count)
+{
+	sl_engine *e = src->engine;
+	size_t i;
+
+	for (i = 0; i < e->stage_count; i++) {
+		sl_stage *t = &e->stages[i];
+		const sl_operator_class *op;
+
+		if (t->kind != SL_KIND_OPERATOR || t->self == NULL ||
+		    !sl_stage_fed_by(t, src))
+			continue;
+		op = t->plugin->op;
+		if (SL_STRUCT_HAS(op, sl_operator_class, inputs_revoked))
+			op->inputs_revoked(t->self, inputs, count);
+	}
+}
+
 int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
 			      size_t count, sl_error *err)
 {
@@ -178,7 +225,7 @@ int sl_engine_inputs_assigned(sl_stage *s, const sl_input *inputs,
 	n = numbers(inputs, count, p);
 	rc = sl_engine_partitions_assigned(s, p, n, err);
 	free(p);
-	if (rc != SL_OK)
+	if (rc != SL_OK || tell_operators_assigned(s, inputs, count, err) != SL_OK)
 		return SL_ERR;
 	/* counted from now, after their state is back */
 	for (i = 0; i < e->stage_count; i++) {
@@ -202,6 +249,7 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 	int32_t *p = malloc((count ? count : 1) * sizeof *p);
 	size_t i, j, n, kept = 0;
 
+	tell_operators_revoked(s, inputs, count);
 	for (i = 0; i < count; i++) {
 		sl_positions_forget(s->held, &s->held_count, inputs[i].topic,
 				    inputs[i].partition);

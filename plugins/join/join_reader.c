@@ -1,10 +1,13 @@
 /*
  * join_reader.c - reading the table topic: librdkafka's simple consumer
- * API, all partitions started from the beginning into one queue, no
- * group (nothing is committed: the table is rebuilt from the topic at
- * every open, which compaction keeps short), read_committed.
+ * API, partitions started from the beginning into one queue, no group
+ * (nothing is committed: the table is rebuilt from the topic at every
+ * open, which compaction keeps short), read_committed.  Global: every
+ * partition, from open.  Split: a partition from the moment an input of
+ * its number comes to the instance (join_reader_take, called before any
+ * record of that input is processed) until the last such input leaves.
  *
- * The first read ends once every partition reports its end
+ * A first read ends once every partition it started reports its end
  * (PARTITION_EOF) at or past the high watermark it had when the read
  * began: offsets alone cannot tell, compaction leaves gaps and
  * transaction markers take offsets but are never delivered.  After that
@@ -123,22 +126,32 @@ static int count_partitions(join_reader *r, sl_error *err)
 	return SL_OK;
 }
 
+/* The summary shows the table's size: counters move by the change. */
+static void count_change(join_reader *r, size_t keys, size_t bytes)
+{
+	sl_metric_add(r->stage, "table.keys",
+		      (int64_t)r->table->keys - (int64_t)keys);
+	sl_metric_add(r->stage, "table.bytes",
+		      (int64_t)r->table->bytes - (int64_t)bytes);
+}
+
 /* One record of the table topic into the table: a NULL value deletes. */
 static int apply(join_reader *r, const rd_kafka_message_t *m, sl_error *err)
 {
 	size_t keys = r->table->keys, bytes = r->table->bytes;
 
+	/* split: what was fetched for a partition just dropped, left in the
+	 * queue, must not come back */
+	if (r->split && (m->partition < 0 || m->partition >= r->nparts ||
+			 r->held[m->partition] == 0))
+		return SL_OK;
 	r->applied++;
 	if (m->payload == NULL)
 		join_table_delete(r->table, m->key, m->key_len);
-	else if (join_table_put(r->table, m->key, m->key_len, m->payload,
-				m->len) != 0)
+	else if (join_table_put_in(r->table, m->partition, m->key, m->key_len,
+				   m->payload, m->len) != 0)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	/* the summary shows the table's size: counters move by the change */
-	sl_metric_add(r->stage, "table.keys",
-		      (int64_t)r->table->keys - (int64_t)keys);
-	sl_metric_add(r->stage, "table.bytes",
-		      (int64_t)r->table->bytes - (int64_t)bytes);
+	count_change(r, keys, bytes);
 	return SL_OK;
 }
 
@@ -166,19 +179,28 @@ static int take(join_reader *r, rd_kafka_message_t *m, int32_t *eof_partition,
 	return SL_OK;
 }
 
-static int read_to_end(join_reader *r, sl_error *err)
+/* Read partitions @p parts (@p count, just started) up to the end each
+ * had when the read began; records of the others that come meanwhile
+ * apply as well. */
+static int read_to_end(join_reader *r, const int32_t *parts, size_t count,
+		       sl_error *err)
 {
-	int64_t *target = calloc((size_t)r->nparts, sizeof *target);
+	int64_t *target = malloc((size_t)r->nparts * sizeof *target);
 	int64_t lo, hi, last = mono_ms();
 	int32_t p, left = 0, eofp;
+	size_t i;
 	int rc = SL_OK;
 
 	if (target == NULL)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
-	for (p = 0; p < r->nparts; p++) {
-		rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
-			r->rk, r->topic, p, &lo, &hi, TIMEOUT_MS);
+	for (p = 0; p < r->nparts; p++)
+		target[p] = -1;
+	for (i = 0; i < count; i++) {
+		rd_kafka_resp_err_t code;
 
+		p = parts[i];
+		code = rd_kafka_query_watermark_offsets(r->rk, r->topic, p, &lo,
+							&hi, TIMEOUT_MS);
 		if (code != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			free(target);
 			return sl_error_set(err, SL_ERR_RUNTIME,
@@ -218,18 +240,38 @@ static int read_to_end(join_reader *r, sl_error *err)
 	return rc;
 }
 
+/* Start reading partitions @p parts from their beginning and read them
+ * to their present end. */
+static int start_and_read(join_reader *r, const int32_t *parts, size_t count,
+			  sl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (rd_kafka_consume_start_queue(r->rkt, parts[i],
+						 RD_KAFKA_OFFSET_BEGINNING,
+						 r->q) != 0)
+			return sl_error_set(err, SL_ERR_RUNTIME, "table.topic %s "
+					    "partition %d: cannot start "
+					    "reading: %s", r->topic,
+					    (int)parts[i],
+					    rd_kafka_err2str(rd_kafka_last_error()));
+	return read_to_end(r, parts, count, err);
+}
+
 int join_reader_open(join_reader *r, sl_stage *stage, const char *topic,
-		     join_table *table, sl_error *err)
+		     join_table *table, int split, sl_error *err)
 {
 	rd_kafka_conf_t *conf;
 	char why[512];
 	int64_t began = mono_ms();
-	int32_t p;
+	int32_t p, *all = NULL;
 
 	memset(r, 0, sizeof *r);
 	r->stage = stage;
 	r->topic = topic;
 	r->table = table;
+	r->split = split;
 	if ((conf = reader_conf(stage, err)) == NULL)
 		return SL_ERR;
 	r->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
@@ -246,24 +288,98 @@ int join_reader_open(join_reader *r, sl_stage *stage, const char *topic,
 	}
 	if (count_partitions(r, err) != SL_OK)
 		goto fail;
-	for (p = 0; p < r->nparts; p++)
-		if (rd_kafka_consume_start_queue(r->rkt, p, RD_KAFKA_OFFSET_BEGINNING,
-						 r->q) != 0) {
-			sl_error_set(err, SL_ERR_RUNTIME, "table.topic %s partition "
-				     "%d: cannot start reading: %s", topic, (int)p,
-				     rd_kafka_err2str(rd_kafka_last_error()));
+	if (split) {
+		r->held = calloc((size_t)r->nparts, sizeof *r->held);
+		if (r->held == NULL) {
+			sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 			goto fail;
 		}
-	if (read_to_end(r, err) != SL_OK)
+		return SL_OK;
+	}
+	if ((all = malloc((size_t)r->nparts * sizeof *all)) == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 		goto fail;
+	}
+	for (p = 0; p < r->nparts; p++)
+		all[p] = p;
+	if (start_and_read(r, all, (size_t)r->nparts, err) != SL_OK)
+		goto fail;
+	free(all);
 	sl_log(stage, SL_LOG_INFO, "table %s read: %zu key(s), %zu byte(s) "
 	       "from %llu record(s) in %d partition(s) in %lld ms", topic,
 	       table->keys, table->bytes, (unsigned long long)r->applied,
 	       (int)r->nparts, (long long)(mono_ms() - began));
 	return SL_OK;
 fail:
+	free(all);
 	join_reader_close(r);
 	return SL_ERR;
+}
+
+int join_reader_take(join_reader *r, const sl_input *inputs, size_t count,
+		     sl_error *err)
+{
+	int32_t *fresh = malloc((count ? count : 1) * sizeof *fresh);
+	size_t i, n = 0, keys = r->table->keys;
+	uint64_t applied = r->applied;
+	int64_t began = mono_ms();
+	int rc;
+
+	if (fresh == NULL)
+		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	/* all checked before any is taken: a refusal leaves nothing held */
+	for (i = 0; i < count; i++)
+		if (inputs[i].partitions != r->nparts) {
+			free(fresh);
+			return sl_error_set(err, SL_ERR_CONFIG,
+					    "global = false needs the table "
+					    "co-partitioned with the stream, but "
+					    "table.topic %s has %d partition(s) "
+					    "and the stream's topic %s has %d: "
+					    "give them the same count (and "
+					    "partition both by the key the same "
+					    "way), or set global = true",
+					    r->topic, (int)r->nparts,
+					    inputs[i].topic,
+					    (int)inputs[i].partitions);
+		}
+	for (i = 0; i < count; i++) {
+		int32_t p = inputs[i].partition;
+
+		if (p < 0 || p >= r->nparts)
+			continue;
+		if (r->held[p]++ == 0)
+			fresh[n++] = p;
+	}
+	rc = n ? start_and_read(r, fresh, n, err) : SL_OK;
+	if (rc == SL_OK && n > 0)
+		sl_log(r->stage, SL_LOG_INFO, "table %s: %zu partition(s) taken "
+		       "(%llu record(s) in %lld ms), %zu key(s) held now, %zu "
+		       "before", r->topic, n,
+		       (unsigned long long)(r->applied - applied),
+		       (long long)(mono_ms() - began), r->table->keys, keys);
+	free(fresh);
+	return rc;
+}
+
+void join_reader_drop(join_reader *r, const sl_input *inputs, size_t count)
+{
+	size_t i, keys = r->table->keys, bytes = r->table->bytes, dropped = 0;
+
+	for (i = 0; i < count; i++) {
+		int32_t p = inputs[i].partition;
+
+		if (p < 0 || p >= r->nparts || r->held[p] == 0 || --r->held[p] > 0)
+			continue;
+		rd_kafka_consume_stop(r->rkt, p);
+		join_table_drop_partition(r->table, p);
+		dropped++;
+	}
+	count_change(r, keys, bytes);
+	if (dropped > 0)
+		sl_log(r->stage, SL_LOG_INFO, "table %s: %zu partition(s) "
+		       "dropped, %zu key(s) held now", r->topic, dropped,
+		       r->table->keys);
 }
 
 int join_reader_poll(join_reader *r, sl_error *err)
@@ -287,12 +403,14 @@ void join_reader_close(join_reader *r)
 
 	if (r->rkt != NULL) {
 		for (p = 0; p < r->nparts; p++)
-			rd_kafka_consume_stop(r->rkt, p);
+			if (!r->split || (r->held != NULL && r->held[p] > 0))
+				rd_kafka_consume_stop(r->rkt, p);
 		rd_kafka_topic_destroy(r->rkt);
 	}
 	if (r->q != NULL)
 		rd_kafka_queue_destroy(r->q);
 	if (r->rk != NULL)
 		rd_kafka_destroy(r->rk);
+	free(r->held);
 	memset(r, 0, sizeof *r);
 }

@@ -45,6 +45,33 @@ typedef struct sl_format_class {
 	void (*close)(void *self);
 } sl_format_class;
 
+/** A format plugin a stage opened for bytes it reads itself (opaque). */
+typedef struct sl_format_use sl_format_use;
+
+/**
+ * Open format plugin @p name (`json`, `string`, ...) for @p stage, to
+ * decode bytes the stage reads itself (a join's table values), as a
+ * source's format decodes what it reads; the format's options are the
+ * stage's under the format's name.  Call it from open; release it in
+ * close.  NULL with @p err filled (no such format, its open failed).
+ * Table 16: declare `.host_needs = SL_HOST_SIZE_WITH(format_release)`.
+ */
+#define sl_format_use(stage, name, err) \
+	(sl_host_api->format_use(stage, name, err))
+
+/**
+ * Decode @p len bytes at @p data with @p f into @p out, allocating from
+ * @p arena.  Strings of the value may point into @p data: keep it as
+ * long as the value (copy it into @p arena when it may go first).
+ * SL_OK; SL_ERR with @p err filled, kind SL_ERR_RECORD for bytes the
+ * format refuses.
+ */
+#define sl_format_decode(f, data, len, arena, out, err) \
+	(sl_host_api->format_decode(f, data, len, arena, out, err))
+
+/** Close what sl_format_use() opened.  NULL does nothing. */
+#define sl_format_release(f) (sl_host_api->format_release(f))
+
 #ifdef __cplusplus
 }
 #endif

@@ -190,6 +190,15 @@ typedef struct sl_host {
 	struct sl_expr *(*expr_compile_text)(const sl_stage *stage,
 					     const char *key, const char *text,
 					     size_t len, sl_error *err);
+	/* Table 16: a format plugin a stage uses for bytes it reads itself;
+	 * the host also calls operators' inputs_assigned / inputs_revoked
+	 * (sluice/format.h, sluice/operator.h). */
+	struct sl_format_use *(*format_use)(sl_stage *stage, const char *name,
+					    sl_error *err);
+	int (*format_decode)(struct sl_format_use *f, const uint8_t *data,
+			     size_t len, sl_arena *arena, sl_value *out,
+			     sl_error *err);
+	void (*format_release)(struct sl_format_use *f);
 	/* New members go here, at the end. */
 } sl_host;
 

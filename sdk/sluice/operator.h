@@ -74,6 +74,26 @@ typedef struct sl_operator_class {
 	 * SL_OK, or SL_ERR with sl_config_error() naming the option at fault.
 	 */
 	int (*check)(const sl_stage *stage, sl_error *err);
+
+	/**
+	 * Optional: the stage's upstream sources now read @p inputs too
+	 * (partitions as a source reports them with sl_inputs_assigned(),
+	 * each with its topic's partition count).  Called before any record
+	 * of them reaches process(), after the stage's keyed state of them is
+	 * restored: an operator holding data per input partition (a join's
+	 * table split like its stream) loads it here.  SL_OK, or SL_ERR to
+	 * stop the job.
+	 */
+	int (*inputs_assigned)(void *self, const struct sl_input *inputs,
+			       size_t count, sl_error *err);
+
+	/**
+	 * Optional: the stage's upstream sources no longer read @p inputs
+	 * (no record of them comes to process() after this); what the
+	 * operator held for them can go.
+	 */
+	void (*inputs_revoked)(void *self, const struct sl_input *inputs,
+			       size_t count);
 } sl_operator_class;
 
 /**

@@ -1,7 +1,10 @@
 /* What a source reports inside poll (a repartition topic's progress
  * reports, a partition's end) is applied once the batch it was filling
  * has gone through the job, unless the sources were rewound meanwhile:
- * then it is read again after the records it speaks for. */
+ * then it is read again after the records it speaks for.  Partitions
+ * assigned to and revoked from a source reach the open operators it
+ * feeds that ask for them (inputs_assigned / inputs_revoked), and an
+ * operator's refusal fails the assignment, naming the stage. */
 #include "config.h"
 
 #include <stdint.h>
@@ -85,8 +88,108 @@ static void test_rewind_drops_reports(void)
 	sl_wm_free(&wm);
 }
 
+/* What the operator's hooks were told. */
+static struct {
+	int assigned, revoked, refuse;
+	sl_input last[4];
+	size_t last_count;
+} told;
+
+static int op_assigned(void *self, const sl_input *inputs, size_t count,
+		       sl_error *err)
+{
+	(void)self;
+	told.assigned++;
+	told.last_count = count < 4 ? count : 4;
+	memcpy(told.last, inputs, told.last_count * sizeof *inputs);
+	if (told.refuse)
+		return sl_error_set(err, SL_ERR_CONFIG, "3 partitions, not %d",
+				    (int)inputs[0].partitions);
+	return SL_OK;
+}
+
+static void op_revoked(void *self, const sl_input *inputs, size_t count)
+{
+	(void)self;
+	told.revoked++;
+	told.last_count = count < 4 ? count : 4;
+	memcpy(told.last, inputs, told.last_count * sizeof *inputs);
+}
+
+static void test_operators_told(void)
+{
+	sl_source_class src_cls;
+	sl_operator_class op_cls;
+	sl_plugin src_plugin, op_plugin;
+	sl_job_stage def_src, def_op, def_closed, *from_src = &def_src;
+	sl_stage stages[3];
+	sl_engine e;
+	sl_error err;
+	int self = 1;
+	const sl_input two[] = { { "orders", 2, 3 }, { "orders", 0, 3 } };
+
+	memset(&src_cls, 0, sizeof src_cls);
+	src_cls.struct_size = sizeof src_cls;
+	memset(&op_cls, 0, sizeof op_cls);
+	op_cls.struct_size = sizeof op_cls;
+	op_cls.inputs_assigned = op_assigned;
+	op_cls.inputs_revoked = op_revoked;
+	memset(&src_plugin, 0, sizeof src_plugin);
+	src_plugin.source = &src_cls;
+	memset(&op_plugin, 0, sizeof op_plugin);
+	op_plugin.op = &op_cls;
+	memset(&def_src, 0, sizeof def_src);
+	memset(&def_op, 0, sizeof def_op);
+	memset(&def_closed, 0, sizeof def_closed);
+	def_src.name = "in";
+	def_src.order_index = 0;
+	def_op.name = "join";
+	def_op.inputs = &from_src;
+	def_op.input_count = 1;
+	def_closed.name = "closed";
+	def_closed.inputs = &from_src;
+	def_closed.input_count = 1;
+	memset(stages, 0, sizeof stages);
+	memset(&e, 0, sizeof e);
+	e.stages = stages;
+	e.stage_count = 3;
+	stages[0].def = &def_src;
+	stages[0].kind = SL_KIND_SOURCE;
+	stages[0].plugin = &src_plugin;
+	stages[1].def = &def_op;
+	stages[1].kind = SL_KIND_OPERATOR;
+	stages[1].plugin = &op_plugin;
+	stages[1].self = &self;
+	/* fed by the source too, but not open: never called */
+	stages[2].def = &def_closed;
+	stages[2].kind = SL_KIND_OPERATOR;
+	stages[2].plugin = &op_plugin;
+	stages[0].engine = stages[1].engine = stages[2].engine = &e;
+	CHECK(sl_inputs_open(&e, &err) == SL_OK);
+
+	memset(&told, 0, sizeof told);
+	CHECK(sl_engine_inputs_assigned(&stages[0], two, 2, &err) == SL_OK);
+	CHECK(told.assigned == 1 && told.last_count == 2);
+	CHECK(told.last_count == 2 && strcmp(told.last[0].topic, "orders") == 0 &&
+	      told.last[0].partition == 2 && told.last[0].partitions == 3 &&
+	      told.last[1].partition == 0);
+
+	sl_engine_inputs_revoked(&stages[0], two + 1, 1);
+	CHECK(told.revoked == 1 && told.last_count == 1 &&
+	      told.last[0].partition == 0);
+
+	told.refuse = 1;
+	CHECK(sl_engine_inputs_assigned(&stages[0], two + 1, 1, &err) == SL_ERR);
+	CHECK(told.assigned == 2);
+	CHECK(told.assigned == 2 &&
+	      strstr(err.message, "stage 'join': 3 partitions, not 3") != NULL);
+
+	sl_inputs_close(&e);
+}
+
 int main(void)
 {
 	test_rewind_drops_reports();
+	test_operators_told();
 	return check_done("test_inputs");
 }

@@ -10,7 +10,7 @@
 static int report(sl_watermark *wm, int32_t hop_partition, int32_t upstream,
 		  int64_t max_ts, int idle)
 {
-	sl_wm_origin o = { "src", "in", upstream, 2, max_ts, idle };
+	sl_wm_origin o = { "src", "in", upstream, 2, max_ts, idle, -1, 0 };
 
 	return sl_wm_report(wm, "hop", "rep", hop_partition, &o, 0);
 }
@@ -84,8 +84,8 @@ static void test_reported(void)
 	sl_wm_init(&wm, 0, 1);
 	CHECK(sl_wm_assigned(&wm, "hop", "rep", 0, 4, 1, 0) == 0);
 	{
-		sl_wm_origin three = { "src", "in", 0, 3, 1000, 0 },
-			     one = { "src", "in", 1, 1, 2000, 0 };
+		sl_wm_origin three = { "src", "in", 0, 3, 1000, 0, -1, 0 },
+			     one = { "src", "in", 1, 1, 2000, 0, -1, 0 };
 
 		CHECK(sl_wm_report(&wm, "hop", "rep", 0, &three, 0) == 0);
 		CHECK(sl_wm_report(&wm, "hop", "rep", 0, &one, 0) == 0);

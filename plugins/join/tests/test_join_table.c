@@ -1,6 +1,7 @@
 /* join_table: put, replace, delete (a tombstone), keys that are prefixes
- * of one another or hold NUL bytes, growth across many keys, and the
- * keys and bytes it reports against its own rows. */
+ * of one another or hold NUL bytes, growth across many keys, the keys
+ * and bytes it reports against its own rows, and rows dropped by the
+ * table partition they were read from. */
 #include "config.h"
 
 #include <stdio.h>
@@ -103,5 +104,29 @@ int main(void)
 
 	join_table_free(&t);
 	CHECK(t.keys == 0 && t.bytes == 0 && t.slots == NULL);
+
+	/* rows by table partition (global = false): dropping one partition
+	 * takes its rows only, a row replaced moves to the replacer's
+	 * partition, and dropping a partition holding nothing is harmless */
+	for (i = 0; i < 3000; i++) {
+		int kl = snprintf(key, sizeof key, "p%zu", i);
+
+		CHECK(join_table_put_in(&t, (int32_t)(i % 3), key, (size_t)kl,
+					"v", 1) == 0);
+	}
+	CHECK(join_table_put_in(&t, 2, "p0", 2, "moved", 5) == 0);
+	join_table_drop_partition(&t, 0);
+	CHECK(t.keys == 2001);
+	CHECK(row_is(&t, "p0", 2, "moved"));
+	CHECK(join_table_get(&t, "p3", 2) == NULL);
+	CHECK(row_is(&t, "p1", 2, "v") && row_is(&t, "p2", 2, "v"));
+	join_table_drop_partition(&t, 7);
+	CHECK(t.keys == 2001);
+	CHECK(t.bytes == walked_bytes(&t, &keys) && keys == t.keys);
+	join_table_drop_partition(&t, 1);
+	join_table_drop_partition(&t, 2);
+	CHECK(t.keys == 0);
+	CHECK(t.bytes == walked_bytes(&t, &keys) && keys == 0);
+	join_table_free(&t);
 	return check_done("join_table");
 }
