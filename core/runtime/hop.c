@@ -338,13 +338,16 @@ int sl_hop_observe(sl_engine *e, sl_stage *h, sl_batch *b, sl_error *err)
 	int64_t now = sl_now_wall_ms(), ts;
 	uint32_t i;
 
-	(void)e;
+	/* a transaction shows a report only with the records and source
+	 * positions it speaks for: nothing is written again after one */
+	int stamp = e->job->delivery != SL_DELIVERY_EXACTLY_ONCE;
+
 	for (i = 0; i < b->count; i++) {
 		sl_record *r = &b->records[i];
 
 		if ((op->event_time(h->hop.serves->self, r, &ts) == SL_OK &&
 		     sl_wm_observe(h->wm, &r->origin, ts, now) != 0) ||
-		    stamp_origin(h, b, r) != 0)
+		    (stamp && stamp_origin(h, b, r) != 0))
 			return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
 	}
 	return SL_OK;
