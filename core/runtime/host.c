@@ -529,6 +529,7 @@ const sl_host sl_core_host = {
 	sl_format_use_open,
 	sl_format_use_decode,
 	sl_format_use_release,
+	sl_store_generation,
 };
 
 /* The core uses the SDK's macros too. */

@@ -169,8 +169,14 @@ void sl_store_free(sl_state *st)
 	free(st);
 }
 
+uint64_t sl_store_generation(const sl_state *st)
+{
+	return st->generation;
+}
+
 void sl_store_clear(sl_state *st)
 {
+	st->generation++;
 	free_entries(st);
 	st->entry_count = 0;
 	st->free_head = NO_INDEX;
@@ -549,6 +555,7 @@ void sl_store_set_partition(sl_state *st, int32_t partition)
 
 void sl_store_drop_partition(sl_state *st, int32_t partition)
 {
+	st->generation++;
 	int tracking = st->tracking;
 	uint32_t i, c, kept = 0;
 

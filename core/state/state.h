@@ -104,4 +104,9 @@ void sl_store_drop_partition(sl_state *st, int32_t partition);
 /* Drop everything (before restoring from the changelog again). */
 void sl_store_clear(sl_state *st);
 
+/* Grows whenever entries come or go other than through the store's own
+ * writes (restored, a partition dropped, cleared): an operator that
+ * keeps an index of its keys rebuilds it when this changed. */
+uint64_t sl_store_generation(const sl_state *st);
+
 #endif

@@ -70,6 +70,7 @@ int sl_store_restore(sl_state *st, const uint8_t *key, size_t klen,
 
 	/* what is restored is already durable: not a change */
 	st->tracking = 0;
+	st->generation++;
 	if (klen >= 1 && key[0] == NS_VALUE) {
 		if (val != NULL)
 			rc = sl_store_put(st, key + 1, klen - 1, val, vlen) == SL_OK ? 0 : -1;

@@ -76,6 +76,7 @@ struct sl_state {
 	uint8_t *scratch;   /* serialized keys and fired keys */
 	size_t scratch_cap;
 	int firing;
+	uint64_t generation; /* entries restored, dropped or cleared */
 };
 
 /* The time of timer entry @p e. */

@@ -36,6 +36,8 @@ static void window_close(void *self)
 	free(w->found);
 	free(w->order);
 	window_groups_free(w);
+	window_index_free(w->index);
+	free(w->panes);
 	free(w);
 }
 
@@ -193,6 +195,12 @@ static int window_open(sl_stage *stage, void **self, sl_error *err)
 			       err) != SL_OK) ||
 	    (w->state = sl_state_open(stage, NULL, err)) == NULL)
 		goto fail;
+	/* built from the store at the first firing, kept up from then on */
+	if (!w->session && SL_HOST_HAS(state_generation) &&
+	    (w->index = window_index_new()) == NULL) {
+		sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+		goto fail;
+	}
 	*self = w;
 	return SL_OK;
 fail:
@@ -299,6 +307,11 @@ static int add(window *w, sl_batch *batch, sl_record *r, int64_t now,
 	if (created && set_timers(w, r->origin.partition, first,
 				  last) != SL_OK)
 		return sl_error_set(err, SL_ERR_RUNTIME, "out of memory");
+	/* an index it cannot keep is built again from the store */
+	if (created && w->index_whole &&
+	    window_index_add(w->index, r->origin.partition, pane, w->key,
+			     klen) != 0)
+		w->index_whole = 0;
 	if (slop_aggs_claim(&w->agg, acc, created, &why) != SL_OK)
 		return sl_error_set(err, SL_ERR_RUNTIME, "key '%.*s': %s",
 				    (int)gklen, gk, why.message);

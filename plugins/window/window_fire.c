@@ -309,17 +309,140 @@ static void sort_found(window *w, struct found *f, size_t n)
 	}
 }
 
+/* ---- the index of (partition, pane) keys ------------------------------------ */
+
+/* A key of the store into the index (its rebuild). */
+static int index_one(void *ctx, const void *key, size_t klen, const void *val,
+		     size_t vlen)
+{
+	window *w = ctx;
+	const uint8_t *k = key;
+
+	(void)val;
+	(void)vlen;
+	if (klen < w->head || k[0] != w->layout)
+		return 0;
+	return window_index_add(w->index, window_get_partition(k + 9),
+				window_get_start(k + 1), k, klen);
+}
+
+/* The index, whole: built again from the store when something other than
+ * this stage changed it (restored, a partition dropped).  0, or -1 when
+ * it cannot be (the store is searched instead). */
+static int index_ready(window *w)
+{
+	uint64_t gen;
+
+	if (w->index == NULL)
+		return -1;
+	gen = sl_state_generation(w->state);
+	if (w->index_whole && gen == w->index_gen)
+		return 0;
+	window_index_clear(w->index);
+	w->index_whole = 0;
+	if (sl_state_each(w->state, index_one, w) != 0) {
+		window_index_clear(w->index);
+		return -1;
+	}
+	w->index_whole = 1;
+	w->index_gen = gen;
+	return 0;
+}
+
+static int by_pane(const void *a, const void *b)
+{
+	const struct pane_ref *x = a, *y = b;
+
+	if (x->partition != y->partition)
+		return x->partition < y->partition ? -1 : 1;
+	return x->pane < y->pane ? -1 : x->pane > y->pane;
+}
+
+/* Panes a window may have for the index to be worth it: past this many,
+ * one pass over the store reads less. */
+#define INDEXED_PANES_MAX 1024
+
+/* w->panes: each pane of a due window once, by partition and start.
+ * 0, or -1 (out of memory, or windows of too many panes). */
+static int due_panes(window *w)
+{
+	size_t i, n = 0;
+	int64_t p;
+
+	if (w->size / w->pane > INDEXED_PANES_MAX)
+		return -1;
+
+	for (i = 0; i < w->due_count; i++) {
+		int32_t partition = window_get_partition(w->due[i].partition);
+
+		for (p = w->due[i].start; p < w->due[i].start + w->size;
+		     p += w->pane) {
+			if (n == w->pane_cap) {
+				size_t cap = w->pane_cap ? w->pane_cap * 2 : 64;
+				struct pane_ref *g = realloc(w->panes,
+							     cap * sizeof *g);
+
+				if (g == NULL)
+					return -1;
+				w->panes = g;
+				w->pane_cap = cap;
+			}
+			w->panes[n].partition = partition;
+			w->panes[n++].pane = p;
+		}
+	}
+	qsort(w->panes, n, sizeof *w->panes, by_pane);
+	for (i = 0, w->pane_count = 0; i < n; i++)
+		if (w->pane_count == 0 ||
+		    by_pane(&w->panes[w->pane_count - 1], &w->panes[i]) != 0)
+			w->panes[w->pane_count++] = w->panes[i];
+	return 0;
+}
+
+/* An indexed key: its entry, if still there, as the store would give it. */
+static int found_indexed(void *ctx, const uint8_t *key, size_t klen)
+{
+	emit_ctx *ec = ctx;
+	sl_bytes val;
+
+	if (!sl_state_get(ec->w->state, key, klen, &val))
+		return 0; /* emitted and deleted by an earlier part */
+	return find_one(ec, key, klen, val.data, val.len);
+}
+
+/* A firing is over, up to window start @p due_last: the panes whose
+ * last window fired go. */
+static void index_forget(window *w, int64_t due_last)
+{
+	size_t i;
+
+	for (i = 0; w->index_whole && i < w->pane_count; i++)
+		if (window_last_of(w, w->panes[i].pane) <= due_last)
+			window_index_drop(w->index, w->panes[i].partition,
+					  w->panes[i].pane);
+}
+
 /*
- * Find the accumulators of the due windows: in their state partitions
- * only, each searched once, which leaves most of the store unread, when
- * the host can and every due window's partition is known; else in the
- * whole store.
+ * Find the accumulators of the due windows: through the index, in their
+ * panes only; else in their state partitions only, each searched once,
+ * which leaves most of the store unread, when the host can and every due
+ * window's partition is known; else in the whole store.
  */
 static int find_due(emit_ctx *ec)
 {
 	window *w = ec->w;
 	size_t i;
 	int rc = 0;
+
+	w->pane_count = 0;
+	if (index_ready(w) == 0 && due_panes(w) == 0) {
+		for (i = 0; rc == 0 && i < w->pane_count; i++)
+			rc = window_index_each(w->index, w->panes[i].partition,
+					       w->panes[i].pane, found_indexed,
+					       ec);
+		return rc;
+	}
+	w->pane_count = 0;
 
 	for (i = 0; i < w->due_count; i++)
 		if (w->due[i].state_partition == NO_PARTITION)
@@ -493,7 +616,10 @@ int window_fire(window *w, sl_batch *out, int all, int64_t now, size_t limit,
 	rc = sl_state_timers_fire_by(w->state, closed_upto, on_timer, &ec);
 	if (rc == 0)
 		rc = collect(&ec);
+	if (rc == 0)
+		index_forget(w, ec.due_last);
 	w->due_count = 0;
+	w->pane_count = 0;
 	if (rc != MORE) {
 		w->part = 0;
 		release_found(w);

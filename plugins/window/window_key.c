@@ -124,6 +124,12 @@ int64_t window_last_of(const window *w, int64_t pane)
 	return floor_to(pane, w->advance);
 }
 
+int32_t window_get_partition(const uint8_t *p)
+{
+	return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+			 (uint32_t)p[2] << 8 | p[3]);
+}
+
 void window_put_partition(uint8_t *p, int32_t partition)
 {
 	uint32_t v = (uint32_t)partition;

@@ -63,6 +63,7 @@
 
 #include "../lib/agglist.h"
 #include "../lib/ordersort.h"
+#include "window_index.h"
 
 enum time_mode { TIME_EVENT, TIME_RECORD, TIME_PROCESSING };
 
@@ -141,6 +142,17 @@ typedef struct window {
 	size_t group_count, groups_cap;
 	uint32_t *slots;
 	size_t slots_cap, slots_used;
+	/* Tumbling and hopping: the keys of each (partition, pane), so that
+	 * a firing reads its panes' entries only (window_index.h); whole
+	 * while the store's generation is index_gen. */
+	window_index *index;
+	int index_whole;
+	uint64_t index_gen;
+	struct pane_ref {
+		int32_t partition;
+		int64_t pane;
+	} *panes;               /* while firing: the due windows' panes */
+	size_t pane_count, pane_cap;
 } window;
 
 /* The first byte of this layout's keys. */
@@ -184,6 +196,8 @@ int64_t window_last_of(const window *w, int64_t pane);
 void window_put_partition(uint8_t *p, int32_t partition);
 size_t window_state_key(window *w, int64_t start, int32_t partition,
 			int64_t from, const char *gk, size_t gklen);
+/* The partition a state key's bytes give. */
+int32_t window_get_partition(const uint8_t *p);
 /* collect copies a found key before deleting its entry. */
 size_t window_state_copy(window *w, const uint8_t *key, size_t klen);
 

@@ -199,6 +199,8 @@ typedef struct sl_host {
 			     size_t len, sl_arena *arena, sl_value *out,
 			     sl_error *err);
 	void (*format_release)(struct sl_format_use *f);
+	/* Table 17: keyed state changed behind the operator (sluice/state.h). */
+	uint64_t (*state_generation)(const struct sl_state *st);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -122,6 +122,16 @@ typedef struct sl_state sl_state;
 	(sl_host_api->state_each_in(st, partition, fn, ctx))
 
 /**
+ * A number that grows whenever entries of @p st come or go other than
+ * through the stage's own calls: restored from the store (at a partition
+ * the stage is given, after an aborted transaction), dropped with a
+ * partition the stage loses.  An operator that keeps an index of its
+ * keys beside the state rebuilds it when the number changed.  Check
+ * SL_HOST_HAS(state_generation) first (table 17).
+ */
+#define sl_state_generation(st) (sl_host_api->state_generation(st))
+
+/**
  * Like sl_state_timer_set(), in state @p partition (the partition
  * sl_state_timers_fire_by() gives upto) rather than the partition of the
  * record being processed: an operator that fires part of what is due

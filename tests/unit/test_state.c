@@ -483,8 +483,36 @@ static void test_fire_by_partition(void)
 	sl_store_free(st);
 }
 
+/* The generation grows with what comes or goes behind the stage's back
+ * (restored, a partition dropped, cleared), never with its own writes. */
+static void test_generation(void)
+{
+	sl_state *st = sl_store_new("g");
+	uint64_t g0, g1, g2;
+
+	sl_store_track(st, 1);
+	g0 = sl_store_generation(st);
+	put(st, "a", "1");
+	CHECK(sl_store_delete(st, "a", 1) == 1);
+	CHECK(sl_store_timer_set(st, 5, "w", 1) == SL_OK);
+	sl_store_changes_clear(st);
+	CHECK(sl_store_generation(st) == g0);
+	CHECK(sl_store_restore(st, (const uint8_t *)"vb", 2,
+			       (const uint8_t *)"2", 1) == 0);
+	g1 = sl_store_generation(st);
+	CHECK(g1 > g0);
+	CHECK(has(st, "b", "2"));
+	sl_store_drop_partition(st, 3);
+	g2 = sl_store_generation(st);
+	CHECK(g2 > g1);
+	sl_store_clear(st);
+	CHECK(sl_store_generation(st) > g2);
+	sl_store_free(st);
+}
+
 int main(void)
 {
+	test_generation();
 	test_values();
 	test_many();
 	test_timers();
