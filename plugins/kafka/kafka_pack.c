@@ -140,7 +140,8 @@ void kafka_packs_drop(kafka_packs *ps)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* The varint at *@p at, moving past it; -1 when cut short or too long. */
+/* The varint at *@p at, moving past it; -1 when cut short or too long
+ * (more than 64 bits: the bits lost would make it another number). */
 static int get_varint(const uint8_t *data, size_t len, size_t *at, uint64_t *v)
 {
 	unsigned shift = 0;
@@ -149,6 +150,8 @@ static int get_varint(const uint8_t *data, size_t len, size_t *at, uint64_t *v)
 	while (*at < len && shift < 64) {
 		uint8_t b = data[(*at)++];
 
+		if (shift == 63 && b > 1)
+			return -1;
 		*v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return 0;

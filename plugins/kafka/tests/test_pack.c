@@ -350,6 +350,17 @@ static void test_malformed(void)
 	/* a header count larger than the bytes left */
 	refused("header count 2^63", (const uint8_t[]){ M, 0, 0, 0, 0x80, 0x80,
 		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 }, 14, "record 1");
+	/* varints past 64 bits, whose lost bits would leave 0 or 1 */
+	refused("header count 2^64", (const uint8_t[]){ M, 0, 0, 0, 0x80, 0x80,
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02 }, 14, "record 1");
+	refused("key length 2^64 + 1", (const uint8_t[]){ M, 0x81, 0x80, 0x80,
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0, 0, 0 }, 14,
+		"record 1");
+	refused("timestamp past 64 bits", (const uint8_t[]){ M, 0, 0, 0x80,
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f, 0 }, 14,
+		"record 1");
+	taken("timestamp of 10 bytes", (const uint8_t[]){ M, 0, 0, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0 }, 14, 1);
 	refused("header count past the end", (const uint8_t[]){ M, 0, 0, 0, 2,
 		2, 'a', 0, 0 }, 9, "record 1");
 	/* header names: length 0 (no room for the NUL), no NUL, inner NUL */
