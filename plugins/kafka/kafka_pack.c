@@ -111,10 +111,10 @@ int kafka_pack_add(kafka_pack *p, const sl_record *r)
 	return 0;
 }
 
-int kafka_pack_full(const kafka_pack *p, size_t next)
+int kafka_pack_full(const kafka_pack *p, size_t next, size_t most)
 {
 	return p->count > 0 && (p->count >= KAFKA_PACK_RECORDS ||
-				p->len + next > KAFKA_PACK_BYTES);
+				p->len + next > most);
 }
 
 void kafka_pack_reset(kafka_pack *p)
