@@ -111,10 +111,10 @@ int kafka_pack_add(kafka_pack *p, const sl_record *r)
 	return 0;
 }
 
-int kafka_pack_full(const kafka_pack *p, size_t next)
+int kafka_pack_full(const kafka_pack *p, size_t next, size_t most)
 {
 	return p->count > 0 && (p->count >= KAFKA_PACK_RECORDS ||
-				p->len + next > KAFKA_PACK_BYTES);
+				p->len + next > most);
 }
 
 void kafka_pack_reset(kafka_pack *p)
@@ -140,7 +140,8 @@ void kafka_packs_drop(kafka_packs *ps)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/* The varint at *@p at, moving past it; -1 when cut short or too long. */
+/* The varint at *@p at, moving past it; -1 when cut short or too long
+ * (more than 64 bits: the bits lost would make it another number). */
 static int get_varint(const uint8_t *data, size_t len, size_t *at, uint64_t *v)
 {
 	unsigned shift = 0;
@@ -149,6 +150,8 @@ static int get_varint(const uint8_t *data, size_t len, size_t *at, uint64_t *v)
 	while (*at < len && shift < 64) {
 		uint8_t b = data[(*at)++];
 
+		if (shift == 63 && b > 1)
+			return -1;
 		*v |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80))
 			return 0;

@@ -56,8 +56,10 @@ size_t kafka_pack_record_size(const sl_record *r);
  * when out of memory. */
 int kafka_pack_add(kafka_pack *p, const sl_record *r);
 
-/* Whether @p p should go before a record of @p next bytes joins it. */
-int kafka_pack_full(const kafka_pack *p, size_t next);
+/* Whether @p p should go before a record of @p next bytes joins it: at
+ * KAFKA_PACK_RECORDS, or past @p most bytes (at most KAFKA_PACK_BYTES,
+ * less when the producer's messages must be smaller). */
+int kafka_pack_full(const kafka_pack *p, size_t next, size_t most);
 
 /* Empty it, keeping its memory. */
 void kafka_pack_reset(kafka_pack *p);

@@ -150,7 +150,10 @@ rd_kafka_resp_err_t kafka_sink_pack_write(kafka_sink *k, const sl_record *r,
 	else
 		partition = (int32_t)(ps->unkeyed++ % (uint32_t)ps->partitions);
 	pk = &ps->by_partition[partition];
-	if (kafka_pack_full(pk, size) && send_pack(k, partition, err) != SL_OK)
+	/* under the producer's message.max.bytes, or it would refuse the
+	 * pack, records that each fit included */
+	if (kafka_pack_full(pk, size, pack_limit(k)) &&
+	    send_pack(k, partition, err) != SL_OK)
 		return RD_KAFKA_RESP_ERR__FAIL;
 	if (kafka_pack_add(pk, r) != 0)
 		return RD_KAFKA_RESP_ERR__CRIT_SYS_RESOURCE;

@@ -72,11 +72,13 @@ plugins_kafka_tests_txn_produce_LDADD = $(RDKAFKA_LIBS)
 # of a bounded run (stop = end) and what a rebalance changes.  The first
 # two need nothing; the third runs librdkafka's in-process mock cluster
 # for the ends and the group's committed offsets (not for transactions,
-# which the eos tests run against a real broker).
+# which the eos tests run against a real broker).  test_pack: the codec
+# of a repartition topic's packs of records.
 KAFKA_UNIT_TESTS = \
 	plugins/kafka/tests/test_source_ends \
 	plugins/kafka/tests/test_source_assignment \
-	plugins/kafka/tests/test_source_ends_mock
+	plugins/kafka/tests/test_source_ends_mock \
+	plugins/kafka/tests/test_pack
 check_PROGRAMS += $(KAFKA_UNIT_TESTS)
 TESTS += $(KAFKA_UNIT_TESTS)
 KAFKA_UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/kafka \
@@ -104,6 +106,11 @@ plugins_kafka_tests_test_source_ends_mock_SOURCES = \
 plugins_kafka_tests_test_source_ends_mock_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS)
 plugins_kafka_tests_test_source_ends_mock_CFLAGS = $(KAFKA_UNIT_CFLAGS)
 plugins_kafka_tests_test_source_ends_mock_LDADD = $(RDKAFKA_LIBS) $(PCRE2_LIBS)
+plugins_kafka_tests_test_pack_SOURCES = plugins/kafka/tests/test_pack.c \
+	plugins/kafka/kafka_pack.c plugins/kafka/kafka_pack.h tests/unit/check.h
+plugins_kafka_tests_test_pack_CPPFLAGS = $(KAFKA_UNIT_CPPFLAGS) \
+	-I$(top_srcdir)/core
+plugins_kafka_tests_test_pack_LDADD = core/libslcore.la
 
 # The sink's tests: settings refused before anything runs, what it writes,
 # and the delivery guarantees through SIGKILLs, a fencing second instance,

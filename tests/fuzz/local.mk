@@ -1,6 +1,7 @@
 # Fuzzing (tests/fuzz/): libFuzzer targets for the job-file reader and
 # validator, the expression language, the json and string formats, the
-# descriptor parser, the record codec of repartition topics, and (with
+# descriptor parser, the record codec of repartition topics and their
+# packs of records (plugins/kafka/kafka_pack.h), and (with
 # simdjson) the json format's two decoders against each other.
 #
 # `make check` replays each target over its seeds and its checked-in
@@ -10,7 +11,7 @@
 # FUZZ_SECONDS=N` fuzzes each target for real for N seconds (fuzz.sh).
 FUZZ_TARGETS = tests/fuzz/fuzz_jobfile tests/fuzz/fuzz_expr \
 	tests/fuzz/fuzz_format tests/fuzz/fuzz_descriptor \
-	tests/fuzz/fuzz_record_codec
+	tests/fuzz/fuzz_record_codec tests/fuzz/fuzz_pack
 if HAVE_SIMDJSON
 FUZZ_TARGETS += tests/fuzz/fuzz_jsondiff
 endif
@@ -46,6 +47,11 @@ tests_fuzz_fuzz_record_codec_SOURCES = tests/fuzz/fuzz_record_codec.c \
 tests_fuzz_fuzz_record_codec_CPPFLAGS = $(FUZZ_CPPFLAGS)
 tests_fuzz_fuzz_record_codec_LDFLAGS = $(FUZZ_LINK)
 tests_fuzz_fuzz_record_codec_LDADD = $(FUZZ_LIBS)
+tests_fuzz_fuzz_pack_SOURCES = tests/fuzz/fuzz_pack.c \
+	plugins/kafka/kafka_pack.c plugins/kafka/kafka_pack.h $(FUZZ_COMMON)
+tests_fuzz_fuzz_pack_CPPFLAGS = $(FUZZ_CPPFLAGS) -I$(top_srcdir)/plugins/kafka
+tests_fuzz_fuzz_pack_LDFLAGS = $(FUZZ_LINK)
+tests_fuzz_fuzz_pack_LDADD = $(FUZZ_LIBS)
 # the simdjson decoder compiled in, the jansson one through the plugin
 tests_fuzz_fuzz_jsondiff_SOURCES = tests/fuzz/fuzz_jsondiff.c \
 	plugins/json/json_simdjson.cpp plugins/json/json_simd.h \

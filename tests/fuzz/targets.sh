@@ -5,7 +5,7 @@
 # once made it fail (crash-*).  Needs $top_srcdir (and $top_builddir to
 # know the targets built only with some libraries).
 
-fuzz_targets="jobfile expr format descriptor record_codec"
+fuzz_targets="jobfile expr format descriptor record_codec pack"
 # jsondiff is built only with simdjson: a target when its program is there
 if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/tests/fuzz/fuzz_jsondiff" ]; then
 	fuzz_targets="$fuzz_targets jsondiff"

@@ -9,6 +9,8 @@ SCALE_TESTS = \
 	tests/scale/bounded_after_kill.test \
 	tests/scale/alo_kill_hop.test \
 	tests/scale/repartition.test \
+	tests/scale/repartition_packs.test \
+	tests/scale/eos_pack_abort.test \
 	tests/scale/bounded_sources.test \
 	tests/scale/eos_instances.test \
 	tests/scale/event_time_align.test \
