@@ -222,9 +222,15 @@ int kafka_producer_failed(kafka_producer *p, rd_kafka_resp_err_t code,
 	if (code == RD_KAFKA_RESP_ERR__FATAL)
 		return kafka_producer_fatal(p, what, err);
 	if (p->delivery == SL_DELIVERY_EXACTLY_ONCE) {
-		if (!p->doomed) {
-			p->doomed = 1;
-			sl_error_set(&p->doom, SL_ERR_ABORTABLE, "%s: %s", what,
+		/* while a commit runs, what the job writes is held for the
+		 * transaction after it: so is the doom */
+		int next = p->committing != NULL || p->settled != NULL;
+		int *doomed = next ? &p->doomed_next : &p->doomed;
+		sl_error *doom = next ? &p->doom_next : &p->doom;
+
+		if (!*doomed) {
+			*doomed = 1;
+			sl_error_set(doom, SL_ERR_ABORTABLE, "%s: %s", what,
 				     rd_kafka_err2str(code));
 		}
 		return SL_OK;

@@ -76,6 +76,8 @@ typedef struct kafka_producer {
 	uint64_t produced;       /* records produced into the open transaction */
 	int doomed;              /* a produce failed: the transaction must abort */
 	sl_error doom;
+	int doomed_next;         /* ... one held for the next transaction did */
+	sl_error doom_next;
 	kafka_sent *sent;        /* the offsets of the last commit */
 	size_t sent_count;
 

@@ -155,6 +155,7 @@ void kafka_txn_discard(kafka_producer *p)
 	 * into the transaction the commit opens */
 	kafka_txn_drop_held(p);
 	kafka_txn_commit_finish(p, &ignored);
+	p->doomed_next = 0; /* what it doomed goes with the abort */
 	/* packs not produced yet are records of the same transaction */
 	for (ps = p->packs; ps != NULL; ps = ps->next)
 		kafka_packs_drop(ps);

@@ -244,7 +244,11 @@ int kafka_commit_job_apply(kafka_producer *p, kafka_commit_job *j, sl_error *err
 		p->txn_open = 1;
 		p->txn_begun_ms = j->begun_ms;
 		p->produced = 0;
-		p->doomed = 0;
+		/* a record held for this transaction may have failed while
+		 * the last one committed */
+		p->doomed = p->doomed_next;
+		p->doom = p->doom_next;
+		p->doomed_next = 0;
 		p->failed = 0;
 	}
 	if (j->rc == SL_OK)
