@@ -77,7 +77,9 @@ TESTS += $(HTTP_TESTS)
 EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/source_lib.sh
 
 # `make bench`: the source into Kafka against a bare libmicrohttpd server
-# under the same load (http-bench: the baseline server and the load).
+# and against one that answers from librdkafka's delivery report, under
+# the same load (http-bench: the baseline servers and the load).  It needs
+# libmicrohttpd and librdkafka; configure stops without librdkafka.
 bench_scripts += plugins/http/bench/http_source.sh
 EXTRA_PROGRAMS += plugins/http/bench/http-bench
 if HAVE_MICROHTTPD
@@ -87,7 +89,8 @@ http_bench_tools =
 endif
 bench: $(http_bench_tools)
 plugins_http_bench_http_bench_SOURCES = plugins/http/bench/http-bench.c
-plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
-plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) -lpthread
+plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
+	$(RDKAFKA_CFLAGS)
+plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) $(RDKAFKA_LIBS) -lpthread
 CLEANFILES += plugins/http/bench/http-bench
 EXTRA_DIST += plugins/http/bench/http_source.sh
