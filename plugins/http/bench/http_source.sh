@@ -11,9 +11,12 @@
 # requests wait for it, the default).  The bare server does not wait for
 # Kafka at all, so the same load also runs against the plain baseline
 # for "answer once the record is safe in Kafka" (http-bench serve-kafka:
-# an idempotent librdkafka producer, acks=all, linger.ms=0, the answer
-# sent from the record's delivery report), and against the job with the
-# sink's kafka.linger.ms=0 and kafka.socket.nagle.disable=true.
+# an idempotent librdkafka producer, acks=all, each answer sent from its
+# record's delivery report), in its two ways: a group commit (the
+# requests read together produced together and flushed, the default)
+# and each record sent as soon as it is read (linger.ms=0); and against
+# the job with the sink's kafka.linger.ms=0 and
+# kafka.socket.nagle.disable=true.
 #
 # Env: SLUICE, top_srcdir, top_builddir (set by `make bench`),
 # HTTP_BENCH (the program), SLUICE_BENCH_HTTP_SECONDS (10 per
@@ -68,16 +71,28 @@ serverpid=
 
 # The baseline that waits for Kafka: each request's record produced and
 # acknowledged before the answer, with nothing else in between.
-"$bench" serve-kafka "$port" "$B" "$base_topic" 2>"$work/serve-kafka.log" &
-serverpid=$!
-wait_port
-"$bench" load "$port" $CLIENTS 2 >/dev/null
-set -- $("$bench" load "$port" $CLIENTS "$SECONDS_EACH")
+# serve_kafka MODE: served_kafka="req/s p50 p99" of http-bench
+# serve-kafka MODE (in this shell, so that a failure stops the server)
+serve_kafka() {
+	_mode=$1
+	"$bench" serve-kafka "$port" "$B" "$base_topic" "$_mode" 2>"$work/serve-kafka.log" &
+	serverpid=$!
+	wait_port
+	"$bench" load "$port" $CLIENTS 2 >/dev/null
+	"$bench" load "$port" $CLIENTS "$SECONDS_EACH" >"$work/serve-kafka.out"
+	set -- $(cat "$work/serve-kafka.out")
+	[ "${4:-}" = 0 ] || die "serve-kafka $_mode: ${4:-?} requests not answered 200"
+	kill "$serverpid"
+	wait "$serverpid" || die "serve-kafka failed: $(tail -n 5 "$work/serve-kafka.log")"
+	serverpid=
+	served_kafka="$1 $2 $3"
+}
+serve_kafka rounds
+set -- $served_kafka
 kbase_rps=$1 kbase_p50=$2 kbase_p99=$3
-[ "$4" = 0 ] || die "serve-kafka: $4 requests not answered 200"
-kill "$serverpid"
-wait "$serverpid" || die "serve-kafka failed: $(tail -n 5 "$work/serve-kafka.log")"
-serverpid=
+serve_kafka each
+set -- $served_kafka
+keach_rps=$1 keach_p50=$2 keach_p99=$3
 
 cat >"$work/job.ini" <<EOF
 [job]
@@ -124,11 +139,12 @@ printf '  %-44s %8s req/s  p50 %7s ms  p99 %7s ms\n' \
 	"bare libmicrohttpd (answers at once)" "$bare_rps" "$bare_p50" "$bare_p99" \
 	"sluice, defaults (commit.eager = true)" "$eager_rps" "$eager_p50" "$eager_p99" \
 	"sluice, commit.eager = false, every $COMMIT_MS ms" "$job_rps" "$job_p50" "$job_p99" \
-	"librdkafka baseline (answers on its report)" "$kbase_rps" "$kbase_p50" "$kbase_p99" \
+	"librdkafka baseline, group commit" "$kbase_rps" "$kbase_p50" "$kbase_p99" \
+	"librdkafka baseline, each record, linger 0" "$keach_rps" "$keach_p50" "$keach_p99" \
 	"sluice, kafka.linger.ms=0, nagle off" "$linger_rps" "$linger_p50" "$linger_p99"
 awk -v a="$bare_rps" -v b="$job_rps" -v c="$eager_rps" \
 	-v pa="$bare_p50" -v pb="$job_p50" -v pc="$eager_p50" \
 	'BEGIN { printf "  throughput bare / sluice: %.1fx (interval), %.1fx (eager); p50 sluice / bare: %.0fx, %.0fx\n", a / b, a / c, pb / pa, pc / pa }'
 awk -v k="$kbase_rps" -v c="$eager_rps" -v l="$linger_rps" \
 	-v pk="$kbase_p50" -v pc="$eager_p50" -v pl="$linger_p50" \
-	'BEGIN { printf "  throughput sluice / librdkafka baseline: %.2fx (defaults), %.2fx (linger 0); p50 sluice / baseline: %.2fx, %.2fx\n", c / k, l / k, pc / pk, pl / pk }'
+	'BEGIN { printf "  throughput sluice / librdkafka baseline (group commit): %.2fx (defaults), %.2fx (linger 0); p50 sluice / baseline: %.2fx, %.2fx\n", c / k, l / k, pc / pk, pl / pk }'
