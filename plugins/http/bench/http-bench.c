@@ -11,7 +11,8 @@
  *       TOPIC with an idempotent librdkafka producer (acks=all) and
  *       answers 200 once that record's delivery report says it is
  *       written (503 when it failed), its connection suspended in
- *       between.  MODE says when records are sent (see serve_kafka):
+ *       between; anything but a POST is answered 405.  MODE says when
+ *       records are sent (see kafka_loop):
  *         rounds   (default) one epoll loop; the requests read in one
  *                  round are produced together and flushed, a group
  *                  commit, answered from their reports in the flush;
@@ -139,11 +140,15 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status)
 {
 	static const char ok[] = "{\"records\":1}\n";
 	static const char failed[] = "{\"error\":\"not written\"}\n";
+	static const char post_only[] = "{\"error\":\"POST only\"}\n";
 	struct MHD_Response *r;
 	enum MHD_Result rc;
 
 	r = status == MHD_HTTP_OK ?
 		MHD_create_response_from_buffer(sizeof ok - 1, (void *)ok,
+						MHD_RESPMEM_PERSISTENT) :
+		status == MHD_HTTP_METHOD_NOT_ALLOWED ?
+		MHD_create_response_from_buffer(sizeof post_only - 1, (void *)post_only,
 						MHD_RESPMEM_PERSISTENT) :
 		MHD_create_response_from_buffer(sizeof failed - 1, (void *)failed,
 						MHD_RESPMEM_PERSISTENT);
@@ -159,7 +164,7 @@ static enum MHD_Result on_kafka_request(void *cls, struct MHD_Connection *conn,
 {
 	kafka_request *q = *con_cls;
 
-	(void)cls; (void)url; (void)method; (void)version;
+	(void)cls; (void)url; (void)version;
 	if (q == NULL) {
 		if ((q = calloc(1, sizeof *q)) == NULL)
 			return MHD_NO;
@@ -184,6 +189,8 @@ static enum MHD_Result on_kafka_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (q->produced)
 		return answer(conn, q->status); /* resumed by the report */
+	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+		return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED);
 	/* suspended before the report can resume it; it takes effect when
 	 * this call returns */
 	q->produced = 1;
