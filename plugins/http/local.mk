@@ -72,22 +72,26 @@ HTTP_TESTS = \
 	plugins/http/tests/source_backpressure.test \
 	plugins/http/tests/source_eos_kafka.test \
 	plugins/http/tests/source_eos_abort.test \
-	plugins/http/tests/source_example.test
+	plugins/http/tests/source_example.test \
+	plugins/http/tests/bench_serve_kafka.test
 TESTS += $(HTTP_TESTS)
 EXTRA_DIST += $(HTTP_TESTS) plugins/http/tests/source_lib.sh
 
 # `make bench`: the source into Kafka against a bare libmicrohttpd server
-# under the same load (http-bench: the baseline server and the load).
+# and against one that answers from librdkafka's delivery report, under
+# the same load (http-bench: the baseline servers and the load).  It needs
+# libmicrohttpd and librdkafka; configure stops without librdkafka.
+# A check program too: bench_serve_kafka.test runs its baseline server.
 bench_scripts += plugins/http/bench/http_source.sh
-EXTRA_PROGRAMS += plugins/http/bench/http-bench
 if HAVE_MICROHTTPD
+check_PROGRAMS += plugins/http/bench/http-bench
 http_bench_tools = plugins/http/bench/http-bench
 else
 http_bench_tools =
 endif
 bench: $(http_bench_tools)
 plugins_http_bench_http_bench_SOURCES = plugins/http/bench/http-bench.c
-plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS)
-plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) -lpthread
-CLEANFILES += plugins/http/bench/http-bench
+plugins_http_bench_http_bench_CFLAGS = $(AM_CFLAGS) $(MICROHTTPD_CFLAGS) \
+	$(RDKAFKA_CFLAGS)
+plugins_http_bench_http_bench_LDADD = $(MICROHTTPD_LIBS) $(RDKAFKA_LIBS) -lpthread
 EXTRA_DIST += plugins/http/bench/http_source.sh
