@@ -443,8 +443,17 @@ int sl_engine_run(const sl_job *job, const sl_registry *reg, sl_loader *loader,
 		int64_t began = sl_now_mono_ms();
 		int rc = run_once(job, reg, loader, stop, progress, err);
 
-		if (rc == SL_OK || err->kind != SL_ERR_RESTART || *stop)
+		if (rc == SL_OK || err->kind != SL_ERR_RESTART)
 			return rc;
+		/* stopping anyway: a restart would only have resumed from
+		 * the last commit, which is where the next run starts */
+		if (*stop) {
+			sl_job_hide_secrets(job, err->message, sizeof err->message);
+			sl_stage_log(NULL, SL_LOG_WARN, "%s; stopping: the next "
+				     "run resumes from the last commit",
+				     err->message);
+			return SL_OK;
+		}
 		if (sl_now_mono_ms() - began >= RESTART_STABLE_MS)
 			wait = RESTART_FIRST_MS;
 		restarts++;
