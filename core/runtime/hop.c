@@ -151,7 +151,9 @@ static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
 }
 
 /* The origin header of @p r, taken off it: 1 with the fields, 0 when it
- * has none (written by a sluice from before), -1 when malformed. */
+ * has none (written by a sluice from before), -1 when malformed.  A
+ * partition or offset of -1 (a file or generator upstream, a source
+ * without offsets) is written as 0. */
 static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
 		       int64_t *offset)
 {
@@ -173,13 +175,13 @@ static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
 		(r->header_count - i) * sizeof *r->headers);
 	r->header_count--;
 	if (v == NULL || len < 8 || get_varint(v, len, &at, &part) != 0 ||
-	    get_varint(v, len, &at, &off) != 0 || part == 0 || off == 0 ||
-	    part - 1 > INT32_MAX || off - 1 > INT64_MAX)
+	    get_varint(v, len, &at, &off) != 0 ||
+	    part > (uint64_t)INT32_MAX + 1 || off > (uint64_t)INT64_MAX)
 		return -1;
 	for (*id = 0, k = 7; k >= 0; k--)
 		*id = *id << 8 | v[k];
-	*partition = (int32_t)(part - 1);
-	*offset = (int64_t)(off - 1);
+	*partition = (int32_t)((int64_t)part - 1);
+	*offset = (int64_t)off - 1;
 	return 1;
 }
 
@@ -226,7 +228,12 @@ int sl_hop_drop_replays(sl_engine *e, sl_stage *s, sl_batch *b)
 						    r->origin.topic,
 						    r->origin.partition);
 			o = in != NULL ? origin_in(s, in, id, partition) : NULL;
-			if (o != NULL && offset < o->next) {
+			/* only a topic partition's offsets last: an
+			 * upstream without partitions (-1: a file, a
+			 * generator, a window's results) counts afresh in
+			 * each process, so a low offset there is new */
+			if (o != NULL && partition >= 0 && offset >= 0 &&
+			    offset < o->next) {
 				dropped++;
 				continue;
 			}

@@ -568,6 +568,43 @@ static void test_drop_replays(void)
 	sl_arena_free(arena);
 }
 
+/* An upstream without topics and partitions (a file, a generator, a
+ * window's results: partition -1) counts its offsets afresh in each
+ * process, so they tell no replay: read back without a warning, never
+ * dropped; nor is a record without an offset (-1). */
+static void test_unpartitioned_upstream(void)
+{
+	hop h;
+	sl_arena *arena = sl_arena_new();
+	sl_batch b;
+	const char *log;
+
+	hop_init(&h);
+	CHECK(received(&h, 0, "gen\t\t-1\t1\t5\t0\t3\n"
+			      "src\tin\t0\t1\t5\t0\t3\n") == SL_OK);
+	batch_init(&b, arena);
+	push_read(&b, 0, "gen", NULL, -1, 2);
+	push_read(&b, 0, "gen", NULL, -1, -1);
+	push_read(&b, 0, "gen", NULL, -1, 3);
+	push_read(&b, 0, "gen", NULL, -1, 0);
+	push_read(&b, 0, "src", "in", 0, -1);   /* no offset */
+	push_read(&b, 0, "src", "in", 0, 2);    /* the one dropped */
+	capture_stderr();
+	CHECK(sl_hop_drop_replays(&h.e, &h.source, &b) == SL_OK);
+	log = captured_text();
+	CHECK(*log == '\0');
+	CHECK(b.count == 5);
+	CHECK(b.count == 5 && b.records[0].timestamp == 2 &&
+	      b.records[1].timestamp == -1 && b.records[2].timestamp == 3 &&
+	      b.records[3].timestamp == 0 && b.records[4].timestamp == -1);
+	CHECK(b.count == 5 && b.records[0].header_count == 0 &&
+	      b.records[4].header_count == 0);
+	CHECK(metric(&h.source, "replays dropped") == 1);
+
+	hop_free(&h);
+	sl_arena_free(arena);
+}
+
 /* The records of @p from as the hop's source reads them from topic
  * partition 0: the origin header's bytes copied, nothing else. */
 static void read_back(const sl_batch *from, sl_batch *to)
@@ -587,8 +624,10 @@ static void read_back(const sl_batch *from, sl_batch *to)
 
 /* 4: written by the sink, read by the source: a crash upstream after
  * the sink's report of offsets 100..104 makes the upstream write
- * 100..109 again; exactly 100..104 are dropped. */
-static void round_trip(const char *stage, const char *topic, int32_t partition)
+ * 100..109 again; exactly 100..104 are dropped (@p drops), or none
+ * from an upstream without partitions. */
+static void round_trip(const char *stage, const char *topic, int32_t partition,
+		       int drops)
 {
 	hop h;
 	sl_arena *arena = sl_arena_new();
@@ -631,12 +670,13 @@ static void round_trip(const char *stage, const char *topic, int32_t partition)
 	log = captured_text();
 	CHECK_MSG(*log == '\0', "%s/%s: nothing to warn of", stage,
 		  topic ? topic : "-");
-	CHECK_MSG(read.count == 5, "%s/%s: %u kept, want 5", stage,
+	CHECK_MSG(read.count == (drops ? 5u : 10u), "%s/%s: %u kept", stage,
 		  topic ? topic : "-", (unsigned)read.count);
 	for (i = 0; i < read.count; i++)
-		CHECK(read.records[i].timestamp == 105 + (int64_t)i &&
+		CHECK(read.records[i].timestamp ==
+		      (drops ? 105 : 100) + (int64_t)i &&
 		      read.records[i].header_count == 0);
-	CHECK(metric(&h.source, "replays dropped") == 5);
+	CHECK(metric(&h.source, "replays dropped") == (drops ? 5 : 0));
 
 	hop_free(&h);
 	sl_arena_free(arena);
@@ -644,7 +684,9 @@ static void round_trip(const char *stage, const char *topic, int32_t partition)
 
 static void test_round_trip(void)
 {
-	round_trip("src", "in", 3);
+	round_trip("src", "in", 3, 1);
+	/* a file or generator upstream: no topic, partition -1 */
+	round_trip("gen", NULL, -1, 0);
 }
 
 int main(void)
@@ -652,6 +694,7 @@ int main(void)
 	test_observe_stamps_origin();
 	test_reports();
 	test_drop_replays();
+	test_unpartitioned_upstream();
 	test_round_trip();
 	return check_done("test_hop");
 }
