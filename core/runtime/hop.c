@@ -118,24 +118,52 @@ static int get_varint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
 	return -1;
 }
 
-/* Record @p r of @p b gets the origin header (its other headers kept). */
+/*
+ * Whether the offsets of records from stage @p name, upstream of hop sink
+ * @p h, last: a partitioned source's (a Kafka topic's), which a restart
+ * reads again from a commit.  Other upstreams count afresh in each
+ * process and each instance (an HTTP source's requests, a generator's
+ * sequence, a window's results): a low offset there is a new record, so
+ * theirs carry no origin and are never taken for replays.
+ */
+static int offsets_last(const sl_stage *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < h->upstream_count; i++) {
+		const sl_job_stage *def = h->upstream[i]->def;
+
+		if (def->name == name || strcmp(def->name, name) == 0)
+			return def->plugin != NULL &&
+			       (def->plugin->capabilities & SL_CAP_PARTITIONED);
+	}
+	return 0;
+}
+
+/* Record @p r of @p b gets the origin header (its other headers kept),
+ * if its offsets last. */
 static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
 {
 	const sl_origin *o = &r->origin;
-	sl_header *hv = sl_arena_alloc(b->arena, (r->header_count + 1) *
-				       sizeof *hv);
-	uint8_t *v = sl_arena_alloc(b->arena, ORIGIN_MAX);
+	sl_header *hv;
+	uint8_t *v;
 	size_t n = 8;
 	uint64_t id;
 	int i;
 
-	if (hv == NULL || v == NULL)
-		return -1;
-	if (h->hop.id_stage != o->stage || h->hop.id_topic != o->topic) {
+	if (h->hop.id_stage != o->stage || h->hop.id_topic != o->topic ||
+	    h->hop.id_stage == NULL) {
 		h->hop.id = sl_hop_origin_id(o->stage, o->topic);
 		h->hop.id_stage = o->stage;
 		h->hop.id_topic = o->topic;
+		h->hop.id_lasts = offsets_last(h, o->stage);
 	}
+	if (!h->hop.id_lasts)
+		return 0;
+	hv = sl_arena_alloc(b->arena, (r->header_count + 1) * sizeof *hv);
+	v = sl_arena_alloc(b->arena, ORIGIN_MAX);
+	if (hv == NULL || v == NULL)
+		return -1;
 	for (id = h->hop.id, i = 0; i < 8; i++, id >>= 8)
 		v[i] = (uint8_t)id;
 	n += put_varint(v + n, (uint64_t)((int64_t)o->partition + 1));
