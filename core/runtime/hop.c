@@ -25,14 +25,14 @@
  *
  * Replays: a report also says how far in offsets each upstream partition
  * has been written (NEXT), and each record written carries where it came
- * from (the header ORIGIN_HEADER).  Under at-least-once a crash makes the
- * upstream read again from its last commit and write again records that
- * a report already spoke for; the reading side drops a record from
- * before what the upstream partition's reports said (it had it already,
- * before the report, in the same topic partition), where it would
- * otherwise judge it late.  Reports so need not wait for commits.
- * The reading
- * side counts a topic partition's event time as the smallest over the
+ * from (the header ORIGIN_HEADER, on the records of partitioned sources
+ * only, whose offsets last across processes).  Under at-least-once a
+ * crash makes the upstream read again from its last commit and write
+ * again records that a report already spoke for; the reading side drops
+ * a record from before what the upstream partition's reports said (it
+ * had it already, before the report, in the same topic partition), where
+ * it would otherwise judge it late.  Reports so need not wait for
+ * commits.  The reading side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
  * whose reader died keeps what it last reported until its next reader
  * reports, so it holds the watermark rather than being overtaken.
@@ -44,8 +44,9 @@
  * the end of it.
  *
  * Report lines: "STAGE TAB TOPIC TAB PARTITION TAB PARTITIONS TAB
- * MAX_EVENT_TIME TAB IDLE(0|1) LF", TOPIC empty for sources without
- * topics.
+ * MAX_EVENT_TIME TAB IDLE(0|1) TAB NEXT LF", TOPIC empty for sources
+ * without topics, NEXT -1 before any offset; a sluice from before NEXT
+ * writes the first six fields only.
  */
 #include "config.h"
 
