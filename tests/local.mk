@@ -32,6 +32,7 @@ UNIT_TESTS = \
 	tests/unit/test_inputs \
 	tests/unit/test_commit \
 	tests/unit/test_align \
+	tests/unit/test_hop \
 	tests/unit/test_memory_limit
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -99,6 +100,9 @@ tests_unit_test_commit_LDADD = $(UNIT_LDADD)
 tests_unit_test_align_SOURCES = tests/unit/test_align.c tests/unit/check.h
 tests_unit_test_align_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_align_LDADD = $(UNIT_LDADD)
+tests_unit_test_hop_SOURCES = tests/unit/test_hop.c tests/unit/check.h
+tests_unit_test_hop_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_hop_LDADD = $(UNIT_LDADD)
 
 # ---- the core's parts at link level (tests/build/layers.sh) ----------------
 TESTS += tests/build/layers.test

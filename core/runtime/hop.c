@@ -25,14 +25,14 @@
  *
  * Replays: a report also says how far in offsets each upstream partition
  * has been written (NEXT), and each record written carries where it came
- * from (the header ORIGIN_HEADER).  Under at-least-once a crash makes the
- * upstream read again from its last commit and write again records that
- * a report already spoke for; the reading side drops a record from
- * before what the upstream partition's reports said (it had it already,
- * before the report, in the same topic partition), where it would
- * otherwise judge it late.  Reports so need not wait for commits.
- * The reading
- * side counts a topic partition's event time as the smallest over the
+ * from (the header ORIGIN_HEADER, on the records of partitioned sources
+ * only, whose offsets last across processes).  Under at-least-once a
+ * crash makes the upstream read again from its last commit and write
+ * again records that a report already spoke for; the reading side drops
+ * a record from before what the upstream partition's reports said (it
+ * had it already, before the report, in the same topic partition), where
+ * it would otherwise judge it late.  Reports so need not wait for
+ * commits.  The reading side counts a topic partition's event time as the smallest over the
  * upstream partitions reported (watermark.c).  An upstream partition
  * whose reader died keeps what it last reported until its next reader
  * reports, so it holds the watermark rather than being overtaken.
@@ -44,8 +44,9 @@
  * the end of it.
  *
  * Report lines: "STAGE TAB TOPIC TAB PARTITION TAB PARTITIONS TAB
- * MAX_EVENT_TIME TAB IDLE(0|1) LF", TOPIC empty for sources without
- * topics.
+ * MAX_EVENT_TIME TAB IDLE(0|1) TAB NEXT LF", TOPIC empty for sources
+ * without topics, NEXT -1 before any offset; a sluice from before NEXT
+ * writes the first six fields only.
  */
 #include "config.h"
 
@@ -118,24 +119,52 @@ static int get_varint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
 	return -1;
 }
 
-/* Record @p r of @p b gets the origin header (its other headers kept). */
+/*
+ * Whether the offsets of records from stage @p name, upstream of hop sink
+ * @p h, last: a partitioned source's (a Kafka topic's), which a restart
+ * reads again from a commit.  Other upstreams count afresh in each
+ * process and each instance (an HTTP source's requests, a generator's
+ * sequence, a window's results): a low offset there is a new record, so
+ * theirs carry no origin and are never taken for replays.
+ */
+static int offsets_last(const sl_stage *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < h->upstream_count; i++) {
+		const sl_job_stage *def = h->upstream[i]->def;
+
+		if (def->name == name || strcmp(def->name, name) == 0)
+			return def->plugin != NULL &&
+			       (def->plugin->capabilities & SL_CAP_PARTITIONED);
+	}
+	return 0;
+}
+
+/* Record @p r of @p b gets the origin header (its other headers kept),
+ * if its offsets last. */
 static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
 {
 	const sl_origin *o = &r->origin;
-	sl_header *hv = sl_arena_alloc(b->arena, (r->header_count + 1) *
-				       sizeof *hv);
-	uint8_t *v = sl_arena_alloc(b->arena, ORIGIN_MAX);
+	sl_header *hv;
+	uint8_t *v;
 	size_t n = 8;
 	uint64_t id;
 	int i;
 
-	if (hv == NULL || v == NULL)
-		return -1;
-	if (h->hop.id_stage != o->stage || h->hop.id_topic != o->topic) {
+	if (h->hop.id_stage != o->stage || h->hop.id_topic != o->topic ||
+	    h->hop.id_stage == NULL) {
 		h->hop.id = sl_hop_origin_id(o->stage, o->topic);
 		h->hop.id_stage = o->stage;
 		h->hop.id_topic = o->topic;
+		h->hop.id_lasts = offsets_last(h, o->stage);
 	}
+	if (!h->hop.id_lasts)
+		return 0;
+	hv = sl_arena_alloc(b->arena, (r->header_count + 1) * sizeof *hv);
+	v = sl_arena_alloc(b->arena, ORIGIN_MAX);
+	if (hv == NULL || v == NULL)
+		return -1;
 	for (id = h->hop.id, i = 0; i < 8; i++, id >>= 8)
 		v[i] = (uint8_t)id;
 	n += put_varint(v + n, (uint64_t)((int64_t)o->partition + 1));
@@ -151,7 +180,9 @@ static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
 }
 
 /* The origin header of @p r, taken off it: 1 with the fields, 0 when it
- * has none (written by a sluice from before), -1 when malformed. */
+ * has none (written by a sluice from before), -1 when malformed.  A
+ * partition or offset of -1 (a file or generator upstream, a source
+ * without offsets) is written as 0. */
 static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
 		       int64_t *offset)
 {
@@ -173,13 +204,13 @@ static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
 		(r->header_count - i) * sizeof *r->headers);
 	r->header_count--;
 	if (v == NULL || len < 8 || get_varint(v, len, &at, &part) != 0 ||
-	    get_varint(v, len, &at, &off) != 0 || part == 0 || off == 0 ||
-	    part - 1 > INT32_MAX || off - 1 > INT64_MAX)
+	    get_varint(v, len, &at, &off) != 0 ||
+	    part > (uint64_t)INT32_MAX + 1 || off > (uint64_t)INT64_MAX)
 		return -1;
 	for (*id = 0, k = 7; k >= 0; k--)
 		*id = *id << 8 | v[k];
-	*partition = (int32_t)(part - 1);
-	*offset = (int64_t)(off - 1);
+	*partition = (int32_t)((int64_t)part - 1);
+	*offset = (int64_t)off - 1;
 	return 1;
 }
 
@@ -226,7 +257,12 @@ int sl_hop_drop_replays(sl_engine *e, sl_stage *s, sl_batch *b)
 						    r->origin.topic,
 						    r->origin.partition);
 			o = in != NULL ? origin_in(s, in, id, partition) : NULL;
-			if (o != NULL && offset < o->next) {
+			/* only a topic partition's offsets last: an
+			 * upstream without partitions (-1: a file, a
+			 * generator, a window's results) counts afresh in
+			 * each process, so a low offset there is new */
+			if (o != NULL && partition >= 0 && offset >= 0 &&
+			    offset < o->next) {
 				dropped++;
 				continue;
 			}

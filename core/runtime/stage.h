@@ -56,6 +56,7 @@ typedef struct sl_stage_hop {
 	const char *id_stage;    /* sinks: the upstream whose id is ... */
 	const char *id_topic;
 	uint64_t id;             /* ... this (sl_hop_origin_id) */
+	int id_lasts;            /* ... and its offsets last (hop.c) */
 	size_t seen_input;       /* sources: where the last record's ... */
 	size_t seen_origin;      /* ... upstream partition was found */
 } sl_stage_hop;
