@@ -56,6 +56,7 @@ typedef struct hop {
 	sl_job_stage def_up[4], def_sink, def_source, def_keyed;
 	sl_stage up[4], sink, source, keyed, *upstream[4];
 	sl_watermark sink_wm, keyed_wm;
+	sl_job job;
 	sl_engine e;
 } hop;
 
@@ -70,6 +71,10 @@ static void hop_init(hop *h)
 	int i;
 
 	memset(h, 0, sizeof *h);
+	/* at-least-once: records written again after a crash (exactly-once
+	 * writes no origins) */
+	h->job.delivery = SL_DELIVERY_AT_LEAST_ONCE;
+	h->e.job = &h->job;
 	h->op_cls.struct_size = sizeof h->op_cls;
 	h->op_cls.event_time = event_time_of;
 	h->op_plugin.op = &h->op_cls;
@@ -711,8 +716,33 @@ static void test_round_trip(void)
 	round_trip("web", "posts", 0, 0);
 }
 
+/* Exactly-once: a report is seen only with the records and positions it
+ * speaks for, nothing is written again after one: no origin headers. */
+static void test_exactly_once_no_origin(void)
+{
+	hop h;
+	sl_arena *arena = sl_arena_new();
+	sl_batch b;
+	sl_record *r;
+	sl_error err;
+
+	hop_init(&h);
+	h.job.delivery = SL_DELIVERY_EXACTLY_ONCE;
+	batch_init(&b, arena);
+	r = push(&b, "src", "in", 2, 41, 500);
+	add_header(&b, r, "trace", "abc", 3);
+	push(&b, "src", "in", 2, 42, 700);
+	CHECK(sl_hop_observe(&h.e, &h.sink, &b, &err) == SL_OK);
+	CHECK(b.records[0].header_count == 1);
+	CHECK(header_is(&b.records[0], "trace", "abc"));
+	CHECK(b.records[1].header_count == 0);
+	hop_free(&h);
+	sl_arena_free(arena);
+}
+
 int main(void)
 {
+	test_exactly_once_no_origin();
 	test_observe_stamps_origin();
 	test_reports();
 	test_drop_replays();
