@@ -10,6 +10,7 @@ CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 	core/base/ini_lines.h core/base/job_limits.h core/base/json_write.c \
 	core/base/json_write.h core/base/names.c core/base/names.h \
 	core/base/record_codec.c core/base/record_codec.h core/base/suggest.c \
+	core/base/varint.h \
 	core/base/suggest.h core/base/utf8.c core/base/utf8.h
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "base/record_codec.h"
+#include "base/varint.h"
 #include "base/utf8.h"
 
 enum tag {
@@ -23,8 +24,6 @@ enum tag {
 	TAG_OBJECT = 0x08
 };
 
-/* The longest varint: 64 bits, 7 a byte. */
-#define VARINT_MAX 10
 
 static int fail(sl_error *err, sl_error_kind kind, const char *fmt, ...)
 	SL_PRINTF(3, 4);
@@ -42,34 +41,22 @@ static int fail(sl_error *err, sl_error_kind kind, const char *fmt, ...)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (uint8_t)v;
-	return n;
-}
-
 /* A tag and a varint; 0, or -1 out of memory. */
 static int put_head(sl_buf *out, uint8_t tag, uint64_t v)
 {
-	if (sl_buf_reserve(out, 1 + VARINT_MAX) != 0)
+	if (sl_buf_reserve(out, 1 + SL_VARINT_MAX) != 0)
 		return -1;
 	out->data[out->len++] = tag;
-	out->len += put_varint(out->data + out->len, v);
+	out->len += sl_varint_put(out->data + out->len, v);
 	return 0;
 }
 
 /* A length and @p len bytes. */
 static int put_run(sl_buf *out, const void *p, uint32_t len)
 {
-	if (sl_buf_reserve(out, VARINT_MAX + (size_t)len) != 0)
+	if (sl_buf_reserve(out, SL_VARINT_MAX + (size_t)len) != 0)
 		return -1;
-	out->len += put_varint(out->data + out->len, len);
+	out->len += sl_varint_put(out->data + out->len, len);
 	if (len)
 		memcpy(out->data + out->len, p, len);
 	out->len += len;

@@ -59,6 +59,7 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "base/varint.h"
 #include "runtime/commit_pending.h"
 #include "runtime/hop.h"
 #include "runtime/log.h"
@@ -89,34 +90,6 @@ uint64_t sl_hop_origin_id(const char *stage, const char *topic)
 	for (p = topic ? topic : ""; *p; p++)
 		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
 	return h;
-}
-
-static size_t put_varint(uint8_t *out, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		out[n++] = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	out[n++] = (uint8_t)v;
-	return n;
-}
-
-static int get_varint(const uint8_t *p, size_t len, size_t *at, uint64_t *v)
-{
-	unsigned shift = 0;
-
-	*v = 0;
-	while (*at < len && shift < 64) {
-		uint8_t b = p[(*at)++];
-
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return 0;
-		shift += 7;
-	}
-	return -1;
 }
 
 /*
@@ -167,8 +140,8 @@ static int stamp_origin(sl_stage *h, sl_batch *b, sl_record *r)
 		return -1;
 	for (id = h->hop.id, i = 0; i < 8; i++, id >>= 8)
 		v[i] = (uint8_t)id;
-	n += put_varint(v + n, (uint64_t)((int64_t)o->partition + 1));
-	n += put_varint(v + n, (uint64_t)(o->offset + 1));
+	n += sl_varint_put(v + n, (uint64_t)((int64_t)o->partition + 1));
+	n += sl_varint_put(v + n, (uint64_t)(o->offset + 1));
 	if (r->header_count > 0)
 		memcpy(hv, r->headers, r->header_count * sizeof *hv);
 	hv[r->header_count].name = ORIGIN_HEADER;
@@ -203,8 +176,8 @@ static int take_origin(sl_record *r, uint64_t *id, int32_t *partition,
 	memmove(&r->headers[i - 1], &r->headers[i],
 		(r->header_count - i) * sizeof *r->headers);
 	r->header_count--;
-	if (v == NULL || len < 8 || get_varint(v, len, &at, &part) != 0 ||
-	    get_varint(v, len, &at, &off) != 0 ||
+	if (v == NULL || len < 8 || sl_varint_get(v, len, &at, &part) != 0 ||
+	    sl_varint_get(v, len, &at, &off) != 0 ||
 	    part > (uint64_t)INT32_MAX + 1 || off > (uint64_t)INT64_MAX)
 		return -1;
 	for (*id = 0, k = 7; k >= 0; k--)
