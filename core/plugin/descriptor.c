@@ -33,7 +33,7 @@ static const char *const plugin_keys[P_COUNT] = {
 /* The words of `capabilities`, in enum sl_capability's bit order. */
 static const char *const capability_names[] = {
 	"keyed", "sets-key", "partitioned", "repartition", "transactional",
-	"positions"
+	"positions", "decoded"
 };
 
 enum { F_KINDS, F_TYPE, F_REQUIRED, F_DEFAULT, F_VALUES, F_MIN, F_MAX,
@@ -333,8 +333,8 @@ static unsigned parse_capabilities(parser *ps, const field *f)
 				break;
 		if (k == known) {
 			sl_diag_at(&ps->in, f->line, "unknown capability '%s': expected keyed, "
-				"sets-key, partitioned, repartition or transactional",
-				words[i]);
+				"sets-key, partitioned, repartition, transactional, "
+				"positions or decoded", words[i]);
 			caps = 0;
 			break;
 		}

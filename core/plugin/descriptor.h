@@ -24,8 +24,10 @@ enum sl_capability {
 	SL_CAP_PARTITIONED = 4,  /* source: partitioned input that instances share */
 	SL_CAP_REPARTITION = 8,  /* source and sink: can carry a repartition hop */
 	SL_CAP_TRANSACTIONAL = 16, /* sink: takes part in exactly-once transactions */
-	SL_CAP_POSITIONS = 32     /* sink: keeps the input's positions with its
+	SL_CAP_POSITIONS = 32,    /* sink: keeps the input's positions with its
 				     writes, in its transaction (txn_position) */
+	SL_CAP_DECODED = 64       /* sink: reads decoded values only, never a
+				     record's bytes: nothing is encoded for it */
 };
 
 typedef struct sl_descriptor {

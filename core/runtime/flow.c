@@ -201,7 +201,7 @@ static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 		     sl_error *err)
 {
 	sl_error sub;
-	int rc;
+	int rc, decoded;
 
 	s->records_in += b->count;
 	if (s->kind == SL_KIND_OPERATOR) {
@@ -218,7 +218,10 @@ static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 	/* a sink; in front of a repartition topic it notes event times */
 	if (s->wm != NULL && sl_hop_observe(e, s, b, err) != SL_OK)
 		return SL_ERR;
-	rc = sl_edge_encode(s, b, err);
+	/* a sink that reads values only (null) is spared the encoding */
+	decoded = s->def->plugin != NULL &&
+		  (s->def->plugin->capabilities & SL_CAP_DECODED);
+	rc = decoded ? SL_OK : sl_edge_encode(s, b, err);
 	if (b->count > 0) {
 		/* a record the sink refuses itself (errors = skip or
 		 * dead-letter) is not written: it must not count as out once
@@ -234,7 +237,8 @@ static int run_stage(sl_engine *e, work_list *t, sl_stage *s, sl_batch *b,
 		}
 		s->records_written += b->count -
 				      (s->skipped + s->dead_lettered - skipped);
-		sl_telemetry_count_bytes(&s->bytes_out, b);
+		if (!decoded) /* else the bytes are not what it took */
+			sl_telemetry_count_bytes(&s->bytes_out, b);
 		if (s->wm != NULL && sl_hop_written(e, s, err) != SL_OK)
 			return SL_ERR;
 	}

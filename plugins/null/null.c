@@ -3,7 +3,9 @@
  *
  * Useful to measure a pipeline without the cost of output, and to run a
  * job for its side effects (state, metrics).  Nothing is dropped silently:
- * every record is counted in the stage's "discarded" metric.
+ * every record is counted in the stage's "discarded" metric.  It reads
+ * no record's bytes, and says so (capabilities = decoded): nothing is
+ * encoded for it, so a measurement ends at the last operator.
  */
 #include <sluice/plugin.h>
 
