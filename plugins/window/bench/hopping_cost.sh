@@ -14,7 +14,8 @@
 # it the extra output records explain: each costs what an output record
 # of tumbling 15 s costs beyond tumbling 60 s (its entry and its record:
 # (CPU 15 s - CPU 60 s) / (outputs 15 s - outputs 60 s), an upper bound);
-# and tumbling 60 s and hopping to the null sink, which writes nothing:
+# and tumbling 60 s and hopping to the null sink, which encodes and
+# writes nothing:
 # their ratio without the sink's cost of the output records.
 #
 # Goal: hopping with advance = size / 4 costs at most 1.5x tumbling CPU
@@ -107,6 +108,6 @@ awk -v n="$N" -v rt="$(runs tumbling60)" -v rh="$(runs hopping60)" \
 	printf "  an output record costs %.3f us (tumbling 15 s beyond 60 s, per extra output);\n", per * 1000
 	printf "  hopping'\''s %d extra outputs explain %d ms, %.2f of the ratio; without them %.2f\n",
 		ho - to, extra, extra / t, (h - extra) / t
-	printf "  to the null sink (no output written): tumbling %d ms, hopping %d ms, ratio %.2f  (runs %s / %s)\n",
+	printf "  to the null sink (outputs neither encoded nor written): tumbling %d ms, hopping %d ms, ratio %.2f  (runs %s / %s)\n",
 		tn, hn, hn / tn, rtn, rhn
 }'
