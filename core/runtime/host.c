@@ -530,6 +530,7 @@ const sl_host sl_core_host = {
 	sl_format_use_decode,
 	sl_format_use_release,
 	sl_store_generation,
+	sl_engine_partition_finished,
 };
 
 /* The core uses the SDK's macros too. */

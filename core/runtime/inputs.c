@@ -44,6 +44,7 @@ typedef struct sl_pending {
 	void *control;           /* control data, or NULL */
 	size_t control_len;
 	uint64_t rewinds;        /* the engine's rewinds when it was reported */
+	int finished;            /* an end it will not read past in this run */
 } sl_pending;
 
 /* What sources reported inside the current poll. */
@@ -320,6 +321,17 @@ void sl_engine_partition_end(sl_stage *s, const char *topic, int32_t partition,
 	push(s, topic, partition, offset, NULL, 0);
 }
 
+void sl_engine_partition_finished(sl_stage *s, const char *topic,
+				  int32_t partition, int64_t offset)
+{
+	sl_inputs *in = s->engine->inputs;
+	size_t before = in->count;
+
+	push(s, topic, partition, offset, NULL, 0);
+	if (in->count > before)
+		in->pending[before].finished = 1;
+}
+
 void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
 				const void *data, size_t len)
 {
@@ -339,7 +351,8 @@ static void at_end(sl_engine *e, const sl_stage *s, const sl_pending *p,
 
 		if (t->wm != NULL && sl_stage_fed_by(t, s))
 			sl_wm_at_end(t->wm, s->def->name, p->topic,
-				     p->partition, p->next_offset, now);
+				     p->partition, p->next_offset,
+				     p->finished, now);
 	}
 }
 

@@ -32,6 +32,8 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs,
 			      size_t count);
 void sl_engine_partition_end(sl_stage *s, const char *topic, int32_t partition,
 			     int64_t offset);
+void sl_engine_partition_finished(sl_stage *s, const char *topic,
+				  int32_t partition, int64_t offset);
 void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
 				const void *data, size_t len);
 

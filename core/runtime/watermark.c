@@ -149,7 +149,9 @@ static int64_t input_time(const sl_watermark *wm, const sl_wm_input *in,
 {
 	if (wm->reported)
 		return reported_time(in, idle);
-	if (in->ends)
+	if (in->finished) /* read to its stop: it will bring nothing more */
+		*idle = 1;
+	else if (in->ends)
 		*idle = in->end_ms != INT64_MIN && idle_since(wm, in->end_ms, now);
 	else
 		*idle = idle_since(wm, in->seen_ms, now);
@@ -348,6 +350,7 @@ int sl_wm_observe(sl_watermark *wm, const sl_origin *o, int64_t ts, int64_t now)
 		return -1;
 	in->seen_ms = now;
 	in->end_ms = INT64_MIN;
+	in->finished = 0;
 	if (o->offset >= in->next_offset)
 		in->next_offset = o->offset + 1;
 	if (ts <= in->max_ts)
@@ -514,12 +517,14 @@ const sl_wm_input *sl_wm_input_of(const sl_watermark *wm, const char *stage,
 }
 
 void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
-		  int32_t partition, int64_t offset, int64_t now)
+		  int32_t partition, int64_t offset, int finished,
+		  int64_t now)
 {
 	sl_wm_input *in = find(wm, stage, topic, partition);
 
 	if (in == NULL || offset < in->next_offset)
 		return;
+	in->finished |= finished;
 	/* at the same end since then, or at a new one from now */
 	if (in->end_ms == INT64_MIN || offset != in->end_offset) {
 		in->end_ms = now;

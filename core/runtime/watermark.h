@@ -68,6 +68,7 @@ typedef struct sl_wm_input {
 	int64_t next_offset;  /* after the last record seen; -1 none */
 	int64_t end_offset;   /* the end it was last at */
 	int64_t end_ms;       /* wall clock it got there; INT64_MIN: not there */
+	int finished;         /* that end is where this run stops reading it */
 	sl_wm_origin *origins; /* a repartition topic's: the reports */
 	size_t origin_count, origin_cap;
 	size_t origin_next;   /* where the next report line's origin likely is */
@@ -151,10 +152,13 @@ const sl_wm_input *sl_wm_input_of(const sl_watermark *wm, const char *stage,
  * Input (@p stage, @p topic, @p partition) has been read to its end,
  * @p offset, as of @p now: every record before @p offset has been seen
  * (an end behind a record seen is out of date, and ignored).  It stays
- * there until a record of it is seen.
+ * there until a record of it is seen.  @p finished: nothing more of it
+ * is read in this run (a bounded run's stop), so it is idle at once,
+ * whatever the idle timeout.
  */
 void sl_wm_at_end(sl_watermark *wm, const char *stage, const char *topic,
-		  int32_t partition, int64_t offset, int64_t now);
+		  int32_t partition, int64_t offset, int finished,
+		  int64_t now);
 
 /* Input (@p stage, @p topic, @p partition) is alive at @p now though it
  * delivers nothing: the engine paused it, it has records waiting.  (An

@@ -71,7 +71,10 @@ void kafka_source_part_done(kafka_source *s, kafka_part *p)
 	/* Nothing more is read from it: no need to fetch what would be
 	 * dropped.  Paused, it brings no end event either, so its end is
 	 * told here: for this run it has nothing more to read. */
-	if (p->assigned && SL_HOST_HAS(partition_end))
+	if (p->assigned && SL_HOST_HAS(partition_finished))
+		sl_partition_finished(s->client.stage, p->topic, p->partition,
+				      p->end);
+	else if (p->assigned && SL_HOST_HAS(partition_end))
 		sl_partition_end(s->client.stage, p->topic, p->partition, p->end);
 	one = rd_kafka_topic_partition_list_new(1);
 	rd_kafka_topic_partition_list_add(one, p->topic, p->partition);

@@ -201,6 +201,10 @@ typedef struct sl_host {
 	void (*format_release)(struct sl_format_use *f);
 	/* Table 17: keyed state changed behind the operator (sluice/state.h). */
 	uint64_t (*state_generation)(const struct sl_state *st);
+	/* Table 18: a bounded run's partition read to its stop
+	 * (sluice/source.h). */
+	void (*partition_finished)(sl_stage *stage, const char *topic,
+				   int32_t partition, int64_t offset);
 	/* New members go here, at the end. */
 } sl_host;
 

@@ -220,6 +220,19 @@ typedef struct sl_source_class {
 	(sl_host_api->partition_end(stage, topic, partition, offset))
 
 /**
+ * As sl_partition_end(), and the source will read nothing more of the
+ * partition in this run: a bounded run (Kafka's `stop = end`) has read it
+ * to where it stops.  Its input then stops holding event time back at
+ * once, whatever the stage's idle.timeout, as a finished split does in
+ * Flink: a partition that ends early in event time would otherwise hold
+ * every window after that time open until the run ends.  Check
+ * SL_HOST_HAS(partition_finished) (table 18); without it, call
+ * sl_partition_end().
+ */
+#define sl_partition_finished(stage, topic, partition, offset) \
+	(sl_host_api->partition_finished(stage, topic, partition, offset))
+
+/**
  * The source has something to hand out (records, an end, a group event):
  * a run loop waiting for any of its sources polls them again.  Safe from
  * any thread, and cheap (a byte written to a pipe): call it from a

@@ -4,6 +4,7 @@ SCALE_TESTS = \
 	tests/scale/scale_chaos.test \
 	tests/scale/idle_broker_outage.test \
 	tests/scale/idle_empty_partition.test \
+	tests/scale/bounded_finished.test \
 	tests/scale/align_at_end.test \
 	tests/scale/eos_end_outage.test \
 	tests/scale/bounded_after_kill.test \

@@ -348,9 +348,9 @@ static void test_input_at_end(void)
 	see(&f, win1, src, 1, 5000, 0);
 	see(&f, win2, src, 1, 5000, 0);
 	CHECK_STR(tick(&f, 1), "src.pause(in/1) ");
-	sl_wm_at_end(win1->wm, "src", "in", 0, f.offset, 2);
+	sl_wm_at_end(win1->wm, "src", "in", 0, f.offset, 0, 2);
 	CHECK_STR(tick(&f, 2), "");
-	sl_wm_at_end(win2->wm, "src", "in", 0, f.offset, 3);
+	sl_wm_at_end(win2->wm, "src", "in", 0, f.offset, 0, 3);
 	CHECK_STR(tick(&f, 3), "src.resume(in/1) ");
 	fx_free(&f);
 }

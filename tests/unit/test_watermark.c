@@ -119,7 +119,7 @@ static void test_idle_at_end_only(void)
 	CHECK(sl_wm_value(&wm, 0, 0) == 500);
 	/* b silent for 100 times idle_ms, not at its end: holds */
 	CHECK(sl_wm_value(&wm, 0, 10000) == 500);
-	sl_wm_at_end(&wm, "src", "b", 0, 1, 10000);
+	sl_wm_at_end(&wm, "src", "b", 0, 1, 0, 10000);
 	CHECK(sl_wm_value(&wm, 0, 10099) == 500);
 	CHECK(sl_wm_value(&wm, 0, 10100) == 1000); /* at its end idle_ms */
 	/* a's end behind its last record is stale: a is not idle */
@@ -127,13 +127,13 @@ static void test_idle_at_end_only(void)
 	CHECK(sl_wm_observe(&wm, &b, 1500, 10099) == 0); /* off its end */
 	a.offset = 5;
 	CHECK(sl_wm_observe(&wm, &a, 2000, 10100) == 0);
-	sl_wm_at_end(&wm, "src", "a", 0, 3, 10100);
+	sl_wm_at_end(&wm, "src", "a", 0, 3, 0, 10100);
 	CHECK(sl_wm_value(&wm, 0, 20000) == 1500);
 	/* a reaches its end, then again the same end: idle from the first */
-	sl_wm_at_end(&wm, "src", "a", 0, 6, 20000);
-	sl_wm_at_end(&wm, "src", "a", 0, 6, 20050);
+	sl_wm_at_end(&wm, "src", "a", 0, 6, 0, 20000);
+	sl_wm_at_end(&wm, "src", "a", 0, 6, 0, 20050);
 	CHECK(sl_wm_value(&wm, 0, 20099) == 1500);
-	sl_wm_at_end(&wm, "src", "b", 0, 2, 20100);
+	sl_wm_at_end(&wm, "src", "b", 0, 2, 0, 20100);
 	CHECK(sl_wm_value(&wm, 0, 20100) == 1500); /* b not yet idle */
 	CHECK(sl_wm_value(&wm, 0, 20200) == 2000); /* both idle: largest */
 	/* a record takes b off its end: a is idle, b holds */
@@ -162,6 +162,50 @@ static void test_idle_at_end_only(void)
  * watermark from it alone.  Sources that never report assignments
  * (files, generators) are learnt from their records as before.
  */
+/*
+ * An input read to where a bounded run stops (sl_partition_finished) is
+ * idle at once, whatever the idle timeout, even with idleness off (0):
+ * the one that ends first in event time must not hold every later
+ * window open until the run ends.  An end that is stale does not finish
+ * it; an input merely at its end still holds with idleness off.
+ */
+static void test_finished(void)
+{
+	sl_watermark wm;
+	sl_origin a = { "src", "a", 0, 0 }, b = { "src", "b", 0, 0 };
+	int64_t idle;
+
+	for (idle = 0; idle <= 100; idle += 100) {
+		sl_wm_init(&wm, idle, 0);
+		CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 1, 0) == 0);
+		CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 1, 0) == 0);
+		a.offset = b.offset = 4;
+		CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
+		CHECK(sl_wm_observe(&wm, &b, 5000, 0) == 0);
+		/* at its end for now: holds until idle (never, with 0) */
+		sl_wm_at_end(&wm, "src", "a", 0, 5, 0, 10);
+		CHECK(sl_wm_value(&wm, 0, 10) == 1000);
+		CHECK(sl_wm_value(&wm, 0, 10 + idle - 1) == 1000);
+		/* a stale finish (behind a record seen) changes nothing */
+		sl_wm_at_end(&wm, "src", "a", 0, 3, 1, 20);
+		CHECK(sl_wm_value(&wm, 0, 20) == 1000);
+		/* finished: idle at once */
+		sl_wm_at_end(&wm, "src", "a", 0, 5, 1, 30);
+		CHECK(sl_wm_value(&wm, 0, 30) == 5000);
+		sl_wm_free(&wm);
+	}
+	/* with idleness off, an input at its end for now holds however long */
+	sl_wm_init(&wm, 0, 0);
+	CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 1, 0) == 0);
+	CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 1, 0) == 0);
+	a.offset = b.offset = 4;
+	CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
+	CHECK(sl_wm_observe(&wm, &b, 5000, 0) == 0);
+	sl_wm_at_end(&wm, "src", "a", 0, 5, 0, 10);
+	CHECK(sl_wm_value(&wm, 0, 1000000) == 1000);
+	sl_wm_free(&wm);
+}
+
 static void test_stray_after_revoke(void)
 {
 	sl_watermark wm;
@@ -188,6 +232,7 @@ int main(void)
 {
 	test_stray_after_revoke();
 	test_idle_at_end_only();
+	test_finished();
 	test_observed();
 	test_reported();
 	return check_done("test_watermark");
