@@ -155,13 +155,19 @@ static void test_idle_at_end_only(void)
 	sl_wm_free(&wm);
 }
 
-/*
- * A record of a partition just revoked, still on its way through the job,
- * makes no input: a repartition sink would report it as an upstream
- * topic of one partition, and the reading side would take the
- * watermark from it alone.  Sources that never report assignments
- * (files, generators) are learnt from their records as before.
- */
+/* Inputs a (at 1000) and b (at 5000) of a watermark idle after
+ * @p idle_ms, both through offset 4 and reporting their ends. */
+static void two_inputs(sl_watermark *wm, int64_t idle_ms)
+{
+	sl_origin a = { "src", "a", 0, 4 }, b = { "src", "b", 0, 4 };
+
+	sl_wm_init(wm, idle_ms, 0);
+	CHECK(sl_wm_assigned(wm, "src", "a", 0, 1, 1, 0) == 0);
+	CHECK(sl_wm_assigned(wm, "src", "b", 0, 1, 1, 0) == 0);
+	CHECK(sl_wm_observe(wm, &a, 1000, 0) == 0);
+	CHECK(sl_wm_observe(wm, &b, 5000, 0) == 0);
+}
+
 /*
  * An input read to where a bounded run stops (sl_partition_finished) is
  * idle at once, whatever the idle timeout, even with idleness off (0):
@@ -172,16 +178,10 @@ static void test_idle_at_end_only(void)
 static void test_finished(void)
 {
 	sl_watermark wm;
-	sl_origin a = { "src", "a", 0, 0 }, b = { "src", "b", 0, 0 };
 	int64_t idle;
 
 	for (idle = 0; idle <= 100; idle += 100) {
-		sl_wm_init(&wm, idle, 0);
-		CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 1, 0) == 0);
-		CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 1, 0) == 0);
-		a.offset = b.offset = 4;
-		CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
-		CHECK(sl_wm_observe(&wm, &b, 5000, 0) == 0);
+		two_inputs(&wm, idle);
 		/* at its end for now: holds until idle (never, with 0) */
 		sl_wm_at_end(&wm, "src", "a", 0, 5, 0, 10);
 		CHECK(sl_wm_value(&wm, 0, 10) == 1000);
@@ -195,17 +195,19 @@ static void test_finished(void)
 		sl_wm_free(&wm);
 	}
 	/* with idleness off, an input at its end for now holds however long */
-	sl_wm_init(&wm, 0, 0);
-	CHECK(sl_wm_assigned(&wm, "src", "a", 0, 1, 1, 0) == 0);
-	CHECK(sl_wm_assigned(&wm, "src", "b", 0, 1, 1, 0) == 0);
-	a.offset = b.offset = 4;
-	CHECK(sl_wm_observe(&wm, &a, 1000, 0) == 0);
-	CHECK(sl_wm_observe(&wm, &b, 5000, 0) == 0);
+	two_inputs(&wm, 0);
 	sl_wm_at_end(&wm, "src", "a", 0, 5, 0, 10);
 	CHECK(sl_wm_value(&wm, 0, 1000000) == 1000);
 	sl_wm_free(&wm);
 }
 
+/*
+ * A record of a partition just revoked, still on its way through the job,
+ * makes no input: a repartition sink would report it as an upstream
+ * topic of one partition, and the reading side would take the
+ * watermark from it alone.  Sources that never report assignments
+ * (files, generators) are learnt from their records as before.
+ */
 static void test_stray_after_revoke(void)
 {
 	sl_watermark wm;
