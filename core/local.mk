@@ -15,7 +15,8 @@ CORE_BASE = core/base/arena.c core/base/arena.h core/base/clock.c \
 # expr/: the expression language of filter, map and key_by
 CORE_EXPR = core/expr/expr.h core/expr/expr_eval.c core/expr/expr_func.c \
 	core/expr/expr_internal.h core/expr/expr_lex.c core/expr/expr_lex.h \
-	core/expr/expr_parse.c core/expr/expr_regex.c core/expr/expr_time.c
+	core/expr/expr_names.c core/expr/expr_parse.c core/expr/expr_regex.c \
+	core/expr/expr_time.c
 # state/: the keyed state store and its timers
 CORE_STATE = core/state/state.c core/state/state.h \
 	core/state/state_changelog.c core/state/state_internal.h \

@@ -22,28 +22,6 @@
 #include "expr/expr_internal.h"
 #include "base/json_write.h"
 
-int sl_xfn_error(sl_error *why, int column, int fn, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	why->kind = SL_ERR_RECORD;
-	n = snprintf(why->message, sizeof why->message, "column %d: %s(): ",
-		     column, sl_xfn_name(fn));
-	va_start(ap, fmt);
-	vsnprintf(why->message + n, sizeof why->message - (size_t)n, fmt, ap);
-	va_end(ap);
-	return SL_ERR;
-}
-
-int sl_xfn_no_memory(sl_error *why)
-{
-	why->kind = SL_ERR_RUNTIME;
-	snprintf(why->message, sizeof why->message,
-		 "out of memory evaluating an expression");
-	return SL_ERR;
-}
-
 static int fn_length(int column, const sl_value *a, sl_value *out,
 		     sl_error *why)
 {

@@ -99,7 +99,18 @@ struct sl_expr {
 	char *pool;        /* string literals and field names */
 };
 
-/* How an operator or a function is written, for messages. */
+/* A function of the language: its name, XFN_ id and how many arguments
+ * it takes (max 0: any number), in sl_xfn_table (expr_names.c). */
+typedef struct sl_xfn_info {
+	const char *name;
+	int fn;
+	uint8_t min, max;
+} sl_xfn_info;
+
+extern const sl_xfn_info sl_xfn_table[];
+extern const size_t sl_xfn_count;
+
+/* How an operator or a function is written, for messages (expr_names.c). */
 const char *sl_xop_name(int op);
 const char *sl_xfn_name(int fn);
 
@@ -110,11 +121,11 @@ const char *sl_xfn_name(int fn);
 int sl_xfn_apply(const sl_xnode *n, const sl_value *args, uint32_t argc,
 		 sl_arena *arena, sl_value *out, sl_error *why);
 
-/* A per-record error of function @p fn: "column N: fn(): ..." (expr_func.c). */
+/* A per-record error of function @p fn: "column N: fn(): ..." (expr_names.c). */
 int sl_xfn_error(sl_error *why, int column, int fn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Out of memory while evaluating (expr_func.c). */
+/* Out of memory while evaluating (expr_names.c). */
 int sl_xfn_no_memory(sl_error *why);
 
 /*

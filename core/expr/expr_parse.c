@@ -60,24 +60,6 @@ typedef struct parser {
 	int depth;
 } parser;
 
-static const struct {
-	const char *name;
-	int fn;
-	uint8_t min, max; /* arguments; max 0: any number */
-} functions[] = {
-	{ "length", XFN_LENGTH, 1, 1 },
-	{ "lower", XFN_LOWER, 1, 1 },
-	{ "upper", XFN_UPPER, 1, 1 },
-	{ "string", XFN_STRING, 1, 1 },
-	{ "number", XFN_NUMBER, 1, 1 },
-	{ "if", XFN_IF, 3, 3 },
-	{ "coalesce", XFN_COALESCE, 1, 0 },
-	{ "contains", XFN_CONTAINS, 2, 2 },
-	{ "starts_with", XFN_STARTS_WITH, 2, 2 },
-	{ "substr", XFN_SUBSTR, 2, 3 },
-	{ "matches", XFN_MATCHES, 2, 2 },
-	{ "format_time", XFN_FORMAT_TIME, 2, 2 },
-};
 
 #define FUNCTION_NAMES "length, lower, upper, string, number, if, " \
 	"coalesce, contains, starts_with, substr, matches, format_time"
@@ -90,25 +72,6 @@ static const struct { const char *name; int meta; } metadata[] = {
 	{ "offset", XMETA_OFFSET },
 	{ "headers", XMETA_HEADER },
 };
-
-const char *sl_xfn_name(int fn)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof functions / sizeof functions[0]; i++)
-		if (functions[i].fn == fn)
-			return functions[i].name;
-	return "?";
-}
-
-const char *sl_xop_name(int op)
-{
-	static const char *const names[] = { "literal", "field", "not", "-",
-		"and", "or", "==", "!=", "<", "<=", ">", ">=", "+", "-", "*",
-		"/", "call", "metadata", "and", "or", "if", "if", "coalesce" };
-	return op >= 0 && (size_t)op < sizeof names / sizeof names[0] ?
-		names[op] : "?";
-}
 
 static int next(parser *ps)
 {
@@ -339,7 +302,7 @@ static int check_literal_types(parser *ps, size_t which, const long *args,
 	uint32_t i;
 
 	for (i = 0; i < argc && i < 3; i++) {
-		const char *kind = argument_kinds(functions[which].fn, i);
+		const char *kind = argument_kinds(sl_xfn_table[which].fn, i);
 		const sl_xnode *a = args[i] >= 0 ? &ps->nodes[args[i]] : NULL;
 		int t;
 
@@ -354,7 +317,7 @@ static int check_literal_types(parser *ps, size_t which, const long *args,
 			continue;
 		return sl_xlex_error(&ps->lx, a->column,
 				     "%s(): the %s argument must be %s, not %s",
-				     functions[which].name, words[i],
+				     sl_xfn_table[which].name, words[i],
 				     *kind == 's' ? "a string" :
 				     *kind == 'i' ? "an integer" :
 				     *kind == 'n' ? "a number" : "true or false",
@@ -385,8 +348,8 @@ static const char *arity(int min, int max, char *buf, size_t size)
  */
 static long parse_call(parser *ps, size_t which)
 {
-	int fn = functions[which].fn, column = ps->tok.column;
-	unsigned min = functions[which].min, max = functions[which].max;
+	int fn = sl_xfn_table[which].fn, column = ps->tok.column;
+	unsigned min = sl_xfn_table[which].min, max = sl_xfn_table[which].max;
 	long args[3], jumps[2], n = -1;
 	uint32_t argc = 0, k, before, start = ps->node_count;
 	char count[64];
@@ -395,7 +358,7 @@ static long parse_call(parser *ps, size_t which)
 		return -1;
 	if (ps->tok.kind == TK_RPAREN)
 		return sl_xlex_error(&ps->lx, ps->tok.column, "%s() takes %s",
-				     functions[which].name,
+				     sl_xfn_table[which].name,
 				     arity(min, max, count, sizeof count));
 	for (;;) {
 		before = ps->node_count;
@@ -410,7 +373,7 @@ static long parse_call(parser *ps, size_t which)
 		if (max != 0 && argc == max)
 			return sl_xlex_error(&ps->lx, ps->tok.column,
 					     "%s() takes %s",
-					     functions[which].name,
+					     sl_xfn_table[which].name,
 					     arity(min, max, count, sizeof count));
 		if (fn == XFN_IF &&
 		    (jumps[argc - 1] = add_node(ps, argc == 1 ? XOP_IF_TEST :
@@ -426,7 +389,7 @@ static long parse_call(parser *ps, size_t which)
 	}
 	if (argc < min)
 		return sl_xlex_error(&ps->lx, ps->tok.column, "%s() takes %s",
-				     functions[which].name,
+				     sl_xfn_table[which].name,
 				     arity(min, max, count, sizeof count));
 	if (ps->tok.kind != TK_RPAREN)
 		return expected(ps, "')' or ','");
@@ -565,8 +528,8 @@ static long parse_primary(parser *ps)
 		if (is_word(t, "null"))
 			return literal(ps, sl_value_null());
 		if (before_paren(ps)) {
-			for (i = 0; i < sizeof functions / sizeof functions[0]; i++)
-				if (is_word(t, functions[i].name))
+			for (i = 0; i < sl_xfn_count; i++)
+				if (is_word(t, sl_xfn_table[i].name))
 					return parse_call(ps, i);
 			return sl_xlex_error(&ps->lx, t->column,
 					     "unknown function '%.*s' (functions: "
