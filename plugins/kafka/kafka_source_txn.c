@@ -147,6 +147,13 @@ int kafka_source_rewind(void *self, const sl_position *positions, size_t count,
 			snprintf(ctx, sizeof ctx, "cannot rewind topic %s partition %d",
 				 seek->elems[i].topic, (int)seek->elems[i].partition);
 			rc = kafka_error_code(err, seek->elems[i].err, ctx);
+			/* a partition librdkafka is taking away (the group
+			 * dropped this member: its loss is on its way) cannot
+			 * be sought; what was read of it was aborted, so
+			 * opening the job again from its last commit reads it
+			 * again, here or wherever the group puts it */
+			if (seek->elems[i].err == RD_KAFKA_RESP_ERR__STATE)
+				err->kind = SL_ERR_RESTART;
 		}
 	}
 	if (rc == SL_OK) {
