@@ -158,6 +158,13 @@ static int holds_number(const sl_stage *s, int32_t partition)
 	return 0;
 }
 
+/* Whether @p t is an open operator that source @p src feeds. */
+static int open_operator_fed_by(const sl_stage *t, const sl_stage *src)
+{
+	return t->kind == SL_KIND_OPERATOR && t->self != NULL &&
+	       sl_stage_fed_by(t, src);
+}
+
 /* The operators fed by source @p src that hold data per input partition
  * (sluice/operator.h inputs_assigned) load theirs: after keyed state is
  * back, before a record of them is processed. */
@@ -171,8 +178,7 @@ static int tell_operators_assigned(sl_stage *src, const sl_input *inputs,
 		sl_stage *t = &e->stages[i];
 		const sl_operator_class *op;
 
-		if (t->kind != SL_KIND_OPERATOR || t->self == NULL ||
-		    !sl_stage_fed_by(t, src))
+		if (!open_operator_fed_by(t, src))
 			continue;
 		op = t->plugin->op;
 		if (!SL_STRUCT_HAS(op, sl_operator_class, inputs_assigned))
@@ -195,8 +201,7 @@ static void tell_operators_revoked(sl_stage *src, const sl_input *inputs,
 		sl_stage *t = &e->stages[i];
 		const sl_operator_class *op;
 
-		if (t->kind != SL_KIND_OPERATOR || t->self == NULL ||
-		    !sl_stage_fed_by(t, src))
+		if (!open_operator_fed_by(t, src))
 			continue;
 		op = t->plugin->op;
 		if (SL_STRUCT_HAS(op, sl_operator_class, inputs_revoked))
@@ -278,7 +283,7 @@ void sl_engine_inputs_revoked(sl_stage *s, const sl_input *inputs, size_t count)
 }
 
 static void push(sl_stage *s, const char *topic, int32_t partition,
-		 int64_t next_offset, const void *data, size_t len)
+		 int64_t next_offset, int finished, const void *data, size_t len)
 {
 	sl_inputs *in = s->engine->inputs;
 	sl_pending *p;
@@ -296,6 +301,7 @@ static void push(sl_stage *s, const char *topic, int32_t partition,
 	p->source = s;
 	p->partition = partition;
 	p->next_offset = next_offset;
+	p->finished = finished;
 	p->rewinds = s->engine->rewinds;
 	if ((topic != NULL && (p->topic = strdup(topic)) == NULL) ||
 	    (data != NULL && (p->control = malloc(len ? len : 1)) == NULL)) {
@@ -318,24 +324,19 @@ oom:
 void sl_engine_partition_end(sl_stage *s, const char *topic, int32_t partition,
 			     int64_t offset)
 {
-	push(s, topic, partition, offset, NULL, 0);
+	push(s, topic, partition, offset, 0, NULL, 0);
 }
 
 void sl_engine_partition_finished(sl_stage *s, const char *topic,
 				  int32_t partition, int64_t offset)
 {
-	sl_inputs *in = s->engine->inputs;
-	size_t before = in->count;
-
-	push(s, topic, partition, offset, NULL, 0);
-	if (in->count > before)
-		in->pending[before].finished = 1;
+	push(s, topic, partition, offset, 1, NULL, 0);
 }
 
 void sl_engine_control_received(sl_stage *s, const sl_origin *origin,
 				const void *data, size_t len)
 {
-	push(s, origin->topic, origin->partition, origin->offset + 1,
+	push(s, origin->topic, origin->partition, origin->offset + 1, 0,
 	     data != NULL ? data : "", len);
 }
 
